@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Derive link-type variants from the real Ethernet captures recorded by
+make_captures.sh, so every link layer mqsniff decodes has a real capture
+behind it. Only the framing changes; the IP packets are the recorded ones.
+
+  mqtt_plain.pcap  ->  link_null.pcap     (BSD loopback, DLT_NULL, host-order AF)
+                       link_loop.pcap     (OpenBSD loopback, DLT_LOOP, network-order AF)
+                       link_raw.pcap      (LINKTYPE_RAW)
+                       link_ipv4.pcap     (LINKTYPE_IPV4)
+                       link_vlan.pcap     (802.1Q tag, VLAN 56)
+                       link_qinq.pcap     (802.1ad outer 100 + 802.1Q inner 56)
+                       link_sll.pcap      (Linux cooked v1, as `-i any`)
+                       trunc_snap64.pcap  (every frame cut to a 64-byte snaplen)
+                       cut_mid_record.pcap (file ends in the middle of a record)
+                       mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
+  mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
+"""
+import struct, sys, os
+
+def read_pcap(path):
+    data = open(path, 'rb').read()
+    magic = struct.unpack('<I', data[:4])[0]
+    if magic in (0xa1b2c3d4, 0xa1b23c4d):
+        e = '<'
+    else:
+        e = '>'
+        magic = struct.unpack('>I', data[:4])[0]
+    nano = magic == 0xa1b23c4d
+    _, _, _, _, snap, link = struct.unpack(e + 'HHiIII', data[4:24])
+    off, recs = 24, []
+    while off + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack(e + 'IIII', data[off:off + 16])
+        recs.append((sec, frac, orig, data[off + 16: off + 16 + incl]))
+        off += 16 + incl
+    return nano, link, recs
+
+def write_pcap(path, link, recs, nano=False, snaplen=262144, cut=None):
+    out = bytearray(struct.pack('<IHHiIII', 0xa1b23c4d if nano else 0xa1b2c3d4, 2, 4, 0, 0, snaplen, link))
+    for sec, frac, orig, pkt in recs:
+        out += struct.pack('<IIII', sec, frac, len(pkt), orig) + pkt
+    if cut is not None:
+        out = out[:cut]
+    open(path, 'wb').write(bytes(out))
+
+def write_pcapng_ns(path, link, recs, nano_in):
+    def block(btype, body):
+        pad = (-len(body)) % 4
+        total = 12 + len(body) + pad
+        return struct.pack('<II', btype, total) + body + b'\0' * pad + struct.pack('<I', total)
+    shb = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1) + struct.pack('<HH', 0, 0))
+    opts = struct.pack('<HHB3x', 9, 1, 9) + struct.pack('<HH', 0, 0)   # if_tsresol = 10^-9
+    idb = block(1, struct.pack('<HHI', link, 0, 262144) + opts)
+    out = bytearray(shb + idb)
+    for sec, frac, orig, pkt in recs:
+        ns = sec * 1_000_000_000 + (frac if nano_in else frac * 1000)
+        body = struct.pack('<IIIII', 0, ns >> 32, ns & 0xffffffff, len(pkt), orig) + pkt + b'\0' * ((-len(pkt)) % 4)
+        out += block(6, body)
+    open(path, 'wb').write(bytes(out))
+
+def strip_eth(pkt):
+    return pkt[14:], struct.unpack('>H', pkt[12:14])[0]
+
+def main(d):
+    nano, link, recs = read_pcap(os.path.join(d, 'mqtt_plain.pcap'))
+    assert link == 1, 'expected an Ethernet capture from tcpdump -i lo'
+    def mk(fn):
+        return [(s, f, o - 14 + fn[1], fn[0](p)) for (s, f, o, p) in recs]
+    ip = lambda p: strip_eth(p)[0]
+    af = lambda p: 2 if strip_eth(p)[1] == 0x0800 else 10
+    variants = {
+        'link_null.pcap': (0, lambda p: struct.pack('<I', af(p)) + ip(p), 4),
+        'link_loop.pcap': (108, lambda p: struct.pack('>I', af(p)) + ip(p), 4),
+        'link_raw.pcap': (101, ip, 0),
+        'link_ipv4.pcap': (228, ip, 0),
+        'link_vlan.pcap': (1, lambda p: p[:12] + struct.pack('>HH', 0x8100, (3 << 13) | 56) + p[12:], 18),
+        'link_qinq.pcap': (1, lambda p: p[:12] + struct.pack('>HHHH', 0x88a8, 100, 0x8100, 56) + p[12:], 22),
+        'link_sll.pcap': (113, lambda p: struct.pack('>HHH', 0, 772, 6) + p[6:12] + b'\0\0' + p[12:14] + p[14:], 16),
+    }
+    for name, (lt, fn, hdr) in variants.items():
+        out = [(s, f, o - 14 + hdr, fn(p)) for (s, f, o, p) in recs]
+        write_pcap(os.path.join(d, name), lt, out, nano)
+    write_pcap(os.path.join(d, 'trunc_snap64.pcap'), 1, [(s, f, o, p[:64]) for (s, f, o, p) in recs], nano, snaplen=64)
+    full = 24 + sum(16 + len(p) for (_, _, _, p) in recs[:9])
+    write_pcap(os.path.join(d, 'cut_mid_record.pcap'), 1, recs[:10], nano, cut=full + 16 + 20)
+    write_pcapng_ns(os.path.join(d, 'mqtt_plain_ns.pcapng'), 1, recs, nano)
+    nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
+    write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
+
+if __name__ == '__main__':
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

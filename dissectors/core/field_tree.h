@@ -1,0 +1,280 @@
+// The per-packet field tree: a flat, reusable arena of nodes. Dissectors write
+// into it, renderers and the filter engine read it; nothing reads packet bytes
+// after dissection. Vectors are cleared between packets and never freed, so a
+// steady-state packet costs no heap allocation.
+//
+// Values that are bytes or strings are views: into the packet buffer, into a
+// reassembled PDU buffer that outlives rendering, or into the tree's own
+// string arena (generated text such as frame.protocols).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dissectors/core/field_registry.h"
+
+namespace mqsniff::core {
+
+struct Timestamp {
+  int64_t sec = 0;
+  uint32_t nsec = 0;
+};
+// a - b as (sec, nsec) with nsec in [0, 1e9)
+inline Timestamp ts_sub(Timestamp a, Timestamp b) {
+  int64_t s = a.sec - b.sec;
+  int64_t n = int64_t(a.nsec) - int64_t(b.nsec);
+  if (n < 0) {
+    n += 1000000000;
+    --s;
+  }
+  return {s, static_cast<uint32_t>(n)};
+}
+
+enum class ValueKind : uint8_t { None, UInt, Int, Bool, Double, String, Bytes, Ipv4, Ipv6, Ether, Time };
+
+struct FieldNode {
+  FieldId id = kNoField;
+  ValueKind kind = ValueKind::None;
+  uint8_t flags = 0;  // kHidden ...
+  int32_t parent = -1;
+  uint32_t offset = 0;  // in the frame (or in the PDU buffer for reassembled data)
+  uint32_t length = 0;
+  union {
+    uint64_t u;
+    int64_t i;
+    double d;
+    struct {
+      const uint8_t* p;
+      uint32_t n;
+    } b;  // String / Bytes
+    uint8_t ip6[16];
+    uint8_t ether[6];
+    uint32_t ip4;  // host order
+    Timestamp t;
+  };
+  FieldNode() : u(0) {}
+
+  std::string_view str() const { return {reinterpret_cast<const char*>(b.p), b.n}; }
+  static constexpr uint8_t kHidden = 1;
+};
+
+// Which fields a run needs at all: the filter's and -e's fields, or all.
+class WantSet {
+public:
+  WantSet() : bits_(kMaxFieldId / 64 + 1, 0) {}
+  void set_all() { all_ = true; }
+  bool all() const { return all_; }
+  void add(FieldId id) {
+    if (id < kMaxFieldId) bits_[id / 64] |= uint64_t(1) << (id % 64);
+  }
+  bool has(FieldId id) const { return all_ || (id < kMaxFieldId && (bits_[id / 64] >> (id % 64) & 1)); }
+
+private:
+  bool all_ = false;
+  std::vector<uint64_t> bits_;
+};
+
+// Bump allocator for generated strings, in fixed chunks kept across packets.
+class StringArena {
+public:
+  char* alloc(size_t n);
+  std::string_view copy(std::string_view s) {
+    char* p = alloc(s.size());
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
+  void reset() {
+    chunk_ = 0;
+    used_ = 0;
+  }
+
+private:
+  static constexpr size_t kChunk = 64 * 1024;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::vector<size_t> sizes_;
+  size_t chunk_ = 0, used_ = 0;
+};
+
+// Summary-line columns, filled only when some output needs them.
+struct Columns {
+  std::string_view protocol;
+  std::array<char, 64> src{}, dst{};
+  uint8_t src_len = 0, dst_len = 0;
+  std::string info;
+  void reset() {
+    protocol = {};
+    src_len = dst_len = 0;
+    info.clear();
+  }
+  void set_src(std::string_view s) { src_len = copy(src, s); }
+  void set_dst(std::string_view s) { dst_len = copy(dst, s); }
+  std::string_view src_view() const { return {src.data(), src_len}; }
+  std::string_view dst_view() const { return {dst.data(), dst_len}; }
+
+private:
+  static uint8_t copy(std::array<char, 64>& to, std::string_view s) {
+    size_t n = s.size() < to.size() ? s.size() : to.size();
+    std::memcpy(to.data(), s.data(), n);
+    return static_cast<uint8_t>(n);
+  }
+};
+
+class FieldTree {
+public:
+  explicit FieldTree(const WantSet* want = nullptr) : want_(want) {
+    nodes_.reserve(256);
+    stack_.reserve(16);
+  }
+  void set_want(const WantSet* w) { want_ = w; }
+  void reset() {
+    nodes_.clear();
+    stack_.clear();
+    arena_.reset();
+  }
+  bool wants(FieldId id) const { return !want_ || want_->has(id); }
+
+  // A protocol layer: always recorded (existence tests, frame.protocols).
+  // Becomes the parent of the fields added until close().
+  int32_t open(FieldId proto, uint32_t offset, uint32_t length) {
+    FieldNode& n = push(proto, ValueKind::None, offset, length);
+    int32_t idx = static_cast<int32_t>(nodes_.size() - 1);
+    (void)n;
+    stack_.push_back(idx);
+    return idx;
+  }
+  void close() {
+    if (!stack_.empty()) stack_.pop_back();
+  }
+  void set_length(int32_t idx, uint32_t length) {
+    if (idx >= 0 && static_cast<size_t>(idx) < nodes_.size()) nodes_[idx].length = length;
+  }
+  // The text a protocol node prints with `-e proto` (tshark prints the tree label).
+  void set_label(int32_t idx, std::string_view text) {
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
+    std::string_view c = arena_.copy(text);
+    FieldNode& n = nodes_[idx];
+    n.kind = ValueKind::String;
+    n.b.p = reinterpret_cast<const uint8_t*>(c.data());
+    n.b.n = static_cast<uint32_t>(c.size());
+  }
+  // Replace a string node's value (generated text, copied into the arena).
+  void set_string(int32_t idx, std::string_view text) {
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
+    std::string_view c = arena_.copy(text);
+    nodes_[idx].b.p = reinterpret_cast<const uint8_t*>(c.data());
+    nodes_[idx].b.n = static_cast<uint32_t>(c.size());
+  }
+  // A protocol node whose value is its bytes (TCP option "protocols").
+  void set_bytes(int32_t idx, const uint8_t* p, size_t n) {
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
+    FieldNode& f = nodes_[idx];
+    f.kind = ValueKind::Bytes;
+    f.b.p = p;
+    f.b.n = static_cast<uint32_t>(n);
+  }
+  // Make an added field the parent of following fields (subtrees, -V), until close().
+  void enter(int32_t idx) { stack_.push_back(idx); }
+
+  int32_t add_uint(FieldId id, uint64_t v, uint32_t off, uint32_t len, uint8_t flags = 0) {
+    if (!wants(id)) return -1;
+    FieldNode& n = push(id, ValueKind::UInt, off, len);
+    n.u = v;
+    n.flags = flags;
+    return last();
+  }
+  int32_t add_int(FieldId id, int64_t v, uint32_t off, uint32_t len) {
+    if (!wants(id)) return -1;
+    push(id, ValueKind::Int, off, len).i = v;
+    return last();
+  }
+  int32_t add_bool(FieldId id, bool v, uint32_t off, uint32_t len) {
+    if (!wants(id)) return -1;
+    push(id, ValueKind::Bool, off, len).u = v ? 1 : 0;
+    return last();
+  }
+  int32_t add_bytes(FieldId id, const uint8_t* p, size_t n, uint32_t off, uint8_t flags = 0) {
+    if (!wants(id)) return -1;
+    FieldNode& f = push(id, ValueKind::Bytes, off, static_cast<uint32_t>(n));
+    f.b.p = p;
+    f.b.n = static_cast<uint32_t>(n);
+    f.flags = flags;
+    return last();
+  }
+  int32_t add_string(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
+    if (!wants(id)) return -1;
+    FieldNode& f = push(id, ValueKind::String, off, len);
+    f.b.p = reinterpret_cast<const uint8_t*>(s.data());
+    f.b.n = static_cast<uint32_t>(s.size());
+    return last();
+  }
+  // A generated string: copied into the tree's arena.
+  int32_t add_string_copy(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
+    if (!wants(id)) return -1;
+    return add_string(id, arena_.copy(s), off, len);
+  }
+  int32_t add_ipv4(FieldId id, uint32_t host_order, uint32_t off, uint8_t flags = 0) {
+    if (!wants(id)) return -1;
+    FieldNode& f = push(id, ValueKind::Ipv4, off, 4);
+    f.ip4 = host_order;
+    f.flags = flags;
+    return last();
+  }
+  int32_t add_ipv6(FieldId id, const uint8_t* a, uint32_t off, uint8_t flags = 0) {
+    if (!wants(id)) return -1;
+    FieldNode& f = push(id, ValueKind::Ipv6, off, 16);
+    std::memcpy(f.ip6, a, 16);
+    f.flags = flags;
+    return last();
+  }
+  int32_t add_ether(FieldId id, const uint8_t* a, uint32_t off, uint8_t flags = 0) {
+    if (!wants(id)) return -1;
+    FieldNode& f = push(id, ValueKind::Ether, off, 6);
+    std::memcpy(f.ether, a, 6);
+    f.flags = flags;
+    return last();
+  }
+  int32_t add_time(FieldId id, Timestamp t, uint32_t off = 0, uint32_t len = 0) {
+    if (!wants(id)) return -1;
+    push(id, ValueKind::Time, off, len).t = t;
+    return last();
+  }
+  // A field with no value (FT_NONE expert markers, flags).
+  int32_t add_none(FieldId id, uint32_t off, uint32_t len) {
+    if (!wants(id)) return -1;
+    push(id, ValueKind::None, off, len);
+    return last();
+  }
+
+  const std::vector<FieldNode>& nodes() const { return nodes_; }
+  StringArena& arena() { return arena_; }
+  bool has(FieldId id) const {
+    for (const auto& n : nodes_)
+      if (n.id == id) return true;
+    return false;
+  }
+
+private:
+  FieldNode& push(FieldId id, ValueKind k, uint32_t off, uint32_t len) {
+    nodes_.emplace_back();
+    FieldNode& n = nodes_.back();
+    n.id = id;
+    n.kind = k;
+    n.parent = stack_.empty() ? -1 : stack_.back();
+    n.offset = off;
+    n.length = len;
+    return n;
+  }
+  int32_t last() const { return static_cast<int32_t>(nodes_.size() - 1); }
+
+  const WantSet* want_;
+  std::vector<FieldNode> nodes_;
+  std::vector<int32_t> stack_;
+  StringArena arena_;
+};
+
+}  // namespace mqsniff::core

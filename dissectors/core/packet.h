@@ -1,0 +1,82 @@
+// What one dissection pass knows about the packet being dissected: the frame
+// bytes and metadata, the field tree being filled, the summary columns (when
+// an output needs them), the addresses for columns and flows, and the
+// truncation/malformation state that becomes `_ws.short` / `_ws.malformed`.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "dissectors/core/field_tree.h"
+#include "dissectors/core/reader.h"
+
+namespace mqsniff::core {
+
+// libpcap LINKTYPE_* values mqsniff decodes.
+enum LinkType : int {
+  kLinkNull = 0, kLinkEthernet = 1, kLinkRaw = 101, kLinkLoop = 108, kLinkSll = 113,
+  kLinkIpv4 = 228, kLinkIpv6 = 229, kLinkSll2 = 276,
+  kLinkRawDlt = 12,       // libpcap reports LINKTYPE_RAW (101) as DLT_RAW (12 on Linux)
+  kLinkRawOpenBsd = 14,   // DLT_RAW on OpenBSD
+};
+
+struct FrameData {
+  uint64_t number = 0;
+  Timestamp ts;
+  uint32_t len = 0;     // on the wire
+  uint32_t caplen = 0;  // stored in the capture
+  int linktype = 0;
+  int interface_id = -1;  // pcapng only (frame.interface_id)
+  std::string_view interface_name;  // shown in the frame label when known
+  const uint8_t* data = nullptr;
+};
+
+enum class AddrType : uint8_t { None, Ether, Ipv4, Ipv6 };
+struct Address {
+  AddrType type = AddrType::None;
+  std::array<uint8_t, 16> bytes{};
+};
+
+struct Packet {
+  FrameData frame;
+  FieldTree& tree;
+  Columns* cols = nullptr;  // null: nobody prints columns, so do not build them
+
+  Address dl_src, dl_dst, net_src, net_dst;
+  uint8_t ip_proto = 0;
+  uint16_t srcport = 0, dstport = 0;
+  bool truncated = false;  // a read hit the end of the captured bytes (snaplen)
+  bool malformed = false;  // a length field pointed past its container
+  std::string_view malformed_proto;  // which protocol was malformed ("TCP")
+  std::string_view truncated_proto;  // which protocol ran out of captured bytes
+
+  // Protocol stack for frame.protocols ("eth:ethertype:ip:tcp").
+  std::array<std::string_view, 24> layers{};
+  uint8_t nlayers = 0;
+
+  explicit Packet(FieldTree& t) : tree(t) {}
+  void layer(std::string_view name) {
+    if (nlayers < layers.size()) layers[nlayers++] = name;
+  }
+  void set_protocol(std::string_view p) {
+    if (cols) cols->protocol = p;
+  }
+  void mark_truncated(std::string_view proto) {
+    if (!truncated) truncated_proto = proto;
+    truncated = true;
+  }
+  void mark_malformed(std::string_view proto) {
+    if (!malformed) malformed_proto = proto;
+    malformed = true;
+  }
+  // Latch a reader's error into the packet state; returns true if r failed.
+  bool check(const Reader& r, std::string_view proto) {
+    if (r.ok()) return false;
+    if (r.error() == ReadError::Truncated) mark_truncated(proto);
+    else mark_malformed(proto);
+    return true;
+  }
+};
+
+}  // namespace mqsniff::core

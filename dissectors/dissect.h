@@ -1,0 +1,38 @@
+// Entry point of the dissection pipeline: frame -> link -> IP -> TCP/UDP.
+// Session state (flow table, timing references, link-type warnings) lives in
+// DissectState and is passed explicitly; dissectors keep no globals.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <string>
+
+#include "dissectors/core/packet.h"
+#include "dissectors/tcp/flow_table.h"
+
+namespace mqsniff {
+
+struct DissectState {
+  explicit DissectState(size_t max_tcp_flows = tcp::FlowTable::kDefaultMaxFlows) : tcp_flows(max_tcp_flows) {}
+
+  tcp::FlowTable tcp_flows;
+  std::bitset<static_cast<size_t>(core::Proto::Count)> disabled;  // --disable-protocol
+  bool have_first = false;
+  core::Timestamp first_ts, prev_ts, prev_displayed_ts;
+  bool have_displayed = false;
+  // Unknown link types: reported once each, packets counted.
+  uint64_t unknown_link_packets = 0;
+  int last_unknown_link = -1;
+  std::string warning;  // set when the caller should print something once
+};
+
+// Dissects one frame into pkt.tree (and pkt.cols when set). Never throws for
+// malformed input; truncated/malformed state is left in pkt.
+void dissect_frame(core::Packet& pkt, DissectState& st);
+
+// Protocol column name and frame.protocols tag of the link layers we know, or
+// empty for an unknown link type.
+bool link_type_supported(int linktype);
+const char* link_type_name(int linktype);
+
+}  // namespace mqsniff

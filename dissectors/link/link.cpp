@@ -1,0 +1,373 @@
+// Link layers and the frame pseudo-protocol.
+//
+// Ethernet II (IEEE 802.3 clause 3):   dst[6] src[6] type[2]
+// 802.1Q / 802.1ad tag:                TCI[2] (PCP:3 DEI:1 VID:12) type[2]
+// Linux cooked v1 (LINKTYPE_LINUX_SLL): pkttype[2] hatype[2] halen[2] addr[8] protocol[2]
+// Linux cooked v2 (LINKTYPE_LINUX_SLL2): protocol[2] reserved[2] ifindex[4] hatype[2]
+//                                       pkttype[1] halen[1] addr[8]
+// BSD loopback (NULL: host byte order, LOOP: network byte order): family[4]
+// Raw IP (RAW, IPV4, IPV6): the IP header directly.
+#include "dissectors/link/link.h"
+
+#include <string>
+
+#include "dissectors/core/format.h"
+#include "dissectors/dissect.h"
+#include "dissectors/link/link_fields.h"
+#include "dissectors/net/net.h"
+
+namespace mqsniff {
+using core::Packet;
+using core::Reader;
+
+namespace link {
+
+static void set_dl_addr(core::Address& a, const uint8_t* mac) {
+  a.type = core::AddrType::Ether;
+  std::memcpy(a.bytes.data(), mac, 6);
+}
+
+void dissect_data(Reader& r, Packet& pkt) {
+  core::Bytes rest = r.rest_captured();
+  size_t declared = r.remaining();
+  if (declared == 0) return;
+  pkt.layer("data");
+  auto& t = pkt.tree;
+  int32_t p = t.open(data_f::proto, static_cast<uint32_t>(r.pos()), static_cast<uint32_t>(declared));
+  if (t.wants(data_f::proto)) t.set_bytes(p, rest.data(), rest.size());
+  t.add_bytes(data_f::data, rest.data(), rest.size(), static_cast<uint32_t>(r.pos()));
+  t.add_int(data_f::len, static_cast<int64_t>(declared), 0, 0);
+  t.close();
+  if (rest.size() < declared) pkt.mark_truncated("Data");
+  r.skip(rest.size());
+}
+
+void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) {
+  switch (type) {
+    case 0x0800:
+      if (!st.disabled[static_cast<size_t>(core::Proto::Ip)]) return net::dissect_ipv4(r, pkt, st);
+      break;
+    case 0x86dd:
+      if (!st.disabled[static_cast<size_t>(core::Proto::Ipv6)]) return net::dissect_ipv6(r, pkt, st);
+      break;
+    case 0x8100:
+    case 0x88a8:
+    case 0x9100: {
+      bool ad = type == 0x88a8;
+      auto& t = pkt.tree;
+      uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+      pkt.layer(ad ? "ieee8021ad" : "vlan");
+      t.open(ad ? FieldId{ieee8021ad_f::proto} : FieldId{vlan_f::proto}, off, 4);
+      uint16_t tci = r.be16();
+      uint16_t next = r.be16();
+      if (pkt.check(r, ad ? "IEEE 802.1ad" : "802.1Q")) {
+        t.close();
+        return;
+      }
+      if (ad) {
+        t.add_uint(ieee8021ad_f::priority, tci >> 13, off, 2);
+        t.add_uint(ieee8021ad_f::dei, (tci >> 12) & 1, off, 2);
+        t.add_uint(ieee8021ad_f::id, tci & 0x0fff, off, 2);
+      } else {
+        t.add_uint(vlan_f::priority, tci >> 13, off, 2);
+        t.add_bool(vlan_f::dei, (tci >> 12) & 1, off, 2);
+        t.add_uint(vlan_f::id, tci & 0x0fff, off, 2);
+        t.add_uint(next <= 1500 ? vlan_f::len : vlan_f::etype, next, off + 2, 2);
+      }
+      t.close();
+      pkt.set_protocol(ad ? "IEEE 802.1ad" : "802.1Q");
+      if (next <= 1500) return dissect_data(r, pkt);
+      pkt.layer("ethertype");
+      return dissect_ethertype(next, r, pkt, st);
+    }
+    default:
+      break;
+  }
+  dissect_data(r, pkt);
+}
+
+void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
+  auto& t = pkt.tree;
+  pkt.layer("eth");
+  int32_t proto = t.open(eth_f::proto, 0, 14);
+  core::Bytes dst = r.bytes(6);
+  core::Bytes src = r.bytes(6);
+  uint16_t type = r.be16();
+  if (pkt.check(r, "Ethernet")) {
+    t.close();
+    return;
+  }
+  set_dl_addr(pkt.dl_dst, dst.data());
+  set_dl_addr(pkt.dl_src, src.data());
+  if (t.wants(eth_f::proto)) {
+    char a[20], b[20];
+    core::format_ether(a, src.data());
+    core::format_ether(b, dst.data());
+    std::string label = "Ethernet II, Src: ";
+    label += a;
+    label += ", Dst: ";
+    label += b;
+    t.set_label(proto, label);
+  }
+  // Tree order as tshark: dst (with hidden eth.addr and the LG/IG bits), src, type.
+  t.add_ether(eth_f::dst, dst.data(), 0);
+  t.add_ether(eth_f::addr, dst.data(), 0, core::FieldNode::kHidden);
+  t.add_bool(eth_f::dst_lg, dst[0] & 2, 0, 3);
+  t.add_bool(eth_f::lg, dst[0] & 2, 0, 3);
+  t.add_bool(eth_f::dst_ig, dst[0] & 1, 0, 3);
+  t.add_bool(eth_f::ig, dst[0] & 1, 0, 3);
+  t.add_ether(eth_f::src, src.data(), 6);
+  t.add_ether(eth_f::addr, src.data(), 6, core::FieldNode::kHidden);
+  t.add_bool(eth_f::src_lg, src[0] & 2, 6, 3);
+  t.add_bool(eth_f::lg, src[0] & 2, 6, 3);
+  t.add_bool(eth_f::src_ig, src[0] & 1, 6, 3);
+  t.add_bool(eth_f::ig, src[0] & 1, 6, 3);
+  if (type <= 1500) {
+    // IEEE 802.3 length field: LLC follows, which mqsniff does not decode.
+    t.add_uint(eth_f::len, type, 12, 2);
+    t.close();
+    pkt.set_protocol("Ethernet");
+    return dissect_data(r, pkt);
+  }
+  t.add_uint(eth_f::type, type, 12, 2);
+  t.close();
+  pkt.set_protocol("Ethernet");
+  pkt.layer("ethertype");
+  dissect_ethertype(type, r, pkt, st);
+}
+
+void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
+  auto& t = pkt.tree;
+  pkt.layer("sll");
+  uint32_t hdr = v2 ? 20 : 16;
+  int32_t sll_idx = t.open(sll_f::proto, 0, hdr);
+  if (t.wants(sll_f::proto)) t.set_label(sll_idx, v2 ? "Linux cooked capture v2" : "Linux cooked capture v1");
+  uint16_t pkttype, hatype, halen, protocol;
+  uint32_t ifindex = 0;
+  core::Bytes addr;
+  if (v2) {
+    protocol = r.be16();
+    r.skip(2);
+    ifindex = r.be32();
+    hatype = r.be16();
+    pkttype = r.u8();
+    halen = r.u8();
+    addr = r.bytes(8);
+  } else {
+    pkttype = r.be16();
+    hatype = r.be16();
+    halen = r.be16();
+    addr = r.bytes(8);
+    protocol = r.be16();
+  }
+  if (pkt.check(r, "SLL")) {
+    t.close();
+    return;
+  }
+  uint32_t aoff = v2 ? 12 : 6;
+  if (v2) {
+    t.add_uint(sll_f::etype, protocol, 0, 2);
+    t.add_uint(sll_f::ifindex, ifindex, 4, 4);
+    t.add_uint(sll_f::hatype, hatype, 8, 2);
+    t.add_uint(sll_f::pkttype, pkttype, 10, 1);
+    t.add_uint(sll_f::halen, halen, 11, 1);
+  } else {
+    t.add_uint(sll_f::pkttype, pkttype, 0, 2);
+    t.add_uint(sll_f::hatype, hatype, 2, 2);
+    t.add_uint(sll_f::halen, halen, 4, 2);
+  }
+  // ARPHRD_ETHER (1) and ARPHRD_LOOPBACK (772) carry a MAC address.
+  if (halen == 6 && (hatype == 1 || hatype == 772)) {
+    t.add_ether(sll_f::src_eth, addr.data(), aoff);
+    set_dl_addr(pkt.dl_src, addr.data());
+    t.add_bytes(sll_f::unused, addr.data() + 6, 2, aoff + 6);
+  } else if (halen > 0) {
+    size_t n = halen < 8 ? halen : 8;
+    t.add_bytes(sll_f::src_other, addr.data(), n, aoff);
+  }
+  if (!v2) t.add_uint(sll_f::etype, protocol, 14, 2);
+  t.close();
+  pkt.set_protocol("SLL");
+  pkt.layer("ethertype");
+  dissect_ethertype(protocol, r, pkt, st);
+}
+
+void dissect_null(Reader& r, Packet& pkt, DissectState& st, bool network_order) {
+  auto& t = pkt.tree;
+  pkt.layer("null");
+  int32_t null_idx = t.open(null_f::proto, 0, 4);
+  if (t.wants(null_f::proto)) t.set_label(null_idx, "null");  // tshark's item has no text of its own
+  uint32_t family = network_order ? r.be32() : r.le32();
+  if (pkt.check(r, "Null")) {
+    t.close();
+    return;
+  }
+  // DLT_NULL is in the writer's byte order: a value that only makes sense
+  // byte-swapped came from a host of the other endianness.
+  if (!network_order && (family & 0xFFFF0000u) && !(family & 0x0000FFFFu)) family = __builtin_bswap32(family);
+  t.add_uint(null_f::family, family, 0, 4);
+  t.close();
+  pkt.set_protocol("Null");
+  switch (family) {
+    case 2:
+      return net::dissect_ipv4(r, pkt, st);
+    case 10: case 24: case 28: case 30:  // AF_INET6 on Linux, NetBSD/OpenBSD, FreeBSD, macOS
+      return net::dissect_ipv6(r, pkt, st);
+    default:
+      return dissect_data(r, pkt);
+  }
+}
+
+void dissect_raw(Reader& r, Packet& pkt, DissectState& st, bool add_raw_layer) {
+  if (add_raw_layer) {
+    pkt.layer("raw");
+    pkt.tree.open(raw_f::proto, 0, static_cast<uint32_t>(r.remaining()));
+    pkt.tree.close();
+    pkt.set_protocol("Raw");
+  }
+  uint8_t first = 0;
+  if (!r.peek_u8(0, first)) {
+    pkt.mark_truncated("Raw");
+    return;
+  }
+  if (first >> 4 == 4) return net::dissect_ipv4(r, pkt, st);
+  if (first >> 4 == 6) return net::dissect_ipv6(r, pkt, st);
+  dissect_data(r, pkt);
+}
+
+}  // namespace link
+
+bool link_type_supported(int lt) {
+  switch (lt) {
+    case core::kLinkNull: case core::kLinkEthernet: case core::kLinkRaw: case core::kLinkLoop:
+    case core::kLinkSll: case core::kLinkIpv4: case core::kLinkIpv6: case core::kLinkSll2:
+    case core::kLinkRawOpenBsd: case core::kLinkRawDlt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Wireshark's WTAP_ENCAP_* number of a libpcap link type (frame.encap_type).
+static int wtap_encap(int dlt) {
+  switch (dlt) {
+    case core::kLinkEthernet: return 1;
+    case core::kLinkRaw: case core::kLinkRawDlt: case core::kLinkRawOpenBsd: return 7;
+    case core::kLinkNull: return 15;
+    case core::kLinkSll: return 25;
+    case core::kLinkIpv4: return 129;
+    case core::kLinkIpv6: return 130;
+    case core::kLinkLoop: return 174;
+    case core::kLinkSll2: return 210;
+    default: return 0;  // WTAP_ENCAP_UNKNOWN
+  }
+}
+
+static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_idx) {
+  auto& t = pkt.tree;
+  const auto& fr = pkt.frame;
+  using namespace link;
+  int32_t p = t.open(frame_f::proto, 0, fr.caplen);
+  if (t.wants(frame_f::proto)) {
+    std::string label = "Frame ";
+    core::append_uint(label, fr.number);
+    label += ": ";
+    core::append_uint(label, fr.len);
+    label += " bytes on wire (";
+    core::append_uint(label, uint64_t(fr.len) * 8);
+    label += " bits), ";
+    core::append_uint(label, fr.caplen);
+    label += " bytes captured (";
+    core::append_uint(label, uint64_t(fr.caplen) * 8);
+    label += " bits)";
+    if (!fr.interface_name.empty()) {
+      label += " on interface ";
+      label += fr.interface_name;
+      label += ", id ";
+      core::append_uint(label, fr.interface_id < 0 ? 0 : static_cast<uint64_t>(fr.interface_id));
+    }
+    t.set_label(p, label);
+  }
+  t.add_int(frame_f::encap_type, wtap_encap(fr.linktype), 0, 0);
+  if (fr.interface_id >= 0) t.add_uint(frame_f::interface_id, static_cast<uint64_t>(fr.interface_id), 0, 0);
+  t.add_time(frame_f::time, fr.ts);
+  t.add_time(frame_f::time_epoch, fr.ts);
+  t.add_time(frame_f::time_delta, core::ts_sub(fr.ts, st.prev_ts));
+  t.add_time(frame_f::time_delta_displayed,
+             st.have_displayed ? core::ts_sub(fr.ts, st.prev_displayed_ts) : core::Timestamp{});
+  t.add_time(frame_f::time_relative, core::ts_sub(fr.ts, st.first_ts));
+  t.add_uint(frame_f::number, fr.number, 0, 0);
+  t.add_uint(frame_f::len, fr.len, 0, 0);
+  t.add_uint(frame_f::cap_len, fr.caplen, 0, 0);
+  t.add_bool(frame_f::marked, false, 0, 0);
+  t.add_bool(frame_f::ignored, false, 0, 0);
+  protocols_idx = t.add_string(frame_f::protocols, {}, 0, 0);
+  t.close();
+}
+
+void dissect_frame(Packet& pkt, DissectState& st) {
+  if (!st.have_first) {
+    st.have_first = true;
+    st.first_ts = pkt.frame.ts;
+    st.prev_ts = pkt.frame.ts;
+  }
+  pkt.layer("frame");
+  int32_t protocols_idx = -1;
+  add_frame_fields(pkt, st, protocols_idx);
+
+  // The reader's declared length is the wire length: bytes missing beyond
+  // caplen are a snaplen cut (Truncated), not a lie (Malformed).
+  core::Reader r(core::Bytes(pkt.frame.data, pkt.frame.caplen), pkt.frame.len);
+  switch (pkt.frame.linktype) {
+    case core::kLinkEthernet: link::dissect_ethernet(r, pkt, st); break;
+    case core::kLinkSll: link::dissect_sll(r, pkt, st, false); break;
+    case core::kLinkSll2: link::dissect_sll(r, pkt, st, true); break;
+    case core::kLinkNull: link::dissect_null(r, pkt, st, false); break;
+    case core::kLinkLoop: link::dissect_null(r, pkt, st, true); break;
+    case core::kLinkRaw: case core::kLinkRawDlt: case core::kLinkRawOpenBsd: link::dissect_raw(r, pkt, st, true); break;
+    case core::kLinkIpv4: net::dissect_ipv4(r, pkt, st); break;
+    case core::kLinkIpv6: net::dissect_ipv6(r, pkt, st); break;
+    default:
+      ++st.unknown_link_packets;
+      if (st.last_unknown_link != pkt.frame.linktype) {
+        st.last_unknown_link = pkt.frame.linktype;
+        st.warning = "link-layer type " + std::to_string(pkt.frame.linktype) +
+                     " is not supported; its packets are shown as undecoded data";
+      }
+      pkt.set_protocol("Unknown");
+      link::dissect_data(r, pkt);
+      break;
+  }
+
+  if (pkt.truncated || pkt.malformed) {
+    auto& t = pkt.tree;
+    if (pkt.malformed) {
+      pkt.layer("_ws.malformed");
+      int32_t idx = t.open(link::ws_f::malformed, 0, 0);
+      if (t.wants(link::ws_f::malformed))
+        t.set_label(idx, "[Malformed Packet: " + std::string(pkt.malformed_proto) + "]");
+      t.close();
+      if (pkt.cols) pkt.cols->info += "[Malformed Packet]";
+    } else {
+      pkt.layer("_ws.short");
+      int32_t idx = t.open(link::ws_f::short_, 0, 0);
+      if (t.wants(link::ws_f::short_))
+        t.set_label(idx, "[Packet size limited during capture: " + std::string(pkt.truncated_proto) + " truncated]");
+      t.close();
+      if (pkt.cols) pkt.cols->info += "[Packet size limited during capture]";
+    }
+  }
+
+  if (protocols_idx >= 0) {
+    std::string s;
+    for (uint8_t i = 1; i < pkt.nlayers; ++i) {  // "frame" itself is not listed
+      if (pkt.layers[i].starts_with("_ws.")) continue;
+      if (!s.empty()) s += ':';
+      s += pkt.layers[i];
+    }
+    pkt.tree.set_string(protocols_idx, s);
+  }
+  st.prev_ts = pkt.frame.ts;
+}
+
+}  // namespace mqsniff

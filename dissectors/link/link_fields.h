@@ -1,0 +1,42 @@
+// Field ids of the frame pseudo-protocol and the link layers (Ethernet, 802.1Q,
+// 802.1ad, Linux cooked SLL/SLL2, BSD loopback, raw IP) plus `data` and `_ws`.
+#pragma once
+#include "dissectors/core/field_registry.h"
+
+namespace mqsniff::link {
+using core::field_base;
+using core::FieldId;
+using core::Proto;
+
+namespace frame_f {
+enum : FieldId {
+  proto = field_base(Proto::Frame), time, time_epoch, time_delta, time_delta_displayed, time_relative,
+  number, len, cap_len, protocols, encap_type, marked, ignored, interface_id,
+};
+}
+namespace eth_f {
+enum : FieldId { proto = field_base(Proto::Eth), dst, src, addr, type, len, lg, ig, dst_lg, dst_ig, src_lg, src_ig, trailer, padding };
+}
+namespace vlan_f {
+enum : FieldId { proto = field_base(Proto::Vlan), priority, dei, id, etype, len, too_many_tags };
+}
+namespace ieee8021ad_f {
+enum : FieldId { proto = field_base(Proto::Ieee8021ad), priority, dei, id };
+}
+namespace sll_f {
+enum : FieldId { proto = field_base(Proto::Sll), pkttype, hatype, halen, src_eth, src_ipv4, src_other, unused, ltype, etype, ifindex };
+}
+namespace null_f {
+enum : FieldId { proto = field_base(Proto::Null), family, type };
+}
+namespace raw_f {
+enum : FieldId { proto = field_base(Proto::Raw) };
+}
+namespace data_f {
+enum : FieldId { proto = field_base(Proto::Data), data, len };
+}
+namespace ws_f {
+enum : FieldId { short_ = field_base(Proto::Ws), malformed, unreassembled, expert, expert_message, expert_severity, expert_group };
+}
+
+}  // namespace mqsniff::link

@@ -1,0 +1,178 @@
+// IPv4, RFC 791 §3.1.
+//
+//   0                   1                   2                   3
+//   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//  |Version|  IHL  |    DS   |ECN|          Total Length         |
+//  |         Identification        |Flags|    Fragment Offset    |
+//  |  Time to Live |    Protocol   |         Header Checksum       |
+//  |                       Source Address                        |
+//  |                    Destination Address                      |
+//  |                    Options (IHL > 5)                        |
+//
+// Fragments are recognised (Info and fields) but not reassembled here: a
+// non-first fragment, or a first fragment with MF set, is not handed to TCP/UDP.
+#include <string>
+
+#include "dissectors/core/format.h"
+#include "dissectors/dissect.h"
+#include "dissectors/link/link.h"
+#include "dissectors/net/net.h"
+#include "dissectors/net/net_fields.h"
+#include "dissectors/tcp/tcp.h"
+
+namespace mqsniff::net {
+using core::Packet;
+using core::Reader;
+
+static const char* ip_proto_name(uint8_t p) {
+  switch (p) {
+    case 1: return "ICMP";
+    case 2: return "IGMP";
+    case 6: return "TCP";
+    case 17: return "UDP";
+    case 41: return "IPv6";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 58: return "ICMPv6";
+    case 132: return "SCTP";
+    default: return "Unknown";
+  }
+}
+
+void dissect_ip_payload(uint8_t proto, Reader& r, Packet& pkt, DissectState& st) {
+  pkt.ip_proto = proto;
+  if (proto == 6 && !st.disabled[static_cast<size_t>(core::Proto::Tcp)]) return tcp::dissect_tcp(r, pkt, st);
+  if (proto == 17 && !st.disabled[static_cast<size_t>(core::Proto::Udp)]) return dissect_udp(r, pkt, st);
+  link::dissect_data(r, pkt);
+}
+
+void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
+  auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  pkt.layer("ip");
+  int32_t proto_idx = t.open(ip_f::proto, off, 20);
+  uint8_t vihl = r.u8();
+  uint8_t ds = r.u8();
+  uint16_t total = r.be16();
+  uint16_t id = r.be16();
+  uint16_t ffo = r.be16();
+  uint8_t ttl = r.u8();
+  uint8_t proto = r.u8();
+  uint16_t csum = r.be16();
+  uint32_t src = r.be32();
+  uint32_t dst = r.be32();
+  if (pkt.check(r, "IPv4")) {
+    t.close();
+    return;
+  }
+  pkt.set_protocol("IPv4");
+  uint8_t version = vihl >> 4;
+  uint32_t hlen = (vihl & 0x0f) * 4u;
+  t.add_uint(ip_f::version, version, off, 1);
+  t.add_uint(ip_f::hdr_len, hlen, off, 1);
+  if (version != 4 || hlen < 20) {
+    // "Bogus IP header length" / wrong version: Wireshark stops here too.
+    t.add_none(ip_f::bogus_ip_length, off, 1);
+    t.close();
+    pkt.mark_malformed("IPv4");
+    if (pkt.cols) {
+      pkt.cols->info = version != 4 ? "Bogus IPv4 version (" + std::to_string(version) + ", must be 4)"
+                                    : "Bogus IPv4 header length (" + std::to_string(hlen) + ", must be at least 20)";
+    }
+    return;
+  }
+  t.set_length(proto_idx, hlen);
+  t.add_uint(ip_f::dsfield, ds, off + 1, 1);
+  t.add_uint(ip_f::dsfield_dscp, ds >> 2, off + 1, 1);
+  t.add_uint(ip_f::dsfield_ecn, ds & 3, off + 1, 1);
+  t.add_uint(ip_f::len, total, off + 2, 2);
+  t.add_uint(ip_f::id, id, off + 4, 2);
+  t.add_uint(ip_f::flags, ffo >> 13, off + 6, 1);
+  t.add_bool(ip_f::flags_rb, ffo & 0x8000, off + 6, 1);
+  t.add_bool(ip_f::flags_df, ffo & 0x4000, off + 6, 1);
+  t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
+  uint16_t frag_off = ffo & 0x1fff;
+  t.add_uint(ip_f::frag_offset, frag_off, off + 6, 2);
+  t.add_uint(ip_f::ttl, ttl, off + 8, 1);
+  t.add_uint(ip_f::proto_, proto, off + 9, 1);
+  t.add_uint(ip_f::checksum, csum, off + 10, 2);
+  t.add_uint(ip_f::checksum_status, 2, off + 10, 2);  // unverified, as tshark's default
+  t.add_ipv4(ip_f::src, src, off + 12);
+  t.add_ipv4(ip_f::addr, src, off + 12, core::FieldNode::kHidden);
+  t.add_ipv4(ip_f::dst, dst, off + 16);
+  t.add_ipv4(ip_f::addr, dst, off + 16, core::FieldNode::kHidden);
+
+  pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv4;
+  for (int i = 0; i < 4; ++i) {
+    pkt.net_src.bytes[i] = static_cast<uint8_t>(src >> (24 - 8 * i));
+    pkt.net_dst.bytes[i] = static_cast<uint8_t>(dst >> (24 - 8 * i));
+  }
+  if (t.wants(ip_f::proto)) {
+    char a[16], b[16];
+    core::format_ipv4(a, src);
+    core::format_ipv4(b, dst);
+    t.set_label(proto_idx, std::string("Internet Protocol Version 4, Src: ") + a + ", Dst: " + b);
+  }
+
+  // Options: walked through a child reader bounded by the header length.
+  if (hlen > 20) {
+    Reader opts = r.sub(hlen - 20);
+    core::Bytes raw = opts.rest_captured();
+    t.add_bytes(ip_f::options, raw.data(), raw.size(), off + 20);
+    while (opts.remaining()) {
+      uint8_t type = opts.u8();
+      if (!opts.ok()) break;
+      t.add_uint(ip_f::opt_type, type, static_cast<uint32_t>(off + 20 + opts.pos() - 1), 1);
+      if (type == 0) break;  // End of Option List
+      if (type == 1) continue;  // No-Operation
+      uint8_t len = opts.u8();
+      if (!opts.ok() || len < 2) {
+        pkt.mark_malformed("IPv4");
+        break;
+      }
+      opts.skip(len - 2u);
+    }
+    if (pkt.check(opts, "IPv4") || pkt.check(r, "IPv4")) {
+      t.close();
+      return;
+    }
+  }
+  t.close();
+
+  // The IP payload is bounded by Total Length (0 means TSO: use the frame).
+  size_t payload_len;
+  if (total == 0) {
+    payload_len = r.remaining();
+  } else if (total < hlen) {
+    pkt.mark_malformed("IPv4");
+    if (pkt.cols) pkt.cols->info = "Bogus IP length (" + std::to_string(total) + ", less than header length " +
+                                   std::to_string(hlen) + ")";
+    return;
+  } else {
+    payload_len = total - hlen;
+    if (payload_len > r.remaining()) payload_len = r.remaining();  // tshark clamps to the reported length
+  }
+  Reader payload = r.sub(payload_len);
+
+  bool mf = ffo & 0x2000;
+  if (mf || frag_off) {
+    if (pkt.cols) {
+      pkt.cols->info = "Fragmented IP protocol (proto=";
+      pkt.cols->info += ip_proto_name(proto);
+      pkt.cols->info += ' ';
+      core::append_uint(pkt.cols->info, proto);
+      pkt.cols->info += ", off=";
+      core::append_uint(pkt.cols->info, frag_off * 8u);
+      pkt.cols->info += ", ID=";
+      std::string hex;
+      core::append_hex(hex, id, 4);
+      pkt.cols->info += hex.substr(2);
+      pkt.cols->info += ')';
+    }
+    link::dissect_data(payload, pkt);
+    return;
+  }
+  dissect_ip_payload(proto, payload, pkt, st);
+}
+
+}  // namespace mqsniff::net

@@ -1,0 +1,137 @@
+// IPv6, RFC 8200 §3 and §4 (extension headers).
+//
+//  |Version| Traffic Class |           Flow Label                  |
+//  |         Payload Length        |  Next Header  |   Hop Limit   |
+//  |                 Source Address (128 bits)                     |
+//  |              Destination Address (128 bits)                   |
+//
+// Extension headers walked: Hop-by-Hop (0), Routing (43), Fragment (44),
+// Destination Options (60), each through a bounded child reader
+// (Hdr Ext Len counts 8-octet units beyond the first 8).
+#include <string>
+
+#include "dissectors/core/format.h"
+#include "dissectors/dissect.h"
+#include "dissectors/link/link.h"
+#include "dissectors/net/net.h"
+#include "dissectors/net/net_fields.h"
+
+namespace mqsniff::net {
+using core::Packet;
+using core::Reader;
+using core::FieldId;
+
+void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
+  auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  pkt.layer("ipv6");
+  int32_t proto_idx = t.open(ipv6_f::proto, off, 40);
+  uint32_t vtf = r.be32();
+  uint16_t plen = r.be16();
+  uint8_t nxt = r.u8();
+  uint8_t hlim = r.u8();
+  core::Bytes src = r.bytes(16);
+  core::Bytes dst = r.bytes(16);
+  if (pkt.check(r, "IPv6")) {
+    t.close();
+    return;
+  }
+  pkt.set_protocol("IPv6");
+  uint8_t version = static_cast<uint8_t>(vtf >> 28);
+  t.add_uint(ipv6_f::version, version, off, 1);
+  t.add_uint(ip_f::version, version, off, 1, core::FieldNode::kHidden);  // tshark adds the hidden ip.version too
+  if (version != 6) {
+    t.add_none(ipv6_f::bogus_version, off, 1);
+    t.close();
+    pkt.mark_malformed("IPv6");
+    return;
+  }
+  t.add_uint(ipv6_f::tclass, (vtf >> 20) & 0xff, off, 4);
+  t.add_uint(ipv6_f::tclass_dscp, (vtf >> 22) & 0x3f, off, 4);
+  t.add_uint(ipv6_f::tclass_ecn, (vtf >> 20) & 0x3, off, 4);
+  t.add_uint(ipv6_f::flow, vtf & 0xfffff, off + 1, 3);
+  t.add_uint(ipv6_f::plen, plen, off + 4, 2);
+  t.add_uint(ipv6_f::nxt, nxt, off + 6, 1);
+  t.add_uint(ipv6_f::hlim, hlim, off + 7, 1);
+  t.add_ipv6(ipv6_f::src, src.data(), off + 8);
+  t.add_ipv6(ipv6_f::addr, src.data(), off + 8, core::FieldNode::kHidden);
+  t.add_ipv6(ipv6_f::dst, dst.data(), off + 24);
+  t.add_ipv6(ipv6_f::addr, dst.data(), off + 24, core::FieldNode::kHidden);
+  pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv6;
+  std::memcpy(pkt.net_src.bytes.data(), src.data(), 16);
+  std::memcpy(pkt.net_dst.bytes.data(), dst.data(), 16);
+  if (t.wants(ipv6_f::proto)) {
+    char a[48], b[48];
+    core::format_ipv6(a, src.data());
+    core::format_ipv6(b, dst.data());
+    t.set_label(proto_idx, std::string("Internet Protocol Version 6, Src: ") + a + ", Dst: " + b);
+  }
+  t.close();
+
+  // Payload Length 0 with no jumbogram: TSO-style capture, use the frame.
+  size_t len = plen ? plen : r.remaining();
+  if (len > r.remaining()) len = r.remaining();
+  Reader payload = r.sub(len);
+
+  // Extension headers. A bounded walk: at most 16 headers.
+  for (int hops = 0; hops < 16; ++hops) {
+    uint32_t eoff = static_cast<uint32_t>(pkt.frame.caplen - payload.captured_remaining());
+    if (nxt == 0 || nxt == 43 || nxt == 60) {
+      uint8_t n = payload.u8();
+      uint8_t hl = payload.u8();
+      size_t total = (size_t(hl) + 1) * 8;
+      if (pkt.check(payload, "IPv6")) return;
+      FieldId p = nxt == 0 ? ipv6_f::hopopts : nxt == 43 ? ipv6_f::routing : ipv6_f::dstopts;
+      pkt.layer(nxt == 0 ? "ipv6.hopopts" : nxt == 43 ? "ipv6.routing" : "ipv6.dstopts");
+      t.open(p, eoff, static_cast<uint32_t>(total));
+      t.add_uint(p + 1, n, eoff, 1);
+      t.add_uint(p + 2, hl, eoff + 1, 1);
+      Reader body = payload.sub(total - 2);
+      if (nxt == 43) {
+        uint8_t type = body.u8();
+        uint8_t segleft = body.u8();
+        if (body.ok()) {
+          t.add_uint(ipv6_f::routing_type, type, eoff + 2, 1);
+          t.add_uint(ipv6_f::routing_segleft, segleft, eoff + 3, 1);
+        }
+      }
+      t.close();
+      if (pkt.check(payload, "IPv6")) return;
+      nxt = n;
+    } else if (nxt == 44) {
+      uint8_t n = payload.u8();
+      payload.u8();
+      uint16_t fo = payload.be16();
+      uint32_t ident = payload.be32();
+      if (pkt.check(payload, "IPv6")) return;
+      pkt.layer("ipv6.fraghdr");
+      t.open(ipv6_f::fraghdr, eoff, 8);
+      t.add_uint(ipv6_f::fraghdr_nxt, n, eoff, 1);
+      t.add_uint(ipv6_f::fraghdr_offset, fo >> 3, eoff + 2, 2);
+      t.add_bool(ipv6_f::fraghdr_more, fo & 1, eoff + 2, 2);
+      t.add_uint(ipv6_f::fraghdr_ident, ident, eoff + 4, 4);
+      t.close();
+      if ((fo >> 3) != 0 || (fo & 1)) {
+        if (pkt.cols) {
+          pkt.cols->info = "IPv6 fragment (off=";
+          core::append_uint(pkt.cols->info, (fo >> 3) * 8u);
+          pkt.cols->info += " more=";
+          pkt.cols->info += (fo & 1) ? "y" : "n";
+          pkt.cols->info += " ident=";
+          core::append_hex(pkt.cols->info, ident, 8);
+          pkt.cols->info += " nxt=";
+          core::append_uint(pkt.cols->info, n);
+          pkt.cols->info += ')';
+        }
+        link::dissect_data(payload, pkt);
+        return;
+      }
+      nxt = n;
+    } else {
+      break;
+    }
+  }
+  dissect_ip_payload(nxt, payload, pkt, st);
+}
+
+}  // namespace mqsniff::net

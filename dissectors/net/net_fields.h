@@ -1,0 +1,32 @@
+// Field ids of IPv4, IPv6 and UDP.
+#pragma once
+#include "dissectors/core/field_registry.h"
+
+namespace mqsniff::net {
+using core::field_base;
+using core::FieldId;
+using core::Proto;
+
+namespace ip_f {
+enum : FieldId {
+  proto = field_base(Proto::Ip), version, hdr_len, dsfield, dsfield_dscp, dsfield_ecn, len, id, flags, flags_rb,
+  flags_df, flags_mf, frag_offset, ttl, proto_, checksum, checksum_status, src, dst, addr, opt_type, options,
+  bogus_ip_length,
+};
+}
+namespace ipv6_f {
+enum : FieldId {
+  proto = field_base(Proto::Ipv6), version, tclass, tclass_dscp, tclass_ecn, flow, plen, nxt, hlim, src, dst, addr,
+  hopopts, hopopts_nxt, hopopts_len, routing, routing_nxt, routing_len, routing_type, routing_segleft,
+  fraghdr, fraghdr_nxt, fraghdr_offset, fraghdr_more, fraghdr_ident, dstopts, dstopts_nxt, dstopts_len,
+  bogus_version,
+};
+}
+namespace udp_f {
+enum : FieldId {
+  proto = field_base(Proto::Udp), srcport, dstport, port, length, checksum, checksum_status, stream, payload,
+  length_bad,
+};
+}
+
+}  // namespace mqsniff::net

@@ -1,0 +1,67 @@
+// UDP, RFC 768:  src port[2] dst port[2] length[2] checksum[2]
+#include <string>
+
+#include "dissectors/core/format.h"
+#include "dissectors/dissect.h"
+#include "dissectors/link/link.h"
+#include "dissectors/net/net.h"
+#include "dissectors/net/net_fields.h"
+
+namespace mqsniff::net {
+using core::Packet;
+using core::Reader;
+
+void dissect_udp(Reader& r, Packet& pkt, DissectState& /*st*/) {
+  auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  pkt.layer("udp");
+  int32_t proto_idx = t.open(udp_f::proto, off, 8);
+  uint16_t sp = r.be16();
+  uint16_t dp = r.be16();
+  uint16_t len = r.be16();
+  uint16_t csum = r.be16();
+  if (pkt.check(r, "UDP")) {
+    t.close();
+    return;
+  }
+  pkt.set_protocol("UDP");
+  pkt.srcport = sp;
+  pkt.dstport = dp;
+  t.add_uint(udp_f::srcport, sp, off, 2);
+  t.add_uint(udp_f::dstport, dp, off + 2, 2);
+  t.add_uint(udp_f::port, sp, off, 2, core::FieldNode::kHidden);
+  t.add_uint(udp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+  t.add_uint(udp_f::length, len, off + 4, 2);
+  t.add_uint(udp_f::checksum, csum, off + 6, 2);
+  t.add_uint(udp_f::checksum_status, 2, off + 6, 2);
+  if (t.wants(udp_f::proto)) {
+    std::string label = "User Datagram Protocol, Src Port: ";
+    core::append_uint(label, sp);
+    label += ", Dst Port: ";
+    core::append_uint(label, dp);
+    t.set_label(proto_idx, label);
+  }
+  size_t payload_len = len >= 8 ? len - 8u : 0;
+  bool bad_len = len < 8 || payload_len > r.remaining();
+  if (bad_len) {
+    t.add_none(udp_f::length_bad, off + 4, 2);
+    payload_len = r.remaining();
+  }
+  if (pkt.cols) {
+    auto& info = pkt.cols->info;
+    info.clear();
+    core::append_uint(info, sp);
+    info += " \xe2\x86\x92 ";
+    core::append_uint(info, dp);
+    info += " Len=";
+    core::append_uint(info, payload_len);
+  }
+  Reader payload = r.sub(payload_len);
+  core::Bytes rest = payload.rest_captured();
+  t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
+  t.close();
+  if (bad_len) pkt.mark_malformed("UDP");
+  link::dissect_data(payload, pkt);
+}
+
+}  // namespace mqsniff::net

@@ -1,0 +1,37 @@
+// The list of every protocol's field table, in `-G fields` order. Adding a
+// protocol means adding its table here and its block in core::Proto.
+#include <span>
+#include <vector>
+
+#include "dissectors/core/field_registry.h"
+
+namespace mqsniff {
+namespace link {
+std::span<const core::FieldDef> frame_field_table();
+std::span<const core::FieldDef> eth_field_table();
+std::span<const core::FieldDef> vlan_field_table();
+std::span<const core::FieldDef> ieee8021ad_field_table();
+std::span<const core::FieldDef> sll_field_table();
+std::span<const core::FieldDef> null_field_table();
+std::span<const core::FieldDef> raw_field_table();
+std::span<const core::FieldDef> data_field_table();
+std::span<const core::FieldDef> ws_field_table();
+}  // namespace link
+namespace net {
+std::span<const core::FieldDef> ip_field_table();
+std::span<const core::FieldDef> ipv6_field_table();
+std::span<const core::FieldDef> udp_field_table();
+}  // namespace net
+namespace tcp {
+std::span<const core::FieldDef> tcp_field_table();
+}
+
+std::vector<std::span<const core::FieldDef>> core::all_field_tables() {
+  return {link::frame_field_table(), link::eth_field_table(),  link::vlan_field_table(),
+          link::ieee8021ad_field_table(), link::sll_field_table(), link::null_field_table(),
+          link::raw_field_table(),   net::ip_field_table(),    net::ipv6_field_table(),
+          tcp::tcp_field_table(),    net::udp_field_table(),   link::data_field_table(),
+          link::ws_field_table()};
+}
+
+}  // namespace mqsniff

@@ -1,0 +1,82 @@
+// TCP conversation table: both directions of a 4-tuple are one conversation
+// with one `tcp.stream` number, numbered in order of first appearance as
+// tshark numbers them.
+//
+// Bounded: at most `max_flows` conversations are tracked (open addressing,
+// linear probing, no allocation after construction). When the table is full
+// the least recently used conversation is evicted and counted in `evicted()`;
+// if its 4-tuple shows up again it gets a new stream number (tshark keeps
+// every conversation forever and would reuse the old number).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "dissectors/core/field_tree.h"
+#include "dissectors/core/packet.h"
+
+namespace mqsniff::tcp {
+
+struct FlowKey {
+  std::array<uint8_t, 16> a{}, b{};  // canonical order: (a, pa) < (b, pb)
+  uint16_t pa = 0, pb = 0;
+  uint8_t family = 0;
+  bool operator==(const FlowKey& o) const {
+    return pa == o.pa && pb == o.pb && family == o.family && a == o.a && b == o.b;
+  }
+};
+
+// Per-direction state. Direction 0 goes from key.a to key.b.
+struct TcpDir {
+  uint32_t base_seq = 0;
+  bool base_set = false;
+  bool syn_seen = false;
+  bool fin_seen = false;
+  int8_t win_scale = -1;  // -1 unknown, -2 not used, else the shift count
+};
+
+struct TcpFlow {
+  FlowKey key;
+  uint32_t stream = 0;
+  std::array<TcpDir, 2> dir;
+  core::Timestamp first_ts, last_ts;
+  bool rst_seen = false;
+  uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
+};
+
+class FlowTable {
+public:
+  static constexpr size_t kDefaultMaxFlows = 262144;
+  explicit FlowTable(size_t max_flows = kDefaultMaxFlows);
+
+  // The conversation of this packet (created if new). `dir` is set to the
+  // packet's direction within it.
+  TcpFlow& lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport, int& dir);
+  // Port reuse: the 4-tuple starts a new conversation with a new stream number.
+  void restart(TcpFlow& f);
+
+  size_t size() const { return count_; }
+  size_t max_flows() const { return max_; }
+  uint64_t evicted() const { return evicted_; }
+  uint32_t streams_seen() const { return next_stream_; }
+
+private:
+  static uint64_t hash(const FlowKey& k);
+  uint32_t alloc_slot();
+  void lru_unlink(uint32_t i);
+  void lru_push_front(uint32_t i);
+  void erase_from_index(uint32_t flow_idx);
+
+  size_t max_;
+  size_t count_ = 0;
+  uint64_t evicted_ = 0;
+  uint32_t next_stream_ = 0;
+  std::vector<TcpFlow> flows_;       // slab, indexed by flow index
+  std::vector<uint32_t> free_;       // free flow indices
+  std::vector<uint32_t> index_;      // open-addressing table of flow index + 1 (0 = empty)
+  size_t mask_;
+  uint32_t lru_head_ = UINT32_MAX, lru_tail_ = UINT32_MAX;
+};
+
+}  // namespace mqsniff::tcp

@@ -1,0 +1,406 @@
+// TCP, RFC 9293 §3.1 (header), RFC 7323 (window scale, timestamps),
+// RFC 2018 (SACK).
+//
+//  |          Source Port          |       Destination Port        |
+//  |                        Sequence Number                        |
+//  |                    Acknowledgment Number                      |
+//  |  Data |Res  |A|C|E|U|A|P|R|S|F|                               |
+//  | Offset|     |E|W|C|R|C|S|S|Y|I|            Window             |
+//  |           Checksum            |         Urgent Pointer        |
+//  |                    Options (Data Offset > 5)                  |
+//
+// Sequence and acknowledgment numbers are shown relative to the first one
+// seen in each direction, as tshark does by default (SYN: ISN; mid-stream
+// capture: first seq - 1, so the first segment shows Seq=1). The window is
+// scaled only when both SYN and SYN/ACK carried a Window Scale option.
+#include "dissectors/tcp/tcp.h"
+
+#include <string>
+
+#include "dissectors/core/expert.h"
+#include "dissectors/core/format.h"
+#include "dissectors/dissect.h"
+#include "dissectors/link/link.h"
+#include "dissectors/tcp/tcp_fields.h"
+
+namespace mqsniff::tcp {
+using core::Packet;
+using core::Reader;
+
+namespace {
+
+constexpr uint16_t kFin = 0x001, kSyn = 0x002, kRst = 0x004, kPsh = 0x008, kAck = 0x010, kUrg = 0x020;
+
+void append_flags(std::string& s, uint16_t flags) {
+  static const char* const kNames[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
+  size_t start = s.size();
+  for (int i = 0; i < 9; ++i) {
+    if (flags & (1u << i)) {
+      if (s.size() != start) s += ", ";
+      s += kNames[i];
+    }
+  }
+  if (flags & 0x0e00) {
+    if (s.size() != start) s += ", ";
+    s += "Reserved";
+  }
+  if (s.size() == start) s += "<None>";
+}
+
+std::string flags_str(uint16_t flags) {
+  static const char kLetters[] = "RRRACEUAPRSF";
+  std::string s;
+  for (int i = 0; i < 12; ++i) {
+    if (flags & (1u << (11 - i))) s += kLetters[i];
+    else s += "\xc2\xb7";  // U+00B7 MIDDLE DOT, as tshark prints unset flags
+  }
+  return s;
+}
+
+void info_uint(std::string* info, const char* name, uint64_t v) {
+  if (!info) return;
+  *info += ' ';
+  *info += name;
+  *info += '=';
+  core::append_uint(*info, v);
+}
+
+struct Options {
+  int wscale = -1;  // -1 absent
+  bool complete = false;  // every option byte was read
+};
+
+// Options are read through a child reader bounded by the header length.
+Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int dir, std::string* info) {
+  auto& t = pkt.tree;
+  Options res;
+  while (o.remaining()) {
+    uint32_t ooff = static_cast<uint32_t>(off + o.pos());
+    const uint8_t* start = o.rest_captured().data();
+    uint8_t kind = o.u8();
+    if (!o.ok()) return res;
+    t.add_uint(tcp_f::option_kind, kind, ooff, 1);
+    if (kind == 1 || kind == 0) {
+      int32_t p = t.open(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol, ooff, 1);
+      if (p >= 0 && t.wants(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol)) t.set_bytes(p, start, 1);
+      t.close();
+      if (kind == 0) break;  // End of Option List: the rest is padding
+      continue;
+    }
+    uint8_t len = o.u8();
+    if (!o.ok()) return res;
+    t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
+    if (len < 2 || size_t(len - 2) > o.remaining()) {
+      t.add_none(tcp_f::option_len_invalid, ooff + 1, 1);
+      res.complete = true;  // the header is intact; only this option is bad
+      return res;
+    }
+    Reader body = o.sub(len - 2u);
+    auto open_opt = [&](FieldId id) {
+      int32_t p = t.open(id, ooff, len);
+      if (p >= 0 && t.wants(id) && body.captured_remaining() + 2 >= len) t.set_bytes(p, start, len);
+    };
+    switch (kind) {
+      case 2: {
+        open_opt(tcp_f::options_mss);
+        uint16_t mss = body.be16();
+        if (body.ok()) {
+          t.add_uint(tcp_f::options_mss_val, mss, ooff + 2, 2);
+          info_uint(info, "MSS", mss);
+        }
+        t.close();
+        break;
+      }
+      case 3: {
+        open_opt(tcp_f::options_wscale);
+        uint8_t shift = body.u8();
+        if (body.ok()) {
+          t.add_uint(tcp_f::options_wscale_shift, shift, ooff + 2, 1);
+          unsigned eff = shift > 14 ? 14 : shift;
+          t.add_uint(tcp_f::options_wscale_multiplier, 1u << eff, ooff + 2, 1);
+          info_uint(info, "WS", 1u << eff);
+          res.wscale = static_cast<int>(eff);
+        }
+        t.close();
+        break;
+      }
+      case 4:
+        open_opt(tcp_f::options_sack_perm);
+        t.close();
+        if (info) *info += " SACK_PERM";
+        break;
+      case 5: {
+        open_opt(tcp_f::options_sack);
+        unsigned count = 0;
+        while (body.remaining() >= 8) {
+          uint32_t le = body.be32();
+          uint32_t re = body.be32();
+          if (!body.ok()) break;
+          // SACK edges acknowledge the other direction's sequence space.
+          uint32_t base = flow && flow->dir[1 - dir].base_set ? flow->dir[1 - dir].base_seq : 0;
+          t.add_uint(tcp_f::options_sack_le, le - base, ooff + 2 + count * 8, 4);
+          t.add_uint(tcp_f::options_sack_re, re - base, ooff + 6 + count * 8, 4);
+          info_uint(info, "SLE", le - base);
+          info_uint(info, "SRE", re - base);
+          ++count;
+        }
+        t.add_uint(tcp_f::options_sack_count, count, ooff, len);
+        t.close();
+        break;
+      }
+      case 8: {
+        open_opt(tcp_f::options_timestamp);
+        uint32_t tsval = body.be32();
+        if (body.ok()) t.add_uint(tcp_f::options_timestamp_tsval, tsval, ooff + 2, 4);
+        uint32_t tsecr = body.be32();
+        if (body.ok()) {
+          t.add_uint(tcp_f::options_timestamp_tsecr, tsecr, ooff + 6, 4);
+          info_uint(info, "TSval", tsval);
+          info_uint(info, "TSecr", tsecr);
+        }
+        t.close();
+        break;
+      }
+      default:
+        break;
+    }
+    if (!body.ok()) {
+      if (body.error() == core::ReadError::Truncated) o.fail(core::ReadError::Truncated);
+      else o.fail(core::ReadError::Malformed);
+      return res;
+    }
+    // Skip what the option body did not consume (e.g. a short SACK block).
+    if (body.captured_remaining() < body.remaining()) {
+      o.fail(core::ReadError::Truncated);
+      return res;
+    }
+  }
+  res.complete = o.ok();
+  return res;
+}
+
+}  // namespace
+
+void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
+  auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  const size_t seg_total = r.remaining();  // TCP header + payload, from the IP length
+  pkt.layer("tcp");
+  int32_t proto_idx = t.open(tcp_f::proto, off, 20);
+  uint16_t sp = r.be16();
+  uint16_t dp = r.be16();
+  uint32_t seq = r.be32();
+  uint32_t ack = r.be32();
+  uint16_t hl_flags = r.be16();
+  uint16_t win = r.be16();
+  uint16_t csum = r.be16();
+  uint16_t urp = r.be16();
+  pkt.set_protocol("TCP");
+  std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
+  if (!r.ok()) {
+    // Header cut short: show the ports if we have them, as tshark does.
+    if (info && r.error_offset() >= 4) {
+      info->clear();
+      core::append_uint(*info, sp);
+      *info += " \xe2\x86\x92 ";
+      core::append_uint(*info, dp);
+    }
+    pkt.check(r, "TCP");
+    t.close();
+    return;
+  }
+  pkt.srcport = sp;
+  pkt.dstport = dp;
+  const uint32_t hdr_len = (hl_flags >> 12) * 4u;
+  const uint16_t flags = hl_flags & 0x0fff;
+
+  // Flow: stream number, relative sequence numbers, window scaling.
+  int dir = 0;
+  TcpFlow* flow = nullptr;
+  if (pkt.net_src.type != core::AddrType::None) {
+    flow = &st.tcp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
+    TcpDir& fwd = flow->dir[dir];
+    bool pure_syn = (flags & (kSyn | kAck)) == kSyn;
+    if (pure_syn && fwd.base_set && seq != fwd.base_seq) {
+      // Port reuse: a new SYN with another ISN starts a new conversation.
+      st.tcp_flows.restart(*flow);
+    }
+    if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) flow->first_ts = flow->last_ts = pkt.frame.ts;
+  }
+
+  t.add_uint(tcp_f::srcport, sp, off, 2);
+  t.add_uint(tcp_f::dstport, dp, off + 2, 2);
+  t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
+  t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+  if (flow) t.add_uint(tcp_f::stream, flow->stream, 0, 0);
+
+  if (hdr_len < 20 || hdr_len > seg_total) {
+    if (info) {
+      info->clear();
+      *info += "Bogus TCP header length (";
+      core::append_uint(*info, hdr_len);
+      *info += hdr_len < 20 ? ", must be at least 20)" : ", larger than the segment)";
+    }
+    t.add_none(tcp_f::bogus_hdr_len, off + 12, 1);
+    t.close();
+    pkt.mark_malformed("TCP");
+    return;
+  }
+  const uint32_t seglen = static_cast<uint32_t>(seg_total - hdr_len);
+
+  uint32_t rel_seq = seq, rel_ack = ack;
+  if (flow) {
+    TcpDir& fwd = flow->dir[dir];
+    TcpDir& rev = flow->dir[1 - dir];
+    if (!fwd.base_set) {
+      fwd.base_seq = (flags & kSyn) ? seq : seq - 1;
+      fwd.base_set = true;
+    }
+    if ((flags & kAck) && !rev.base_set) {
+      rev.base_seq = ack - 1;
+      rev.base_set = true;
+    }
+    rel_seq = seq - fwd.base_seq;
+    rel_ack = ack - rev.base_seq;
+  }
+  uint32_t nxtseq = rel_seq + seglen + ((flags & kSyn) ? 1 : 0) + ((flags & kFin) ? 1 : 0);
+
+  t.add_uint(tcp_f::len, seglen, off, 0);
+  t.add_uint(tcp_f::seq, rel_seq, off + 4, 4);
+  t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
+  t.add_uint(tcp_f::nxtseq, nxtseq, off, 0);
+  // Without the ACK flag the field is still there, unrelativised (SYN: 0).
+  t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
+  t.add_uint(tcp_f::ack_raw, ack, off + 8, 4);
+  t.add_uint(tcp_f::hdr_len, hdr_len, off + 12, 1);
+  if (t.wants(tcp_f::flags) || t.wants(tcp_f::flags_str) || t.wants(tcp_f::flags_syn) || t.wants(tcp_f::flags_ack) ||
+      t.wants(tcp_f::flags_fin) || t.wants(tcp_f::flags_reset) || t.wants(tcp_f::flags_push) ||
+      t.wants(tcp_f::flags_urg) || t.wants(tcp_f::flags_ece) || t.wants(tcp_f::flags_cwr) ||
+      t.wants(tcp_f::flags_ae) || t.wants(tcp_f::flags_res)) {
+    int32_t fidx = t.add_uint(tcp_f::flags, flags, off + 12, 2);
+    if (fidx >= 0) t.enter(fidx);
+    t.add_bool(tcp_f::flags_res, flags & 0x0e00, off + 12, 2);
+    t.add_bool(tcp_f::flags_ae, flags & 0x0100, off + 12, 2);
+    t.add_bool(tcp_f::flags_cwr, flags & 0x80, off + 13, 1);
+    t.add_bool(tcp_f::flags_ece, flags & 0x40, off + 13, 1);
+    t.add_bool(tcp_f::flags_urg, flags & kUrg, off + 13, 1);
+    t.add_bool(tcp_f::flags_ack, flags & kAck, off + 13, 1);
+    t.add_bool(tcp_f::flags_push, flags & kPsh, off + 13, 1);
+    t.add_bool(tcp_f::flags_reset, flags & kRst, off + 13, 1);
+    t.add_bool(tcp_f::flags_syn, flags & kSyn, off + 13, 1);
+    t.add_bool(tcp_f::flags_fin, flags & kFin, off + 13, 1);
+    if (t.wants(tcp_f::flags_str)) t.add_string_copy(tcp_f::flags_str, flags_str(flags), off + 12, 2);
+    if (fidx >= 0) t.close();
+  }
+
+  // Options come before the window is known to be scaled (SYN), so read them first.
+  Reader opts = r.sub(hdr_len - 20);
+  std::string opt_info;
+  Options o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
+
+  // Window scaling (RFC 7323 §2.2): only when both sides offered it.
+  int64_t scalefactor = -1;
+  uint32_t window = win;
+  if (flow) {
+    TcpDir& fwd = flow->dir[dir];
+    TcpDir& rev = flow->dir[1 - dir];
+    if (flags & kSyn) {
+      if (o.wscale >= 0) fwd.win_scale = static_cast<int8_t>(o.wscale);
+      else if (o.complete) fwd.win_scale = -2;
+      if ((flags & kAck) && (fwd.win_scale == -2 || rev.win_scale == -2)) fwd.win_scale = rev.win_scale = -2;
+    } else if (fwd.win_scale >= 0 && rev.win_scale >= 0) {
+      window = uint32_t(win) << fwd.win_scale;
+      scalefactor = 1 << fwd.win_scale;
+    } else if (fwd.win_scale == -2 || rev.win_scale == -2) {
+      scalefactor = -2;
+    }
+  }
+  t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
+  t.add_uint(tcp_f::window_size, window, off + 14, 2);
+  if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
+  t.add_uint(tcp_f::checksum, csum, off + 16, 2);
+  t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
+  t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
+  if (hdr_len > 20 && t.wants(tcp_f::options)) {
+    // The option bytes that were captured (a snaplen cut shows the part we have).
+    size_t cap = r.size() > 20 ? r.size() - 20 : 0;
+    core::Reader whole(core::Bytes(r.base(), pkt.frame.caplen > off ? pkt.frame.caplen - off : 0), r.size());
+    whole.skip(20);
+    core::Bytes ob = whole.rest_captured();
+    size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
+    if (have && cap) t.add_bytes(tcp_f::options, ob.data(), have, off + 20);
+  }
+
+  if (info) {
+    info->clear();
+    core::append_uint(*info, sp);
+    *info += " \xe2\x86\x92 ";
+    core::append_uint(*info, dp);
+    *info += " [";
+    append_flags(*info, flags);
+    *info += ']';
+    info_uint(info, "Seq", rel_seq);
+    if (flags & kAck) info_uint(info, "Ack", rel_ack);
+    info_uint(info, "Win", window);
+    if (flags & kUrg) info_uint(info, "Urg", urp);
+    info_uint(info, "Len", seglen);
+    *info += opt_info;
+  }
+  if (t.wants(tcp_f::proto)) {
+    std::string label = "Transmission Control Protocol, Src Port: ";
+    core::append_uint(label, sp);
+    label += ", Dst Port: ";
+    core::append_uint(label, dp);
+    label += ", Seq: ";
+    core::append_uint(label, rel_seq);
+    if (flags & kAck) {
+      label += ", Ack: ";
+      core::append_uint(label, rel_ack);
+    }
+    label += ", Len: ";
+    core::append_uint(label, seglen);
+    t.set_label(proto_idx, label);
+  }
+  t.set_length(proto_idx, hdr_len);
+  // Chat-level expert items tshark attaches to connection set-up and tear-down.
+  if (flags & kSyn) {
+    std::string m = (flags & kAck) ? "Connection establish acknowledge (SYN+ACK): server port "
+                                    : "Connection establish request (SYN): server port ";
+    core::append_uint(m, (flags & kAck) ? sp : dp);
+    core::add_expert(t, m, core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1);
+  }
+  if (flags & kFin) {
+    core::add_expert(t, "Connection finish (FIN)", core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1);
+    if (flow) {
+      bool other_fin = flow->dir[1 - dir].fin_seen;
+      if (!flow->dir[dir].fin_seen)
+        core::add_expert(t, other_fin ? "This frame undergoes the connection closing" : "This frame initiates the connection closing",
+                         core::Severity::Note, core::ExpertGroup::Sequence, off + 13, 1);
+    }
+  }
+  if (flags & kRst)
+    core::add_expert(t, "Connection reset (RST)", core::Severity::Warn, core::ExpertGroup::Sequence, off + 13, 1);
+  if (flow) {
+    t.add_time(tcp_f::time_relative, core::ts_sub(pkt.frame.ts, flow->first_ts));
+    t.add_time(tcp_f::time_delta, core::ts_sub(pkt.frame.ts, flow->last_ts));
+    flow->last_ts = pkt.frame.ts;
+    if (flags & kFin) flow->dir[dir].fin_seen = true;
+    if (flags & kRst) flow->rst_seen = true;
+    if (flags & kSyn) flow->dir[dir].syn_seen = true;
+  }
+  if (!opts.ok()) {
+    pkt.check(opts, "TCP");
+    t.close();
+    return;
+  }
+
+  Reader payload = r.sub(seglen);
+  if (seglen) {
+    core::Bytes pb = payload.rest_captured();
+    t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
+  }
+  t.close();
+  if (seglen) link::dissect_data(payload, pkt);
+}
+
+}  // namespace mqsniff::tcp

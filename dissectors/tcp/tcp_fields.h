@@ -1,0 +1,22 @@
+// Field ids of TCP.
+#pragma once
+#include "dissectors/core/field_registry.h"
+
+namespace mqsniff::tcp {
+using core::field_base;
+using core::FieldId;
+using core::Proto;
+
+namespace tcp_f {
+enum : FieldId {
+  proto = field_base(Proto::Tcp), srcport, dstport, port, stream, len, seq, seq_raw, nxtseq, ack, ack_raw,
+  hdr_len, flags, flags_res, flags_ae, flags_cwr, flags_ece, flags_urg, flags_ack, flags_push, flags_reset,
+  flags_syn, flags_fin, flags_str, window_size_value, window_size, window_size_scalefactor, checksum,
+  checksum_status, urgent_pointer, options, option_kind, option_len, options_nop, options_eol, options_mss,
+  options_mss_val, options_wscale, options_wscale_shift, options_wscale_multiplier, options_sack_perm,
+  options_sack, options_sack_le, options_sack_re, options_sack_count, options_timestamp, options_timestamp_tsval,
+  options_timestamp_tsecr, time_relative, time_delta, payload, option_len_invalid, bogus_hdr_len,
+};
+}
+
+}  // namespace mqsniff::tcp

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Seed the fuzz corpora from the real captures in captures/.
+
+fuzz_frame inputs are one link-type selector byte (index into the target's
+link table) followed by one frame; fuzz_pcap_reader inputs are whole files.
+"""
+import os, shutil, struct, sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+caps = os.path.join(root, 'captures')
+# fuzz_frame.cpp's kLinks order: Ethernet, SLL, SLL2, NULL, LOOP, RAW, IPV4, IPV6
+LINK_INDEX = {1: 0, 113: 1, 276: 2, 0: 3, 108: 4, 101: 5, 228: 6, 229: 7}
+
+def frames(path):
+    data = open(path, 'rb').read()
+    if len(data) < 24 or data[:4] not in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1'):
+        return None, []
+    link = struct.unpack('<I', data[20:24])[0]
+    off, out = 24, []
+    while off + 16 <= len(data):
+        incl = struct.unpack('<I', data[off + 8:off + 12])[0]
+        out.append(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+    return link, out
+
+frame_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_frame')
+pcap_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_pcap_reader')
+os.makedirs(frame_dir, exist_ok=True)
+os.makedirs(pcap_dir, exist_ok=True)
+n = 0
+for name in sorted(os.listdir(caps)):
+    if not name.endswith('.pcap'):
+        continue
+    link, fs = frames(os.path.join(caps, name))
+    if link not in LINK_INDEX:
+        continue
+    for i, f in enumerate(fs[:12]):
+        with open(os.path.join(frame_dir, '%s-%02d' % (name[:-5], i)), 'wb') as out:
+            out.write(bytes([LINK_INDEX[link]]) + f)
+        n += 1
+for name in ('cut_mid_record.pcap', 'trunc_snap64.pcap', 'mqtt_plain_ns.pcapng', 'mqtt_dumpcap.pcapng', 'link_sll.pcap'):
+    shutil.copy(os.path.join(caps, name), os.path.join(pcap_dir, name))
+print('fuzz seeds: %d frames, 5 files' % n)

@@ -1,0 +1,263 @@
+#include "src/app/pipeline.h"
+
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "dissectors/core/format.h"
+#include "dissectors/core/packet.h"
+#include "dissectors/dissect.h"
+#include "src/capture/pcap_source.h"
+#include "src/output/render.h"
+#include "src/output/writer.h"
+
+namespace mqsniff::app {
+
+namespace {
+
+std::atomic<pcap_t*> g_live{nullptr};
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) {
+  g_stop = true;
+  if (pcap_t* p = g_live.load()) pcap_breakloop(p);
+}
+
+void eprint(const std::string& msg) {
+  std::string line = "mqsniff: " + msg + "\n";
+  (void)!::write(2, line.data(), line.size());
+}
+
+int list_interfaces() {
+  pcap_if_t* all = nullptr;
+  char err[PCAP_ERRBUF_SIZE];
+  if (pcap_findalldevs(&all, err) != 0) {
+    eprint(std::string("There are no interfaces on which a capture can be done (") + err + ")");
+    return cli::kExitFileError;
+  }
+  out::Writer w;
+  int i = 1;
+  for (pcap_if_t* d = all; d; d = d->next, ++i) {
+    std::string line = std::to_string(i) + ". " + d->name;
+    if (d->description) line += std::string(" (") + d->description + ")";
+    else if (d->flags & PCAP_IF_LOOPBACK) line += " (Loopback)";
+    w.write(line + "\n");
+  }
+  pcap_freealldevs(all);
+  return cli::kExitOk;
+}
+
+// -i accepts a name or the number -D prints.
+std::string resolve_interface(const std::string& spec) {
+  bool numeric = !spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos;
+  pcap_if_t* all = nullptr;
+  char err[PCAP_ERRBUF_SIZE];
+  if (pcap_findalldevs(&all, err) != 0) return spec;
+  std::string found = spec;
+  int i = 1;
+  std::string first_non_loopback;
+  for (pcap_if_t* d = all; d; d = d->next, ++i) {
+    if (numeric && std::to_string(i) == spec) found = d->name;
+    if (first_non_loopback.empty() && !(d->flags & PCAP_IF_LOOPBACK) && std::string(d->name) != "any")
+      first_non_loopback = d->name;
+  }
+  pcap_freealldevs(all);
+  if (spec.empty()) return first_non_loopback.empty() ? "lo" : first_non_loopback;
+  return found;
+}
+
+void set_columns_addresses(core::Packet& pkt) {
+  core::Columns& c = *pkt.cols;
+  auto fmt = [](const core::Address& a, char* buf) -> size_t {
+    switch (a.type) {
+      case core::AddrType::Ipv4: {
+        uint32_t v = uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
+        return core::format_ipv4(buf, v);
+      }
+      case core::AddrType::Ipv6: return core::format_ipv6(buf, a.bytes.data());
+      case core::AddrType::Ether: return core::format_ether(buf, a.bytes.data());
+      default: return 0;
+    }
+  };
+  char buf[64];
+  const core::Address& s = pkt.net_src.type != core::AddrType::None ? pkt.net_src : pkt.dl_src;
+  const core::Address& d = pkt.net_dst.type != core::AddrType::None ? pkt.net_dst : pkt.dl_dst;
+  c.set_src(std::string_view(buf, fmt(s, buf)));
+  c.set_dst(std::string_view(buf, fmt(d, buf)));
+}
+
+std::optional<core::Proto> protocol_by_name(const std::string& name) {
+  const auto& reg = core::FieldRegistry::instance();
+  auto id = reg.find(name);
+  if (!id || reg.def(*id)->type != core::FieldType::Protocol || *id % core::kBlock != 0) return std::nullopt;
+  return static_cast<core::Proto>(*id / core::kBlock);
+}
+
+}  // namespace
+
+int run(const cli::Options& o) {
+  if (o.show_help) {
+    out::Writer w;
+    w.write(cli::usage_text());
+    return cli::kExitOk;
+  }
+  if (o.show_version) {
+    out::Writer w;
+    w.write(cli::version_text());
+    return cli::kExitOk;
+  }
+  if (!o.glossary.empty()) {
+    out::Writer w;
+    if (o.glossary == "fields") out::render_glossary_fields(w.buf());
+    else if (o.glossary == "protocols") out::render_glossary_protocols(w.buf());
+    else {
+      eprint("Invalid \"" + o.glossary + "\" option for -G flag, enter -G ? for more help.");
+      return cli::kExitUsage;
+    }
+    return cli::kExitOk;
+  }
+  if (o.list_interfaces) return list_interfaces();
+  if (!o.display_filter.empty()) {
+    eprint("display filters (-Y) are not available in this version of mqsniff yet; "
+           "select packets with a capture filter (-f \"tcp port 1883\") meanwhile.");
+    return cli::kExitUsage;
+  }
+
+  // What the outputs need decides what the dissectors build.
+  std::vector<out::FieldColumn> columns;
+  core::WantSet want;
+  bool need_cols = o.format == cli::OutputFormat::Text && !o.quiet;
+  if (o.format == cli::OutputFormat::Fields) {
+    columns = out::resolve_fields(o.fields);  // throws UsageError
+    for (const auto& c : columns)
+      if (c.id != core::kNoField) want.add(c.id);
+    need_cols = out::needs_columns(columns);
+  }
+
+  DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
+  for (const auto& name : o.disabled_protocols) {
+    if (auto p = protocol_by_name(name)) st.disabled[static_cast<size_t>(*p)] = true;
+    else if (!o.quieter) eprint("No such protocol " + name + ", can't disable");
+  }
+
+  std::optional<capture::PcapSource> src;
+  bool live = o.read_file.empty();
+  std::string iface;
+  try {
+    if (!live) {
+      src.emplace(capture::PcapSource::open_file(o.read_file));
+    } else {
+      iface = resolve_interface(o.interfaces.empty() ? std::string() : o.interfaces.front());
+      src.emplace(capture::PcapSource::open_live(iface, o.snaplen));
+    }
+    src->set_filter(o.capture_filter);
+  } catch (const capture::OpenError& e) {
+    eprint(e.what());
+    return cli::kExitFileError;
+  }
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  if (live) {
+    g_live = src->handle();
+    if (!o.quieter) eprint("Capturing on '" + iface + "'");
+  }
+
+  out::Writer w;
+  w.set_line_buffered(o.line_buffered);
+  if (o.format == cli::OutputFormat::Fields) {
+    if (o.fopts.bom) w.write("\xef\xbb\xbf");
+    if (o.fopts.header) out::render_fields_header(w.buf(), columns, o.fopts);
+  }
+
+  core::FieldTree tree(&want);
+  core::Columns cols;
+  cols.info.reserve(512);
+  const int digits = src->time_digits();
+  uint64_t number = 0;
+  uint64_t displayed = 0;
+  int exit_code = cli::kExitOk;
+  capture::RawPacket raw;
+  while (!g_stop) {
+    if (o.count >= 0 && number >= static_cast<uint64_t>(o.count)) break;
+    capture::ReadStatus rs = src->next(raw);
+    if (rs == capture::ReadStatus::End) break;
+    if (rs == capture::ReadStatus::CutShort) {
+      w.flush();
+      eprint("The file \"" + src->name() + "\" appears to have been cut short in the middle of a packet.");
+      exit_code = cli::kExitFileError;
+      break;
+    }
+    if (rs == capture::ReadStatus::Error) {
+      w.flush();
+      if (live) eprint("Error while capturing packets: " + src->error());
+      else eprint("The file \"" + src->name() + "\" appears to be damaged or corrupt.\n(pcap: " + src->error() + ")");
+      exit_code = cli::kExitFileError;
+      break;
+    }
+    ++number;
+    tree.reset();
+    cols.reset();
+    core::Packet pkt(tree);
+    pkt.cols = need_cols ? &cols : nullptr;
+    pkt.frame.number = number;
+    pkt.frame.ts = raw.ts;
+    pkt.frame.len = raw.len;
+    pkt.frame.caplen = raw.caplen;
+    pkt.frame.linktype = src->linktype();
+    pkt.frame.data = raw.data;
+    pkt.frame.interface_id = src->is_pcapng() || live ? 0 : -1;
+    pkt.frame.interface_name = src->interface_name();
+    core::Timestamp prev = st.have_first ? st.prev_ts : raw.ts;
+    dissect_frame(pkt, st);
+    if (!st.warning.empty()) {
+      if (!o.quieter) eprint(st.warning);
+      st.warning.clear();
+    }
+    if (need_cols) set_columns_addresses(pkt);
+
+    out::RowContext row;
+    row.number = number;
+    row.ts = raw.ts;
+    row.rel = core::ts_sub(raw.ts, st.first_ts);
+    row.delta = core::ts_sub(raw.ts, prev);
+    row.delta_displayed = st.have_displayed ? core::ts_sub(raw.ts, st.prev_displayed_ts) : core::Timestamp{};
+    row.len = raw.len;
+    row.cols = need_cols ? &cols : nullptr;
+    if (!o.quiet) {
+      if (o.format == cli::OutputFormat::Fields)
+        out::render_fields(w.buf(), columns, o.fopts, tree, row, o.time_format, digits);
+      else
+        out::render_summary(w.buf(), row, o.time_format, digits);
+      w.end_record();
+      if (w.failed()) break;  // stdout closed (| head): stop like tshark
+    }
+    ++displayed;
+    st.prev_displayed_ts = raw.ts;
+    st.have_displayed = true;
+  }
+  w.flush();
+  g_live = nullptr;
+  if (st.unknown_link_packets && !o.quieter)
+    eprint(std::to_string(st.unknown_link_packets) + " packets had an unsupported link-layer type and were not decoded");
+  if (live && !o.quieter) {
+    struct pcap_stat ps {};
+    std::string msg = std::to_string(number) + (number == 1 ? " packet captured" : " packets captured");
+    if (pcap_stats(src->handle(), &ps) == 0 && ps.ps_drop)
+      msg += "\n" + std::to_string(ps.ps_drop) + " packets dropped by the kernel";
+    std::string line = msg + "\n";
+    (void)!::write(2, line.data(), line.size());
+  }
+  return exit_code;
+}
+
+}  // namespace mqsniff::app

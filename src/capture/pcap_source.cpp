@@ -1,0 +1,222 @@
+#include "src/capture/pcap_source.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace mqsniff::capture {
+
+namespace {
+
+// stdin cannot be rewound after we peek at its magic number, so a small
+// cookie FILE replays the peeked bytes before reading on.
+struct PeekCookie {
+  FILE* under;
+  unsigned char buf[4096];
+  size_t n, pos;
+};
+
+ssize_t peek_read(void* c, char* out, size_t size) {
+  auto* pc = static_cast<PeekCookie*>(c);
+  size_t done = 0;
+  while (pc->pos < pc->n && done < size) out[done++] = static_cast<char>(pc->buf[pc->pos++]);
+  if (done < size) done += fread(out + done, 1, size - done, pc->under);
+  return static_cast<ssize_t>(done);
+}
+int peek_close(void* c) {
+  delete static_cast<PeekCookie*>(c);
+  return 0;
+}
+
+int digits_for_magic(const unsigned char* m) {
+  uint32_t le = uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
+  uint32_t be = __builtin_bswap32(le);
+  if (le == 0xa1b23c4d || be == 0xa1b23c4d) return 9;  // nanosecond pcap
+  if (le == 0x0a0d0d0a) return 9;                      // pcapng: tshark shows nanoseconds
+  return 6;
+}
+
+std::string quoted(const std::string& path) { return "\"" + path + "\""; }
+
+// The first interface's if_name option in a pcapng file's leading blocks
+// (libpcap does not expose it; tshark prints it in the frame label).
+std::string pcapng_first_ifname(const unsigned char* p, size_t n) {
+  if (n < 12) return {};
+  bool le = p[8] == 0x4d && p[9] == 0x3c;  // byte-order magic 0x1A2B3C4D
+  auto rd32 = [&](size_t o) -> uint32_t {
+    return le ? uint32_t(p[o]) | uint32_t(p[o + 1]) << 8 | uint32_t(p[o + 2]) << 16 | uint32_t(p[o + 3]) << 24
+              : uint32_t(p[o]) << 24 | uint32_t(p[o + 1]) << 16 | uint32_t(p[o + 2]) << 8 | p[o + 3];
+  };
+  auto rd16 = [&](size_t o) -> uint16_t {
+    return static_cast<uint16_t>(le ? p[o] | p[o + 1] << 8 : p[o] << 8 | p[o + 1]);
+  };
+  size_t off = 0;
+  for (int blocks = 0; blocks < 16 && off + 12 <= n; ++blocks) {
+    uint32_t type = rd32(off), len = rd32(off + 4);
+    if (len < 12 || len % 4 || off + len > n) return {};
+    if (type == 1 && len >= 20) {  // Interface Description Block: options after 8 bytes of body
+      size_t o = off + 16, end = off + len - 4;
+      while (o + 4 <= end) {
+        uint16_t code = rd16(o), olen = rd16(o + 2);
+        if (code == 0 || o + 4 + olen > end) break;
+        if (code == 2) return std::string(reinterpret_cast<const char*>(p + o + 4), olen);  // if_name
+        o += 4 + ((olen + 3u) & ~3u);
+      }
+      return {};
+    }
+    off += len;
+  }
+  return {};
+}
+
+}  // namespace
+
+PcapSource::PcapSource(PcapSource&& o) noexcept
+    : p_(o.p_), file_(o.file_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
+      name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)) {
+  o.p_ = nullptr;
+  o.file_ = nullptr;
+}
+
+PcapSource::~PcapSource() {
+  if (p_) pcap_close(p_);  // also closes the FILE handed to pcap_fopen_offline
+}
+
+PcapSource PcapSource::open_file(const std::string& path) {
+  PcapSource s;
+  s.name_ = path;
+  FILE* f = nullptr;
+  static thread_local unsigned char head[4096];
+  unsigned char* magic = head;
+  size_t got = 0;
+  if (path == "-") {
+    got = fread(head, 1, sizeof head, stdin);
+    auto* c = new PeekCookie{stdin, {}, got, 0};
+    std::memcpy(c->buf, head, got);
+    cookie_io_functions_t fns{peek_read, nullptr, nullptr, peek_close};
+    f = fopencookie(c, "r", fns);
+    if (!f) {
+      delete c;
+      throw OpenError("Could not read from standard input.");
+    }
+  } else {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) throw OpenError("The file " + quoted(path) + " doesn't exist.");
+      if (errno == EACCES)
+        throw OpenError("The file " + quoted(path) +
+                        " could not be opened: permission denied on a folder in its path.");
+      throw OpenError("The file " + quoted(path) + " could not be opened: " + std::strerror(errno) + ".");
+    }
+    if (S_ISDIR(st.st_mode)) throw OpenError(quoted(path) + " is a directory (folder), not a file.");
+    f = fopen(path.c_str(), "rb");
+    if (!f) {
+      if (errno == EACCES)
+        throw OpenError("The file " + quoted(path) +
+                        " could not be opened due to a permissions problem: you do not have permission to read "
+                        "it (try sudo, or chmod the file).");
+      throw OpenError("The file " + quoted(path) + " could not be opened: " + std::strerror(errno) + ".");
+    }
+    got = fread(head, 1, sizeof head, f);
+    rewind(f);
+  }
+  if (got < 4) {
+    fclose(f);
+    throw OpenError(path == "-" ? std::string("The standard input isn't a capture file in a format mqsniff understands.")
+                                : "The file " + quoted(path) + " isn't a capture file in a format mqsniff understands.");
+  }
+  s.digits_ = digits_for_magic(magic);
+  s.pcapng_ = magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a;
+  if (s.pcapng_) {
+    s.ifname_ = pcapng_first_ifname(head, got);
+    if (s.ifname_.empty()) s.ifname_ = "unknown";  // tshark's wording for an unnamed interface
+  }
+  setvbuf(f, nullptr, _IOFBF, 1 << 20);
+  char err[PCAP_ERRBUF_SIZE] = {0};
+  s.p_ = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+  if (!s.p_) {
+    fclose(f);
+    std::string what = path == "-" ? std::string("The standard input") : "The file " + quoted(path);
+    std::string e = err;
+    if (e.find("unknown file format") != std::string::npos || e.find("bad dump file format") != std::string::npos)
+      throw OpenError(what + " isn't a capture file in a format mqsniff understands.");
+    if (e.find("truncated") != std::string::npos)
+      throw OpenError(what + " appears to have been cut short in the middle of a packet.");
+    throw OpenError(what + " appears to be damaged or corrupt.\n(pcap: " + e + ")");
+  }
+  s.file_ = f;
+  s.linktype_ = pcap_datalink(s.p_);
+  return s;
+}
+
+PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool promisc) {
+  PcapSource s;
+  s.name_ = iface;
+  s.ifname_ = iface;
+  s.live_ = true;
+  s.digits_ = 9;  // tshark captures through a pcapng file: nanosecond display
+  char err[PCAP_ERRBUF_SIZE] = {0};
+  s.p_ = pcap_create(iface.c_str(), err);
+  if (!s.p_) throw OpenError("The capture session could not be initiated on interface '" + iface + "' (" + err + ").");
+  pcap_set_snaplen(s.p_, snaplen > 0 ? snaplen : 262144);
+  pcap_set_promisc(s.p_, promisc ? 1 : 0);
+  pcap_set_timeout(s.p_, 100);
+  // Immediate mode: packets are delivered as they arrive, not when a kernel
+  // buffer block fills (which can also lose a partial block on shutdown).
+  pcap_set_immediate_mode(s.p_, 1);
+  pcap_set_tstamp_precision(s.p_, PCAP_TSTAMP_PRECISION_NANO);
+  int rc = pcap_activate(s.p_);
+  if (rc < 0) {
+    std::string e = pcap_geterr(s.p_);
+    std::string msg;
+    if (rc == PCAP_ERROR_PERM_DENIED) {
+      msg = "You don't have permission to capture on interface '" + iface +
+            "'.\nRun mqsniff as root (sudo), or give the binary the capture capabilities once:\n"
+            "    sudo setcap cap_net_raw,cap_net_admin=eip $(command -v mqsniff)";
+    } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
+      msg = "There is no interface named '" + iface + "'. Use -D to list the interfaces.";
+    } else {
+      msg = "The capture session could not be initiated on interface '" + iface + "' (" + e + ").";
+    }
+    throw OpenError(msg);
+  }
+  s.linktype_ = pcap_datalink(s.p_);
+  return s;
+}
+
+void PcapSource::set_filter(const std::string& bpf) {
+  if (bpf.empty()) return;
+  struct bpf_program prog;
+  if (pcap_compile(p_, &prog, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+    throw OpenError("Invalid capture filter \"" + bpf + "\" for " + (live_ ? "interface '" + name_ + "'" : "file") +
+                    ".\n\nThat string isn't a valid capture filter (" + pcap_geterr(p_) + ").\n"
+                    "See the User's Guide for a description of the capture filter syntax.");
+  int rc = pcap_setfilter(p_, &prog);
+  pcap_freecode(&prog);
+  if (rc != 0) throw OpenError(std::string("Could not install the capture filter: ") + pcap_geterr(p_));
+}
+
+ReadStatus PcapSource::next(RawPacket& out) {
+  struct pcap_pkthdr* h;
+  const u_char* data;
+  for (;;) {
+    int rc = pcap_next_ex(p_, &h, &data);
+    if (rc == 1) {
+      out.ts.sec = h->ts.tv_sec;
+      out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds: opened with NANO precision
+      out.len = h->len;
+      out.caplen = h->caplen;
+      out.data = data;
+      return ReadStatus::Packet;
+    }
+    if (rc == 0) continue;  // live timeout, no packet yet
+    if (rc == PCAP_ERROR_BREAK) return ReadStatus::End;
+    error_ = pcap_geterr(p_);
+    if (error_.find("truncated") != std::string::npos) return ReadStatus::CutShort;
+    return ReadStatus::Error;
+  }
+}
+
+}  // namespace mqsniff::capture

@@ -1,0 +1,68 @@
+// A packet source over libpcap: a capture file (pcap or pcapng, micro- or
+// nanosecond timestamps, or stdin with "-") or a live interface. RAII: the
+// pcap handle closes with the object. Errors at open time are exceptions with
+// a message for a person; errors while reading are reported by next().
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "dissectors/core/field_tree.h"
+
+namespace mqsniff::capture {
+
+struct OpenError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct RawPacket {
+  core::Timestamp ts;
+  uint32_t len = 0;
+  uint32_t caplen = 0;
+  const uint8_t* data = nullptr;
+};
+
+enum class ReadStatus { Packet, End, CutShort, Error };
+
+class PcapSource {
+public:
+  // Opens a capture file ("-" = stdin). Throws OpenError (tshark's wording).
+  static PcapSource open_file(const std::string& path);
+  // Opens a live interface in immediate mode. Throws OpenError.
+  static PcapSource open_live(const std::string& iface, int snaplen, bool promisc = true);
+
+  PcapSource(PcapSource&& o) noexcept;
+  PcapSource& operator=(PcapSource&&) = delete;
+  PcapSource(const PcapSource&) = delete;
+  ~PcapSource();
+
+  // Installs a BPF capture filter. Throws OpenError with libpcap's message.
+  void set_filter(const std::string& bpf);
+  ReadStatus next(RawPacket& out);
+  int linktype() const { return linktype_; }
+  // Fractional digits tshark prints for this file's timestamps (6 or 9).
+  int time_digits() const { return digits_; }
+  bool is_pcapng() const { return pcapng_; }
+  // Interface name for frame labels: pcapng's first if_name, or the live interface.
+  const std::string& interface_name() const { return ifname_; }
+  const std::string& error() const { return error_; }
+  const std::string& name() const { return name_; }
+  pcap_t* handle() const { return p_; }
+
+private:
+  PcapSource() = default;
+  pcap_t* p_ = nullptr;
+  FILE* file_ = nullptr;  // owned by pcap after pcap_fopen_offline
+  int linktype_ = 0;
+  int digits_ = 6;
+  bool pcapng_ = false;
+  bool live_ = false;
+  std::string name_;
+  std::string ifname_;
+  std::string error_;
+};
+
+}  // namespace mqsniff::capture

@@ -1,0 +1,248 @@
+#include "src/cli/options.h"
+
+#include <getopt.h>
+#include <pcap/pcap.h>
+
+#include <charconv>
+#include <cstring>
+
+#ifndef MQSNIFF_VERSION
+#define MQSNIFF_VERSION "0.1.0"
+#endif
+
+namespace mqsniff::cli {
+
+std::string version_text() {
+  std::string v = "mqsniff " MQSNIFF_VERSION " - passive MQTT/TLS traffic analyzer (tshark-compatible CLI)\n";
+  v += "Built with ";
+  v += pcap_lib_version();
+  v += ".\n";
+  return v;
+}
+
+std::string usage_text() {
+  return "mqsniff " MQSNIFF_VERSION
+         "\nDissect MQTT and TLS traffic, tshark style.\n\n"
+         "Usage: mqsniff [options] ...\n\n"
+         "Capture interface:\n"
+         "  -i <interface>           name or index of interface (live capture)\n"
+         "  -f <capture filter>      packet filter in libpcap filter syntax\n"
+         "  -s <snaplen>             packet snapshot length\n"
+         "  -D                       print list of interfaces and exit\n\n"
+         "Input file:\n"
+         "  -r <infile>|-            set the filename to read from (- for stdin)\n\n"
+         "Processing:\n"
+         "  -Y <display filter>      packet display filter in Wireshark display filter syntax\n"
+         "  -n                       disable all name resolutions (mqsniff never resolves)\n"
+         "  -d <layer_type>==<selector>,<decode_as_protocol> ...\n"
+         "                           \"Decode As\", e.g. tcp.port==11883,mqtt\n"
+         "  -o <name>:<value>        override preference setting\n"
+         "  --disable-protocol <proto_name>  disable dissection of proto_name\n"
+         "  --enable-protocol <proto_name>   enable dissection of proto_name\n\n"
+         "Output:\n"
+         "  -c <packet count>        stop after n packets\n"
+         "  -T text|fields           format of text output (def: text)\n"
+         "  -e <field>               field to print if -Tfields selected (e.g. tcp.port,\n"
+         "                           _ws.col.Info); this option can be repeated\n"
+         "  -E <fieldsoption>=<value> set options for output when -Tfields selected:\n"
+         "     bom=y|n               print a UTF-8 BOM\n"
+         "     header=y|n            switch headers on and off\n"
+         "     separator=/t|/s|<char> select tab, space, printable character as separator\n"
+         "     occurrence=f|l|a      print first, last or all occurrences of each field\n"
+         "     aggregator=,|/s|<char> select comma, space, printable character as aggregator\n"
+         "     quote=d|s|n           select double, single, no quotes for values\n"
+         "  -t a|ad|d|dd|e|r|u|ud   output format of time stamps (def: r: rel. to first)\n"
+         "  -l                       flush standard output after each packet\n"
+         "  -q                       be more quiet on stdout\n"
+         "  -Q                       only log true errors to stderr\n"
+         "  -G [fields|protocols]    dump a glossary of registered fields or protocols\n\n"
+         "Miscellaneous:\n"
+         "  -h, --help               display this help and exit\n"
+         "  -v, --version            display version info and exit\n";
+}
+
+static int64_t parse_count(const char* s) {
+  int64_t v = 0;
+  auto r = std::from_chars(s, s + std::strlen(s), v);
+  if (r.ec != std::errc() || *r.ptr != '\0' || v < 0)
+    throw UsageError(std::string("The specified packet count \"") + s + "\" isn't a decimal number");
+  return v;
+}
+
+static std::string sep_value(const std::string& v) {
+  if (v == "/t") return "\t";
+  if (v == "/s") return " ";
+  return v;
+}
+
+static void parse_fields_option(Options& o, const std::string& arg) {
+  auto eq = arg.find('=');
+  std::string key = arg.substr(0, eq);
+  std::string val = eq == std::string::npos ? "" : arg.substr(eq + 1);
+  auto bad = [&] {
+    throw UsageError("\"" + arg + "\" is not a valid field output option=value pair.\n" +
+                     "The available options for field output \"E\" are:\n"
+                     "bom=y|n    Prepend output with the UTF-8 BOM (def: N: no)\n"
+                     "header=y|n    Print field abbreviations as first line of output (def: N: no)\n"
+                     "separator=/t|/s|<character>   Set the separator to use;\n"
+                     "     \"/t\" = tab, \"/s\" = space (def: /t: tab)\n"
+                     "occurrence=f|l|a  Select the occurrence of a field to use;\n"
+                     "     \"f\" = first, \"l\" = last, \"a\" = all (def: a: all)\n"
+                     "aggregator=,|/s|<character>   Set the aggregator to use;\n"
+                     "     \",\" = comma, \"/s\" = space (def: ,: comma)\n"
+                     "quote=d|s|n   Print either d: double-quotes, s: single quotes or n: no quotes around field values (def: n: none)");
+  };
+  if (eq == std::string::npos || val.empty()) bad();
+  if (key == "header" || key == "bom") {
+    bool b;
+    if (val == "y" || val == "Y") b = true;
+    else if (val == "n" || val == "N") b = false;
+    else bad();
+    (key == "header" ? o.fopts.header : o.fopts.bom) = b;
+  } else if (key == "separator") {
+    o.fopts.separator = sep_value(val);
+  } else if (key == "aggregator") {
+    o.fopts.aggregator = sep_value(val);
+  } else if (key == "quote") {
+    if (val == "d") o.fopts.quote = '"';
+    else if (val == "s") o.fopts.quote = '\'';
+    else if (val == "n") o.fopts.quote = 0;
+    else bad();
+  } else if (key == "occurrence") {
+    if (val == "f" || val == "l" || val == "a") o.fopts.occurrence = val[0];
+    else bad();
+  } else {
+    bad();
+  }
+}
+
+static TimeFormat parse_time_format(const std::string& v) {
+  if (v == "r") return TimeFormat::Relative;
+  if (v == "a") return TimeFormat::Absolute;
+  if (v == "ad") return TimeFormat::AbsoluteDate;
+  if (v == "d") return TimeFormat::Delta;
+  if (v == "dd") return TimeFormat::DeltaDisplayed;
+  if (v == "e") return TimeFormat::Epoch;
+  if (v == "u") return TimeFormat::Utc;
+  if (v == "ud") return TimeFormat::UtcDate;
+  throw UsageError("Invalid time stamp type \"" + v +
+                   "\"; it must be one of:\n"
+                   "\t\"a\"    for absolute\n\t\"ad\"   for absolute with YYYY-MM-DD date\n"
+                   "\t\"d\"    for delta\n\t\"dd\"   for delta displayed\n"
+                   "\t\"e\"    for epoch\n\t\"r\"    for relative\n"
+                   "\t\"u\"    for absolute UTC\n\t\"ud\"   for absolute UTC with YYYY-MM-DD date");
+}
+
+static void apply_pref(Options& o, const std::string& arg) {
+  auto colon = arg.find(':');
+  if (colon == std::string::npos || colon == 0)
+    throw UsageError("Invalid -o flag \"" + arg + "\"; it must be of the form name:value");
+  std::string name = arg.substr(0, colon), value = arg.substr(colon + 1);
+  if (name == "tcp.max_flows") {
+    size_t v = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v == 0)
+      throw UsageError("Invalid value \"" + value + "\" for preference tcp.max_flows: a positive number is required");
+    o.max_tcp_flows = v;
+  }
+  o.prefs.push_back(arg);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur };
+  static const struct option longopts[] = {
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'v'},
+      {"interface", required_argument, nullptr, 'i'},
+      {"read-file", required_argument, nullptr, 'r'},
+      {"display-filter", required_argument, nullptr, 'Y'},
+      {"snapshot-length", required_argument, nullptr, 's'},
+      {"list-interfaces", no_argument, nullptr, 'D'},
+      {"disable-protocol", required_argument, nullptr, kOptDisable},
+      {"enable-protocol", required_argument, nullptr, kOptEnable},
+      {"disable-heuristic", required_argument, nullptr, kOptDisableHeur},
+      {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
+      {nullptr, 0, nullptr, 0},
+  };
+  // -G is only valid as the first option, as in tshark.
+  if (argc >= 2 && std::strcmp(argv[1], "-G") == 0) {
+    o.glossary = argc >= 3 ? argv[2] : "fields";
+    return o;
+  }
+  opterr = 0;
+  optind = 1;
+  const char* shortopts = ":2c:d:De:E:f:G:hi:lnN:o:qQr:s:t:T:vY:";
+  int c;
+  while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
+    std::string arg = optarg ? optarg : "";
+    switch (c) {
+      case '2': break;  // two-pass: mqsniff's single pass already sees what -2 gives for -Y
+      case 'c': o.count = parse_count(optarg); break;
+      case 'd': o.decode_as.push_back(arg); break;
+      case 'D': o.list_interfaces = true; break;
+      case 'e': o.fields.push_back(arg); break;
+      case 'E': parse_fields_option(o, arg); break;
+      case 'f': o.capture_filter = arg; break;
+      case 'G': throw UsageError("-G only valid as first option");
+      case 'h': o.show_help = true; break;
+      case 'i': o.interfaces.push_back(arg); break;
+      case 'l': o.line_buffered = true; break;
+      case 'n': break;  // mqsniff never resolves names
+      case 'N': break;  // accepted for compatibility; no resolution is done
+      case 'o': apply_pref(o, arg); break;
+      case 'q': o.quiet = true; break;
+      case 'Q': o.quiet = o.quieter = true; break;
+      case 'r': o.read_file = arg; break;
+      case 's': {
+        int v = 0;
+        auto r = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+        if (r.ec != std::errc() || r.ptr != arg.data() + arg.size() || v < 0)
+          throw UsageError("The specified snapshot length \"" + arg + "\" isn't a decimal number");
+        o.snaplen = v;
+        break;
+      }
+      case 't': o.time_format = parse_time_format(arg); break;
+      case 'T':
+        if (arg == "fields") o.format = OutputFormat::Fields;
+        else if (arg == "text") o.format = OutputFormat::Text;
+        else
+          throw UsageError("Invalid -T parameter \"" + arg +
+                           "\"; it must be one of:\n"
+                           "\t\"fields\"  The values of fields specified with the -e option, in a form\n"
+                           "\t          specified by the -E option.\n"
+                           "\t\"text\"    One line summary per packet (the default).");
+        break;
+      case 'v': o.show_version = true; break;
+      case 'Y': o.display_filter = arg; break;
+      case kOptDisable: o.disabled_protocols.push_back(arg); break;
+      case kOptEnable: o.enabled_protocols.push_back(arg); break;
+      case kOptDisableHeur: case kOptEnableHeur: break;
+      case ':':
+        throw UsageError(std::string("option requires an argument -- '") + static_cast<char>(optopt) + "'",
+                         kExitUsage, true);
+      default: {
+        std::string what = optopt ? std::string(1, static_cast<char>(optopt)) : std::string(argv[optind - 1]);
+        throw UsageError("invalid option -- '" + what + "'", kExitUsage, true);
+      }
+    }
+  }
+  if (optind < argc) {
+    // tshark takes a trailing capture filter; so do we.
+    std::string f;
+    for (int i = optind; i < argc; ++i) {
+      if (!f.empty()) f += ' ';
+      f += argv[i];
+    }
+    if (!o.capture_filter.empty())
+      throw UsageError("Capture filters were specified both with \"-f\" and with additional command-line arguments.");
+    o.capture_filter = f;
+  }
+  if (o.format == OutputFormat::Fields && o.fields.empty() && !o.show_help && !o.show_version)
+    throw UsageError("\"-Tfields\" was specified, but no fields were specified with \"-e\".");
+  if (o.format != OutputFormat::Fields && !o.fields.empty())
+    throw UsageError("Output fields were specified with \"-e\", but \"-Tek, -Tfields, -Tjson or -Tpdml\" was not specified.");
+  return o;
+}
+
+}  // namespace mqsniff::cli

@@ -1,0 +1,66 @@
+// tshark-compatible command line: the same option letters, values and error
+// messages, so lab sheets work unchanged with mqsniff in place of tshark.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mqsniff::cli {
+
+// tshark's exit codes.
+enum ExitCode : int { kExitOk = 0, kExitUsage = 1, kExitFileError = 2 };
+
+// A user-facing error: message printed as "mqsniff: <message>", then exit.
+struct UsageError : std::runtime_error {
+  UsageError(const std::string& m, int code = kExitUsage, bool show_usage = false)
+      : std::runtime_error(m), exit_code(code), usage(show_usage) {}
+  int exit_code;
+  bool usage;
+};
+
+enum class OutputFormat { Text, Fields };
+
+struct FieldsOptions {
+  bool header = false;
+  bool bom = false;
+  std::string separator = "\t";
+  char quote = 0;        // 0 none, '"' or '\''
+  char occurrence = 'a'; // 'f' first, 'l' last, 'a' all
+  std::string aggregator = ",";
+};
+
+enum class TimeFormat { Relative, Absolute, AbsoluteDate, Delta, DeltaDisplayed, Epoch, Utc, UtcDate };
+
+struct Options {
+  std::string read_file;               // -r
+  std::vector<std::string> interfaces; // -i (live capture)
+  std::string capture_filter;          // -f (BPF)
+  std::string display_filter;          // -Y
+  OutputFormat format = OutputFormat::Text;
+  std::vector<std::string> fields;     // -e
+  FieldsOptions fopts;                 // -E
+  int64_t count = -1;                  // -c
+  bool quiet = false;                  // -q
+  bool quieter = false;                // -Q
+  bool line_buffered = false;          // -l
+  TimeFormat time_format = TimeFormat::Relative;  // -t
+  std::vector<std::string> prefs;      // -o name:value
+  std::vector<std::string> decode_as;  // -d
+  std::vector<std::string> disabled_protocols;  // --disable-protocol
+  std::vector<std::string> enabled_protocols;   // --enable-protocol
+  std::string glossary;                // -G
+  bool list_interfaces = false;        // -D
+  bool show_help = false;              // -h
+  bool show_version = false;           // -v
+  int snaplen = 0;                     // -s
+  size_t max_tcp_flows = 0;            // -o tcp.max_flows:N (0: default)
+};
+
+// Parses argv. Throws UsageError with tshark's wording on bad input.
+Options parse(int argc, char** argv);
+std::string usage_text();
+std::string version_text();
+
+}  // namespace mqsniff::cli

@@ -1,0 +1,145 @@
+#include "src/output/field_format.h"
+
+#include <ctime>
+
+#include "dissectors/core/format.h"
+
+namespace mqsniff::out {
+using core::FieldType;
+using core::ValueKind;
+
+void append_rel_time(std::string& out, core::Timestamp t, int digits) {
+  int64_t sec = t.sec;
+  int64_t nsec = t.nsec;
+  if (sec < 0) {
+    // (sec, nsec) with nsec >= 0 represents sec + nsec; print as -|value|.
+    out += '-';
+    if (nsec) {
+      sec = -(sec + 1);
+      nsec = 1000000000 - nsec;
+    } else {
+      sec = -sec;
+    }
+  }
+  core::append_uint(out, static_cast<uint64_t>(sec));
+  if (digits <= 0) return;
+  out += '.';
+  char frac[10];
+  int64_t v = nsec;
+  for (int i = 8; i >= 0; --i) {
+    frac[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(frac, static_cast<size_t>(digits > 9 ? 9 : digits));
+}
+
+void append_abs_time(std::string& out, core::Timestamp t) {
+  static const char* const kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  time_t s = static_cast<time_t>(t.sec);
+  struct tm tm;
+  if (!localtime_r(&s, &tm)) {
+    out += "Not representable";
+    return;
+  }
+  char buf[64];
+  int n = snprintf(buf, sizeof buf, "%s %2d, %d %02d:%02d:%02d.%09u %s", kMon[tm.tm_mon], tm.tm_mday,
+                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, t.nsec, tm.tm_zone ? tm.tm_zone : "");
+  out.append(buf, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
+void append_display_string(std::string& out, std::string_view s) {
+  size_t i = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\a': out += "\\a"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\v': out += "\\v"; break;
+        default: out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    // Validate one UTF-8 sequence; anything invalid becomes U+FFFD.
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool valid = len && i + len <= n;
+    for (size_t k = 1; valid && k < len; ++k) valid = (p[i + k] & 0xC0) == 0x80;
+    if (valid && len == 2 && c < 0xC2) valid = false;                              // overlong
+    if (valid && len == 3 && c == 0xE0 && p[i + 1] < 0xA0) valid = false;         // overlong
+    if (valid && len == 3 && c == 0xED && p[i + 1] >= 0xA0) valid = false;        // surrogates
+    if (valid && len == 4 && (c > 0xF4 || (c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] >= 0x90)))
+      valid = false;
+    if (valid) {
+      out.append(s.data() + i, len);
+      i += len;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+}
+
+void append_field_value(std::string& out, const core::FieldDef& def, const core::FieldNode& n) {
+  switch (n.kind) {
+    case ValueKind::None:
+      return;
+    case ValueKind::UInt:
+      if (def.type == FieldType::Boolean) {
+        out += n.u ? '1' : '0';
+      } else if (def.base == core::Base::Hex || def.base == core::Base::HexDec) {
+        core::append_hex(out, n.u, core::integer_bits(def.type) / 4);
+      } else {
+        core::append_uint(out, n.u);
+      }
+      return;
+    case ValueKind::Int:
+      core::append_int(out, n.i);
+      return;
+    case ValueKind::Bool:
+      out += n.u ? '1' : '0';
+      return;
+    case ValueKind::Double: {
+      char buf[32];
+      int k = snprintf(buf, sizeof buf, "%.*g", 15, n.d);
+      out.append(buf, k > 0 ? static_cast<size_t>(k) : 0);
+      return;
+    }
+    case ValueKind::String:
+      if (def.type == FieldType::Protocol) out.append(n.str());  // tree label, printed as is
+      else append_display_string(out, n.str());
+      return;
+    case ValueKind::Bytes:
+      if (n.b.n == 0) out += "<MISSING>";
+      else core::append_hex_bytes(out, n.b.p, n.b.n);
+      return;
+    case ValueKind::Ipv4: {
+      char buf[16];
+      out.append(buf, core::format_ipv4(buf, n.ip4));
+      return;
+    }
+    case ValueKind::Ipv6: {
+      char buf[48];
+      out.append(buf, core::format_ipv6(buf, n.ip6));
+      return;
+    }
+    case ValueKind::Ether: {
+      char buf[20];
+      out.append(buf, core::format_ether(buf, n.ether));
+      return;
+    }
+    case ValueKind::Time:
+      if (def.type == FieldType::AbsoluteTime) append_abs_time(out, n.t);
+      else append_rel_time(out, n.t);
+      return;
+  }
+}
+
+}  // namespace mqsniff::out

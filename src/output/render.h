@@ -1,0 +1,46 @@
+// Renderers: they read the field tree and the columns, never packet bytes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dissectors/core/field_registry.h"
+#include "dissectors/core/field_tree.h"
+#include "src/cli/options.h"
+
+namespace mqsniff::out {
+
+// Per-packet facts the columns need besides the tree.
+struct RowContext {
+  uint64_t number = 0;
+  core::Timestamp ts, rel, delta, delta_displayed;
+  uint32_t len = 0;
+  const core::Columns* cols = nullptr;
+};
+
+// The time column text as tshark prints it for -t FORMAT.
+void append_time_column(std::string& out, cli::TimeFormat f, const RowContext& row, int digits);
+
+// One summary line: "    1   0.000000    127.0.0.1 → 127.0.0.1    TCP 74 ..."
+void render_summary(std::string& out, const RowContext& row, cli::TimeFormat tf, int digits);
+
+// A `-e` column: a registry field or one of the _ws.col.* columns.
+struct FieldColumn {
+  std::string name;
+  core::FieldId id = core::kNoField;
+  enum class Col { None, Number, Time, Source, Destination, Protocol, Length, Info } col = Col::None;
+};
+
+// Resolves -e names; throws cli::UsageError listing every invalid one, as tshark does.
+std::vector<FieldColumn> resolve_fields(const std::vector<std::string>& names);
+bool needs_columns(const std::vector<FieldColumn>& cols);
+
+void render_fields_header(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo);
+void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo,
+                   const core::FieldTree& tree, const RowContext& row, cli::TimeFormat tf, int digits);
+
+// -G fields / -G protocols in tshark's tab-separated layout.
+void render_glossary_fields(std::string& out);
+void render_glossary_protocols(std::string& out);
+
+}  // namespace mqsniff::out

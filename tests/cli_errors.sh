@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Errors are for people: each bad invocation must print tshark's message (with
+# "mqsniff:" in place of "tshark:") and exit with tshark's code.
+set -u
+bin=${1:?usage: cli_errors.sh MQSNIFF_BINARY}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root/captures" || exit 1
+pass=0; fail=0
+expect() { # expected_rc expected_stderr_substring args...
+  local rc=$1 msg=$2; shift 2
+  local err got
+  err=$("$bin" "$@" 2>&1 >/dev/null); got=$?
+  if [ "$got" -eq "$rc" ] && [[ "$err" == *"$msg"* ]]; then pass=$((pass+1)); else
+    echo "FAIL: mqsniff $* -> rc=$got (want $rc), stderr: $err"; echo "      wanted: $msg"; fail=$((fail+1)); fi
+}
+expect 2 'The file "nonexist.pcap" doesn'"'"'t exist.' -r nonexist.pcap
+expect 2 'The file "make_captures.sh" isn'"'"'t a capture file in a format mqsniff understands.' -r make_captures.sh
+expect 2 'appears to have been cut short in the middle of a packet.' -r cut_mid_record.pcap
+expect 2 'is a directory' -r .
+expect 1 'invalid option -- '"'"'K'"'"'' -K
+expect 1 'Invalid -T parameter "foo"' -r mqtt_plain.pcap -T foo
+expect 1 '"-Tfields" was specified, but no fields were specified with "-e".' -r mqtt_plain.pcap -T fields
+expect 1 'Some fields aren'"'"'t valid:' -r mqtt_plain.pcap -T fields -e tcp.foo
+expect 1 'tcp.srcport' -r mqtt_plain.pcap -T fields -e tcp.srcprt
+expect 1 'The specified packet count "abc" isn'"'"'t a decimal number' -r mqtt_plain.pcap -c abc
+expect 1 'Invalid time stamp type "zz"' -r mqtt_plain.pcap -t zz
+expect 1 '-G only valid as first option' -r mqtt_plain.pcap -G fields
+expect 2 'Invalid capture filter "tcp port banana"' -r mqtt_plain.pcap -f "tcp port banana"
+expect 0 '' -r mqtt_plain.pcap -f "tcp port 1883" -c 1
+# stdin, and a cut capture still prints the packets before the cut
+n=$("$bin" -r - <mqtt_plain.pcap 2>/dev/null | wc -l)
+if [ "$n" -eq 43 ]; then pass=$((pass+1)); else echo "FAIL: -r - printed $n lines, want 43"; fail=$((fail+1)); fi
+n=$("$bin" -r cut_mid_record.pcap 2>/dev/null | wc -l)
+if [ "$n" -eq 9 ]; then pass=$((pass+1)); else echo "FAIL: cut capture printed $n lines, want 9"; fail=$((fail+1)); fi
+# A BPF capture filter applies to files too
+n=$("$bin" -r mqtt_plain.pcap -f "tcp[tcpflags] & tcp-syn != 0" 2>/dev/null | wc -l)
+if [ "$n" -eq 6 ]; then pass=$((pass+1)); else echo "FAIL: -f syn filter printed $n lines, want 6"; fail=$((fail+1)); fi
+# -G fields lists the registry in tshark's 8-column layout
+row=$("$bin" -G fields | grep -P '^F\tSource Port\ttcp.srcport\t')
+if [ "$row" = $'F\tSource Port\ttcp.srcport\tFT_UINT16\ttcp\tBASE_PT_TCP\t0x0\t' ]; then pass=$((pass+1)); else echo "FAIL: -G fields row: $row"; fail=$((fail+1)); fi
+echo "cli_errors: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

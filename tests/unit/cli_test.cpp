@@ -1,0 +1,73 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "src/cli/options.h"
+
+using namespace mqsniff::cli;
+
+namespace {
+Options parse_args(std::vector<std::string> args) {
+  args.insert(args.begin(), "mqsniff");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return parse(static_cast<int>(args.size()), argv.data());
+}
+std::string error_of(std::vector<std::string> args) {
+  try {
+    parse_args(std::move(args));
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("cli: the lab sheet's command line parses") {
+  Options o = parse_args({"-i", "enp0s3", "-Y", "mqtt", "-T", "fields", "-e", "mqtt.topic"});
+  CHECK(o.interfaces == std::vector<std::string>{"enp0s3"});
+  CHECK(o.display_filter == "mqtt");
+  CHECK(o.format == OutputFormat::Fields);
+  CHECK(o.fields == std::vector<std::string>{"mqtt.topic"});
+}
+
+TEST_CASE("cli: attached option values and -E options") {
+  Options o = parse_args({"-r", "x.pcap", "-Tfields", "-etcp.port", "-E", "header=y", "-E", "separator=/s",
+                          "-E", "quote=d", "-E", "occurrence=f", "-E", "aggregator=;", "-c", "10", "-l", "-n"});
+  CHECK(o.read_file == "x.pcap");
+  CHECK(o.fields == std::vector<std::string>{"tcp.port"});
+  CHECK(o.fopts.header);
+  CHECK(o.fopts.separator == " ");
+  CHECK(o.fopts.quote == '"');
+  CHECK(o.fopts.occurrence == 'f');
+  CHECK(o.fopts.aggregator == ";");
+  CHECK(o.count == 10);
+  CHECK(o.line_buffered);
+}
+
+TEST_CASE("cli: tshark's error messages") {
+  CHECK(error_of({"-T", "fields"}) == "\"-Tfields\" was specified, but no fields were specified with \"-e\".");
+  CHECK(error_of({"-c", "abc"}) == "The specified packet count \"abc\" isn't a decimal number");
+  CHECK(error_of({"-T", "foo"}).rfind("Invalid -T parameter \"foo\"; it must be one of:", 0) == 0);
+  CHECK(error_of({"-t", "zz"}).rfind("Invalid time stamp type \"zz\"", 0) == 0);
+  CHECK(error_of({"-E", "occurrence=2", "-T", "fields", "-e", "x"}).rfind("\"occurrence=2\" is not a valid field output option=value pair.", 0) == 0);
+  CHECK(error_of({"-K"}) == "invalid option -- 'K'");
+  CHECK(error_of({"-r"}) == "option requires an argument -- 'r'");
+  CHECK(error_of({"-o", "tcp.max_flows:0"}).find("tcp.max_flows") != std::string::npos);
+}
+
+TEST_CASE("cli: trailing arguments are a capture filter, -G must come first") {
+  Options o = parse_args({"-r", "x.pcap", "tcp", "port", "1883"});
+  CHECK(o.capture_filter == "tcp port 1883");
+  CHECK(parse_args({"-G", "fields"}).glossary == "fields");
+  CHECK(error_of({"-r", "x", "-G", "fields"}) == "-G only valid as first option");
+}
+
+TEST_CASE("cli: preferences") {
+  Options o = parse_args({"-o", "tcp.max_flows:1000", "-o", "mqtt.default_version:5"});
+  CHECK(o.max_tcp_flows == 1000);
+  CHECK(o.prefs.size() == 2);
+  CHECK(error_of({"-o", "nocolon"}).find("name:value") != std::string::npos);
+}

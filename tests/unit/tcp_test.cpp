@@ -1,0 +1,146 @@
+#include <doctest/doctest.h>
+
+#include "dissectors/tcp/flow_table.h"
+#include "helpers.h"
+
+using namespace testutil;
+
+namespace {
+std::vector<uint8_t> seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint16_t flags,
+                         std::vector<uint8_t> opts = {}, std::vector<uint8_t> payload = {}, uint16_t win = 512,
+                         bool reverse = false) {
+  TcpSpec s;
+  if (reverse) std::swap(s.src, s.dst);
+  s.sport = sport;
+  s.dport = dport;
+  s.seq = seq;
+  s.ack = ack;
+  s.flags = flags;
+  s.options = std::move(opts);
+  s.payload = std::move(payload);
+  s.window = win;
+  return eth(0x0800, ipv4_tcp(s));
+}
+const std::vector<uint8_t> kWs7 = {1, 3, 3, 7};
+}  // namespace
+
+TEST_CASE("tcp: relative sequence numbers and scaled window after a full handshake") {
+  Harness h;
+  h.run(seg(50000, 1883, 1000, 0, 0x02, kWs7));
+  CHECK(h.field("tcp.seq") == "0");
+  CHECK(h.field("tcp.ack") == "0");
+  CHECK(h.field("tcp.stream") == "0");
+  CHECK_FALSE(h.has("tcp.window_size_scalefactor"));
+  h.run(seg(1883, 50000, 77777, 1001, 0x12, kWs7, {}, 512, true));
+  CHECK(h.field("tcp.seq") == "0");
+  CHECK(h.field("tcp.ack") == "1");
+  h.run(seg(50000, 1883, 1001, 77778, 0x10));
+  CHECK(h.field("tcp.window_size") == "65536");
+  CHECK(h.field("tcp.window_size_scalefactor") == "128");
+  h.run(seg(50000, 1883, 1001, 77778, 0x18, {}, {1, 2, 3}));
+  CHECK(h.field("tcp.len") == "3");
+  CHECK(h.field("tcp.nxtseq") == "4");
+  CHECK(h.field("tcp.payload") == "010203");
+  CHECK(h.field("frame.protocols") == "eth:ethertype:ip:tcp:data");
+  CHECK(h.cols.info == "50000 \xe2\x86\x92 1883 [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=3");
+}
+
+TEST_CASE("tcp: window not scaled when only one side offered scaling") {
+  Harness h;
+  h.run(seg(50000, 1883, 1000, 0, 0x02, kWs7));
+  h.run(seg(1883, 50000, 5, 1001, 0x12, {}, {}, 512, true));
+  h.run(seg(50000, 1883, 1001, 6, 0x10));
+  CHECK(h.field("tcp.window_size") == "512");
+  CHECK(h.field("tcp.window_size_scalefactor") == "-2");
+}
+
+TEST_CASE("tcp: capture started mid-stream shows Seq=1 and an unknown scale") {
+  Harness h;
+  h.run(seg(1883, 50000, 90000, 4000, 0x10, {}, {}, 512, true));
+  CHECK(h.field("tcp.seq") == "1");
+  CHECK(h.field("tcp.ack") == "1");
+  CHECK(h.field("tcp.window_size_scalefactor") == "-1");
+  h.run(seg(50000, 1883, 4000, 90000, 0x18, {}, {9}));
+  CHECK(h.field("tcp.seq") == "1");
+  CHECK(h.field("tcp.ack") == "1");
+}
+
+TEST_CASE("tcp: streams numbered by first appearance; port reuse starts a new stream") {
+  Harness h;
+  h.run(seg(50000, 1883, 1000, 0, 0x02));
+  CHECK(h.field("tcp.stream") == "0");
+  h.run(seg(50001, 1883, 1000, 0, 0x02));
+  CHECK(h.field("tcp.stream") == "1");
+  h.run(seg(1883, 50000, 1, 1001, 0x12, {}, {}, 512, true));
+  CHECK(h.field("tcp.stream") == "0");
+  h.run(seg(50000, 1883, 1000, 0, 0x02));  // SYN retransmission: same ISN, same stream
+  CHECK(h.field("tcp.stream") == "0");
+  h.run(seg(50000, 1883, 555555, 0, 0x02));  // new ISN on the same 4-tuple
+  CHECK(h.field("tcp.stream") == "2");
+  CHECK(h.field("tcp.seq") == "0");
+}
+
+TEST_CASE("tcp: sequence numbers wrap around 2^32") {
+  Harness h;
+  h.run(seg(50000, 1883, 0xFFFFFFF0u, 0, 0x02));
+  h.run(seg(50000, 1883, 0xFFFFFFF1u, 0, 0x18, {}, std::vector<uint8_t>(40, 'x')));
+  CHECK(h.field("tcp.seq") == "1");
+  h.run(seg(50000, 1883, 0x00000019u, 0, 0x18, {}, {1}));
+  CHECK(h.field("tcp.seq") == "41");
+}
+
+TEST_CASE("tcp: SACK edges relative to the other direction, timestamps, experts") {
+  Harness h;
+  h.run(seg(50000, 1883, 1000, 0, 0x02));
+  h.run(seg(1883, 50000, 5000, 1001, 0x12, {}, {}, 512, true));
+  std::vector<uint8_t> sack = {1, 1, 5, 10, 0, 0, 0x13, 0x89 + 0, 0, 0, 0x13, 0x99};
+  // left edge 5001 (0x1389) relative to server ISN 5000 -> 1; right edge 5017 -> 17
+  h.run(seg(50000, 1883, 1001, 5001, 0x10, sack));
+  CHECK(h.field("tcp.options.sack_le") == "1");
+  CHECK(h.field("tcp.options.sack_re") == "17");
+  CHECK(h.cols.info.find("SLE=1 SRE=17") != std::string::npos);
+  h.run(seg(50000, 1883, 1001, 5001, 0x11));
+  CHECK(h.field("_ws.expert.message") == "Connection finish (FIN),This frame initiates the connection closing");
+  h.run(seg(1883, 50000, 5001, 1002, 0x11, {}, {}, 512, true));
+  CHECK(h.field("_ws.expert.message") == "Connection finish (FIN),This frame undergoes the connection closing");
+}
+
+TEST_CASE("flow table: bounded, evicts the least recently used flow") {
+  mqsniff::tcp::FlowTable ft(4);
+  mqsniff::core::Address a, b;
+  a.type = b.type = mqsniff::core::AddrType::Ipv4;
+  a.bytes[0] = 10;
+  b.bytes[0] = 192;
+  int dir;
+  for (uint16_t p = 1; p <= 4; ++p) CHECK(ft.lookup(a, p, b, 80, dir).stream == p - 1u);
+  CHECK(ft.size() == 4);
+  CHECK(ft.lookup(a, 1, b, 80, dir).stream == 0);  // touch flow 1: now most recent
+  CHECK(ft.lookup(b, 80, a, 1, dir).stream == 0);  // other direction, same conversation
+  CHECK(dir == 1);
+  CHECK(ft.lookup(a, 5, b, 80, dir).stream == 4);  // evicts flow 2 (least recent)
+  CHECK(ft.evicted() == 1);
+  CHECK(ft.size() == 4);
+  CHECK(ft.lookup(a, 1, b, 80, dir).stream == 0);  // still there
+  CHECK(ft.lookup(a, 2, b, 80, dir).stream == 5);  // came back as a new conversation
+  CHECK(ft.size() == 4);
+}
+
+TEST_CASE("flow table: many flows, every lookup finds its own stream after deletions") {
+  mqsniff::tcp::FlowTable ft(1000);
+  mqsniff::core::Address a, b;
+  a.type = b.type = mqsniff::core::AddrType::Ipv4;
+  int dir;
+  std::vector<uint32_t> stream_of(3000);
+  for (uint32_t i = 0; i < 3000; ++i) {
+    a.bytes[1] = static_cast<uint8_t>(i >> 8);
+    a.bytes[2] = static_cast<uint8_t>(i);
+    stream_of[i] = ft.lookup(a, 1000, b, 1883, dir).stream;
+  }
+  CHECK(ft.size() == 1000);
+  CHECK(ft.evicted() == 2000);
+  for (uint32_t i = 2000; i < 3000; ++i) {  // the last 1000 are still tracked
+    a.bytes[1] = static_cast<uint8_t>(i >> 8);
+    a.bytes[2] = static_cast<uint8_t>(i);
+    CHECK(ft.lookup(a, 1000, b, 1883, dir).stream == stream_of[i]);
+  }
+}
