@@ -72,7 +72,9 @@ public:
   void add(FieldId id) {
     if (id < kMaxFieldId) bits_[id / 64] |= uint64_t(1) << (id % 64);
   }
-  bool has(FieldId id) const { return all_ || (id < kMaxFieldId && (bits_[id / 64] >> (id % 64) & 1)); }
+  [[gnu::always_inline]] bool has(FieldId id) const {
+    return all_ || (id < kMaxFieldId && (bits_[id / 64] >> (id % 64) & 1));
+  }
 
 private:
   bool all_ = false;
@@ -136,7 +138,9 @@ public:
     stack_.clear();
     arena_.reset();
   }
-  bool wants(FieldId id) const { return !want_ || want_->has(id); }
+  // The hot path: most fields are not wanted, and this test must be a few
+  // instructions inlined at every call site.
+  [[gnu::always_inline]] bool wants(FieldId id) const { return !want_ || want_->has(id); }
 
   // A protocol layer: always recorded (existence tests, frame.protocols).
   // Becomes the parent of the fields added until close().
@@ -180,24 +184,24 @@ public:
   // Make an added field the parent of following fields (subtrees, -V), until close().
   void enter(int32_t idx) { stack_.push_back(idx); }
 
-  int32_t add_uint(FieldId id, uint64_t v, uint32_t off, uint32_t len, uint8_t flags = 0) {
+  [[gnu::always_inline]] int32_t add_uint(FieldId id, uint64_t v, uint32_t off, uint32_t len, uint8_t flags = 0) {
     if (!wants(id)) return -1;
     FieldNode& n = push(id, ValueKind::UInt, off, len);
     n.u = v;
     n.flags = flags;
     return last();
   }
-  int32_t add_int(FieldId id, int64_t v, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_int(FieldId id, int64_t v, uint32_t off, uint32_t len) {
     if (!wants(id)) return -1;
     push(id, ValueKind::Int, off, len).i = v;
     return last();
   }
-  int32_t add_bool(FieldId id, bool v, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_bool(FieldId id, bool v, uint32_t off, uint32_t len) {
     if (!wants(id)) return -1;
     push(id, ValueKind::Bool, off, len).u = v ? 1 : 0;
     return last();
   }
-  int32_t add_bytes(FieldId id, const uint8_t* p, size_t n, uint32_t off, uint8_t flags = 0) {
+  [[gnu::always_inline]] int32_t add_bytes(FieldId id, const uint8_t* p, size_t n, uint32_t off, uint8_t flags = 0) {
     if (!wants(id)) return -1;
     FieldNode& f = push(id, ValueKind::Bytes, off, static_cast<uint32_t>(n));
     f.b.p = p;
@@ -205,7 +209,7 @@ public:
     f.flags = flags;
     return last();
   }
-  int32_t add_string(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_string(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
     if (!wants(id)) return -1;
     FieldNode& f = push(id, ValueKind::String, off, len);
     f.b.p = reinterpret_cast<const uint8_t*>(s.data());
@@ -213,38 +217,38 @@ public:
     return last();
   }
   // A generated string: copied into the tree's arena.
-  int32_t add_string_copy(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_string_copy(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
     if (!wants(id)) return -1;
     return add_string(id, arena_.copy(s), off, len);
   }
-  int32_t add_ipv4(FieldId id, uint32_t host_order, uint32_t off, uint8_t flags = 0) {
+  [[gnu::always_inline]] int32_t add_ipv4(FieldId id, uint32_t host_order, uint32_t off, uint8_t flags = 0) {
     if (!wants(id)) return -1;
     FieldNode& f = push(id, ValueKind::Ipv4, off, 4);
     f.ip4 = host_order;
     f.flags = flags;
     return last();
   }
-  int32_t add_ipv6(FieldId id, const uint8_t* a, uint32_t off, uint8_t flags = 0) {
+  [[gnu::always_inline]] int32_t add_ipv6(FieldId id, const uint8_t* a, uint32_t off, uint8_t flags = 0) {
     if (!wants(id)) return -1;
     FieldNode& f = push(id, ValueKind::Ipv6, off, 16);
     std::memcpy(f.ip6, a, 16);
     f.flags = flags;
     return last();
   }
-  int32_t add_ether(FieldId id, const uint8_t* a, uint32_t off, uint8_t flags = 0) {
+  [[gnu::always_inline]] int32_t add_ether(FieldId id, const uint8_t* a, uint32_t off, uint8_t flags = 0) {
     if (!wants(id)) return -1;
     FieldNode& f = push(id, ValueKind::Ether, off, 6);
     std::memcpy(f.ether, a, 6);
     f.flags = flags;
     return last();
   }
-  int32_t add_time(FieldId id, Timestamp t, uint32_t off = 0, uint32_t len = 0) {
+  [[gnu::always_inline]] int32_t add_time(FieldId id, Timestamp t, uint32_t off = 0, uint32_t len = 0) {
     if (!wants(id)) return -1;
     push(id, ValueKind::Time, off, len).t = t;
     return last();
   }
   // A field with no value (FT_NONE expert markers, flags).
-  int32_t add_none(FieldId id, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_none(FieldId id, uint32_t off, uint32_t len) {
     if (!wants(id)) return -1;
     push(id, ValueKind::None, off, len);
     return last();
@@ -259,7 +263,7 @@ public:
   }
 
 private:
-  FieldNode& push(FieldId id, ValueKind k, uint32_t off, uint32_t len) {
+  [[gnu::noinline]] FieldNode& push(FieldId id, ValueKind k, uint32_t off, uint32_t len) {
     nodes_.emplace_back();
     FieldNode& n = nodes_.back();
     n.id = id;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: doctest unit tests,
+# golden outputs (cross-checked against tshark from apt), CLI error checks,
+# fuzz-corpus replay; then the unit tests and fuzz replay again under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure)
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMQSNIFF_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs" --target mqsniff_unit fuzz_frame fuzz_pcap_reader mqsniff
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -R 'unit|replay_|golden')
+echo "all tests passed"
