@@ -124,6 +124,24 @@ mosquitto_pub -h localhost -p "$TLSPORT" --cafile "$work/server.crt" -i tlspub -
 stop_tcpdump
 stop_broker
 
+# 7. Plain UDP datagrams on loopback (an unassigned port), for the UDP decoder.
+PORT=40000
+: >"$work/tcpdump.log"
+tcpdump -i lo --immediate-mode -U -w "$here/udp_plain.pcap" "udp port $PORT" 2>"$work/tcpdump.log" &
+dump=$!; pids+=("$dump")
+for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
+sleep 0.3
+python3 - "$PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for msg in (b"hello udp", b"", b"x" * 300):
+    s.sendto(msg, ("127.0.0.1", port))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.sendto(b"over ipv6", ("::1", port))
+PY
+stop_tcpdump
+
 # Link-type variants derived from the real captures (no new traffic).
 python3 "$here/relink.py" "$here"
 

@@ -2,7 +2,7 @@
 # Errors are for people: each bad invocation must print tshark's message (with
 # "mqsniff:" in place of "tshark:") and exit with tshark's code.
 set -u
-bin=${1:?usage: cli_errors.sh MQSNIFF_BINARY}
+bin=$(realpath "${1:?usage: cli_errors.sh MQSNIFF_BINARY}")
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/captures" || exit 1
 pass=0; fail=0

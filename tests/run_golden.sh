@@ -12,7 +12,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-bin=${1:?usage: run_golden.sh MQSNIFF_BINARY [--update|--check-tshark]}
+bin=$(realpath "${1:?usage: run_golden.sh MQSNIFF_BINARY [--update|--check-tshark]}")
 mode=${2:-compare}
 # Protocols mqsniff does not dissect yet are disabled in tshark, so the
 # reference shows their payload as data, as mqsniff does.

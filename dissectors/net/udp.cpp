@@ -58,7 +58,7 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& /*st*/) {
   }
   Reader payload = r.sub(payload_len);
   core::Bytes rest = payload.rest_captured();
-  t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
+  if (payload_len) t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
   t.close();
   if (bad_len) pkt.mark_malformed("UDP");
   link::dissect_data(payload, pkt);

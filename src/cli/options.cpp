@@ -94,7 +94,7 @@ static void parse_fields_option(Options& o, const std::string& arg) {
   };
   if (eq == std::string::npos || val.empty()) bad();
   if (key == "header" || key == "bom") {
-    bool b;
+    bool b = false;
     if (val == "y" || val == "Y") b = true;
     else if (val == "n" || val == "N") b = false;
     else bad();
