@@ -49,5 +49,6 @@ echo "bare pcap_next_ex loop: $bare packets/s"
 row "-T fields -e frame.number -e tcp.srcport" -T fields -e frame.number -e tcp.srcport
 row "summary (default)"
 row "-T fields -e tcp.stream -e tcp.seq -e tcp.flags" -T fields -e tcp.stream -e tcp.seq -e tcp.flags
+row "-T fields -e mqtt.topic" -T fields -e mqtt.topic
 m=$(measure mqsniff "$build/mqsniff" -r "$file" -T fields -e frame.number -e tcp.srcport)
 awk -v p="$packets" -v s="${m% *}" -v b="$bare" 'BEGIN { printf "mqsniff fields vs bare read: %.1fx slower\n", b / (p / s) }'

@@ -13,9 +13,11 @@
 namespace mqsniff {
 
 struct DissectState {
-  explicit DissectState(size_t max_tcp_flows = tcp::FlowTable::kDefaultMaxFlows) : tcp_flows(max_tcp_flows) {}
+  explicit DissectState(size_t max_tcp_flows = tcp::FlowTable::kDefaultMaxFlows)
+      : tcp_flows(max_tcp_flows), udp_flows(max_tcp_flows / 4 ? max_tcp_flows / 4 : 1) {}
 
   tcp::FlowTable tcp_flows;
+  tcp::FlowTable udp_flows;  // udp.stream numbering only (same bounded table type)
   std::bitset<static_cast<size_t>(core::Proto::Count)> disabled;  // --disable-protocol
   bool have_first = false;
   core::Timestamp first_ts, prev_ts, prev_displayed_ts;

@@ -40,4 +40,22 @@ for name in sorted(os.listdir(caps)):
         n += 1
 for name in ('cut_mid_record.pcap', 'trunc_snap64.pcap', 'mqtt_plain_ns.pcapng', 'mqtt_dumpcap.pcapng', 'link_sll.pcap'):
     shutil.copy(os.path.join(caps, name), os.path.join(pcap_dir, name))
-print('fuzz seeds: %d frames, 5 files' % n)
+# fuzz_mqtt: TCP payloads to/from port 1883, prefixed by a session-level selector (2 = 3.1.1, 3 = 5.0).
+mqtt_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_mqtt')
+os.makedirs(mqtt_dir, exist_ok=True)
+m = 0
+for name in ('mqtt_plain.pcap', 'mqtt_password.pcap'):
+    link, fs = frames(os.path.join(caps, name))
+    for i, f in enumerate(fs):
+        if len(f) < 54 or f[12:14] != b'\x08\x00' or f[23] != 6:
+            continue
+        ihl = (f[14] & 15) * 4
+        tcp = 14 + ihl
+        ports = struct.unpack('>HH', f[tcp:tcp + 4])
+        payload = f[tcp + (f[tcp + 12] >> 4) * 4:]
+        if payload and 1883 in ports:
+            for sel in (2, 3):
+                with open(os.path.join(mqtt_dir, '%s-%02d-%d' % (name[:-5], i, sel)), 'wb') as out:
+                    out.write(bytes([sel]) + payload)
+                m += 1
+print('fuzz seeds: %d frames, 5 files, %d mqtt payloads' % (n, m))

@@ -8,3 +8,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMQSNIFF_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" --target mqsniff >/dev/null
 echo "\$ build/mqsniff -r captures/mqtt_password.pcap"
 build/mqsniff -r captures/mqtt_password.pcap
+echo
+echo "\$ build/mqsniff -r captures/mqtt_password.pcap -T fields -e mqtt.clientid -e mqtt.username -e mqtt.passwd -e mqtt.topic -e mqtt.msg | grep -v '^\s*\$'"
+build/mqsniff -r captures/mqtt_password.pcap -T fields -e mqtt.clientid -e mqtt.username -e mqtt.passwd \
+  -e mqtt.topic -e mqtt.msg | grep -v '^\s*$'

@@ -11,7 +11,7 @@ namespace mqsniff::net {
 using core::Packet;
 using core::Reader;
 
-void dissect_udp(Reader& r, Packet& pkt, DissectState& /*st*/) {
+void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("udp");
@@ -34,6 +34,10 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& /*st*/) {
   t.add_uint(udp_f::length, len, off + 4, 2);
   t.add_uint(udp_f::checksum, csum, off + 6, 2);
   t.add_uint(udp_f::checksum_status, 2, off + 6, 2);
+  if (pkt.net_src.type != core::AddrType::None) {
+    int dir = 0;
+    t.add_uint(udp_f::stream, st.udp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir).stream, 0, 0);
+  }
   if (t.wants(udp_f::proto)) {
     std::string label = "User Datagram Protocol, Src Port: ";
     core::append_uint(label, sp);

@@ -15,6 +15,7 @@
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
+#include "dissectors/mqtt/mqtt_dissect.h"
 
 namespace mqsniff::tcp {
 
@@ -42,6 +43,7 @@ struct TcpFlow {
   std::array<TcpDir, 2> dir;
   core::Timestamp first_ts, last_ts;
   bool rst_seen = false;
+  mqtt::MqttSession mqtt;  // session state of the application protocol
   uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
 };
 

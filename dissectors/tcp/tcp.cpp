@@ -21,6 +21,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
+#include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/tcp/tcp_fields.h"
 
 namespace mqsniff::tcp {
@@ -400,7 +401,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
   }
   t.close();
-  if (seglen) link::dissect_data(payload, pkt);
+  if (!seglen) return;
+  // MQTT's registered port (tshark: tcp.port 1883). Decode-As and the
+  // CONNECT heuristic for other ports come with issue #4.
+  if ((sp == 1883 || dp == 1883) && !st.disabled[static_cast<size_t>(core::Proto::Mqtt)]) {
+    static thread_local mqtt::MqttSession no_flow;
+    mqtt::dissect_segment(payload, pkt, flow ? flow->mqtt : no_flow);
+    return;
+  }
+  link::dissect_data(payload, pkt);
 }
 
 }  // namespace mqsniff::tcp

@@ -218,7 +218,14 @@ int run(const cli::Options& o) {
     pkt.frame.interface_id = src->is_pcapng() || live ? 0 : -1;
     pkt.frame.interface_name = src->interface_name();
     core::Timestamp prev = st.have_first ? st.prev_ts : raw.ts;
-    dissect_frame(pkt, st);
+    try {
+      dissect_frame(pkt, st);
+    } catch (const std::exception& e) {
+      // Last resort (dissectors do not throw by design): a bug or an allocation
+      // failure becomes a malformed mark on this packet and the run goes on.
+      pkt.mark_malformed("dissector bug");
+      if (!o.quieter) eprint("frame " + std::to_string(number) + ": dissector failure: " + e.what());
+    }
     if (!st.warning.empty()) {
       if (!o.quieter) eprint(st.warning);
       st.warning.clear();

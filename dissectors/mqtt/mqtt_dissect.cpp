@@ -1,0 +1,382 @@
+// MQTT control packets: OASIS MQTT 3.1.1 (§2 fixed header, §3 packets) and
+// MQTT 5.0 (§2.2.2 properties, §3 packets with reason codes and properties);
+// MQTT 3.1 (IBM, protocol name "MQIsdp", level 3) shares 3.1.1's layout.
+//
+//   CONNECT:   proto name(u16-str) level(u8) flags(u8) keepalive(u16) [props]
+//              client id [will props, will topic, will payload] [user] [password]
+//   PUBLISH:   topic(u16-str) [packet id if QoS>0] [props] payload
+//   SUBSCRIBE: packet id [props] { topic filter(u16-str) options(u8) }...
+//
+// Field names and Info strings follow tshark 4.0.
+#include "dissectors/mqtt/mqtt_dissect.h"
+
+#include <string>
+
+#include "dissectors/core/format.h"
+#include "dissectors/link/link.h"
+#include "dissectors/mqtt/mqtt_fields.h"
+#include "dissectors/mqtt/mqtt_framer.h"
+
+namespace mqsniff::mqtt {
+using core::Packet;
+using core::Reader;
+
+namespace {
+
+enum Type : uint8_t {
+  kConnect = 1, kConnack, kPublish, kPuback, kPubrec, kPubrel, kPubcomp, kSubscribe, kSuback, kUnsubscribe,
+  kUnsuback, kPingreq, kPingresp, kDisconnect, kAuth,
+};
+
+const char* type_name(uint8_t t) {
+  static const char* const kNames[] = {"Reserved",          "Connect Command",     "Connect Ack",
+                                       "Publish Message",   "Publish Ack",         "Publish Received",
+                                       "Publish Release",   "Publish Complete",    "Subscribe Request",
+                                       "Subscribe Ack",     "Unsubscribe Request", "Unsubscribe Ack",
+                                       "Ping Request",      "Ping Response",       "Disconnect Req",
+                                       "Authentication Exchange"};
+  return t < 16 ? kNames[t] : "Reserved";
+}
+
+struct Ctx {
+  Packet& pkt;
+  core::FieldTree& t;
+  uint32_t base;  // frame offset of the PDU's first byte
+  Reader& r;      // the PDU body
+  uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
+};
+
+// A u16-length-prefixed UTF-8 string (§1.5.3): adds the length and string fields.
+std::string_view read_str16(Ctx& c, FieldId len_id, FieldId str_id) {
+  uint32_t o = c.off();
+  uint16_t n = c.r.be16();
+  if (!c.r.ok()) return {};
+  c.t.add_uint(len_id, n, o, 2);
+  core::Bytes b = c.r.bytes(n);
+  if (!c.r.ok()) return {};
+  std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
+  c.t.add_string(str_id, s, o + 2, n);
+  return s;
+}
+
+bool read_varint(Reader& r, uint32_t& out) {
+  out = 0;
+  for (int i = 0; i < 4; ++i) {
+    uint8_t b = r.u8();
+    if (!r.ok()) return false;
+    out |= uint32_t(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) return true;
+  }
+  r.fail(core::ReadError::Invalid);
+  return false;
+}
+
+// MQTT 5.0 §2.2.2: Property Length (varint) then identifier/value pairs.
+void dissect_properties(Ctx& c, FieldId block) {
+  uint32_t o = c.off();
+  uint32_t len = 0;
+  if (!read_varint(c.r, len)) return;
+  c.t.add_none(block, o, len);
+  c.t.add_uint(mqtt_f::property_len, len, o, static_cast<uint32_t>(c.off() - o));
+  Reader props = c.r.sub(len);
+  Ctx pc{c.pkt, c.t, c.base + static_cast<uint32_t>(c.r.pos() - len), props};
+  if (!c.r.ok()) return;
+  while (props.remaining()) {
+    uint32_t po = pc.off();
+    uint8_t id = props.u8();
+    if (!props.ok()) break;
+    c.t.add_uint(mqtt_f::property_id, id, po, 1);
+    switch (id) {
+      case 0x01: case 0x17: case 0x19: case 0x25: case 0x28: case 0x29: case 0x2a: {  // byte
+        uint8_t v = props.u8();
+        if (props.ok()) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 1);
+        break;
+      }
+      case 0x24: {  // Maximum QoS
+        uint8_t v = props.u8();
+        if (props.ok()) c.t.add_uint(mqtt_f::property_max_qos, v, po + 1, 1);
+        break;
+      }
+      case 0x13: case 0x21: case 0x22: {  // two-byte integer
+        uint16_t v = props.be16();
+        if (props.ok()) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 2);
+        break;
+      }
+      case 0x23: {  // Topic Alias
+        uint16_t v = props.be16();
+        if (props.ok()) c.t.add_uint(mqtt_f::property_topic_alias, v, po + 1, 2);
+        break;
+      }
+      case 0x02: case 0x11: case 0x18: case 0x27: {  // four-byte integer
+        uint32_t v = props.be32();
+        if (props.ok()) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 4);
+        break;
+      }
+      case 0x0b: {  // Subscription Identifier: variable byte integer
+        uint32_t v = 0;
+        if (read_varint(props, v)) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 0);
+        break;
+      }
+      case 0x03: {  // Content Type
+        uint16_t n = props.be16();
+        core::Bytes b = props.bytes(n);
+        if (props.ok())
+          c.t.add_string(mqtt_f::property_content_type, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 1,
+                         n + 2u);
+        break;
+      }
+      case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1a: case 0x1c: case 0x1f: {
+        // UTF-8 strings and binary data; tshark shows both as prop_string.
+        uint16_t n = props.be16();
+        core::Bytes b = props.bytes(n);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::prop_string_len, n, po + 1, 2);
+          c.t.add_string(mqtt_f::prop_string, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 3, n);
+        }
+        break;
+      }
+      case 0x26: {  // User Property: string pair
+        uint16_t kn = props.be16();
+        core::Bytes k = props.bytes(kn);
+        uint16_t vn = props.be16();
+        core::Bytes v = props.bytes(vn);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::prop_key_len, kn, po + 1, 2);
+          c.t.add_string(mqtt_f::prop_key, {reinterpret_cast<const char*>(k.data()), k.size()}, po + 3, kn);
+          c.t.add_uint(mqtt_f::prop_value_len, vn, po + 3 + kn, 2);
+          c.t.add_string(mqtt_f::prop_value, {reinterpret_cast<const char*>(v.data()), v.size()}, po + 5 + kn, vn);
+        }
+        break;
+      }
+      default: {  // unknown: the rest of the block, as tshark does
+        core::Bytes rest = props.rest_captured();
+        c.t.add_string(mqtt_f::prop_unknown, {reinterpret_cast<const char*>(rest.data()), rest.size()}, po + 1,
+                       static_cast<uint32_t>(rest.size()));
+        props.skip(props.remaining());
+        c.pkt.mark_malformed("MQTT");
+        break;
+      }
+    }
+  }
+  if (!props.ok()) c.pkt.check(props, "MQTT");
+}
+
+void info_id(std::string* info, uint16_t id) {
+  if (!info) return;
+  *info += " (id=";
+  core::append_uint(*info, id);
+  *info += ')';
+}
+void info_topic(std::string* info, std::string_view topic) {
+  if (!info) return;
+  *info += " [";
+  info->append(topic);
+  *info += ']';
+}
+
+void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first) {
+  auto& t = pkt.tree;
+  pkt.layer("mqtt");
+  const uint8_t h = pdu[0];
+  const uint8_t type = h >> 4;
+  int32_t idx = t.open(mqtt_f::proto, base, static_cast<uint32_t>(pdu.size()));
+  if (t.wants(mqtt_f::proto)) t.set_label(idx, std::string("MQ Telemetry Transport Protocol, ") + type_name(type));
+  std::string* info = nullptr;
+  if (pkt.cols) {
+    info = &pkt.cols->info;
+    if (first) info->clear();
+    else *info += ", ";
+    *info += type_name(type);
+  }
+  t.add_uint(mqtt_f::hdrflags, h, base, 1);
+  t.add_uint(mqtt_f::msgtype, type, base, 1);
+  if (type == kPublish) {
+    t.add_bool(mqtt_f::dupflag, h & 0x08, base, 1);
+    t.add_uint(mqtt_f::qos, (h >> 1) & 3, base, 1);
+    t.add_bool(mqtt_f::retain, h & 1, base, 1);
+  } else {
+    t.add_uint(mqtt_f::hdr_reserved, h & 0x0f, base, 1);
+  }
+  t.add_uint(mqtt_f::len, f.remaining, base + 1, static_cast<uint32_t>(f.header_len - 1));
+
+  Reader body(pdu.subspan(f.header_len));
+  Ctx c{pkt, t, base + static_cast<uint32_t>(f.header_len), body};
+  const bool v5 = s.version == 5;
+  switch (type) {
+    case kConnect: {
+      read_str16(c, mqtt_f::proto_len, mqtt_f::protoname);
+      uint32_t o = c.off();
+      uint8_t ver = body.u8();
+      uint8_t flags = body.u8();
+      uint16_t ka = body.be16();
+      if (!body.ok()) break;
+      s.version = ver;
+      t.add_uint(mqtt_f::ver, ver, o, 1);
+      int32_t fi = t.add_uint(mqtt_f::conflags, flags, o + 1, 1);
+      if (fi >= 0) t.enter(fi);
+      t.add_bool(mqtt_f::conflag_uname, flags & 0x80, o + 1, 1);
+      t.add_bool(mqtt_f::conflag_passwd, flags & 0x40, o + 1, 1);
+      t.add_bool(mqtt_f::conflag_retain, flags & 0x20, o + 1, 1);
+      t.add_uint(mqtt_f::conflag_qos, (flags >> 3) & 3, o + 1, 1);
+      t.add_bool(mqtt_f::conflag_willflag, flags & 0x04, o + 1, 1);
+      t.add_bool(mqtt_f::conflag_cleansess, flags & 0x02, o + 1, 1);
+      t.add_bool(mqtt_f::conflag_reserved, flags & 0x01, o + 1, 1);
+      if (fi >= 0) t.close();
+      t.add_uint(mqtt_f::kalive, ka, o + 2, 2);
+      if (ver == 5) dissect_properties(c, mqtt_f::properties);
+      read_str16(c, mqtt_f::clientid_len, mqtt_f::clientid);
+      if (flags & 0x04) {
+        if (ver == 5) dissect_properties(c, mqtt_f::will_properties);
+        read_str16(c, mqtt_f::willtopic_len, mqtt_f::willtopic);
+        uint32_t wo = c.off();
+        uint16_t n = body.be16();
+        core::Bytes w = body.bytes(n);
+        if (body.ok()) {
+          t.add_uint(mqtt_f::willmsg_len, n, wo, 2);
+          t.add_bytes(mqtt_f::willmsg, w.data(), w.size(), wo + 2);
+        }
+      }
+      if (flags & 0x80) read_str16(c, mqtt_f::username_len, mqtt_f::username);
+      if (flags & 0x40) read_str16(c, mqtt_f::passwd_len, mqtt_f::passwd);
+      break;
+    }
+    case kConnack: {
+      uint32_t o = c.off();
+      uint8_t flags = body.u8();
+      uint8_t rc = body.u8();
+      if (!body.ok()) break;
+      int32_t fi = t.add_uint(mqtt_f::conack_flags, flags, o, 1);
+      if (fi >= 0) t.enter(fi);
+      t.add_bool(mqtt_f::conack_flags_reserved, flags & 0xfe, o, 1);
+      t.add_bool(mqtt_f::conack_flags_sp, flags & 1, o, 1);
+      if (fi >= 0) t.close();
+      if (v5) {
+        t.add_uint(mqtt_f::connack_reason_code, rc, o + 1, 1);
+        if (body.remaining()) dissect_properties(c, mqtt_f::properties);
+      } else {
+        t.add_uint(mqtt_f::conack_val, rc, o + 1, 1);
+      }
+      break;
+    }
+    case kPublish: {
+      std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
+      if (!body.ok()) break;
+      uint8_t qos = (h >> 1) & 3;
+      if (qos) {
+        uint32_t o = c.off();
+        uint16_t id = body.be16();
+        if (!body.ok()) break;
+        t.add_uint(mqtt_f::msgid, id, o, 2);
+        info_id(info, id);
+      }
+      info_topic(info, topic);
+      if (v5) dissect_properties(c, mqtt_f::properties);
+      if (!body.ok()) break;
+      core::Bytes payload = body.rest_captured();
+      t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());
+      body.skip(payload.size());
+      break;
+    }
+    case kPuback: case kPubrec: case kPubrel: case kPubcomp: {
+      uint32_t o = c.off();
+      uint16_t id = body.be16();
+      if (!body.ok()) break;
+      t.add_uint(mqtt_f::msgid, id, o, 2);
+      info_id(info, id);
+      if (v5 && body.remaining()) {
+        static const FieldId kRc[] = {mqtt_f::puback_reason_code, mqtt_f::pubrec_reason_code,
+                                      mqtt_f::pubrel_reason_code, mqtt_f::pubcomp_reason_code};
+        t.add_uint(kRc[type - kPuback], body.u8(), o + 2, 1);
+        if (body.remaining()) dissect_properties(c, mqtt_f::properties);
+      }
+      break;
+    }
+    case kSubscribe: case kUnsubscribe: {
+      uint32_t o = c.off();
+      uint16_t id = body.be16();
+      if (!body.ok()) break;
+      t.add_uint(mqtt_f::msgid, id, o, 2);
+      info_id(info, id);
+      if (v5) dissect_properties(c, mqtt_f::properties);
+      while (body.remaining()) {
+        std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
+        if (!body.ok()) break;
+        info_topic(info, topic);
+        if (type == kSubscribe) {
+          uint32_t so = c.off();
+          uint8_t opt = body.u8();
+          if (!body.ok()) break;
+          if (v5) {
+            int32_t oi = t.add_uint(mqtt_f::subscription_options, opt, so, 1);
+            if (oi >= 0) t.enter(oi);
+            t.add_uint(mqtt_f::subscription_options_qos, opt & 3, so, 1);
+            t.add_bool(mqtt_f::subscription_options_nl, opt & 4, so, 1);
+            t.add_bool(mqtt_f::subscription_options_rap, opt & 8, so, 1);
+            t.add_uint(mqtt_f::subscription_options_retain, (opt >> 4) & 3, so, 1);
+            t.add_uint(mqtt_f::subscription_options_reserved, opt >> 6, so, 1);
+            if (oi >= 0) t.close();
+          } else {
+            t.add_uint(mqtt_f::sub_qos, opt, so, 1);
+          }
+        }
+      }
+      break;
+    }
+    case kSuback: case kUnsuback: {
+      uint32_t o = c.off();
+      uint16_t id = body.be16();
+      if (!body.ok()) break;
+      t.add_uint(mqtt_f::msgid, id, o, 2);
+      info_id(info, id);
+      if (v5) dissect_properties(c, mqtt_f::properties);
+      while (body.remaining()) {
+        uint32_t ro = c.off();
+        uint8_t v = body.u8();
+        if (!body.ok()) break;
+        if (type == kSuback) t.add_uint(v5 ? mqtt_f::suback_reason_code : mqtt_f::suback_qos, v, ro, 1);
+        else if (v5) t.add_uint(mqtt_f::unsuback_reason_code, v, ro, 1);
+      }
+      break;
+    }
+    case kDisconnect: case kAuth:
+      if (v5 && body.remaining()) {
+        t.add_uint(type == kDisconnect ? mqtt_f::disconnect_reason_code : mqtt_f::auth_reason_code, body.u8(),
+                   c.off(), 1);
+        if (body.remaining()) dissect_properties(c, mqtt_f::properties);
+      }
+      break;
+    default:
+      break;
+  }
+  pkt.check(body, "MQTT");
+  t.close();
+}
+
+}  // namespace
+
+void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
+  core::Bytes data = r.rest_captured();
+  const size_t declared = r.remaining();
+  const uint32_t base = static_cast<uint32_t>(pkt.frame.caplen - data.size());
+  size_t pos = 0;
+  bool first = true;
+  while (pos < data.size()) {
+    Frame f = frame_mqtt(data.subspan(pos));
+    if (f.kind == Frame::Kind::Bad) {
+      pkt.mark_malformed("MQTT");
+      break;
+    }
+    if (f.kind == Frame::Kind::NeedMore) break;
+    if (first) pkt.set_protocol("MQTT");
+    dissect_pdu(data.subspan(pos, f.total()), f, base + static_cast<uint32_t>(pos), pkt, session, first);
+    first = false;
+    pos += f.total();
+  }
+  r.skip(pos);
+  if (pos < declared) {
+    if (data.size() < declared && !pkt.malformed) pkt.mark_truncated(first ? "TCP" : "MQTT");
+    else link::dissect_data(r, pkt);  // a packet continued in another segment (reassembly: issue #3)
+  }
+}
+
+}  // namespace mqsniff::mqtt

@@ -1,0 +1,107 @@
+#include <doctest/doctest.h>
+
+#include "dissectors/mqtt/mqtt_framer.h"
+#include "helpers.h"
+
+using namespace testutil;
+using mqsniff::mqtt::Frame;
+using mqsniff::mqtt::frame_mqtt;
+
+namespace {
+Frame frame_of(std::vector<uint8_t> b) { return frame_mqtt(std::span<const uint8_t>(b.data(), b.size())); }
+// An MQTT payload in a TCP segment to port 1883.
+std::vector<uint8_t> mqtt_frame(const std::vector<uint8_t>& payload, uint16_t sport = 50000, uint16_t dport = 1883) {
+  TcpSpec s;
+  s.flags = 0x18;
+  s.ack = 1;
+  s.sport = sport;
+  s.dport = dport;
+  s.payload = payload;
+  return eth(0x0800, ipv4_tcp(s));
+}
+}  // namespace
+
+TEST_CASE("mqtt framer: remaining length boundaries (§2.2.3)") {
+  CHECK(frame_of({0x30}).kind == Frame::Kind::NeedMore);
+  CHECK(frame_of({0xc0, 0x00}).kind == Frame::Kind::Pdu);
+  Frame f = frame_of({0x30, 0x7f});
+  CHECK(f.kind == Frame::Kind::NeedMore);
+  CHECK(f.remaining == 127);
+  f = frame_of({0x30, 0xff, 0xff, 0xff, 0x7f});  // 268,435,455: the largest legal value
+  CHECK(f.kind == Frame::Kind::NeedMore);
+  CHECK(f.remaining == 268435455u);
+  CHECK(f.header_len == 5);
+  CHECK(frame_of({0x30, 0xff, 0xff, 0xff, 0xff, 0x01}).kind == Frame::Kind::Bad);  // 5 length bytes
+  CHECK(frame_of({0x30, 0x80}).kind == Frame::Kind::NeedMore);  // varint split across segments
+}
+
+TEST_CASE("mqtt framer: every split of a valid packet needs more until it is whole") {
+  std::vector<uint8_t> pub = {0x30, 0x0c, 0x00, 0x05, 'w', 'o', 'r', 'l', 'd', 'h', 'e', 'l', 'l', 'o'};
+  for (size_t cut = 0; cut < pub.size(); ++cut) {
+    std::vector<uint8_t> part(pub.begin(), pub.begin() + static_cast<long>(cut));
+    CHECK(frame_of(part).kind == Frame::Kind::NeedMore);
+  }
+  CHECK(frame_of(pub).kind == Frame::Kind::Pdu);
+}
+
+TEST_CASE("mqtt: a PUBLISH decodes like tshark") {
+  Harness h;
+  h.run(mqtt_frame({0x30, 0x0c, 0x00, 0x05, 'w', 'o', 'r', 'l', 'd', 'h', 'e', 'l', 'l', 'o'}));
+  CHECK(h.cols.protocol == "MQTT");
+  CHECK(h.cols.info == "Publish Message [world]");
+  CHECK(h.field("mqtt.topic") == "world");
+  CHECK(h.field("mqtt.msg") == "68656c6c6f");
+  CHECK(h.field("mqtt.hdrflags") == "0x30");
+  CHECK(h.field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt");
+}
+
+TEST_CASE("mqtt: several packets in one segment give several occurrences") {
+  Harness h;
+  h.run(mqtt_frame({0x32, 0x06, 0x00, 0x01, 'a', 0x00, 0x07, 'x', 0x40, 0x02, 0x00, 0x07, 0xc0, 0x00}));
+  CHECK(h.cols.info == "Publish Message (id=7) [a], Publish Ack (id=7), Ping Request");
+  CHECK(h.field("mqtt.msgtype") == "3,4,12");
+  CHECK(h.field("mqtt.msgid") == "7,7");
+}
+
+TEST_CASE("mqtt: CONNECT sets the session version; v5 properties are then parsed") {
+  Harness h;
+  // CONNECT v5: "MQTT", level 5, flags clean session, keepalive 60, properties {session expiry 0x11 = 30}, id "c"
+  h.run(mqtt_frame({0x10, 0x13, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c, 0x05, 0x11, 0x00, 0x00,
+                    0x00, 0x1e, 0x00, 0x01, 'c'}));
+  CHECK(h.field("mqtt.ver") == "5");
+  CHECK(h.field("mqtt.property_id") == "0x11");
+  CHECK(h.field("mqtt.prop_number") == "30");
+  CHECK(h.field("mqtt.clientid") == "c");
+  // PUBLISH v5 with a user property k=v
+  h.run(mqtt_frame({0x30, 0x0e, 0x00, 0x01, 't', 0x07, 0x26, 0x00, 0x01, 'k', 0x00, 0x01, 'v', 'p', 'l', 'd'}));
+  CHECK(h.field("mqtt.prop_key") == "k");
+  CHECK(h.field("mqtt.prop_value") == "v");
+  CHECK(h.field("mqtt.msg") == "706c64");
+}
+
+TEST_CASE("mqtt: hostile packets are marked malformed and never over-read") {
+  Harness h;
+  SUBCASE("topic length past the packet") {
+    auto& pkt = h.run(mqtt_frame({0x30, 0x03, 0xff, 0xff, 'a'}));
+    CHECK(pkt.malformed);
+    CHECK(h.cols.info.find("[Malformed Packet]") != std::string::npos);
+  }
+  SUBCASE("five-byte remaining length") {
+    auto& pkt = h.run(mqtt_frame({0x30, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00}));
+    CHECK(pkt.malformed);
+  }
+  SUBCASE("property length past the packet") {
+    h.run(mqtt_frame({0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c, 0x7f, 0x11, 0x00}));
+    CHECK(h.pkt->malformed);
+  }
+  SUBCASE("every truncation of a CONNECT") {
+    std::vector<uint8_t> c = {0x10, 0x10, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0xc2, 0x00, 0x3c,
+                              0x00, 0x01, 'c', 0x00, 0x01, 'u'};
+    for (size_t cut = 0; cut < c.size(); ++cut) {
+      Harness hh;
+      std::vector<uint8_t> part(c.begin(), c.begin() + static_cast<long>(cut));
+      hh.run(mqtt_frame(part));
+      CHECK_FALSE(hh.has("mqtt.username"));
+    }
+  }
+}
