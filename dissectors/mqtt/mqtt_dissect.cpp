@@ -174,6 +174,16 @@ void info_topic(std::string* info, std::string_view topic) {
   *info += ']';
 }
 
+// Packet Identifier (§2.3.1): the field, and " (id=N)" in Info.
+bool read_msgid(Ctx& c, std::string* info) {
+  uint32_t o = c.off();
+  uint16_t id = c.r.be16();
+  if (!c.r.ok()) return false;
+  c.t.add_uint(mqtt_f::msgid, id, o, 2);
+  info_id(info, id);
+  return true;
+}
+
 void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first) {
   auto& t = pkt.tree;
   pkt.layer("mqtt");
@@ -262,13 +272,7 @@ void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
       if (!body.ok()) break;
       uint8_t qos = (h >> 1) & 3;
-      if (qos) {
-        uint32_t o = c.off();
-        uint16_t id = body.be16();
-        if (!body.ok()) break;
-        t.add_uint(mqtt_f::msgid, id, o, 2);
-        info_id(info, id);
-      }
+      if (qos && !read_msgid(c, info)) break;
       info_topic(info, topic);
       if (v5) dissect_properties(c, mqtt_f::properties);
       if (!body.ok()) break;
@@ -279,10 +283,7 @@ void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     }
     case kPuback: case kPubrec: case kPubrel: case kPubcomp: {
       uint32_t o = c.off();
-      uint16_t id = body.be16();
-      if (!body.ok()) break;
-      t.add_uint(mqtt_f::msgid, id, o, 2);
-      info_id(info, id);
+      if (!read_msgid(c, info)) break;
       if (v5 && body.remaining()) {
         static const FieldId kRc[] = {mqtt_f::puback_reason_code, mqtt_f::pubrec_reason_code,
                                       mqtt_f::pubrel_reason_code, mqtt_f::pubcomp_reason_code};
@@ -292,11 +293,7 @@ void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       break;
     }
     case kSubscribe: case kUnsubscribe: {
-      uint32_t o = c.off();
-      uint16_t id = body.be16();
-      if (!body.ok()) break;
-      t.add_uint(mqtt_f::msgid, id, o, 2);
-      info_id(info, id);
+      if (!read_msgid(c, info)) break;
       if (v5) dissect_properties(c, mqtt_f::properties);
       while (body.remaining()) {
         std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
@@ -323,11 +320,7 @@ void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       break;
     }
     case kSuback: case kUnsuback: {
-      uint32_t o = c.off();
-      uint16_t id = body.be16();
-      if (!body.ok()) break;
-      t.add_uint(mqtt_f::msgid, id, o, 2);
-      info_id(info, id);
+      if (!read_msgid(c, info)) break;
       if (v5) dissect_properties(c, mqtt_f::properties);
       while (body.remaining()) {
         uint32_t ro = c.off();
