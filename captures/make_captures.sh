@@ -101,6 +101,28 @@ mosquitto_pub -h 127.0.0.1 -p "$PORT" -i intruder -u alice -P wrong -t cheese/st
 stop_tcpdump
 stop_broker
 
+# 5b. MQTT features (Lab C and MQTT 5.0): QoS 0/1/2, retained message and a
+#     late subscriber, pipelined publishes, a payload spanning TCP segments,
+#     UNSUBSCRIBE, a will message, and 5.0 with properties.
+start_broker
+start_tcpdump "$here/mqtt_features.pcap"
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -i subv5 -V mqttv5 -t 'maison/#' -q 2 -C 6 \
+  -D subscribe user-property who lab -D connect session-expiry-interval 60 >/dev/null &
+sub=$!; pids+=("$sub"); sleep 0.5
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i pubq0 -t maison/salon/temperature -m 21.5 -q 0
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i pubq1 -t maison/salon/humidite -m 40 -q 1
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i pubq2 -t maison/chambre_1/temperature -m 19 -q 2 -r
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i pubv5 -V mqttv5 -t maison/cuisine/json -m '{"t":22}' -q 1 \
+  -D publish content-type application/json -D publish user-property k1 v1 -D publish message-expiry-interval 30
+printf 'l1\nl2\nl3\n' | mosquitto_pub -h 127.0.0.1 -p "$PORT" -i publines -t maison/lines -l
+wait "$sub" || true
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -i late -t 'maison/chambre_1/#' -C 1 -W 3 >/dev/null || true
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i willer -t big/blob -s -q 1 --will-topic maison/lwt --will-payload gone \
+  < <(head -c 90000 /dev/zero | tr '\0' 'A')
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i cleaner -t maison/chambre_1/temperature -r -n
+stop_tcpdump
+stop_broker
+
 # 6. MQTT over TLS (mosquitto TLS listener on 8883, server authentication only,
 #    a throw-away self-signed certificate): what an eavesdropper sees of MQTTS.
 TLSPORT=${MQSNIFF_CAPTURE_TLS_PORT:-8883}

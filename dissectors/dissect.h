@@ -6,6 +6,7 @@
 #include <bitset>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dissectors/core/packet.h"
 #include "dissectors/tcp/flow_table.h"
@@ -18,6 +19,12 @@ struct DissectState {
 
   tcp::FlowTable tcp_flows;
   tcp::FlowTable udp_flows;  // udp.stream numbering only (same bounded table type)
+  tcp::ReassemblyLimits reassembly;
+  tcp::ReassemblyStats reassembly_stats;
+  // Reassembled PDUs completed by the current packet: they must outlive
+  // rendering, so each gets its own buffer (capacity kept across packets).
+  std::vector<std::vector<uint8_t>> pdu_store;
+  size_t pdu_used = 0;
   std::bitset<static_cast<size_t>(core::Proto::Count)> disabled;  // --disable-protocol
   bool have_first = false;
   core::Timestamp first_ts, prev_ts, prev_displayed_ts;

@@ -312,6 +312,7 @@ void dissect_frame(Packet& pkt, DissectState& st) {
     st.prev_ts = pkt.frame.ts;
   }
   pkt.layer("frame");
+  st.pdu_used = 0;
   int32_t protocols_idx = -1;
   add_frame_fields(pkt, st, protocols_idx);
 

@@ -184,9 +184,9 @@ bool read_msgid(Ctx& c, std::string* info) {
   return true;
 }
 
-void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first) {
+void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first) {
   auto& t = pkt.tree;
-  pkt.layer("mqtt");
+  if (first) pkt.layer("mqtt");  // frame.protocols names the protocol once per frame
   const uint8_t h = pdu[0];
   const uint8_t type = h >> 4;
   int32_t idx = t.open(mqtt_f::proto, base, static_cast<uint32_t>(pdu.size()));
@@ -347,6 +347,43 @@ void dissect_pdu(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
 
 }  // namespace
 
+void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, MqttSession& session, bool first) {
+  Frame f = frame_mqtt(pdu);
+  if (f.kind != Frame::Kind::Pdu || pdu.empty()) {
+    // The framer refused it (5-byte length): show the header, mark it malformed.
+    auto& t = pkt.tree;
+    if (first) pkt.layer("mqtt");
+    t.open(mqtt_f::proto, base, static_cast<uint32_t>(pdu.size()));
+    if (!pdu.empty()) {
+      t.add_uint(mqtt_f::hdrflags, pdu[0], base, 1);
+      t.add_uint(mqtt_f::msgtype, pdu[0] >> 4, base, 1);
+    }
+    t.close();
+    if (first) pkt.set_protocol("MQTT");
+    if (pkt.cols && first) pkt.cols->info = "Reserved";
+    pkt.mark_malformed("MQTT");
+    return;
+  }
+  if (first) pkt.set_protocol("MQTT");
+  dissect_one(pdu.first(f.total()), f, base, pkt, session, first);
+}
+
+PduLen frame_length(std::span<const uint8_t> b) {
+  Frame f = frame_mqtt(b);
+  PduLen r;
+  if (f.kind == Frame::Kind::Bad) {
+    r.kind = PduLen::Kind::Bad;
+  } else if (f.kind == Frame::Kind::Pdu) {
+    r.kind = PduLen::Kind::Pdu;
+    r.total = f.total();
+    r.total_known = true;
+  } else if (f.header_len) {
+    r.total = f.total();
+    r.total_known = true;
+  }
+  return r;
+}
+
 void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   core::Bytes data = r.rest_captured();
   const size_t declared = r.remaining();
@@ -361,7 +398,7 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
     }
     if (f.kind == Frame::Kind::NeedMore) break;
     if (first) pkt.set_protocol("MQTT");
-    dissect_pdu(data.subspan(pos, f.total()), f, base + static_cast<uint32_t>(pos), pkt, session, first);
+    dissect_one(data.subspan(pos, f.total()), f, base + static_cast<uint32_t>(pos), pkt, session, first);
     first = false;
     pos += f.total();
   }

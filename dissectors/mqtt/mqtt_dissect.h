@@ -3,6 +3,7 @@
 
 #include "dissectors/core/packet.h"
 #include "dissectors/core/reader.h"
+#include "dissectors/tcp/reassembler.h"
 
 namespace mqsniff::mqtt {
 
@@ -18,5 +19,14 @@ struct MqttSession {
 // field); bytes of a packet that continues in another segment are left as data
 // until TCP reassembly hands whole packets over.
 void dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& session);
+
+// The framer in the reassembler's terms (length of the PDU at the start).
+tcp::PduLen frame_length(std::span<const uint8_t> b);
+using tcp::PduLen;
+
+// Dissects one whole MQTT control packet (as cut by the framer, possibly
+// reassembled from several segments). `base` is its offset in the frame (0
+// for reassembled data); `first` says it is the frame's first MQTT packet.
+void dissect_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, MqttSession& session, bool first);
 
 }  // namespace mqsniff::mqtt

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <vector>
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/tcp/reassembler.h"
 
 namespace mqsniff::tcp {
 
@@ -30,6 +32,8 @@ struct FlowKey {
 
 // Per-direction state. Direction 0 goes from key.a to key.b.
 struct TcpDir {
+  uint32_t peer_acked = 0;  // highest relative ack the peer sent for this direction's data
+  bool peer_ack_set = false;
   uint32_t base_seq = 0;
   bool base_set = false;
   bool syn_seen = false;
@@ -44,6 +48,12 @@ struct TcpFlow {
   core::Timestamp first_ts, last_ts;
   bool rst_seen = false;
   mqtt::MqttSession mqtt;  // session state of the application protocol
+  // Reassembly state, allocated only for flows that carry a reassembled protocol.
+  struct Streams {
+    Streams(ReassemblyStats* s, const ReassemblyLimits* l) : dir{DirStream(s, l), DirStream(s, l)} {}
+    DirStream dir[2];
+  };
+  std::unique_ptr<Streams> streams;
   uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
 };
 

@@ -401,15 +401,63 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
   }
   t.close();
+  if (flow && (flags & kAck)) {
+    TcpDir& rev = flow->dir[1 - dir];
+    if (!rev.peer_ack_set || DirStream::seq_gt(rel_ack, rev.peer_acked)) rev.peer_acked = rel_ack;
+    rev.peer_ack_set = true;
+  }
   if (!seglen) return;
   // MQTT's registered port (tshark: tcp.port 1883). Decode-As and the
   // CONNECT heuristic for other ports come with issue #4.
-  if ((sp == 1883 || dp == 1883) && !st.disabled[static_cast<size_t>(core::Proto::Mqtt)]) {
+  if (!((sp == 1883 || dp == 1883) && !st.disabled[static_cast<size_t>(core::Proto::Mqtt)])) {
+    link::dissect_data(payload, pkt);
+    return;
+  }
+  core::Bytes pb = payload.rest_captured();
+  if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
+    // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
+    // in this segment is all there is.
     static thread_local mqtt::MqttSession no_flow;
     mqtt::dissect_segment(payload, pkt, flow ? flow->mqtt : no_flow);
     return;
   }
-  link::dissect_data(payload, pkt);
+  if (!flow->streams) flow->streams = std::make_unique<TcpFlow::Streams>(&st.reassembly_stats, &st.reassembly);
+  DirStream& ds = flow->streams->dir[dir];
+  const TcpDir& fwd = flow->dir[dir];
+  bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
+                      DirStream::seq_gt(rel_seq, ds.next());
+  bool first = true;
+  const uint32_t frame_no = static_cast<uint32_t>(pkt.frame.number);
+  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, &mqtt::frame_length, acked_beyond,
+                               [&](core::Bytes pdu, const std::vector<uint32_t>* frames) {
+    uint32_t base = 0;
+    core::Bytes view = pdu;
+    if (frames) {
+      // Reassembled: keep a copy that outlives this feed (rendering comes later).
+      if (st.pdu_used == st.pdu_store.size()) st.pdu_store.emplace_back();
+      auto& buf = st.pdu_store[st.pdu_used++];
+      buf.assign(pdu.begin(), pdu.end());
+      view = core::Bytes(buf.data(), buf.size());
+      t.add_none(tcp_f::segments, 0, 0);
+      for (uint32_t f : *frames) t.add_uint(tcp_f::segment, f, 0, 0);
+      t.add_uint(tcp_f::segment_count, frames->size(), 0, 0);
+      t.add_uint(tcp_f::reassembled_length, view.size(), 0, 0);
+      t.add_bytes(tcp_f::reassembled_data, view.data(), view.size(), 0);
+    } else if (pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen) {
+      base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
+    }
+    mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
+    first = false;
+  });
+  if (out.gap) {
+    core::add_expert(t, "Previous segment(s) not captured (common at capture start)", core::Severity::Warn,
+                     core::ExpertGroup::Sequence, off, 0);
+  }
+  if (out.pdus == 0 && info) {
+    // tshark: a segment that only carries part of a PDU.
+    if (out.cls == DirStream::SegClass::Retransmission || out.cls == DirStream::SegClass::OutOfOrder) return;
+    *info = "[TCP segment of a reassembled PDU]";
+  }
 }
 
 }  // namespace mqsniff::tcp

@@ -64,6 +64,12 @@ static const FieldDef kTcp[] = {
     {tcp_f::payload, "tcp.payload", "TCP payload", FT::Bytes},
     {tcp_f::option_len_invalid, "tcp.option.len.invalid", "Invalid length for option", FT::None},
     {tcp_f::bogus_hdr_len, "tcp.bogus_header_length", "Bogus TCP Header length", FT::None},
+    {tcp_f::segments, "tcp.segments", "Reassembled TCP Segments", FT::None, Base::None, 0, 0, "TCP Segments"},
+    {tcp_f::segment, "tcp.segment", "TCP Segment", FT::FrameNum},
+    {tcp_f::segment_count, "tcp.segment.count", "Segment count", FT::UInt32, Base::Dec},
+    {tcp_f::reassembled_length, "tcp.reassembled.length", "Reassembled TCP length", FT::UInt32, Base::Dec, 0, 0, "The total length of the reassembled payload"},
+    {tcp_f::reassembled_data, "tcp.reassembled.data", "Reassembled TCP Data", FT::Bytes, Base::None, 0, 0, "The reassembled payload"},
+    {tcp_f::segment_data, "tcp.segment_data", "TCP segment data", FT::Bytes, Base::None, 0, 0, "A data segment used in reassembly of a lower-level protocol"},
 };
 
 std::span<const FieldDef> tcp_field_table() { return kTcp; }

@@ -16,6 +16,7 @@ enum : FieldId {
   options_mss_val, options_wscale, options_wscale_shift, options_wscale_multiplier, options_sack_perm,
   options_sack, options_sack_le, options_sack_re, options_sack_count, options_timestamp, options_timestamp_tsval,
   options_timestamp_tsecr, time_relative, time_delta, payload, option_len_invalid, bogus_hdr_len,
+  segments, segment, segment_count, reassembled_length, reassembled_data, segment_data,
 };
 }
 

@@ -10,8 +10,10 @@ using mqsniff::mqtt::frame_mqtt;
 namespace {
 Frame frame_of(std::vector<uint8_t> b) { return frame_mqtt(std::span<const uint8_t>(b.data(), b.size())); }
 // An MQTT payload in a TCP segment to port 1883.
-std::vector<uint8_t> mqtt_frame(const std::vector<uint8_t>& payload, uint16_t sport = 50000, uint16_t dport = 1883) {
+std::vector<uint8_t> mqtt_frame(const std::vector<uint8_t>& payload, uint32_t seq = 1000, uint16_t sport = 50000,
+                                uint16_t dport = 1883) {
   TcpSpec s;
+  s.seq = seq;
   s.flags = 0x18;
   s.ack = 1;
   s.sport = sport;
@@ -73,7 +75,8 @@ TEST_CASE("mqtt: CONNECT sets the session version; v5 properties are then parsed
   CHECK(h.field("mqtt.prop_number") == "30");
   CHECK(h.field("mqtt.clientid") == "c");
   // PUBLISH v5 with a user property k=v
-  h.run(mqtt_frame({0x30, 0x0e, 0x00, 0x01, 't', 0x07, 0x26, 0x00, 0x01, 'k', 0x00, 0x01, 'v', 'p', 'l', 'd'}));
+  h.run(mqtt_frame({0x30, 0x0e, 0x00, 0x01, 't', 0x07, 0x26, 0x00, 0x01, 'k', 0x00, 0x01, 'v', 'p', 'l', 'd'},
+                   1000 + 21));
   CHECK(h.field("mqtt.prop_key") == "k");
   CHECK(h.field("mqtt.prop_value") == "v");
   CHECK(h.field("mqtt.msg") == "706c64");

@@ -1,0 +1,120 @@
+// Per-direction TCP stream reassembly with bounded memory (design §6).
+//
+// A DirStream turns one direction's segments into in-order bytes and cuts
+// them into application PDUs with a framer:
+//   - in-order bytes are framed straight from the packet buffer (no copy)
+//     when a PDU lies within one segment;
+//   - only the bytes of a PDU that spans segments are copied (`pdu`), with the
+//     list of frames that carried them (tcp.segment);
+//   - segments beyond the next expected byte are kept (copied) until the hole
+//     fills; exact and partial retransmissions are delivered once: the first
+//     data wins, and retransmitted bytes that differ are flagged;
+//   - a hole the peer has acknowledged (the capture missed it) or one that
+//     holds back more than the caps allow is a gap: bytes before it are
+//     delivered, the partial PDU is dropped and framing resynchronises at the
+//     next segment start.
+// Limits: bytes buffered per direction (pdu + out-of-order), bytes buffered in
+// all flows together, out-of-order segments per direction. A PDU announcing
+// more than the per-direction cap is skipped (counted, never allocated).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+namespace mqsniff::tcp {
+
+struct ReassemblyLimits {
+  size_t max_dir_bytes = 32u << 20;     // per direction: PDU in progress + out-of-order data
+  size_t max_total_bytes = 256u << 20;  // all flows together
+  size_t max_ooo_segments = 4096;       // per direction
+  bool enabled = true;                  // -o tcp.desegment_tcp_streams:FALSE turns it off
+};
+
+struct ReassemblyStats {
+  size_t buffered = 0;  // bytes held right now in all flows
+  size_t peak = 0;
+  uint64_t bytes_dropped = 0;  // buffered data thrown away (caps, gaps, eviction)
+  uint64_t bytes_skipped = 0;  // oversized PDUs never buffered
+  uint64_t gaps = 0;
+  uint64_t cap_hits = 0;
+  void add(size_t n) {
+    buffered += n;
+    if (buffered > peak) peak = buffered;
+  }
+  void sub(size_t n) { buffered -= n < buffered ? n : buffered; }
+};
+
+// What a framer says about the bytes at the start of a view.
+struct PduLen {
+  enum class Kind : uint8_t { Pdu, NeedMore, Bad } kind = Kind::NeedMore;
+  size_t total = 0;          // PDU length when known
+  bool total_known = false;  // NeedMore with a known total (header complete)
+};
+using FramerFn = PduLen (*)(std::span<const uint8_t>);
+
+class DirStream {
+public:
+  DirStream(ReassemblyStats* stats, const ReassemblyLimits* limits) : stats_(stats), limits_(limits) {}
+  ~DirStream();
+  DirStream(const DirStream&) = delete;
+  DirStream& operator=(const DirStream&) = delete;
+
+  enum class SegClass : uint8_t { InOrder, Retransmission, PartialOverlap, OutOfOrder };
+
+  struct Out {
+    SegClass cls = SegClass::InOrder;
+    bool differs = false;      // retransmitted bytes differ from the first copy
+    bool gap = false;          // a hole was given up on before this data
+    bool consumed = false;     // some bytes went into a PDU still in progress (or were skipped)
+    bool capped = false;       // a cap dropped data in this frame
+    uint32_t pdus = 0;         // PDUs emitted for this frame
+  };
+
+  // Called for every PDU completed by this segment. `frames` is non-null for a
+  // PDU that was reassembled from several segments (the frames that carried it,
+  // this one last).
+  template <typename OnPdu>
+  Out feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer, bool peer_acked_beyond,
+           OnPdu&& on_pdu);
+
+  // The peer acknowledged `rel_ack`: if a hole below it is still open, the
+  // capture missed those bytes.
+  bool hole_acked(uint32_t rel_ack) const { return started_ && !ooo_.empty() && seq_gt(rel_ack, next_); }
+  bool started() const { return started_; }
+  uint32_t next() const { return next_; }
+  size_t buffered() const { return pdu_.size() + ooo_bytes_; }
+
+  static bool seq_lt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+  static bool seq_gt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+
+private:
+  struct Held {
+    std::vector<uint8_t> bytes;
+    uint32_t frame;
+  };
+  template <typename OnPdu>
+  void deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, Out& out, OnPdu& on_pdu);
+  template <typename OnPdu>
+  void drain_ooo(FramerFn framer, Out& out, OnPdu& on_pdu);
+  void give_up_hole(Out& out);
+  void drop_pdu();
+  bool reserve(size_t n);
+
+  ReassemblyStats* stats_;
+  const ReassemblyLimits* limits_;
+  bool started_ = false;
+  uint32_t next_ = 0;                  // next expected relative sequence number
+  std::vector<uint8_t> pdu_;           // bytes of the PDU in progress
+  std::vector<uint32_t> pdu_frames_;   // frames that carried them (capped at kMaxFrames)
+  uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip
+  std::map<uint32_t, Held> ooo_;       // out-of-order segments by relative seq
+  size_t ooo_bytes_ = 0;
+  std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed
+  static constexpr size_t kMaxFrames = 4096;
+};
+
+}  // namespace mqsniff::tcp
+
+#include "dissectors/tcp/reassembler_impl.h"

@@ -1,0 +1,198 @@
+// Template bodies of DirStream (included by reassembler.h).
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+
+namespace mqsniff::tcp {
+
+inline DirStream::~DirStream() {
+  if (stats_) stats_->sub(pdu_.size() + ooo_bytes_);
+}
+
+inline bool DirStream::reserve(size_t n) {
+  if (buffered() + n > limits_->max_dir_bytes || stats_->buffered + n > limits_->max_total_bytes) {
+    ++stats_->cap_hits;
+    return false;
+  }
+  stats_->add(n);
+  return true;
+}
+
+inline void DirStream::drop_pdu() {
+  stats_->bytes_dropped += pdu_.size();
+  stats_->sub(pdu_.size());
+  pdu_.clear();
+  pdu_frames_.clear();
+}
+
+inline void DirStream::give_up_hole(Out& out) {
+  // The bytes between next_ and the first held segment were never captured.
+  drop_pdu();
+  skip_ = 0;
+  next_ = ooo_.begin()->first;
+  out.gap = true;
+  ++stats_->gaps;
+}
+
+template <typename OnPdu>
+void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, Out& out, OnPdu& on_pdu) {
+  next_ += static_cast<uint32_t>(c.size());
+  if (skip_) {  // the tail of an oversized PDU
+    size_t n = std::min<uint64_t>(skip_, c.size());
+    skip_ -= n;
+    stats_->bytes_skipped += n;
+    c = c.subspan(n);
+    out.consumed = true;
+    if (c.empty()) return;
+  }
+  if (!pdu_.empty()) {
+    // Complete the PDU in progress: add only what it still needs.
+    while (!c.empty()) {
+      PduLen f = framer(pdu_);
+      size_t want;
+      if (f.kind == PduLen::Kind::Bad) {
+        drop_pdu();
+        break;
+      } else if (f.kind == PduLen::Kind::Pdu) {
+        want = 0;
+      } else if (f.total_known) {
+        want = f.total - pdu_.size();
+      } else {
+        want = 1;  // the length field itself is split: one byte at a time
+      }
+      if (want == 0) break;
+      size_t take = std::min(want, c.size());
+      if (!reserve(take)) {
+        out.capped = true;
+        stats_->bytes_dropped += take;
+        drop_pdu();
+        c = c.subspan(take);
+        break;
+      }
+      pdu_.insert(pdu_.end(), c.begin(), c.begin() + static_cast<long>(take));
+      c = c.subspan(take);
+      PduLen g = framer(pdu_);
+      if (g.kind == PduLen::Kind::Pdu) {
+        if (pdu_frames_.size() < kMaxFrames) pdu_frames_.push_back(frame);
+        scratch_.swap(pdu_);
+        std::vector<uint32_t> frames;
+        frames.swap(pdu_frames_);
+        stats_->sub(scratch_.size());
+        pdu_.clear();
+        ++out.pdus;
+        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames);
+        break;
+      }
+    }
+    if (!pdu_.empty()) {
+      if (pdu_frames_.empty() || pdu_frames_.back() != frame) {
+        if (pdu_frames_.size() < kMaxFrames) pdu_frames_.push_back(frame);
+      }
+      out.consumed = true;
+      return;
+    }
+  }
+  size_t pos = 0;
+  while (pos < c.size()) {
+    PduLen f = framer(c.subspan(pos));
+    if (f.kind == PduLen::Kind::Pdu) {
+      ++out.pdus;
+      on_pdu(c.subspan(pos, f.total), nullptr);  // zero copy: straight from the packet
+      pos += f.total;
+      continue;
+    }
+    if (f.kind == PduLen::Kind::Bad) {
+      on_pdu(c.subspan(pos), nullptr);  // the dissector marks it malformed
+      ++out.pdus;
+      return;
+    }
+    size_t rest = c.size() - pos;
+    if (f.total_known && f.total > limits_->max_dir_bytes) {
+      skip_ = f.total - rest;  // never buffer a PDU larger than the cap
+      stats_->bytes_skipped += rest;
+      out.capped = true;
+      out.consumed = true;
+      return;
+    }
+    if (!reserve(rest)) {
+      out.capped = true;
+      stats_->bytes_dropped += rest;
+      return;
+    }
+    pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
+    pdu_frames_.assign(1, frame);
+    out.consumed = true;
+    return;
+  }
+}
+
+template <typename OnPdu>
+void DirStream::drain_ooo(FramerFn framer, Out& out, OnPdu& on_pdu) {
+  while (!ooo_.empty()) {
+    auto it = ooo_.begin();
+    uint32_t seq = it->first;
+    if (seq_gt(seq, next_)) break;
+    Held h = std::move(it->second);
+    ooo_.erase(it);
+    ooo_bytes_ -= h.bytes.size();
+    stats_->sub(h.bytes.size());
+    uint32_t end = seq + static_cast<uint32_t>(h.bytes.size());
+    if (!seq_gt(end, next_)) continue;  // already covered
+    size_t skip = next_ - seq;
+    deliver(std::span<const uint8_t>(h.bytes).subspan(skip), h.frame, framer, out, on_pdu);
+  }
+}
+
+template <typename OnPdu>
+DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer,
+                               bool peer_acked_beyond, OnPdu&& on_pdu) {
+  Out out;
+  if (data.empty()) return out;
+  if (!started_) {
+    started_ = true;
+    next_ = rel_seq;
+  }
+  uint32_t end = rel_seq + static_cast<uint32_t>(data.size());
+  if (!seq_gt(end, next_)) {
+    out.cls = SegClass::Retransmission;  // every byte already delivered: first data wins
+    return out;
+  }
+  if (seq_gt(rel_seq, next_)) {
+    out.cls = SegClass::OutOfOrder;
+    auto it = ooo_.find(rel_seq);
+    if (it != ooo_.end()) {
+      out.differs = it->second.bytes.size() >= data.size()
+                        ? std::memcmp(it->second.bytes.data(), data.data(), data.size()) != 0
+                        : std::memcmp(it->second.bytes.data(), data.data(), it->second.bytes.size()) != 0;
+      return out;  // duplicate of held data: keep the first copy
+    }
+    if (ooo_.size() >= limits_->max_ooo_segments || !reserve(data.size())) {
+      out.capped = true;
+      ++stats_->cap_hits;
+      stats_->bytes_dropped += data.size();
+      // Holding more is not allowed: give up on the hole.
+      if (!ooo_.empty()) {
+        give_up_hole(out);
+        drain_ooo(framer, out, on_pdu);
+      }
+      return out;
+    }
+    ooo_.emplace(rel_seq, Held{std::vector<uint8_t>(data.begin(), data.end()), frame});
+    ooo_bytes_ += data.size();
+    if (peer_acked_beyond) {  // the peer has the missing bytes; we never will
+      give_up_hole(out);
+      drain_ooo(framer, out, on_pdu);
+    }
+    return out;
+  }
+  if (seq_lt(rel_seq, next_)) {
+    out.cls = SegClass::PartialOverlap;
+    data = data.subspan(next_ - rel_seq);
+  }
+  deliver(data, frame, framer, out, on_pdu);
+  drain_ooo(framer, out, on_pdu);
+  return out;
+}
+
+}  // namespace mqsniff::tcp
