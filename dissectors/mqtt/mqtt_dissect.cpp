@@ -43,6 +43,7 @@ struct Ctx {
   core::FieldTree& t;
   uint32_t base;  // frame offset of the PDU's first byte
   Reader& r;      // the PDU body
+  std::string_view content_type = {};  // v5 Content Type property, when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
 };
 
@@ -120,9 +121,10 @@ void dissect_properties(Ctx& c, FieldId block) {
       case 0x03: {  // Content Type
         uint16_t n = props.be16();
         core::Bytes b = props.bytes(n);
-        if (props.ok())
-          c.t.add_string(mqtt_f::property_content_type, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 1,
-                         n + 2u);
+        if (props.ok()) {
+          c.content_type = {reinterpret_cast<const char*>(b.data()), b.size()};
+          c.t.add_string(mqtt_f::property_content_type, c.content_type, po + 1, n + 2u);
+        }
         break;
       }
       case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1a: case 0x1c: case 0x1f: {
@@ -279,6 +281,14 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       core::Bytes payload = body.rest_captured();
       t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());
       body.skip(payload.size());
+      // A 5.0 Content Type hands the payload to a media-type dissector in
+      // tshark; for JSON it shows "MQTT/JSON". mqsniff labels it the same way
+      // (the JSON itself is not dissected into json.* fields).
+      if (c.content_type == "application/json") {
+        pkt.layer("json");
+        pkt.set_protocol("MQTT/JSON");
+        if (info) *info += ", JavaScript Object Notation (application/json)";
+      }
       break;
     }
     case kPuback: case kPubrec: case kPubrel: case kPubcomp: {

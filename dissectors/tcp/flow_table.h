@@ -18,6 +18,7 @@
 #include "dissectors/core/packet.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/tcp/reassembler.h"
+#include "dissectors/tcp/tcp_analysis.h"
 
 namespace mqsniff::tcp {
 
@@ -39,6 +40,7 @@ struct TcpDir {
   bool syn_seen = false;
   bool fin_seen = false;
   int8_t win_scale = -1;  // -1 unknown, -2 not used, else the shift count
+  AnalysisState an;
 };
 
 struct TcpFlow {
@@ -47,6 +49,9 @@ struct TcpFlow {
   std::array<TcpDir, 2> dir;
   core::Timestamp first_ts, last_ts;
   bool rst_seen = false;
+  core::Timestamp syn_ts;    // for the handshake RTT
+  core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
+  bool syn_ts_set = false;
   mqtt::MqttSession mqtt;  // session state of the application protocol
   // Reassembly state, allocated only for flows that carry a reassembled protocol.
   struct Streams {

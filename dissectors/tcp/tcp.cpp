@@ -316,6 +316,26 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       scalefactor = -2;
     }
   }
+  // Sequence analysis (retransmissions, duplicate ACKs, window full...).
+  Analysis an;
+  if (flow) {
+    if ((flags & (kSyn | kAck)) == kSyn && !flow->syn_ts_set) {
+      flow->syn_ts = pkt.frame.ts;
+      flow->syn_ts_set = true;
+    } else if ((flags & (kSyn | kAck)) == kAck && flow->syn_ts_set && flow->first_rtt.sec == 0 &&
+               flow->first_rtt.nsec == 0 && flow->dir[1 - dir].syn_seen && flow->dir[dir].syn_seen) {
+      flow->first_rtt = core::ts_sub(pkt.frame.ts, flow->syn_ts);
+    }
+    SegmentFacts sf;
+    sf.seq = rel_seq;
+    sf.ack = (flags & kAck) ? rel_ack : 0;
+    sf.seglen = seglen;
+    sf.flags = flags;
+    sf.window = win;
+    sf.frame = static_cast<uint32_t>(pkt.frame.number);
+    sf.ts = pkt.frame.ts;
+    an = analyze_segment(*flow, dir, sf);
+  }
   t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
   t.add_uint(tcp_f::window_size, window, off + 14, 2);
   if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
@@ -346,7 +366,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flags & kUrg) info_uint(info, "Urg", urp);
     info_uint(info, "Len", seglen);
     *info += opt_info;
+    if (an.any()) append_analysis_info(*info, an);
   }
+  add_analysis_fields(t, an, off);
   if (t.wants(tcp_f::proto)) {
     std::string label = "Transmission Control Protocol, Src Port: ";
     core::append_uint(label, sp);
@@ -427,12 +449,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
                       DirStream::seq_gt(rel_seq, ds.next());
   bool first = true;
+  bool reassembled_here = false;
   const uint32_t frame_no = static_cast<uint32_t>(pkt.frame.number);
   DirStream::Out out = ds.feed(rel_seq, pb, frame_no, &mqtt::frame_length, acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames) {
     uint32_t base = 0;
     core::Bytes view = pdu;
     if (frames) {
+      reassembled_here = true;
       // Reassembled: keep a copy that outlives this feed (rendering comes later).
       if (st.pdu_used == st.pdu_store.size()) st.pdu_store.emplace_back();
       auto& buf = st.pdu_store[st.pdu_used++];
@@ -453,10 +477,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::add_expert(t, "Previous segment(s) not captured (common at capture start)", core::Severity::Warn,
                      core::ExpertGroup::Sequence, off, 0);
   }
+  // tshark shows the segment's bytes that went into a reassembly.
+  if ((out.pdus == 0 && out.consumed) || reassembled_here)
+    t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
   if (out.pdus == 0 && info) {
     // tshark: a segment that only carries part of a PDU.
     if (out.cls == DirStream::SegClass::Retransmission || out.cls == DirStream::SegClass::OutOfOrder) return;
-    *info = "[TCP segment of a reassembled PDU]";
+    // With analysis flags tshark keeps its TCP summary and appends the note.
+    if (an.any()) *info += " [TCP segment of a reassembled PDU]";
+    else *info = "[TCP segment of a reassembled PDU]";
   }
 }
 

@@ -90,6 +90,7 @@ void append_display_string(std::string& out, std::string_view s) {
 void append_field_value(std::string& out, const core::FieldDef& def, const core::FieldNode& n) {
   switch (n.kind) {
     case ValueKind::None:
+      if (def.type == FieldType::None) out += '1';  // tshark prints 1 for a present FT_NONE item
       return;
     case ValueKind::UInt:
       if (def.type == FieldType::Boolean) {

@@ -1,0 +1,150 @@
+#include "dissectors/tcp/tcp_analysis.h"
+
+#include "dissectors/core/expert.h"
+#include "dissectors/core/format.h"
+#include "dissectors/tcp/flow_table.h"
+#include "dissectors/tcp/tcp_fields.h"
+
+namespace mqsniff::tcp {
+
+namespace {
+constexpr uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+bool lt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+bool gt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+bool le(uint32_t a, uint32_t b) { return !gt(a, b); }
+int64_t ns(core::Timestamp t) { return t.sec * 1000000000LL + t.nsec; }
+}  // namespace
+
+Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
+  Analysis a;
+  AnalysisState& fwd = flow.dir[dir].an;
+  AnalysisState& rev = flow.dir[1 - dir].an;
+  const bool ctl = s.flags & (kSyn | kFin | kRst);
+
+  // Zero window (a window of 0 on anything but SYN/FIN/RST).
+  if (s.window == 0 && !ctl) a.zero_window = true;
+  // Previous segment not captured: data starts beyond what we expected.
+  if (fwd.nextseq && gt(s.seq, fwd.nextseq) && !(s.flags & kRst)) a.lost_segment = true;
+  // Keep-alive: zero or one byte just below the next expected byte.
+  if (s.seglen <= 1 && !ctl && fwd.nextseq && fwd.nextseq - 1 == s.seq) a.keep_alive = true;
+  // Window update: a pure ACK that only changes the window.
+  if (s.seglen == 0 && s.window && fwd.have_window && s.window != fwd.window && s.seq == fwd.nextseq &&
+      fwd.have_ack && s.ack == fwd.lastack && !ctl)
+    a.window_update = true;
+  // Window full: this data fills the receiver's advertised window exactly.
+  if (s.seglen > 0 && !ctl && rev.have_ack && rev.have_window) {
+    int scale = flow.dir[1 - dir].win_scale;
+    uint64_t win = uint64_t(rev.window) << (scale > 0 ? scale : 0);
+    if (uint32_t(s.seq + s.seglen) == uint32_t(rev.lastack + win)) a.window_full = true;
+  }
+  // Keep-alive ACK: a repeat of our last ACK answering the peer's keep-alive.
+  if (s.seglen == 0 && s.window && fwd.have_window && s.window == fwd.window && s.seq == fwd.nextseq &&
+      fwd.have_ack && s.ack == fwd.lastack && rev.last_was_keepalive && !ctl)
+    a.keep_alive_ack = true;
+  // Duplicate ACK.
+  if (!a.keep_alive_ack && s.seglen == 0 && s.window && fwd.have_window && s.window == fwd.window &&
+      s.seq == fwd.nextseq && fwd.have_ack && s.ack == fwd.lastack && !ctl && (s.flags & kAck)) {
+    ++fwd.dupacknum;
+    a.duplicate_ack = true;
+    a.dupack_num = fwd.dupacknum;
+    a.dupack_frame = fwd.lastnondupack;
+  }
+  // An ACK for data we never saw.
+  if ((s.flags & kAck) && rev.nextseq && gt(s.ack, rev.nextseq)) a.ack_lost_segment = true;
+  // Retransmission family: data (or SYN/FIN) below what was already seen.
+  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && fwd.nextseq && lt(s.seq, fwd.nextseq) && !a.keep_alive) {
+    int64_t t = ns(s.ts) - ns(fwd.nextseq_time);
+    int64_t ooo_thres = ns(flow.first_rtt) ? ns(flow.first_rtt) : 3000000;  // 3 ms without an RTT
+    if (t < 20000000 && rev.dupacknum >= 2 && rev.have_ack && rev.lastack == s.seq) {
+      a.fast_retransmission = true;
+    } else if (t < ooo_thres && fwd.nextseq != s.seq + s.seglen) {
+      a.out_of_order = true;
+    } else if (rev.have_ack && s.seglen > 0 && le(s.seq + s.seglen, rev.lastack)) {
+      a.spurious_retransmission = true;
+    } else {
+      a.retransmission = true;
+    }
+  }
+
+  // Update the direction's state.
+  uint32_t nextseq = s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1 : 0);
+  if (!fwd.nextseq || gt(nextseq, fwd.nextseq)) {
+    fwd.nextseq = nextseq;
+    fwd.nextseq_time = s.ts;
+  }
+  if (!a.duplicate_ack) {
+    fwd.dupacknum = 0;
+    fwd.lastnondupack = s.frame;
+  }
+  if (s.flags & kAck) {
+    fwd.lastack = s.ack;
+    fwd.have_ack = true;
+  }
+  fwd.window = s.window;
+  fwd.have_window = true;
+  fwd.last_was_keepalive = a.keep_alive;
+  return a;
+}
+
+void append_analysis_info(std::string& out, const Analysis& a) {
+  // tshark prefixes these in this order (last prepended first).
+  std::string p;
+  if (a.retransmission) p += "[TCP Retransmission] ";
+  if (a.fast_retransmission) p += "[TCP Fast Retransmission] ";
+  if (a.spurious_retransmission) p += "[TCP Spurious Retransmission] ";
+  if (a.out_of_order) p += "[TCP Out-Of-Order] ";
+  if (a.lost_segment) p += "[TCP Previous segment not captured] ";
+  if (a.ack_lost_segment) p += "[TCP ACKed unseen segment] ";
+  if (a.window_update) p += "[TCP Window Update] ";
+  if (a.window_full) p += "[TCP Window Full] ";
+  if (a.keep_alive) p += "[TCP Keep-Alive] ";
+  if (a.keep_alive_ack) p += "[TCP Keep-Alive ACK] ";
+  if (a.zero_window) p += "[TCP ZeroWindow] ";
+  if (a.duplicate_ack) {
+    p += "[TCP Dup ACK ";
+    core::append_uint(p, a.dupack_frame);
+    p += '#';
+    core::append_uint(p, a.dupack_num);
+    p += "] ";
+  }
+  out.insert(0, p);
+}
+
+void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
+  if (!a.any()) return;
+  using core::ExpertGroup;
+  using core::Severity;
+  t.add_none(tcp_f::analysis_flags, off, 0);
+  auto flag = [&](bool on, FieldId id, const char* msg, Severity sev) {
+    if (!on) return;
+    t.add_none(id, off, 0);
+    core::add_expert(t, msg, sev, ExpertGroup::Sequence, off, 0);
+  };
+  flag(a.retransmission, tcp_f::a_retransmission, "This frame is a (suspected) retransmission", Severity::Note);
+  flag(a.fast_retransmission, tcp_f::a_fast_retransmission, "This frame is a (suspected) fast retransmission",
+       Severity::Note);
+  flag(a.spurious_retransmission, tcp_f::a_spurious_retransmission,
+       "This frame is a (suspected) spurious retransmission", Severity::Note);
+  flag(a.out_of_order, tcp_f::a_out_of_order, "This frame is a (suspected) out-of-order segment", Severity::Warn);
+  flag(a.lost_segment, tcp_f::a_lost_segment, "Previous segment(s) not captured (common at capture start)",
+       Severity::Warn);
+  flag(a.ack_lost_segment, tcp_f::a_ack_lost_segment, "ACKed segment that wasn't captured (common at capture start)",
+       Severity::Warn);
+  flag(a.window_update, tcp_f::a_window_update, "TCP window update", Severity::Chat);
+  flag(a.window_full, tcp_f::a_window_full, "TCP window specified by the receiver is now completely full",
+       Severity::Warn);
+  flag(a.keep_alive, tcp_f::a_keep_alive, "TCP keep-alive segment", Severity::Note);
+  flag(a.keep_alive_ack, tcp_f::a_keep_alive_ack, "ACK to a TCP keep-alive segment", Severity::Note);
+  flag(a.zero_window, tcp_f::a_zero_window, "TCP Zero Window segment", Severity::Warn);
+  if (a.duplicate_ack) {
+    t.add_none(tcp_f::a_duplicate_ack, off, 0);
+    t.add_uint(tcp_f::a_duplicate_ack_num, a.dupack_num, off, 0);
+    t.add_uint(tcp_f::a_duplicate_ack_frame, a.dupack_frame, off, 0);
+    std::string m = "Duplicate ACK (#";
+    core::append_uint(m, a.dupack_num);
+    m += ')';
+    core::add_expert(t, m, Severity::Note, ExpertGroup::Sequence, off, 0);
+  }
+}
+
+}  // namespace mqsniff::tcp

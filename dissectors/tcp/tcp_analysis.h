@@ -1,0 +1,57 @@
+// TCP sequence analysis as tshark 4.0 does it (tcp_analyze_sequence_number):
+// retransmission (fast, spurious), out-of-order, previous segment not
+// captured, ACKed unseen segment, duplicate ACK, window update, window full,
+// keep-alive (and its ACK), zero window. Kept per direction in the flow.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dissectors/core/field_tree.h"
+
+namespace mqsniff::tcp {
+
+struct TcpFlow;
+
+struct AnalysisState {  // per direction
+  uint32_t nextseq = 0;        // highest relative seq + len seen (0: none yet)
+  core::Timestamp nextseq_time;
+  uint32_t lastack = 0;        // last relative ack sent in this direction
+  bool have_ack = false;
+  uint32_t window = 0;         // last raw window sent in this direction
+  bool have_window = false;
+  uint32_t dupacknum = 0;
+  uint32_t lastnondupack = 0;  // frame number
+  bool last_was_keepalive = false;
+};
+
+struct Analysis {
+  bool retransmission = false, fast_retransmission = false, spurious_retransmission = false, out_of_order = false,
+       lost_segment = false, ack_lost_segment = false, window_update = false, window_full = false,
+       keep_alive = false, keep_alive_ack = false, zero_window = false, duplicate_ack = false;
+  uint32_t dupack_num = 0, dupack_frame = 0;
+  bool any() const {
+    return retransmission || fast_retransmission || spurious_retransmission || out_of_order || lost_segment ||
+           ack_lost_segment || window_update || window_full || keep_alive || keep_alive_ack || zero_window ||
+           duplicate_ack;
+  }
+};
+
+struct SegmentFacts {
+  uint32_t seq = 0, ack = 0, seglen = 0;  // relative
+  uint16_t flags = 0;
+  uint32_t window = 0;  // raw window field
+  uint32_t frame = 0;
+  core::Timestamp ts;
+};
+
+// Analyses one segment and updates the direction's state. `first_rtt` is the
+// handshake's round-trip time (zero when not seen).
+Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s);
+
+// "[TCP Retransmission] " ... as tshark prefixes the Info column.
+void append_analysis_info(std::string& out, const Analysis& a);
+// tcp.analysis.* fields and their expert items.
+void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off);
+
+}  // namespace mqsniff::tcp
