@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dissectors/core/packet.h"
+#include "dissectors/net/ipv4_defrag.h"
 #include "dissectors/tcp/flow_table.h"
 
 namespace mqsniff {
@@ -19,6 +20,8 @@ struct DissectState {
 
   tcp::FlowTable tcp_flows;
   tcp::FlowTable udp_flows;  // udp.stream numbering only (same bounded table type)
+  net::Ipv4Defrag ipv4_defrag;  // -o ip.defragment:FALSE turns it off
+  bool ipv4_defragment = true;
   tcp::ReassemblyLimits reassembly;
   tcp::ReassemblyStats reassembly_stats;
   // Reassembled PDUs completed by the current packet: they must outlive

@@ -394,6 +394,20 @@ PduLen frame_length(std::span<const uint8_t> b) {
   return r;
 }
 
+bool plausible_start(std::span<const uint8_t> b) {
+  if (b.empty()) return false;
+  uint8_t type = b[0] >> 4, flags = b[0] & 0x0f;
+  if (type == 0) return false;
+  if (type == kPublish) {
+    if (((flags >> 1) & 3) == 3) return false;  // QoS 3 is reserved
+  } else if (type == kPubrel || type == kSubscribe || type == kUnsubscribe) {
+    if (flags != 0x2) return false;
+  } else if (flags != 0) {
+    return false;
+  }
+  return frame_mqtt(b).kind != Frame::Kind::Bad;
+}
+
 void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   core::Bytes data = r.rest_captured();
   const size_t declared = r.remaining();

@@ -23,6 +23,10 @@ void dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& sess
 // The framer in the reassembler's terms (length of the PDU at the start).
 tcp::PduLen frame_length(std::span<const uint8_t> b);
 using tcp::PduLen;
+// Could an MQTT control packet start here? Type 1..15 with the fixed-header
+// flags the specification requires for that type (§2.2.2), and a Remaining
+// Length of at most 4 bytes. Used to resynchronise after a gap.
+bool plausible_start(std::span<const uint8_t> b);
 
 // Dissects one whole MQTT control packet (as cut by the framer, possibly
 // reassembled from several segments). `base` is its offset in the frame (0

@@ -169,6 +169,23 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
       pkt.cols->info += hex.substr(2);
       pkt.cols->info += ')';
     }
+    core::Bytes pb = payload.rest_captured();
+    if (st.ipv4_defragment && pb.size() == payload.remaining()) {
+      auto res = st.ipv4_defrag.add({src, dst, id, proto}, frag_off * 8u, mf, pb,
+                                    static_cast<uint32_t>(pkt.frame.number), pkt.frame.ts);
+      if (res.complete) {
+        // The reassembled datagram must outlive rendering: per-packet store.
+        if (st.pdu_used == st.pdu_store.size()) st.pdu_store.emplace_back();
+        auto& buf = st.pdu_store[st.pdu_used++];
+        buf.assign(res.data.begin(), res.data.end());
+        for (uint32_t f : res.frames) t.add_uint(ip_f::fragment, f, 0, 0);
+        t.add_uint(ip_f::fragment_count, res.frames.size(), 0, 0);
+        t.add_uint(ip_f::reassembled_length, buf.size(), 0, 0);
+        Reader whole{core::Bytes(buf.data(), buf.size())};
+        dissect_ip_payload(proto, whole, pkt, st);
+        return;
+      }
+    }
     link::dissect_data(payload, pkt);
     return;
   }

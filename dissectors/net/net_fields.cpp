@@ -32,6 +32,9 @@ static const FieldDef kIp[] = {
     {ip_f::opt_type, "ip.opt.type", "Type", FT::UInt8, Base::Dec},
     {ip_f::options, "ip.options", "Options", FT::Bytes},
     {ip_f::bogus_ip_length, "ip.bogus_ip_length", "Bogus IP length", FT::None},
+    {ip_f::fragment, "ip.fragment", "IPv4 Fragment", FT::FrameNum},
+    {ip_f::fragment_count, "ip.fragment.count", "Fragment count", FT::UInt32, Base::Dec},
+    {ip_f::reassembled_length, "ip.reassembled.length", "Reassembled IPv4 length", FT::UInt32, Base::Dec},
 };
 static const FieldDef kIpv6[] = {
     {ipv6_f::proto, "ipv6", "Internet Protocol Version 6", FT::Protocol, Base::None, 0, 0, {}, "IPv6"},

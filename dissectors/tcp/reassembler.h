@@ -53,6 +53,8 @@ struct PduLen {
   bool total_known = false;  // NeedMore with a known total (header complete)
 };
 using FramerFn = PduLen (*)(std::span<const uint8_t>);
+// After a gap: could a PDU start at the first byte of this view?
+using PlausibleFn = bool (*)(std::span<const uint8_t>);
 
 class DirStream {
 public:
@@ -69,15 +71,19 @@ public:
     bool gap = false;          // a hole was given up on before this data
     bool consumed = false;     // some bytes went into a PDU still in progress (or were skipped)
     bool capped = false;       // a cap dropped data in this frame
+    bool started_pdu = false;  // this segment began a PDU that is still incomplete
+    bool resync_dropped = false;  // bytes after a gap that do not start a PDU were dropped
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };
 
-  // Called for every PDU completed by this segment. `frames` is non-null for a
-  // PDU that was reassembled from several segments (the frames that carried it,
-  // this one last).
+  // Called for every PDU completed by this segment: on_pdu(bytes, frames, src).
+  // `frames` is non-null for a PDU reassembled from several segments (the
+  // frames that carried it, this one last); `src` is the frame whose data
+  // completed it. The bytes are only valid during the call unless they lie in
+  // the current packet: the caller copies what it keeps.
   template <typename OnPdu>
-  Out feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer, bool peer_acked_beyond,
-           OnPdu&& on_pdu);
+  Out feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer, PlausibleFn plausible,
+           bool peer_acked_beyond, OnPdu&& on_pdu);
 
   // The peer acknowledged `rel_ack`: if a hole below it is still open, the
   // capture missed those bytes.
@@ -95,9 +101,10 @@ private:
     uint32_t frame;
   };
   template <typename OnPdu>
-  void deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, Out& out, OnPdu& on_pdu);
+  void deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, PlausibleFn plausible, Out& out,
+               OnPdu& on_pdu);
   template <typename OnPdu>
-  void drain_ooo(FramerFn framer, Out& out, OnPdu& on_pdu);
+  void drain_ooo(FramerFn framer, PlausibleFn plausible, Out& out, OnPdu& on_pdu);
   void give_up_hole(Out& out);
   void drop_pdu();
   bool reserve(size_t n);
@@ -109,6 +116,7 @@ private:
   std::vector<uint8_t> pdu_;           // bytes of the PDU in progress
   std::vector<uint32_t> pdu_frames_;   // frames that carried them (capped at kMaxFrames)
   uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip
+  bool resync_ = false;                // after a gap: wait for a segment that starts a PDU
   std::map<uint32_t, Held> ooo_;       // out-of-order segments by relative seq
   size_t ooo_bytes_ = 0;
   std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed

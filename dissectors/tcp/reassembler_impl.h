@@ -31,13 +31,25 @@ inline void DirStream::give_up_hole(Out& out) {
   drop_pdu();
   skip_ = 0;
   next_ = ooo_.begin()->first;
+  resync_ = true;
   out.gap = true;
   ++stats_->gaps;
 }
 
 template <typename OnPdu>
-void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, Out& out, OnPdu& on_pdu) {
+void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, PlausibleFn plausible, Out& out,
+                        OnPdu& on_pdu) {
   next_ += static_cast<uint32_t>(c.size());
+  if (resync_) {
+    // After a gap, only a segment whose first bytes look like the start of a
+    // PDU is framed; anything else would be garbage cut from mid-PDU.
+    if (!plausible || !plausible(c)) {
+      stats_->bytes_dropped += c.size();
+      out.resync_dropped = true;
+      return;
+    }
+    resync_ = false;
+  }
   if (skip_) {  // the tail of an oversized PDU
     size_t n = std::min<uint64_t>(skip_, c.size());
     skip_ -= n;
@@ -46,6 +58,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     out.consumed = true;
     if (c.empty()) return;
   }
+  const bool had_pdu = !pdu_.empty();
   if (!pdu_.empty()) {
     // Complete the PDU in progress: add only what it still needs.
     while (!c.empty()) {
@@ -81,7 +94,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
         stats_->sub(scratch_.size());
         pdu_.clear();
         ++out.pdus;
-        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames);
+        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames, frame);
         break;
       }
     }
@@ -98,12 +111,12 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     PduLen f = framer(c.subspan(pos));
     if (f.kind == PduLen::Kind::Pdu) {
       ++out.pdus;
-      on_pdu(c.subspan(pos, f.total), nullptr);  // zero copy: straight from the packet
+      on_pdu(c.subspan(pos, f.total), nullptr, frame);  // zero copy when c is the packet
       pos += f.total;
       continue;
     }
     if (f.kind == PduLen::Kind::Bad) {
-      on_pdu(c.subspan(pos), nullptr);  // the dissector marks it malformed
+      on_pdu(c.subspan(pos), nullptr, frame);  // the dissector marks it malformed
       ++out.pdus;
       return;
     }
@@ -123,12 +136,13 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
     pdu_frames_.assign(1, frame);
     out.consumed = true;
+    if (!had_pdu && pos == 0) out.started_pdu = true;
     return;
   }
 }
 
 template <typename OnPdu>
-void DirStream::drain_ooo(FramerFn framer, Out& out, OnPdu& on_pdu) {
+void DirStream::drain_ooo(FramerFn framer, PlausibleFn plausible, Out& out, OnPdu& on_pdu) {
   while (!ooo_.empty()) {
     auto it = ooo_.begin();
     uint32_t seq = it->first;
@@ -140,13 +154,13 @@ void DirStream::drain_ooo(FramerFn framer, Out& out, OnPdu& on_pdu) {
     uint32_t end = seq + static_cast<uint32_t>(h.bytes.size());
     if (!seq_gt(end, next_)) continue;  // already covered
     size_t skip = next_ - seq;
-    deliver(std::span<const uint8_t>(h.bytes).subspan(skip), h.frame, framer, out, on_pdu);
+    deliver(std::span<const uint8_t>(h.bytes).subspan(skip), h.frame, framer, plausible, out, on_pdu);
   }
 }
 
 template <typename OnPdu>
 DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer,
-                               bool peer_acked_beyond, OnPdu&& on_pdu) {
+                               PlausibleFn plausible, bool peer_acked_beyond, OnPdu&& on_pdu) {
   Out out;
   if (data.empty()) return out;
   if (!started_) {
@@ -174,7 +188,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
       // Holding more is not allowed: give up on the hole.
       if (!ooo_.empty()) {
         give_up_hole(out);
-        drain_ooo(framer, out, on_pdu);
+        drain_ooo(framer, plausible, out, on_pdu);
       }
       return out;
     }
@@ -182,7 +196,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
     ooo_bytes_ += data.size();
     if (peer_acked_beyond) {  // the peer has the missing bytes; we never will
       give_up_hole(out);
-      drain_ooo(framer, out, on_pdu);
+      drain_ooo(framer, plausible, out, on_pdu);
     }
     return out;
   }
@@ -190,8 +204,8 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
     out.cls = SegClass::PartialOverlap;
     data = data.subspan(next_ - rel_seq);
   }
-  deliver(data, frame, framer, out, on_pdu);
-  drain_ooo(framer, out, on_pdu);
+  deliver(data, frame, framer, plausible, out, on_pdu);
+  drain_ooo(framer, plausible, out, on_pdu);
   return out;
 }
 

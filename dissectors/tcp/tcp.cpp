@@ -15,6 +15,7 @@
 // scaled only when both SYN and SYN/ACK carried a Window Scale option.
 #include "dissectors/tcp/tcp.h"
 
+#include <algorithm>
 #include <string>
 
 #include "dissectors/core/expert.h"
@@ -186,6 +187,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   const size_t seg_total = r.remaining();  // TCP header + payload, from the IP length
+  const core::Bytes seg_captured = r.rest_captured();  // what of it is in memory
   pkt.layer("tcp");
   int32_t proto_idx = t.open(tcp_f::proto, off, 20);
   uint16_t sp = r.be16();
@@ -344,12 +346,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
   if (hdr_len > 20 && t.wants(tcp_f::options)) {
     // The option bytes that were captured (a snaplen cut shows the part we have).
-    size_t cap = r.size() > 20 ? r.size() - 20 : 0;
-    core::Reader whole(core::Bytes(r.base(), pkt.frame.caplen > off ? pkt.frame.caplen - off : 0), r.size());
-    whole.skip(20);
-    core::Bytes ob = whole.rest_captured();
-    size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
-    if (have && cap) t.add_bytes(tcp_f::options, ob.data(), have, off + 20);
+    if (seg_captured.size() > 20) {
+      core::Bytes ob = seg_captured.subspan(20);
+      size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
+      t.add_bytes(tcp_f::options, ob.data(), have, off + 20);
+    }
   }
 
   if (info) {
@@ -451,41 +452,71 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   bool first = true;
   bool reassembled_here = false;
   const uint32_t frame_no = static_cast<uint32_t>(pkt.frame.number);
-  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, &mqtt::frame_length, acked_beyond,
-                               [&](core::Bytes pdu, const std::vector<uint32_t>* frames) {
+  // Frames whose data went into the PDUs completed here (tshark shows one list).
+  thread_local std::vector<uint32_t> seg_frames;
+  seg_frames.clear();
+  size_t reassembled_len = 0;
+  auto note_frame = [](uint32_t f) {
+    if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
+  };
+  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, &mqtt::frame_length, &mqtt::plausible_start, acked_beyond,
+                               [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src) {
     uint32_t base = 0;
     core::Bytes view = pdu;
-    if (frames) {
-      reassembled_here = true;
-      // Reassembled: keep a copy that outlives this feed (rendering comes later).
+    bool in_packet = pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen;
+    if (!in_packet) {
+      // Reassembled, or from an out-of-order segment held earlier: keep a copy
+      // that outlives rendering.
       if (st.pdu_used == st.pdu_store.size()) st.pdu_store.emplace_back();
       auto& buf = st.pdu_store[st.pdu_used++];
       buf.assign(pdu.begin(), pdu.end());
       view = core::Bytes(buf.data(), buf.size());
-      t.add_none(tcp_f::segments, 0, 0);
-      for (uint32_t f : *frames) t.add_uint(tcp_f::segment, f, 0, 0);
-      t.add_uint(tcp_f::segment_count, frames->size(), 0, 0);
-      t.add_uint(tcp_f::reassembled_length, view.size(), 0, 0);
-      t.add_bytes(tcp_f::reassembled_data, view.data(), view.size(), 0);
-    } else if (pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen) {
+      reassembled_here = true;
+      if (frames) {
+        for (uint32_t f : *frames) note_frame(f);
+      } else {
+        note_frame(src);
+      }
+      reassembled_len += view.size();
+    } else {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
     }
     mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
     first = false;
   });
+  if (!seg_frames.empty()) {
+    // In stream order, as tshark lists the segments of a reassembly.
+    t.add_none(tcp_f::segments, 0, 0);
+    for (uint32_t f : seg_frames) t.add_uint(tcp_f::segment, f, 0, 0);
+    t.add_uint(tcp_f::segment_count, seg_frames.size(), 0, 0);
+    t.add_uint(tcp_f::reassembled_length, reassembled_len, 0, 0);
+  }
   if (out.gap) {
-    core::add_expert(t, "Previous segment(s) not captured (common at capture start)", core::Severity::Warn,
-                     core::ExpertGroup::Sequence, off, 0);
+    core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
+                     core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
   // tshark shows the segment's bytes that went into a reassembly.
   if ((out.pdus == 0 && out.consumed) || reassembled_here)
     t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
-  if (out.pdus == 0 && info) {
-    // tshark: a segment that only carries part of a PDU.
-    if (out.cls == DirStream::SegClass::Retransmission || out.cls == DirStream::SegClass::OutOfOrder) return;
-    // With analysis flags tshark keeps its TCP summary and appends the note.
-    if (an.any()) *info += " [TCP segment of a reassembled PDU]";
-    else *info = "[TCP segment of a reassembled PDU]";
+  if (!info) return;
+  if (out.pdus > 0) {
+    // The MQTT Info replaced TCP's; tshark keeps the analysis prefix in front
+    // and joins with ", " (its column fence).
+    if (an.any()) {
+      std::string p;
+      append_analysis_info(p, an);
+      info->insert(0, p + ", ");
+    }
+    return;
+  }
+  if (out.cls == DirStream::SegClass::Retransmission) return;
+  if (out.started_pdu) {
+    // The first segment of a PDU: tshark replaces the TCP summary.
+    std::string p;
+    if (an.any()) append_analysis_info(p, an);
+    *info = p + (p.empty() ? "" : " ") + "[TCP segment of a reassembled PDU]";
+  } else if (!out.resync_dropped && (out.consumed || out.cls == DirStream::SegClass::OutOfOrder)) {
+    *info += " [TCP segment of a reassembled PDU]";  // a continuation, or held beyond a hole
   }
 }
 

@@ -50,7 +50,10 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     a.dupack_frame = fwd.lastnondupack;
   }
   // An ACK for data we never saw.
-  if ((s.flags & kAck) && rev.nextseq && gt(s.ack, rev.nextseq)) a.ack_lost_segment = true;
+  if ((s.flags & kAck) && rev.maxseqtobeacked && gt(s.ack, rev.maxseqtobeacked)) {
+    a.ack_lost_segment = true;
+    rev.maxseqtobeacked = rev.nextseq;  // tshark: do not say it again for the same data
+  }
   // Retransmission family: data (or SYN/FIN) below what was already seen.
   if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && fwd.nextseq && lt(s.seq, fwd.nextseq) && !a.keep_alive) {
     int64_t t = ns(s.ts) - ns(fwd.nextseq_time);
@@ -72,6 +75,8 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     fwd.nextseq = nextseq;
     fwd.nextseq_time = s.ts;
   }
+  // Only contiguous data moves the "to be ACKed" mark (tshark's rule).
+  if (s.seq == fwd.maxseqtobeacked || !fwd.maxseqtobeacked) fwd.maxseqtobeacked = fwd.nextseq;
   if (!a.duplicate_ack) {
     fwd.dupacknum = 0;
     fwd.lastnondupack = s.frame;

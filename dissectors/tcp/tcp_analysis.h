@@ -16,6 +16,7 @@ struct TcpFlow;
 struct AnalysisState {  // per direction
   uint32_t nextseq = 0;        // highest relative seq + len seen (0: none yet)
   core::Timestamp nextseq_time;
+  uint32_t maxseqtobeacked = 0;  // end of the contiguous data seen (0: none); ACKs beyond it ACK unseen data
   uint32_t lastack = 0;        // last relative ack sent in this direction
   bool have_ack = false;
   uint32_t window = 0;         // last raw window sent in this direction

@@ -1,0 +1,90 @@
+#include "dissectors/net/ipv4_defrag.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mqsniff::net {
+
+void Ipv4Defrag::erase(size_t i) {
+  bytes_ -= slots_[i].buf.size();
+  slots_.erase(slots_.begin() + static_cast<long>(i));
+}
+
+Ipv4Defrag::Result Ipv4Defrag::add(const Key& k, uint32_t off, bool more, std::span<const uint8_t> payload,
+                                   uint32_t frame, core::Timestamp ts) {
+  Result res;
+  // Expire datagrams that stopped receiving fragments.
+  for (size_t i = 0; i < slots_.size();) {
+    if (ts.sec - slots_[i].last.sec > timeout_sec) {
+      dropped_ += slots_[i].buf.size();
+      erase(i);
+    } else {
+      ++i;
+    }
+  }
+  uint64_t end = uint64_t(off) + payload.size();
+  if (end > 65535) {  // beyond any IPv4 datagram: ignore the fragment
+    dropped_ += payload.size();
+    return res;
+  }
+  size_t idx = slots_.size();
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (slots_[i].key == k) idx = i;
+  if (idx == slots_.size()) {
+    if (slots_.size() >= kMaxDatagrams) {
+      dropped_ += slots_.front().buf.size();
+      erase(0);
+      idx = slots_.size();
+    }
+    slots_.push_back(Slot{k, {}, {}, 0, false, {}, ts});
+  }
+  Slot& s = slots_[idx];
+  s.last = ts;
+  if (s.buf.size() < end) {
+    if (bytes_ + (end - s.buf.size()) > kMaxTotalBytes) {
+      dropped_ += payload.size();
+      return res;
+    }
+    bytes_ += end - s.buf.size();
+    s.buf.resize(end);
+  }
+  // First data wins: copy only bytes not yet received.
+  for (uint32_t p = off; p < end;) {
+    bool covered = false;
+    uint32_t next = static_cast<uint32_t>(end);
+    for (auto& r : s.have) {
+      if (p >= r.first && p < r.second) {
+        covered = true;
+        next = r.second;
+        break;
+      }
+      if (r.first > p && r.first < next) next = r.first;
+    }
+    uint32_t stop = std::min<uint32_t>(next, static_cast<uint32_t>(end));
+    if (!covered) std::memcpy(s.buf.data() + p, payload.data() + (p - off), stop - p);
+    p = stop;
+  }
+  s.have.emplace_back(off, static_cast<uint32_t>(end));
+  s.frames.push_back(frame);
+  if (!more) {
+    s.total = static_cast<uint32_t>(end);
+    s.total_known = true;
+  }
+  if (!s.total_known) return res;
+  // Complete when the received ranges cover [0, total).
+  std::sort(s.have.begin(), s.have.end());
+  uint32_t reach = 0;
+  for (auto& r : s.have) {
+    if (r.first > reach) return res;
+    reach = std::max(reach, r.second);
+  }
+  if (reach < s.total) return res;
+  done_.assign(s.buf.begin(), s.buf.begin() + s.total);
+  res.complete = true;
+  res.frames = std::move(s.frames);
+  erase(idx);
+  res.data = done_;
+  return res;
+}
+
+}  // namespace mqsniff::net
