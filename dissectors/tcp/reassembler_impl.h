@@ -7,7 +7,11 @@
 namespace mqsniff::tcp {
 
 inline DirStream::~DirStream() {
-  if (stats_) stats_->sub(pdu_.size() + ooo_bytes_);
+  // A flow evicted or closed with data still held: that data is dropped.
+  if (stats_) {
+    stats_->bytes_dropped += pdu_.size() + ooo_bytes_;
+    stats_->sub(pdu_.size() + ooo_bytes_);
+  }
 }
 
 inline bool DirStream::reserve(size_t n) {

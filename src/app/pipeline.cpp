@@ -140,6 +140,10 @@ int run(const cli::Options& o) {
   }
 
   DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
+  st.reassembly.enabled = o.tcp_reassembly;
+  if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
+  if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
+  st.ipv4_defragment = o.ip_defragment;
   for (const auto& name : o.disabled_protocols) {
     if (auto p = protocol_by_name(name)) st.disabled[static_cast<size_t>(*p)] = true;
     else if (!o.quieter) eprint("No such protocol " + name + ", can't disable");
@@ -254,6 +258,19 @@ int run(const cli::Options& o) {
   }
   w.flush();
   g_live = nullptr;
+  const auto& rs = st.reassembly_stats;
+  if (o.quiet && !o.quieter &&
+      (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || st.tcp_flows.evicted() || st.ipv4_defrag.dropped())) {
+    // What the bounded reassembly had to give up, in one line (-q).
+    std::string line = "Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped, " +
+                       std::to_string(rs.bytes_skipped) + " bytes of oversized PDUs skipped, " +
+                       std::to_string(rs.gaps) + " gaps, " + std::to_string(rs.cap_hits) + " cap hits, peak " +
+                       std::to_string(rs.peak) + " bytes buffered, " + std::to_string(st.tcp_flows.evicted()) +
+                       " TCP conversations evicted, " + std::to_string(st.ipv4_defrag.dropped()) +
+                       " IPv4 fragment bytes dropped\n";
+    w.write(line);
+    w.flush();
+  }
   if (st.unknown_link_packets && !o.quieter)
     eprint(std::to_string(st.unknown_link_packets) + " packets had an unsupported link-layer type and were not decoded");
   if (live && !o.quieter) {

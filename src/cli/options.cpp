@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <pcap/pcap.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -138,6 +139,25 @@ static void apply_pref(Options& o, const std::string& arg) {
   if (colon == std::string::npos || colon == 0)
     throw UsageError("Invalid -o flag \"" + arg + "\"; it must be of the form name:value");
   std::string name = arg.substr(0, colon), value = arg.substr(colon + 1);
+  auto number = [&](const char* what) -> size_t {
+    size_t v = 0;
+    auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v == 0)
+      throw UsageError("Invalid value \"" + value + "\" for preference " + what + ": a positive number is required");
+    return v;
+  };
+  auto boolean = [&](const char* what) -> bool {
+    std::string v = value;
+    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (v == "true" || v == "1" || v == "yes") return true;
+    if (v == "false" || v == "0" || v == "no") return false;
+    throw UsageError("Invalid value \"" + value + "\" for preference " + what + ": TRUE or FALSE is required");
+  };
+  if (name == "tcp.desegment_tcp_streams") o.tcp_reassembly = boolean("tcp.desegment_tcp_streams");
+  else if (name == "tcp.reassembly_max_dir") o.reassembly_max_dir = number("tcp.reassembly_max_dir");
+  else if (name == "tcp.reassembly_max_total") o.reassembly_max_total = number("tcp.reassembly_max_total");
+  else if (name == "ip.defragment") o.ip_defragment = boolean("ip.defragment");
+  else if (name == "tcp.reassemble_out_of_order") boolean("tcp.reassemble_out_of_order");  // always on in mqsniff
   if (name == "tcp.max_flows") {
     size_t v = 0;
     auto r = std::from_chars(value.data(), value.data() + value.size(), v);

@@ -56,6 +56,10 @@ struct Options {
   bool show_version = false;           // -v
   int snaplen = 0;                     // -s
   size_t max_tcp_flows = 0;            // -o tcp.max_flows:N (0: default)
+  bool tcp_reassembly = true;          // -o tcp.desegment_tcp_streams:FALSE
+  size_t reassembly_max_dir = 0;       // -o tcp.reassembly_max_dir:BYTES (0: default)
+  size_t reassembly_max_total = 0;     // -o tcp.reassembly_max_total:BYTES (0: default)
+  bool ip_defragment = true;           // -o ip.defragment:FALSE
 };
 
 // Parses argv. Throws UsageError with tshark's wording on bad input.
