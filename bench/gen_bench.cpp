@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
 
   std::string dir = MQSNIFF_CAPTURES_DIR;
   std::vector<Conversation> mqtt, tls;
-  for (const char* f : {"mqtt_plain.pcap", "mqtt_password.pcap", "mqtt_dumpcap.pcapng"})
+  for (const char* f : {"mqtt_plain.pcap", "mqtt_password.pcap", "mqtt_dumpcap.pcapng", "mqtt_features.pcap"})
     for (auto& c : load_template(dir + "/" + f, 1883)) mqtt.push_back(std::move(c));
   tls = load_template(dir + "/mqtts_tls13.pcap", 8883);
   if (mqtt.empty() || tls.empty()) {

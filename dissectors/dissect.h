@@ -20,6 +20,11 @@ struct DissectState {
 
   tcp::FlowTable tcp_flows;
   tcp::FlowTable udp_flows;  // udp.stream numbering only (same bounded table type)
+  // Whether any output or filter needs the application layer (MQTT Info,
+  // mqtt.* or reassembly fields, frame.protocols...). When nothing does, TCP
+  // payload is neither reassembled nor dissected: `-e tcp.srcport` costs no
+  // reassembly memory.
+  bool app_needed = true;
   net::Ipv4Defrag ipv4_defrag;  // -o ip.defragment:FALSE turns it off
   bool ipv4_defragment = true;
   tcp::ReassemblyLimits reassembly;

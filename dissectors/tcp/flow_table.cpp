@@ -9,7 +9,6 @@ FlowTable::FlowTable(size_t max_flows) : max_(max_flows ? max_flows : 1) {
   while (cap < max_ * 2) cap <<= 1;
   index_.assign(cap, 0);
   mask_ = cap - 1;
-  flows_.reserve(max_ < 4096 ? max_ : 4096);
 }
 
 uint64_t FlowTable::hash(const FlowKey& k) {
@@ -31,29 +30,29 @@ uint64_t FlowTable::hash(const FlowKey& k) {
 }
 
 void FlowTable::lru_unlink(uint32_t i) {
-  TcpFlow& f = flows_[i];
-  if (f.lru_prev != UINT32_MAX) flows_[f.lru_prev].lru_next = f.lru_next; else lru_head_ = f.lru_next;
-  if (f.lru_next != UINT32_MAX) flows_[f.lru_next].lru_prev = f.lru_prev; else lru_tail_ = f.lru_prev;
+  TcpFlow& f = at(i);
+  if (f.lru_prev != UINT32_MAX) at(f.lru_prev).lru_next = f.lru_next; else lru_head_ = f.lru_next;
+  if (f.lru_next != UINT32_MAX) at(f.lru_next).lru_prev = f.lru_prev; else lru_tail_ = f.lru_prev;
   f.lru_prev = f.lru_next = UINT32_MAX;
 }
 
 void FlowTable::lru_push_front(uint32_t i) {
-  TcpFlow& f = flows_[i];
+  TcpFlow& f = at(i);
   f.lru_prev = UINT32_MAX;
   f.lru_next = lru_head_;
-  if (lru_head_ != UINT32_MAX) flows_[lru_head_].lru_prev = i;
+  if (lru_head_ != UINT32_MAX) at(lru_head_).lru_prev = i;
   lru_head_ = i;
   if (lru_tail_ == UINT32_MAX) lru_tail_ = i;
 }
 
 void FlowTable::erase_from_index(uint32_t flow_idx) {
   // Backward-shift deletion keeps linear probing chains intact without tombstones.
-  size_t pos = hash(flows_[flow_idx].key) & mask_;
+  size_t pos = hash(at(flow_idx).key) & mask_;
   while (index_[pos] != flow_idx + 1) pos = (pos + 1) & mask_;
   size_t hole = pos;
   size_t next = (hole + 1) & mask_;
   while (index_[next]) {
-    size_t home = hash(flows_[index_[next] - 1].key) & mask_;
+    size_t home = hash(at(index_[next] - 1).key) & mask_;
     // Move the entry back if its home is not in (hole, next].
     bool between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
     if (!between) {
@@ -79,8 +78,8 @@ uint32_t FlowTable::alloc_slot() {
     free_.pop_back();
     return i;
   }
-  flows_.emplace_back();
-  return static_cast<uint32_t>(flows_.size() - 1);
+  if ((allocated_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(new TcpFlow[size_t(1) << kChunkBits]);
+  return allocated_++;
 }
 
 static int compare_endpoint(const core::Address& x, uint16_t xp, const core::Address& y, uint16_t yp, size_t n) {
@@ -105,7 +104,7 @@ TcpFlow& FlowTable::lookup(const core::Address& src, uint16_t sport, const core:
 
   size_t pos = hash(k) & mask_;
   while (uint32_t e = index_[pos]) {
-    TcpFlow& f = flows_[e - 1];
+    TcpFlow& f = at(e - 1);
     if (f.key == k) {
       if (lru_head_ != e - 1) {
         lru_unlink(e - 1);
@@ -120,7 +119,7 @@ TcpFlow& FlowTable::lookup(const core::Address& src, uint16_t sport, const core:
   pos = hash(k) & mask_;
   while (index_[pos]) pos = (pos + 1) & mask_;
   index_[pos] = i + 1;
-  TcpFlow& f = flows_[i];
+  TcpFlow& f = at(i);
   f = TcpFlow{};
   f.key = k;
   f.stream = next_stream_++;

@@ -64,7 +64,7 @@ struct TcpFlow {
 
 class FlowTable {
 public:
-  static constexpr size_t kDefaultMaxFlows = 262144;
+  static constexpr size_t kDefaultMaxFlows = 131072;  // ~38 MiB of conversation state at most
   explicit FlowTable(size_t max_flows = kDefaultMaxFlows);
 
   // The conversation of this packet (created if new). `dir` is set to the
@@ -89,7 +89,11 @@ private:
   size_t count_ = 0;
   uint64_t evicted_ = 0;
   uint32_t next_stream_ = 0;
-  std::vector<TcpFlow> flows_;       // slab, indexed by flow index
+  // Slab of flows in fixed chunks: growing never moves (or doubles) what exists.
+  static constexpr uint32_t kChunkBits = 10;
+  std::vector<std::unique_ptr<TcpFlow[]>> chunks_;
+  uint32_t allocated_ = 0;  // flows handed out of the slab so far
+  TcpFlow& at(uint32_t i) { return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)]; }
   std::vector<uint32_t> free_;       // free flow indices
   std::vector<uint32_t> index_;      // open-addressing table of flow index + 1 (0 = empty)
   size_t mask_;

@@ -121,6 +121,7 @@ private:
   size_t ooo_bytes_ = 0;
   std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed
   static constexpr size_t kMaxFrames = 4096;
+  static constexpr size_t kKeepCapacity = 16 * 1024;
 };
 
 }  // namespace mqsniff::tcp

@@ -27,6 +27,7 @@ inline void DirStream::drop_pdu() {
   stats_->bytes_dropped += pdu_.size();
   stats_->sub(pdu_.size());
   pdu_.clear();
+  if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
   pdu_frames_.clear();
 }
 
@@ -99,6 +100,10 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
         pdu_.clear();
         ++out.pdus;
         on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames, frame);
+        // Idle flows must not keep the capacity of their largest PDU: release
+        // big buffers (only PDUs that spanned segments ever get here).
+        if (scratch_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(scratch_);
+        if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
         break;
       }
     }

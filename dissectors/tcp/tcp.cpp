@@ -429,9 +429,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (!rev.peer_ack_set || DirStream::seq_gt(rel_ack, rev.peer_acked)) rev.peer_acked = rel_ack;
     rev.peer_ack_set = true;
   }
+  // A closed connection holding nothing gives its stream state back.
+  if (flow && flow->streams && !seglen && (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) &&
+      flow->streams->dir[0].buffered() == 0 && flow->streams->dir[1].buffered() == 0)
+    flow->streams.reset();
   if (!seglen) return;
   // MQTT's registered port (tshark: tcp.port 1883). Decode-As and the
   // CONNECT heuristic for other ports come with issue #4.
+  if (!st.app_needed) return;
   if (!((sp == 1883 || dp == 1883) && !st.disabled[static_cast<size_t>(core::Proto::Mqtt)])) {
     link::dissect_data(payload, pkt);
     return;
@@ -484,6 +489,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
     first = false;
   });
+  // A closed connection holding nothing gives its stream state back.
+  if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
+      flow->streams->dir[1].buffered() == 0)
+    flow->streams.reset();
   if (!seg_frames.empty()) {
     // In stream order, as tshark lists the segments of a reassembly.
     t.add_none(tcp_f::segments, 0, 0);

@@ -141,6 +141,21 @@ int run(const cli::Options& o) {
 
   DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
   st.reassembly.enabled = o.tcp_reassembly;
+  if (o.format == cli::OutputFormat::Fields && !need_cols) {
+    // Only -e fields decide: the application layer is needed if one of them
+    // lies in it (or shows its effects).
+    const auto& reg = core::FieldRegistry::instance();
+    bool app = false;
+    for (const auto& c : columns) {
+      if (c.id == core::kNoField) continue;
+      std::string_view n = reg.def(c.id)->abbrev;
+      core::Proto p = static_cast<core::Proto>(c.id / core::kBlock);
+      if (p == core::Proto::Mqtt || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
+          n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
+        app = true;
+    }
+    st.app_needed = app;
+  }
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
   st.ipv4_defragment = o.ip_defragment;
