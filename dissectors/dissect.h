@@ -25,7 +25,11 @@ struct DissectState {
   // payload is neither reassembled nor dissected: `-e tcp.srcport` costs no
   // reassembly memory.
   bool app_needed = true;
+  // Whether TCP options, window scaling and sequence analysis are needed
+  // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
+  bool tcp_detail = true;
   net::Ipv4Defrag ipv4_defrag;  // -o ip.defragment:FALSE turns it off
+  int64_t tcp_idle_timeout_ns = 0;  // -o tcp.flow_idle_timeout:SECONDS (0: never)
   bool ipv4_defragment = true;
   tcp::ReassemblyLimits reassembly;
   tcp::ReassemblyStats reassembly_stats;

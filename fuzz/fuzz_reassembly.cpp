@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::vector<uint8_t> seg(data + pos, data + pos + len);  // exact size for ASan
       pos += len;
       ds.feed(seq, seg, ++frame, &mqtt::frame_length, &mqtt::plausible_start, acked,
-              [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t) {
+              [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) {
                 volatile uint8_t sink = 0;
                 for (uint8_t b : p) sink = static_cast<uint8_t>(sink ^ b);  // touch every byte
               });

@@ -70,14 +70,21 @@ public:
   void set_all() { all_ = true; }
   bool all() const { return all_; }
   void add(FieldId id) {
-    if (id < kMaxFieldId) bits_[id / 64] |= uint64_t(1) << (id % 64);
+    if (id < kMaxFieldId) {
+      bits_[id / 64] |= uint64_t(1) << (id % 64);
+      protos_ |= uint64_t(1) << (id / kBlock);
+    }
   }
+  // Is any field of this protocol's block wanted? Lets a dissector skip all
+  // of its field bookkeeping at once.
+  [[gnu::always_inline]] bool any(Proto p) const { return all_ || (protos_ >> static_cast<unsigned>(p) & 1); }
   [[gnu::always_inline]] bool has(FieldId id) const {
     return all_ || (id < kMaxFieldId && (bits_[id / 64] >> (id % 64) & 1));
   }
 
 private:
   bool all_ = false;
+  uint64_t protos_ = 0;
   std::vector<uint64_t> bits_;
 };
 
@@ -141,6 +148,7 @@ public:
   // The hot path: most fields are not wanted, and this test must be a few
   // instructions inlined at every call site.
   [[gnu::always_inline]] bool wants(FieldId id) const { return !want_ || want_->has(id); }
+  [[gnu::always_inline]] bool wants_any(Proto p) const { return !want_ || want_->any(p); }
 
   // A protocol layer: always recorded (existence tests, frame.protocols).
   // Becomes the parent of the fields added until close().

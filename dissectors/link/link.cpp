@@ -110,18 +110,20 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
     t.set_label(proto, label);
   }
   // Tree order as tshark: dst (with hidden eth.addr and the LG/IG bits), src, type.
-  t.add_ether(eth_f::dst, dst.data(), 0);
-  t.add_ether(eth_f::addr, dst.data(), 0, core::FieldNode::kHidden);
-  t.add_bool(eth_f::dst_lg, dst[0] & 2, 0, 3);
-  t.add_bool(eth_f::lg, dst[0] & 2, 0, 3);
-  t.add_bool(eth_f::dst_ig, dst[0] & 1, 0, 3);
-  t.add_bool(eth_f::ig, dst[0] & 1, 0, 3);
-  t.add_ether(eth_f::src, src.data(), 6);
-  t.add_ether(eth_f::addr, src.data(), 6, core::FieldNode::kHidden);
-  t.add_bool(eth_f::src_lg, src[0] & 2, 6, 3);
-  t.add_bool(eth_f::lg, src[0] & 2, 6, 3);
-  t.add_bool(eth_f::src_ig, src[0] & 1, 6, 3);
-  t.add_bool(eth_f::ig, src[0] & 1, 6, 3);
+  if (t.wants_any(core::Proto::Eth)) {
+    t.add_ether(eth_f::dst, dst.data(), 0);
+    t.add_ether(eth_f::addr, dst.data(), 0, core::FieldNode::kHidden);
+    t.add_bool(eth_f::dst_lg, dst[0] & 2, 0, 3);
+    t.add_bool(eth_f::lg, dst[0] & 2, 0, 3);
+    t.add_bool(eth_f::dst_ig, dst[0] & 1, 0, 3);
+    t.add_bool(eth_f::ig, dst[0] & 1, 0, 3);
+    t.add_ether(eth_f::src, src.data(), 6);
+    t.add_ether(eth_f::addr, src.data(), 6, core::FieldNode::kHidden);
+    t.add_bool(eth_f::src_lg, src[0] & 2, 6, 3);
+    t.add_bool(eth_f::lg, src[0] & 2, 6, 3);
+    t.add_bool(eth_f::src_ig, src[0] & 1, 6, 3);
+    t.add_bool(eth_f::ig, src[0] & 1, 6, 3);
+  }
   if (type <= 1500) {
     // IEEE 802.3 length field: LLC follows, which mqsniff does not decode.
     t.add_uint(eth_f::len, type, 12, 2);
@@ -268,6 +270,10 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
   const auto& fr = pkt.frame;
   using namespace link;
   int32_t p = t.open(frame_f::proto, 0, fr.caplen);
+  if (!t.wants_any(core::Proto::Frame)) {  // nothing of the frame asked for
+    t.close();
+    return;
+  }
   if (t.wants(frame_f::proto)) {
     std::string label = "Frame ";
     core::append_uint(label, fr.number);
@@ -312,6 +318,8 @@ void dissect_frame(Packet& pkt, DissectState& st) {
     st.prev_ts = pkt.frame.ts;
   }
   pkt.layer("frame");
+  for (size_t i = 0; i < st.pdu_used; ++i)  // do not keep the capacity of a huge PDU around
+    if (st.pdu_store[i].capacity() > (1u << 20)) std::vector<uint8_t>().swap(st.pdu_store[i]);
   st.pdu_used = 0;
   int32_t protocols_idx = -1;
   add_frame_fields(pkt, st, protocols_idx);

@@ -82,25 +82,27 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
     return;
   }
   t.set_length(proto_idx, hlen);
-  t.add_uint(ip_f::dsfield, ds, off + 1, 1);
-  t.add_uint(ip_f::dsfield_dscp, ds >> 2, off + 1, 1);
-  t.add_uint(ip_f::dsfield_ecn, ds & 3, off + 1, 1);
-  t.add_uint(ip_f::len, total, off + 2, 2);
-  t.add_uint(ip_f::id, id, off + 4, 2);
-  t.add_uint(ip_f::flags, ffo >> 13, off + 6, 1);
-  t.add_bool(ip_f::flags_rb, ffo & 0x8000, off + 6, 1);
-  t.add_bool(ip_f::flags_df, ffo & 0x4000, off + 6, 1);
-  t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
-  uint16_t frag_off = ffo & 0x1fff;
-  t.add_uint(ip_f::frag_offset, frag_off, off + 6, 2);
-  t.add_uint(ip_f::ttl, ttl, off + 8, 1);
-  t.add_uint(ip_f::proto_, proto, off + 9, 1);
-  t.add_uint(ip_f::checksum, csum, off + 10, 2);
-  t.add_uint(ip_f::checksum_status, 2, off + 10, 2);  // unverified, as tshark's default
-  t.add_ipv4(ip_f::src, src, off + 12);
-  t.add_ipv4(ip_f::addr, src, off + 12, core::FieldNode::kHidden);
-  t.add_ipv4(ip_f::dst, dst, off + 16);
-  t.add_ipv4(ip_f::addr, dst, off + 16, core::FieldNode::kHidden);
+  const uint16_t frag_off = ffo & 0x1fff;
+  if (t.wants_any(core::Proto::Ip)) {
+    t.add_uint(ip_f::dsfield, ds, off + 1, 1);
+    t.add_uint(ip_f::dsfield_dscp, ds >> 2, off + 1, 1);
+    t.add_uint(ip_f::dsfield_ecn, ds & 3, off + 1, 1);
+    t.add_uint(ip_f::len, total, off + 2, 2);
+    t.add_uint(ip_f::id, id, off + 4, 2);
+    t.add_uint(ip_f::flags, ffo >> 13, off + 6, 1);
+    t.add_bool(ip_f::flags_rb, ffo & 0x8000, off + 6, 1);
+    t.add_bool(ip_f::flags_df, ffo & 0x4000, off + 6, 1);
+    t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
+    t.add_uint(ip_f::frag_offset, frag_off, off + 6, 2);
+    t.add_uint(ip_f::ttl, ttl, off + 8, 1);
+    t.add_uint(ip_f::proto_, proto, off + 9, 1);
+    t.add_uint(ip_f::checksum, csum, off + 10, 2);
+    t.add_uint(ip_f::checksum_status, 2, off + 10, 2);  // unverified, as tshark's default
+    t.add_ipv4(ip_f::src, src, off + 12);
+    t.add_ipv4(ip_f::addr, src, off + 12, core::FieldNode::kHidden);
+    t.add_ipv4(ip_f::dst, dst, off + 16);
+    t.add_ipv4(ip_f::addr, dst, off + 16, core::FieldNode::kHidden);
+  }
 
   pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv4;
   for (int i = 0; i < 4; ++i) {

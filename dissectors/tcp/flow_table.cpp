@@ -64,13 +64,29 @@ void FlowTable::erase_from_index(uint32_t flow_idx) {
   index_[hole] = 0;
 }
 
+void FlowTable::evict(uint32_t i) {
+  erase_from_index(i);
+  lru_unlink(i);
+  at(i).streams.reset();  // releases (and counts) any data still held
+  free_.push_back(i);
+  --count_;
+}
+
+void FlowTable::expire_idle(core::Timestamp now, int64_t timeout_ns, int budget) {
+  if (timeout_ns <= 0) return;
+  int64_t t = now.sec * 1000000000LL + now.nsec;
+  while (budget-- > 0 && lru_tail_ != UINT32_MAX) {
+    const TcpFlow& f = at(lru_tail_);
+    int64_t last = f.last_ts.sec * 1000000000LL + f.last_ts.nsec;
+    if (t - last <= timeout_ns) break;
+    evict(lru_tail_);
+    ++expired_;
+  }
+}
+
 uint32_t FlowTable::alloc_slot() {
   if (count_ >= max_ && lru_tail_ != UINT32_MAX) {
-    uint32_t victim = lru_tail_;
-    erase_from_index(victim);
-    lru_unlink(victim);
-    free_.push_back(victim);
-    --count_;
+    evict(lru_tail_);
     ++evicted_;
   }
   if (!free_.empty()) {

@@ -72,6 +72,11 @@ public:
   TcpFlow& lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport, int& dir);
   // Port reuse: the 4-tuple starts a new conversation with a new stream number.
   void restart(TcpFlow& f);
+  // Forgets conversations idle for more than `timeout_ns` of capture time
+  // (oldest first, at most `budget` per call so no packet pays for many).
+  // Their reassembly buffers are released and counted as dropped.
+  void expire_idle(core::Timestamp now, int64_t timeout_ns, int budget = 4);
+  uint64_t expired() const { return expired_; }
 
   size_t size() const { return count_; }
   size_t max_flows() const { return max_; }
@@ -88,6 +93,8 @@ private:
   size_t max_;
   size_t count_ = 0;
   uint64_t evicted_ = 0;
+  uint64_t expired_ = 0;
+  void evict(uint32_t i);
   uint32_t next_stream_ = 0;
   // Slab of flows in fixed chunks: growing never moves (or doubles) what exists.
   static constexpr uint32_t kChunkBits = 10;

@@ -76,7 +76,9 @@ public:
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };
 
-  // Called for every PDU completed by this segment: on_pdu(bytes, frames, src).
+  // Called for every PDU completed by this segment: on_pdu(bytes, frames, src, donor).
+  // `donor`, when non-null, is the buffer holding a reassembled PDU: the
+  // callee may swap it out to keep the bytes without copying them.
   // `frames` is non-null for a PDU reassembled from several segments (the
   // frames that carried it, this one last); `src` is the frame whose data
   // completed it. The bytes are only valid during the call unless they lie in

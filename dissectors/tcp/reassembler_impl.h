@@ -99,7 +99,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
         stats_->sub(scratch_.size());
         pdu_.clear();
         ++out.pdus;
-        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames, frame);
+        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames, frame, &scratch_);
         // Idle flows must not keep the capacity of their largest PDU: release
         // big buffers (only PDUs that spanned segments ever get here).
         if (scratch_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(scratch_);
@@ -120,12 +120,12 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     PduLen f = framer(c.subspan(pos));
     if (f.kind == PduLen::Kind::Pdu) {
       ++out.pdus;
-      on_pdu(c.subspan(pos, f.total), nullptr, frame);  // zero copy when c is the packet
+      on_pdu(c.subspan(pos, f.total), nullptr, frame, nullptr);  // zero copy when c is the packet
       pos += f.total;
       continue;
     }
     if (f.kind == PduLen::Kind::Bad) {
-      on_pdu(c.subspan(pos), nullptr, frame);  // the dissector marks it malformed
+      on_pdu(c.subspan(pos), nullptr, frame, nullptr);  // the dissector marks it malformed
       ++out.pdus;
       return;
     }

@@ -221,6 +221,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   int dir = 0;
   TcpFlow* flow = nullptr;
   if (pkt.net_src.type != core::AddrType::None) {
+    st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
     flow = &st.tcp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
     TcpDir& fwd = flow->dir[dir];
     bool pure_syn = (flags & (kSyn | kAck)) == kSyn;
@@ -268,18 +269,21 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   uint32_t nxtseq = rel_seq + seglen + ((flags & kSyn) ? 1 : 0) + ((flags & kFin) ? 1 : 0);
 
-  t.add_uint(tcp_f::len, seglen, off, 0);
-  t.add_uint(tcp_f::seq, rel_seq, off + 4, 4);
-  t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
-  t.add_uint(tcp_f::nxtseq, nxtseq, off, 0);
-  // Without the ACK flag the field is still there, unrelativised (SYN: 0).
-  t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
-  t.add_uint(tcp_f::ack_raw, ack, off + 8, 4);
-  t.add_uint(tcp_f::hdr_len, hdr_len, off + 12, 1);
-  if (t.wants(tcp_f::flags) || t.wants(tcp_f::flags_str) || t.wants(tcp_f::flags_syn) || t.wants(tcp_f::flags_ack) ||
+  const bool tcp_fields = t.wants_any(core::Proto::Tcp);
+  if (tcp_fields) {
+    t.add_uint(tcp_f::len, seglen, off, 0);
+    t.add_uint(tcp_f::seq, rel_seq, off + 4, 4);
+    t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
+    t.add_uint(tcp_f::nxtseq, nxtseq, off, 0);
+    // Without the ACK flag the field is still there, unrelativised (SYN: 0).
+    t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
+    t.add_uint(tcp_f::ack_raw, ack, off + 8, 4);
+    t.add_uint(tcp_f::hdr_len, hdr_len, off + 12, 1);
+  }
+  if (tcp_fields && (t.wants(tcp_f::flags) || t.wants(tcp_f::flags_str) || t.wants(tcp_f::flags_syn) || t.wants(tcp_f::flags_ack) ||
       t.wants(tcp_f::flags_fin) || t.wants(tcp_f::flags_reset) || t.wants(tcp_f::flags_push) ||
       t.wants(tcp_f::flags_urg) || t.wants(tcp_f::flags_ece) || t.wants(tcp_f::flags_cwr) ||
-      t.wants(tcp_f::flags_ae) || t.wants(tcp_f::flags_res)) {
+      t.wants(tcp_f::flags_ae) || t.wants(tcp_f::flags_res))) {
     int32_t fidx = t.add_uint(tcp_f::flags, flags, off + 12, 2);
     if (fidx >= 0) t.enter(fidx);
     t.add_bool(tcp_f::flags_res, flags & 0x0e00, off + 12, 2);
@@ -299,7 +303,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Options come before the window is known to be scaled (SYN), so read them first.
   Reader opts = r.sub(hdr_len - 20);
   std::string opt_info;
-  Options o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
+  Options o;
+  if (st.tcp_detail) o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
 
   // Window scaling (RFC 7323 §2.2): only when both sides offered it.
   int64_t scalefactor = -1;
@@ -320,7 +325,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   // Sequence analysis (retransmissions, duplicate ACKs, window full...).
   Analysis an;
-  if (flow) {
+  if (flow && st.tcp_detail) {
     if ((flags & (kSyn | kAck)) == kSyn && !flow->syn_ts_set) {
       flow->syn_ts = pkt.frame.ts;
       flow->syn_ts_set = true;
@@ -338,12 +343,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.ts = pkt.frame.ts;
     an = analyze_segment(*flow, dir, sf);
   }
-  t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
-  t.add_uint(tcp_f::window_size, window, off + 14, 2);
-  if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
-  t.add_uint(tcp_f::checksum, csum, off + 16, 2);
-  t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
-  t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
+  if (tcp_fields) {
+    t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
+    t.add_uint(tcp_f::window_size, window, off + 14, 2);
+    if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
+    t.add_uint(tcp_f::checksum, csum, off + 16, 2);
+    t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
+    t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
+  }
   if (hdr_len > 20 && t.wants(tcp_f::options)) {
     // The option bytes that were captured (a snaplen cut shows the part we have).
     if (seg_captured.size() > 20) {
@@ -465,16 +472,22 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
   DirStream::Out out = ds.feed(rel_seq, pb, frame_no, &mqtt::frame_length, &mqtt::plausible_start, acked_beyond,
-                               [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src) {
+                               [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
+                                   std::vector<uint8_t>* donor) {
     uint32_t base = 0;
     core::Bytes view = pdu;
     bool in_packet = pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen;
     if (!in_packet) {
-      // Reassembled, or from an out-of-order segment held earlier: keep a copy
-      // that outlives rendering.
+      // Reassembled, or from an out-of-order segment held earlier: keep the
+      // bytes until rendering (taken over from the stream, or copied).
       if (st.pdu_used == st.pdu_store.size()) st.pdu_store.emplace_back();
       auto& buf = st.pdu_store[st.pdu_used++];
-      buf.assign(pdu.begin(), pdu.end());
+      if (donor && donor->data() == pdu.data()) {
+        buf.swap(*donor);
+        buf.resize(pdu.size());
+      } else {
+        buf.assign(pdu.begin(), pdu.end());
+      }
       view = core::Bytes(buf.data(), buf.size());
       reassembled_here = true;
       if (frames) {

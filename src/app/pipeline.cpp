@@ -155,10 +155,21 @@ int run(const cli::Options& o) {
         app = true;
     }
     st.app_needed = app;
+    // TCP options, window scaling and sequence analysis only for fields that show them.
+    bool detail = false;
+    for (const auto& c : columns) {
+      if (c.id == core::kNoField) continue;
+      std::string_view n = reg.def(c.id)->abbrev;
+      if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||
+          n.starts_with("_ws.expert"))
+        detail = true;
+    }
+    st.tcp_detail = detail;
   }
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
   st.ipv4_defragment = o.ip_defragment;
+  st.tcp_idle_timeout_ns = static_cast<int64_t>(o.tcp_idle_timeout) * 1000000000LL;
   for (const auto& name : o.disabled_protocols) {
     if (auto p = protocol_by_name(name)) st.disabled[static_cast<size_t>(*p)] = true;
     else if (!o.quieter) eprint("No such protocol " + name + ", can't disable");
@@ -275,13 +286,15 @@ int run(const cli::Options& o) {
   g_live = nullptr;
   const auto& rs = st.reassembly_stats;
   if (o.quiet && !o.quieter &&
-      (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || st.tcp_flows.evicted() || st.ipv4_defrag.dropped())) {
+      (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || st.tcp_flows.evicted() || st.tcp_flows.expired() ||
+       st.ipv4_defrag.dropped())) {
     // What the bounded reassembly had to give up, in one line (-q).
     std::string line = "Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped, " +
                        std::to_string(rs.bytes_skipped) + " bytes of oversized PDUs skipped, " +
                        std::to_string(rs.gaps) + " gaps, " + std::to_string(rs.cap_hits) + " cap hits, peak " +
                        std::to_string(rs.peak) + " bytes buffered, " + std::to_string(st.tcp_flows.evicted()) +
-                       " TCP conversations evicted, " + std::to_string(st.ipv4_defrag.dropped()) +
+                       " TCP conversations evicted, " + std::to_string(st.tcp_flows.expired()) + " expired idle, " +
+                       std::to_string(st.ipv4_defrag.dropped()) +
                        " IPv4 fragment bytes dropped\n";
     w.write(line);
     w.flush();

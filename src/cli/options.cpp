@@ -157,6 +157,7 @@ static void apply_pref(Options& o, const std::string& arg) {
   else if (name == "tcp.reassembly_max_dir") o.reassembly_max_dir = number("tcp.reassembly_max_dir");
   else if (name == "tcp.reassembly_max_total") o.reassembly_max_total = number("tcp.reassembly_max_total");
   else if (name == "ip.defragment") o.ip_defragment = boolean("ip.defragment");
+  else if (name == "tcp.flow_idle_timeout") o.tcp_idle_timeout = number("tcp.flow_idle_timeout");
   else if (name == "tcp.reassemble_out_of_order") boolean("tcp.reassemble_out_of_order");  // always on in mqsniff
   if (name == "tcp.max_flows") {
     size_t v = 0;

@@ -60,6 +60,7 @@ struct Options {
   size_t reassembly_max_dir = 0;       // -o tcp.reassembly_max_dir:BYTES (0: default)
   size_t reassembly_max_total = 0;     // -o tcp.reassembly_max_total:BYTES (0: default)
   bool ip_defragment = true;           // -o ip.defragment:FALSE
+  size_t tcp_idle_timeout = 0;         // -o tcp.flow_idle_timeout:SECONDS (0: never)
 };
 
 // Parses argv. Throws UsageError with tshark's wording on bad input.

@@ -69,7 +69,7 @@ TEST_CASE("reassembly property: random segmentation, permutation and duplicates 
       uint32_t frame = 0;
       for (auto& s : fed) {
         ds.feed(s.seq, s.bytes, ++frame, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false,
-                [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t) {
+                [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) {
                   got.emplace_back(p.begin(), p.end());
                 });
       }
@@ -90,7 +90,7 @@ TEST_CASE("reassembly: a PDU larger than the per-direction cap is skipped, never
   // PUBLISH announcing 100,000 bytes, then a normal PUBLISH after it.
   std::vector<uint8_t> head = {0x30, 0xa0, 0x8d, 0x06};  // remaining length 100000
   int pdus = 0;
-  auto cb = [&](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t) { ++pdus; };
+  auto cb = [&](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) { ++pdus; };
   auto out = ds.feed(0, head, 1, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);
   CHECK(out.capped);
   CHECK(ds.buffered() == 0);
@@ -110,7 +110,7 @@ TEST_CASE("reassembly: the global cap bounds many flows with a hole near the sta
   limits.max_total_bytes = 64 * 1024;
   std::vector<std::unique_ptr<DirStream>> flows;
   std::vector<uint8_t> chunk(1400, 'y');
-  auto cb = [](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t) {};
+  auto cb = [](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) {};
   for (int f = 0; f < 200; ++f) {
     flows.push_back(std::make_unique<DirStream>(&stats, &limits));
     std::vector<uint8_t> start = {0x30, 0x7f};  // starts a PDU, then a hole
@@ -132,7 +132,7 @@ TEST_CASE("reassembly: a hole acknowledged by the peer is a gap; framing resumes
   ReassemblyLimits limits;
   DirStream ds(&stats, &limits);
   std::vector<std::vector<uint8_t>> got;
-  auto cb = [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t) { got.emplace_back(p.begin(), p.end()); };
+  auto cb = [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) { got.emplace_back(p.begin(), p.end()); };
   std::vector<uint8_t> a = {0x30, 0x0a, 0x00, 0x01, 't'};  // first half of a PUBLISH
   ds.feed(0, a, 1, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);
   std::vector<uint8_t> mid = {'m', 'i', 'd', 'd', 'l'};  // bytes after a hole, mid-PDU
@@ -152,7 +152,7 @@ TEST_CASE("reassembly: retransmissions are delivered once; a differing out-of-or
   ReassemblyLimits limits;
   DirStream ds(&stats, &limits);
   int n = 0;
-  auto cb = [&](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t) { ++n; };
+  auto cb = [&](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) { ++n; };
   std::vector<uint8_t> p = {0xc0, 0x00, 0xd0, 0x00};
   ds.feed(0, {p.data(), 2}, 1, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);
   auto r = ds.feed(0, {p.data(), 2}, 2, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);

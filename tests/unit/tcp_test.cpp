@@ -144,3 +144,17 @@ TEST_CASE("flow table: many flows, every lookup finds its own stream after delet
     CHECK(ft.lookup(a, 1000, b, 1883, dir).stream == stream_of[i]);
   }
 }
+
+TEST_CASE("flow table: idle conversations expire, oldest first, a few per packet") {
+  mqsniff::tcp::FlowTable ft(100);
+  mqsniff::core::Address a, b;
+  a.type = b.type = mqsniff::core::AddrType::Ipv4;
+  int dir;
+  for (uint16_t p = 1; p <= 10; ++p) ft.lookup(a, p, b, 80, dir).last_ts = {p, 0};
+  ft.expire_idle({20, 0}, 15'000'000'000LL, 100);  // idle > 15 s: ports 1..4 (last seen at 1..4 s)
+  CHECK(ft.expired() == 4);
+  CHECK(ft.size() == 6);
+  ft.expire_idle({100, 0}, 15'000'000'000LL, 2);  // budget: two per call
+  CHECK(ft.size() == 4);
+  CHECK(ft.lookup(a, 1, b, 80, dir).stream == 10);  // came back: a new conversation
+}
