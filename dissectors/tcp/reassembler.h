@@ -122,6 +122,12 @@ private:
   std::map<uint32_t, Held> ooo_;       // out-of-order segments by relative seq
   size_t ooo_bytes_ = 0;
   std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed
+  // The last bytes delivered (up to kTail), to compare retransmissions with.
+  std::vector<uint8_t> tail_;
+  uint32_t tail_end_ = 0;  // relative seq just past tail_
+  void remember(std::span<const uint8_t> c);
+  bool overlap_differs(uint32_t seq, std::span<const uint8_t> data) const;
+  static constexpr size_t kTail = 4096;
   static constexpr size_t kMaxFrames = 4096;
   static constexpr size_t kKeepCapacity = 16 * 1024;
 };

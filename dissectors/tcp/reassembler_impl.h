@@ -41,10 +41,32 @@ inline void DirStream::give_up_hole(Out& out) {
   ++stats_->gaps;
 }
 
+inline void DirStream::remember(std::span<const uint8_t> c) {
+  if (c.size() >= kTail) {
+    tail_.assign(c.end() - kTail, c.end());
+  } else {
+    size_t keep = std::min(tail_.size(), kTail - c.size());
+    tail_.erase(tail_.begin(), tail_.end() - static_cast<long>(keep));
+    tail_.insert(tail_.end(), c.begin(), c.end());
+  }
+  tail_end_ = next_;
+}
+
+inline bool DirStream::overlap_differs(uint32_t seq, std::span<const uint8_t> data) const {
+  // Compare the part of `data` that falls inside the remembered tail.
+  uint32_t tail_start = tail_end_ - static_cast<uint32_t>(tail_.size());
+  uint32_t a = seq_gt(seq, tail_start) ? seq : tail_start;
+  uint32_t end = seq + static_cast<uint32_t>(data.size());
+  uint32_t b = seq_lt(end, tail_end_) ? end : tail_end_;
+  if (!seq_lt(a, b)) return false;
+  return std::memcmp(tail_.data() + (a - tail_start), data.data() + (a - seq), b - a) != 0;
+}
+
 template <typename OnPdu>
 void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn framer, PlausibleFn plausible, Out& out,
                         OnPdu& on_pdu) {
   next_ += static_cast<uint32_t>(c.size());
+  remember(c);
   if (resync_) {
     // After a gap, only a segment whose first bytes look like the start of a
     // PDU is framed; anything else would be garbage cut from mid-PDU.
@@ -179,6 +201,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
   uint32_t end = rel_seq + static_cast<uint32_t>(data.size());
   if (!seq_gt(end, next_)) {
     out.cls = SegClass::Retransmission;  // every byte already delivered: first data wins
+    out.differs = overlap_differs(rel_seq, data);
     return out;
   }
   if (seq_gt(rel_seq, next_)) {
@@ -211,6 +234,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
   }
   if (seq_lt(rel_seq, next_)) {
     out.cls = SegClass::PartialOverlap;
+    out.differs = overlap_differs(rel_seq, data.first(next_ - rel_seq));
     data = data.subspan(next_ - rel_seq);
   }
   deliver(data, frame, framer, plausible, out, on_pdu);

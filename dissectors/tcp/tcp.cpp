@@ -513,6 +513,17 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_uint(tcp_f::segment_count, seg_frames.size(), 0, 0);
     t.add_uint(tcp_f::reassembled_length, reassembled_len, 0, 0);
   }
+  if (out.cls != DirStream::SegClass::InOrder && out.cls != DirStream::SegClass::OutOfOrder) {
+    // Data already delivered came again: the first copy was kept.
+    t.add_bool(tcp_f::segment_overlap, true, off, 0);
+    if (out.differs) {
+      t.add_bool(tcp_f::segment_overlap_conflict, true, off, 0);
+      core::add_expert(t, "Retransmitted data differs from the first copy (the first copy is kept)",
+                       core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
+    }
+  } else if (out.differs) {
+    t.add_bool(tcp_f::segment_overlap_conflict, true, off, 0);
+  }
   if (out.gap) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);

@@ -84,6 +84,8 @@ static const FieldDef kTcp[] = {
     {tcp_f::a_duplicate_ack, "tcp.analysis.duplicate_ack", "Duplicate ACK", FT::None, Base::None, 0, 0, "This is a duplicate ACK"},
     {tcp_f::a_duplicate_ack_num, "tcp.analysis.duplicate_ack_num", "Duplicate ACK #", FT::UInt32, Base::Dec, 0, 0, "This is duplicate ACK number #"},
     {tcp_f::a_duplicate_ack_frame, "tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", FT::FrameNum, Base::None, 0, 0, "This is a duplicate to the ACK in frame #"},
+    {tcp_f::segment_overlap, "tcp.segment.overlap", "Segment overlap", FT::Boolean, Base::None, 0, 0, "Segment overlaps with other segments"},
+    {tcp_f::segment_overlap_conflict, "tcp.segment.overlap.conflict", "Conflicting data in segment overlap", FT::Boolean, Base::None, 0, 0, "Overlapping segments contained conflicting data"},
     {tcp_f::segment_data, "tcp.segment_data", "TCP segment data", FT::Bytes, Base::None, 0, 0, "A data segment used in reassembly of a lower-level protocol"},
 };
 

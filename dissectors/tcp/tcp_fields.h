@@ -19,7 +19,8 @@ enum : FieldId {
   segments, segment, segment_count, reassembled_length, reassembled_data, segment_data,
   analysis_flags, a_retransmission, a_fast_retransmission, a_spurious_retransmission, a_out_of_order,
   a_lost_segment, a_ack_lost_segment, a_window_update, a_window_full, a_keep_alive, a_keep_alive_ack,
-  a_zero_window, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame,
+  a_zero_window, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame, segment_overlap,
+  segment_overlap_conflict,
 };
 }
 
