@@ -123,6 +123,16 @@ mosquitto_pub -h 127.0.0.1 -p "$PORT" -i cleaner -t maison/chambre_1/temperature
 stop_tcpdump
 stop_broker
 
+# 5c. MQTT on a non-standard port (11883): tshark needs -d tcp.port==11883,mqtt,
+#     mqsniff also finds it by the CONNECT at the start of the stream.
+PORT_SAVE=$PORT; PORT=11883
+start_broker
+start_tcpdump "$here/mqtt_port11883.pcap"
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i oddport -t maison/garage/porte -m ouverte -q 1
+stop_tcpdump
+stop_broker
+PORT=$PORT_SAVE
+
 # 6. MQTT over TLS (mosquitto TLS listener on 8883, server authentication only,
 #    a throw-away self-signed certificate): what an eavesdropper sees of MQTTS.
 TLSPORT=${MQSNIFF_CAPTURE_TLS_PORT:-8883}

@@ -25,6 +25,11 @@ struct DissectState {
   // payload is neither reassembled nor dissected: `-e tcp.srcport` costs no
   // reassembly memory.
   bool app_needed = true;
+  // Where MQTT is found: its registered port 1883, ports given with
+  // `-d tcp.port==N,mqtt`, and (unless --disable-heuristic mqtt) any stream
+  // whose first bytes are an MQTT CONNECT.
+  std::vector<uint16_t> mqtt_ports{1883};
+  bool mqtt_heuristic = true;
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
   bool tcp_detail = true;

@@ -10,6 +10,7 @@
 // Field names and Info strings follow tshark 4.0.
 #include "dissectors/mqtt/mqtt_dissect.h"
 
+#include <algorithm>
 #include <string>
 
 #include "dissectors/core/format.h"
@@ -406,6 +407,18 @@ bool plausible_start(std::span<const uint8_t> b) {
     return false;
   }
   return frame_mqtt(b).kind != Frame::Kind::Bad;
+}
+
+bool looks_like_connect(std::span<const uint8_t> b) {
+  if (b.size() < 2 || b[0] != 0x10) return false;
+  Frame f = frame_mqtt(b);
+  if (f.kind == Frame::Kind::Bad || f.header_len == 0 || f.remaining < 10) return false;
+  std::span<const uint8_t> v = b.subspan(f.header_len);
+  static const uint8_t kMqtt[] = {0x00, 0x04, 'M', 'Q', 'T', 'T'};
+  static const uint8_t kMqisdp[] = {0x00, 0x06, 'M', 'Q', 'I', 's', 'd', 'p'};
+  if (v.size() >= 7 && std::equal(kMqtt, kMqtt + 6, v.begin())) return v[6] == 4 || v[6] == 5;
+  if (v.size() >= 9 && std::equal(kMqisdp, kMqisdp + 8, v.begin())) return v[8] == 3;
+  return false;
 }
 
 void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {

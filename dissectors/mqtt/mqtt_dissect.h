@@ -27,6 +27,9 @@ using tcp::PduLen;
 // flags the specification requires for that type (§2.2.2), and a Remaining
 // Length of at most 4 bytes. Used to resynchronise after a gap.
 bool plausible_start(std::span<const uint8_t> b);
+// Heuristic: do these first bytes of a TCP stream carry an MQTT CONNECT
+// ("MQTT" level 4/5 or "MQIsdp" level 3)? Lets mqsniff find MQTT on any port.
+bool looks_like_connect(std::span<const uint8_t> b);
 
 // Dissects one whole MQTT control packet (as cut by the framer, possibly
 // reassembled from several segments). `base` is its offset in the frame (0

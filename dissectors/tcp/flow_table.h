@@ -53,6 +53,7 @@ struct TcpFlow {
   core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
   bool syn_ts_set = false;
   mqtt::MqttSession mqtt;  // session state of the application protocol
+  enum class App : uint8_t { Unknown, Mqtt, None } app = App::Unknown;  // heuristic verdict
   // Reassembly state, allocated only for flows that carry a reassembled protocol.
   struct Streams {
     Streams(ReassemblyStats* s, const ReassemblyLimits* l) : dir{DirStream(s, l), DirStream(s, l)} {}

@@ -444,7 +444,17 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // MQTT's registered port (tshark: tcp.port 1883). Decode-As and the
   // CONNECT heuristic for other ports come with issue #4.
   if (!st.app_needed) return;
-  if (!((sp == 1883 || dp == 1883) && !st.disabled[static_cast<size_t>(core::Proto::Mqtt)])) {
+  bool mqtt = false;
+  if (!st.disabled[static_cast<size_t>(core::Proto::Mqtt)]) {
+    for (uint16_t p : st.mqtt_ports) mqtt |= sp == p || dp == p;
+    if (!mqtt && flow && st.mqtt_heuristic) {
+      // Decided once per conversation, on its first payload.
+      if (flow->app == TcpFlow::App::Unknown)
+        flow->app = mqtt::looks_like_connect(payload.rest_captured()) ? TcpFlow::App::Mqtt : TcpFlow::App::None;
+      mqtt = flow->app == TcpFlow::App::Mqtt;
+    }
+  }
+  if (!mqtt) {
     link::dissect_data(payload, pkt);
     return;
   }

@@ -141,6 +141,8 @@ int run(const cli::Options& o) {
 
   DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
   st.reassembly.enabled = o.tcp_reassembly;
+  for (uint16_t p : o.mqtt_ports) st.mqtt_ports.push_back(p);
+  st.mqtt_heuristic = o.mqtt_heuristic;
   if (o.format == cli::OutputFormat::Fields && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
     // lies in it (or shows its effects).

@@ -134,6 +134,27 @@ static TimeFormat parse_time_format(const std::string& v) {
                    "\t\"u\"    for absolute UTC\n\t\"ud\"   for absolute UTC with YYYY-MM-DD date");
 }
 
+// tshark's Decode-As: LAYER==SELECTOR,PROTOCOL (e.g. tcp.port==11883,mqtt).
+static void parse_decode_as(Options& o, const std::string& arg) {
+  auto eq = arg.find("==");
+  auto comma = arg.rfind(',');
+  if (eq == std::string::npos || comma == std::string::npos || comma < eq)
+    throw UsageError("\"" + arg + "\" isn't a valid \"Decode As\" specification: expected "
+                     "<layer type>==<selector>,<decode-as protocol>, e.g. tcp.port==11883,mqtt");
+  std::string layer = arg.substr(0, eq), sel = arg.substr(eq + 2, comma - eq - 2), proto = arg.substr(comma + 1);
+  if (layer != "tcp.port")
+    throw UsageError("\"" + layer + "\" isn't a valid \"Decode As\" layer type for mqsniff; the only one is tcp.port "
+                     "(e.g. -d tcp.port==11883,mqtt)");
+  if (proto != "mqtt")
+    throw UsageError("\"" + proto + "\" isn't a valid protocol for -d tcp.port here; the protocols mqsniff can decode "
+                     "as are:\n\tmqtt (MQ Telemetry Transport Protocol)");
+  unsigned v = 0;
+  auto r = std::from_chars(sel.data(), sel.data() + sel.size(), v);
+  if (r.ec != std::errc() || r.ptr != sel.data() + sel.size() || v == 0 || v > 65535)
+    throw UsageError("\"" + sel + "\" isn't a valid TCP port number in -d " + arg);
+  o.mqtt_ports.push_back(static_cast<uint16_t>(v));
+}
+
 static void apply_pref(Options& o, const std::string& arg) {
   auto colon = arg.find(':');
   if (colon == std::string::npos || colon == 0)
@@ -200,7 +221,10 @@ Options parse(int argc, char** argv) {
     switch (c) {
       case '2': break;  // two-pass: mqsniff's single pass already sees what -2 gives for -Y
       case 'c': o.count = parse_count(optarg); break;
-      case 'd': o.decode_as.push_back(arg); break;
+      case 'd':
+        o.decode_as.push_back(arg);
+        parse_decode_as(o, arg);
+        break;
       case 'D': o.list_interfaces = true; break;
       case 'e': o.fields.push_back(arg); break;
       case 'E': parse_fields_option(o, arg); break;
@@ -238,7 +262,12 @@ Options parse(int argc, char** argv) {
       case 'Y': o.display_filter = arg; break;
       case kOptDisable: o.disabled_protocols.push_back(arg); break;
       case kOptEnable: o.enabled_protocols.push_back(arg); break;
-      case kOptDisableHeur: case kOptEnableHeur: break;
+      case kOptDisableHeur:
+        if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;
+        break;
+      case kOptEnableHeur:
+        if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = true;
+        break;
       case ':':
         throw UsageError(std::string("option requires an argument -- '") + static_cast<char>(optopt) + "'",
                          kExitUsage, true);

@@ -47,7 +47,9 @@ struct Options {
   bool line_buffered = false;          // -l
   TimeFormat time_format = TimeFormat::Relative;  // -t
   std::vector<std::string> prefs;      // -o name:value
-  std::vector<std::string> decode_as;  // -d
+  std::vector<std::string> decode_as;  // -d (raw)
+  std::vector<uint16_t> mqtt_ports;    // from -d tcp.port==N,mqtt
+  bool mqtt_heuristic = true;          // --disable-heuristic mqtt
   std::vector<std::string> disabled_protocols;  // --disable-protocol
   std::vector<std::string> enabled_protocols;   // --enable-protocol
   std::string glossary;                // -G
