@@ -14,6 +14,7 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        cut_mid_record.pcap (file ends in the middle of a record)
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
+  mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
 """
 import struct, sys, os
 
@@ -83,6 +84,10 @@ def main(d):
     full = 24 + sum(16 + len(p) for (_, _, _, p) in recs[:9])
     write_pcap(os.path.join(d, 'cut_mid_record.pcap'), 1, recs[:10], nano, cut=full + 16 + 20)
     write_pcapng_ns(os.path.join(d, 'mqtt_plain_ns.pcapng'), 1, recs, nano)
+    # A capture that starts after the 5.0 subscriber's CONNECT (as when the
+    # sniffer starts late): the version must be inferred from its Connect Ack.
+    nf, lf, rf = read_pcap(os.path.join(d, 'mqtt_features.pcap'))
+    write_pcap(os.path.join(d, 'mqtt_v5_midstream.pcap'), lf, rf[5:], nf)
     nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
     write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
 

@@ -30,6 +30,7 @@ struct DissectState {
   // whose first bytes are an MQTT CONNECT.
   std::vector<uint16_t> mqtt_ports{1883};
   bool mqtt_heuristic = true;
+  uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
   bool tcp_detail = true;

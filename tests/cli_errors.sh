@@ -46,5 +46,11 @@ n=$("$bin" -r mqtt_port11883.pcap --disable-heuristic mqtt 2>/dev/null | grep -c
 if [ "$n" -eq 0 ]; then pass=$((pass+1)); else echo "FAIL: --disable-heuristic mqtt still found $n MQTT frames"; fail=$((fail+1)); fi
 expect 1 'isn'"'"'t a valid "Decode As" specification' -r mqtt_plain.pcap -d tcp.port=1883,mqtt
 expect 1 'the protocols mqsniff can decode as are' -r mqtt_plain.pcap -d tcp.port==1883,http
+# A capture that starts after a 5.0 CONNECT: the version is inferred from the
+# Connect Ack, so the forwarded PUBLISH's properties are decoded (tshark mixes
+# them into mqtt.msg); -o mqtt.default_version:v50 forces it.
+out=$("$bin" -r mqtt_v5_midstream.pcap -T fields -e mqtt.version_inferred -e mqtt.prop.user_property 2>/dev/null)
+if [[ "$out" == *$'5\t'* ]] && [[ "$out" == *'who=lab'* ]] && [[ "$out" == *'k1=v1'* ]]; then pass=$((pass+1)); else echo "FAIL: version inference"; fail=$((fail+1)); fi
+expect 1 'Invalid value "v6" for preference mqtt.default_version' -r mqtt_plain.pcap -o mqtt.default_version:v6
 echo "cli_errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <string>
 
+#include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
 #include "dissectors/link/link.h"
 #include "dissectors/mqtt/mqtt_fields.h"
@@ -45,6 +46,7 @@ struct Ctx {
   uint32_t base;  // frame offset of the PDU's first byte
   Reader& r;      // the PDU body
   std::string_view content_type = {};  // v5 Content Type property, when present
+  int topic_alias = -1;                // v5 Topic Alias property, when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
 };
 
@@ -75,6 +77,7 @@ bool read_varint(Reader& r, uint32_t& out) {
 
 // MQTT 5.0 §2.2.2: Property Length (varint) then identifier/value pairs.
 void dissect_properties(Ctx& c, FieldId block) {
+  const FieldId named = block == mqtt_f::will_properties ? FieldId{mqtt_f::willprop_first} : FieldId{mqtt_f::prop_first};
   uint32_t o = c.off();
   uint32_t len = 0;
   if (!read_varint(c.r, len)) return;
@@ -91,32 +94,51 @@ void dissect_properties(Ctx& c, FieldId block) {
     switch (id) {
       case 0x01: case 0x17: case 0x19: case 0x25: case 0x28: case 0x29: case 0x2a: {  // byte
         uint8_t v = props.u8();
-        if (props.ok()) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 1);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 1);
+          c.t.add_uint(named + id, v, po + 1, 1);
+        }
         break;
       }
       case 0x24: {  // Maximum QoS
         uint8_t v = props.u8();
-        if (props.ok()) c.t.add_uint(mqtt_f::property_max_qos, v, po + 1, 1);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::property_max_qos, v, po + 1, 1);
+          c.t.add_uint(named + id, v, po + 1, 1);
+        }
         break;
       }
       case 0x13: case 0x21: case 0x22: {  // two-byte integer
         uint16_t v = props.be16();
-        if (props.ok()) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 2);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 2);
+          c.t.add_uint(named + id, v, po + 1, 2);
+        }
         break;
       }
       case 0x23: {  // Topic Alias
         uint16_t v = props.be16();
-        if (props.ok()) c.t.add_uint(mqtt_f::property_topic_alias, v, po + 1, 2);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::property_topic_alias, v, po + 1, 2);
+          c.t.add_uint(named + id, v, po + 1, 2);
+          c.topic_alias = v;
+        }
         break;
       }
       case 0x02: case 0x11: case 0x18: case 0x27: {  // four-byte integer
         uint32_t v = props.be32();
-        if (props.ok()) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 4);
+        if (props.ok()) {
+          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 4);
+          c.t.add_uint(named + id, v, po + 1, 4);
+        }
         break;
       }
       case 0x0b: {  // Subscription Identifier: variable byte integer
         uint32_t v = 0;
-        if (read_varint(props, v)) c.t.add_uint(mqtt_f::prop_number, v, po + 1, 0);
+        if (read_varint(props, v)) {
+          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 0);
+          c.t.add_uint(named + id, v, po + 1, 0);
+        }
         break;
       }
       case 0x03: {  // Content Type
@@ -125,6 +147,7 @@ void dissect_properties(Ctx& c, FieldId block) {
         if (props.ok()) {
           c.content_type = {reinterpret_cast<const char*>(b.data()), b.size()};
           c.t.add_string(mqtt_f::property_content_type, c.content_type, po + 1, n + 2u);
+          c.t.add_string(named + id, c.content_type, po + 3, n);
         }
         break;
       }
@@ -135,6 +158,8 @@ void dissect_properties(Ctx& c, FieldId block) {
         if (props.ok()) {
           c.t.add_uint(mqtt_f::prop_string_len, n, po + 1, 2);
           c.t.add_string(mqtt_f::prop_string, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 3, n);
+          if (id == 0x09 || id == 0x16) c.t.add_bytes(named + id, b.data(), b.size(), po + 3);  // binary data
+          else c.t.add_string(named + id, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 3, n);
         }
         break;
       }
@@ -148,6 +173,12 @@ void dissect_properties(Ctx& c, FieldId block) {
           c.t.add_string(mqtt_f::prop_key, {reinterpret_cast<const char*>(k.data()), k.size()}, po + 3, kn);
           c.t.add_uint(mqtt_f::prop_value_len, vn, po + 3 + kn, 2);
           c.t.add_string(mqtt_f::prop_value, {reinterpret_cast<const char*>(v.data()), v.size()}, po + 5 + kn, vn);
+          if (c.t.wants(named + id)) {  // mqsniff: key and value paired, "key=value"
+            std::string kv(reinterpret_cast<const char*>(k.data()), k.size());
+            kv += '=';
+            kv.append(reinterpret_cast<const char*>(v.data()), v.size());
+            c.t.add_string_copy(named + id, kv, po + 1, 4u + kn + vn);
+          }
         }
         break;
       }
@@ -175,6 +206,44 @@ void info_topic(std::string* info, std::string_view topic) {
   *info += " [";
   info->append(topic);
   *info += ']';
+}
+
+// No CONNECT seen in this conversation: take the -o mqtt.default_version
+// preference, or infer the level where one packet makes it unambiguous
+// (3.1.1 acknowledgements are exactly 2 bytes; 5.0 adds reason codes and
+// properties; AUTH exists only in 5.0). Said with a field and an expert note.
+void infer_version(MqttSession& s, uint8_t type, uint32_t remaining, core::FieldTree& t, uint32_t base) {
+  uint8_t v = 0;
+  const char* why = nullptr;
+  if (s.default_version) {
+    v = s.default_version;
+    why = "the mqtt.default_version preference";
+  } else if (type == kAuth) {
+    v = 5;
+    why = "an AUTH packet (5.0 only)";
+  } else if (type == kConnack) {
+    v = remaining == 2 ? 4 : 5;
+    why = remaining == 2 ? "a 2-byte Connect Ack" : "a Connect Ack with properties";
+  } else if ((type == kPuback || type == kPubrec || type == kPubrel || type == kPubcomp || type == kUnsuback) &&
+             remaining > 2) {
+    v = 5;
+    why = "an acknowledgement carrying a reason code";
+  } else if (type == kDisconnect && remaining >= 1) {
+    v = 5;
+    why = "a Disconnect with a reason code";
+  }
+  if (!v) {
+    core::add_expert(t, "Unknown version (missing the CONNECT packet?)", core::Severity::Note,
+                     core::ExpertGroup::Protocol, base, 1);
+    t.add_none(mqtt_f::unknown_version, base, 1);
+    return;
+  }
+  s.version = v;
+  s.inferred = true;
+  t.add_uint(mqtt_f::version_inferred, v, base, 0);
+  std::string m = std::string("MQTT ") + (v == 5 ? "5.0" : v == 4 ? "3.1.1" : "3.1") +
+                  " assumed for this conversation (no CONNECT captured): from " + why;
+  core::add_expert(t, m, core::Severity::Note, core::ExpertGroup::Protocol, base, 1);
 }
 
 // Packet Identifier (§2.3.1): the field, and " (id=N)" in Info.
@@ -214,6 +283,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
 
   Reader body(pdu.subspan(f.header_len));
   Ctx c{pkt, t, base + static_cast<uint32_t>(f.header_len), body};
+  if (s.version == 0 && type != kConnect) infer_version(s, type, f.remaining, t, base);
   const bool v5 = s.version == 5;
   switch (type) {
     case kConnect: {
@@ -276,8 +346,22 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (!body.ok()) break;
       uint8_t qos = (h >> 1) & 3;
       if (qos && !read_msgid(c, info)) break;
-      info_topic(info, topic);
       if (v5) dissect_properties(c, mqtt_f::properties);
+      if (v5 && c.topic_alias > 0) {
+        // Topic Alias (5.0 §3.3.2.3.4): a topic with an alias defines it; an
+        // empty topic uses it. Aliases are per direction.
+        if (!s.aliases) s.aliases = std::make_unique<MqttSession::Aliases>();
+        auto& map = s.aliases->dir[s.dir & 1];
+        uint16_t alias = static_cast<uint16_t>(c.topic_alias);
+        if (!topic.empty()) {
+          if (map.size() < MqttSession::kMaxAliases || map.count(alias)) map[alias] = std::string(topic);
+        } else if (auto it = map.find(alias); it != map.end()) {
+          topic = t.arena().copy(it->second);
+          t.add_string(mqtt_f::topic, topic, base, 0);  // generated, as tshark adds it
+          t.add_bool(mqtt_f::topic_alias_resolved, true, base, 0);
+        }
+      }
+      info_topic(info, topic);
       if (!body.ok()) break;
       core::Bytes payload = body.rest_captured();
       t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());

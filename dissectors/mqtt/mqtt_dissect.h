@@ -1,5 +1,8 @@
 #pragma once
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
 
 #include "dissectors/core/packet.h"
 #include "dissectors/core/reader.h"
@@ -11,7 +14,17 @@ namespace mqsniff::mqtt {
 // (3 = 3.1, 4 = 3.1.1, 5 = 5.0; 0 = not seen), which decides how later
 // packets in both directions are parsed.
 struct MqttSession {
-  uint8_t version = 0;
+  uint8_t version = 0;      // 0: no CONNECT seen yet
+  bool inferred = false;    // version came from inference or the default preference
+  uint8_t dir = 0;          // direction of the packet being dissected (set by TCP)
+  uint8_t default_version = 0;  // -o mqtt.default_version (0: none)
+  // Topic aliases (5.0 §3.3.2.3.4), one map per direction, allocated on first use.
+  // Bounded: at most kMaxAliases per direction.
+  struct Aliases {
+    std::map<uint16_t, std::string> dir[2];
+  };
+  std::unique_ptr<Aliases> aliases;
+  static constexpr size_t kMaxAliases = 1024;
 };
 
 // Dissects the MQTT control packets of one TCP segment's payload. Complete

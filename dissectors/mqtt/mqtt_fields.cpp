@@ -1,6 +1,8 @@
 #include "dissectors/mqtt/mqtt_fields.h"
 
 #include <span>
+#include <string>
+#include <vector>
 
 namespace mqsniff::mqtt {
 using core::Base;
@@ -84,6 +86,65 @@ static const FieldDef kMqtt[] = {
     {mqtt_f::unknown_version, "mqtt.unknown_version", "Unknown version (missing the CONNECT packet?)", FT::None},
 };
 
-std::span<const FieldDef> mqtt_field_table() { return kMqtt; }
+// Per-property fields: generated once from the MQTT 5.0 §2.2.2.2 table.
+struct PropSpec {
+  uint8_t id;
+  const char* name;   // filter name suffix
+  const char* label;
+  FT type;
+};
+static const PropSpec kProps[] = {
+    {0x01, "payload_format_indicator", "Payload Format Indicator", FT::UInt8},
+    {0x02, "message_expiry_interval", "Message Expiry Interval", FT::UInt32},
+    {0x03, "content_type", "Content Type", FT::String},
+    {0x08, "response_topic", "Response Topic", FT::String},
+    {0x09, "correlation_data", "Correlation Data", FT::Bytes},
+    {0x0b, "subscription_identifier", "Subscription Identifier", FT::UInt32},
+    {0x11, "session_expiry_interval", "Session Expiry Interval", FT::UInt32},
+    {0x12, "assigned_client_identifier", "Assigned Client Identifier", FT::String},
+    {0x13, "server_keep_alive", "Server Keep Alive", FT::UInt16},
+    {0x15, "authentication_method", "Authentication Method", FT::String},
+    {0x16, "authentication_data", "Authentication Data", FT::Bytes},
+    {0x17, "request_problem_information", "Request Problem Information", FT::UInt8},
+    {0x18, "will_delay_interval", "Will Delay Interval", FT::UInt32},
+    {0x19, "request_response_information", "Request Response Information", FT::UInt8},
+    {0x1a, "response_information", "Response Information", FT::String},
+    {0x1c, "server_reference", "Server Reference", FT::String},
+    {0x1f, "reason_string", "Reason String", FT::String},
+    {0x21, "receive_maximum", "Receive Maximum", FT::UInt16},
+    {0x22, "topic_alias_maximum", "Topic Alias Maximum", FT::UInt16},
+    {0x23, "topic_alias", "Topic Alias", FT::UInt16},
+    {0x24, "maximum_qos", "Maximum QoS", FT::UInt8},
+    {0x25, "retain_available", "Retain Available", FT::UInt8},
+    {0x26, "user_property", "User Property (key=value)", FT::String},
+    {0x27, "maximum_packet_size", "Maximum Packet Size", FT::UInt32},
+    {0x28, "wildcard_subscription_available", "Wildcard Subscription Available", FT::UInt8},
+    {0x29, "subscription_identifier_available", "Subscription Identifier Available", FT::UInt8},
+    {0x2a, "shared_subscription_available", "Shared Subscription Available", FT::UInt8},
+};
+
+std::span<const FieldDef> mqtt_field_table() {
+  static const std::vector<FieldDef> all = [] {
+    std::vector<FieldDef> v(std::begin(kMqtt), std::end(kMqtt));
+    v.push_back({mqtt_f::topic_alias_resolved, "mqtt.topic_alias_resolved", "Topic resolved from its alias",
+                 FT::Boolean, Base::None, 0, 0,
+                 "mqtt.topic of this PUBLISH was not on the wire: it comes from an earlier Topic Alias"});
+    v.push_back({mqtt_f::version_inferred, "mqtt.version_inferred", "Protocol version inferred", FT::UInt8, Base::Dec, 0,
+                 0, "No CONNECT seen: the protocol level was inferred from the packets or the default preference"});
+    static std::vector<std::string> names;  // stable storage for generated names
+    names.reserve(2 * std::size(kProps) * 2);
+    for (int will = 0; will < 2; ++will) {
+      for (const auto& p : kProps) {
+        names.push_back(std::string(will ? "mqtt.willprop." : "mqtt.prop.") + p.name);
+        names.push_back(std::string(will ? "Will " : "") + p.label);
+        FieldId id = static_cast<FieldId>((will ? mqtt_f::willprop_first : mqtt_f::prop_first) + p.id);
+        bool num = p.type != FT::String && p.type != FT::Bytes;
+        v.push_back({id, names[names.size() - 2], names.back(), p.type, num ? Base::Dec : Base::None});
+      }
+    }
+    return v;
+  }();
+  return all;
+}
 
 }  // namespace mqsniff::mqtt

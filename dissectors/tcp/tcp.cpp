@@ -468,6 +468,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (!flow->streams) flow->streams = std::make_unique<TcpFlow::Streams>(&st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
+  flow->mqtt.dir = static_cast<uint8_t>(dir);
+  flow->mqtt.default_version = st.mqtt_default_version;
   const TcpDir& fwd = flow->dir[dir];
   bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
                       DirStream::seq_gt(rel_seq, ds.next());

@@ -143,6 +143,7 @@ int run(const cli::Options& o) {
   st.reassembly.enabled = o.tcp_reassembly;
   for (uint16_t p : o.mqtt_ports) st.mqtt_ports.push_back(p);
   st.mqtt_heuristic = o.mqtt_heuristic;
+  st.mqtt_default_version = o.mqtt_default_version;
   if (o.format == cli::OutputFormat::Fields && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
     // lies in it (or shows its effects).

@@ -179,6 +179,13 @@ static void apply_pref(Options& o, const std::string& arg) {
   else if (name == "tcp.reassembly_max_total") o.reassembly_max_total = number("tcp.reassembly_max_total");
   else if (name == "ip.defragment") o.ip_defragment = boolean("ip.defragment");
   else if (name == "tcp.flow_idle_timeout") o.tcp_idle_timeout = number("tcp.flow_idle_timeout");
+  else if (name == "mqtt.default_version") {
+    if (value == "v31" || value == "3") o.mqtt_default_version = 3;
+    else if (value == "v311" || value == "4") o.mqtt_default_version = 4;
+    else if (value == "v50" || value == "5") o.mqtt_default_version = 5;
+    else if (value == "none" || value == "0") o.mqtt_default_version = 0;
+    else throw UsageError("Invalid value \"" + value + "\" for preference mqtt.default_version: use none, v31, v311 or v50");
+  }
   else if (name == "tcp.reassemble_out_of_order") boolean("tcp.reassemble_out_of_order");  // always on in mqsniff
   if (name == "tcp.max_flows") {
     size_t v = 0;
