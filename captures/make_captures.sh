@@ -133,6 +133,15 @@ stop_tcpdump
 stop_broker
 PORT=$PORT_SAVE
 
+# 5d. Lab C keepalive (5 s, the clients' minimum: one PINGREQ/PINGRESP), an
+#     UNSUBSCRIBE, and the old MQTT 3.1 ("MQIsdp", level 3).
+start_broker
+start_tcpdump "$here/mqtt_keepalive_v31.pcap"
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -i pinger -k 5 -W 7 -t lab/ping -U lab/ping >/dev/null 2>&1 || true
+mosquitto_pub -h 127.0.0.1 -p "$PORT" -i old31 -V mqttv31 -t lab/v31 -m "protocol 3.1"
+stop_tcpdump
+stop_broker
+
 # 6. MQTT over TLS (mosquitto TLS listener on 8883, server authentication only,
 #    a throw-away self-signed certificate): what an eavesdropper sees of MQTTS.
 TLSPORT=${MQSNIFF_CAPTURE_TLS_PORT:-8883}

@@ -57,8 +57,10 @@ run_one() { # dir name capture reference args...
 
 while read -r name cap args; do
   case $name in ''|'#'*) continue;; esac
+  ref=tshark
+  case $args in @own*) ref=own; args=${args#@own};; esac  # a deliberate difference, reviewed output
   # shellcheck disable=SC2086
-  run_one "$root/captures" "$name" "$cap" tshark $args
+  run_one "$root/captures" "$name" "$cap" "$ref" $args
 done <"$here/golden/TESTLIST"
 
 # Crafted reassembly captures, generated into a temporary folder.

@@ -328,11 +328,16 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       uint8_t flags = body.u8();
       uint8_t rc = body.u8();
       if (!body.ok()) break;
-      int32_t fi = t.add_uint(mqtt_f::conack_flags, flags, o, 1);
-      if (fi >= 0) t.enter(fi);
-      t.add_bool(mqtt_f::conack_flags_reserved, flags & 0xfe, o, 1);
-      t.add_bool(mqtt_f::conack_flags_sp, flags & 1, o, 1);
-      if (fi >= 0) t.close();
+      if (s.version == 3) {
+        // MQTT 3.1 has no Session Present flag: the byte is reserved.
+        t.add_bool(mqtt_f::conack_flags_reserved, flags, o, 1);
+      } else {
+        int32_t fi = t.add_uint(mqtt_f::conack_flags, flags, o, 1);
+        if (fi >= 0) t.enter(fi);
+        t.add_bool(mqtt_f::conack_flags_reserved, flags & 0xfe, o, 1);
+        t.add_bool(mqtt_f::conack_flags_sp, flags & 1, o, 1);
+        if (fi >= 0) t.close();
+      }
       if (v5) {
         t.add_uint(mqtt_f::connack_reason_code, rc, o + 1, 1);
         if (body.remaining()) dissect_properties(c, mqtt_f::properties);
@@ -393,7 +398,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       while (body.remaining()) {
         std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
         if (!body.ok()) break;
-        info_topic(info, topic);
+        if (type == kSubscribe) info_topic(info, topic);  // tshark lists topics for SUBSCRIBE only
         if (type == kSubscribe) {
           uint32_t so = c.off();
           uint8_t opt = body.u8();
