@@ -213,5 +213,34 @@ def craft(out, large):
         w.close()
 
 
+def syn_flood(path, n):
+    """n SYN-only connections from distinct addresses (memory-bound test)."""
+    w = Writer(path)
+    for i in range(n):
+        src = (10 << 24) | (i + 1)
+        w.frame(eth(True, ipv4(src, BROKER, 6, tcp_seg(src, BROKER, 1024 + i % 60000, 1883, i * 7919, 0, 0x02))), 1)
+    w.close()
+
+
+def hole_then_data(path, flows, mbytes):
+    """Flows whose first data segment is missing, followed by megabytes of data
+    that can never be delivered in order (the peer never acknowledges)."""
+    w = Writer(path)
+    chunk = b'z' * 1400
+    for f in range(flows):
+        c = Conn(w, cport=30000 + f, client=(11 << 24) | (f + 1))
+        c.handshake()
+        seq = c.cseq + 1400  # the first segment is never captured
+        for _ in range(mbytes * 1024 * 1024 // 1400 // flows):
+            c.pkt(True, seq, c.sseq, 0x18, chunk, 1)
+            seq += 1400
+    w.close()
+
+
 if __name__ == '__main__':
-    craft(sys.argv[1] if len(sys.argv) > 1 else '.', '--large' in sys.argv)
+    if '--synflood' in sys.argv:
+        syn_flood(sys.argv[1], int(sys.argv[sys.argv.index('--synflood') + 1]))
+    elif '--holes' in sys.argv:
+        hole_then_data(sys.argv[1], 50, int(sys.argv[sys.argv.index('--holes') + 1]))
+    else:
+        craft(sys.argv[1] if len(sys.argv) > 1 else '.', '--large' in sys.argv)

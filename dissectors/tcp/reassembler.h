@@ -91,6 +91,14 @@ public:
   // capture missed those bytes.
   bool hole_acked(uint32_t rel_ack) const { return started_ && !ooo_.empty() && seq_gt(rel_ack, next_); }
   bool started() const { return started_; }
+  // The stream's first byte is known (the SYN was seen): data beyond it is
+  // out of order, not the start of the capture.
+  void start_at(uint32_t rel_seq) {
+    if (!started_) {
+      started_ = true;
+      next_ = rel_seq;
+    }
+  }
   uint32_t next() const { return next_; }
   size_t buffered() const { return pdu_.size() + ooo_bytes_; }
 

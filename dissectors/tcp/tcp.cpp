@@ -468,6 +468,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (!flow->streams) flow->streams = std::make_unique<TcpFlow::Streams>(&st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
+  if (flow->dir[dir].syn_seen) ds.start_at(1);  // relative to the ISN
   flow->mqtt.dir = static_cast<uint8_t>(dir);
   flow->mqtt.default_version = st.mqtt_default_version;
   const TcpDir& fwd = flow->dir[dir];

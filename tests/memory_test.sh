@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Bounded memory, measured: peak RSS of mqsniff on hostile captures stays under
+# the caps it is given (GNU time's maximum resident set size).
+#   - 200,000 SYN-only connections with -o tcp.max_flows:10000
+#   - 50 flows whose first segment is missing, then 40 MB that can never be
+#     delivered in order, with -o tcp.reassembly_max_total:4000000
+set -u
+bin=$(realpath "${1:?usage: memory_test.sh MQSNIFF_BINARY}")
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+python3 "$root/captures/craft_reassembly.py" "$tmp/syn.pcap" --synflood 200000
+python3 "$root/captures/craft_reassembly.py" "$tmp/holes.pcap" --holes 40
+peak() { /usr/bin/time -f "%M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"; tail -1 "$tmp/t"; }
+kb=$(peak "$bin" -q -o tcp.max_flows:10000 -r "$tmp/syn.pcap" -T fields -e tcp.stream)
+if [ "$kb" -lt 40000 ]; then pass=$((pass+1)); else echo "FAIL: SYN flood peak ${kb} KiB"; fail=$((fail+1)); fi
+kb2=$(peak "$bin" -q -o tcp.reassembly_max_total:4000000 -r "$tmp/holes.pcap")
+out=$("$bin" -q -o tcp.reassembly_max_total:4000000 -r "$tmp/holes.pcap" 2>/dev/null | tail -1)
+if [ "$kb2" -lt 40000 ] && [[ "$out" == Reassembly:*"cap hits"* ]]; then pass=$((pass+1)); else
+  echo "FAIL: holes peak ${kb2} KiB, summary: $out"; fail=$((fail+1)); fi
+echo "memory: $pass passed, $fail failed (SYN flood ${kb} KiB, holes ${kb2} KiB peak)"
+[ "$fail" -eq 0 ]
