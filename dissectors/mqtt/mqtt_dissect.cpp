@@ -11,6 +11,7 @@
 #include "dissectors/mqtt/mqtt_dissect.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "dissectors/core/expert.h"
@@ -50,6 +51,33 @@ struct Ctx {
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
 };
 
+// A specification violation: dissection goes on, the packet is marked
+// malformed and the reason is an expert item (filterable as _ws.expert).
+void violation(Ctx& c, const std::string& why) {
+  core::add_expert(c.t, why, core::Severity::Error, core::ExpertGroup::Malformed, c.off(), 0);
+  c.pkt.mark_malformed("MQTT");
+}
+
+// §1.5.4: UTF-8 strings must be well-formed and must not contain U+0000.
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char ch = p[i];
+    if (ch == 0) return false;
+    if (ch < 0x80) { ++i; continue; }
+    size_t len = (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len || i + len > n || (len == 2 && ch < 0xC2)) return false;
+    for (size_t k = 1; k < len; ++k)
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+    if (len == 3 && ch == 0xE0 && p[i + 1] < 0xA0) return false;
+    if (len == 3 && ch == 0xED && p[i + 1] >= 0xA0) return false;  // UTF-16 surrogates
+    if (len == 4 && (ch > 0xF4 || (ch == 0xF0 && p[i + 1] < 0x90) || (ch == 0xF4 && p[i + 1] >= 0x90))) return false;
+    i += len;
+  }
+  return true;
+}
+
 // A u16-length-prefixed UTF-8 string (§1.5.3): adds the length and string fields.
 std::string_view read_str16(Ctx& c, FieldId len_id, FieldId str_id) {
   uint32_t o = c.off();
@@ -60,6 +88,11 @@ std::string_view read_str16(Ctx& c, FieldId len_id, FieldId str_id) {
   if (!c.r.ok()) return {};
   std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
   c.t.add_string(str_id, s, o + 2, n);
+  if (str_id != mqtt_f::passwd && !valid_utf8(s)) {  // the password is binary data in 3.1.1 and 5.0
+    const core::FieldDef* d = core::FieldRegistry::instance().def(str_id);
+    violation(c, std::string("Invalid UTF-8 in ") + std::string(d ? d->name : "a string") +
+                     " (MQTT §1.5.4: well-formed UTF-8, no U+0000)");
+  }
   return s;
 }
 
@@ -86,11 +119,19 @@ void dissect_properties(Ctx& c, FieldId block) {
   Reader props = c.r.sub(len);
   Ctx pc{c.pkt, c.t, c.base + static_cast<uint32_t>(c.r.pos() - len), props};
   if (!c.r.ok()) return;
+  uint64_t seen = 0;  // property ids already present (bit per id)
   while (props.remaining()) {
     uint32_t po = pc.off();
     uint8_t id = props.u8();
     if (!props.ok()) break;
     c.t.add_uint(mqtt_f::property_id, id, po, 1);
+    // §2.2.2.2: only User Property and Subscription Identifier may repeat.
+    if (id < 64 && id != 0x26 && id != 0x0b && (seen >> id & 1)) {
+      char buf[80];
+      snprintf(buf, sizeof buf, "Property 0x%02x appears more than once (MQTT 5.0 §2.2.2.2)", id);
+      violation(c, buf);
+    }
+    if (id < 64) seen |= uint64_t(1) << id;
     switch (id) {
       case 0x01: case 0x17: case 0x19: case 0x25: case 0x28: case 0x29: case 0x2a: {  // byte
         uint8_t v = props.u8();
@@ -187,7 +228,9 @@ void dissect_properties(Ctx& c, FieldId block) {
         c.t.add_string(mqtt_f::prop_unknown, {reinterpret_cast<const char*>(rest.data()), rest.size()}, po + 1,
                        static_cast<uint32_t>(rest.size()));
         props.skip(props.remaining());
-        c.pkt.mark_malformed("MQTT");
+        char buf[80];
+        snprintf(buf, sizeof buf, "Unknown property identifier 0x%02x (MQTT 5.0 §2.2.2.2)", id);
+        violation(c, buf);
         break;
       }
     }
@@ -283,6 +326,14 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
 
   Reader body(pdu.subspan(f.header_len));
   Ctx c{pkt, t, base + static_cast<uint32_t>(f.header_len), body};
+  // §2.2.2 (3.1.1) / §2.1.3 (5.0): fixed-header flags are fixed for every type
+  // but PUBLISH; QoS 3 is reserved. (MQTT 3.1 is not checked: looser rules.)
+  if (type == 0 || (type == kPublish && ((h >> 1) & 3) == 3) ||
+      (type != kPublish && s.version != 3 &&
+       (h & 0x0f) != ((type == kPubrel || type == kSubscribe || type == kUnsubscribe) ? 0x2 : 0x0))) {
+    violation(c, type == 0 ? "Reserved packet type 0 (MQTT §2.2.1)"
+                           : "Fixed-header flags are not the ones this packet type requires (MQTT §2.2.2)");
+  }
   if (s.version == 0 && type != kConnect) infer_version(s, type, f.remaining, t, base);
   const bool v5 = s.version == 5;
   switch (type) {
@@ -349,6 +400,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     case kPublish: {
       std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
       if (!body.ok()) break;
+      const bool empty_topic = topic.empty();
       uint8_t qos = (h >> 1) & 3;
       if (qos && !read_msgid(c, info)) break;
       if (v5) dissect_properties(c, mqtt_f::properties);
@@ -365,6 +417,11 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
           t.add_string(mqtt_f::topic, topic, base, 0);  // generated, as tshark adds it
           t.add_bool(mqtt_f::topic_alias_resolved, true, base, 0);
         }
+      }
+      if (empty_topic && topic.empty()) {
+        // tshark's expert; an empty topic is only legal with a known alias (5.0).
+        t.add_none(mqtt_f::illegal_topic_length, base, 0);
+        core::add_expert(t, "Length cannot be 0", core::Severity::Warn, core::ExpertGroup::Protocol, base, 0);
       }
       info_topic(info, topic);
       if (!body.ok()) break;
@@ -441,6 +498,8 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     default:
       break;
   }
+  if (body.ok() && body.remaining())
+    violation(c, std::to_string(body.remaining()) + " bytes after the end of the packet's contents");
   pkt.check(body, "MQTT");
   t.close();
 }

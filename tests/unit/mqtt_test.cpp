@@ -157,3 +157,49 @@ TEST_CASE("mqtt: the version is inferred when CONNECT was not captured") {
   hp.run(mqtt_frame({0x30, 0x04, 0x00, 0x01, 't', 'x'}));
   CHECK(hp.has("mqtt.unknown_version"));
 }
+
+TEST_CASE("mqtt: specification violations are malformed with a reason, and dissection goes on") {
+  SUBCASE("SUBSCRIBE with fixed-header flags 0 instead of 2") {
+    Harness h;
+    h.run(mqtt_frame({0x80, 0x06, 0x00, 0x01, 0x00, 0x01, 'a', 0x00}));
+    CHECK(h.pkt->malformed);
+    CHECK(h.field("_ws.expert.message").find("Fixed-header flags") != std::string::npos);
+    CHECK(h.field("mqtt.topic") == "a");  // still dissected
+  }
+  SUBCASE("PUBLISH with QoS 3") {
+    Harness h;
+    h.run(mqtt_frame({0x36, 0x05, 0x00, 0x01, 't', 0x00, 0x01}));
+    CHECK(h.pkt->malformed);
+  }
+  SUBCASE("a topic that is not UTF-8") {
+    Harness h;
+    h.run(mqtt_frame({0x30, 0x05, 0x00, 0x02, 0xff, 0xfe, 'x'}));
+    CHECK(h.pkt->malformed);
+    CHECK(h.field("_ws.expert.message").find("Invalid UTF-8 in Topic") != std::string::npos);
+  }
+  SUBCASE("a binary password is fine") {
+    Harness h;
+    h.run(mqtt_frame({0x10, 0x14, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0xc2, 0x00, 0x3c, 0x00, 0x01, 'c', 0x00,
+                      0x01, 'u', 0x00, 0x02, 0xff, 0x00}));
+    CHECK_FALSE(h.pkt->malformed);
+    CHECK(h.field("mqtt.passwd_len") == "2");
+  }
+  SUBCASE("a repeated property") {
+    Harness h;
+    h.run(mqtt_frame({0x10, 0x13, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c, 0x06, 0x21, 0x00, 0x01,
+                      0x21, 0x00, 0x02, 0x00, 0x00}));
+    CHECK(h.pkt->malformed);
+    CHECK(h.field("_ws.expert.message").find("appears more than once") != std::string::npos);
+  }
+  SUBCASE("an empty topic without an alias gets tshark's expert") {
+    Harness h;
+    h.run(mqtt_frame({0x30, 0x03, 0x00, 0x00, 'x'}));
+    CHECK(h.has("mqtt.illegal_topic_length"));
+    CHECK(h.field("_ws.expert.message").find("Length cannot be 0") != std::string::npos);
+  }
+  SUBCASE("bytes after a 3.1.1 PINGREQ") {
+    Harness h;
+    h.run(mqtt_frame({0xc0, 0x01, 0x00}));
+    CHECK(h.pkt->malformed);
+  }
+}
