@@ -59,8 +59,8 @@ while read -r name cap args; do
   case $name in ''|'#'*) continue;; esac
   ref=tshark
   case $args in @own*) ref=own; args=${args#@own};; esac  # a deliberate difference, reviewed output
-  # shellcheck disable=SC2086
-  run_one "$root/captures" "$name" "$cap" "$ref" $args
+  eval "set -- $args"  # shell quoting in TESTLIST: -Y 'a && b'
+  run_one "$root/captures" "$name" "$cap" "$ref" "$@"
 done <"$here/golden/TESTLIST"
 
 # Crafted reassembly captures, generated into a temporary folder.

@@ -12,6 +12,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
+#include "filters/filter.h"
 #include "src/capture/pcap_source.h"
 #include "src/output/render.h"
 #include "src/output/writer.h"
@@ -122,10 +123,29 @@ int run(const cli::Options& o) {
     return cli::kExitOk;
   }
   if (o.list_interfaces) return list_interfaces();
-  if (!o.display_filter.empty()) {
-    eprint("display filters (-Y) are not available in this version of mqsniff yet; "
-           "select packets with a capture filter (-f \"tcp port 1883\") meanwhile.");
-    return cli::kExitUsage;
+  // The display filter is compiled once; its fields are built by the dissectors.
+  std::optional<filter::Filter> dfilter;
+  {
+    std::string text = o.display_filter;
+    if (!o.topic_filter.empty()) {
+      std::string t = "mqtt.topic matches_topic \"";
+      for (char ch : o.topic_filter) {
+        if (ch == '"' || ch == '\\') t += '\\';
+        t += ch;
+      }
+      t += '"';
+      text = text.empty() ? t : "(" + text + ") and " + t;
+    }
+    if (!text.empty()) {
+      dfilter.emplace();
+      filter::FilterError ferr;
+      if (!dfilter->compile(text, ferr)) {
+        eprint(filter::render_error(text, ferr));
+        return cli::kExitFileError;  // tshark exits 2 on a bad display filter
+      }
+      if (!o.quieter)
+        for (const auto& h : dfilter->hints()) eprint(h);
+    }
   }
 
   // What the outputs need decides what the dissectors build.
@@ -138,6 +158,8 @@ int run(const cli::Options& o) {
       if (c.id != core::kNoField) want.add(c.id);
     need_cols = out::needs_columns(columns);
   }
+  if (dfilter)
+    for (core::FieldId id : dfilter->fields()) want.add(id);
 
   DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
   st.reassembly.enabled = o.tcp_reassembly;
@@ -149,10 +171,13 @@ int run(const cli::Options& o) {
     // lies in it (or shows its effects).
     const auto& reg = core::FieldRegistry::instance();
     bool app = false;
-    for (const auto& c : columns) {
-      if (c.id == core::kNoField) continue;
-      std::string_view n = reg.def(c.id)->abbrev;
-      core::Proto p = static_cast<core::Proto>(c.id / core::kBlock);
+    std::vector<core::FieldId> used;
+    for (const auto& c : columns)
+      if (c.id != core::kNoField) used.push_back(c.id);
+    if (dfilter) used.insert(used.end(), dfilter->fields().begin(), dfilter->fields().end());
+    for (core::FieldId id : used) {
+      std::string_view n = reg.def(id)->abbrev;
+      core::Proto p = static_cast<core::Proto>(id / core::kBlock);
       if (p == core::Proto::Mqtt || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
           n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
         app = true;
@@ -160,9 +185,8 @@ int run(const cli::Options& o) {
     st.app_needed = app;
     // TCP options, window scaling and sequence analysis only for fields that show them.
     bool detail = false;
-    for (const auto& c : columns) {
-      if (c.id == core::kNoField) continue;
-      std::string_view n = reg.def(c.id)->abbrev;
+    for (core::FieldId id : used) {
+      std::string_view n = reg.def(id)->abbrev;
       if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||
           n.starts_with("_ws.expert"))
         detail = true;
@@ -263,6 +287,7 @@ int run(const cli::Options& o) {
       if (!o.quieter) eprint(st.warning);
       st.warning.clear();
     }
+    if (dfilter && !dfilter->matches(tree)) continue;  // not displayed (still counted by -c)
     if (need_cols) set_columns_addresses(pkt);
 
     out::RowContext row;

@@ -34,6 +34,8 @@ std::string usage_text() {
          "  -r <infile>|-            set the filename to read from (- for stdin)\n\n"
          "Processing:\n"
          "  -Y <display filter>      packet display filter in Wireshark display filter syntax\n"
+         "  --topic <MQTT filter>    only packets whose mqtt.topic matches this MQTT topic filter\n"
+         "                           (+ one level, # the rest), as a broker subscription would\n"
          "  -n                       disable all name resolutions (mqsniff never resolves)\n"
          "  -d <layer_type>==<selector>,<decode_as_protocol> ...\n"
          "                           \"Decode As\", e.g. tcp.port==11883,mqtt\n"
@@ -199,7 +201,7 @@ static void apply_pref(Options& o, const std::string& arg) {
 
 Options parse(int argc, char** argv) {
   Options o;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur };
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -212,6 +214,7 @@ Options parse(int argc, char** argv) {
       {"enable-protocol", required_argument, nullptr, kOptEnable},
       {"disable-heuristic", required_argument, nullptr, kOptDisableHeur},
       {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
+      {"topic", required_argument, nullptr, kOptTopic},
       {nullptr, 0, nullptr, 0},
   };
   // -G is only valid as the first option, as in tshark.
@@ -269,6 +272,7 @@ Options parse(int argc, char** argv) {
       case 'Y': o.display_filter = arg; break;
       case kOptDisable: o.disabled_protocols.push_back(arg); break;
       case kOptEnable: o.enabled_protocols.push_back(arg); break;
+      case kOptTopic: o.topic_filter = arg; break;
       case kOptDisableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;
         break;

@@ -38,6 +38,7 @@ struct Options {
   std::vector<std::string> interfaces; // -i (live capture)
   std::string capture_filter;          // -f (BPF)
   std::string display_filter;          // -Y
+  std::string topic_filter;            // --topic (MQTT topic filter with + and #)
   OutputFormat format = OutputFormat::Text;
   std::vector<std::string> fields;     // -e
   FieldsOptions fopts;                 // -E

@@ -1,0 +1,190 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "filters/filter.h"
+#include "helpers.h"
+
+using mqsniff::filter::Filter;
+using mqsniff::filter::FilterError;
+using mqsniff::filter::mqtt_topic_matches;
+using namespace testutil;
+
+namespace {
+// A 5.0-free MQTT PUBLISH (QoS 1, topic maison/salon/temperature) in TCP to 1883.
+struct Pkt {
+  Harness h;
+  Pkt() {
+    TcpSpec s;
+    s.flags = 0x18;
+    s.ack = 1;
+    std::string raw = std::string("\x32\x22\x00\x18", 4) + "maison/salon/temperature" +
+                      std::string("\x00\x01", 2) + "21.5";  // QoS 1, packet id 1, payload "21.5"
+    std::vector<uint8_t> p(raw.begin(), raw.end());
+    p[1] = static_cast<uint8_t>(p.size() - 2);
+    s.payload = p;
+    h.run(eth(0x0800, ipv4_tcp(s)));
+  }
+};
+bool eval(const std::string& f) {
+  static Pkt pkt;
+  Filter flt;
+  FilterError err;
+  REQUIRE_MESSAGE(flt.compile(f, err), f << ": " << err.message);
+  return flt.matches(pkt.h.tree);
+}
+std::string error_of(const std::string& f, size_t* pos = nullptr) {
+  Filter flt;
+  FilterError err;
+  if (flt.compile(f, err)) return "";
+  if (pos) *pos = err.pos;
+  return err.message;
+}
+}  // namespace
+
+TEST_CASE("filter: evaluation table (Wireshark 4.x semantics)") {
+  struct Case {
+    const char* f;
+    bool want;
+  };
+  static const Case kCases[] = {
+      {"mqtt", true}, {"tcp", true}, {"udp", false}, {"ip", true}, {"ipv6", false}, {"frame", true}, {"eth", true},
+      {"mqtt.msgtype == 3", true}, {"mqtt.msgtype eq 3", true}, {"mqtt.msgtype == 0x3", true},
+      {"mqtt.msgtype == 03", true}, {"mqtt.msgtype == 0b11", true}, {"mqtt.msgtype != 3", false},
+      {"mqtt.msgtype ne 4", true}, {"mqtt.msgtype < 4", true}, {"mqtt.msgtype lt 3", false},
+      {"mqtt.msgtype <= 3", true}, {"mqtt.msgtype le 2", false}, {"mqtt.msgtype > 2", true},
+      {"mqtt.msgtype gt 3", false}, {"mqtt.msgtype >= 3", true}, {"mqtt.msgtype ge 4", false},
+      {"mqtt.qos == 1", true}, {"mqtt.retain == 0", true}, {"mqtt.retain == False", true},
+      {"mqtt.retain == true", false}, {"mqtt.dupflag == 0", true}, {"mqtt.retain", true},
+      {"mqtt.msgid == 1", true}, {"mqtt.len == 32", true},
+      {"mqtt.topic == \"maison/salon/temperature\"", true}, {"mqtt.topic == maison/salon/temperature", true},
+      {"mqtt.topic != \"x\"", true}, {"mqtt.topic contains \"salon\"", true}, {"mqtt.topic contains \"SALON\"", false},
+      {"mqtt.topic matches \"SALON\"", true}, {"mqtt.topic matches \"(?-i)SALON\"", false},
+      {"mqtt.topic ~ \"^maison/\"", true}, {"mqtt.topic matches \"temp$\"", false},
+      {"mqtt.topic > \"a\"", true}, {"mqtt.topic < \"a\"", false},
+      {"lower(mqtt.topic) == \"maison/salon/temperature\"", true},
+      {"upper(mqtt.topic) == \"MAISON/SALON/TEMPERATURE\"", true}, {"len(mqtt.topic) == 24", true},
+      {"len(mqtt.topic) > 30", false}, {"count(tcp.port) == 2", true}, {"count(mqtt.topic) == 1", true},
+      {"count(ip.addr) == 2", true},
+      {"mqtt.msg == \"21.5\"", true}, {"mqtt.msg == 32:31:2e:35", true}, {"mqtt.msg == 32-31-2e-35", true},
+      {"mqtt.msg == 32.31.2e.35", true}, {"mqtt.msg contains \"1.5\"", true}, {"mqtt.msg contains 2e:35", true},
+      {"mqtt.msg contains \"x\"", false},
+      {"tcp.port == 1883", true}, {"tcp.port == 50000", true}, {"tcp.port == 80", false},
+      {"tcp.port != 1883", false}, {"tcp.port != 80", true}, {"tcp.port === 1883", false},
+      {"tcp.port !== 1883", true}, {"tcp.port ~= 1883", true}, {"tcp.port any_eq 1883", true},
+      {"tcp.port all_ne 1883", false},
+      {"tcp.port in {1883, 8883}", true}, {"tcp.port in {1883 8883}", true}, {"tcp.port in {80 443}", false},
+      {"tcp.port in {1000..2000}", true}, {"tcp.port in {2000..3000}", false}, {"tcp.port not in {80, 443}", true},
+      {"tcp.port not in {1883}", false}, {"mqtt.msgtype in {1..3}", true},
+      {"mqtt.topic in {\"a\", \"maison/salon/temperature\"}", true}, {"mqtt.topic in {\"a\" \"b\"}", false},
+      {"ip.src == 10.0.0.1", true}, {"ip.dst == 10.0.0.2", true}, {"ip.addr == 10.0.0.2", true},
+      {"ip.addr == 10.0.0.3", false}, {"ip.addr == 10.0.0.0/8", true}, {"ip.addr == 10.0.0.0/30", true},
+      {"ip.addr == 192.168.0.0/16", false}, {"ip.src != 10.0.0.1", false}, {"ip.src > 10.0.0.0", true},
+      {"eth.src == 00:00:00:00:00:01", true}, {"eth.dst == 00:00:00:00:00:01", false},
+      {"eth.addr == 00:00:00:00:00:02", true}, {"eth.type == 0x0800", true},
+      {"tcp.flags.push == 1", true}, {"tcp.flags.syn == 1", false}, {"tcp.flags.syn", true},
+      {"tcp.flags & 0x08", true}, {"tcp.len == 34", true}, {"frame.len > 60", true},
+      {"frame.number == 1", true}, {"frame.time_relative == 0", true}, {"frame.time_relative > 1", false},
+      {"mqtt and tcp", true}, {"mqtt && udp", false}, {"mqtt or udp", true}, {"udp || ipv6", false},
+      {"not mqtt", false}, {"!udp", true}, {"not not mqtt", true}, {"mqtt xor tcp", false},
+      {"mqtt ^^ udp", true}, {"udp or mqtt and tcp", true}, {"(udp or mqtt) and tcp", true},
+      {"udp or (mqtt and udp)", false}, {"!(mqtt.msgtype == 4)", true},
+      {"mqtt.msgtype == 3 and mqtt.qos == 1 and tcp.port == 1883", true},
+      {"mqtt.msgtype == 3 and not mqtt.retain == 1", true},
+      {"mqtt.topic matches_topic \"maison/+/temperature\"", true},
+      {"mqtt.topic matches_topic \"maison/#\"", true}, {"mqtt.topic matches_topic \"#\"", true},
+      {"mqtt.topic matches_topic \"maison/+\"", false}, {"mqtt.topic matches_topic \"+/+/+\"", true},
+      {"mqtt.topic matches_topic \"maison/chambre_1/#\"", false},
+      {"mqtt.conack.val == 0", false}, {"udp.port == 53", false}, {"mqtt.username", false},
+  };
+  for (const auto& c : kCases) CHECK_MESSAGE(eval(c.f) == c.want, std::string(c.f));
+}
+
+TEST_CASE("filter: errors say where and why") {
+  struct Case {
+    const char* f;
+    const char* msg;
+    size_t pos;
+  };
+  static const Case kCases[] = {
+      {"mqtt.topc == \"a\"", "mqtt.topc is neither a field nor a protocol name.", 0},
+      {"mqtt.msgtype == 3 && mqtt.topik", "mqtt.topik is neither a field nor a protocol name.", 21},
+      {"mqtt.topic > 3", "mqtt.topic is text", 13},
+      {"ip.addr == 300.1.1.1", "\"300.1.1.1\" is not a valid hostname or IPv4 address.", 11},
+      {"ip.addr == 10.0.0.0/33", "is not a valid prefix length", 11},
+      {"ipv6.addr == ::g", "is not a valid IPv6 address", 13},
+      {"(mqtt.msgtype == 3", "Unbalanced parentheses", 0},
+      {"mqtt.msgtype == 3)", "\")\" was unexpected in this context.", 17},
+      {"mqtt.msgtype ==", "Unexpected end of filter expression.", 15},
+      {"mqtt.msgtype contains 3", "cannot participate in 'contains' comparison.", 22},
+      {"mqtt.msgtype == \"3\"", "is a string, but mqtt.msgtype is a number", 16},
+      {"mqtt.msgtype == abc", "\"abc\" is not a valid number", 16},
+      {"mqtt.retain == 2", "is not a valid boolean", 15},
+      {"mqtt.topic == \"abc", "The final quote was missing from a quoted string.", 14},
+      {"tcp.port in {1883, 8883", "Unbalanced braces", 23},
+      {"tcp.port in {}", "A set must contain at least one element.", 0},
+      {"mqtt.msg == zz:11", "is not a valid byte string", 12},
+      {"eth.src == 00:11", "is not a valid MAC address", 11},
+      {"mqtt.topic matches \"(\"", "is not a valid regular expression", 19},
+      {"frame.time_relative > abc", "is not a valid time", 22},
+      {"mqtt.msgtype == 3 and", "Unexpected end of filter expression.", 21},
+      {"== 3", "\"operator\" was unexpected in this context.", 0},
+      {"mqtt.msgtype # 3", "\"#\" was unexpected in this context.", 13},
+  };
+  for (const auto& c : kCases) {
+    size_t pos = 999;
+    std::string m = error_of(c.f, &pos);
+    CHECK_MESSAGE(m.find(c.msg) != std::string::npos, std::string(c.f) << " -> " << m);
+    CHECK_MESSAGE(pos == c.pos, std::string(c.f) << " -> at " << pos);
+  }
+  CHECK(error_of("mqtt.topc == \"a\"").find("Did you mean mqtt.topic") != std::string::npos);
+}
+
+TEST_CASE("filter: error rendering with a caret") {
+  std::string r = mqsniff::filter::render_error("mqtt.topc == \"a\"", {"x", 0, 9});
+  CHECK(r == "x\n    mqtt.topc == \"a\"\n    ^~~~~~~~~");
+}
+
+TEST_CASE("filter: a bare boolean field gets a hint; fields are reported for the dissectors") {
+  Filter f;
+  FilterError err;
+  REQUIRE(f.compile("mqtt.retain && tcp.port == 1883", err));
+  REQUIRE(f.hints().size() == 1);
+  CHECK(f.hints()[0].find("did you mean mqtt.retain == 1?") != std::string::npos);
+  CHECK(f.fields().size() == 2);
+}
+
+TEST_CASE("MQTT topic filter matching (§4.7)") {
+  struct Case {
+    const char* filter;
+    const char* topic;
+    bool want;
+  };
+  static const Case kCases[] = {
+      {"maison/+/temperature", "maison/salon/temperature", true},
+      {"maison/+/temperature", "maison/salon/humidite", false},
+      {"maison/+/temperature", "maison/temperature", false},
+      {"maison/+/temperature", "maison/a/b/temperature", false},
+      {"maison/#", "maison", true},
+      {"maison/#", "maison/salon", true},
+      {"maison/#", "maison/salon/temperature", true},
+      {"maison/#", "maisons/x", false},
+      {"#", "anything/at/all", true},
+      {"#", "$SYS/broker/uptime", false},
+      {"+/monitor", "$SYS/monitor", false},
+      {"$SYS/#", "$SYS/broker/uptime", true},
+      {"+", "a", true},
+      {"+", "a/b", false},
+      {"+/+", "/finance", true},
+      {"/+", "/finance", true},
+      {"+", "/finance", false},
+      {"a/b", "a/b", true},
+      {"a/b", "a/b/", false},
+      {"a//b", "a//b", true},
+      {"maison/salon/#", "maison/salon/temperature", true},
+      {"maison/#", "maison/#", false},  // a SUBSCRIBE's filter is not a publication
+  };
+  for (const auto& c : kCases)
+    CHECK_MESSAGE(mqtt_topic_matches(c.filter, c.topic) == c.want, (std::string(c.filter) + " vs " + c.topic));
+}
