@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -14,6 +17,7 @@
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
 #include "src/capture/pcap_source.h"
+#include "src/capture/writer.h"
 #include "src/output/render.h"
 #include "src/output/writer.h"
 
@@ -210,7 +214,7 @@ int run(const cli::Options& o) {
       src.emplace(capture::PcapSource::open_file(o.read_file));
     } else {
       iface = resolve_interface(o.interfaces.empty() ? std::string() : o.interfaces.front());
-      src.emplace(capture::PcapSource::open_live(iface, o.snaplen));
+      src.emplace(capture::PcapSource::open_live(iface, o.snaplen, o.promisc, o.buffer_mib));
     }
     src->set_filter(o.capture_filter);
   } catch (const capture::OpenError& e) {
@@ -229,6 +233,19 @@ int run(const cli::Options& o) {
     if (!o.quieter) eprint("Capturing on '" + iface + "'");
   }
 
+  // -w: raw packets to a file; tshark then prints nothing unless -P.
+  std::unique_ptr<capture::PacketWriter> pw;
+  if (!o.write_file.empty()) {
+    try {
+      pw = std::make_unique<capture::PacketWriter>(
+          o.write_file, o.write_pcap ? capture::PacketWriter::Format::Pcap : capture::PacketWriter::Format::Pcapng,
+          src->file_linktype(), src->snaplen(), src->interface_name());
+    } catch (const std::exception& e) {
+      eprint(e.what());
+      return cli::kExitFileError;
+    }
+  }
+  const bool print = !o.quiet && (!pw || o.print_while_writing) && o.write_file != "-";
   out::Writer w;
   w.set_line_buffered(o.line_buffered);
   if (o.format == cli::OutputFormat::Fields) {
@@ -244,9 +261,17 @@ int run(const cli::Options& o) {
   uint64_t displayed = 0;
   int exit_code = cli::kExitOk;
   capture::RawPacket raw;
+  const auto started = std::chrono::steady_clock::now();
+  core::Timestamp stop_at{};
+  bool have_start = false;
   while (!g_stop) {
     if (o.count >= 0 && number >= static_cast<uint64_t>(o.count)) break;
+    if (o.autostop_packets >= 0 && number >= static_cast<uint64_t>(o.autostop_packets)) break;
     capture::ReadStatus rs = src->next(raw);
+    if (live && o.autostop_duration > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= o.autostop_duration)
+      break;  // live -a duration: wall clock
+    if (rs == capture::ReadStatus::Timeout) continue;
     if (rs == capture::ReadStatus::End) break;
     if (rs == capture::ReadStatus::CutShort) {
       w.flush();
@@ -260,6 +285,21 @@ int run(const cli::Options& o) {
       else eprint("The file \"" + src->name() + "\" appears to be damaged or corrupt.\n(pcap: " + src->error() + ")");
       exit_code = cli::kExitFileError;
       break;
+    }
+    if (o.autostop_duration > 0 && !live) {
+      // -a duration on a file: measured on the packets' own clock.
+      if (!have_start) {
+        have_start = true;
+        stop_at = raw.ts;
+        stop_at.sec += static_cast<int64_t>(o.autostop_duration);
+        stop_at.nsec += static_cast<uint32_t>((o.autostop_duration - static_cast<int64_t>(o.autostop_duration)) * 1e9);
+        if (stop_at.nsec >= 1000000000u) {
+          stop_at.nsec -= 1000000000u;
+          ++stop_at.sec;
+        }
+      } else if (raw.ts.sec > stop_at.sec || (raw.ts.sec == stop_at.sec && raw.ts.nsec > stop_at.nsec)) {
+        break;
+      }
     }
     ++number;
     tree.reset();
@@ -298,7 +338,16 @@ int run(const cli::Options& o) {
     row.delta_displayed = st.have_displayed ? core::ts_sub(raw.ts, st.prev_displayed_ts) : core::Timestamp{};
     row.len = raw.len;
     row.cols = need_cols ? &cols : nullptr;
-    if (!o.quiet) {
+    if (pw) {
+      pw->write(raw.ts, raw.len, raw.data, raw.caplen);
+      if (pw->failed()) {
+        if (errno != EPIPE)  // a closed pipe (| head) just ends the run, as for text output
+          eprint("An error occurred while writing to \"" + o.write_file + "\": " + std::strerror(errno));
+        exit_code = cli::kExitFileError;
+        break;
+      }
+    }
+    if (print) {
       if (o.format == cli::OutputFormat::Fields)
         out::render_fields(w.buf(), columns, o.fopts, tree, row, o.time_format, digits);
       else
@@ -311,6 +360,7 @@ int run(const cli::Options& o) {
     st.have_displayed = true;
   }
   w.flush();
+  pw.reset();  // closes (and flushes) the -w file
   g_live = nullptr;
   const auto& rs = st.reassembly_stats;
   if (o.quiet && !o.quieter &&

@@ -1,5 +1,6 @@
 #include "src/capture/pcap_source.h"
 
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -74,7 +75,7 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n) {
 }  // namespace
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
-    : p_(o.p_), file_(o.file_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
+    : p_(o.p_), file_(o.file_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
       name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)) {
   o.p_ = nullptr;
   o.file_ = nullptr;
@@ -151,7 +152,7 @@ PcapSource PcapSource::open_file(const std::string& path) {
   return s;
 }
 
-PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool promisc) {
+PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool promisc, int buffer_mib) {
   PcapSource s;
   s.name_ = iface;
   s.ifname_ = iface;
@@ -162,6 +163,7 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
   if (!s.p_) throw OpenError("The capture session could not be initiated on interface '" + iface + "' (" + err + ").");
   pcap_set_snaplen(s.p_, snaplen > 0 ? snaplen : 262144);
   pcap_set_promisc(s.p_, promisc ? 1 : 0);
+  pcap_set_buffer_size(s.p_, (buffer_mib > 0 ? buffer_mib : 2) << 20);  // tshark's default: 2 MiB
   pcap_set_timeout(s.p_, 100);
   // Immediate mode: packets are delivered as they arrive, not when a kernel
   // buffer block fills (which can also lose a partial block on shutdown).
@@ -183,6 +185,10 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
     throw OpenError(msg);
   }
   s.linktype_ = pcap_datalink(s.p_);
+  // Non-blocking reads plus our own poll(): in immediate mode libpcap may wait
+  // forever for a packet, and -a duration and signals must be noticed.
+  pcap_setnonblock(s.p_, 1, err);
+  s.fd_ = pcap_get_selectable_fd(s.p_);
   return s;
 }
 
@@ -211,7 +217,14 @@ ReadStatus PcapSource::next(RawPacket& out) {
       out.data = data;
       return ReadStatus::Packet;
     }
-    if (rc == 0) continue;  // live timeout, no packet yet
+    if (rc == 0) {
+      // Live, nothing buffered: wait up to 100 ms, then let the caller check
+      // its clock and signals.
+      if (fd_ < 0) return ReadStatus::Timeout;
+      struct pollfd pfd = {fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, 100) <= 0) return ReadStatus::Timeout;
+      continue;
+    }
     if (rc == PCAP_ERROR_BREAK) return ReadStatus::End;
     error_ = pcap_geterr(p_);
     if (error_.find("truncated") != std::string::npos) return ReadStatus::CutShort;

@@ -25,14 +25,14 @@ struct RawPacket {
   const uint8_t* data = nullptr;
 };
 
-enum class ReadStatus { Packet, End, CutShort, Error };
+enum class ReadStatus { Packet, End, CutShort, Error, Timeout };
 
 class PcapSource {
 public:
   // Opens a capture file ("-" = stdin). Throws OpenError (tshark's wording).
   static PcapSource open_file(const std::string& path);
   // Opens a live interface in immediate mode. Throws OpenError.
-  static PcapSource open_live(const std::string& iface, int snaplen, bool promisc = true);
+  static PcapSource open_live(const std::string& iface, int snaplen, bool promisc = true, int buffer_mib = 0);
 
   PcapSource(PcapSource&& o) noexcept;
   PcapSource& operator=(PcapSource&&) = delete;
@@ -50,12 +50,16 @@ public:
   const std::string& interface_name() const { return ifname_; }
   const std::string& error() const { return error_; }
   const std::string& name() const { return name_; }
+  uint32_t snaplen() const { return p_ ? static_cast<uint32_t>(pcap_snapshot(p_)) : 262144; }
+  // The LINKTYPE_ value to store in a file for this source's DLT.
+  int file_linktype() const { return linktype_ == 12 || linktype_ == 14 ? 101 : linktype_; }
   pcap_t* handle() const { return p_; }
 
 private:
   PcapSource() = default;
   pcap_t* p_ = nullptr;
   FILE* file_ = nullptr;  // owned by pcap after pcap_fopen_offline
+  int fd_ = -1;           // live: pollable descriptor
   int linktype_ = 0;
   int digits_ = 6;
   bool pcapng_ = false;

@@ -29,7 +29,10 @@ std::string usage_text() {
          "  -i <interface>           name or index of interface (live capture)\n"
          "  -f <capture filter>      packet filter in libpcap filter syntax\n"
          "  -s <snaplen>             packet snapshot length\n"
-         "  -D                       print list of interfaces and exit\n\n"
+         "  -D                       print list of interfaces and exit\n"
+         "  -p                       don't capture in promiscuous mode\n"
+         "  -B <buffer size>         size of kernel buffer in MiB\n"
+         "  -a duration:NUM|packets:NUM  stop after NUM seconds / packets\n\n"
          "Input file:\n"
          "  -r <infile>|-            set the filename to read from (- for stdin)\n\n"
          "Processing:\n"
@@ -58,7 +61,10 @@ std::string usage_text() {
          "  -l                       flush standard output after each packet\n"
          "  -q                       be more quiet on stdout\n"
          "  -Q                       only log true errors to stderr\n"
-         "  -G [fields|protocols]    dump a glossary of registered fields or protocols\n\n"
+         "  -G [fields|protocols]    dump a glossary of registered fields or protocols\n"
+         "  -w <outfile|->           write packets (those passing -Y) to a file (pcapng)\n"
+         "  -F pcapng|pcap           the file format of -w\n"
+         "  -P                       print packet summary even when writing to a file\n\n"
          "Miscellaneous:\n"
          "  -h, --help               display this help and exit\n"
          "  -v, --version            display version info and exit\n";
@@ -224,12 +230,39 @@ Options parse(int argc, char** argv) {
   }
   opterr = 0;
   optind = 1;
-  const char* shortopts = ":2c:d:De:E:f:G:hi:lnN:o:qQr:s:t:T:vY:";
+  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:lnN:o:pPqQr:s:t:T:vw:Y:";
   int c;
   while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
     std::string arg = optarg ? optarg : "";
     switch (c) {
       case '2': break;  // two-pass: mqsniff's single pass already sees what -2 gives for -Y
+      case 'a': {
+        auto colon = arg.find(':');
+        std::string k = arg.substr(0, colon), v = colon == std::string::npos ? "" : arg.substr(colon + 1);
+        char* end = nullptr;
+        double d = std::strtod(v.c_str(), &end);
+        if (colon == std::string::npos || v.empty() || !end || *end || d <= 0 || (k != "duration" && k != "packets"))
+          throw UsageError("Invalid or unknown -a flag \"" + arg + "\" (use duration:SECONDS or packets:N)");
+        if (k == "duration") o.autostop_duration = d;
+        else o.autostop_packets = static_cast<int64_t>(d);
+        break;
+      }
+      case 'B': {
+        int v = 0;
+        auto r = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+        if (r.ec != std::errc() || r.ptr != arg.data() + arg.size() || v <= 0)
+          throw UsageError("The specified buffer size \"" + arg + "\" isn't a positive number of MiB");
+        o.buffer_mib = v;
+        break;
+      }
+      case 'F':
+        if (arg == "pcap" || arg == "libpcap") o.write_pcap = true;
+        else if (arg == "pcapng") o.write_pcap = false;
+        else throw UsageError("\"" + arg + "\" isn't a capture file type mqsniff can write; use pcapng (default) or pcap");
+        break;
+      case 'p': o.promisc = false; break;
+      case 'P': o.print_while_writing = true; break;
+      case 'w': o.write_file = arg; break;
       case 'c': o.count = parse_count(optarg); break;
       case 'd':
         o.decode_as.push_back(arg);

@@ -59,6 +59,13 @@ struct Options {
   bool show_help = false;              // -h
   bool show_version = false;           // -v
   int snaplen = 0;                     // -s
+  std::string write_file;              // -w
+  bool write_pcap = false;             // -F pcap (default pcapng)
+  bool print_while_writing = false;    // -P
+  bool promisc = true;                 // -p turns it off
+  int buffer_mib = 0;                  // -B
+  double autostop_duration = 0;        // -a duration:S
+  int64_t autostop_packets = -1;       // -a packets:N
   size_t max_tcp_flows = 0;            // -o tcp.max_flows:N (0: default)
   bool tcp_reassembly = true;          // -o tcp.desegment_tcp_streams:FALSE
   size_t reassembly_max_dir = 0;       // -o tcp.reassembly_max_dir:BYTES (0: default)
