@@ -48,5 +48,12 @@ start=$(date +%s)
 "$bin" -i lo -f "tcp port $port" -a duration:2 -q 2>/dev/null
 end=$(date +%s)
 check '[ $((end - start)) -le 4 ]' "-a duration:2 took $((end - start)) s"
+# 4. -Z drops root once the device and the -w file are open.
+"$bin" -i lo -f "tcp port $port" -a duration:3 -q -Z nobody -w "$tmp/z.pcapng" 2>/dev/null & z=$!; pids+=($z)
+sleep 1
+uid=$(awk '/^Uid:/ {print $2}' /proc/$z/status 2>/dev/null)
+check '[ "$uid" = "$(id -u nobody)" ]' "-Z nobody: the capture still runs as uid $uid"
+wait $z
+check '[ -s "$tmp/z.pcapng" ]' "-Z nobody: the -w file was not written"
 echo "e2e_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,8 @@
 #include "src/app/pipeline.h"
 
 #include <pcap/pcap.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -243,6 +245,27 @@ int run(const cli::Options& o) {
     } catch (const std::exception& e) {
       eprint(e.what());
       return cli::kExitFileError;
+    }
+  }
+  // -Z: everything privileged is open now; give root up for good.
+  if (!o.run_as_user.empty()) {
+    errno = 0;
+    struct passwd* pw_ent = getpwnam(o.run_as_user.c_str());
+    if (!pw_ent) {
+      eprint("-Z: there is no user \"" + o.run_as_user + "\" on this system.");
+      return cli::kExitUsage;
+    }
+    if (geteuid() == 0) {
+      if (setgroups(0, nullptr) != 0 || setgid(pw_ent->pw_gid) != 0 || setuid(pw_ent->pw_uid) != 0) {
+        eprint(std::string("-Z: could not switch to user \"") + o.run_as_user + "\": " + std::strerror(errno));
+        return cli::kExitFileError;
+      }
+      if (pw_ent->pw_uid != 0 && setuid(0) == 0) {  // must be irreversible
+        eprint("-Z: root privileges could be regained after dropping them; stopping.");
+        return cli::kExitFileError;
+      }
+    } else if (geteuid() != pw_ent->pw_uid) {
+      eprint("-Z: only root can switch to another user; running as the current user.");
     }
   }
   const bool print = !o.quiet && (!pw || o.print_while_writing) && o.write_file != "-";

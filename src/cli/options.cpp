@@ -32,7 +32,8 @@ std::string usage_text() {
          "  -D                       print list of interfaces and exit\n"
          "  -p                       don't capture in promiscuous mode\n"
          "  -B <buffer size>         size of kernel buffer in MiB\n"
-         "  -a duration:NUM|packets:NUM  stop after NUM seconds / packets\n\n"
+         "  -a duration:NUM|packets:NUM  stop after NUM seconds / packets\n"
+         "  -Z <user>                run as this user once the capture device and files are open\n\n"
          "Input file:\n"
          "  -r <infile>|-            set the filename to read from (- for stdin)\n\n"
          "Processing:\n"
@@ -230,7 +231,7 @@ Options parse(int argc, char** argv) {
   }
   opterr = 0;
   optind = 1;
-  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:lnN:o:pPqQr:s:t:T:vw:Y:";
+  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:lnN:o:pPqQr:s:t:T:vw:Y:Z:";
   int c;
   while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
     std::string arg = optarg ? optarg : "";
@@ -263,6 +264,7 @@ Options parse(int argc, char** argv) {
       case 'p': o.promisc = false; break;
       case 'P': o.print_while_writing = true; break;
       case 'w': o.write_file = arg; break;
+      case 'Z': o.run_as_user = arg; break;
       case 'c': o.count = parse_count(optarg); break;
       case 'd':
         o.decode_as.push_back(arg);
