@@ -55,5 +55,12 @@ uid=$(awk '/^Uid:/ {print $2}' /proc/$z/status 2>/dev/null)
 check '[ "$uid" = "$(id -u nobody)" ]' "-Z nobody: the capture still runs as uid $uid"
 wait $z
 check '[ -s "$tmp/z.pcapng" ]' "-Z nobody: the -w file was not written"
+# 5. Without permission to capture, a message that says what to do.
+if command -v setpriv >/dev/null; then
+  cp "$bin" "$tmp/mqsniff_np"; chmod 755 "$tmp/mqsniff_np"
+  msg=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/mqsniff_np" -i lo -c 1 2>&1); prc=$?
+  check '[ $prc -eq 2 ] && [[ "$msg" == *"Run mqsniff as root (sudo), or give the binary the capture capabilities"* ]]' \
+    "no helpful permission message: $msg"
+fi
 echo "e2e_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

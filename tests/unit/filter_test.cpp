@@ -97,6 +97,16 @@ TEST_CASE("filter: evaluation table (Wireshark 4.x semantics)") {
       {"mqtt.topic matches_topic \"maison/+\"", false}, {"mqtt.topic matches_topic \"+/+/+\"", true},
       {"mqtt.topic matches_topic \"maison/chambre_1/#\"", false},
       {"mqtt.conack.val == 0", false}, {"udp.port == 53", false}, {"mqtt.username", false},
+      {"tcp.srcport == 50000", true}, {"tcp.dstport == 1883", true}, {"tcp.srcport == 1883", false},
+      {"tcp.stream == 0", true}, {"tcp.seq == 1", true}, {"tcp.flags.ack == 1", true}, {"tcp.flags.fin == 0", true},
+      {"tcp.flags.reset", true}, {"tcp.flags.reset == 1", false}, {"ip.ttl == 64", true}, {"ip.proto == 6", true},
+      {"ip.flags.df == 1", true}, {"ip.len > 50", true}, {"ip.id == 0x1234", true},
+      {"eth.type != 0x86dd", true}, {"mqtt.hdrflags == 0x32", true}, {"mqtt.hdrflags & 0x02", true},
+      {"mqtt.hdrflags & 0x01", false}, {"mqtt.topic_len == 24", true}, {"mqtt.msgtype in {1, 2, 3}", true},
+      {"mqtt.msgtype in {8..14}", false}, {"mqtt.msgtype not in {1..2}", true}, {"tcp.port in {1883, 1000..2000}", true},
+      {"frame.protocols contains \"mqtt\"", true}, {"frame.protocols == \"eth:ethertype:ip:tcp:mqtt\"", true},
+      {"mqtt.topic matches \"^MAISON/(salon|cuisine)/\"", true}, {"mqtt.topic contains \"/\"", true},
+      {"(mqtt.msgtype == 3) && (tcp.port == 1883)", true}, {"((mqtt))", true}, {"!(!mqtt)", true},
   };
   for (const auto& c : kCases) CHECK_MESSAGE(eval(c.f) == c.want, std::string(c.f));
 }
