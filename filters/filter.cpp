@@ -106,36 +106,22 @@ private:
     n->b = std::move(b);
     return n;
   }
-  std::unique_ptr<Node> parse_or() {
-    auto l = parse_xor();
-    while (l && peek().kind == Tok::Or) {
+  // One precedence level of a left-associative binary operator.
+  using Level = std::unique_ptr<Node> (Parser::*)();
+  std::unique_ptr<Node> binary(Tok op, Node::K k, Level next) {
+    auto l = (this->*next)();
+    while (l && peek().kind == op) {
       take();
-      auto r = parse_xor();
+      auto r = (this->*next)();
       if (!r) return nullptr;
-      l = bin(Node::K::Or, std::move(l), std::move(r));
+      l = bin(k, std::move(l), std::move(r));
     }
     return l;
   }
-  std::unique_ptr<Node> parse_xor() {
-    auto l = parse_and();
-    while (l && peek().kind == Tok::Xor) {
-      take();
-      auto r = parse_and();
-      if (!r) return nullptr;
-      l = bin(Node::K::Xor, std::move(l), std::move(r));
-    }
-    return l;
-  }
-  std::unique_ptr<Node> parse_and() {
-    auto l = parse_not();
-    while (l && peek().kind == Tok::And) {
-      take();
-      auto r = parse_not();
-      if (!r) return nullptr;
-      l = bin(Node::K::And, std::move(l), std::move(r));
-    }
-    return l;
-  }
+  // Precedence, loosest first: or, xor, and, not, relation.
+  std::unique_ptr<Node> parse_or() { return binary(Tok::Or, Node::K::Or, &Parser::parse_xor); }
+  std::unique_ptr<Node> parse_xor() { return binary(Tok::Xor, Node::K::Xor, &Parser::parse_and); }
+  std::unique_ptr<Node> parse_and() { return binary(Tok::And, Node::K::And, &Parser::parse_not); }
   std::unique_ptr<Node> parse_not() {
     if (peek().kind == Tok::Not) {
       take();

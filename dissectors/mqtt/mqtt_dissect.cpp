@@ -133,45 +133,19 @@ void dissect_properties(Ctx& c, FieldId block) {
     }
     if (id < 64) seen |= uint64_t(1) << id;
     switch (id) {
-      case 0x01: case 0x17: case 0x19: case 0x25: case 0x28: case 0x29: case 0x2a: {  // byte
-        uint8_t v = props.u8();
-        if (props.ok()) {
-          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 1);
-          c.t.add_uint(named + id, v, po + 1, 1);
-        }
-        break;
-      }
-      case 0x24: {  // Maximum QoS
-        uint8_t v = props.u8();
-        if (props.ok()) {
-          c.t.add_uint(mqtt_f::property_max_qos, v, po + 1, 1);
-          c.t.add_uint(named + id, v, po + 1, 1);
-        }
-        break;
-      }
-      case 0x13: case 0x21: case 0x22: {  // two-byte integer
-        uint16_t v = props.be16();
-        if (props.ok()) {
-          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 2);
-          c.t.add_uint(named + id, v, po + 1, 2);
-        }
-        break;
-      }
-      case 0x23: {  // Topic Alias
-        uint16_t v = props.be16();
-        if (props.ok()) {
-          c.t.add_uint(mqtt_f::property_topic_alias, v, po + 1, 2);
-          c.t.add_uint(named + id, v, po + 1, 2);
-          c.topic_alias = v;
-        }
-        break;
-      }
-      case 0x02: case 0x11: case 0x18: case 0x27: {  // four-byte integer
-        uint32_t v = props.be32();
-        if (props.ok()) {
-          c.t.add_uint(mqtt_f::prop_number, v, po + 1, 4);
-          c.t.add_uint(named + id, v, po + 1, 4);
-        }
+      case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2a:  // byte
+      case 0x13: case 0x21: case 0x22: case 0x23:                                            // two-byte integer
+      case 0x02: case 0x11: case 0x18: case 0x27: {                                          // four-byte integer
+        uint32_t width = (id == 0x13 || id == 0x21 || id == 0x22 || id == 0x23) ? 2
+                         : (id == 0x02 || id == 0x11 || id == 0x18 || id == 0x27) ? 4 : 1;
+        uint32_t v = width == 1 ? props.u8() : width == 2 ? props.be16() : props.be32();
+        if (!props.ok()) break;
+        // tshark's field: Maximum QoS and Topic Alias have their own, the rest share prop_number.
+        FieldId shared = id == 0x24 ? FieldId{mqtt_f::property_max_qos}
+                         : id == 0x23 ? FieldId{mqtt_f::property_topic_alias} : FieldId{mqtt_f::prop_number};
+        c.t.add_uint(shared, v, po + 1, width);
+        c.t.add_uint(named + id, v, po + 1, width);
+        if (id == 0x23) c.topic_alias = static_cast<int>(v);
         break;
       }
       case 0x0b: {  // Subscription Identifier: variable byte integer
