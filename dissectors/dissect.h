@@ -30,6 +30,10 @@ struct DissectState {
   // whose first bytes are an MQTT CONNECT.
   std::vector<uint16_t> mqtt_ports{1883};
   bool mqtt_heuristic = true;
+  // TLS: 8883 (MQTT over TLS) and 443, -d tcp.port==N,tls, and a ClientHello
+  // at the start of a stream (unless --disable-heuristic tls).
+  std::vector<uint16_t> tls_ports{8883, 443};
+  bool tls_heuristic = true;
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).

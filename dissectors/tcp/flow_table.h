@@ -17,6 +17,7 @@
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tcp/reassembler.h"
 #include "dissectors/tcp/tcp_analysis.h"
 
@@ -53,7 +54,8 @@ struct TcpFlow {
   core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
   bool syn_ts_set = false;
   mqtt::MqttSession mqtt;  // session state of the application protocol
-  enum class App : uint8_t { Unknown, Mqtt, None } app = App::Unknown;  // heuristic verdict
+  tls::TlsSession tls;
+  enum class App : uint8_t { Unknown, Mqtt, Tls, None } app = App::Unknown;  // heuristic verdict
   // Reassembly state, allocated only for flows that carry a reassembled protocol.
   struct Streams {
     Streams(ReassemblyStats* s, const ReassemblyLimits* l) : dir{DirStream(s, l), DirStream(s, l)} {}

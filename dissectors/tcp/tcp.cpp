@@ -23,6 +23,7 @@
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tcp/tcp_fields.h"
 
 namespace mqsniff::tcp {
@@ -441,35 +442,44 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       flow->streams->dir[0].buffered() == 0 && flow->streams->dir[1].buffered() == 0)
     flow->streams.reset();
   if (!seglen) return;
-  // MQTT's registered port (tshark: tcp.port 1883). Decode-As and the
-  // CONNECT heuristic for other ports come with issue #4.
   if (!st.app_needed) return;
-  bool mqtt = false;
-  if (!st.disabled[static_cast<size_t>(core::Proto::Mqtt)]) {
-    for (uint16_t p : st.mqtt_ports) mqtt |= sp == p || dp == p;
-    if (!mqtt && flow && st.mqtt_heuristic) {
-      // Decided once per conversation, on its first payload.
-      if (flow->app == TcpFlow::App::Unknown)
-        flow->app = mqtt::looks_like_connect(payload.rest_captured()) ? TcpFlow::App::Mqtt : TcpFlow::App::None;
-      mqtt = flow->app == TcpFlow::App::Mqtt;
+  // Which application protocol: registered/decode-as ports first, then a
+  // heuristic decided once per conversation on its first payload.
+  TcpFlow::App app = TcpFlow::App::None;
+  const bool mqtt_on = !st.disabled[static_cast<size_t>(core::Proto::Mqtt)];
+  const bool tls_on = !st.disabled[static_cast<size_t>(core::Proto::Tls)];
+  for (uint16_t p : st.mqtt_ports)
+    if (mqtt_on && (sp == p || dp == p)) app = TcpFlow::App::Mqtt;
+  for (uint16_t p : st.tls_ports)
+    if (tls_on && app == TcpFlow::App::None && (sp == p || dp == p)) app = TcpFlow::App::Tls;
+  if (app == TcpFlow::App::None && flow && (st.mqtt_heuristic || st.tls_heuristic)) {
+    if (flow->app == TcpFlow::App::Unknown) {
+      core::Bytes first = payload.rest_captured();
+      flow->app = mqtt_on && st.mqtt_heuristic && mqtt::looks_like_connect(first)       ? TcpFlow::App::Mqtt
+                  : tls_on && st.tls_heuristic && tls::looks_like_client_hello(first) ? TcpFlow::App::Tls
+                                                                                      : TcpFlow::App::None;
     }
+    app = flow->app;
   }
-  if (!mqtt) {
+  if (app == TcpFlow::App::None) {
     link::dissect_data(payload, pkt);
     return;
   }
+  const bool mqtt = app == TcpFlow::App::Mqtt;
   core::Bytes pb = payload.rest_captured();
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
     static thread_local mqtt::MqttSession no_flow;
-    mqtt::dissect_segment(payload, pkt, flow ? flow->mqtt : no_flow);
+    if (mqtt) mqtt::dissect_segment(payload, pkt, flow ? flow->mqtt : no_flow);
+    else link::dissect_data(payload, pkt);
     return;
   }
   if (!flow->streams) flow->streams = std::make_unique<TcpFlow::Streams>(&st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
   if (flow->dir[dir].syn_seen) ds.start_at(1);  // relative to the ISN
   flow->mqtt.dir = static_cast<uint8_t>(dir);
+  flow->tls.dir = static_cast<uint8_t>(dir);
   flow->mqtt.default_version = st.mqtt_default_version;
   const TcpDir& fwd = flow->dir[dir];
   bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
@@ -484,7 +494,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   auto note_frame = [](uint32_t f) {
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
-  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, &mqtt::frame_length, &mqtt::plausible_start, acked_beyond,
+  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, mqtt ? &mqtt::frame_length : &tls::record_length,
+                               mqtt ? &mqtt::plausible_start : &tls::plausible_record, acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
                                    std::vector<uint8_t>* donor) {
     uint32_t base = 0;
@@ -512,7 +523,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     } else {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
     }
-    mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
+    if (mqtt) mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
+    else tls::dissect_record(view, base, pkt, flow->tls, first);
     first = false;
   });
   // A closed connection holding nothing gives its stream state back.

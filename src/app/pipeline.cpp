@@ -171,6 +171,8 @@ int run(const cli::Options& o) {
   st.reassembly.enabled = o.tcp_reassembly;
   for (uint16_t p : o.mqtt_ports) st.mqtt_ports.push_back(p);
   st.mqtt_heuristic = o.mqtt_heuristic;
+  for (uint16_t p : o.tls_ports) st.tls_ports.push_back(p);
+  st.tls_heuristic = o.tls_heuristic;
   st.mqtt_default_version = o.mqtt_default_version;
   if (o.format == cli::OutputFormat::Fields && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
@@ -184,7 +186,7 @@ int run(const cli::Options& o) {
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
-      if (p == core::Proto::Mqtt || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
+      if (p == core::Proto::Mqtt || p == core::Proto::Tls || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
           n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
         app = true;
     }

@@ -154,14 +154,14 @@ static void parse_decode_as(Options& o, const std::string& arg) {
   if (layer != "tcp.port")
     throw UsageError("\"" + layer + "\" isn't a valid \"Decode As\" layer type for mqsniff; the only one is tcp.port "
                      "(e.g. -d tcp.port==11883,mqtt)");
-  if (proto != "mqtt")
+  if (proto != "mqtt" && proto != "tls" && proto != "ssl")
     throw UsageError("\"" + proto + "\" isn't a valid protocol for -d tcp.port here; the protocols mqsniff can decode "
-                     "as are:\n\tmqtt (MQ Telemetry Transport Protocol)");
+                     "as are:\n\tmqtt (MQ Telemetry Transport Protocol)\n\ttls (Transport Layer Security)");
   unsigned v = 0;
   auto r = std::from_chars(sel.data(), sel.data() + sel.size(), v);
   if (r.ec != std::errc() || r.ptr != sel.data() + sel.size() || v == 0 || v > 65535)
     throw UsageError("\"" + sel + "\" isn't a valid TCP port number in -d " + arg);
-  o.mqtt_ports.push_back(static_cast<uint16_t>(v));
+  (proto == "mqtt" ? o.mqtt_ports : o.tls_ports).push_back(static_cast<uint16_t>(v));
 }
 
 static void apply_pref(Options& o, const std::string& arg) {
@@ -310,6 +310,7 @@ Options parse(int argc, char** argv) {
       case kOptTopic: o.topic_filter = arg; break;
       case kOptDisableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;
+        if (arg == "tls" || arg == "tls_tcp" || arg == "ssl") o.tls_heuristic = false;
         break;
       case kOptEnableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = true;

@@ -50,6 +50,8 @@ struct Options {
   std::vector<std::string> prefs;      // -o name:value
   std::vector<std::string> decode_as;  // -d (raw)
   std::vector<uint16_t> mqtt_ports;    // from -d tcp.port==N,mqtt
+  std::vector<uint16_t> tls_ports;     // from -d tcp.port==N,tls
+  bool tls_heuristic = true;           // --disable-heuristic tls
   bool mqtt_heuristic = true;          // --disable-heuristic mqtt
   uint8_t mqtt_default_version = 0;    // -o mqtt.default_version:v31|v311|v50|none (3, 4, 5 also accepted)
   std::vector<std::string> disabled_protocols;  // --disable-protocol

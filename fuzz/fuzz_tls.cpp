@@ -1,0 +1,36 @@
+// libFuzzer target: arbitrary bytes as TLS records (one record per framer
+// cut), through the record and handshake dissector, with the session state
+// carried across records.
+#include <cstdint>
+#include <vector>
+
+#include "dissectors/core/packet.h"
+#include "dissectors/tls/tls_dissect.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace mqsniff;
+  static core::WantSet want = [] {
+    core::WantSet w;
+    w.set_all();
+    return w;
+  }();
+  core::FieldTree tree(&want);
+  core::Columns cols;
+  core::Packet pkt(tree);
+  pkt.cols = &cols;
+  std::vector<uint8_t> buf(data, data + size);  // exact size for ASan
+  pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(buf.size());
+  pkt.frame.data = buf.empty() ? nullptr : buf.data();
+  tls::TlsSession s;
+  size_t pos = 0;
+  bool first = true;
+  while (pos < buf.size()) {
+    auto f = tls::record_length(std::span<const uint8_t>(buf).subspan(pos));
+    if (f.kind != tcp::PduLen::Kind::Pdu) break;
+    s.dir = static_cast<uint8_t>(pos & 1);
+    tls::dissect_record(std::span<const uint8_t>(buf).subspan(pos, f.total), static_cast<uint32_t>(pos), pkt, s, first);
+    first = false;
+    pos += f.total;
+  }
+  return 0;
+}
