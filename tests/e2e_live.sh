@@ -55,6 +55,31 @@ uid=$(awk '/^Uid:/ {print $2}' /proc/$z/status 2>/dev/null)
 check '[ "$uid" = "$(id -u nobody)" ]' "-Z nobody: the capture still runs as uid $uid"
 wait $z
 check '[ -s "$tmp/z.pcapng" ]' "-Z nobody: the -w file was not written"
+# 6. MQTTS (lab B): a TLS listener with a CA-signed broker certificate made with
+#    the openssl CLI as the lab does. On the wire: Client Hello, Server Hello,
+#    then only Application Data - no topic, payload or password anywhere.
+if command -v openssl >/dev/null; then
+  (cd "$tmp" &&
+   openssl req -new -x509 -days 365 -sha256 -newkey rsa:2048 -nodes -subj "/CN=Lab CA" -keyout ca.key -out ca.crt &&
+   openssl req -new -sha256 -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr &&
+   openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 100 -sha256 -out server.crt) >/dev/null 2>&1
+  chmod 644 "$tmp"/*.key
+  tport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'listener %s 127.0.0.1\ncafile %s/ca.crt\ncertfile %s/server.crt\nkeyfile %s/server.key\npassword_file %s\nallow_anonymous false\n' \
+    "$tport" "$tmp" "$tmp" "$tmp" "$tmp/passwd" >"$tmp/tls.conf"
+  mosquitto -c "$tmp/tls.conf" >"$tmp/tlsbroker.log" 2>&1 & pids+=($!)
+  for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$tport) 2>/dev/null && break; sleep 0.1; done
+  "$bin" -i lo -f "tcp port $tport" -l >"$tmp/tls.txt" 2>/dev/null & ts=$!; pids+=($ts)
+  "$bin" -i lo -f "tcp port $tport" -l -T fields -e mqtt.topic -e mqtt.passwd -e tls.handshake.type >"$tmp/tlsf.txt" 2>/dev/null & tf=$!; pids+=($tf)
+  sleep 1
+  mosquitto_pub -h localhost -p "$tport" --cafile "$tmp/ca.crt" -u alice -P s3cret -t cheese/strudel -m "secret over TLS"
+  sleep 1
+  kill -INT $ts $tf; wait $ts $tf
+  check 'grep -q "Client Hello" "$tmp/tls.txt" && grep -q "Server Hello" "$tmp/tls.txt"' "TLS handshake not shown"
+  check 'grep -q "TLSv1.3.*Application Data" "$tmp/tls.txt"' "TLS 1.3 Application Data not shown"
+  check '! grep -q -e cheese -e s3cret -e "secret over" "$tmp/tls.txt" "$tmp/tlsf.txt"' "topic or password visible over TLS"
+fi
+
 # 5. Without permission to capture, a message that says what to do.
 if command -v setpriv >/dev/null; then
   cp "$bin" "$tmp/mqsniff_np"; chmod 755 "$tmp/mqsniff_np"
