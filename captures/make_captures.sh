@@ -163,6 +163,14 @@ sleep 0.3
 PORT=$TLSPORT start_tcpdump "$here/mqtts_tls13.pcap"
 mosquitto_pub -h localhost -p "$TLSPORT" --cafile "$work/server.crt" -i tlspub -t cheese/strudel -m "secret over TLS"
 stop_tcpdump
+# 6b. Lab B's classic failure: the client trusts another CA ("rogue"), so it
+#     rejects the broker's certificate with a fatal "unknown CA" alert - sent in
+#     clear by OpenSSL, visible to the sniffer (TLS 1.3 and 1.2 alike).
+openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 100 -subj "/CN=Rogue CA" \
+  -keyout "$work/rogue.key" -out "$work/rogue.crt" 2>/dev/null
+PORT=$TLSPORT start_tcpdump "$here/mqtts_unknown_ca.pcap"
+mosquitto_pub -h localhost -p "$TLSPORT" --cafile "$work/rogue.crt" -i wrongca -t cheese/strudel -m nope 2>/dev/null || true
+stop_tcpdump
 stop_broker
 
 # 7. Plain UDP datagrams on loopback (an unassigned port), for the UDP decoder.

@@ -223,7 +223,10 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       if (!tls13) s.encrypted[s.dir & 1] = true;  // TLS 1.2: what follows is encrypted
       break;
     case 21:
-      if (enc || tls13) {
+      // A 2-byte body is a plaintext alert (TLS 1.3 sends those as type 21,
+      // encrypted ones hide in type 23); anything longer was encrypted (TLS 1.2
+      // after ChangeCipherSpec).
+      if (len != 2) {
         info_add(pkt, first_item, "Encrypted Alert");
       } else {
         uint8_t level = body.u8();

@@ -42,7 +42,9 @@ TEST_CASE("tls: a TLS 1.2 alert is shown in clear; after ChangeCipherSpec it is 
   CHECK(h.cols.info == "Alert (Level: Fatal, Description: Unknown CA)");
   CHECK(h.cols.protocol == "TLSv1.2");
   CHECK(h.field("tls.alert_message.desc") == "48");
-  h.run(tls_frame({0x14, 0x03, 0x03, 0x00, 0x01, 0x01, 0x15, 0x03, 0x03, 0x00, 0x02, 0x11, 0x22}, 1007));
+  std::vector<uint8_t> two = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01, 0x15, 0x03, 0x03, 0x00, 0x1a};
+  two.resize(two.size() + 26, 0x5a);  // an alert encrypted with AES-GCM: nonce + ciphertext + tag
+  h.run(tls_frame(two, 1007));
   CHECK(h.cols.info == "Change Cipher Spec, Encrypted Alert");
 }
 
