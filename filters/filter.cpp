@@ -50,6 +50,8 @@ struct Node {
   core::FieldId field = core::kNoField;
   const FieldDef* def = nullptr;
   Func func = Func::None;
+  bool slice = false;      // field[start:len], [start-end], [i], [start:] (bytes/strings)
+  int64_t slice_start = 0, slice_len = -1;  // len -1: to the end
   Tok op = Tok::Eq;
   std::vector<Lit> lits;
   std::unique_ptr<Regex> re;
@@ -172,6 +174,52 @@ private:
     field_pos_ = k.pos;
     field_len_ = k.len;
     take();
+    if (peek().kind == Tok::LBracket) return parse_slice(n);
+    return true;
+  }
+  // field[i:j] (start, length), field[i-j] (inclusive), field[i], field[i:], field[:j];
+  // negative offsets count from the end (Wireshark's slice syntax).
+  bool parse_slice(Node& n) {
+    size_t open = peek().pos;
+    take();
+    std::string spec;
+    while (peek().kind != Tok::RBracket) {
+      if (peek().kind == Tok::End) {
+        err_ = {"Unbalanced brackets: \"[\" is never closed.", open, 1};
+        return false;
+      }
+      spec += peek().kind == Tok::Word ? peek().text : peek().kind == Tok::Colon ? ":" : "?";
+      take();
+    }
+    take();
+    auto num = [](const std::string& t, int64_t& v) {
+      if (t.empty()) return false;
+      auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+      return r.ec == std::errc() && r.ptr == t.data() + t.size();
+    };
+    int64_t a = 0, b = 0;
+    size_t colon = spec.find(':');
+    size_t dash = spec.find('-', 1);
+    bool ok;
+    if (colon != std::string::npos) {
+      std::string l = spec.substr(0, colon), r = spec.substr(colon + 1);
+      ok = (l.empty() || num(l, a)) && (r.empty() || (num(r, b) && b >= 0));
+      n.slice_start = l.empty() ? 0 : a;
+      n.slice_len = r.empty() ? -1 : b;
+    } else if (dash != std::string::npos) {
+      ok = num(spec.substr(0, dash), a) && num(spec.substr(dash + 1), b) && b >= a;
+      n.slice_start = a;
+      n.slice_len = b - a + 1;
+    } else {
+      ok = num(spec, a);
+      n.slice_start = a;
+      n.slice_len = 1;
+    }
+    if (!ok) {
+      err_ = {"\"" + spec + "\" is not a valid slice (use [i:len], [i-j], [i], [i:] or [:len]).", open, spec.size() + 2};
+      return false;
+    }
+    n.slice = true;
     return true;
   }
   bool literal(Raw& r) {
@@ -366,6 +414,7 @@ const char* type_desc(FieldType t) {
 
 bool convert(const Node& n, const Raw& r, Lit& out, FilterError& err) {
   FieldType t = n.def->type;
+  if (n.slice) t = (t == FieldType::String || t == FieldType::UIntString) ? FieldType::String : FieldType::Bytes;
   if (n.func == Func::Len || n.func == Func::Count) t = FieldType::UInt32;
   if (n.func == Func::Lower || n.func == Func::Upper) t = FieldType::String;
   auto bad = [&](const std::string& m) {
@@ -601,6 +650,19 @@ bool eval(const Node& n, const core::FieldTree& tree, std::string& scratch) {
       lenv.kind = ValueKind::UInt;
       lenv.u = (v0.kind == ValueKind::String || v0.kind == ValueKind::Bytes) ? v0.b.n : v0.length;
       vp = &lenv;
+    }
+    FieldNode sliced;
+    if (n.slice) {
+      std::string_view whole = node_text(*vp);
+      int64_t size = static_cast<int64_t>(whole.size());
+      int64_t start = n.slice_start < 0 ? size + n.slice_start : n.slice_start;
+      if (start < 0 || start > size) continue;
+      int64_t len = n.slice_len < 0 ? size - start : std::min(n.slice_len, size - start);
+      if (n.slice_len >= 0 && len < n.slice_len) continue;  // the slice runs past the field: no match
+      sliced.kind = ValueKind::Bytes;
+      sliced.b.p = reinterpret_cast<const uint8_t*>(whole.data()) + start;
+      sliced.b.n = static_cast<uint32_t>(len);
+      vp = &sliced;
     }
     const FieldNode& v = *vp;
     bool hit;

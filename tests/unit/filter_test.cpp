@@ -107,6 +107,10 @@ TEST_CASE("filter: evaluation table (Wireshark 4.x semantics)") {
       {"frame.protocols contains \"mqtt\"", true}, {"frame.protocols == \"eth:ethertype:ip:tcp:mqtt\"", true},
       {"mqtt.topic matches \"^MAISON/(salon|cuisine)/\"", true}, {"mqtt.topic contains \"/\"", true},
       {"(mqtt.msgtype == 3) && (tcp.port == 1883)", true}, {"((mqtt))", true}, {"!(!mqtt)", true},
+      {"mqtt.topic[0:6] == \"maison\"", true}, {"mqtt.topic[0:6] == \"salon\"", false},
+      {"mqtt.topic[-5:] == \"ature\"", true}, {"mqtt.topic[7-11] == \"salon\"", true},
+      {"mqtt.topic[0] == \"m\"", true}, {"mqtt.topic[:3] == \"mai\"", true}, {"mqtt.msg[0:2] == 32:31", true},
+      {"mqtt.msg[-1] == 35", true}, {"mqtt.topic[100:2] == \"xx\"", false}, {"mqtt.topic[20:10] == \"ature\"", false},
   };
   for (const auto& c : kCases) CHECK_MESSAGE(eval(c.f) == c.want, std::string(c.f));
 }
@@ -141,6 +145,8 @@ TEST_CASE("filter: errors say where and why") {
       {"mqtt.msgtype == 3 and", "Unexpected end of filter expression.", 21},
       {"== 3", "\"operator\" was unexpected in this context.", 0},
       {"mqtt.msgtype # 3", "\"#\" was unexpected in this context.", 13},
+      {"mqtt.topic[a:b] == \"x\"", "is not a valid slice", 10},
+      {"mqtt.topic[0:2 == \"x\"", "Unbalanced brackets", 10},
   };
   for (const auto& c : kCases) {
     size_t pos = 999;
