@@ -107,6 +107,10 @@ TEST_CASE("filter: evaluation table (Wireshark 4.x semantics)") {
       {"frame.protocols contains \"mqtt\"", true}, {"frame.protocols == \"eth:ethertype:ip:tcp:mqtt\"", true},
       {"mqtt.topic matches \"^MAISON/(salon|cuisine)/\"", true}, {"mqtt.topic contains \"/\"", true},
       {"(mqtt.msgtype == 3) && (tcp.port == 1883)", true}, {"((mqtt))", true}, {"!(!mqtt)", true},
+      // Every filter of shared/labs.md (on a plaintext MQTT PUBLISH):
+      {"tls", false}, {"tls.handshake.type == 1", false}, {"tls.handshake.type == 2", false},
+      {"tls.handshake.type == 11", false}, {"tls.record.content_type == 23", false},
+      {"mqtt.msgtype == 1", false}, {"mqtt.msgtype == 14", false}, {"mqtt.msgtype == 15", false},
       {"mqtt.topic[0:6] == \"maison\"", true}, {"mqtt.topic[0:6] == \"salon\"", false},
       {"mqtt.topic[-5:] == \"ature\"", true}, {"mqtt.topic[7-11] == \"salon\"", true},
       {"mqtt.topic[0] == \"m\"", true}, {"mqtt.topic[:3] == \"mai\"", true}, {"mqtt.msg[0:2] == 32:31", true},
