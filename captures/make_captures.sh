@@ -163,6 +163,14 @@ sleep 0.3
 PORT=$TLSPORT start_tcpdump "$here/mqtts_tls13.pcap"
 mosquitto_pub -h localhost -p "$TLSPORT" --cafile "$work/server.crt" -i tlspub -t cheese/strudel -m "secret over TLS"
 stop_tcpdump
+# 6a. The same listener spoken to in TLS 1.2 (openssl s_client -tls1_2): the
+#     certificate flight (Certificate, Server Key Exchange, Server Hello Done)
+#     is in clear, as the lab sheet's "Certificate (type 11)" step expects.
+PORT=$TLSPORT start_tcpdump "$here/mqtts_tls12.pcap"
+printf '\x10\x0c\x00\x04MQTT\x04\x02\x00\x3c\x00\x00\xe0\x00' |
+  timeout 5 openssl s_client -quiet -tls1_2 -connect 127.0.0.1:"$TLSPORT" -CAfile "$work/server.crt" \
+    -servername localhost >/dev/null 2>&1 || true
+stop_tcpdump
 # 6b. Lab B's classic failure: the client trusts another CA ("rogue"), so it
 #     rejects the broker's certificate with a fatal "unknown CA" alert - sent in
 #     clear by OpenSSL, visible to the sniffer (TLS 1.3 and 1.2 alike).

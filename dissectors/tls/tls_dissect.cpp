@@ -227,6 +227,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       // encrypted ones hide in type 23); anything longer was encrypted (TLS 1.2
       // after ChangeCipherSpec).
       if (len != 2) {
+        t.add_none(tls_f::alert_message, base + 5, len);  // tshark shows the (opaque) Alert Message item
         info_add(pkt, first_item, "Encrypted Alert");
       } else {
         uint8_t level = body.u8();
@@ -242,6 +243,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       break;
     case 22:
       if (enc) {
+        t.add_none(tls_f::handshake, base + 5, len);  // tshark shows the (opaque) Handshake Protocol item
         info_add(pkt, first_item, "Encrypted Handshake Message");
         break;
       }
