@@ -16,6 +16,9 @@
 #include "dissectors/core/reader.h"
 #include "dissectors/tls/tls_fields.h"
 
+#include <openssl/evp.h>
+#include <vector>
+
 namespace mqsniff::tls {
 using core::Packet;
 using core::Reader;
@@ -99,6 +102,28 @@ void info_add(Packet& pkt, bool& first_item, const std::string& what) {
   first_item = false;
 }
 
+// GREASE values (RFC 8701) are left out of JA3.
+bool grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
+
+void join(std::string& out, const std::vector<uint16_t>& v) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += '-';
+    core::append_uint(out, v[i]);
+  }
+}
+
+// JA3 / JA3S (Salesforce's TLS fingerprints): the string and its MD5, via OpenSSL.
+void add_fingerprint(core::FieldTree& t, FieldId full_id, FieldId md5_id, const std::string& full, uint32_t off) {
+  t.add_string_copy(full_id, full, off, 0);
+  if (!t.wants(md5_id)) return;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(full.data(), full.size(), md, &n, EVP_md5(), nullptr);
+  std::string hex;
+  core::append_hex_bytes(hex, md, n);
+  t.add_string_copy(md5_id, hex, off, 0);
+}
+
 // ClientHello / ServerHello (RFC 8446 §4.1.2, §4.1.3): the fields tshark shows
 // most, and supported_versions, which decides the TLS 1.3 view.
 void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession& s) {
@@ -109,6 +134,9 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   uint8_t sid_len = r.u8();
   core::Bytes sid = r.bytes(sid_len);
   if (!r.ok()) return;
+  const bool want_ja3 = client ? (t.wants(tls_f::ja3) || t.wants(tls_f::ja3_full))
+                              : (t.wants(tls_f::ja3s) || t.wants(tls_f::ja3s_full));
+  std::vector<uint16_t> ciphers, groups, formats;
   t.add_uint(tls_f::handshake_version, ver, pos(), 2);
   t.add_bytes(tls_f::handshake_random, random.data(), random.size(), pos());
   t.add_uint(tls_f::session_id_length, sid_len, pos(), 1);
@@ -118,17 +146,24 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     Reader cs = r.sub(cs_len);
     if (!r.ok()) return;
     t.add_uint(tls_f::cipher_suites_length, cs_len, pos(), 2);
-    while (cs.remaining() >= 2) t.add_uint(tls_f::ciphersuite, cs.be16(), pos(), 2);
+    while (cs.remaining() >= 2) {
+      uint16_t c = cs.be16();
+      t.add_uint(tls_f::ciphersuite, c, pos(), 2);
+      if (want_ja3 && !grease(c)) ciphers.push_back(c);
+    }
     uint8_t comp_len = r.u8();
     r.skip(comp_len);
   } else {
-    t.add_uint(tls_f::ciphersuite, r.be16(), pos(), 2);
+    uint16_t c = r.be16();
+    t.add_uint(tls_f::ciphersuite, c, pos(), 2);
+    ciphers.push_back(c);
     r.u8();  // compression method
   }
   if (!r.ok() || r.remaining() < 2) return;
   uint16_t ext_total = r.be16();
   Reader exts = r.sub(ext_total);
   uint16_t negotiated = ver;
+  std::vector<uint16_t> exts_ids;
   while (exts.remaining() >= 4) {
     uint16_t type = exts.be16();
     uint16_t len = exts.be16();
@@ -136,6 +171,21 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     t.add_uint(tls_f::extension_len, len, pos(), 2);
     Reader e = exts.sub(len);
     if (!exts.ok()) break;
+    if (want_ja3 && !grease(type)) exts_ids.push_back(type);
+    if (want_ja3 && client && type == 10) {  // supported_groups
+      Reader g = e;
+      uint16_t gl = g.be16();
+      Reader gs = g.sub(gl);
+      while (gs.remaining() >= 2) {
+        uint16_t v = gs.be16();
+        if (!grease(v)) groups.push_back(v);
+      }
+    }
+    if (want_ja3 && client && type == 11) {  // ec_point_formats
+      Reader f = e;
+      uint8_t fl = f.u8();
+      for (uint8_t i = 0; i < fl && f.remaining(); ++i) formats.push_back(f.u8());
+    }
     if (type == 0 && client) {  // server_name (RFC 6066 §3)
       e.be16();
       while (e.remaining() >= 3) {
@@ -160,6 +210,23 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     }
   }
   if (!client) s.version = negotiated;
+  if (want_ja3) {
+    std::string full;
+    core::append_uint(full, ver);
+    full += ',';
+    join(full, ciphers);
+    full += ',';
+    join(full, exts_ids);
+    if (client) {
+      full += ',';
+      join(full, groups);
+      full += ',';
+      join(full, formats);
+      add_fingerprint(t, tls_f::ja3_full, tls_f::ja3, full, off);
+    } else {
+      add_fingerprint(t, tls_f::ja3s_full, tls_f::ja3s, full, off);
+    }
+  }
 }
 
 }  // namespace

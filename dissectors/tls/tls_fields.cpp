@@ -33,6 +33,10 @@ static const FieldDef kTls[] = {
     {tls_f::extension_len, "tls.handshake.extension.len", "Length", FT::UInt16, Base::Dec},
     {tls_f::server_name, "tls.handshake.extensions_server_name", "Server Name", FT::String},
     {tls_f::supported_version, "tls.handshake.extensions.supported_version", "Supported Version", FT::UInt16, Base::Hex},
+    {tls_f::ja3_full, "tls.handshake.ja3_full", "JA3 Fullstring", FT::String},
+    {tls_f::ja3, "tls.handshake.ja3", "JA3", FT::String},
+    {tls_f::ja3s_full, "tls.handshake.ja3s_full", "JA3S Fullstring", FT::String},
+    {tls_f::ja3s, "tls.handshake.ja3s", "JA3S", FT::String},
 };
 
 std::span<const FieldDef> tls_field_table() { return kTls; }
