@@ -5,18 +5,14 @@
 #include <vector>
 
 #include "dissectors/core/packet.h"
+#include "fuzz/fuzz_common.h"
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mqsniff;
   static DissectState st(16);
-  static core::WantSet want = [] {
-    core::WantSet w;
-    w.set_all();
-    return w;
-  }();
-  static core::FieldTree tree(&want);
+  static core::FieldTree tree(fuzz::want_all());
   static bool ready = false;
   static std::vector<uint8_t> frame = {
       0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00,                                      // Ethernet

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dissectors/core/packet.h"
+#include "fuzz/fuzz_common.h"
 #include "dissectors/dissect.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,12 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const int kLinks[] = {core::kLinkEthernet, core::kLinkSll,  core::kLinkSll2, core::kLinkNull,
                                core::kLinkLoop,     core::kLinkRawDlt, core::kLinkIpv4, core::kLinkIpv6};
   static DissectState st(1024);
-  static core::WantSet want = [] {
-    core::WantSet w;
-    w.set_all();
-    return w;
-  }();
-  static core::FieldTree tree(&want);
+  static core::FieldTree tree(fuzz::want_all());
   static core::Columns cols;
   static uint64_t number = 0;
   if (size < 1) return 0;

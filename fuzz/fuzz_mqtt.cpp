@@ -6,18 +6,14 @@
 #include <vector>
 
 #include "dissectors/core/packet.h"
+#include "fuzz/fuzz_common.h"
 #include "dissectors/core/reader.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mqsniff;
   if (size < 1) return 0;
-  static core::WantSet want = [] {
-    core::WantSet w;
-    w.set_all();
-    return w;
-  }();
-  core::FieldTree tree(&want);
+  core::FieldTree tree(fuzz::want_all());
   core::Columns cols;
   core::Packet pkt(tree);
   pkt.cols = &cols;

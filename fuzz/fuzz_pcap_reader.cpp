@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dissectors/core/packet.h"
+#include "fuzz/fuzz_common.h"
 #include "dissectors/dissect.h"
 #include "src/capture/pcap_source.h"
 
@@ -24,9 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto src = capture::PcapSource::open_file(path);
     DissectState st(256);
-    core::WantSet want;
-    want.set_all();
-    core::FieldTree tree(&want);
+    core::FieldTree tree(fuzz::want_all());
     core::Columns cols;
     capture::RawPacket raw;
     uint64_t n = 0;

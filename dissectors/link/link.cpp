@@ -111,18 +111,17 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   }
   // Tree order as tshark: dst (with hidden eth.addr and the LG/IG bits), src, type.
   if (t.wants_any(core::Proto::Eth)) {
-    t.add_ether(eth_f::dst, dst.data(), 0);
-    t.add_ether(eth_f::addr, dst.data(), 0, core::FieldNode::kHidden);
-    t.add_bool(eth_f::dst_lg, dst[0] & 2, 0, 3);
-    t.add_bool(eth_f::lg, dst[0] & 2, 0, 3);
-    t.add_bool(eth_f::dst_ig, dst[0] & 1, 0, 3);
-    t.add_bool(eth_f::ig, dst[0] & 1, 0, 3);
-    t.add_ether(eth_f::src, src.data(), 6);
-    t.add_ether(eth_f::addr, src.data(), 6, core::FieldNode::kHidden);
-    t.add_bool(eth_f::src_lg, src[0] & 2, 6, 3);
-    t.add_bool(eth_f::lg, src[0] & 2, 6, 3);
-    t.add_bool(eth_f::src_ig, src[0] & 1, 6, 3);
-    t.add_bool(eth_f::ig, src[0] & 1, 6, 3);
+    // Each address with its hidden eth.addr and LG/IG bits, as tshark's tree has them.
+    auto address = [&](FieldId id, FieldId lg_id, FieldId ig_id, core::Bytes mac, uint32_t o) {
+      t.add_ether(id, mac.data(), o);
+      t.add_ether(eth_f::addr, mac.data(), o, core::FieldNode::kHidden);
+      t.add_bool(lg_id, mac[0] & 2, o, 3);
+      t.add_bool(eth_f::lg, mac[0] & 2, o, 3);
+      t.add_bool(ig_id, mac[0] & 1, o, 3);
+      t.add_bool(eth_f::ig, mac[0] & 1, o, 3);
+    };
+    address(eth_f::dst, eth_f::dst_lg, eth_f::dst_ig, dst, 0);
+    address(eth_f::src, eth_f::src_lg, eth_f::src_ig, src, 6);
   }
   if (type <= 1500) {
     // IEEE 802.3 length field: LLC follows, which mqsniff does not decode.
