@@ -46,6 +46,7 @@ struct DissectState {
   // Reassembled PDUs completed by the current packet: they must outlive
   // rendering, so each gets its own buffer (capacity kept across packets).
   std::vector<std::vector<uint8_t>> pdu_store;
+  std::vector<const char*> pdu_source;  // for -x: "TCP" or "IPv4" (what reassembled it)
   size_t pdu_used = 0;
   std::bitset<static_cast<size_t>(core::Proto::Count)> disabled;  // --disable-protocol
   bool have_first = false;

@@ -501,10 +501,19 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     uint32_t base = 0;
     core::Bytes view = pdu;
     bool in_packet = pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen;
-    if (!in_packet) {
+    // Bytes in a buffer this packet already keeps (a reassembled IPv4
+    // datagram) need no copy either.
+    bool kept = false;
+    for (size_t k = 0; k < st.pdu_used && !kept; ++k)
+      kept = pdu.data() >= st.pdu_store[k].data() && pdu.data() < st.pdu_store[k].data() + st.pdu_store[k].size();
+    if (!in_packet && !kept) {
       // Reassembled, or from an out-of-order segment held earlier: keep the
       // bytes until rendering (taken over from the stream, or copied).
-      if (st.pdu_used == st.pdu_store.size()) st.pdu_store.emplace_back();
+      if (st.pdu_used == st.pdu_store.size()) {
+        st.pdu_store.emplace_back();
+        st.pdu_source.push_back(nullptr);
+      }
+      st.pdu_source[st.pdu_used] = "TCP";
       auto& buf = st.pdu_store[st.pdu_used++];
       if (donor && donor->data() == pdu.data()) {
         buf.swap(*donor);
@@ -520,7 +529,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
         note_frame(src);
       }
       reassembled_len += view.size();
-    } else {
+    } else if (in_packet) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
     }
     if (mqtt) mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);

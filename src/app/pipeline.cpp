@@ -372,7 +372,21 @@ int run(const cli::Options& o) {
         break;
       }
     }
-    if (print) {
+    if (print && o.hexdump && o.format == cli::OutputFormat::Text) {
+      // tshark -x: the bytes instead of the summary; with reassembled data,
+      // each source gets a "Name (N bytes):" header.
+      std::string& b = w.buf();
+      bool several = st.pdu_used > 0;
+      if (several) b += "Frame (" + std::to_string(raw.caplen) + " bytes):\n";
+      out::render_hexdump(b, raw.data, raw.caplen);
+      for (size_t i = 0; i < st.pdu_used; ++i) {
+        b += std::string("Reassembled ") + st.pdu_source[i] + " (" + std::to_string(st.pdu_store[i].size()) + " bytes):\n";
+        out::render_hexdump(b, st.pdu_store[i].data(), st.pdu_store[i].size());
+      }
+      b += '\n';
+      w.end_record();
+      if (w.failed()) break;
+    } else if (print) {
       if (o.format == cli::OutputFormat::Fields)
         out::render_fields(w.buf(), columns, o.fopts, tree, row, o.time_format, digits);
       else

@@ -59,6 +59,7 @@ std::string usage_text() {
          "     aggregator=,|/s|<char> select comma, space, printable character as aggregator\n"
          "     quote=d|s|n           select double, single, no quotes for values\n"
          "  -t a|ad|d|dd|e|r|u|ud   output format of time stamps (def: r: rel. to first)\n"
+         "  -x                       hex and ASCII dump of each packet (and of reassembled data)\n"
          "  -l                       flush standard output after each packet\n"
          "  -q                       be more quiet on stdout\n"
          "  -Q                       only log true errors to stderr\n"
@@ -231,7 +232,7 @@ Options parse(int argc, char** argv) {
   }
   opterr = 0;
   optind = 1;
-  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:lnN:o:pPqQr:s:t:T:vw:Y:Z:";
+  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:lnN:o:pPqQr:s:t:T:vw:xY:Z:";
   int c;
   while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
     std::string arg = optarg ? optarg : "";
@@ -264,6 +265,7 @@ Options parse(int argc, char** argv) {
       case 'p': o.promisc = false; break;
       case 'P': o.print_while_writing = true; break;
       case 'w': o.write_file = arg; break;
+      case 'x': o.hexdump = true; break;
       case 'Z': o.run_as_user = arg; break;
       case 'c': o.count = parse_count(optarg); break;
       case 'd':

@@ -64,6 +64,7 @@ struct Options {
   std::string write_file;              // -w
   bool write_pcap = false;             // -F pcap (default pcapng)
   bool print_while_writing = false;    // -P
+  bool hexdump = false;                // -x
   std::string run_as_user;             // -Z: drop root after opening the device and the -w file
   bool promisc = true;                 // -p turns it off
   int buffer_mib = 0;                  // -B

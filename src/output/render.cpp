@@ -174,6 +174,32 @@ void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const
   out += '\n';
 }
 
+void render_hexdump(std::string& out, const uint8_t* p, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  unsigned digits = 4;
+  for (size_t lim = 0x10000; n > lim && digits < 16; lim <<= 4) ++digits;  // offsets widen past 0xffff
+  for (size_t off = 0; off < n; off += 16) {
+    for (int d = static_cast<int>(digits) - 1; d >= 0; --d) out += kHex[(off >> (4 * d)) & 15];
+    out += "  ";
+    size_t line = n - off < 16 ? n - off : 16;
+    for (size_t i = 0; i < 16; ++i) {
+      if (i < line) {
+        out += kHex[p[off + i] >> 4];
+        out += kHex[p[off + i] & 15];
+        out += ' ';
+      } else {
+        out += "   ";
+      }
+    }
+    out += "  ";
+    for (size_t i = 0; i < line; ++i) {
+      uint8_t c = p[off + i];
+      out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '.';
+    }
+    out += '\n';
+  }
+}
+
 void render_glossary_fields(std::string& out) {
   const auto& reg = core::FieldRegistry::instance();
   for (const auto& d : reg.all()) {

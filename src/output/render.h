@@ -39,6 +39,9 @@ void render_fields_header(std::string& out, const std::vector<FieldColumn>& cols
 void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo,
                    const core::FieldTree& tree, const RowContext& row, cli::TimeFormat tf, int digits);
 
+// -x: tshark's hex and ASCII dump ("0000  45 00 ...   E..."), 16 bytes a line.
+void render_hexdump(std::string& out, const uint8_t* p, size_t n);
+
 // -G fields / -G protocols in tshark's tab-separated layout.
 void render_glossary_fields(std::string& out);
 void render_glossary_protocols(std::string& out);
