@@ -30,6 +30,7 @@ std::span<const core::FieldDef> mqtt_field_table();
 }
 namespace tls {
 std::span<const core::FieldDef> tls_field_table();
+std::span<const core::FieldDef> x509_field_table();
 }
 
 std::vector<std::span<const core::FieldDef>> core::all_field_tables() {
@@ -37,7 +38,7 @@ std::vector<std::span<const core::FieldDef>> core::all_field_tables() {
           link::ieee8021ad_field_table(), link::sll_field_table(), link::null_field_table(),
           link::raw_field_table(),   net::ip_field_table(),    net::ipv6_field_table(),
           tcp::tcp_field_table(),    net::udp_field_table(),   mqtt::mqtt_field_table(),
-          tls::tls_field_table(),
+          tls::tls_field_table(),    tls::x509_field_table(),
           link::data_field_table(),
           link::ws_field_table()};
 }

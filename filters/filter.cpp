@@ -400,6 +400,7 @@ const char* type_desc(FieldType t) {
     case FieldType::Int8: case FieldType::Int16: case FieldType::Int32: case FieldType::Int64: return "Signed integer";
     case FieldType::Boolean: return "Boolean";
     case FieldType::String: case FieldType::UIntString: return "Character string";
+    case FieldType::Oid: return "ASN.1 object identifier";
     case FieldType::Bytes: return "Byte sequence";
     case FieldType::Ipv4: return "IPv4 address";
     case FieldType::Ipv6: return "IPv6 address";
@@ -414,7 +415,7 @@ const char* type_desc(FieldType t) {
 
 bool convert(const Node& n, const Raw& r, Lit& out, FilterError& err) {
   FieldType t = n.def->type;
-  if (n.slice) t = (t == FieldType::String || t == FieldType::UIntString) ? FieldType::String : FieldType::Bytes;
+  if (n.slice) t = (t == FieldType::String || t == FieldType::UIntString || t == FieldType::Oid) ? FieldType::String : FieldType::Bytes;
   if (n.func == Func::Len || n.func == Func::Count) t = FieldType::UInt32;
   if (n.func == Func::Lower || n.func == Func::Upper) t = FieldType::String;
   auto bad = [&](const std::string& m) {
@@ -428,7 +429,7 @@ bool convert(const Node& n, const Raw& r, Lit& out, FilterError& err) {
     return true;
   }
   if (n.k == Node::K::Contains || n.k == Node::K::Matches) {
-    if (t != FieldType::String && t != FieldType::UIntString && t != FieldType::Bytes && t != FieldType::Protocol)
+    if (t != FieldType::String && t != FieldType::UIntString && t != FieldType::Oid && t != FieldType::Bytes && t != FieldType::Protocol)
       return bad(std::string(n.def->abbrev) + " (type=" + type_desc(t) + ") cannot participate in '" +
                  (n.k == Node::K::Contains ? "contains" : "matches") + "' comparison.");
     out.k = Lit::K::Str;
@@ -465,7 +466,7 @@ bool convert(const Node& n, const Raw& r, Lit& out, FilterError& err) {
         return bad("\"" + r.text + "\" is not a valid boolean (use 1/0 or True/False).");
       return true;
     }
-    case FieldType::String: case FieldType::UIntString: case FieldType::Protocol:
+    case FieldType::String: case FieldType::UIntString: case FieldType::Oid: case FieldType::Protocol:
       if (!r.quoted) {
         int64_t dummy;
         if (parse_int(r.text, dummy) && n.op != Tok::Eq && n.op != Tok::Ne && n.k == Node::K::Cmp)

@@ -59,3 +59,56 @@ for name in ('mqtt_plain.pcap', 'mqtt_password.pcap'):
                     out.write(bytes([sel]) + payload)
                 m += 1
 print('fuzz seeds: %d frames, 5 files, %d mqtt payloads' % (n, m))
+
+# fuzz_tls and fuzz_x509: the TLS byte streams of the classroom captures (per
+# direction, in order) and the DER certificates they carry.
+def tcp_streams(path):
+    link, fs = frames(path)
+    streams = {}
+    for f in fs:
+        if len(f) < 54 or f[12:14] != b'\x08\x00' or f[23] != 6:
+            continue
+        ihl = (f[14] & 15) * 4
+        tcp = 14 + ihl
+        sport, dport, seq = struct.unpack('>HHI', f[tcp:tcp + 8])
+        payload = f[tcp + (f[tcp + 12] >> 4) * 4:]
+        if payload:
+            streams.setdefault((sport, dport), {})[seq] = payload
+    return {k: b''.join(v[s] for s in sorted(v)) for k, v in streams.items()}
+
+def certificates(stream):
+    pos, hs = 0, b''
+    while pos + 5 <= len(stream):
+        typ, ln = stream[pos], struct.unpack('>H', stream[pos + 3:pos + 5])[0]
+        if typ == 22:
+            hs += stream[pos + 5:pos + 5 + ln]
+        pos += 5 + ln
+    out, p = [], 0
+    while p + 4 <= len(hs):
+        ht, hl = hs[p], int.from_bytes(hs[p + 1:p + 4], 'big')
+        if ht == 11:
+            body, q = hs[p + 4:p + 4 + hl], 3
+            while q + 3 <= len(body):
+                cl = int.from_bytes(body[q:q + 3], 'big')
+                out.append(body[q + 3:q + 3 + cl])
+                q += 3 + cl
+        if ht in (20, 16) or hl > len(hs):
+            break
+        p += 4 + hl
+    return out
+
+tls_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_tls')
+x509_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_x509')
+os.makedirs(tls_dir, exist_ok=True)
+os.makedirs(x509_dir, exist_ok=True)
+c = 0
+for name in ('mqtts_mutual_tls12.pcap', 'mqtts_rogue_tls12.pcap', 'mqtts_mutual_tls13.pcap'):
+    for (sport, dport), data in tcp_streams(os.path.join(caps, name)).items():
+        tag = '%s-%d' % (name[:-5], sport if sport in (8883, 8884) else 0)
+        with open(os.path.join(tls_dir, tag), 'wb') as out:
+            out.write(data[:4096])
+        for k, der in enumerate(certificates(data)):
+            with open(os.path.join(x509_dir, '%s-%d' % (tag, k)), 'wb') as out:
+                out.write(der)
+            c += 1
+print('fuzz seeds: %d certificates' % c)

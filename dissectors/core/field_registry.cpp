@@ -29,6 +29,7 @@ const char* field_type_name(FieldType t) {
     case FieldType::FrameNum: return "FT_FRAMENUM";
     case FieldType::Double: return "FT_DOUBLE";
     case FieldType::UIntString: return "FT_UINT_STRING";
+    case FieldType::Oid: return "FT_OID";
   }
   return "FT_NONE";
 }

@@ -22,7 +22,7 @@ constexpr FieldId kNoField = 0xFFFF;
 
 // Protocol blocks. Order is the order of `-G fields`/`-G protocols`.
 enum class Proto : uint8_t {
-  Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, Data, Ws,
+  Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, X509, Data, Ws,
   Count
 };
 constexpr FieldId kBlock = 512;
@@ -34,6 +34,7 @@ enum class FieldType : uint8_t {
   None, Protocol, UInt8, UInt16, UInt24, UInt32, UInt64, Int8, Int16, Int32, Int64, Boolean,
   String, Bytes, Ipv4, Ipv6, Ether, AbsoluteTime, RelativeTime, FrameNum, Double,
   UIntString,  // a length-prefixed string (FT_UINT_STRING); renders like String
+  Oid,         // an ASN.1 object identifier in dotted form (FT_OID); renders and compares like String
 };
 
 // Wireshark's BASE_* display bases (BASE_NONE is None).

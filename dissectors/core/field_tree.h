@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -216,6 +217,18 @@ public:
     f.b.n = static_cast<uint32_t>(n);
     f.flags = flags;
     return last();
+  }
+  // A copy of bytes that live as long as this packet's fields (a message
+  // reassembled in a buffer that will be reused).
+  std::span<const uint8_t> keep(std::span<const uint8_t> b) {
+    std::string_view c = arena_.copy(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    return {reinterpret_cast<const uint8_t*>(c.data()), c.size()};
+  }
+  // Bytes that do not outlive this call (a buffer about to be reused): copied into the arena.
+  int32_t add_bytes_copy(FieldId id, const uint8_t* p, size_t n, uint32_t off) {
+    if (!wants(id)) return -1;
+    std::string_view c = arena_.copy(std::string_view(reinterpret_cast<const char*>(p), n));
+    return add_bytes(id, reinterpret_cast<const uint8_t*>(c.data()), c.size(), off);
   }
   [[gnu::always_inline]] int32_t add_string(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
     if (!wants(id)) return -1;

@@ -14,9 +14,15 @@
 
 #include "dissectors/core/format.h"
 #include "dissectors/core/reader.h"
+#include "dissectors/core/expert.h"
 #include "dissectors/tls/tls_fields.h"
+#include "dissectors/tls/x509.h"
 
 #include <openssl/evp.h>
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <optional>
 #include <vector>
 
 namespace mqsniff::tls {
@@ -124,6 +130,96 @@ void add_fingerprint(core::FieldTree& t, FieldId full_id, FieldId md5_id, const 
   t.add_string_copy(md5_id, hex, off, 0);
 }
 
+// JA4 (FoxIO): "t" + version + SNI d/i + cipher count + extension count +
+// first/last character of the first ALPN value, then the truncated SHA-256 of
+// the sorted cipher list and of the sorted extension list followed by the
+// signature algorithms in their order. GREASE is ignored everywhere.
+
+const char* ja4_version(uint16_t v) {
+  switch (v) {
+    case 0x0304: return "13";
+    case 0x0303: return "12";
+    case 0x0302: return "11";
+    case 0x0301: return "10";
+    case 0x0300: return "s3";
+    case 0x0002: case 0x0200: return "s2";
+    default: return "00";
+  }
+}
+
+void hex4_list(std::string& out, const std::vector<uint16_t>& v) {
+  static const char* d = "0123456789abcdef";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    for (int sh = 12; sh >= 0; sh -= 4) out += d[(v[i] >> sh) & 0xf];
+  }
+}
+
+std::string sha256_12(const std::string& in) {
+  if (in.empty()) return "000000000000";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(in.data(), in.size(), md, &n, EVP_sha256(), nullptr);
+  std::string hex;
+  core::append_hex_bytes(hex, md, 6);
+  return hex;
+}
+
+}  // namespace
+
+void ja4_fingerprint(const Ja4Input& in, std::string& ja4, std::string& ja4_r) {
+  uint16_t ver = in.hello_version;
+  if (!in.versions.empty()) {
+    ver = 0;
+    for (uint16_t v : in.versions) ver = std::max(ver, v);
+  }
+  char a[16];
+  unsigned nc = std::min<size_t>(in.ciphers.size(), 99), ne = std::min<unsigned>(in.ext_count, 99);
+  char alpn[3] = {'0', '0', 0};
+  if (!in.alpn.empty()) {
+    unsigned char f = static_cast<unsigned char>(in.alpn.front()), l = static_cast<unsigned char>(in.alpn.back());
+    if (isalnum(f) && isalnum(l)) {
+      alpn[0] = static_cast<char>(f);
+      alpn[1] = static_cast<char>(l);
+    } else {  // not alphanumeric: first hex digit of the first byte, last of the last
+      static const char* d = "0123456789abcdef";
+      alpn[0] = d[f >> 4];
+      alpn[1] = d[l & 0xf];
+    }
+  }
+  snprintf(a, sizeof a, "t%s%c%02u%02u%s", ja4_version(ver), in.sni ? 'd' : 'i', nc, ne, alpn);
+  std::vector<uint16_t> c = in.ciphers, e;
+  std::sort(c.begin(), c.end());
+  for (uint16_t x : in.exts)
+    if (x != 0x0000 && x != 0x0010) e.push_back(x);
+  std::sort(e.begin(), e.end());
+  std::string cs, es;
+  hex4_list(cs, c);
+  hex4_list(es, e);
+  if (!in.sigalgs.empty()) {
+    es += '_';
+    hex4_list(es, in.sigalgs);
+  }
+  ja4 = std::string(a) + "_" + sha256_12(cs) + "_" + (e.empty() && in.sigalgs.empty() ? "000000000000" : sha256_12(es));
+  ja4_r = std::string(a) + "_" + cs + "_" + es;
+}
+
+namespace {
+
+// A list of signature schemes (RFC 8446 §4.2.3), as tshark lists them.
+void sig_algs(core::FieldTree& t, Reader& e, uint32_t off, std::vector<uint16_t>* keep) {
+  uint16_t l = e.be16();
+  t.add_uint(tls_f::sig_hash_alg_len, l, off, 2);
+  Reader a = e.sub(l);
+  while (a.remaining() >= 2) {
+    uint16_t v = a.be16();
+    t.add_uint(tls_f::sig_hash_alg, v, off, 2);
+    t.add_uint(tls_f::sig_hash_hash, v >> 8, off, 1);
+    t.add_uint(tls_f::sig_hash_sig, v & 0xff, off, 1);
+    if (keep && !grease(v)) keep->push_back(v);
+  }
+}
+
 // ClientHello / ServerHello (RFC 8446 §4.1.2, §4.1.3): the fields tshark shows
 // most, and supported_versions, which decides the TLS 1.3 view.
 void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession& s) {
@@ -136,6 +232,9 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   if (!r.ok()) return;
   const bool want_ja3 = client ? (t.wants(tls_f::ja3) || t.wants(tls_f::ja3_full))
                               : (t.wants(tls_f::ja3s) || t.wants(tls_f::ja3s_full));
+  const bool want_ja4 = client && (t.wants(tls_f::ja4) || t.wants(tls_f::ja4_r));
+  Ja4Input j4;
+  j4.hello_version = ver;
   std::vector<uint16_t> ciphers, groups, formats;
   t.add_uint(tls_f::handshake_version, ver, pos(), 2);
   t.add_bytes(tls_f::handshake_random, random.data(), random.size(), pos());
@@ -149,64 +248,130 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     while (cs.remaining() >= 2) {
       uint16_t c = cs.be16();
       t.add_uint(tls_f::ciphersuite, c, pos(), 2);
-      if (want_ja3 && !grease(c)) ciphers.push_back(c);
+      if ((want_ja3 || want_ja4) && !grease(c)) ciphers.push_back(c);
     }
     uint8_t comp_len = r.u8();
-    r.skip(comp_len);
+    t.add_uint(tls_f::comp_methods_length, comp_len, pos(), 1);
+    Reader comp = r.sub(comp_len);
+    while (comp.remaining()) t.add_uint(tls_f::comp_method, comp.u8(), pos(), 1);
   } else {
     uint16_t c = r.be16();
     t.add_uint(tls_f::ciphersuite, c, pos(), 2);
     ciphers.push_back(c);
-    r.u8();  // compression method
+    s.cipher = c;
+    uint8_t comp = r.u8();
+    if (r.ok()) t.add_uint(tls_f::comp_method, comp, pos(), 1);
   }
   if (!r.ok() || r.remaining() < 2) return;
   uint16_t ext_total = r.be16();
+  t.add_uint(tls_f::extensions_length, ext_total, pos(), 2);
   Reader exts = r.sub(ext_total);
   uint16_t negotiated = ver;
   std::vector<uint16_t> exts_ids;
   while (exts.remaining() >= 4) {
+    uint32_t eoff = off + static_cast<uint32_t>(r.pos());
     uint16_t type = exts.be16();
     uint16_t len = exts.be16();
-    t.add_uint(tls_f::extension_type, type, pos(), 2);
-    t.add_uint(tls_f::extension_len, len, pos(), 2);
+    t.add_uint(tls_f::extension_type, type, eoff, 2);
+    t.add_uint(tls_f::extension_len, len, eoff, 2);
     Reader e = exts.sub(len);
     if (!exts.ok()) break;
-    if (want_ja3 && !grease(type)) exts_ids.push_back(type);
-    if (want_ja3 && client && type == 10) {  // supported_groups
-      Reader g = e;
-      uint16_t gl = g.be16();
-      Reader gs = g.sub(gl);
-      while (gs.remaining() >= 2) {
-        uint16_t v = gs.be16();
-        if (!grease(v)) groups.push_back(v);
-      }
+    if (!grease(type)) {
+      if (want_ja3) exts_ids.push_back(type);
+      if (want_ja4) j4.exts.push_back(type);
+      ++j4.ext_count;
     }
-    if (want_ja3 && client && type == 11) {  // ec_point_formats
-      Reader f = e;
-      uint8_t fl = f.u8();
-      for (uint8_t i = 0; i < fl && f.remaining(); ++i) formats.push_back(f.u8());
-    }
-    if (type == 0 && client) {  // server_name (RFC 6066 §3)
-      e.be16();
-      while (e.remaining() >= 3) {
-        uint8_t nt = e.u8();
-        uint16_t nl = e.be16();
-        core::Bytes name = e.bytes(nl);
-        if (!e.ok()) break;
-        if (nt == 0) t.add_string(tls_f::server_name, {reinterpret_cast<const char*>(name.data()), name.size()}, pos(), nl);
-      }
-    } else if (type == 43) {  // supported_versions (RFC 8446 §4.2.1)
-      if (client) {
-        uint8_t l = e.u8();
-        Reader vs = e.sub(l);
-        while (vs.remaining() >= 2) t.add_uint(tls_f::supported_version, vs.be16(), pos(), 2);
-      } else {
-        uint16_t v = e.be16();
-        if (e.ok()) {
-          t.add_uint(tls_f::supported_version, v, pos(), 2);
-          negotiated = v;
+    switch (type) {
+      case 0:  // server_name (RFC 6066 §3)
+        if (!client) break;
+        j4.sni = true;
+        e.be16();
+        while (e.remaining() >= 3) {
+          uint8_t nt = e.u8();
+          uint16_t nl = e.be16();
+          core::Bytes name = e.bytes(nl);
+          if (!e.ok()) break;
+          t.add_uint(tls_f::server_name_len, nl, eoff, 2);
+          if (nt == 0) t.add_string(tls_f::server_name, {reinterpret_cast<const char*>(name.data()), name.size()}, eoff, nl);
         }
+        break;
+      case 10: {  // supported_groups
+        uint16_t gl = e.be16();
+        t.add_uint(tls_f::supported_groups_length, gl, eoff, 2);
+        Reader gs = e.sub(gl);
+        while (gs.remaining() >= 2) {
+          uint16_t v = gs.be16();
+          t.add_uint(tls_f::supported_group, v, eoff, 2);
+          if (want_ja3 && client && !grease(v)) groups.push_back(v);
+        }
+        break;
       }
+      case 11: {  // ec_point_formats
+        uint8_t fl = e.u8();
+        t.add_uint(tls_f::ec_point_formats_length, fl, eoff, 1);
+        for (uint8_t i = 0; i < fl && e.remaining(); ++i) {
+          uint8_t f = e.u8();
+          t.add_uint(tls_f::ec_point_format, f, eoff, 1);
+          if (want_ja3 && client) formats.push_back(f);
+        }
+        break;
+      }
+      case 13:  // signature_algorithms
+        sig_algs(t, e, eoff, want_ja4 ? &j4.sigalgs : nullptr);
+        break;
+      case 16: {  // ALPN (RFC 7301)
+        uint16_t al = e.be16();
+        t.add_uint(tls_f::alpn_len, al, eoff, 2);
+        Reader as = e.sub(al);
+        while (as.remaining() >= 1) {
+          uint8_t sl = as.u8();
+          core::Bytes str = as.bytes(sl);
+          if (!as.ok()) break;
+          t.add_uint(tls_f::alpn_str_len, sl, eoff, 1);
+          std::string_view v(reinterpret_cast<const char*>(str.data()), str.size());
+          t.add_string(tls_f::alpn_str, v, eoff, sl);
+          if (client && j4.alpn.empty()) j4.alpn = v;
+        }
+        break;
+      }
+      case 43:  // supported_versions (RFC 8446 §4.2.1)
+        if (client) {
+          uint8_t l = e.u8();
+          t.add_uint(tls_f::supported_versions_len, l, eoff, 1);
+          Reader vs = e.sub(l);
+          while (vs.remaining() >= 2) {
+            uint16_t v = vs.be16();
+            t.add_uint(tls_f::supported_version, v, eoff, 2);
+            if (!grease(v)) j4.versions.push_back(v);
+          }
+        } else {
+          uint16_t v = e.be16();
+          if (e.ok()) {
+            t.add_uint(tls_f::supported_version, v, eoff, 2);
+            negotiated = v;
+          }
+        }
+        break;
+      case 51:  // key_share (RFC 8446 §4.2.8)
+        if (client) {
+          uint16_t kl = e.be16();
+          Reader ks = e.sub(kl);
+          while (ks.remaining() >= 4) {
+            uint16_t g = ks.be16();
+            uint16_t l = ks.be16();
+            ks.skip(l);
+            if (ks.ok()) t.add_uint(tls_f::key_share_group, g, eoff, 2);
+          }
+        } else if (e.remaining() >= 2) {
+          t.add_uint(tls_f::key_share_group, e.be16(), eoff, 2);
+        }
+        break;
+      case 65281: {  // renegotiation_info (RFC 5746)
+        uint8_t l = e.u8();
+        if (e.ok()) t.add_uint(tls_f::reneg_info_len, l, eoff, 1);
+        break;
+      }
+      default: break;
     }
   }
   if (!client) s.version = negotiated;
@@ -227,6 +392,224 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
       add_fingerprint(t, tls_f::ja3s_full, tls_f::ja3s, full, off);
     }
   }
+  if (want_ja4) {
+    j4.ciphers = std::move(ciphers);
+    std::string ja4, ja4_r;
+    ja4_fingerprint(j4, ja4, ja4_r);
+    t.add_string_copy(tls_f::ja4, ja4, off, 0);
+    t.add_string_copy(tls_f::ja4_r, ja4_r, off, 0);
+  }
+}
+
+// Key exchange families of the TLS 1.2 cipher suites (IANA registry):
+// ECDHE_* (0xC0xx, ChaCha20 0xCCA8/A9/AC), DHE_*, and plain RSA.
+bool ecdhe_suite(uint16_t c) {
+  return ((c >> 8) == 0xc0 && c != 0xc09c && c != 0xc09d && c != 0xc0a0 && c != 0xc0a1) || c == 0xcca8 ||
+         c == 0xcca9 || c == 0xccac;
+}
+bool rsa_kx_suite(uint16_t c) {
+  switch (c) {
+    case 0x002f: case 0x0035: case 0x003c: case 0x003d: case 0x009c: case 0x009d: case 0x000a: case 0x0041:
+    case 0x0084: case 0x00ba: case 0x00c0: case 0xc09c: case 0xc09d: case 0xc0a0: case 0xc0a1:
+      return true;
+    default: return false;
+  }
+}
+
+// The bodies of the other handshake messages a TLS 1.2 handshake shows in
+// clear (RFC 5246 §7.4, RFC 8422 §5.4), and New Session Ticket (RFC 5077).
+void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& s) {
+  auto& t = pkt.tree;
+  switch (ht) {
+    case 11: {  // Certificate
+      if (s.version == 0x0304) break;  // TLS 1.3 certificates are never in clear
+      uint32_t total = m.be24();
+      t.add_uint(tls_f::certificates_length, total, off, 3);
+      Reader list = m.sub(total);
+      if (!m.ok()) break;
+      t.add_none(tls_f::certificates, off + 3, total);
+      while (list.remaining() >= 3) {
+        uint32_t coff = off + static_cast<uint32_t>(m.pos() - list.remaining());
+        uint32_t cl = list.be24();
+        core::Bytes der = list.bytes(cl);
+        if (!list.ok()) break;
+        t.add_uint(tls_f::certificate_length, cl, coff, 3);
+        t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3);
+        dissect_certificate(der, coff + 3, pkt);
+      }
+      if (!list.ok()) pkt.mark_malformed("TLS");
+      break;
+    }
+    case 12: {  // ServerKeyExchange, ECDHE: curve, public point, signature
+      if (!ecdhe_suite(s.cipher)) break;
+      uint8_t curve_type = m.u8();
+      t.add_uint(tls_f::server_curve_type, curve_type, off, 1);
+      if (curve_type != 3) break;  // only named_curve is in use (RFC 8422)
+      t.add_uint(tls_f::server_named_curve, m.be16(), off + 1, 2);
+      uint8_t pl = m.u8();
+      core::Bytes point = m.bytes(pl);
+      if (!m.ok()) break;
+      t.add_uint(tls_f::server_point_len, pl, off + 3, 1);
+      t.add_bytes(tls_f::server_point, point.data(), point.size(), off + 4);
+      if (s.version >= 0x0303) {
+        uint16_t alg = m.be16();
+        if (m.ok()) {
+          t.add_uint(tls_f::sig_hash_alg, alg, off, 2);
+          t.add_uint(tls_f::sig_hash_hash, alg >> 8, off, 1);
+          t.add_uint(tls_f::sig_hash_sig, alg & 0xff, off, 1);
+        }
+      }
+      uint16_t sl = m.be16();
+      core::Bytes sig = m.bytes(sl);
+      if (!m.ok()) break;
+      t.add_uint(tls_f::sig_len, sl, off, 2);
+      t.add_bytes(tls_f::sig, sig.data(), sig.size(), off);
+      break;
+    }
+    case 13: {  // CertificateRequest (TLS 1.2): types, signature algorithms, acceptable CAs
+      if (s.version == 0x0304) break;
+      uint8_t n = m.u8();
+      t.add_uint(tls_f::cert_types_count, n, off, 1);
+      Reader types = m.sub(n);
+      if (!m.ok()) break;
+      t.add_none(tls_f::cert_types, off + 1, n);
+      while (types.remaining()) t.add_uint(tls_f::cert_type, types.u8(), off + 1, 1);
+      if (s.version >= 0x0303) sig_algs(t, m, off, nullptr);
+      uint16_t dl = m.be16();
+      Reader dns = m.sub(dl);
+      if (!m.ok()) break;
+      t.add_uint(tls_f::dnames_len, dl, off, 2);
+      if (dl) t.add_none(tls_f::dnames, off, dl);
+      while (dns.remaining() >= 2) {
+        uint16_t l = dns.be16();
+        core::Bytes dn = dns.bytes(l);
+        if (!dns.ok()) break;
+        t.add_uint(tls_f::dname_len, l, off, 2);
+        t.add_none(tls_f::dname, off, l);
+        if (t.wants(tls_f::dname_str)) t.add_string_copy(tls_f::dname_str, distinguished_name(dn), off, l);
+      }
+      break;
+    }
+    case 15: {  // CertificateVerify (TLS 1.2)
+      if (s.version == 0x0304) break;
+      if (s.version >= 0x0303) {
+        uint16_t alg = m.be16();
+        if (!m.ok()) break;
+        t.add_uint(tls_f::sig_hash_alg, alg, off, 2);
+        t.add_uint(tls_f::sig_hash_hash, alg >> 8, off, 1);
+        t.add_uint(tls_f::sig_hash_sig, alg & 0xff, off, 1);
+      }
+      uint16_t sl = m.be16();
+      core::Bytes sig = m.bytes(sl);
+      if (!m.ok()) break;
+      t.add_uint(tls_f::cert_vrfy_sig_len, sl, off, 2);
+      t.add_bytes(tls_f::cert_vrfy_sig, sig.data(), sig.size(), off);
+      break;
+    }
+    case 16: {  // ClientKeyExchange
+      if (ecdhe_suite(s.cipher)) {
+        uint8_t pl = m.u8();
+        core::Bytes point = m.bytes(pl);
+        if (!m.ok()) break;
+        t.add_uint(tls_f::client_point_len, pl, off, 1);
+        t.add_bytes(tls_f::client_point, point.data(), point.size(), off + 1);
+      } else if (rsa_kx_suite(s.cipher)) {
+        uint16_t l = m.be16();
+        core::Bytes e = m.bytes(l);
+        if (!m.ok()) break;
+        t.add_uint(tls_f::epms_len, l, off, 2);
+        t.add_bytes(tls_f::epms, e.data(), e.size(), off + 2);
+      }
+      break;
+    }
+    case 4: {  // NewSessionTicket (TLS 1.2, RFC 5077 §3.3)
+      if (s.version == 0x0304) break;
+      uint32_t hint = m.be32();
+      uint16_t l = m.be16();
+      core::Bytes tk = m.bytes(l);
+      if (!m.ok()) break;
+      t.add_uint(tls_f::session_ticket_lifetime_hint, hint, off, 4);
+      t.add_uint(tls_f::session_ticket_length, l, off + 4, 2);
+      t.add_bytes(tls_f::session_ticket, tk.data(), tk.size(), off + 6);
+      break;
+    }
+    default: break;
+  }
+}
+
+// The handshake messages of one record's fragment, continuing a message left
+// incomplete by the previous handshake record of this direction.
+void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet& pkt, TlsSession& s, bool& first_item) {
+  auto& t = pkt.tree;
+  core::Bytes data = body.rest_captured();
+  auto& frag = s.hs_frag[s.dir & 1];
+  if (frag && !frag->empty()) {
+    if (!record_complete || frag->size() + data.size() > kMaxHandshakeMessage) {
+      frag->clear();
+      core::add_expert(t, "Handshake message continued across records dropped (larger than the limit, or the record was cut)",
+                       core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
+    } else {
+      frag->insert(frag->end(), data.begin(), data.end());
+      data = t.keep(*frag);
+      frag->clear();
+    }
+  }
+  Reader hs(data);
+  while (hs.remaining() >= 1) {
+    size_t start = hs.pos();
+    if (hs.remaining() < 4 || hs.remaining() < 4 + (static_cast<size_t>(data[start + 1]) << 16 |
+                                                    static_cast<size_t>(data[start + 2]) << 8 | data[start + 3])) {
+      // The message continues in the next handshake record.
+      size_t need = hs.remaining() < 4 ? 4 : 4 + (static_cast<size_t>(data[start + 1]) << 16 |
+                                                   static_cast<size_t>(data[start + 2]) << 8 | data[start + 3]);
+      if (record_complete && need <= kMaxHandshakeMessage) {
+        if (!frag) frag = std::make_unique<std::vector<uint8_t>>();
+        frag->assign(data.begin() + static_cast<long>(start), data.end());
+        info_add(pkt, first_item, "Handshake Message Fragment");
+      } else if (record_complete) {
+        pkt.mark_malformed("TLS");
+      }
+      break;
+    }
+    uint32_t hoff = off + static_cast<uint32_t>(start);
+    uint8_t ht = hs.u8();
+    uint32_t hl = hs.be24();
+    t.add_none(tls_f::handshake, hoff, hl + 4);
+    t.add_uint(tls_f::handshake_type, ht, hoff, 1);
+    t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
+    Reader msg = hs.sub(hl);
+    info_add(pkt, first_item, handshake_name(ht));
+    if (ht == 1 || ht == 2) {
+      if (ht == 2) s.server_dir = s.dir & 1;
+      dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
+    } else {
+      dissect_body(ht, msg, hoff + 4, pkt, s);
+    }
+    if (!hs.ok()) break;
+  }
+}
+
+// TLS 1.3 encrypts alerts: a rejected handshake shows only as a short
+// Application Data record (a 2-byte alert, its inner type byte and the AEAD
+// tag) that ends the handshake. Returns what it probably was, or null.
+struct ProbableAlert {
+  const char* info;    // appended to the Info column
+  const char* reason;  // tls.inferred_alert and the expert message
+};
+std::optional<ProbableAlert> probable_alert(const TlsSession& s, uint16_t len) {
+  if (s.version != 0x0304 || s.server_dir > 1) return std::nullopt;
+  const uint16_t tag = s.cipher == 0x1305 ? 8 : 16;  // TLS_AES_128_CCM_8_SHA256 has an 8-byte tag
+  if (len != 3 + tag) return std::nullopt;
+  const bool from_server = (s.dir & 1) == s.server_dir;
+  if (from_server && s.client_enc > 0 && s.server_enc_after_client == 0)
+    return ProbableAlert{"Application Data (probably the server's encrypted Alert: handshake rejected)",
+                         "the server rejected the handshake (an encrypted Alert right after the client's "
+                         "certificate and Finished: probably the client certificate was refused)"};
+  if (!from_server && s.client_enc == 0)
+    return ProbableAlert{"Application Data (probably the client's encrypted Alert: handshake rejected)",
+                         "the client rejected the handshake (an encrypted Alert instead of its Finished: "
+                         "probably the server's certificate was refused)"};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -314,23 +697,26 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
         info_add(pkt, first_item, "Encrypted Handshake Message");
         break;
       }
-      while (body.remaining() >= 4) {
-        uint32_t hoff = base + 5 + static_cast<uint32_t>(body.pos());
-        uint8_t ht = body.u8();
-        uint32_t hl = body.be24();
-        t.add_none(tls_f::handshake, hoff, hl + 4);
-        t.add_uint(tls_f::handshake_type, ht, hoff, 1);
-        t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
-        Reader msg = body.sub(hl);
-        info_add(pkt, first_item, handshake_name(ht));
-        if (ht == 1 || ht == 2) dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
-        if (!body.ok()) break;
-      }
+      dissect_handshakes(body, rec.size() >= 5u + len, base + 5, pkt, s, first_item);
       break;
     case 23: {
       core::Bytes d = body.rest_captured();
       t.add_bytes(tls_f::app_data, d.data(), d.size(), base + 5);
-      info_add(pkt, first_item, "Application Data");
+      if (auto pa = tls13 ? probable_alert(s, len) : std::nullopt) {
+        info_add(pkt, first_item, pa->info);
+        t.add_string(tls_f::inferred_alert, pa->reason, base, 5u + len);
+        core::add_expert(t, std::string("Probably an encrypted Alert: ") + pa->reason, core::Severity::Warn,
+                         core::ExpertGroup::Security, base, 5u + len);
+      } else {
+        info_add(pkt, first_item, "Application Data");
+      }
+      if (tls13 && s.server_dir <= 1) {
+        if ((s.dir & 1) == s.server_dir) {
+          if (s.client_enc > 0 && s.server_enc_after_client < UINT16_MAX) ++s.server_enc_after_client;
+        } else if (s.client_enc < UINT16_MAX) {
+          ++s.client_enc;
+        }
+      }
       break;
     }
     case 24:

@@ -13,6 +13,28 @@ enum : FieldId {
   app_data, change_cipher_spec, alert_message, alert_level, alert_desc, handshake, handshake_type, handshake_length,
   handshake_version, handshake_random, session_id_length, session_id, cipher_suites_length, ciphersuite,
   extension_type, extension_len, server_name, supported_version, ja3_full, ja3, ja3s_full, ja3s,
+  comp_methods_length, comp_method, extensions_length, server_name_len, supported_groups_length, supported_group,
+  ec_point_formats_length, ec_point_format, alpn_len, alpn_str_len, alpn_str, sig_hash_alg_len, sig_hash_alg,
+  sig_hash_hash, sig_hash_sig, key_share_group, supported_versions_len, reneg_info_len, certificates_length,
+  certificates, certificate_length, certificate, cert_types_count, cert_types, cert_type, dnames_len, dnames,
+  dname_len, dname, server_curve_type, server_named_curve, server_point_len, server_point, client_point_len,
+  client_point, epms_len, epms, sig_len, sig, session_ticket_lifetime_hint, session_ticket_length, session_ticket,
+  ja4, ja4_r, cert_vrfy_sig_len, cert_vrfy_sig,
+  // mqsniff's own (README "Fields tshark 4.0 does not have")
+  dname_str, inferred_alert,
+};
+}
+
+// X.509 certificates (x509af/x509sat/x509ce as tshark names them, and
+// mqsniff's readable per-certificate tls.cert.* fields).
+namespace x509_f {
+enum : FieldId {
+  af_proto = field_base(Proto::X509), sat_proto, ce_proto, version, serial_number, algorithm_id, utc_time,
+  subject_public_key, extension_id, ca, dns_name, ski, key_identifier, country_name,
+  printable_string, utf8_string, ia5_string, teletex_string,
+  // own
+  cert_subject, cert_issuer, cert_serial, cert_not_before, cert_not_after, cert_pubkey, cert_pubkey_bits, cert_sig_alg,
+  cert_san, cert_self_signed, cert_is_ca, cert_expired,
 };
 }
 

@@ -58,3 +58,121 @@ TEST_CASE("tls: hostile records are malformed, never over-read") {
     CHECK_FALSE(h.has("tls.handshake.random"));
   }
 }
+
+namespace {
+// A ClientHello handshake message (no record header) with the given ciphers
+// and raw extensions.
+std::vector<uint8_t> client_hello(const std::vector<uint16_t>& ciphers, const std::vector<uint8_t>& exts) {
+  std::vector<uint8_t> body = {0x03, 0x03};
+  body.resize(body.size() + 32, 0x11);  // random
+  body.push_back(0);                     // session id
+  body.push_back(static_cast<uint8_t>(ciphers.size() * 2 >> 8));
+  body.push_back(static_cast<uint8_t>(ciphers.size() * 2));
+  for (uint16_t c : ciphers) {
+    body.push_back(static_cast<uint8_t>(c >> 8));
+    body.push_back(static_cast<uint8_t>(c));
+  }
+  body.insert(body.end(), {0x01, 0x00});  // compression: null
+  body.push_back(static_cast<uint8_t>(exts.size() >> 8));
+  body.push_back(static_cast<uint8_t>(exts.size()));
+  body.insert(body.end(), exts.begin(), exts.end());
+  std::vector<uint8_t> msg(4 + body.size());
+  msg[0] = 0x01;
+  msg[2] = static_cast<uint8_t>(body.size() >> 8);
+  msg[3] = static_cast<uint8_t>(body.size());
+  std::copy(body.begin(), body.end(), msg.begin() + 4);
+  return msg;
+}
+std::vector<uint8_t> record(uint8_t type, const std::vector<uint8_t>& frag) {
+  std::vector<uint8_t> r(5 + frag.size());
+  r[0] = type;
+  r[1] = 0x03;
+  r[2] = 0x01;
+  r[3] = static_cast<uint8_t>(frag.size() >> 8);
+  r[4] = static_cast<uint8_t>(frag.size());
+  std::copy(frag.begin(), frag.end(), r.begin() + 5);
+  return r;
+}
+// server_name "localhost"
+const std::vector<uint8_t> kSni = {0x00, 0x00, 0x00, 0x0e, 0x00, 0x0c, 0x00, 0x00, 0x09,
+                                   'l',  'o',  'c',  'a',  'l',  'h',  'o',  's',  't'};
+}  // namespace
+
+TEST_CASE("tls: JA4 of a browser ClientHello equals the published fingerprint") {
+  // A Chrome ClientHello as fingerprinted by browserleaks.com (ja3_text and
+  // ja4/ja4_r published side by side): ciphers and extensions in wire order.
+  mqsniff::tls::Ja4Input in;
+  in.hello_version = 0x0303;
+  in.ciphers = {4865, 4866, 4867, 49195, 49199, 49196, 49200, 52393, 52392, 49171, 49172, 156, 157, 47, 53};
+  in.exts = {45, 51, 16, 65037, 23, 17613, 0, 11, 10, 43, 65281, 35, 18, 5, 13, 27};
+  in.ext_count = static_cast<uint16_t>(in.exts.size());
+  in.sigalgs = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
+  in.versions = {0x0304, 0x0303};
+  in.sni = true;
+  in.alpn = "h2";
+  std::string ja4, raw;
+  mqsniff::tls::ja4_fingerprint(in, ja4, raw);
+  CHECK(ja4 == "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+  CHECK(raw ==
+        "t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,"
+        "0012,0017,001b,0023,002b,002d,0033,44cd,fe0d,ff01_0403,0804,0401,0503,0805,0501,0806,0601");
+  // No ALPN, no SNI, no signature algorithms, no ciphers.
+  mqsniff::tls::Ja4Input bare;
+  bare.hello_version = 0x0303;
+  mqsniff::tls::ja4_fingerprint(bare, ja4, raw);
+  CHECK(ja4 == "t12i000000_000000000000_000000000000");
+}
+
+TEST_CASE("tls: JA4 from the wire skips GREASE and reads SNI, ALPN and supported_versions") {
+  std::vector<uint8_t> exts = kSni;
+  exts.insert(exts.end(), {0x0a, 0x0a, 0x00, 0x00});                                            // GREASE extension
+  exts.insert(exts.end(), {0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'h', '2'});                  // ALPN h2
+  exts.insert(exts.end(), {0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03});                // 1.3, 1.2
+  exts.insert(exts.end(), {0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x08, 0x04});                      // rsa_pss_rsae_sha256
+  Harness h;
+  h.run(tls_frame(record(22, client_hello({0x2a2a, 0x1301, 0x1302}, exts))));
+  CHECK(h.field("tls.handshake.ja4") .substr(0, 10) == "t13d0204h2");
+  CHECK(h.field("tls.handshake.ja4_r") == "t13d0204h2_1301,1302_000d,002b_0804");
+  CHECK(h.field("tls.handshake.extensions_server_name") == "localhost");
+  CHECK(h.field("tls.handshake.extensions_alpn_str") == "h2");
+}
+
+TEST_CASE("tls: a handshake message fragmented across two records is dissected once whole") {
+  std::vector<uint8_t> msg = client_hello({0x1301}, kSni);
+  std::vector<uint8_t> a(msg.begin(), msg.begin() + 20), b(msg.begin() + 20, msg.end());
+  std::vector<uint8_t> r1 = record(22, a), r2 = record(22, b);
+  Harness h;
+  h.run(tls_frame(r1));
+  CHECK(h.cols.info == "Handshake Message Fragment");
+  CHECK_FALSE(h.has("tls.handshake.type"));
+  h.run(tls_frame(r2, 1000 + static_cast<uint32_t>(r1.size())));
+  CHECK(h.cols.info == "Client Hello");
+  CHECK(h.field("tls.handshake.type") == "1");
+  CHECK(h.field("tls.handshake.extensions_server_name") == "localhost");
+  CHECK_FALSE(h.has("_ws.malformed"));
+}
+
+TEST_CASE("tls: certificates that are garbage or lie about their lengths are malformed, never over-read") {
+  // Certificate message: list length 8, one certificate of 5 bytes of garbage.
+  std::vector<uint8_t> cert = {0x0b, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x08, 0x00, 0x00, 0x05, 0x30, 0x82, 0xff, 0xff, 0x01};
+  Harness h;
+  h.run(tls_frame(record(22, cert)));
+  CHECK(h.cols.info.rfind("Certificate", 0) == 0);
+  CHECK(h.field("tls.handshake.certificate_length") == "5");
+  CHECK(h.has("_ws.malformed"));
+  CHECK(h.field("_ws.expert.message").find("Certificate could not be decoded") != std::string::npos);
+  // The same message with every length cut short or inflated.
+  for (size_t cut = 1; cut < cert.size(); ++cut) {
+    std::vector<uint8_t> c(cert.begin(), cert.begin() + static_cast<long>(cut));
+    Harness g;
+    g.run(tls_frame(record(22, c)));
+    CHECK_FALSE(g.has("tls.cert.subject"));
+  }
+  for (size_t i = 4; i < 10; ++i) {
+    std::vector<uint8_t> c = cert;
+    c[i] = 0xff;
+    Harness g;
+    g.run(tls_frame(record(22, c)));
+    CHECK_FALSE(g.has("tls.cert.subject"));
+  }
+}

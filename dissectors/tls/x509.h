@@ -1,0 +1,23 @@
+// X.509 certificates carried in TLS Certificate messages (RFC 5280), parsed
+// with OpenSSL's DER decoder: tshark's x509af/x509sat/x509ce fields and
+// mqsniff's readable per-certificate tls.cert.* fields.
+#pragma once
+#include <string>
+
+#include "dissectors/core/packet.h"
+
+namespace mqsniff::tls {
+
+// True when an output or filter asked for anything of a certificate: parsing
+// costs nothing otherwise.
+bool certificate_fields_wanted(const core::FieldTree& t);
+
+// Dissects one DER certificate at `off`. A certificate OpenSSL cannot decode
+// is reported (expert info, malformed) and the handshake goes on.
+void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt);
+
+// A DER-encoded X.501 Name (a CertificateRequest's acceptable CA) as
+// "C=FR, O=MQTT Lab, CN=MQTT Lab CA"; empty if it does not decode.
+std::string distinguished_name(core::Bytes der);
+
+}  // namespace mqsniff::tls
