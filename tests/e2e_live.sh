@@ -1,86 +1,153 @@
 #!/usr/bin/env bash
-# End to end against the real broker, live on loopback (root needed):
-# mosquitto with a password file, mqsniff -i lo in the background, the real
-# mosquitto_pub; asserts on mqsniff's own output, on the -w file (tshark reads
-# it with the same count), and on a clean SIGINT stop. Loopback only.
+# The classroom story end to end, live on loopback (root needed): the lab's PKI
+# made with the openssl CLI, the real mosquitto broker with a plaintext
+# listener (password file), a TLS listener (server authentication) and a
+# mutual-TLS listener (require_certificate true), mqsniff -i lo in the
+# background, the real mosquitto_pub / mosquitto_sub. Every step asserts on
+# mqsniff's own output; the -w file must be read by tshark with the same
+# count; SIGINT must stop cleanly. Loopback only; processes cleaned up by PID.
 set -u
 bin=$(realpath "${1:?usage: e2e_live.sh MQSNIFF_BINARY}")
 if [ "$(id -u)" -ne 0 ]; then echo "e2e_live: needs root for live capture - skipped"; exit 77; fi
-for t in mosquitto mosquitto_pub mosquitto_passwd; do command -v $t >/dev/null || { echo "e2e_live: $t missing - skipped"; exit 77; }; done
+for t in mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd openssl; do
+  command -v $t >/dev/null || { echo "e2e_live: $t missing - skipped"; exit 77; }
+done
 tmp=$(mktemp -d); chmod 755 "$tmp"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
+[ -n "${E2E_KEEP:-}" ] && trap "for p in \"\${pids[@]}\"; do kill \$p 2>/dev/null; done; echo kept \$tmp" EXIT
 pass=0; fail=0
 check() { if eval "$1"; then pass=$((pass+1)); else echo "FAIL: $2"; fail=$((fail+1)); fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.1; done; }
 
-# A free port on 127.0.0.1.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# 1. The lab's PKI: CA, broker and client certificates, and a rogue CA with its
+#    own client certificate (RSA 2048, SHA-256, x509 -req -CA -CAcreateserial -days 100).
+(
+  cd "$tmp" || exit 1
+  for ca in ca rogue; do
+    openssl genrsa -out $ca.key 2048
+    openssl req -new -x509 -sha256 -days 100 -key $ca.key -out $ca.crt -subj "/O=MQTT Lab/CN=$ca"
+  done
+  mk() { # name CN ca
+    openssl genrsa -out "$1.key" 2048
+    openssl req -new -sha256 -key "$1.key" -out "$1.csr" -subj "/O=MQTT Lab/CN=$2"
+    openssl x509 -req -sha256 -in "$1.csr" -CA "$3.crt" -CAkey "$3.key" -CAcreateserial -days 100 -out "$1.crt"
+  }
+  mk server localhost ca; mk client student1 ca; mk rogueclient intruder rogue
+) >/dev/null 2>&1
+chmod 644 "$tmp"/*.key
+check '[ -s "$tmp/server.crt" ] && [ -s "$tmp/client.crt" ] && [ -s "$tmp/rogueclient.crt" ]' "openssl could not make the lab PKI"
+
+# 2. One broker, three listeners, on free ports of 127.0.0.1.
+port=$(free_port); tport=$(free_port); mport=$(free_port)
 mosquitto_passwd -b -c "$tmp/passwd" alice s3cret 2>/dev/null; chmod 644 "$tmp/passwd"
-printf 'listener %s 127.0.0.1\npassword_file %s\nallow_anonymous false\n' "$port" "$tmp/passwd" >"$tmp/m.conf"
+cat >"$tmp/m.conf" <<EOF
+per_listener_settings true
+listener $port 127.0.0.1
+password_file $tmp/passwd
+allow_anonymous false
+listener $tport 127.0.0.1
+cafile $tmp/ca.crt
+certfile $tmp/server.crt
+keyfile $tmp/server.key
+password_file $tmp/passwd
+allow_anonymous false
+listener $mport 127.0.0.1
+cafile $tmp/ca.crt
+certfile $tmp/server.crt
+keyfile $tmp/server.key
+require_certificate true
+allow_anonymous true
+EOF
 mosquitto -c "$tmp/m.conf" >"$tmp/broker.log" 2>&1 & pids+=($!)
-for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+wait_port $port; wait_port $tport; wait_port $mport
 
-# 1. The lab's command, live: topic, payload, user name and password in clear.
-"$bin" -i lo -f "tcp port $port" -l -Y mqtt -T fields -e mqtt.topic -e mqtt.msg -e mqtt.username -e mqtt.passwd \
-  -w "$tmp/live.pcapng" -P >"$tmp/out.txt" 2>"$tmp/err.txt" & sniff=$!; pids+=($sniff)
+# 3. mqsniff in the background, as on the lab sheet: the summary, the lab's
+#    field extraction, and a -w file.
+ports="tcp port $port or tcp port $tport or tcp port $mport"
+"$bin" -i lo -f "$ports" -l -w "$tmp/live.pcapng" -P >"$tmp/sum.txt" 2>"$tmp/err.txt" & sniff=$!; pids+=($sniff)
+"$bin" -i lo -f "$ports" -l -Y mqtt -T fields -e tcp.srcport -e mqtt.msgtype -e mqtt.topic -e mqtt.msg \
+  -e mqtt.username -e mqtt.passwd -e mqtt.retain >"$tmp/f.txt" 2>/dev/null & sf=$!; pids+=($sf)
+"$bin" -i lo -f "tcp port $tport or tcp port $mport" -l -T fields -e frame.number -e tcp.srcport -e _ws.col.Info \
+  -e tls.alert_message.desc -e tls.inferred_alert -e tls.cert.subject >"$tmp/tls.txt" 2>/dev/null & st=$!; pids+=($st)
 sleep 1
-mosquitto_pub -h 127.0.0.1 -p "$port" -u alice -P s3cret -t cheese/strudel -m hello
-mosquitto_pub -h 127.0.0.1 -p "$port" -u alice -P s3cret -t maison/salon/temperature -m 21.5 -q 1
-mosquitto_pub -h 127.0.0.1 -p "$port" -u alice -P s3cret -t maison/qos2 -m x -q 2
+P=(-h 127.0.0.1 -p "$port" -u alice -P s3cret)
+# keepalive 5 s (mosquitto_sub's minimum): PINGREQ/PINGRESP while the rest runs
+mosquitto_sub "${P[@]}" -i pinger -k 5 -W 7 -t lab/ping >/dev/null 2>&1 & ka=$!; pids+=($ka)
+# wildcard subscribers, then a late subscriber for a retained message
+mosquitto_sub "${P[@]}" -i wild -t 'maison/+/temperature' -t 'maison/#' -C 2 -W 5 >"$tmp/wild.txt" 2>/dev/null & ws=$!; pids+=($ws)
+sleep 0.5
+mosquitto_pub "${P[@]}" -i plain -t cheese/strudel -m hello
+mosquitto_pub "${P[@]}" -i q1 -t maison/salon/temperature -m 21.5 -q 1
+mosquitto_pub "${P[@]}" -i q2 -t maison/qos2 -m x -q 2
+mosquitto_pub "${P[@]}" -i ret -t lab/retained -m kept -r
+mosquitto_sub "${P[@]}" -i late -t lab/retained -C 1 -W 3 >"$tmp/late.txt" 2>/dev/null
+# MQTTS, server authentication: only the handshake and Application Data
+mosquitto_pub -h localhost -p "$tport" --cafile "$tmp/ca.crt" -u alice -P s3cret -t cheese/strudel -m "secret over TLS"
+tls_rc=$?
+# mutual TLS with the right client certificate: accepted, still nothing readable
+mosquitto_pub -h localhost -p "$mport" --cafile "$tmp/ca.crt" --cert "$tmp/client.crt" --key "$tmp/client.key" \
+  -t cheese/strudel -m "secret over mutual TLS"
+mtls_rc=$?
+# ... with the rogue client certificate: refused. TLS 1.3 (what mosquitto_pub
+# negotiates) hides the alert; TLS 1.2 (openssl s_client) shows "Unknown CA".
+mosquitto_pub -h localhost -p "$mport" --cafile "$tmp/ca.crt" --cert "$tmp/rogueclient.crt" --key "$tmp/rogueclient.key" \
+  -t cheese/strudel -m nope >/dev/null 2>&1
+rogue_rc=$?
+echo | timeout 5 openssl s_client -tls1_2 -connect 127.0.0.1:"$mport" -CAfile "$tmp/ca.crt" \
+  -cert "$tmp/rogueclient.crt" -key "$tmp/rogueclient.key" >/dev/null 2>&1
+wait $ka $ws
 sleep 1
-kill -INT $sniff; wait $sniff; rc=$?
+kill -INT $sniff $sf $st; wait $sniff; rc=$?; wait $sf $st
+
+# 4. What mqsniff showed.
 check '[ $rc -eq 0 ]' "mqsniff did not stop cleanly on SIGINT (rc=$rc)"
-check 'grep -q "^cheese/strudel	68656c6c6f" "$tmp/out.txt"' "topic and payload of the plaintext publish not shown"
-check 'grep -q "	alice	s3cret$" "$tmp/out.txt"' "user name and password not shown"
-check 'grep -q "^maison/salon/temperature	32312e35" "$tmp/out.txt"' "QoS 1 publish not shown"
 check 'grep -Eq "^[0-9]+ packets captured" "$tmp/err.txt"' "no 'N packets captured' line on SIGINT"
-written=$(wc -l <"$tmp/out.txt")
+check 'grep -q "	3	cheese/strudel	68656c6c6f	" "$tmp/f.txt"' "plaintext topic and payload not shown"
+check 'grep -q "	1			alice	s3cret	" "$tmp/f.txt"' "user name and password of the CONNECT not shown"
+check 'grep -q "Publish Message \[cheese/strudel\]" "$tmp/sum.txt"' "summary line of the plaintext publish missing"
+check '[ $tls_rc -eq 0 ] && [ $mtls_rc -eq 0 ] && [ $rogue_rc -ne 0 ]' \
+  "broker verdicts unexpected: TLS rc=$tls_rc, mutual TLS rc=$mtls_rc, rogue rc=$rogue_rc"
+tlsonly=$(cat "$tmp/tls.txt")
+check '[[ "$tlsonly" == *"Client Hello"* && "$tlsonly" == *"Server Hello"* && "$tlsonly" == *"Application Data"* ]]' \
+  "TLS handshake / Application Data not shown"
+check '! grep -q -e "secret over" -e 7365637265 <<<"$tlsonly"' "a TLS payload is readable"
+check '! grep -E "	($tport|$mport)	" "$tmp/f.txt" | grep -q .' "MQTT fields decoded from a TLS port"
+check 'grep -q "handshake rejected" "$tmp/tls.txt"' "TLS 1.3 rejection of the rogue client certificate not inferred"
+check 'grep -q "Alert (Level: Fatal, Description: Unknown CA)	48" "$tmp/tls.txt"' "TLS 1.2 fatal Unknown CA alert not shown"
+check 'grep -q "CN=intruder" "$tmp/tls.txt"' "the rogue client certificate (TLS 1.2, in clear) not shown"
+# QoS ladders, in order, per connection (tcp.stream) in the written file
+q1=$("$bin" -r "$tmp/live.pcapng" -Y "mqtt.msgtype in {3, 4} && mqtt.qos == 1 || mqtt.msgtype == 4" -T fields -e mqtt.msgtype | tr '\n' ' ')
+check '[[ "$q1" == *"3 3 4"* || "$q1" == *"3 4"* ]]' "QoS 1 PUBLISH/PUBACK not in order: $q1"
+q2=$("$bin" -r "$tmp/live.pcapng" -Y "mqtt.msgtype in {5, 6, 7} || (mqtt.msgtype == 3 && mqtt.qos == 2)" -T fields -e mqtt.msgtype | tr '\n' ' ')
+check '[[ "$q2" == *"3 5 6 3 7"* || "$q2" == *"3 5 6 7"* ]]' "QoS 2 ladder PUBLISH/PUBREC/PUBREL/PUBCOMP not in order: $q2"
+check 'grep -q "	12	" "$tmp/f.txt" && grep -q "	13	" "$tmp/f.txt"' "keepalive PINGREQ/PINGRESP not shown"
+check 'grep -q "^$port	3	lab/retained	6b657074		.*1$" "$tmp/f.txt" && [ "$(cat "$tmp/late.txt")" = kept ]' \
+  "retained message not delivered to the late subscriber with the retain flag"
+check 'grep -q "maison/+/temperature" "$tmp/f.txt" && grep -q "maison/#" "$tmp/f.txt"' "wildcard topic filters of the SUBSCRIBE not shown"
+check 'grep -q "^$port	3	maison/salon/temperature	32312e35" "$tmp/f.txt" && [ "$(wc -l <"$tmp/wild.txt")" -eq 2 ]' \
+  "publish to maison/salon/temperature not delivered through the wildcards"
+written=$(wc -l <"$tmp/sum.txt")
 if command -v tshark >/dev/null; then
   n=$(tshark -r "$tmp/live.pcapng" 2>/dev/null | wc -l)
-  check '[ "$n" -eq "$written" ]' "tshark reads $n packets from the -w file, mqsniff displayed $written"
+  check '[ "$n" -eq "$written" ] && [ "$n" -gt 100 ]' "tshark reads $n packets from the -w file, mqsniff displayed $written"
 fi
-# 2. The QoS 2 ladder appears in order in the written file.
-ladder=$("$bin" -r "$tmp/live.pcapng" -Y "mqtt.msgtype in {3 5 6 7} && tcp.port == $port" -T fields -e mqtt.msgtype | tr '\n' ' ')
-check '[[ "$ladder" == *"3 5 6 3 7"* || "$ladder" == *"3 5 6 7"* ]]' "QoS 2 ladder PUBLISH/PUBREC/PUBREL/PUBCOMP not in order: $ladder"
-# 3. -a duration stops by itself.
+
+# 5. -a duration stops by itself.
 start=$(date +%s)
 "$bin" -i lo -f "tcp port $port" -a duration:2 -q 2>/dev/null
 end=$(date +%s)
 check '[ $((end - start)) -le 4 ]' "-a duration:2 took $((end - start)) s"
-# 4. -Z drops root once the device and the -w file are open.
+# 6. -Z drops root once the device and the -w file are open.
 "$bin" -i lo -f "tcp port $port" -a duration:3 -q -Z nobody -w "$tmp/z.pcapng" 2>/dev/null & z=$!; pids+=($z)
 sleep 1
 uid=$(awk '/^Uid:/ {print $2}' /proc/$z/status 2>/dev/null)
 check '[ "$uid" = "$(id -u nobody)" ]' "-Z nobody: the capture still runs as uid $uid"
 wait $z
 check '[ -s "$tmp/z.pcapng" ]' "-Z nobody: the -w file was not written"
-# 6. MQTTS (lab B): a TLS listener with a CA-signed broker certificate made with
-#    the openssl CLI as the lab does. On the wire: Client Hello, Server Hello,
-#    then only Application Data - no topic, payload or password anywhere.
-if command -v openssl >/dev/null; then
-  (cd "$tmp" &&
-   openssl req -new -x509 -days 365 -sha256 -newkey rsa:2048 -nodes -subj "/CN=Lab CA" -keyout ca.key -out ca.crt &&
-   openssl req -new -sha256 -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr &&
-   openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 100 -sha256 -out server.crt) >/dev/null 2>&1
-  chmod 644 "$tmp"/*.key
-  tport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  printf 'listener %s 127.0.0.1\ncafile %s/ca.crt\ncertfile %s/server.crt\nkeyfile %s/server.key\npassword_file %s\nallow_anonymous false\n' \
-    "$tport" "$tmp" "$tmp" "$tmp" "$tmp/passwd" >"$tmp/tls.conf"
-  mosquitto -c "$tmp/tls.conf" >"$tmp/tlsbroker.log" 2>&1 & pids+=($!)
-  for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$tport) 2>/dev/null && break; sleep 0.1; done
-  "$bin" -i lo -f "tcp port $tport" -l >"$tmp/tls.txt" 2>/dev/null & ts=$!; pids+=($ts)
-  "$bin" -i lo -f "tcp port $tport" -l -T fields -e mqtt.topic -e mqtt.passwd -e tls.handshake.type >"$tmp/tlsf.txt" 2>/dev/null & tf=$!; pids+=($tf)
-  sleep 1
-  mosquitto_pub -h localhost -p "$tport" --cafile "$tmp/ca.crt" -u alice -P s3cret -t cheese/strudel -m "secret over TLS"
-  sleep 1
-  kill -INT $ts $tf; wait $ts $tf
-  check 'grep -q "Client Hello" "$tmp/tls.txt" && grep -q "Server Hello" "$tmp/tls.txt"' "TLS handshake not shown"
-  check 'grep -q "TLSv1.3.*Application Data" "$tmp/tls.txt"' "TLS 1.3 Application Data not shown"
-  check '! grep -q -e cheese -e s3cret -e "secret over" "$tmp/tls.txt" "$tmp/tlsf.txt"' "topic or password visible over TLS"
-fi
-
-# 5. Without permission to capture, a message that says what to do.
+# 7. Without permission to capture, a message that says what to do.
 if command -v setpriv >/dev/null; then
   cp "$bin" "$tmp/mqsniff_np"; chmod 755 "$tmp/mqsniff_np"
   msg=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/mqsniff_np" -i lo -c 1 2>&1); prc=$?
