@@ -190,6 +190,12 @@ public:
     f.b.p = p;
     f.b.n = static_cast<uint32_t>(n);
   }
+  // The most recent node of this field, or -1.
+  int32_t last_of(FieldId id) const {
+    for (size_t i = nodes_.size(); i-- > 0;)
+      if (nodes_[i].id == id) return static_cast<int32_t>(i);
+    return -1;
+  }
   // Make an added field the parent of following fields (subtrees, -V), until close().
   void enter(int32_t idx) { stack_.push_back(idx); }
 
@@ -300,6 +306,26 @@ private:
   std::vector<FieldNode> nodes_;
   std::vector<int32_t> stack_;
   StringArena arena_;
+};
+
+// Makes an added field the parent of the fields added while it lives (a
+// subtree in -V and JSON); nothing when the field was not added (idx < 0).
+class Subtree {
+public:
+  Subtree(FieldTree& t, int32_t idx) : t_(t), on_(idx >= 0) {
+    if (on_) t_.enter(idx);
+  }
+  ~Subtree() { end(); }
+  Subtree(const Subtree&) = delete;
+  Subtree& operator=(const Subtree&) = delete;
+  void end() {
+    if (on_) t_.close();
+    on_ = false;
+  }
+
+private:
+  FieldTree& t_;
+  bool on_;
 };
 
 }  // namespace mqsniff::core

@@ -114,7 +114,7 @@ void dissect_properties(Ctx& c, FieldId block) {
   uint32_t o = c.off();
   uint32_t len = 0;
   if (!read_varint(c.r, len)) return;
-  c.t.add_none(block, o, len);
+  core::Subtree sub(c.t, c.t.add_none(block, o, len));
   c.t.add_uint(mqtt_f::property_len, len, o, static_cast<uint32_t>(c.off() - o));
   Reader props = c.r.sub(len);
   Ctx pc{c.pkt, c.t, c.base + static_cast<uint32_t>(c.r.pos() - len), props};
@@ -287,14 +287,16 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     else *info += ", ";
     *info += type_name(type);
   }
-  t.add_uint(mqtt_f::hdrflags, h, base, 1);
-  t.add_uint(mqtt_f::msgtype, type, base, 1);
-  if (type == kPublish) {
-    t.add_bool(mqtt_f::dupflag, h & 0x08, base, 1);
-    t.add_uint(mqtt_f::qos, (h >> 1) & 3, base, 1);
-    t.add_bool(mqtt_f::retain, h & 1, base, 1);
-  } else {
-    t.add_uint(mqtt_f::hdr_reserved, h & 0x0f, base, 1);
+  {
+    core::Subtree sub(t, t.add_uint(mqtt_f::hdrflags, h, base, 1));
+    t.add_uint(mqtt_f::msgtype, type, base, 1);
+    if (type == kPublish) {
+      t.add_bool(mqtt_f::dupflag, h & 0x08, base, 1);
+      t.add_uint(mqtt_f::qos, (h >> 1) & 3, base, 1);
+      t.add_bool(mqtt_f::retain, h & 1, base, 1);
+    } else {
+      t.add_uint(mqtt_f::hdr_reserved, h & 0x0f, base, 1);
+    }
   }
   t.add_uint(mqtt_f::len, f.remaining, base + 1, static_cast<uint32_t>(f.header_len - 1));
 

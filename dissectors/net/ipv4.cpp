@@ -84,15 +84,19 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   t.set_length(proto_idx, hlen);
   const uint16_t frag_off = ffo & 0x1fff;
   if (t.wants_any(core::Proto::Ip)) {
-    t.add_uint(ip_f::dsfield, ds, off + 1, 1);
-    t.add_uint(ip_f::dsfield_dscp, ds >> 2, off + 1, 1);
-    t.add_uint(ip_f::dsfield_ecn, ds & 3, off + 1, 1);
+    {
+      core::Subtree sub(t, t.add_uint(ip_f::dsfield, ds, off + 1, 1));
+      t.add_uint(ip_f::dsfield_dscp, ds >> 2, off + 1, 1);
+      t.add_uint(ip_f::dsfield_ecn, ds & 3, off + 1, 1);
+    }
     t.add_uint(ip_f::len, total, off + 2, 2);
     t.add_uint(ip_f::id, id, off + 4, 2);
-    t.add_uint(ip_f::flags, ffo >> 13, off + 6, 1);
-    t.add_bool(ip_f::flags_rb, ffo & 0x8000, off + 6, 1);
-    t.add_bool(ip_f::flags_df, ffo & 0x4000, off + 6, 1);
-    t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
+    {
+      core::Subtree sub(t, t.add_uint(ip_f::flags, ffo >> 13, off + 6, 1));
+      t.add_bool(ip_f::flags_rb, ffo & 0x8000, off + 6, 1);
+      t.add_bool(ip_f::flags_df, ffo & 0x4000, off + 6, 1);
+      t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
+    }
     t.add_uint(ip_f::frag_offset, frag_off, off + 6, 2);
     t.add_uint(ip_f::ttl, ttl, off + 8, 1);
     t.add_uint(ip_f::proto_, proto, off + 9, 1);

@@ -491,6 +491,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   thread_local std::vector<uint32_t> seg_frames;
   seg_frames.clear();
   size_t reassembled_len = 0;
+  // In-order data: the first PDU reassembled here took (its size - what was
+  // buffered before) bytes of this segment, which is what tcp.segment_data shows.
+  const size_t held_before = ds.buffered();
+  size_t seg_part = 0;
   auto note_frame = [](uint32_t f) {
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
@@ -522,6 +526,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
         buf.assign(pdu.begin(), pdu.end());
       }
       view = core::Bytes(buf.data(), buf.size());
+      if (!reassembled_here && frames && view.size() > held_before) seg_part = view.size() - held_before;
       reassembled_here = true;
       if (frames) {
         for (uint32_t f : *frames) note_frame(f);
@@ -542,7 +547,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->streams.reset();
   if (!seg_frames.empty()) {
     // In stream order, as tshark lists the segments of a reassembly.
-    t.add_none(tcp_f::segments, 0, 0);
+    core::Subtree sub(t, t.add_none(tcp_f::segments, 0, 0));
     for (uint32_t f : seg_frames) t.add_uint(tcp_f::segment, f, 0, 0);
     t.add_uint(tcp_f::segment_count, seg_frames.size(), 0, 0);
     t.add_uint(tcp_f::reassembled_length, reassembled_len, 0, 0);
@@ -563,8 +568,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
   // tshark shows the segment's bytes that went into a reassembly.
-  if ((out.pdus == 0 && out.consumed) || reassembled_here)
-    t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
+  if ((out.pdus == 0 && out.consumed) || reassembled_here) {
+    // ... plus, when the segment also starts the next PDU, that one's first bytes.
+    size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
+    t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);
+  }
   if (!info) return;
   if (out.pdus > 0) {
     // The MQTT Info replaced TCP's; tshark keeps the analysis prefix in front

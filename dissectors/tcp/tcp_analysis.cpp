@@ -119,7 +119,7 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
   if (!a.any()) return;
   using core::ExpertGroup;
   using core::Severity;
-  t.add_none(tcp_f::analysis_flags, off, 0);
+  core::Subtree sub(t, t.add_none(tcp_f::analysis_flags, off, 0));
   auto flag = [&](bool on, FieldId id, const char* msg, Severity sev) {
     if (!on) return;
     t.add_none(id, off, 0);

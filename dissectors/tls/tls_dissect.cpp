@@ -427,16 +427,17 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       t.add_uint(tls_f::certificates_length, total, off, 3);
       Reader list = m.sub(total);
       if (!m.ok()) break;
-      t.add_none(tls_f::certificates, off + 3, total);
+      core::Subtree certs(t, t.add_none(tls_f::certificates, off + 3, total));
       while (list.remaining() >= 3) {
         uint32_t coff = off + static_cast<uint32_t>(m.pos() - list.remaining());
         uint32_t cl = list.be24();
         core::Bytes der = list.bytes(cl);
         if (!list.ok()) break;
         t.add_uint(tls_f::certificate_length, cl, coff, 3);
-        t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3);
+        core::Subtree cert(t, t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3));
         dissect_certificate(der, coff + 3, pkt);
       }
+      certs.end();
       if (!list.ok()) pkt.mark_malformed("TLS");
       break;
     }
@@ -472,8 +473,10 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       t.add_uint(tls_f::cert_types_count, n, off, 1);
       Reader types = m.sub(n);
       if (!m.ok()) break;
-      t.add_none(tls_f::cert_types, off + 1, n);
-      while (types.remaining()) t.add_uint(tls_f::cert_type, types.u8(), off + 1, 1);
+      {
+        core::Subtree sub(t, t.add_none(tls_f::cert_types, off + 1, n));
+        while (types.remaining()) t.add_uint(tls_f::cert_type, types.u8(), off + 1, 1);
+      }
       if (s.version >= 0x0303) sig_algs(t, m, off, nullptr);
       uint16_t dl = m.be16();
       Reader dns = m.sub(dl);
@@ -574,7 +577,7 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     uint32_t hoff = off + static_cast<uint32_t>(start);
     uint8_t ht = hs.u8();
     uint32_t hl = hs.be24();
-    t.add_none(tls_f::handshake, hoff, hl + 4);
+    core::Subtree hs_sub(t, t.add_none(tls_f::handshake, hoff, hl + 4));
     t.add_uint(tls_f::handshake_type, ht, hoff, 1);
     t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
     Reader msg = hs.sub(hl);
@@ -642,13 +645,16 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   uint8_t type = r.u8();
   uint16_t ver = r.be16();
   uint16_t len = r.be16();
-  if (first) {
+  // Every record of the frame goes under one "Transport Layer Security" layer.
+  int32_t layer_idx = first ? -1 : t.last_of(tls_f::proto);
+  if (layer_idx < 0) {
     pkt.layer("tls");
-    int32_t idx = t.open(tls_f::proto, base, static_cast<uint32_t>(rec.size()));
-    if (t.wants(tls_f::proto)) t.set_label(idx, "Transport Layer Security");
+    layer_idx = t.open(tls_f::proto, base, static_cast<uint32_t>(rec.size()));
+    if (t.wants(tls_f::proto)) t.set_label(layer_idx, "Transport Layer Security");
     t.close();
     if (pkt.cols) pkt.cols->info.clear();
   }
+  core::Subtree layer(t, layer_idx);
   // The Protocol column names the negotiated version once known, else the record's.
   pkt.set_protocol(version_name(s.version ? s.version : ver));
   if (!r.ok()) {
@@ -658,7 +664,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   const bool tls13 = s.version == 0x0304;
   bool first_item = first;
   if (pkt.cols && !first) first_item = pkt.cols->info.empty();
-  t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size()));
+  core::Subtree record_sub(t, t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size())));
   // TLS 1.3 encrypted records show their outer type as an opaque type.
   if (tls13 && type == 23) t.add_uint(tls_f::record_opaque_type, type, base, 1);
   else t.add_uint(tls_f::record_content_type, type, base, 1);
@@ -683,7 +689,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
         uint8_t level = body.u8();
         uint8_t desc = body.u8();
         if (body.ok()) {
-          t.add_none(tls_f::alert_message, base + 5, 2);
+          core::Subtree alert_sub(t, t.add_none(tls_f::alert_message, base + 5, 2));
           t.add_uint(tls_f::alert_level, level, base + 5, 1);
           t.add_uint(tls_f::alert_desc, desc, base + 6, 1);
           info_add(pkt, first_item, std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "dissectors/core/format.h"
+#include "src/output/json.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
@@ -158,7 +159,10 @@ int run(const cli::Options& o) {
   std::vector<out::FieldColumn> columns;
   core::WantSet want;
   bool need_cols = o.format == cli::OutputFormat::Text && !o.quiet;
-  if (o.format == cli::OutputFormat::Fields) {
+  const bool json = o.format == cli::OutputFormat::Json || o.format == cli::OutputFormat::Ek;
+  const bool field_list = o.format == cli::OutputFormat::Fields || (json && !o.fields.empty());
+  if (json && o.fields.empty()) want.set_all();  // the whole tree
+  if (field_list) {
     columns = out::resolve_fields(o.fields);  // throws UsageError
     for (const auto& c : columns)
       if (c.id != core::kNoField) want.add(c.id);
@@ -174,7 +178,7 @@ int run(const cli::Options& o) {
   for (uint16_t p : o.tls_ports) st.tls_ports.push_back(p);
   st.tls_heuristic = o.tls_heuristic;
   st.mqtt_default_version = o.mqtt_default_version;
-  if (o.format == cli::OutputFormat::Fields && !need_cols) {
+  if (field_list && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
     // lies in it (or shows its effects).
     const auto& reg = core::FieldRegistry::instance();
@@ -273,6 +277,19 @@ int run(const cli::Options& o) {
   const bool print = !o.quiet && (!pw || o.print_while_writing) && o.write_file != "-";
   out::Writer w;
   w.set_line_buffered(o.line_buffered);
+  std::optional<out::JsonOutput> jout;
+  if (json) {
+    out::JsonOptions jo;
+    jo.ek = o.format == cli::OutputFormat::Ek;
+    jo.columns = o.fields.empty() ? nullptr : &columns;
+    jo.fopts = &o.fopts;
+    jo.protocols = o.json_protocols;
+    jo.expand_children = o.json_expand;
+    jo.time_format = o.time_format;
+    jo.digits = src->time_digits();
+    jout.emplace(w, std::move(jo));
+    if (print) jout->begin();
+  }
   if (o.format == cli::OutputFormat::Fields) {
     if (o.fopts.bom) w.write("\xef\xbb\xbf");
     if (o.fopts.header) out::render_fields_header(w.buf(), columns, o.fopts);
@@ -386,6 +403,9 @@ int run(const cli::Options& o) {
       b += '\n';
       w.end_record();
       if (w.failed()) break;
+    } else if (print && jout) {
+      jout->packet(tree, row);
+      if (w.failed()) break;
     } else if (print) {
       if (o.format == cli::OutputFormat::Fields)
         out::render_fields(w.buf(), columns, o.fopts, tree, row, o.time_format, digits);
@@ -398,6 +418,7 @@ int run(const cli::Options& o) {
     st.prev_displayed_ts = raw.ts;
     st.have_displayed = true;
   }
+  if (jout && print) jout->end();
   w.flush();
   pw.reset();  // closes (and flushes) the -w file
   g_live = nullptr;

@@ -207,9 +207,21 @@ static void apply_pref(Options& o, const std::string& arg) {
   o.prefs.push_back(arg);
 }
 
+namespace {
+void split_list(const std::string& arg, const char* seps, std::vector<std::string>& out) {
+  size_t i = 0;
+  while (i < arg.size()) {
+    size_t j = arg.find_first_of(seps, i);
+    if (j == std::string::npos) j = arg.size();
+    if (j > i) out.push_back(arg.substr(i, j - i));
+    i = j + 1;
+  }
+}
+}  // namespace
+
 Options parse(int argc, char** argv) {
   Options o;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic };
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -223,6 +235,7 @@ Options parse(int argc, char** argv) {
       {"disable-heuristic", required_argument, nullptr, kOptDisableHeur},
       {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
       {"topic", required_argument, nullptr, kOptTopic},
+      {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
       {nullptr, 0, nullptr, 0},
   };
   // -G is only valid as the first option, as in tshark.
@@ -232,7 +245,7 @@ Options parse(int argc, char** argv) {
   }
   opterr = 0;
   optind = 1;
-  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:lnN:o:pPqQr:s:t:T:vw:xY:Z:";
+  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:j:J:lnN:o:O:pPqQr:s:t:T:vVw:xY:z:Z:";
   int c;
   while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
     std::string arg = optarg ? optarg : "";
@@ -266,6 +279,12 @@ Options parse(int argc, char** argv) {
       case 'P': o.print_while_writing = true; break;
       case 'w': o.write_file = arg; break;
       case 'x': o.hexdump = true; break;
+      case 'V': o.verbose = true; break;
+      case 'O': split_list(arg, ", ", o.detail_protocols); break;
+      case 'j': split_list(arg, ", ", o.json_protocols); o.json_expand = false; break;
+      case 'J': split_list(arg, ", ", o.json_protocols); o.json_expand = true; break;
+      case 'z': o.stats.push_back(arg); break;
+      case kOptNoDupKeys: o.no_duplicate_keys = true; break;
       case 'Z': o.run_as_user = arg; break;
       case 'c': o.count = parse_count(optarg); break;
       case 'd':
@@ -298,12 +317,17 @@ Options parse(int argc, char** argv) {
       case 'T':
         if (arg == "fields") o.format = OutputFormat::Fields;
         else if (arg == "text") o.format = OutputFormat::Text;
+        else if (arg == "json") o.format = OutputFormat::Json;
+        else if (arg == "ek") o.format = OutputFormat::Ek;
         else
           throw UsageError("Invalid -T parameter \"" + arg +
                            "\"; it must be one of:\n"
+                           "\t\"ek\"      Newline-delimited JSON for the Elasticsearch bulk API.\n"
                            "\t\"fields\"  The values of fields specified with the -e option, in a form\n"
                            "\t          specified by the -E option.\n"
-                           "\t\"text\"    One line summary per packet (the default).");
+                           "\t\"json\"    Packet details as a JSON array (tshark's layout).\n"
+                           "\t\"text\"    One line summary per packet (the default).\n"
+                           "(pdml, psml and jsonraw are not supported by mqsniff.)");
         break;
       case 'v': o.show_version = true; break;
       case 'Y': o.display_filter = arg; break;
@@ -339,7 +363,8 @@ Options parse(int argc, char** argv) {
   }
   if (o.format == OutputFormat::Fields && o.fields.empty() && !o.show_help && !o.show_version)
     throw UsageError("\"-Tfields\" was specified, but no fields were specified with \"-e\".");
-  if (o.format != OutputFormat::Fields && !o.fields.empty())
+  if (o.format != OutputFormat::Fields && o.format != OutputFormat::Json && o.format != OutputFormat::Ek &&
+      !o.fields.empty())
     throw UsageError("Output fields were specified with \"-e\", but \"-Tek, -Tfields, -Tjson or -Tpdml\" was not specified.");
   return o;
 }

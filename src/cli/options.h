@@ -20,7 +20,7 @@ struct UsageError : std::runtime_error {
   bool usage;
 };
 
-enum class OutputFormat { Text, Fields };
+enum class OutputFormat { Text, Fields, Json, Ek };
 
 struct FieldsOptions {
   bool header = false;
@@ -65,6 +65,12 @@ struct Options {
   bool write_pcap = false;             // -F pcap (default pcapng)
   bool print_while_writing = false;    // -P
   bool hexdump = false;                // -x
+  bool verbose = false;                // -V: the packet detail tree
+  std::vector<std::string> detail_protocols;  // -O proto,proto: detail only for these
+  std::vector<std::string> json_protocols;    // -j / -J "proto proto": JSON/EK layers
+  bool json_expand = true;             // -J expands subtrees, -j does not
+  bool no_duplicate_keys = false;      // --no-duplicate-keys (mqsniff's JSON never repeats keys)
+  std::vector<std::string> stats;      // -z
   std::string run_as_user;             // -Z: drop root after opening the device and the -w file
   bool promisc = true;                 // -p turns it off
   int buffer_mib = 0;                  // -B

@@ -176,3 +176,72 @@ TEST_CASE("tls: certificates that are garbage or lie about their lengths are mal
     CHECK_FALSE(g.has("tls.cert.subject"));
   }
 }
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "src/output/json.h"
+
+namespace {
+// Renders the packets with JsonOutput into a temporary file and reads it back.
+std::string render_json(Harness& h, const std::vector<std::vector<uint8_t>>& frames, bool ek) {
+  FILE* f = tmpfile();
+  REQUIRE(f);
+  {
+    mqsniff::out::Writer w(fileno(f));
+    mqsniff::out::JsonOptions o;
+    o.ek = ek;
+    mqsniff::out::JsonOutput j(w, o);
+    j.begin();
+    for (const auto& fr : frames) {
+      h.run(fr);
+      mqsniff::out::RowContext row;
+      row.number = h.number;
+      row.ts = h.pkt->frame.ts;
+      j.packet(h.tree, row);
+    }
+    j.end();
+  }
+  std::string text;
+  rewind(f);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  fclose(f);
+  return text;
+}
+}  // namespace
+
+TEST_CASE("json: -T json parses back with nlohmann, layers and subtrees in tshark's shape") {
+  std::vector<uint8_t> exts = kSni;
+  Harness h;
+  std::string text = render_json(h, {tls_frame(record(22, client_hello({0x1301}, exts))),
+                                     tls_frame({0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x30}, 2000, true)},
+                                 false);
+  auto doc = nlohmann::json::parse(text);  // throws on invalid JSON
+  REQUIRE(doc.is_array());
+  REQUIRE(doc.size() == 2);
+  const auto& l0 = doc[0]["_source"]["layers"];
+  CHECK(doc[0]["_index"].get<std::string>().rfind("packets-", 0) == 0);
+  CHECK(doc[0]["_score"].is_null());
+  CHECK(l0["ip"]["ip.flags_tree"]["ip.flags.df"] == "1");
+  CHECK(l0["tcp"]["tcp.port"].is_array());
+  const auto& hs = l0["tls"]["tls.record"]["tls.handshake"];
+  CHECK(hs["tls.handshake.type"] == "1");
+  CHECK(hs["tls.handshake.extensions_server_name"] == "localhost");
+  const auto& al = doc[1]["_source"]["layers"]["tls"]["tls.record"]["tls.alert_message"];
+  CHECK(al["tls.alert_message.desc"] == "48");
+}
+
+TEST_CASE("json: -T ek is an index line then a document per packet") {
+  Harness h;
+  std::string text = render_json(h, {tls_frame({0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x30})}, true);
+  auto nl = text.find('\n');
+  REQUIRE(nl != std::string::npos);
+  auto idx = nlohmann::json::parse(text.substr(0, nl));
+  CHECK(idx["index"]["_type"] == "doc");
+  auto doc = nlohmann::json::parse(text.substr(nl + 1));
+  CHECK(doc["layers"]["tls"]["tls_tls_alert_message_desc"] == "48");
+  CHECK(doc["layers"]["tcp"]["tcp_tcp_flags_push"] == true);  // booleans are JSON booleans
+  CHECK(doc["timestamp"].is_string());
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# -T json and -T ek on the bundled captures: the output must parse, and every
+# value mqsniff gives must be tshark's on the same capture (when tshark is
+# installed; subtrees compared flattened, see scripts/json_compare.py).
+# mqsniff's own fields (README) and the known differences are allowed.
+set -u
+bin=$(realpath "${1:?usage: json_check.sh MQSNIFF_BINARY}")
+here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here")
+export TZ=UTC LC_ALL=C.UTF-8
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+# Own fields (named in the README) and deliberate differences:
+#  - tls / frame.protocols: one TLS layer per frame (tshark opens a second for
+#    records of a reassembled PDU, and lists x509sat per attribute);
+#  - tcp.segment_data when a frame completes a PDU and starts the next;
+#  - x509af: the certificate's own layer; v5 properties decoded without CONNECT.
+allow=(tls frame.protocols frame_frame_protocols tcp.segment_data tcp_tcp_segment_data x509af
+       mqtt.properties mqtt.property_len mqtt.property_id mqtt_mqtt_properties mqtt_mqtt_property_len
+       tls_tls_handshake_sig_hash_alg 'x509af_*')
+own='(_ws.expert|_ws_expert|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved)'
+for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 mqtts_rogue_tls13; do
+  for kind in json ek; do
+    "$bin" -r "$root/captures/$cap.pcap" -T $kind >"$tmp/a" 2>/dev/null
+    if ! python3 -c 'import json,sys
+k=sys.argv[1]; t=open(sys.argv[2]).read()
+if k=="json": json.loads(t)
+else: [json.loads(l) for l in t.splitlines() if l]' $kind "$tmp/a"; then
+      echo "FAIL $cap -T $kind: not valid JSON"; fail=$((fail+1)); continue
+    fi
+    command -v tshark >/dev/null || continue
+    extra=(); [ $kind = json ] && extra=(--no-duplicate-keys)
+    tshark -n -r "$root/captures/$cap.pcap" -T $kind "${extra[@]}" >"$tmp/b" 2>/dev/null
+    python3 "$root/scripts/json_compare.py" $kind "$tmp/a" "$tmp/b" --allow "${allow[@]}" >"$tmp/r"
+    grep -Ev "only in mqsniff" "$tmp/r" | grep -E "^packet" >"$tmp/bad"
+    grep -E "only in mqsniff" "$tmp/r" | grep -Ev "^packet [0-9]+: $own" >>"$tmp/bad"
+    if [ -s "$tmp/bad" ] || ! grep -q "packets," "$tmp/r"; then
+      echo "FAIL $cap -T $kind differs from tshark:"; head -5 "$tmp/bad"; tail -1 "$tmp/r"; fail=$((fail+1))
+    else
+      echo "ok   $cap -T $kind: $(tail -1 "$tmp/r")"
+    fi
+  done
+done
+echo "json_check: $fail failed"
+[ $fail -eq 0 ]
