@@ -50,5 +50,12 @@ row "-T fields -e frame.number -e tcp.srcport" -T fields -e frame.number -e tcp.
 row "summary (default)"
 row "-T fields -e tcp.stream -e tcp.seq -e tcp.flags" -T fields -e tcp.stream -e tcp.seq -e tcp.flags
 row "-T fields -e mqtt.topic" -T fields -e mqtt.topic
+if [ "${ROWS:-}" = all ] || [ "$tls" -ge 50 ]; then
+  row "-T fields -e tls.handshake.type -e tls.record.content_type" -T fields -e tls.handshake.type -e tls.record.content_type
+fi
+if [ "${ROWS:-}" = all ] || [ "${ROWS:-}" = formats ]; then
+  row "-T json" -T json
+  row "-T ek" -T ek
+fi
 m=$(measure mqsniff "$build/mqsniff" -r "$file" -T fields -e frame.number -e tcp.srcport)
 awk -v p="$packets" -v s="${m% *}" -v b="$bare" 'BEGIN { printf "mqsniff fields vs bare read: %.1fx slower\n", b / (p / s) }'

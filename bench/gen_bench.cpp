@@ -125,7 +125,11 @@ int main(int argc, char** argv) {
   std::vector<Conversation> mqtt, tls;
   for (const char* f : {"mqtt_plain.pcap", "mqtt_password.pcap", "mqtt_dumpcap.pcapng", "mqtt_features.pcap"})
     for (auto& c : load_template(dir + "/" + f, 1883)) mqtt.push_back(std::move(c));
-  tls = load_template(dir + "/mqtts_tls13.pcap", 8883);
+  // TLS 1.3 and 1.2 sessions, with and without client certificates (the 1.2
+  // ones carry certificate chains in clear, over 600-byte segments).
+  for (auto [f, port] : {std::pair{"mqtts_tls13.pcap", 8883}, {"mqtts_tls12.pcap", 8883}, {"mqtts_mutual_tls12.pcap", 8884},
+                         {"mqtts_mutual_tls13.pcap", 8884}, {"mqtts_rogue_tls12.pcap", 8884}})
+    for (auto& c : load_template(dir + "/" + f, static_cast<uint16_t>(port))) tls.push_back(std::move(c));
   if (mqtt.empty() || tls.empty()) {
     std::fprintf(stderr, "bench_gen: no template conversations found in %s\n", dir.c_str());
     return 2;

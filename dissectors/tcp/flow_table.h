@@ -73,6 +73,26 @@ public:
   // The conversation of this packet (created if new). `dir` is set to the
   // packet's direction within it.
   TcpFlow& lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport, int& dir);
+  // Reassembly state for a flow: from a small pool of released ones when
+  // possible (their buffers keep their capacity: no allocation per connection).
+  std::unique_ptr<TcpFlow::Streams> take_streams(ReassemblyStats* s, const ReassemblyLimits* l) {
+    if (!pool_.empty()) {
+      auto p = std::move(pool_.back());
+      pool_.pop_back();
+      return p;
+    }
+    return std::make_unique<TcpFlow::Streams>(s, l);
+  }
+  // A closed connection holding nothing gives its reassembly state back.
+  void release_streams(TcpFlow& f) {
+    if (!f.streams) return;
+    if (pool_.size() < kStreamPool && f.streams->dir[0].buffered() == 0 && f.streams->dir[1].buffered() == 0) {
+      f.streams->dir[0].recycle();
+      f.streams->dir[1].recycle();
+      pool_.push_back(std::move(f.streams));
+    }
+    f.streams.reset();
+  }
   // Port reuse: the 4-tuple starts a new conversation with a new stream number.
   void restart(TcpFlow& f);
   // Forgets conversations idle for more than `timeout_ns` of capture time
@@ -87,6 +107,8 @@ public:
   uint32_t streams_seen() const { return next_stream_; }
 
 private:
+  static constexpr size_t kStreamPool = 64;
+  std::vector<std::unique_ptr<TcpFlow::Streams>> pool_;
   static uint64_t hash(const FlowKey& k);
   uint32_t alloc_slot();
   void lru_unlink(uint32_t i);

@@ -101,6 +101,20 @@ public:
   }
   uint32_t next() const { return next_; }
   size_t buffered() const { return pdu_.size() + ooo_bytes_; }
+  // Back to a fresh stream (nothing may be held), keeping buffer capacity so a
+  // pooled stream serves the next connection without allocating.
+  void recycle() {
+    started_ = false;
+    next_ = 0;
+    skip_ = 0;
+    resync_ = false;
+    pdu_.clear();
+    pdu_frames_.clear();
+    tail_head_ = tail_len_ = 0;
+    tail_end_ = 0;
+    if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
+    if (scratch_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(scratch_);
+  }
 
   static bool seq_lt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
   static bool seq_gt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
@@ -125,14 +139,17 @@ private:
   uint32_t next_ = 0;                  // next expected relative sequence number
   std::vector<uint8_t> pdu_;           // bytes of the PDU in progress
   std::vector<uint32_t> pdu_frames_;   // frames that carried them (capped at kMaxFrames)
+  std::vector<uint32_t> done_frames_;  // those of the PDU just completed (capacity reused)
   uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip
   bool resync_ = false;                // after a gap: wait for a segment that starts a PDU
   std::map<uint32_t, Held> ooo_;       // out-of-order segments by relative seq
   size_t ooo_bytes_ = 0;
   std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed
   // The last bytes delivered (up to kTail), to compare retransmissions with.
-  std::vector<uint8_t> tail_;
-  uint32_t tail_end_ = 0;  // relative seq just past tail_
+  std::vector<uint8_t> tail_;  // a ring of kTail bytes once used
+  size_t tail_head_ = 0;       // where the next byte goes
+  size_t tail_len_ = 0;        // valid bytes (ending at tail_head_)
+  uint32_t tail_end_ = 0;      // relative seq just past the tail
   void remember(std::span<const uint8_t> c);
   bool overlap_differs(uint32_t seq, std::span<const uint8_t> data) const;
   static constexpr size_t kTail = 4096;

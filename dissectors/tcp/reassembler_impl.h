@@ -41,25 +41,39 @@ inline void DirStream::give_up_hole(Out& out) {
   ++stats_->gaps;
 }
 
+// The tail is a ring of kTail bytes: remembering a segment costs its length,
+// not a shift of the whole tail.
 inline void DirStream::remember(std::span<const uint8_t> c) {
+  tail_end_ = next_;
+  if (c.empty()) return;
+  if (tail_.size() != kTail) tail_.assign(kTail, 0);
   if (c.size() >= kTail) {
-    tail_.assign(c.end() - kTail, c.end());
+    std::memcpy(tail_.data(), c.data() + (c.size() - kTail), kTail);
+    tail_head_ = 0;
+    tail_len_ = kTail;
   } else {
-    size_t keep = std::min(tail_.size(), kTail - c.size());
-    tail_.erase(tail_.begin(), tail_.end() - static_cast<long>(keep));
-    tail_.insert(tail_.end(), c.begin(), c.end());
+    size_t first = std::min(c.size(), kTail - tail_head_);
+    std::memcpy(tail_.data() + tail_head_, c.data(), first);
+    std::memcpy(tail_.data(), c.data() + first, c.size() - first);
+    tail_head_ = (tail_head_ + c.size()) % kTail;
+    tail_len_ = std::min(kTail, tail_len_ + c.size());
   }
   tail_end_ = next_;
 }
 
 inline bool DirStream::overlap_differs(uint32_t seq, std::span<const uint8_t> data) const {
   // Compare the part of `data` that falls inside the remembered tail.
-  uint32_t tail_start = tail_end_ - static_cast<uint32_t>(tail_.size());
+  uint32_t tail_start = tail_end_ - static_cast<uint32_t>(tail_len_);
   uint32_t a = seq_gt(seq, tail_start) ? seq : tail_start;
   uint32_t end = seq + static_cast<uint32_t>(data.size());
   uint32_t b = seq_lt(end, tail_end_) ? end : tail_end_;
   if (!seq_lt(a, b)) return false;
-  return std::memcmp(tail_.data() + (a - tail_start), data.data() + (a - seq), b - a) != 0;
+  size_t idx = (tail_head_ + kTail - tail_len_ + (a - tail_start)) % kTail;
+  size_t n = b - a;
+  const uint8_t* d = data.data() + (a - seq);
+  size_t first = std::min(n, kTail - idx);
+  if (std::memcmp(tail_.data() + idx, d, first) != 0) return true;
+  return n > first && std::memcmp(tail_.data(), d + first, n - first) != 0;
 }
 
 template <typename OnPdu>
@@ -116,12 +130,12 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
       if (g.kind == PduLen::Kind::Pdu) {
         if (pdu_frames_.size() < kMaxFrames) pdu_frames_.push_back(frame);
         scratch_.swap(pdu_);
-        std::vector<uint32_t> frames;
-        frames.swap(pdu_frames_);
+        done_frames_.swap(pdu_frames_);
+        pdu_frames_.clear();
         stats_->sub(scratch_.size());
         pdu_.clear();
         ++out.pdus;
-        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &frames, frame, &scratch_);
+        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &done_frames_, frame, &scratch_);
         // Idle flows must not keep the capacity of their largest PDU: release
         // big buffers (only PDUs that spanned segments ever get here).
         if (scratch_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(scratch_);

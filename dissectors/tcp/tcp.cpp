@@ -440,7 +440,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // A closed connection holding nothing gives its stream state back.
   if (flow && flow->streams && !seglen && (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) &&
       flow->streams->dir[0].buffered() == 0 && flow->streams->dir[1].buffered() == 0)
-    flow->streams.reset();
+    st.tcp_flows.release_streams(*flow);
   if (!seglen) return;
   if (!st.app_needed) return;
   // Which application protocol: registered/decode-as ports first, then a
@@ -475,7 +475,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     else link::dissect_data(payload, pkt);
     return;
   }
-  if (!flow->streams) flow->streams = std::make_unique<TcpFlow::Streams>(&st.reassembly_stats, &st.reassembly);
+  if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
   if (flow->dir[dir].syn_seen) ds.start_at(1);  // relative to the ISN
   flow->mqtt.dir = static_cast<uint8_t>(dir);
@@ -544,7 +544,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // A closed connection holding nothing gives its stream state back.
   if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
       flow->streams->dir[1].buffered() == 0)
-    flow->streams.reset();
+    st.tcp_flows.release_streams(*flow);
   if (!seg_frames.empty()) {
     // In stream order, as tshark lists the segments of a reassembly.
     core::Subtree sub(t, t.add_none(tcp_f::segments, 0, 0));
