@@ -52,5 +52,9 @@ expect 1 'the protocols mqsniff can decode as are' -r mqtt_plain.pcap -d tcp.por
 out=$("$bin" -r mqtt_v5_midstream.pcap -T fields -e mqtt.version_inferred -e mqtt.prop.user_property 2>/dev/null)
 if [[ "$out" == *$'5\t'* ]] && [[ "$out" == *'who=lab'* ]] && [[ "$out" == *'k1=v1'* ]]; then pass=$((pass+1)); else echo "FAIL: version inference"; fail=$((fail+1)); fi
 expect 1 'Invalid value "v6" for preference mqtt.default_version' -r mqtt_plain.pcap -o mqtt.default_version:v6
+expect 1 'Invalid -z argument "bogus"; it must be one of:' -r mqtt_plain.pcap -z bogus
+expect 1 'mqtt.topc' -r mqtt_plain.pcap -q -z io,stat,1,mqtt.topc==1
+expect 1 'Invalid -T parameter "pdml"' -r mqtt_plain.pcap -T pdml
+expect 1 'Some fields aren' -r mqtt_plain.pcap -T json -e mqtt.topc
 echo "cli_errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

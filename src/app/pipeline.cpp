@@ -16,6 +16,7 @@
 
 #include "dissectors/core/format.h"
 #include "src/output/json.h"
+#include "src/output/stats.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
@@ -170,6 +171,10 @@ int run(const cli::Options& o) {
   }
   if (dfilter)
     for (core::FieldId id : dfilter->fields()) want.add(id);
+  out::Stats stats;
+  for (const auto& z : o.stats) stats.add(z);  // throws UsageError
+  const std::vector<core::FieldId> stat_fields = stats.wanted();
+  for (core::FieldId id : stat_fields) want.add(id);
 
   DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
   st.reassembly.enabled = o.tcp_reassembly;
@@ -187,6 +192,7 @@ int run(const cli::Options& o) {
     for (const auto& c : columns)
       if (c.id != core::kNoField) used.push_back(c.id);
     if (dfilter) used.insert(used.end(), dfilter->fields().begin(), dfilter->fields().end());
+    used.insert(used.end(), stat_fields.begin(), stat_fields.end());
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
@@ -303,6 +309,7 @@ int run(const cli::Options& o) {
   uint64_t displayed = 0;
   int exit_code = cli::kExitOk;
   capture::RawPacket raw;
+  core::Timestamp last_rel{};  // the capture's elapsed time (for -z io,stat)
   const auto started = std::chrono::steady_clock::now();
   core::Timestamp stop_at{};
   bool have_start = false;
@@ -369,6 +376,7 @@ int run(const cli::Options& o) {
       if (!o.quieter) eprint(st.warning);
       st.warning.clear();
     }
+    last_rel = core::ts_sub(raw.ts, st.first_ts);
     if (dfilter && !dfilter->matches(tree)) continue;  // not displayed (still counted by -c)
     if (need_cols) set_columns_addresses(pkt);
 
@@ -380,6 +388,7 @@ int run(const cli::Options& o) {
     row.delta_displayed = st.have_displayed ? core::ts_sub(raw.ts, st.prev_displayed_ts) : core::Timestamp{};
     row.len = raw.len;
     row.cols = need_cols ? &cols : nullptr;
+    if (!stats.empty()) stats.packet(pkt, tree, row);
     if (pw) {
       pw->write(raw.ts, raw.len, raw.data, raw.caplen);
       if (pw->failed()) {
@@ -419,6 +428,10 @@ int run(const cli::Options& o) {
     st.have_displayed = true;
   }
   if (jout && print) jout->end();
+  if (!stats.empty() && !w.failed()) {
+    stats.print(w.buf(), last_rel);  // after the packets, as tshark
+    w.flush();
+  }
   w.flush();
   pw.reset();  // closes (and flushes) the -w file
   g_live = nullptr;

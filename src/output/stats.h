@@ -1,0 +1,45 @@
+// -z statistics, printed after the packets in tshark's table layouts:
+//   conv,tcp|udp|ip|ipv6[,FILTER]      conversations
+//   endpoints,ip|ipv6|tcp|udp[,FILTER]  endpoints
+//   io,stat,INTERVAL[,FILTER...]       frames and bytes per interval and column
+//   follow,tcp,ascii|hex,STREAM        a TCP stream's payload, both directions
+//   expert                             expert items by severity
+//   mqtt,tree                          MQTT packets by type, topic and QoS (mqsniff's own)
+// Each keeps bounded state (tables keyed by conversation, a follow buffer
+// capped at 64 MiB).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dissectors/core/field_tree.h"
+#include "dissectors/core/packet.h"
+#include "src/output/render.h"
+
+namespace mqsniff::out {
+
+class Stat {
+public:
+  virtual ~Stat() = default;
+  // Fields the dissectors must build for this statistic.
+  virtual void want(std::vector<core::FieldId>& ids) const = 0;
+  virtual void packet(const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row) = 0;
+  virtual void print(std::string& out, core::Timestamp elapsed) = 0;
+};
+
+class Stats {
+public:
+  // Parses one -z argument; throws cli::UsageError with tshark's wording.
+  void add(const std::string& spec);
+  bool empty() const { return stats_.empty(); }
+  std::vector<core::FieldId> wanted() const;
+  void packet(const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row);
+  // tshark prints the statistics in the reverse order of their -z options.
+  void print(std::string& out, core::Timestamp elapsed);
+
+private:
+  std::vector<std::unique_ptr<Stat>> stats_;
+};
+
+}  // namespace mqsniff::out
