@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# -T json and -T ek on the bundled captures: the output must parse, and every
+# -T json, -T ek and -V on the bundled captures: the output must parse, and every
 # value mqsniff gives must be tshark's on the same capture (when tshark is
 # installed; subtrees compared flattened, see scripts/json_compare.py).
 # mqsniff's own fields (README) and the known differences are allowed.
@@ -40,5 +40,16 @@ else: [json.loads(l) for l in t.splitlines() if l]' $kind "$tmp/a"; then
     fi
   done
 done
+# -V: every protocol header line (tshark's wording) equal to tshark's.
+if command -v tshark >/dev/null; then
+  for cap in mqtt_plain mqtt_password mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtt_any_sll2 link_vlan link_qinq link_null link_raw trunc_snap64; do
+    if diff <("$bin" -r "$root/captures/$cap.pcap" -V | grep -v '^ ') \
+            <(tshark -n -r "$root/captures/$cap.pcap" -V 2>/dev/null | grep -v '^ ') >"$tmp/vd"; then
+      echo "ok   $cap -V: protocol header lines equal tshark's"
+    else
+      echo "FAIL $cap -V header lines differ:"; head -6 "$tmp/vd"; fail=$((fail+1))
+    fi
+  done
+fi
 echo "json_check: $fail failed"
 [ $fail -eq 0 ]

@@ -211,9 +211,11 @@ public:
     push(id, ValueKind::Int, off, len).i = v;
     return last();
   }
-  [[gnu::always_inline]] int32_t add_bool(FieldId id, bool v, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_bool(FieldId id, bool v, uint32_t off, uint32_t len, uint8_t flags = 0) {
     if (!wants(id)) return -1;
-    push(id, ValueKind::Bool, off, len).u = v ? 1 : 0;
+    FieldNode& n = push(id, ValueKind::Bool, off, len);
+    n.u = v ? 1 : 0;
+    n.flags = flags;
     return last();
   }
   [[gnu::always_inline]] int32_t add_bytes(FieldId id, const uint8_t* p, size_t n, uint32_t off, uint8_t flags = 0) {

@@ -57,12 +57,20 @@ void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) 
       auto& t = pkt.tree;
       uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
       pkt.layer(ad ? "ieee8021ad" : "vlan");
-      t.open(ad ? FieldId{ieee8021ad_f::proto} : FieldId{vlan_f::proto}, off, 4);
+      const FieldId proto_id = ad ? FieldId{ieee8021ad_f::proto} : FieldId{vlan_f::proto};
+      int32_t vidx = t.open(proto_id, off, 4);
       uint16_t tci = r.be16();
       uint16_t next = r.be16();
       if (pkt.check(r, ad ? "IEEE 802.1ad" : "802.1Q")) {
         t.close();
         return;
+      }
+      if (t.wants(proto_id)) {
+        // tshark's tree label: "802.1Q Virtual LAN, PRI: 3, DEI: 0, ID: 56" / "IEEE 802.1ad, ID: 100".
+        std::string label = ad ? "IEEE 802.1ad, ID: " : "802.1Q Virtual LAN, PRI: " + std::to_string(tci >> 13) +
+                                                             ", DEI: " + std::to_string((tci >> 12) & 1) + ", ID: ";
+        label += std::to_string(tci & 0x0fff);
+        t.set_label(vidx, label);
       }
       if (ad) {
         t.add_uint(ieee8021ad_f::priority, tci >> 13, off, 2);
@@ -113,12 +121,12 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   if (t.wants_any(core::Proto::Eth)) {
     // Each address with its hidden eth.addr and LG/IG bits, as tshark's tree has them.
     auto address = [&](FieldId id, FieldId lg_id, FieldId ig_id, core::Bytes mac, uint32_t o) {
-      t.add_ether(id, mac.data(), o);
+      core::Subtree sub(t, t.add_ether(id, mac.data(), o));
       t.add_ether(eth_f::addr, mac.data(), o, core::FieldNode::kHidden);
       t.add_bool(lg_id, mac[0] & 2, o, 3);
-      t.add_bool(eth_f::lg, mac[0] & 2, o, 3);
+      t.add_bool(eth_f::lg, mac[0] & 2, o, 3, core::FieldNode::kHidden);
       t.add_bool(ig_id, mac[0] & 1, o, 3);
-      t.add_bool(eth_f::ig, mac[0] & 1, o, 3);
+      t.add_bool(eth_f::ig, mac[0] & 1, o, 3, core::FieldNode::kHidden);
     };
     address(eth_f::dst, eth_f::dst_lg, eth_f::dst_ig, dst, 0);
     address(eth_f::src, eth_f::src_lg, eth_f::src_ig, src, 6);

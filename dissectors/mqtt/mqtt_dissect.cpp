@@ -24,14 +24,7 @@ namespace mqsniff::mqtt {
 using core::Packet;
 using core::Reader;
 
-namespace {
-
-enum Type : uint8_t {
-  kConnect = 1, kConnack, kPublish, kPuback, kPubrec, kPubrel, kPubcomp, kSubscribe, kSuback, kUnsubscribe,
-  kUnsuback, kPingreq, kPingresp, kDisconnect, kAuth,
-};
-
-const char* type_name(uint8_t t) {
+const char* msgtype_name(uint8_t t) {
   static const char* const kNames[] = {"Reserved",          "Connect Command",     "Connect Ack",
                                        "Publish Message",   "Publish Ack",         "Publish Received",
                                        "Publish Release",   "Publish Complete",    "Subscribe Request",
@@ -40,6 +33,15 @@ const char* type_name(uint8_t t) {
                                        "Authentication Exchange"};
   return t < 16 ? kNames[t] : "Reserved";
 }
+
+namespace {
+
+enum Type : uint8_t {
+  kConnect = 1, kConnack, kPublish, kPuback, kPubrec, kPubrel, kPubcomp, kSubscribe, kSuback, kUnsubscribe,
+  kUnsuback, kPingreq, kPingresp, kDisconnect, kAuth,
+};
+
+const char* type_name(uint8_t t) { return msgtype_name(t); }
 
 struct Ctx {
   Packet& pkt;

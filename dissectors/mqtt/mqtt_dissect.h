@@ -35,6 +35,8 @@ void dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& sess
 
 // The framer in the reassembler's terms (length of the PDU at the start).
 tcp::PduLen frame_length(std::span<const uint8_t> b);
+// The control packet type's name as tshark shows it ("Connect Command").
+const char* msgtype_name(uint8_t type);
 using tcp::PduLen;
 // Could an MQTT control packet start here? Type 1..15 with the fixed-header
 // flags the specification requires for that type (§2.2.2), and a Remaining

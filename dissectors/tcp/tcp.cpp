@@ -82,26 +82,33 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
     const uint8_t* start = o.rest_captured().data();
     uint8_t kind = o.u8();
     if (!o.ok()) return res;
-    t.add_uint(tcp_f::option_kind, kind, ooff, 1);
     if (kind == 1 || kind == 0) {
       int32_t p = t.open(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol, ooff, 1);
       if (p >= 0 && t.wants(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol)) t.set_bytes(p, start, 1);
+      t.add_uint(tcp_f::option_kind, kind, ooff, 1);
       t.close();
       if (kind == 0) break;  // End of Option List: the rest is padding
       continue;
     }
     uint8_t len = o.u8();
-    if (!o.ok()) return res;
-    t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
+    if (!o.ok()) {
+      t.add_uint(tcp_f::option_kind, kind, ooff, 1);
+      return res;
+    }
     if (len < 2 || size_t(len - 2) > o.remaining()) {
+      t.add_uint(tcp_f::option_kind, kind, ooff, 1);
+      t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
       t.add_none(tcp_f::option_len_invalid, ooff + 1, 1);
       res.complete = true;  // the header is intact; only this option is bad
       return res;
     }
     Reader body = o.sub(len - 2u);
+    // Each option is a subtree holding its kind and length (as tshark's).
     auto open_opt = [&](FieldId id) {
       int32_t p = t.open(id, ooff, len);
       if (p >= 0 && t.wants(id) && body.captured_remaining() + 2 >= len) t.set_bytes(p, start, len);
+      t.add_uint(tcp_f::option_kind, kind, ooff, 1);
+      t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
     };
     switch (kind) {
       case 2: {
@@ -165,6 +172,8 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
         break;
       }
       default:
+        t.add_uint(tcp_f::option_kind, kind, ooff, 1);
+        t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
         break;
     }
     if (!body.ok()) {
@@ -305,7 +314,17 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   Reader opts = r.sub(hdr_len - 20);
   std::string opt_info;
   Options o;
-  if (st.tcp_detail) o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
+  int32_t options_idx = -1;
+  if (hdr_len > 20 && t.wants(tcp_f::options) && seg_captured.size() > 20) {
+    // The option bytes that were captured (a snaplen cut shows the part we have).
+    core::Bytes ob = seg_captured.subspan(20);
+    size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
+    options_idx = t.add_bytes(tcp_f::options, ob.data(), have, off + 20);
+  }
+  if (st.tcp_detail) {
+    core::Subtree sub(t, options_idx);
+    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
+  }
 
   // Window scaling (RFC 7323 §2.2): only when both sides offered it.
   int64_t scalefactor = -1;
@@ -351,14 +370,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_uint(tcp_f::checksum, csum, off + 16, 2);
     t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
     t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
-  }
-  if (hdr_len > 20 && t.wants(tcp_f::options)) {
-    // The option bytes that were captured (a snaplen cut shows the part we have).
-    if (seg_captured.size() > 20) {
-      core::Bytes ob = seg_captured.subspan(20);
-      size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
-      t.add_bytes(tcp_f::options, ob.data(), have, off + 20);
-    }
   }
 
   if (info) {
@@ -569,6 +580,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   // tshark shows the segment's bytes that went into a reassembly.
   if ((out.pdus == 0 && out.consumed) || reassembled_here) {
+    core::Subtree in_tcp(t, t.last_of(tcp_f::proto));  // under this frame's TCP layer, as tshark shows it
     // ... plus, when the segment also starts the next PDU, that one's first bytes.
     size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
     t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);

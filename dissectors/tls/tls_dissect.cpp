@@ -29,8 +29,6 @@ namespace mqsniff::tls {
 using core::Packet;
 using core::Reader;
 
-namespace {
-
 const char* handshake_name(uint8_t t) {
   switch (t) {
     case 0: return "Hello Request";
@@ -89,6 +87,10 @@ const char* alert_name(uint8_t d) {
     default: return "Unknown";
   }
 }
+
+namespace {
+
+
 
 const char* version_name(uint16_t v) {
   switch (v) {

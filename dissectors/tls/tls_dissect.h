@@ -29,6 +29,10 @@ struct TlsSession {
 // The largest handshake message reassembled across records (a certificate chain).
 constexpr size_t kMaxHandshakeMessage = 256 * 1024;
 
+// Names of handshake message types and alert descriptions (RFC 8446, IANA), as tshark shows them.
+const char* handshake_name(uint8_t type);
+const char* alert_name(uint8_t desc);
+
 // What JA4 (FoxIO) reads from a ClientHello, GREASE already left out.
 struct Ja4Input {
   std::vector<uint16_t> ciphers, exts, sigalgs, versions;

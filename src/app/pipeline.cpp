@@ -17,6 +17,7 @@
 #include "dissectors/core/format.h"
 #include "src/output/json.h"
 #include "src/output/stats.h"
+#include "src/output/verbose.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
@@ -163,6 +164,7 @@ int run(const cli::Options& o) {
   const bool json = o.format == cli::OutputFormat::Json || o.format == cli::OutputFormat::Ek;
   const bool field_list = o.format == cli::OutputFormat::Fields || (json && !o.fields.empty());
   if (json && o.fields.empty()) want.set_all();  // the whole tree
+  if (o.verbose && o.format == cli::OutputFormat::Text) want.set_all();
   if (field_list) {
     columns = out::resolve_fields(o.fields);  // throws UsageError
     for (const auto& c : columns)
@@ -398,7 +400,22 @@ int run(const cli::Options& o) {
         break;
       }
     }
-    if (print && o.hexdump && o.format == cli::OutputFormat::Text) {
+    if (print && o.verbose && o.format == cli::OutputFormat::Text) {
+      // -V: the detail tree, then (with -x) the bytes; a blank line after each.
+      std::string& b = w.buf();
+      out::render_tree(b, tree, o.detail_protocols);
+      b += '\n';
+      if (o.hexdump) {
+        out::render_hexdump(b, raw.data, raw.caplen);
+        for (size_t i = 0; i < st.pdu_used; ++i) {
+          b += std::string("Reassembled ") + st.pdu_source[i] + " (" + std::to_string(st.pdu_store[i].size()) + " bytes):\n";
+          out::render_hexdump(b, st.pdu_store[i].data(), st.pdu_store[i].size());
+        }
+        b += '\n';
+      }
+      w.end_record();
+      if (w.failed()) break;
+    } else if (print && o.hexdump && o.format == cli::OutputFormat::Text) {
       // tshark -x: the bytes instead of the summary; with reassembled data,
       // each source gets a "Name (N bytes):" header.
       std::string& b = w.buf();

@@ -11,6 +11,7 @@
 #include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
 #include "dissectors/link/link_fields.h"
+#include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/net/net_fields.h"
 #include "dissectors/tcp/tcp_fields.h"
@@ -622,10 +623,6 @@ public:
     }
   }
   void print(std::string& out, Timestamp) override {
-    static const char* kNames[] = {"Reserved",         "Connect Command",   "Connect Ack",        "Publish Message",
-                                   "Publish Ack",      "Publish Received",  "Publish Release",    "Publish Complete",
-                                   "Subscribe Request", "Subscribe Ack",    "Unsubscribe Request", "Unsubscribe Ack",
-                                   "Ping Request",     "Ping Response",     "Disconnect Req",     "Authentication Exchange"};
     const std::string rule(66, '=');
     out += "\n" + rule + "\nMQTT Statistics (mqsniff):\n";
     appendf(out, "%-40s %10s %10s\n", "Topic / Item", "Count", "Percent");
@@ -637,7 +634,7 @@ public:
     };
     row("MQTT Packets", total_, total_);
     out += " Message Types\n";
-    for (auto [t, n] : types_) row("  " + std::string(kNames[t & 15]), n, total_);
+    for (auto [t, n] : types_) row("  " + std::string(mqtt::msgtype_name(static_cast<uint8_t>(t))), n, total_);
     row(" Publish Messages", publishes_, total_);
     out += "  By QoS\n";
     for (auto [q, n] : qos_) row("   QoS " + std::to_string(q), n, publishes_);

@@ -1,0 +1,277 @@
+#include "src/output/verbose.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <unordered_map>
+
+#include "dissectors/core/expert.h"
+#include "dissectors/core/format.h"
+#include "dissectors/link/link_fields.h"
+#include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/tls/tls_dissect.h"
+#include "src/output/field_format.h"
+
+namespace mqsniff::out {
+using core::FieldDef;
+using core::FieldNode;
+using core::FieldType;
+using core::ValueKind;
+
+namespace {
+
+struct Vs {
+  uint64_t v;
+  const char* name;
+};
+template <size_t N>
+const char* lookup(const Vs (&t)[N], uint64_t v) {
+  for (const auto& e : t)
+    if (e.v == v) return e.name;
+  return nullptr;
+}
+
+// Value names from the registries (IEEE, IANA, OASIS MQTT), as tshark names them.
+const Vs kEtherTypes[] = {{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x0806, "ARP"}, {0x8100, "802.1Q Virtual LAN"},
+                          {0x88a8, "802.1ad Provider Bridge (Q-in-Q)"}};
+const Vs kIpProtos[] = {{1, "ICMP"}, {6, "TCP"}, {17, "UDP"}, {58, "ICMPv6"}, {0, "IPv6 Hop-by-Hop Option"},
+                        {43, "Routing Header for IPv6"}, {44, "Fragment Header for IPv6"}, {60, "Destination Options for IPv6"}};
+const Vs kTcpOptions[] = {{0, "End of Option List (EOL)"}, {1, "No-Operation (NOP)"}, {2, "Maximum Segment Size"},
+                          {3, "Window Scale"}, {4, "SACK Permitted"}, {5, "SACK"}, {8, "Time Stamp Option"}};
+const Vs kMqttVersions[] = {{3, "MQTT v3.1"}, {4, "MQTT v3.1.1"}, {5, "MQTT v5.0"}};
+const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
+                       {1, "At least once delivery (Acknowledged deliver)"},
+                       {2, "Exactly once delivery (Assured Delivery)"},
+                       {3, "Reserved"}};
+const Vs kConnack[] = {{0, "Connection Accepted"},
+                       {1, "Connection Refused: unacceptable protocol version"},
+                       {2, "Connection Refused: identifier rejected"},
+                       {3, "Connection Refused: server unavailable"},
+                       {4, "Connection Refused: bad user name or password"},
+                       {5, "Connection Refused: not authorized"}};
+const Vs kTlsContent[] = {{20, "Change Cipher Spec"}, {21, "Alert"}, {22, "Handshake"}, {23, "Application Data"},
+                          {24, "Heartbeat"}};
+const Vs kTlsVersions[] = {{0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"}, {0x0303, "TLS 1.2"},
+                           {0x0304, "TLS 1.3"}};
+const Vs kAlertLevel[] = {{1, "Warning"}, {2, "Fatal"}};
+const Vs kCiphers[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256"}, {0x1302, "TLS_AES_256_GCM_SHA384"}, {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+    {0x1304, "TLS_AES_128_CCM_SHA256"}, {0x1305, "TLS_AES_128_CCM_8_SHA256"},
+    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
+    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"}, {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"}, {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"}, {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+    {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"}, {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"}, {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+    {0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"}, {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"}, {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"}, {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256"}, {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
+    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"}, {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"}, {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
+    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"}, {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"}};
+const Vs kExtensions[] = {{0, "server_name"}, {1, "max_fragment_length"}, {5, "status_request"},
+                          {10, "supported_groups"}, {11, "ec_point_formats"}, {13, "signature_algorithms"},
+                          {16, "application_layer_protocol_negotiation"}, {18, "signed_certificate_timestamp"},
+                          {21, "padding"}, {22, "encrypt_then_mac"}, {23, "extended_master_secret"},
+                          {35, "session_ticket"}, {41, "pre_shared_key"}, {42, "early_data"},
+                          {43, "supported_versions"}, {44, "cookie"}, {45, "psk_key_exchange_modes"},
+                          {49, "post_handshake_auth"}, {50, "signature_algorithms_cert"}, {51, "key_share"},
+                          {65281, "renegotiation_info"}};
+const Vs kGroups[] = {{0x0017, "secp256r1"}, {0x0018, "secp384r1"}, {0x0019, "secp521r1"}, {0x001d, "x25519"},
+                      {0x001e, "x448"}, {0x0100, "ffdhe2048"}, {0x0101, "ffdhe3072"}, {0x0102, "ffdhe4096"},
+                      {0x0103, "ffdhe6144"}, {0x0104, "ffdhe8192"}};
+const Vs kSigAlgs[] = {{0x0401, "rsa_pkcs1_sha256"}, {0x0501, "rsa_pkcs1_sha384"}, {0x0601, "rsa_pkcs1_sha512"},
+                       {0x0403, "ecdsa_secp256r1_sha256"}, {0x0503, "ecdsa_secp384r1_sha384"},
+                       {0x0603, "ecdsa_secp521r1_sha512"}, {0x0804, "rsa_pss_rsae_sha256"},
+                       {0x0805, "rsa_pss_rsae_sha384"}, {0x0806, "rsa_pss_rsae_sha512"}, {0x0807, "ed25519"},
+                       {0x0808, "ed448"}, {0x0809, "rsa_pss_pss_sha256"}, {0x080a, "rsa_pss_pss_sha384"},
+                       {0x080b, "rsa_pss_pss_sha512"}, {0x0201, "rsa_pkcs1_sha1"}, {0x0203, "ecdsa_sha1"}};
+
+// Hex digits a BASE_HEX value is shown with (the type's width, or the mask's).
+int hex_digits(const FieldDef& d) {
+  if (d.bitmask) {
+    uint64_t m = d.bitmask >> core::mask_shift(d.bitmask);
+    int n = 1;
+    while (m >>= 4) ++n;
+    return n;
+  }
+  return static_cast<int>(core::integer_bits(d.type) / 4);
+}
+
+// "0001 .... " for a masked field: the value's bits in the field's width.
+std::string bit_pattern(const FieldDef& d, uint64_t raw) {
+  unsigned width = d.type == FieldType::Boolean ? d.bool_bits : core::integer_bits(d.type);
+  if (width == 0 || width > 64) return {};
+  std::string s;
+  for (int i = static_cast<int>(width) - 1; i >= 0; --i) {
+    uint64_t bit = 1ull << i;
+    s += (d.bitmask & bit) ? ((raw & bit) ? '1' : '0') : '.';
+    if (i % 4 == 0 && i) s += ' ';
+  }
+  return s + " = ";
+}
+
+const char* kIndent = "    ";
+
+// Fields tshark shows in brackets: computed by the dissector, not read from
+// the packet. mqsniff's own fields are all of that kind too.
+bool generated(std::string_view a) {
+  static const char* const kExact[] = {
+      "frame.time_delta", "frame.time_delta_displayed", "frame.time_relative", "frame.marked", "frame.ignored",
+      "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
+      "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
+      "tcp.time_relative", "tcp.time_delta", "udp.stream", "udp.checksum.status", "mqtt.version_inferred",
+      "mqtt.topic_alias_resolved", "tls.inferred_alert"};
+  for (const char* e : kExact)
+    if (a == e) return true;
+  static const char* const kPrefix[] = {"tcp.analysis.", "tcp.segment", "tcp.reassembled", "ip.fragment",
+                                        "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
+                                        "mqtt.prop.", "mqtt.willprop."};
+  for (const char* p : kPrefix)
+    if (a.starts_with(p)) return true;
+  return false;
+}
+
+}  // namespace
+
+const char* value_name(std::string_view a, uint64_t v) {
+  if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype") return lookup(kEtherTypes, v);
+  if (a == "ip.proto" || a == "ipv6.nxt") return lookup(kIpProtos, v);
+  if (a == "tcp.option_kind") return lookup(kTcpOptions, v);
+  if (a == "frame.encap_type") return v == 1 ? "Ethernet" : nullptr;
+  if (a == "mqtt.msgtype") return mqtt::msgtype_name(static_cast<uint8_t>(v));
+  if (a == "mqtt.ver") return lookup(kMqttVersions, v);
+  if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos")
+    return lookup(kMqttQos, v);
+  if (a == "mqtt.conack.val") return lookup(kConnack, v);
+  if (a == "tls.record.content_type" || a == "tls.record.opaque_type") return lookup(kTlsContent, v);
+  if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version")
+    return lookup(kTlsVersions, v);
+  if (a == "tls.handshake.type") return tls::handshake_name(static_cast<uint8_t>(v));
+  if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
+  if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));
+  if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
+  if (a == "tls.handshake.extension.type") return lookup(kExtensions, v);
+  if (a == "tls.handshake.extensions_supported_group" || a == "tls.handshake.extensions_key_share_group" ||
+      a == "tls.handshake.server_named_curve")
+    return lookup(kGroups, v);
+  if (a == "tls.handshake.sig_hash_alg") return lookup(kSigAlgs, v);
+  if (a == "_ws.expert.severity") return core::severity_name(static_cast<core::Severity>(v));
+  if (a == "_ws.expert.group") return core::group_name(static_cast<core::ExpertGroup>(v));
+  return nullptr;
+}
+
+namespace {
+
+void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
+  std::string v;
+  switch (n.kind) {
+    case ValueKind::None:
+      out += d.name;
+      return;
+    case ValueKind::UInt:
+    case ValueKind::Int: {
+      uint64_t u = n.u;
+      // A flags word with its own bit lines below shows no pattern itself.
+      if (d.bitmask && d.abbrev != "tcp.flags") out += bit_pattern(d, u << core::mask_shift(d.bitmask));
+      const char* name = value_name(d.abbrev, u);
+      char num[40];
+      if (d.base == core::Base::Hex || d.base == core::Base::HexDec)
+        snprintf(num, sizeof num, "0x%0*" PRIx64, hex_digits(d), u);
+      else if (n.kind == ValueKind::Int)
+        snprintf(num, sizeof num, "%" PRId64, n.i);
+      else
+        snprintf(num, sizeof num, "%" PRIu64, u);
+      out += d.name;
+      out += ": ";
+      if (name) {
+        out += name;
+        out += " (";
+        out += num;
+        out += ')';
+      } else {
+        out += num;
+        if (d.base == core::Base::HexDec) out += " (" + std::to_string(u) + ")";
+        if (d.base == core::Base::DecHex) {
+          char h[24];
+          snprintf(h, sizeof h, " (0x%0*" PRIx64 ")", hex_digits(d), u);
+          out += h;
+        }
+      }
+      return;
+    }
+    case ValueKind::Bool:
+      if (d.bitmask) out += bit_pattern(d, n.u ? d.bitmask : 0);
+      out += d.name;
+      out += ": ";
+      out += d.bitmask ? (n.u ? "Set" : "Not set") : (n.u ? "True" : "False");
+      return;
+    case ValueKind::Bytes: {
+      out += d.name;
+      out += ": ";
+      // tshark shows at most 36 bytes, then an ellipsis.
+      size_t shown = n.b.n > 36 ? 36 : n.b.n;
+      core::append_hex_bytes(out, n.b.p, shown);
+      if (n.b.n > 36) out += "\xe2\x80\xa6";
+      return;
+    }
+    default:
+      append_field_value(v, d, n);
+      out += d.name;
+      out += ": ";
+      out += v;
+      if (n.kind == ValueKind::Time && d.type == FieldType::RelativeTime) out += " seconds";
+      return;
+  }
+}
+
+}  // namespace
+
+void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only) {
+  const auto& reg = core::FieldRegistry::instance();
+  const auto& nodes = tree.nodes();
+  // Depth of each node (parents precede children).
+  thread_local std::vector<int> depth;
+  depth.assign(nodes.size(), 0);
+  thread_local std::vector<char> shown;
+  shown.assign(nodes.size(), 1);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const FieldNode& n = nodes[i];
+    const FieldDef* d = reg.def(n.id);
+    int32_t p = n.parent;
+    depth[i] = p < 0 ? 0 : depth[static_cast<size_t>(p)] + 1;
+    if (!d || (n.flags & FieldNode::kHidden) || (p >= 0 && !shown[static_cast<size_t>(p)])) {
+      shown[i] = 0;
+      continue;
+    }
+    // -O: other protocols show only their header line.
+    if (!only.empty() && depth[i] >= 1) {
+      size_t top = i;
+      while (nodes[top].parent >= 0) top = static_cast<size_t>(nodes[top].parent);
+      const FieldDef* td = reg.def(nodes[top].id);
+      bool keep = false;
+      for (const auto& o : only) keep |= td && o == td->abbrev;
+      if (!keep) {
+        shown[i] = 0;
+        continue;
+      }
+    }
+    for (int k = 0; k < depth[i]; ++k) out += kIndent;
+    const bool expert = n.id == link::ws_f::expert;
+    const bool expert_child = p >= 0 && nodes[static_cast<size_t>(p)].id == link::ws_f::expert;
+    const bool bracket = expert || expert_child || generated(d->abbrev);
+    if (bracket) out += '[';
+    if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
+    else if (d->type == FieldType::Protocol && n.kind == ValueKind::String) out += n.str();  // tshark's header line
+    else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes && d->abbrev == "data")
+      out += std::string(d->name) + " (" + std::to_string(n.b.n) + " bytes)";
+    else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes) out += d->name;
+    else if (n.kind == ValueKind::String && d->type == FieldType::None) out += n.str();
+    else field_line(out, *d, n);
+    if (bracket) out += ']';
+    out += '\n';
+  }
+}
+
+}  // namespace mqsniff::out

@@ -1,0 +1,21 @@
+// -V: the packet detail tree in tshark's layout: each protocol's header line
+// (tshark's own wording), its fields indented by four spaces per level as
+// "Name: value", bit-field lines for masked fields ("0001 .... = Message
+// Type: Connect Command (1)"), value names for the fields a reader needs
+// named, expert items in brackets. Hidden fields are not shown.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dissectors/core/field_tree.h"
+
+namespace mqsniff::out {
+
+// `only`: -O protocols (empty: all in detail; others get their header line only).
+void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only);
+
+// The name tshark shows for a field's value ("Connect Command"), or null.
+const char* value_name(std::string_view abbrev, uint64_t v);
+
+}  // namespace mqsniff::out
