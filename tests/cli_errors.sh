@@ -56,5 +56,12 @@ expect 1 'Invalid -z argument "bogus"; it must be one of:' -r mqtt_plain.pcap -z
 expect 1 'mqtt.topc' -r mqtt_plain.pcap -q -z io,stat,1,mqtt.topc==1
 expect 1 'Invalid -T parameter "pdml"' -r mqtt_plain.pcap -T pdml
 expect 1 'Some fields aren' -r mqtt_plain.pcap -T json -e mqtt.topc
+# --color: 24-bit colours on a terminal (plaintext MQTT and TLS differ), none when piped.
+if command -v script >/dev/null; then
+  tty_out=$(script -qc "'$bin' -r mqtt_plain.pcap --color -Y mqtt" /dev/null)
+  tls_out=$(script -qc "'$bin' -r mqtts_tls13.pcap --color -Y tls" /dev/null)
+  if [[ "$tty_out" == *$'\x1b[38;2;18;39;46m\x1b[48;2;255;214;140m'* && "$tls_out" == *$'\x1b[48;2;164;224;255m'* ]]; then pass=$((pass+1)); else echo "FAIL: --color on a terminal"; fail=$((fail+1)); fi
+fi
+if ! "$bin" -r mqtt_plain.pcap --color | grep -q $'\x1b'; then pass=$((pass+1)); else echo "FAIL: --color when piped"; fail=$((fail+1)); fi
 echo "cli_errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,7 +4,9 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <cinttypes>
 
 #include <atomic>
 #include <chrono>
@@ -304,6 +306,16 @@ int run(const cli::Options& o) {
   }
 
   core::FieldTree tree(&want);
+  // --color only on a terminal (off when piped, as tshark).
+  const bool color = o.color && o.format == cli::OutputFormat::Text && isatty(1);
+  // A progress line on stderr for a long quiet read, only on a terminal.
+  const bool progress = !live && o.quiet && !o.quieter && isatty(2);
+  uint64_t file_size = 0;
+  if (progress) {
+    struct stat sb {};
+    if (::stat(o.read_file.c_str(), &sb) == 0) file_size = static_cast<uint64_t>(sb.st_size);
+  }
+  auto last_progress = std::chrono::steady_clock::now();
   core::Columns cols;
   cols.info.reserve(512);
   const int digits = src->time_digits();
@@ -324,6 +336,19 @@ int run(const cli::Options& o) {
       break;  // live -a duration: wall clock
     if (rs == capture::ReadStatus::Timeout) continue;
     if (rs == capture::ReadStatus::End) break;
+    if (progress && (number & 0x3fff) == 0) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress > std::chrono::milliseconds(500)) {
+        last_progress = now;
+        double el = std::chrono::duration<double>(now - started).count();
+        long pos = src->file_position();
+        char line[160];
+        int k = snprintf(line, sizeof line, "\r%" PRIu64 " packets, %.0f packets/s, %.1f of %.1f MiB (%.0f%%)  ", number,
+                         el > 0 ? static_cast<double>(number) / el : 0.0, pos / 1048576.0, file_size / 1048576.0,
+                         file_size ? 100.0 * static_cast<double>(pos) / static_cast<double>(file_size) : 0.0);
+        if (k > 0) (void)!::write(2, line, static_cast<size_t>(std::min(k, 159)));
+      }
+    }
     if (rs == capture::ReadStatus::CutShort) {
       w.flush();
       eprint("The file \"" + src->name() + "\" appears to have been cut short in the middle of a packet.");
@@ -435,8 +460,17 @@ int run(const cli::Options& o) {
     } else if (print) {
       if (o.format == cli::OutputFormat::Fields)
         out::render_fields(w.buf(), columns, o.fopts, tree, row, o.time_format, digits);
-      else
+      else if (color) {
+        std::string_view info = cols.info;
+        bool problem = pkt.malformed || info.find("[TCP Retransmission]") != info.npos ||
+                       info.find("[TCP Previous segment not captured]") != info.npos ||
+                       info.find("[RST") != info.npos || info.find("Alert") != info.npos;
+        w.buf() += out::summary_color(cols, problem);
         out::render_summary(w.buf(), row, o.time_format, digits);
+        w.buf().insert(w.buf().size() - 1, out::kColorReset);  // before the newline
+      } else {
+        out::render_summary(w.buf(), row, o.time_format, digits);
+      }
       w.end_record();
       if (w.failed()) break;  // stdout closed (| head): stop like tshark
     }
@@ -449,6 +483,7 @@ int run(const cli::Options& o) {
     stats.print(w.buf(), last_rel);  // after the packets, as tshark
     w.flush();
   }
+  if (progress) (void)!::write(2, "\r\x1b[K", 4);  // clear the progress line
   w.flush();
   pw.reset();  // closes (and flushes) the -w file
   g_live = nullptr;

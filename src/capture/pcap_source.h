@@ -54,6 +54,11 @@ public:
   // The LINKTYPE_ value to store in a file for this source's DLT.
   int file_linktype() const { return linktype_ == 12 || linktype_ == 14 ? 101 : linktype_; }
   pcap_t* handle() const { return p_; }
+  // Bytes of the file read so far (for a progress line), 0 if unknown.
+  long file_position() const {
+    long pos = file_ ? ftell(file_) : -1;
+    return pos > 0 ? pos : 0;
+  }
 
 private:
   PcapSource() = default;

@@ -221,7 +221,7 @@ void split_list(const std::string& arg, const char* seps, std::vector<std::strin
 
 Options parse(int argc, char** argv) {
   Options o;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys };
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -236,6 +236,7 @@ Options parse(int argc, char** argv) {
       {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
       {"topic", required_argument, nullptr, kOptTopic},
       {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
+      {"color", no_argument, nullptr, kOptColor},
       {nullptr, 0, nullptr, 0},
   };
   // -G is only valid as the first option, as in tshark.
@@ -285,6 +286,7 @@ Options parse(int argc, char** argv) {
       case 'J': split_list(arg, ", ", o.json_protocols); o.json_expand = true; break;
       case 'z': o.stats.push_back(arg); break;
       case kOptNoDupKeys: o.no_duplicate_keys = true; break;
+      case kOptColor: o.color = true; break;
       case 'Z': o.run_as_user = arg; break;
       case 'c': o.count = parse_count(optarg); break;
       case 'd':

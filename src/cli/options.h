@@ -71,6 +71,7 @@ struct Options {
   bool json_expand = true;             // -J expands subtrees, -j does not
   bool no_duplicate_keys = false;      // --no-duplicate-keys (mqsniff's JSON never repeats keys)
   std::vector<std::string> stats;      // -z
+  bool color = false;                  // --color (only when stdout is a terminal)
   std::string run_as_user;             // -Z: drop root after opening the device and the -w file
   bool promisc = true;                 // -p turns it off
   int buffer_mib = 0;                  // -B

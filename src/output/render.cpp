@@ -66,6 +66,17 @@ void render_summary(std::string& out, const RowContext& row, TimeFormat tf, int 
   out += '\n';
 }
 
+const char* summary_color(const core::Columns& c, bool problem) {
+  std::string_view p = c.protocol;
+  // foreground black on a light background, as Wireshark's rules
+  if (problem) return "\x1b[38;2;255;252;156m\x1b[48;2;164;0;0m";               // malformed, RST, lost...
+  if (p.starts_with("MQTT")) return "\x1b[38;2;18;39;46m\x1b[48;2;255;214;140m";  // plaintext MQTT: readable
+  if (p.starts_with("TLS") || p.starts_with("SSL")) return "\x1b[38;2;18;39;46m\x1b[48;2;164;224;255m";
+  if (p == "TCP") return "\x1b[38;2;18;39;46m\x1b[48;2;231;230;255m";
+  if (p == "UDP") return "\x1b[38;2;18;39;46m\x1b[48;2;218;238;255m";
+  return "\x1b[38;2;18;39;46m\x1b[48;2;255;255;255m";
+}
+
 std::vector<FieldColumn> resolve_fields(const std::vector<std::string>& names) {
   const auto& reg = core::FieldRegistry::instance();
   std::vector<FieldColumn> out;

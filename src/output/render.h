@@ -24,6 +24,12 @@ void append_time_column(std::string& out, cli::TimeFormat f, const RowContext& r
 // One summary line: "    1   0.000000    127.0.0.1 → 127.0.0.1    TCP 74 ..."
 void render_summary(std::string& out, const RowContext& row, cli::TimeFormat tf, int digits);
 
+// --color: the summary line's 24-bit colours by protocol (plaintext MQTT,
+// TLS, TCP problems, UDP...), in the spirit of Wireshark's default colouring
+// rules. Returns the escape sequence to put before the line, or "".
+const char* summary_color(const core::Columns& c, bool problem);
+constexpr const char* kColorReset = "\x1b[0m";
+
 // A `-e` column: a registry field or one of the _ws.col.* columns.
 struct FieldColumn {
   std::string name;
