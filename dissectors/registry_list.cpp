@@ -28,6 +28,10 @@ std::span<const core::FieldDef> tcp_field_table();
 namespace mqtt {
 std::span<const core::FieldDef> mqtt_field_table();
 }
+namespace websocket {
+std::span<const core::FieldDef> http_field_table();
+std::span<const core::FieldDef> websocket_field_table();
+}
 namespace tls {
 std::span<const core::FieldDef> tls_field_table();
 std::span<const core::FieldDef> x509_field_table();
@@ -38,7 +42,8 @@ std::vector<std::span<const core::FieldDef>> core::all_field_tables() {
           link::ieee8021ad_field_table(), link::sll_field_table(), link::null_field_table(),
           link::raw_field_table(),   net::ip_field_table(),    net::ipv6_field_table(),
           tcp::tcp_field_table(),    net::udp_field_table(),   mqtt::mqtt_field_table(),
-          tls::tls_field_table(),    tls::x509_field_table(),
+          tls::tls_field_table(),    tls::x509_field_table(),  websocket::http_field_table(),
+          websocket::websocket_field_table(),
           link::data_field_table(),
           link::ws_field_table()};
 }

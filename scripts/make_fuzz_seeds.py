@@ -112,3 +112,10 @@ for name in ('mqtts_mutual_tls12.pcap', 'mqtts_rogue_tls12.pcap', 'mqtts_mutual_
                 out.write(der)
             c += 1
 print('fuzz seeds: %d certificates' % c)
+
+# fuzz_websocket: both directions of the MQTT-over-WebSocket capture.
+ws_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_websocket')
+os.makedirs(ws_dir, exist_ok=True)
+for (sport, dport), data in tcp_streams(os.path.join(caps, 'mqtt_websocket.pcap')).items():
+    with open(os.path.join(ws_dir, 'mqtt_websocket-%d' % (sport if sport == 8080 else 0)), 'wb') as out:
+        out.write(data)

@@ -22,7 +22,7 @@ constexpr FieldId kNoField = 0xFFFF;
 
 // Protocol blocks. Order is the order of `-G fields`/`-G protocols`.
 enum class Proto : uint8_t {
-  Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, X509, Data, Ws,
+  Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, X509, Http, WebSocket, Data, Ws,
   Count
 };
 constexpr FieldId kBlock = 512;

@@ -18,6 +18,7 @@
 #include "dissectors/core/packet.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/tls/tls_dissect.h"
+#include "dissectors/websocket/ws_dissect.h"
 #include "dissectors/tcp/reassembler.h"
 #include "dissectors/tcp/tcp_analysis.h"
 
@@ -55,7 +56,8 @@ struct TcpFlow {
   bool syn_ts_set = false;
   mqtt::MqttSession mqtt;  // session state of the application protocol
   tls::TlsSession tls;
-  enum class App : uint8_t { Unknown, Mqtt, Tls, None } app = App::Unknown;  // heuristic verdict
+  websocket::WsSession ws;  // MQTT over WebSocket
+  enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, None } app = App::Unknown;  // heuristic verdict
   // Reassembly state, allocated only for flows that carry a reassembled protocol.
   struct Streams {
     Streams(ReassemblyStats* s, const ReassemblyLimits* l) : dir{DirStream(s, l), DirStream(s, l)} {}

@@ -24,6 +24,7 @@
 #include "dissectors/link/link.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/tls/tls_dissect.h"
+#include "dissectors/websocket/ws_dissect.h"
 #include "dissectors/tcp/tcp_fields.h"
 
 namespace mqsniff::tcp {
@@ -466,8 +467,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (app == TcpFlow::App::None && flow && (st.mqtt_heuristic || st.tls_heuristic)) {
     if (flow->app == TcpFlow::App::Unknown) {
       core::Bytes first = payload.rest_captured();
+      const bool ws_on = mqtt_on && !st.disabled[static_cast<size_t>(core::Proto::WebSocket)];
       flow->app = mqtt_on && st.mqtt_heuristic && mqtt::looks_like_connect(first)       ? TcpFlow::App::Mqtt
                   : tls_on && st.tls_heuristic && tls::looks_like_client_hello(first) ? TcpFlow::App::Tls
+                  : ws_on && st.mqtt_heuristic && websocket::looks_like_ws_upgrade(first) ? TcpFlow::App::WebSocket
                                                                                       : TcpFlow::App::None;
     }
     app = flow->app;
@@ -509,8 +512,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   auto note_frame = [](uint32_t f) {
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
-  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, mqtt ? &mqtt::frame_length : &tls::record_length,
-                               mqtt ? &mqtt::plausible_start : &tls::plausible_record, acked_beyond,
+  const bool ws = app == TcpFlow::App::WebSocket;
+  flow->ws.dir = static_cast<uint8_t>(dir);
+  DirStream::Out out = ds.feed(rel_seq, pb, frame_no,
+                               mqtt ? &mqtt::frame_length : ws ? &websocket::ws_pdu_length : &tls::record_length,
+                               mqtt ? &mqtt::plausible_start : ws ? &websocket::ws_plausible : &tls::plausible_record,
+                               acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
                                    std::vector<uint8_t>* donor) {
     uint32_t base = 0;
@@ -549,6 +556,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
     }
     if (mqtt) mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
+    else if (ws) websocket::dissect_ws_pdu(view, base, pkt, flow->ws, flow->mqtt, first);
     else tls::dissect_record(view, base, pkt, flow->tls, first);
     first = false;
   });

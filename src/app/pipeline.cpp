@@ -200,7 +200,8 @@ int run(const cli::Options& o) {
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
-      if (p == core::Proto::Mqtt || p == core::Proto::Tls || p == core::Proto::X509 || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
+      if (p == core::Proto::Mqtt || p == core::Proto::Tls || p == core::Proto::X509 || p == core::Proto::Http ||
+          p == core::Proto::WebSocket || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
           n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
         app = true;
     }

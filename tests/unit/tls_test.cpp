@@ -245,3 +245,71 @@ TEST_CASE("json: -T ek is an index line then a document per packet") {
   CHECK(doc["layers"]["tcp"]["tcp_tcp_flags_push"] == true);  // booleans are JSON booleans
   CHECK(doc["timestamp"].is_string());
 }
+
+#include "dissectors/websocket/ws_dissect.h"
+
+TEST_CASE("websocket: framer lengths, extended lengths and hostile headers") {
+  using mqsniff::tcp::PduLen;
+  using mqsniff::websocket::ws_pdu_length;
+  std::vector<uint8_t> small = {0x82, 0x84, 1, 2, 3, 4, 0xc0 ^ 1, 0x00 ^ 2, 0xc0 ^ 3, 0x00 ^ 4};
+  auto f = ws_pdu_length(small);
+  CHECK(f.kind == PduLen::Kind::Pdu);
+  CHECK(f.total == 10);
+  std::vector<uint8_t> ext16 = {0x82, 0x7e, 0x01, 0x00};  // 256-byte payload, unmasked
+  f = ws_pdu_length(ext16);
+  CHECK(f.kind == PduLen::Kind::NeedMore);
+  CHECK(f.total == 260);
+  std::vector<uint8_t> huge = {0x82, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  CHECK(ws_pdu_length(huge).kind == PduLen::Kind::Bad);  // never buffered
+  std::vector<uint8_t> rsv = {0xf2, 0x00};
+  CHECK(ws_pdu_length(rsv).kind == PduLen::Kind::Bad);
+  std::string http = "GET /mqtt HTTP/1.1\r\nUpgrade: websocket\r\n\r\n";
+  std::vector<uint8_t> h(http.begin(), http.end());
+  h.push_back(0x82);  // the first frame follows in the same segment
+  h.push_back(0x00);
+  f = ws_pdu_length(h);
+  CHECK(f.kind == PduLen::Kind::Pdu);
+  CHECK(f.total == http.size());
+  CHECK(mqsniff::websocket::looks_like_ws_upgrade(h));
+  std::string not_ws = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  CHECK_FALSE(mqsniff::websocket::looks_like_ws_upgrade(std::vector<uint8_t>(not_ws.begin(), not_ws.end())));
+}
+
+TEST_CASE("websocket: MQTT split over frames and two packets in one frame, unmasked") {
+  // PUBLISH "a/b" "hi" (30 07 00 03 61 2f 62 68 69) split 4 + 5 over a fragment and a continuation,
+  // then PINGREQ + PINGREQ in one frame; masked with key 11 22 33 44.
+  auto masked = [](uint8_t b0, std::vector<uint8_t> p) {
+    std::vector<uint8_t> f = {b0, static_cast<uint8_t>(0x80 | p.size()), 0x11, 0x22, 0x33, 0x44};
+    const uint8_t k[4] = {0x11, 0x22, 0x33, 0x44};
+    for (size_t i = 0; i < p.size(); ++i) f.push_back(p[i] ^ k[i % 4]);
+    return f;
+  };
+  mqsniff::core::WantSet want;
+  want.set_all();
+  mqsniff::core::FieldTree tree(&want);
+  mqsniff::core::Columns cols;
+  mqsniff::websocket::WsSession ws;
+  mqsniff::mqtt::MqttSession ms;
+  ms.version = 4;
+  auto run = [&](const std::vector<uint8_t>& f) {
+    tree.reset();
+    cols.reset();
+    mqsniff::core::Packet pkt(tree);
+    pkt.cols = &cols;
+    mqsniff::websocket::dissect_ws_pdu(f, 0, pkt, ws, ms, true);
+    std::vector<std::string> topics;
+    auto id = mqsniff::core::FieldRegistry::instance().find("mqtt.topic");
+    for (const auto& n : tree.nodes())
+      if (n.id == *id) topics.emplace_back(n.str());
+    return topics;
+  };
+  CHECK(run(masked(0x02, {0x30, 0x07, 0x00, 0x03})).empty());
+  CHECK(cols.info == "WebSocket Binary[FRAGMENT]  [MASKED]");
+  auto t = run(masked(0x80, {0x61, 0x2f, 0x62, 0x68, 0x69}));
+  REQUIRE(t.size() == 1);
+  CHECK(t[0] == "a/b");
+  CHECK(cols.info == "Publish Message [a/b]");
+  CHECK(cols.protocol == "MQTT");
+  run(masked(0x82, {0xc0, 0x00, 0xc0, 0x00}));
+  CHECK(cols.info == "Ping Request, Ping Request");
+}

@@ -1,0 +1,283 @@
+// RFC 6455 §5.2 base framing:
+//   FIN(1) RSV(3) opcode(4) | MASK(1) len(7) [len16 | len64] [masking key(4)] payload
+// Client-to-server frames are masked (payload XOR key[i % 4]); server frames are not.
+#include "dissectors/websocket/ws_dissect.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "dissectors/core/expert.h"
+#include "dissectors/core/reader.h"
+#include "dissectors/websocket/ws_fields.h"
+
+namespace mqsniff::websocket {
+using core::Packet;
+using core::Reader;
+
+namespace {
+
+constexpr size_t kMaxHttpHeader = 16 * 1024;
+
+bool starts_with(std::span<const uint8_t> b, std::string_view s) {
+  return b.size() >= s.size() && std::equal(s.begin(), s.end(), b.begin());
+}
+
+bool is_http(std::span<const uint8_t> b) { return starts_with(b, "GET ") || starts_with(b, "HTTP/"); }
+
+bool iequals_prefix(std::string_view line, std::string_view name) {
+  if (line.size() < name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+      return false;
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+const char* opcode_name(uint8_t op) {
+  switch (op) {
+    case 0: return "Continuation";
+    case 1: return "Text";
+    case 2: return "Binary";
+    case 8: return "Connection Close";
+    case 9: return "Ping";
+    case 10: return "Pong";
+    default: return "Unknown";
+  }
+}
+
+bool has_layer(const Packet& pkt, std::string_view name) {
+  for (uint8_t i = 0; i < pkt.nlayers; ++i)
+    if (pkt.layers[i] == name) return true;
+  return false;
+}
+
+// The HTTP Upgrade request or the 101 response: request/status line and the
+// headers a WebSocket handshake uses.
+void dissect_http(core::Bytes pdu, uint32_t base, Packet& pkt, bool first) {
+  auto& t = pkt.tree;
+  if (!has_layer(pkt, "http")) pkt.layer("http");
+  int32_t idx = t.open(http_f::proto, base, static_cast<uint32_t>(pdu.size()));
+  if (t.wants(http_f::proto)) t.set_label(idx, "Hypertext Transfer Protocol");
+  std::string_view text(reinterpret_cast<const char*>(pdu.data()), pdu.size());
+  size_t pos = 0;
+  bool first_line = true;
+  std::string info;
+  while (pos < text.size()) {
+    size_t eol = text.find("\r\n", pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    uint32_t off = base + static_cast<uint32_t>(pos);
+    uint32_t len = static_cast<uint32_t>(line.size());
+    pos = eol + 2;
+    if (line.empty()) break;
+    if (first_line) {
+      first_line = false;
+      info = std::string(line) + " ";  // tshark's Info: the first line and a space
+      size_t a = line.find(' ');
+      size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
+      if (line.starts_with("HTTP/")) {
+        t.add_bool(http_f::response, true, off, len);
+        t.add_string(http_f::response_version, line.substr(0, a), off, len);
+        if (a != std::string_view::npos) {
+          std::string_view code = line.substr(a + 1, b == std::string_view::npos ? b : b - a - 1);
+          unsigned v = 0;
+          for (char c : code) v = std::isdigit(static_cast<unsigned char>(c)) ? v * 10 + static_cast<unsigned>(c - '0') : v;
+          t.add_uint(http_f::response_code, v, off, len);
+          if (b != std::string_view::npos) t.add_string(http_f::response_phrase, line.substr(b + 1), off, len);
+        }
+      } else {
+        t.add_bool(http_f::request, true, off, len);
+        t.add_string(http_f::request_method, line.substr(0, a), off, len);
+        if (a != std::string_view::npos && b != std::string_view::npos) {
+          t.add_string(http_f::request_uri, line.substr(a + 1, b - a - 1), off, len);
+          t.add_string(http_f::request_version, line.substr(b + 1), off, len);
+        }
+      }
+      continue;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = line.substr(0, colon), value = trim(line.substr(colon + 1));
+    static const std::pair<std::string_view, FieldId> kHeaders[] = {
+        {"host", http_f::host},
+        {"upgrade", http_f::upgrade},
+        {"connection", http_f::connection},
+        {"sec-websocket-key", http_f::sec_websocket_key},
+        {"sec-websocket-accept", http_f::sec_websocket_accept},
+        {"sec-websocket-protocol", http_f::sec_websocket_protocol},
+        {"sec-websocket-version", http_f::sec_websocket_version},
+    };
+    for (const auto& [h, id] : kHeaders)
+      if (name.size() == h.size() && iequals_prefix(name, h)) t.add_string(id, value, off, len);
+  }
+  t.close();
+  pkt.set_protocol("HTTP");
+  if (pkt.cols) {
+    if (!first) pkt.cols->info += ", ";
+    else pkt.cols->info.clear();
+    pkt.cols->info += info;
+  }
+}
+
+// Whole MQTT packets from the direction's WebSocket payload stream.
+void feed_mqtt(core::Bytes data, Packet& pkt, WsSession& ws, mqtt::MqttSession& ms) {
+  auto& pend = ws.pending[ws.dir & 1];
+  if (!pend) pend = std::make_unique<std::vector<uint8_t>>();
+  if (pend->size() + data.size() > WsSession::kMaxPending) {
+    pend->clear();
+    core::add_expert(pkt.tree, "MQTT packet larger than the WebSocket reassembly limit: dropped", core::Severity::Warn,
+                     core::ExpertGroup::Reassemble);
+    return;
+  }
+  pend->insert(pend->end(), data.begin(), data.end());
+  size_t used = 0;
+  while (used < pend->size()) {
+    std::span<const uint8_t> rest(pend->data() + used, pend->size() - used);
+    tcp::PduLen f = mqtt::frame_length(rest);
+    if (f.kind == tcp::PduLen::Kind::NeedMore) break;
+    size_t n = f.kind == tcp::PduLen::Kind::Pdu ? f.total : rest.size();  // Bad: the rest, marked malformed
+    core::Bytes pdu = pkt.tree.keep(rest.subspan(0, n));
+    mqtt::dissect_pdu(pdu, 0, pkt, ms, !has_layer(pkt, "mqtt"));
+    used += n;
+  }
+  pend->erase(pend->begin(), pend->begin() + static_cast<long>(used));
+}
+
+}  // namespace
+
+tcp::PduLen ws_pdu_length(std::span<const uint8_t> b) {
+  tcp::PduLen r;
+  if (b.empty()) return r;
+  if (is_http(b) || (b.size() < 5 && (b[0] == 'G' || b[0] == 'H'))) {
+    std::string_view s(reinterpret_cast<const char*>(b.data()), std::min(b.size(), kMaxHttpHeader + 4));
+    size_t end = s.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+      if (b.size() > kMaxHttpHeader) r.kind = tcp::PduLen::Kind::Bad;
+      return r;
+    }
+    r.total = static_cast<uint32_t>(end + 4);
+    r.total_known = true;
+    r.kind = tcp::PduLen::Kind::Pdu;
+    return r;
+  }
+  if (b.size() < 2) return r;
+  uint64_t len = b[1] & 0x7f;
+  size_t hdr = 2;
+  if (len == 126) {
+    if (b.size() < 4) return r;
+    len = static_cast<uint64_t>(b[2]) << 8 | b[3];
+    hdr = 4;
+  } else if (len == 127) {
+    if (b.size() < 10) return r;
+    len = 0;
+    for (int i = 0; i < 8; ++i) len = len << 8 | b[2 + i];
+    hdr = 10;
+  }
+  if (b[1] & 0x80) hdr += 4;
+  if (len > (1u << 30) || (b[0] & 0x70)) {  // no extension negotiated: RSV must be 0
+    r.kind = tcp::PduLen::Kind::Bad;
+    return r;
+  }
+  r.total = static_cast<uint32_t>(hdr + len);
+  r.total_known = true;
+  if (b.size() >= r.total) r.kind = tcp::PduLen::Kind::Pdu;
+  return r;
+}
+
+bool ws_plausible(std::span<const uint8_t> b) {
+  if (b.empty()) return false;
+  if (is_http(b)) return true;
+  uint8_t op = b[0] & 0x0f;
+  return (b[0] & 0x70) == 0 && (op <= 2 || (op >= 8 && op <= 10));
+}
+
+bool looks_like_ws_upgrade(std::span<const uint8_t> b) {
+  if (!starts_with(b, "GET ")) return false;
+  std::string_view s(reinterpret_cast<const char*>(b.data()), std::min<size_t>(b.size(), kMaxHttpHeader));
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t eol = s.find("\r\n", pos);
+    if (eol == std::string_view::npos) break;
+    std::string_view line = s.substr(pos, eol - pos);
+    if (iequals_prefix(line, "upgrade:")) {
+      std::string_view v = trim(line.substr(8));
+      return v.size() == 9 && iequals_prefix(v, "websocket");
+    }
+    if (line.empty()) break;
+    pos = eol + 2;
+  }
+  return false;
+}
+
+void dissect_ws_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, WsSession& ws, mqtt::MqttSession& ms, bool first) {
+  if (is_http(pdu)) {
+    dissect_http(pdu, base, pkt, first);
+    return;
+  }
+  auto& t = pkt.tree;
+  if (!has_layer(pkt, "http")) pkt.layer("http");  // tshark stacks WebSocket on the HTTP conversation
+  if (!has_layer(pkt, "websocket")) pkt.layer("websocket");
+  int32_t idx = t.open(websocket_f::proto, base, static_cast<uint32_t>(pdu.size()));
+  if (t.wants(websocket_f::proto)) t.set_label(idx, "WebSocket");
+  Reader r(pdu);
+  uint8_t b0 = r.u8();
+  uint8_t b1 = r.u8();
+  const bool fin = b0 & 0x80, masked = b1 & 0x80;
+  const uint8_t op = b0 & 0x0f;
+  t.add_bool(websocket_f::fin, fin, base, 1);
+  t.add_uint(websocket_f::rsv, (b0 >> 4) & 7, base, 1);
+  t.add_uint(websocket_f::opcode, op, base, 1);
+  t.add_bool(websocket_f::mask, masked, base + 1, 1);
+  t.add_uint(websocket_f::payload_length, b1 & 0x7f, base + 1, 1);
+  uint64_t len = b1 & 0x7f;
+  if (len == 126) {
+    len = r.be16();
+    t.add_uint(websocket_f::payload_length_ext_16, len, base + 2, 2);
+  } else if (len == 127) {
+    len = r.be64();
+    t.add_uint(websocket_f::payload_length_ext_64, len, base + 2, 8);
+  }
+  core::Bytes key;
+  if (masked) {
+    key = r.bytes(4);
+    if (r.ok()) t.add_bytes(websocket_f::masking_key, key.data(), key.size(), base + static_cast<uint32_t>(r.pos()) - 4);
+  }
+  uint32_t poff = base + static_cast<uint32_t>(r.pos());
+  core::Bytes body = r.bytes(static_cast<size_t>(std::min<uint64_t>(len, r.remaining())));
+  if (!r.ok() || body.size() < len) {
+    t.close();
+    pkt.check(r, "WebSocket");
+    if (body.size() < len) pkt.mark_truncated("WebSocket");
+    return;
+  }
+  // Unmask into the tree's arena (the bytes must outlive this call).
+  core::Bytes plain = body;
+  if (masked && !body.empty()) {
+    std::span<const uint8_t> kept = t.keep(body);
+    uint8_t* w = const_cast<uint8_t*>(kept.data());
+    for (size_t i = 0; i < kept.size(); ++i) w[i] ^= key[i & 3];
+    plain = kept;
+  }
+  t.add_none(websocket_f::payload, poff, static_cast<uint32_t>(body.size()));
+  t.add_bytes(websocket_f::unmasked_payload, plain.data(), plain.size(), poff);
+  if (op == 8 && plain.size() >= 2) t.add_uint(websocket_f::close_status_code, plain[0] << 8 | plain[1], poff, 2);
+  t.close();
+  pkt.set_protocol("WebSocket");
+  if (pkt.cols) {
+    std::string info = std::string("WebSocket ") + opcode_name(op) + (fin ? " [FIN] " : "[FRAGMENT] ");
+    if (masked) info += fin ? "[MASKED]" : " [MASKED]";
+    if (first) pkt.cols->info = info;
+    else pkt.cols->info += ", " + info;
+  }
+  // Text, binary and continuation frames carry the MQTT byte stream.
+  if ((op <= 2) && !plain.empty()) feed_mqtt(plain, pkt, ws, ms);
+}
+
+}  // namespace mqsniff::websocket

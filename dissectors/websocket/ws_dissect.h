@@ -1,0 +1,38 @@
+// MQTT over WebSocket (MQTT 3.1.1 §6, MQTT 5.0 §6; RFC 6455): the HTTP
+// Upgrade handshake, then WebSocket frames whose (unmasked) payloads form a
+// byte stream per direction that carries MQTT control packets - an MQTT
+// packet may span several frames and a frame may hold several packets.
+//
+// The TCP layer reassembles whole HTTP header blocks and whole WebSocket
+// frames (ws_pdu_length is the framer); this layer unmasks and feeds the MQTT
+// stream parser of the conversation.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "dissectors/core/packet.h"
+#include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/tcp/reassembler.h"
+
+namespace mqsniff::websocket {
+
+struct WsSession {
+  uint8_t dir = 0;  // direction of the PDU being dissected (set by TCP)
+  // MQTT bytes received in WebSocket payloads, not yet a whole MQTT packet.
+  std::unique_ptr<std::vector<uint8_t>> pending[2];
+  static constexpr size_t kMaxPending = 1 << 20;  // an MQTT packet larger than this is dropped
+};
+
+// Framer: an HTTP header block (up to "\r\n\r\n", at most 16 KiB) or one
+// WebSocket frame.
+tcp::PduLen ws_pdu_length(std::span<const uint8_t> b);
+bool ws_plausible(std::span<const uint8_t> b);
+// Heuristic: a stream that starts with an HTTP request asking to upgrade to WebSocket.
+bool looks_like_ws_upgrade(std::span<const uint8_t> b);
+
+void dissect_ws_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, WsSession& ws, mqtt::MqttSession& mqtt,
+                    bool first);
+
+}  // namespace mqsniff::websocket

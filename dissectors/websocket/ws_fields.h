@@ -1,0 +1,28 @@
+// Field ids of the HTTP Upgrade handshake and WebSocket frames (tshark 4.0's
+// http.* and websocket.* names).
+#pragma once
+#include "dissectors/core/field_registry.h"
+
+namespace mqsniff::websocket {
+using core::field_base;
+using core::FieldId;
+using core::Proto;
+
+namespace http_f {
+enum : FieldId {
+  proto = field_base(Proto::Http), request, response, request_method, request_uri, request_version, response_version,
+  response_code, response_phrase, host, upgrade, connection, sec_websocket_key, sec_websocket_accept,
+  sec_websocket_protocol, sec_websocket_version,
+};
+}
+
+namespace websocket_f {
+enum : FieldId {
+  proto = field_base(Proto::WebSocket), fin, rsv, opcode, mask, payload_length, payload_length_ext_16,
+  payload_length_ext_64, masking_key, payload, close_status_code,
+  // mqsniff's own: the unmasked payload bytes
+  unmasked_payload,
+};
+}
+
+}  // namespace mqsniff::websocket

@@ -1,0 +1,34 @@
+// libFuzzer target: arbitrary bytes as a WebSocket byte stream (HTTP Upgrade
+// header blocks and frames, cut by the framer), through the WebSocket layer
+// and the MQTT stream parser behind it, session state carried across PDUs.
+#include <cstdint>
+#include <vector>
+
+#include "dissectors/core/packet.h"
+#include "dissectors/websocket/ws_dissect.h"
+#include "fuzz/fuzz_common.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace mqsniff;
+  core::FieldTree tree(fuzz::want_all());
+  core::Columns cols;
+  core::Packet pkt(tree);
+  pkt.cols = &cols;
+  std::vector<uint8_t> buf(data, data + size);  // exact size for ASan
+  pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(buf.size());
+  pkt.frame.data = buf.empty() ? nullptr : buf.data();
+  websocket::WsSession ws;
+  mqtt::MqttSession ms;
+  size_t pos = 0;
+  bool first = true;
+  while (pos < buf.size()) {
+    auto f = websocket::ws_pdu_length(std::span<const uint8_t>(buf).subspan(pos));
+    if (f.kind != tcp::PduLen::Kind::Pdu) break;
+    ws.dir = ms.dir = static_cast<uint8_t>(pos & 1);
+    websocket::dissect_ws_pdu(std::span<const uint8_t>(buf).subspan(pos, f.total), static_cast<uint32_t>(pos), pkt, ws,
+                              ms, first);
+    first = false;
+    pos += f.total;
+  }
+  return 0;
+}
