@@ -56,6 +56,7 @@ fi
 if [ "${ROWS:-}" = all ] || [ "${ROWS:-}" = formats ]; then
   row "-T json" -T json
   row "-T ek" -T ek
+  row "-V" -V
 fi
 m=$(measure mqsniff "$build/mqsniff" -r "$file" -T fields -e frame.number -e tcp.srcport)
 awk -v p="$packets" -v s="${m% *}" -v b="$bare" 'BEGIN { printf "mqsniff fields vs bare read: %.1fx slower\n", b / (p / s) }'

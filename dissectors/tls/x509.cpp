@@ -16,7 +16,10 @@
 
 #include <cstdio>
 #include <ctime>
+#include <algorithm>
+#include <array>
 #include <memory>
+#include <vector>
 
 #include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
@@ -27,9 +30,6 @@ using core::FieldTree;
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
 struct NameFree {
   void operator()(X509_NAME* n) const { X509_NAME_free(n); }
 };
@@ -187,6 +187,38 @@ void add_extensions(FieldTree& t, X509* x, uint32_t off, uint32_t len, std::stri
   }
 }
 
+// The same certificates come back on every connection to a broker: keep the
+// decoded ones (and the cost of checking a self-signature) for the last 64.
+struct CachedCert {
+  std::vector<uint8_t> der;
+  X509* x = nullptr;
+  int self_signed = -1;  // -1: not checked yet
+};
+class CertCache {
+public:
+  ~CertCache() {
+    for (auto& c : slots_)
+      if (c.x) X509_free(c.x);
+  }
+  CachedCert* get(core::Bytes der) {
+    for (auto& c : slots_)
+      if (c.x && c.der.size() == der.size() && std::equal(der.begin(), der.end(), c.der.begin())) return &c;
+    const unsigned char* p = der.data();
+    X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    if (!x) return nullptr;
+    CachedCert& slot = slots_[next_++ % slots_.size()];
+    if (slot.x) X509_free(slot.x);
+    slot.x = x;
+    slot.der.assign(der.begin(), der.end());
+    slot.self_signed = -1;
+    return &slot;
+  }
+
+private:
+  std::array<CachedCert, 64> slots_;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 bool certificate_fields_wanted(const FieldTree& t) { return t.wants_any(core::Proto::X509); }
@@ -195,9 +227,9 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt) {
   FieldTree& t = pkt.tree;
   if (!certificate_fields_wanted(t) || der.empty()) return;
   const uint32_t len = static_cast<uint32_t>(der.size());
-  const unsigned char* p = der.data();
-  std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) {
+  thread_local CertCache cache;
+  CachedCert* cached = cache.get(der);
+  if (!cached) {
     core::add_expert(t, "Certificate could not be decoded (not valid DER X.509)", core::Severity::Warn,
                      core::ExpertGroup::Malformed, off, len);
     pkt.mark_malformed("X509AF");
@@ -205,7 +237,7 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt) {
   }
   int32_t idx = t.open(x509_f::af_proto, off, len);
   if (t.wants(x509_f::af_proto)) t.set_label(idx, "X.509 Authentication Framework");
-  X509* c = x.get();
+  X509* c = cached->x;
   long version = X509_get_version(c);
   if (version != 0) t.add_int(x509_f::version, version, off, len);  // DEFAULT v1: absent from v1 certificates
   add_serial(t, X509_get0_serialNumber(c), off, len);
@@ -259,7 +291,10 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt) {
     t.add_string_copy(x509_f::cert_sig_alg, nid != NID_undef ? OBJ_nid2ln(nid) : oid_text(sigobj), off, len);
   }
   if (!san.empty()) t.add_string_copy(x509_f::cert_san, san, off, len);
-  if (t.wants(x509_f::cert_self_signed)) t.add_bool(x509_f::cert_self_signed, X509_self_signed(c, 1) == 1, off, len);
+  if (t.wants(x509_f::cert_self_signed)) {
+    if (cached->self_signed < 0) cached->self_signed = X509_self_signed(c, 1) == 1;
+    t.add_bool(x509_f::cert_self_signed, cached->self_signed == 1, off, len);
+  }
   if (t.wants(x509_f::cert_is_ca)) t.add_bool(x509_f::cert_is_ca, X509_check_ca(c) > 0, off, len);
   if (t.wants(x509_f::cert_expired)) {
     time_t when = static_cast<time_t>(pkt.frame.ts.sec);

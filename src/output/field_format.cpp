@@ -1,5 +1,7 @@
 #include "src/output/field_format.h"
 
+#include <cstdint>
+
 #include <ctime>
 
 #include "dissectors/core/format.h"
@@ -36,16 +38,33 @@ void append_rel_time(std::string& out, core::Timestamp t, int digits) {
 void append_abs_time(std::string& out, core::Timestamp t) {
   static const char* const kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  time_t s = static_cast<time_t>(t.sec);
-  struct tm tm;
-  if (!localtime_r(&s, &tm)) {
-    out += "Not representable";
-    return;
+  // localtime_r takes a lock and reads the zone: do it once per second of capture.
+  thread_local int64_t cached_sec = INT64_MIN;
+  thread_local char date[48];  // "Nov 24, 2026 10:57:28."
+  thread_local char zone[16];
+  thread_local int date_len = 0;
+  if (t.sec != cached_sec) {
+    time_t s = static_cast<time_t>(t.sec);
+    struct tm tm;
+    if (!localtime_r(&s, &tm)) {
+      out += "Not representable";
+      return;
+    }
+    date_len = snprintf(date, sizeof date, "%s %2d, %d %02d:%02d:%02d.", kMon[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900,
+                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(zone, sizeof zone, "%s", tm.tm_zone ? tm.tm_zone : "");
+    cached_sec = t.sec;
   }
-  char buf[64];
-  int n = snprintf(buf, sizeof buf, "%s %2d, %d %02d:%02d:%02d.%09u %s", kMon[tm.tm_mon], tm.tm_mday,
-                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, t.nsec, tm.tm_zone ? tm.tm_zone : "");
-  out.append(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  out.append(date, date_len > 0 ? static_cast<size_t>(date_len) : 0);
+  char ns[10];
+  uint32_t v = t.nsec;
+  for (int i = 8; i >= 0; --i) {
+    ns[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(ns, 9);
+  out += ' ';
+  out += zone;
 }
 
 void append_display_string(std::string& out, std::string_view s) {

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
 
 #include "dissectors/core/format.h"
 #include "src/output/field_format.h"
@@ -12,7 +11,6 @@ using core::FieldDef;
 using core::FieldNode;
 using core::FieldType;
 using core::ValueKind;
-using ojson = nlohmann::ordered_json;
 
 namespace {
 
@@ -36,21 +34,170 @@ void value_text(std::string& out, const FieldDef& def, const FieldNode& n) {
   }
 }
 
-// Adds key: value to an object; a repeated key becomes an array of its values.
-void put(ojson& obj, const std::string& key, ojson v) {
-  auto it = obj.find(key);
-  if (it == obj.end()) {
-    obj.emplace(key, std::move(v));
-  } else if (it->is_array() && it->size() && !it->front().is_array()) {
-    // Already a list of repeated values: arrays of arrays do not occur.
-    it->push_back(std::move(v));
-  } else {
-    ojson arr = ojson::array();
-    arr.push_back(std::move(*it));
-    arr.push_back(std::move(v));
-    *it = std::move(arr);
+// A small JSON document built per packet in reused buffers (no allocation
+// once warm), written in nlohmann/json's layout: 2-space indentation with
+// "key": value, or compact. Repeated keys of an object become one array.
+class JDoc {
+public:
+  enum class K : uint8_t { Str, True, False, Null, Obj, Arr };
+  void clear() {
+    n_.clear();
+    text_.clear();
   }
-}
+  int32_t obj() { return add(K::Obj); }
+  int32_t arr() { return add(K::Arr); }
+  int32_t null() { return add(K::Null); }
+  int32_t boolean(bool b) { return add(b ? K::True : K::False); }
+  int32_t str(std::string_view v) {
+    int32_t i = add(K::Str);
+    n_[static_cast<size_t>(i)].val_off = static_cast<uint32_t>(text_.size());
+    n_[static_cast<size_t>(i)].val_len = static_cast<uint32_t>(v.size());
+    text_.append(v);
+    return i;
+  }
+  // Appends to an array.
+  void push(int32_t a, int32_t v) { link(a, v); }
+  // Adds key: value to an object; a repeated key turns into an array of its values.
+  void put(int32_t o, std::string_view key, int32_t v) {
+    for (int32_t c = n_[static_cast<size_t>(o)].first; c >= 0; c = n_[static_cast<size_t>(c)].next) {
+      if (key_of(c) != key) continue;
+      if (!n_[static_cast<size_t>(c)].merged) {
+        // The first value moves into a new node; this slot becomes the array.
+        int32_t moved = add(n_[static_cast<size_t>(c)].k);
+        N& m = n_[static_cast<size_t>(moved)];
+        const N& old = n_[static_cast<size_t>(c)];
+        m.val_off = old.val_off;
+        m.val_len = old.val_len;
+        m.first = old.first;
+        m.last = old.last;
+        N& arr = n_[static_cast<size_t>(c)];
+        arr.k = K::Arr;
+        arr.merged = true;
+        arr.first = arr.last = -1;
+        link(c, moved);
+      }
+      link(c, v);
+      return;
+    }
+    N& nv = n_[static_cast<size_t>(v)];
+    nv.key_off = static_cast<uint32_t>(text_.size());
+    nv.key_len = static_cast<uint32_t>(key.size());
+    text_.append(key);
+    link(o, v);
+  }
+  void dump(std::string& out, int32_t root, bool pretty, int indent) const { write(out, root, pretty, indent); }
+
+private:
+  struct N {
+    K k;
+    bool merged = false;
+    uint32_t key_off = 0, key_len = 0, val_off = 0, val_len = 0;
+    int32_t first = -1, last = -1, next = -1;
+  };
+  int32_t add(K k) {
+    n_.push_back(N{k});
+    return static_cast<int32_t>(n_.size() - 1);
+  }
+  void link(int32_t parent, int32_t child) {
+    N& p = n_[static_cast<size_t>(parent)];
+    if (p.last < 0) p.first = child;
+    else n_[static_cast<size_t>(p.last)].next = child;
+    p.last = child;
+  }
+  std::string_view key_of(int32_t i) const {
+    const N& n = n_[static_cast<size_t>(i)];
+    return std::string_view(text_).substr(n.key_off, n.key_len);
+  }
+  static void escape(std::string& out, std::string_view s) {
+    out += '"';
+    size_t i = 0;
+    while (i < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        size_t j = i + 1;
+        while (j < s.size()) {
+          unsigned char d = static_cast<unsigned char>(s[j]);
+          if (d < 0x20 || d == '"' || d == '\\' || d >= 0x80) break;
+          ++j;
+        }
+        out.append(s.data() + i, j - i);
+        i = j;
+        continue;
+      }
+      if (c < 0x80) {
+        switch (c) {
+          case '"': out += "\\\""; break;
+          case '\\': out += "\\\\"; break;
+          case '\n': out += "\\n"; break;
+          case '\r': out += "\\r"; break;
+          case '\t': out += "\\t"; break;
+          case '\b': out += "\\b"; break;
+          case '\f': out += "\\f"; break;
+          default: {
+            char u[8];
+            snprintf(u, sizeof u, "\\u%04x", c);
+            out += u;
+          }
+        }
+        ++i;
+        continue;
+      }
+      // UTF-8: a valid sequence is copied, anything else becomes U+FFFD.
+      size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+      bool ok = len && i + len <= s.size();
+      for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+      if (ok) {
+        out.append(s.data() + i, len);
+        i += len;
+      } else {
+        out += "\xef\xbf\xbd";
+        ++i;
+      }
+    }
+    out += '"';
+  }
+  void write(std::string& out, int32_t i, bool pretty, int indent) const {
+    const N& n = n_[static_cast<size_t>(i)];
+    switch (n.k) {
+      case K::Str: escape(out, std::string_view(text_).substr(n.val_off, n.val_len)); return;
+      case K::True: out += "true"; return;
+      case K::False: out += "false"; return;
+      case K::Null: out += "null"; return;
+      case K::Obj:
+      case K::Arr: {
+        const bool obj = n.k == K::Obj;
+        if (n.first < 0) {
+          out += obj ? "{}" : "[]";
+          return;
+        }
+        out += obj ? '{' : '[';
+        bool firstc = true;
+        for (int32_t c = n.first; c >= 0; c = n_[static_cast<size_t>(c)].next) {
+          if (!firstc) out += ',';
+          firstc = false;
+          if (pretty) {
+            out += '\n';
+            out.append(static_cast<size_t>(indent + 2), ' ');
+          }
+          if (obj) {
+            escape(out, key_of(c));
+            out += pretty ? ": " : ":";
+          }
+          write(out, c, pretty, indent + 2);
+        }
+        if (pretty) {
+          out += '\n';
+          out.append(static_cast<size_t>(indent), ' ');
+        }
+        out += obj ? '}' : ']';
+        return;
+      }
+    }
+  }
+  std::vector<N> n_;
+  std::string text_;
+};
+
 
 // EK's absolute times: "2026-11-24T10:57:28.790327000Z" (UTC).
 std::string iso_time(core::Timestamp ts) {
@@ -84,30 +231,46 @@ void JsonOutput::end() {
 void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
   const auto& reg = core::FieldRegistry::instance();
   const auto& nodes = tree.nodes();
-  ojson layers = ojson::object();
+  thread_local JDoc doc;
+  doc.clear();
+  const int32_t layers = doc.obj();
+  auto text_value = [&](const FieldDef& def, const FieldNode& n) {
+    scratch_.clear();
+    value_text(scratch_, def, n);
+    return doc.str(scratch_);
+  };
+  auto filtered = [&](std::string_view name) {
+    int32_t f = doc.obj();
+    doc.put(f, "filtered", doc.str(name));
+    return f;
+  };
   if (o_.columns) {
     // -e: each requested field that is present, as an array of strings.
     for (const FieldColumn& fc : *o_.columns) {
-      ojson vals = ojson::array();
+      int32_t vals = -1;
+      auto push = [&](std::string_view v) {
+        if (vals < 0) vals = doc.arr();
+        doc.push(vals, doc.str(v));
+      };
       if (fc.col != FieldColumn::Col::None) {
         scratch_.clear();
         render_fields(scratch_, {fc}, *o_.fopts, tree, row, o_.time_format, o_.digits);
         if (!scratch_.empty() && scratch_.back() == '\n') scratch_.pop_back();
-        if (!scratch_.empty()) vals.push_back(scratch_);
+        if (!scratch_.empty()) push(scratch_);
       } else {
         const FieldDef* def = reg.def(fc.id);
         for (const FieldNode& n : nodes) {
           if (n.id != fc.id) continue;
           scratch_.clear();
           append_field_value(scratch_, *def, n);
-          vals.push_back(scratch_);
+          push(scratch_);
         }
       }
-      if (vals.empty()) continue;
-      std::string key = fc.name;
+      if (vals < 0) continue;
+      key_.assign(fc.name);
       if (o_.ek)
-        for (char& c : key) c = c == '.' ? '_' : c;
-      layers[key] = std::move(vals);
+        for (char& c : key_) c = c == '.' ? '_' : c;
+      doc.put(layers, key_, vals);
     }
   } else {
     // The whole tree. Children lists first (parents always precede children).
@@ -117,25 +280,13 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
       int32_t p = nodes[i].parent;
       children_[p < 0 ? nodes.size() : static_cast<size_t>(p)].push_back(static_cast<int32_t>(i));
     }
-    // Adds node `c` to `obj` (json: a value and its "<field>_tree" object, or
-    // an object for a text-only item with children; ek: flattened).
-    auto add = [&](auto&& self, ojson& obj, int32_t c, std::string_view layer, bool expand) -> void {
+    // Adds node `c` to object `obj` (json: a value and its "<field>_tree"
+    // object, or an object for a text-only item with children; ek: flattened).
+    auto add = [&](auto&& self, int32_t obj, int32_t c, std::string_view layer, bool expand) -> void {
       const FieldNode& n = nodes[static_cast<size_t>(c)];
       const FieldDef* def = reg.def(n.id);
       if (!def) return;
       const auto& kids = children_[static_cast<size_t>(c)];
-      ojson v;
-      if (o_.ek && n.kind == ValueKind::Bool) {
-        v = n.u != 0;
-      } else if (o_.ek && n.kind == ValueKind::Time && def->type == FieldType::AbsoluteTime) {
-        v = iso_time(n.t);
-      } else if (o_.ek && n.kind == ValueKind::None) {
-        v = nullptr;
-      } else {
-        scratch_.clear();
-        value_text(scratch_, *def, n);
-        v = scratch_;
-      }
       const bool text_item = def->type == FieldType::None ||
                              (def->type == FieldType::Protocol && n.kind != ValueKind::Bytes);
       if (o_.ek) {
@@ -144,34 +295,34 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         // ("_ws_expert": {"_ws_expert__ws_expert_message": ...}).
         if (def->type == FieldType::Protocol && !kids.empty() && n.kind != ValueKind::Bytes) {
           std::string key = ek_key("", def->abbrev).substr(1);
-          ojson sub = ojson::object();
+          int32_t sub = doc.obj();
           if (expand)
             for (int32_t k : kids) self(self, sub, k, key, expand);
-          put(obj, key, std::move(sub));
+          doc.put(obj, key, sub);
           return;
         }
-        put(obj, def->type == FieldType::Protocol ? ek_key("", def->abbrev).substr(1) : ek_key(layer, def->abbrev),
-            std::move(v));
+        int32_t v;
+        if (n.kind == ValueKind::Bool) v = doc.boolean(n.u != 0);
+        else if (n.kind == ValueKind::Time && def->type == FieldType::AbsoluteTime) v = doc.str(iso_time(n.t));
+        else if (n.kind == ValueKind::None) v = doc.null();
+        else v = text_value(*def, n);
+        doc.put(obj, def->type == FieldType::Protocol ? ek_key("", def->abbrev).substr(1) : ek_key(layer, def->abbrev), v);
         if (expand)
           for (int32_t k : kids) self(self, obj, k, layer, expand);
       } else if (!kids.empty() && text_item) {
-        ojson sub = ojson::object();
-        if (expand) {
+        int32_t sub = expand ? doc.obj() : filtered(def->abbrev);
+        if (expand)
           for (int32_t k : kids) self(self, sub, k, layer, expand);
-        } else {
-          sub["filtered"] = std::string(def->abbrev);
-        }
-        put(obj, std::string(def->abbrev), std::move(sub));
+        doc.put(obj, def->abbrev, sub);
       } else {
-        put(obj, std::string(def->abbrev), std::move(v));
+        doc.put(obj, def->abbrev, text_value(*def, n));
         if (!kids.empty()) {
-          ojson sub = ojson::object();
-          if (expand) {
+          int32_t sub = expand ? doc.obj() : filtered(def->abbrev);  // -j: subtrees are not expanded
+          if (expand)
             for (int32_t k : kids) self(self, sub, k, layer, expand);
-          } else {
-            sub["filtered"] = std::string(def->abbrev);  // -j: subtrees are not expanded
-          }
-          put(obj, std::string(def->abbrev) + "_tree", std::move(sub));
+          key_.assign(def->abbrev);
+          key_ += "_tree";
+          doc.put(obj, key_, sub);
         }
       }
     };
@@ -180,24 +331,13 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
       const FieldDef* def = reg.def(n.id);
       if (!def) continue;
       std::string_view layer = def->abbrev;
-      if (!o_.protocols.empty() && def->type == FieldType::Protocol) {
+      if (!o_.protocols.empty()) {
         // -j / -J: other layers are only named ({"filtered": "eth"}).
         bool keep = false;
-        for (const auto& p : o_.protocols) keep |= p == layer;
+        for (const auto& p : o_.protocols)
+          keep |= def->type == FieldType::Protocol ? p == layer : def->abbrev.starts_with(p + ".");
         if (!keep) {
-          ojson f = ojson::object();
-          f["filtered"] = std::string(layer);
-          put(layers, std::string(layer), std::move(f));
-          continue;
-        }
-      }
-      if (def->type != FieldType::Protocol && !o_.protocols.empty()) {
-        bool keep = false;
-        for (const auto& p : o_.protocols) keep |= def->abbrev.starts_with(p + ".");
-        if (!keep) {
-          ojson f = ojson::object();
-          f["filtered"] = std::string(def->abbrev);
-          put(layers, std::string(def->abbrev), std::move(f));
+          doc.put(layers, layer, filtered(layer));
           continue;
         }
       }
@@ -208,10 +348,10 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         add(add, layers, top, pdef ? pdef->abbrev : layer, true);
         continue;
       }
-      ojson obj = ojson::object();
+      int32_t obj = doc.obj();
       const bool expand = o_.expand_children || o_.protocols.empty();  // -j: this layer's subtrees stay closed
       for (int32_t k : children_[static_cast<size_t>(top)]) add(add, obj, k, layer, expand);
-      put(layers, std::string(layer), std::move(obj));
+      doc.put(layers, layer, obj);
     }
   }
 
@@ -221,27 +361,19 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
     out += index_name(row.ts);
     out += R"(","_type":"doc"}})";
     out += '\n';
-    ojson doc = ojson::object();
-    std::string ms;
-    core::append_uint(ms, static_cast<uint64_t>(row.ts.sec) * 1000 + row.ts.nsec / 1000000);
-    doc["timestamp"] = ms;
-    doc["layers"] = std::move(layers);
-    out += doc.dump(-1, ' ', false, ojson::error_handler_t::replace);
-    out += '\n';
+    out += R"({"timestamp":")";
+    core::append_uint(out, static_cast<uint64_t>(row.ts.sec) * 1000 + row.ts.nsec / 1000000);
+    out += R"(","layers":)";
+    doc.dump(out, layers, false, 0);
+    out += "}\n";
   } else {
-    ojson pkt = ojson::object();
-    pkt["_index"] = index_name(row.ts);
-    pkt["_type"] = "doc";
-    pkt["_score"] = nullptr;
-    pkt["_source"]["layers"] = std::move(layers);
-    std::string text = pkt.dump(2, ' ', false, ojson::error_handler_t::replace);
-    out += any_ ? ",\n" : "\n";
     // tshark indents each packet object by one level inside the array.
-    out += "  ";
-    for (char c : text) {
-      out += c;
-      if (c == '\n') out += "  ";
-    }
+    out += any_ ? ",\n" : "\n";
+    out += "  {\n    \"_index\": \"";
+    out += index_name(row.ts);
+    out += "\",\n    \"_type\": \"doc\",\n    \"_score\": null,\n    \"_source\": {\n      \"layers\": ";
+    doc.dump(out, layers, true, 6);
+    out += "\n    }\n  }";
     any_ = true;
   }
   w_.end_record();

@@ -40,7 +40,7 @@ private:
   JsonOptions o_;
   bool any_ = false;
   std::vector<std::vector<int32_t>> children_;  // reused across packets
-  std::string scratch_;
+  std::string scratch_, key_;
 };
 
 }  // namespace mqsniff::out

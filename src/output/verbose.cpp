@@ -99,17 +99,16 @@ int hex_digits(const FieldDef& d) {
   return static_cast<int>(core::integer_bits(d.type) / 4);
 }
 
-// "0001 .... " for a masked field: the value's bits in the field's width.
-std::string bit_pattern(const FieldDef& d, uint64_t raw) {
+// "0001 .... = " for a masked field: the value's bits in the field's width.
+void append_bits(std::string& out, const FieldDef& d, uint64_t raw) {
   unsigned width = d.type == FieldType::Boolean ? d.bool_bits : core::integer_bits(d.type);
-  if (width == 0 || width > 64) return {};
-  std::string s;
+  if (width == 0 || width > 64) return;
   for (int i = static_cast<int>(width) - 1; i >= 0; --i) {
     uint64_t bit = 1ull << i;
-    s += (d.bitmask & bit) ? ((raw & bit) ? '1' : '0') : '.';
-    if (i % 4 == 0 && i) s += ' ';
+    out += (d.bitmask & bit) ? ((raw & bit) ? '1' : '0') : '.';
+    if (i % 4 == 0 && i) out += ' ';
   }
-  return s + " = ";
+  out += " = ";
 }
 
 const char* kIndent = "    ";
@@ -164,6 +163,38 @@ const char* value_name(std::string_view a, uint64_t v) {
 
 namespace {
 
+// Per-field facts the tree needs, computed once per field id (not per line).
+struct FieldInfo {
+  bool known = false;
+  bool generated = false;
+  bool has_names = false;  // value_name() may name its values
+};
+FieldInfo& info_of(const FieldDef& d) {
+  static std::vector<FieldInfo> cache(core::kMaxFieldId);
+  FieldInfo& fi = cache[d.id < core::kMaxFieldId ? d.id : 0];
+  if (!fi.known) {
+    fi.known = true;
+    fi.generated = generated(d.abbrev);
+    // A field has value names if any of its first values, or a large one, is named.
+    for (uint64_t v : {0ull, 1ull, 2ull, 3ull, 6ull, 8ull, 11ull, 20ull, 22ull, 0x0303ull, 0x0800ull, 0x1301ull, 0x001dull, 0x0804ull})
+      fi.has_names |= value_name(d.abbrev, v) != nullptr;
+  }
+  return fi;
+}
+
+void append_hex(std::string& out, uint64_t v, int digits) {
+  static const char* const kHex = "0123456789abcdef";
+  out += "0x";
+  char buf[17];
+  int n = 0;
+  do {
+    buf[n++] = kHex[v & 15];
+    v >>= 4;
+  } while (v && n < 16);
+  for (int i = n; i < digits; ++i) out += '0';
+  while (n) out += buf[--n];
+}
+
 void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
   std::string v;
   switch (n.kind) {
@@ -174,35 +205,33 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::Int: {
       uint64_t u = n.u;
       // A flags word with its own bit lines below shows no pattern itself.
-      if (d.bitmask && d.abbrev != "tcp.flags") out += bit_pattern(d, u << core::mask_shift(d.bitmask));
-      const char* name = value_name(d.abbrev, u);
-      char num[40];
-      if (d.base == core::Base::Hex || d.base == core::Base::HexDec)
-        snprintf(num, sizeof num, "0x%0*" PRIx64, hex_digits(d), u);
-      else if (n.kind == ValueKind::Int)
-        snprintf(num, sizeof num, "%" PRId64, n.i);
-      else
-        snprintf(num, sizeof num, "%" PRIu64, u);
+      if (d.bitmask && d.abbrev != "tcp.flags") append_bits(out, d, u << core::mask_shift(d.bitmask));
+      const char* name = info_of(d).has_names ? value_name(d.abbrev, u) : nullptr;
+      const bool hex = d.base == core::Base::Hex || d.base == core::Base::HexDec;
       out += d.name;
       out += ": ";
       if (name) {
         out += name;
         out += " (";
-        out += num;
+      }
+      if (hex) append_hex(out, u, hex_digits(d));
+      else if (n.kind == ValueKind::Int) core::append_int(out, n.i);
+      else core::append_uint(out, u);
+      if (name) {
         out += ')';
-      } else {
-        out += num;
-        if (d.base == core::Base::HexDec) out += " (" + std::to_string(u) + ")";
-        if (d.base == core::Base::DecHex) {
-          char h[24];
-          snprintf(h, sizeof h, " (0x%0*" PRIx64 ")", hex_digits(d), u);
-          out += h;
-        }
+      } else if (d.base == core::Base::HexDec) {
+        out += " (";
+        core::append_uint(out, u);
+        out += ')';
+      } else if (d.base == core::Base::DecHex) {
+        out += " (";
+        append_hex(out, u, hex_digits(d));
+        out += ')';
       }
       return;
     }
     case ValueKind::Bool:
-      if (d.bitmask) out += bit_pattern(d, n.u ? d.bitmask : 0);
+      if (d.bitmask) append_bits(out, d, n.u ? d.bitmask : 0);
       out += d.name;
       out += ": ";
       out += d.bitmask ? (n.u ? "Set" : "Not set") : (n.u ? "True" : "False");
@@ -260,7 +289,7 @@ void render_tree(std::string& out, const core::FieldTree& tree, const std::vecto
     for (int k = 0; k < depth[i]; ++k) out += kIndent;
     const bool expert = n.id == link::ws_f::expert;
     const bool expert_child = p >= 0 && nodes[static_cast<size_t>(p)].id == link::ws_f::expert;
-    const bool bracket = expert || expert_child || generated(d->abbrev);
+    const bool bracket = expert || expert_child || info_of(*d).generated;
     if (bracket) out += '[';
     if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::String) out += n.str();  // tshark's header line
