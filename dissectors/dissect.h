@@ -25,6 +25,10 @@ struct DissectState {
   // payload is neither reassembled nor dissected: `-e tcp.srcport` costs no
   // reassembly memory.
   bool app_needed = true;
+  // Finer: only the application protocols an output or filter reads (MQTT,
+  // with WebSocket; TLS). Conversations of the others are left undissected.
+  bool mqtt_needed = true;
+  bool tls_needed = true;
   // Where MQTT is found: its registered port 1883, ports given with
   // `-d tcp.port==N,mqtt`, and (unless --disable-heuristic mqtt) any stream
   // whose first bytes are an MQTT CONNECT.

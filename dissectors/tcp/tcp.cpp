@@ -479,6 +479,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     link::dissect_data(payload, pkt);
     return;
   }
+  if (app == TcpFlow::App::Tls ? !st.tls_needed : !st.mqtt_needed) return;  // nobody reads this layer
   const bool mqtt = app == TcpFlow::App::Mqtt;
   core::Bytes pb = payload.rest_captured();
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {

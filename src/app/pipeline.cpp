@@ -197,15 +197,23 @@ int run(const cli::Options& o) {
       if (c.id != core::kNoField) used.push_back(c.id);
     if (dfilter) used.insert(used.end(), dfilter->fields().begin(), dfilter->fields().end());
     used.insert(used.end(), stat_fields.begin(), stat_fields.end());
+    // Which application protocols: a field of MQTT (or of WebSocket/HTTP,
+    // which carry it) needs only MQTT conversations dissected, a TLS field
+    // only TLS ones; anything that shows every layer needs all of them.
+    bool need_mqtt = false, need_tls = false;
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
-      if (p == core::Proto::Mqtt || p == core::Proto::Tls || p == core::Proto::X509 || p == core::Proto::Http ||
-          p == core::Proto::WebSocket || p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
-          n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
-        app = true;
+      if (p == core::Proto::Mqtt || p == core::Proto::Http || p == core::Proto::WebSocket) need_mqtt = true;
+      else if (p == core::Proto::Tls || p == core::Proto::X509) need_tls = true;
+      else if (p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
+               n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
+        need_mqtt = need_tls = true;
     }
+    app = need_mqtt || need_tls;
     st.app_needed = app;
+    st.mqtt_needed = need_mqtt;
+    st.tls_needed = need_tls;
     // TCP options, window scaling and sequence analysis only for fields that show them.
     bool detail = false;
     for (core::FieldId id : used) {
