@@ -47,7 +47,7 @@ run() { # name command...
     sleep 0.05
   done
   # The tool's own process (under /usr/bin/time, inside ip netns exec).
-  pkill -INT -f "^$1 -i vB" || true
+  pkill -INT -f "^$1 .*-i vB" || true
   wait "$pid" || true
   local captured dropped rss lag rate
   captured=$(grep -Eo '^[0-9]+ packets captured' "$err" | grep -Eo '^[0-9]+' || echo "?")
@@ -59,5 +59,5 @@ run() { # name command...
     "$name" $((t1 - t0)) "$rate" "$captured" "$total" "$dropped" "$lag" "$(wc -l <"$out")" "$(echo "$rss / 1024" | bc -l)"
 }
 echo "file: $file ($total packets), veth pair in netns $ns, tcpreplay --topspeed"
-run mqsniff "$(realpath "$build/mqsniff")"
-command -v tshark >/dev/null && run tshark "$(command -v tshark)" -n -l
+run mqsniff "$(realpath "$build/mqsniff")" ${MQSNIFF_ARGS:-}
+[ -n "${SKIP_TSHARK:-}" ] || ! command -v tshark >/dev/null || run tshark "$(command -v tshark)" -n -l

@@ -36,8 +36,9 @@ std::atomic<pcap_t*> g_live{nullptr};
 std::atomic<bool> g_stop{false};
 
 void on_signal(int) {
+  // The read loop notices (poll() is interrupted) and drains what the kernel
+  // still holds before it stops.
   g_stop = true;
-  if (pcap_t* p = g_live.load()) pcap_breakloop(p);
 }
 
 void eprint(const std::string& msg) {
@@ -336,13 +337,27 @@ int run(const cli::Options& o) {
   const auto started = std::chrono::steady_clock::now();
   core::Timestamp stop_at{};
   bool have_start = false;
-  while (!g_stop) {
+  // Live capture stops (SIGINT, -a duration) after a short drain: the kernel
+  // hands packets over in blocks retired every 100 ms at the latest, and the
+  // packets of the last, partly filled block belong to the capture.
+  bool draining = false;
+  std::chrono::steady_clock::time_point drain_until{};
+  while (true) {
+    const bool stop_now =
+        g_stop || (live && o.autostop_duration > 0 &&
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= o.autostop_duration);
+    if (stop_now) {
+      if (!live) break;
+      if (!draining) {
+        draining = true;
+        drain_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+      } else if (std::chrono::steady_clock::now() >= drain_until) {
+        break;
+      }
+    }
     if (o.count >= 0 && number >= static_cast<uint64_t>(o.count)) break;
     if (o.autostop_packets >= 0 && number >= static_cast<uint64_t>(o.autostop_packets)) break;
     capture::ReadStatus rs = src->next(raw);
-    if (live && o.autostop_duration > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= o.autostop_duration)
-      break;  // live -a duration: wall clock
     if (rs == capture::ReadStatus::Timeout) continue;
     if (rs == capture::ReadStatus::End) break;
     if (progress && (number & 0x3fff) == 0) {

@@ -1,5 +1,6 @@
 #include "src/capture/pcap_source.h"
 
+
 #include <poll.h>
 #include <sys/stat.h>
 
@@ -164,10 +165,14 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
   pcap_set_snaplen(s.p_, snaplen > 0 ? snaplen : 262144);
   pcap_set_promisc(s.p_, promisc ? 1 : 0);
   pcap_set_buffer_size(s.p_, (buffer_mib > 0 ? buffer_mib : 2) << 20);  // tshark's default: 2 MiB
+  // Not immediate mode: with TPACKET_V3 the kernel packs packets of any size
+  // into the ring's blocks, so the default 2 MiB holds thousands of packets
+  // (immediate mode's fixed snaplen-sized slots hold a handful, and a
+  // 330k packets/s replay then loses packets). A block is handed over when
+  // full or after 100 ms, so output lags at most 100 ms; on stop the reader
+  // drains the last block (see the read loop).
   pcap_set_timeout(s.p_, 100);
-  // Immediate mode: packets are delivered as they arrive, not when a kernel
-  // buffer block fills (which can also lose a partial block on shutdown).
-  pcap_set_immediate_mode(s.p_, 1);
+  pcap_set_immediate_mode(s.p_, 0);
   pcap_set_tstamp_precision(s.p_, PCAP_TSTAMP_PRECISION_NANO);
   int rc = pcap_activate(s.p_);
   if (rc < 0) {
