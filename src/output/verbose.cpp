@@ -103,15 +103,19 @@ int hex_digits(const FieldDef& d) {
 void append_bits(std::string& out, const FieldDef& d, uint64_t raw) {
   unsigned width = d.type == FieldType::Boolean ? d.bool_bits : core::integer_bits(d.type);
   if (width == 0 || width > 64) return;
+  char buf[96];
+  size_t n = 0;
   for (int i = static_cast<int>(width) - 1; i >= 0; --i) {
     uint64_t bit = 1ull << i;
-    out += (d.bitmask & bit) ? ((raw & bit) ? '1' : '0') : '.';
-    if (i % 4 == 0 && i) out += ' ';
+    buf[n++] = (d.bitmask & bit) ? ((raw & bit) ? '1' : '0') : '.';
+    if (i % 4 == 0 && i) buf[n++] = ' ';
   }
-  out += " = ";
+  buf[n++] = ' ';
+  buf[n++] = '=';
+  buf[n++] = ' ';
+  out.append(buf, n);
 }
 
-const char* kIndent = "    ";
 
 // Fields tshark shows in brackets: computed by the dissector, not read from
 // the packet. mqsniff's own fields are all of that kind too.
@@ -169,9 +173,10 @@ struct FieldInfo {
   bool generated = false;
   bool has_names = false;  // value_name() may name its values
 };
-FieldInfo& info_of(const FieldDef& d) {
-  static std::vector<FieldInfo> cache(core::kMaxFieldId);
-  FieldInfo& fi = cache[d.id < core::kMaxFieldId ? d.id : 0];
+FieldInfo g_info[core::kMaxFieldId];  // zero-initialised: nothing known yet
+
+inline FieldInfo& info_of(const FieldDef& d) {
+  FieldInfo& fi = g_info[d.id < core::kMaxFieldId ? d.id : 0];
   if (!fi.known) {
     fi.known = true;
     fi.generated = generated(d.abbrev);
@@ -286,7 +291,7 @@ void render_tree(std::string& out, const core::FieldTree& tree, const std::vecto
         continue;
       }
     }
-    for (int k = 0; k < depth[i]; ++k) out += kIndent;
+    out.append(static_cast<size_t>(depth[i]) * 4, ' ');
     const bool expert = n.id == link::ws_f::expert;
     const bool expert_child = p >= 0 && nodes[static_cast<size_t>(p)].id == link::ws_f::expert;
     const bool bracket = expert || expert_child || info_of(*d).generated;
