@@ -45,26 +45,29 @@ struct TcpDir {
   AnalysisState an;
 };
 
+// Members are ordered so that what every packet touches lies in the first
+// cache lines (key, stream, verdict, LRU links, stream state, times, the
+// directions' sequence bases); analysis and TLS/WebSocket state come after.
 struct TcpFlow {
   FlowKey key;
   uint32_t stream = 0;
-  std::array<TcpDir, 2> dir;
-  core::Timestamp first_ts, last_ts;
-  bool rst_seen = false;
-  core::Timestamp syn_ts;    // for the handshake RTT
-  core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
-  bool syn_ts_set = false;
-  mqtt::MqttSession mqtt;  // session state of the application protocol
-  tls::TlsSession tls;
-  websocket::WsSession ws;  // MQTT over WebSocket
   enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, None } app = App::Unknown;  // heuristic verdict
+  bool rst_seen = false;
+  bool syn_ts_set = false;
+  uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
   // Reassembly state, allocated only for flows that carry a reassembled protocol.
   struct Streams {
     Streams(ReassemblyStats* s, const ReassemblyLimits* l) : dir{DirStream(s, l), DirStream(s, l)} {}
     DirStream dir[2];
   };
   std::unique_ptr<Streams> streams;
-  uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
+  core::Timestamp first_ts, last_ts;
+  mqtt::MqttSession mqtt;  // session state of the application protocol
+  std::array<TcpDir, 2> dir;
+  tls::TlsSession tls;
+  websocket::WsSession ws;  // MQTT over WebSocket
+  core::Timestamp syn_ts;    // for the handshake RTT
+  core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
 };
 
 class FlowTable {
