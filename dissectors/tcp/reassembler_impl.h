@@ -68,6 +68,11 @@ inline bool DirStream::overlap_differs(uint32_t seq, std::span<const uint8_t> da
   uint32_t end = seq + static_cast<uint32_t>(data.size());
   uint32_t b = seq_lt(end, tail_end_) ? end : tail_end_;
   if (!seq_lt(a, b)) return false;
+  // Sequence numbers half the space apart compare both ways: stay inside the
+  // remembered bytes whatever the arithmetic said (found by fuzz_frame).
+  if (tail_len_ == 0 || a - tail_start >= tail_len_ || b - tail_start > tail_len_ ||
+      static_cast<size_t>(b - a) > data.size())
+    return false;
   size_t idx = (tail_head_ + kTail - tail_len_ + (a - tail_start)) % kTail;
   size_t n = b - a;
   const uint8_t* d = data.data() + (a - seq);

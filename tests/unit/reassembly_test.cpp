@@ -165,3 +165,27 @@ TEST_CASE("reassembly: retransmissions are delivered once; a differing out-of-or
   ds.feed(2, {p.data() + 2, 2}, 5, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);
   CHECK(n == 3);  // PINGRESP, then the held DISCONNECT (first copy wins)
 }
+
+TEST_CASE("reassembly: a retransmission compared with the tail never reads outside it, even half the sequence space away") {
+  using mqsniff::tcp::DirStream;
+  mqsniff::tcp::ReassemblyStats stats;
+  mqsniff::tcp::ReassemblyLimits limits;
+  DirStream ds(&stats, &limits);
+  ds.start_at(1);
+  std::vector<uint8_t> seg(600, 0x30);
+  auto framer = [](std::span<const uint8_t> b) {
+    mqsniff::tcp::PduLen r;
+    r.kind = b.empty() ? mqsniff::tcp::PduLen::Kind::NeedMore : mqsniff::tcp::PduLen::Kind::Pdu;
+    r.total = static_cast<uint32_t>(b.size());
+    r.total_known = true;
+    return r;
+  };
+  auto plausible = [](std::span<const uint8_t>) { return true; };
+  auto sink = [](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) {};
+  // Before anything was delivered, and then around it: sequence numbers near
+  // 2^31 away from the stream make the wrap-around comparisons ambiguous.
+  for (uint32_t seq : {0x7fffff00u, 0x80000100u, 0xffffff00u, 1u, 0x7ffffe00u, 0x800001f0u}) {
+    ds.feed(seq, seg, 1, framer, plausible, false, sink);
+  }
+  CHECK(ds.next() != 0);
+}
