@@ -42,7 +42,6 @@ struct TcpDir {
   bool syn_seen = false;
   bool fin_seen = false;
   int8_t win_scale = -1;  // -1 unknown, -2 not used, else the shift count
-  AnalysisState an;
 };
 
 // Members are ordered so that what every packet touches lies in the first
@@ -68,6 +67,7 @@ struct TcpFlow {
   websocket::WsSession ws;  // MQTT over WebSocket
   core::Timestamp syn_ts;    // for the handshake RTT
   core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
+  std::array<AnalysisState, 2> an;  // per direction, only when sequence analysis is shown
 };
 
 class FlowTable {

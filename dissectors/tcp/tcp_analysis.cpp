@@ -17,8 +17,8 @@ int64_t ns(core::Timestamp t) { return t.sec * 1000000000LL + t.nsec; }
 
 Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   Analysis a;
-  AnalysisState& fwd = flow.dir[dir].an;
-  AnalysisState& rev = flow.dir[1 - dir].an;
+  AnalysisState& fwd = flow.an[static_cast<size_t>(dir)];
+  AnalysisState& rev = flow.an[static_cast<size_t>(1 - dir)];
   const bool ctl = s.flags & (kSyn | kFin | kRst);
 
   // Zero window (a window of 0 on anything but SYN/FIN/RST).
