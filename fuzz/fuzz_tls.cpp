@@ -18,15 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(buf.size());
   pkt.frame.data = buf.empty() ? nullptr : buf.data();
   tls::TlsSession s;
-  size_t pos = 0;
-  bool first = true;
-  while (pos < buf.size()) {
-    auto f = tls::record_length(std::span<const uint8_t>(buf).subspan(pos));
-    if (f.kind != tcp::PduLen::Kind::Pdu) break;
-    s.dir = static_cast<uint8_t>(pos & 1);
-    tls::dissect_record(std::span<const uint8_t>(buf).subspan(pos, f.total), static_cast<uint32_t>(pos), pkt, s, first);
-    first = false;
-    pos += f.total;
-  }
+  fuzz::for_each_pdu(buf, tls::record_length, [&](std::span<const uint8_t> rec, uint32_t off, bool first) {
+    s.dir = static_cast<uint8_t>(off & 1);
+    tls::dissect_record(rec, off, pkt, s, first);
+  });
   return 0;
 }

@@ -19,16 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pkt.frame.data = buf.empty() ? nullptr : buf.data();
   websocket::WsSession ws;
   mqtt::MqttSession ms;
-  size_t pos = 0;
-  bool first = true;
-  while (pos < buf.size()) {
-    auto f = websocket::ws_pdu_length(std::span<const uint8_t>(buf).subspan(pos));
-    if (f.kind != tcp::PduLen::Kind::Pdu) break;
-    ws.dir = ms.dir = static_cast<uint8_t>(pos & 1);
-    websocket::dissect_ws_pdu(std::span<const uint8_t>(buf).subspan(pos, f.total), static_cast<uint32_t>(pos), pkt, ws,
-                              ms, first);
-    first = false;
-    pos += f.total;
-  }
+  fuzz::for_each_pdu(buf, websocket::ws_pdu_length, [&](std::span<const uint8_t> pdu, uint32_t off, bool first) {
+    ws.dir = ms.dir = static_cast<uint8_t>(off & 1);
+    websocket::dissect_ws_pdu(pdu, off, pkt, ws, ms, first);
+  });
   return 0;
 }

@@ -209,17 +209,37 @@ void ja4_fingerprint(const Ja4Input& in, std::string& ja4, std::string& ja4_r) {
 namespace {
 
 // A list of signature schemes (RFC 8446 §4.2.3), as tshark lists them.
+// One signature scheme, with tshark's hash/signature halves.
+void sig_scheme(core::FieldTree& t, uint16_t v, uint32_t off) {
+  t.add_uint(tls_f::sig_hash_alg, v, off, 2);
+  t.add_uint(tls_f::sig_hash_hash, v >> 8, off, 1);
+  t.add_uint(tls_f::sig_hash_sig, v & 0xff, off, 1);
+}
+
 void sig_algs(core::FieldTree& t, Reader& e, uint32_t off, std::vector<uint16_t>* keep) {
   uint16_t l = e.be16();
   t.add_uint(tls_f::sig_hash_alg_len, l, off, 2);
   Reader a = e.sub(l);
   while (a.remaining() >= 2) {
     uint16_t v = a.be16();
-    t.add_uint(tls_f::sig_hash_alg, v, off, 2);
-    t.add_uint(tls_f::sig_hash_hash, v >> 8, off, 1);
-    t.add_uint(tls_f::sig_hash_sig, v & 0xff, off, 1);
+    sig_scheme(t, v, off);
     if (keep && !grease(v)) keep->push_back(v);
   }
+}
+
+// A digitally-signed element (RFC 5246 §4.7): the scheme (TLS 1.2), then
+// length and signature, in the given fields.
+void signature(core::FieldTree& t, Reader& m, uint32_t off, uint16_t version, FieldId len_id, FieldId sig_id) {
+  if (version >= 0x0303) {
+    uint16_t alg = m.be16();
+    if (!m.ok()) return;
+    sig_scheme(t, alg, off);
+  }
+  uint16_t sl = m.be16();
+  core::Bytes sig = m.bytes(sl);
+  if (!m.ok()) return;
+  t.add_uint(len_id, sl, off, 2);
+  t.add_bytes(sig_id, sig.data(), sig.size(), off);
 }
 
 // ClientHello / ServerHello (RFC 8446 §4.1.2, §4.1.3): the fields tshark shows
@@ -454,19 +474,7 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       if (!m.ok()) break;
       t.add_uint(tls_f::server_point_len, pl, off + 3, 1);
       t.add_bytes(tls_f::server_point, point.data(), point.size(), off + 4);
-      if (s.version >= 0x0303) {
-        uint16_t alg = m.be16();
-        if (m.ok()) {
-          t.add_uint(tls_f::sig_hash_alg, alg, off, 2);
-          t.add_uint(tls_f::sig_hash_hash, alg >> 8, off, 1);
-          t.add_uint(tls_f::sig_hash_sig, alg & 0xff, off, 1);
-        }
-      }
-      uint16_t sl = m.be16();
-      core::Bytes sig = m.bytes(sl);
-      if (!m.ok()) break;
-      t.add_uint(tls_f::sig_len, sl, off, 2);
-      t.add_bytes(tls_f::sig, sig.data(), sig.size(), off);
+      signature(t, m, off, s.version, tls_f::sig_len, tls_f::sig);
       break;
     }
     case 13: {  // CertificateRequest (TLS 1.2): types, signature algorithms, acceptable CAs
@@ -497,18 +505,7 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
     }
     case 15: {  // CertificateVerify (TLS 1.2)
       if (s.version == 0x0304) break;
-      if (s.version >= 0x0303) {
-        uint16_t alg = m.be16();
-        if (!m.ok()) break;
-        t.add_uint(tls_f::sig_hash_alg, alg, off, 2);
-        t.add_uint(tls_f::sig_hash_hash, alg >> 8, off, 1);
-        t.add_uint(tls_f::sig_hash_sig, alg & 0xff, off, 1);
-      }
-      uint16_t sl = m.be16();
-      core::Bytes sig = m.bytes(sl);
-      if (!m.ok()) break;
-      t.add_uint(tls_f::cert_vrfy_sig_len, sl, off, 2);
-      t.add_bytes(tls_f::cert_vrfy_sig, sig.data(), sig.size(), off);
+      signature(t, m, off, s.version, tls_f::cert_vrfy_sig_len, tls_f::cert_vrfy_sig);
       break;
     }
     case 16: {  // ClientKeyExchange

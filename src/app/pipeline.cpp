@@ -337,6 +337,17 @@ int run(const cli::Options& o) {
   const auto started = std::chrono::steady_clock::now();
   core::Timestamp stop_at{};
   bool have_start = false;
+  // -x: the frame's bytes; with reassembled data, each source gets a
+  // "Name (N bytes):" header. A blank line ends the packet.
+  auto hexdump = [&](std::string& b) {
+    if (st.pdu_used) b += "Frame (" + std::to_string(raw.caplen) + " bytes):\n";
+    out::render_hexdump(b, raw.data, raw.caplen);
+    for (size_t i = 0; i < st.pdu_used; ++i) {
+      b += std::string("Reassembled ") + st.pdu_source[i] + " (" + std::to_string(st.pdu_store[i].size()) + " bytes):\n";
+      out::render_hexdump(b, st.pdu_store[i].data(), st.pdu_store[i].size());
+    }
+    b += '\n';
+  };
   // Live capture stops (SIGINT, -a duration) after a short drain: the kernel
   // hands packets over in blocks retired every 100 ms at the latest, and the
   // packets of the last, partly filled block belong to the capture.
@@ -454,28 +465,11 @@ int run(const cli::Options& o) {
       std::string& b = w.buf();
       out::render_tree(b, tree, o.detail_protocols);
       b += '\n';
-      if (o.hexdump) {
-        out::render_hexdump(b, raw.data, raw.caplen);
-        for (size_t i = 0; i < st.pdu_used; ++i) {
-          b += std::string("Reassembled ") + st.pdu_source[i] + " (" + std::to_string(st.pdu_store[i].size()) + " bytes):\n";
-          out::render_hexdump(b, st.pdu_store[i].data(), st.pdu_store[i].size());
-        }
-        b += '\n';
-      }
+      if (o.hexdump) hexdump(b);
       w.end_record();
       if (w.failed()) break;
     } else if (print && o.hexdump && o.format == cli::OutputFormat::Text) {
-      // tshark -x: the bytes instead of the summary; with reassembled data,
-      // each source gets a "Name (N bytes):" header.
-      std::string& b = w.buf();
-      bool several = st.pdu_used > 0;
-      if (several) b += "Frame (" + std::to_string(raw.caplen) + " bytes):\n";
-      out::render_hexdump(b, raw.data, raw.caplen);
-      for (size_t i = 0; i < st.pdu_used; ++i) {
-        b += std::string("Reassembled ") + st.pdu_source[i] + " (" + std::to_string(st.pdu_store[i].size()) + " bytes):\n";
-        out::render_hexdump(b, st.pdu_store[i].data(), st.pdu_store[i].size());
-      }
-      b += '\n';
+      hexdump(w.buf());  // tshark -x: the bytes instead of the summary
       w.end_record();
       if (w.failed()) break;
     } else if (print && jout) {
