@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,6 +12,9 @@
 namespace mqsniff::capture {
 
 namespace {
+
+constexpr size_t kBlock = 1u << 20;  // buffer of the block reader (a record is at most 256 KiB)
+constexpr uint32_t kMaxRecord = 262144;  // libpcap's ceiling on a record for the link types we read
 
 // stdin cannot be rewound after we peek at its magic number, so a small
 // cookie FILE replays the peeked bytes before reading on.
@@ -77,7 +81,9 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n) {
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
     : p_(o.p_), file_(o.file_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
-      name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)) {
+      name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
+      blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
+      blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
   o.p_ = nullptr;
   o.file_ = nullptr;
 }
@@ -121,8 +127,10 @@ PcapSource PcapSource::open_file(const std::string& path) {
                         "it (try sudo, or chmod the file).");
       throw OpenError("The file " + quoted(path) + " could not be opened: " + std::strerror(errno) + ".");
     }
-    got = fread(head, 1, sizeof head, f);
-    rewind(f);
+    // Peek without stdio so the large buffer below takes effect (glibc keeps
+    // the default 4-8 KiB buffer once the stream has been read).
+    ssize_t n = pread(fileno(f), head, sizeof head, 0);
+    got = n > 0 ? static_cast<size_t>(n) : 0;
   }
   if (got < 4) {
     fclose(f);
@@ -150,7 +158,79 @@ PcapSource PcapSource::open_file(const std::string& path) {
   }
   s.file_ = f;
   s.linktype_ = pcap_datalink(s.p_);
+  // Classic pcap from a file: read the records in blocks ourselves. libpcap
+  // has read just the 24-byte file header (through an unused stdio buffer
+  // whose position we take over with the descriptor).
+  uint32_t m = uint32_t(magic[0]) | uint32_t(magic[1]) << 8 | uint32_t(magic[2]) << 16 | uint32_t(magic[3]) << 24;
+  bool classic = m == 0xa1b2c3d4 || m == 0xa1b23c4d || m == 0xd4c3b2a1 || m == 0x4d3cb2a1;
+  struct stat fst;
+  if (path != "-" && classic && fstat(fileno(f), &fst) == 0 && S_ISREG(fst.st_mode)) {  // pread needs a file
+    s.blk_.reset(new uint8_t[kBlock]);
+    s.blk_file_pos_ = 24;
+    s.blk_swapped_ = m == 0xd4c3b2a1 || m == 0x4d3cb2a1;
+    s.blk_usec_ = m == 0xa1b2c3d4 || m == 0xd4c3b2a1;
+    s.blk_snap_ = static_cast<uint32_t>(pcap_snapshot(s.p_));
+  }
   return s;
+}
+
+// Makes at least `need` bytes available at blk_pos_ unless the file ends first.
+bool PcapSource::refill(size_t need) {
+  if (blk_len_ - blk_pos_ >= need) return true;
+  size_t keep = blk_len_ - blk_pos_;
+  std::memmove(blk_.get(), blk_.get() + blk_pos_, keep);
+  blk_len_ = keep;
+  blk_pos_ = 0;
+  while (!blk_eof_ && blk_len_ < need) {
+    ssize_t n = pread(fileno(file_), blk_.get() + blk_len_, kBlock - blk_len_, static_cast<off_t>(blk_file_pos_));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      blk_eof_ = true;
+      break;
+    }
+    blk_len_ += static_cast<size_t>(n);
+    blk_file_pos_ += static_cast<size_t>(n);
+  }
+  return blk_len_ >= need;
+}
+
+// libpcap's sf-pcap reader on our buffer: a 16-byte record header (seconds,
+// micro- or nanoseconds, captured and original length in the file's byte
+// order) then the captured bytes. Same limits and verdicts: a record cut short
+// is CutShort, an absurd captured length is an error, one longer than the
+// snapshot length is shortened to it.
+ReadStatus PcapSource::next_block(RawPacket& out) {
+  if (!refill(16)) {
+    if (blk_len_ == blk_pos_) return ReadStatus::End;
+    error_ = "truncated dump file; tried to read 16 header bytes, only got " + std::to_string(blk_len_ - blk_pos_);
+    blk_pos_ = blk_len_;
+    return ReadStatus::CutShort;
+  }
+  uint32_t h[4];
+  std::memcpy(h, blk_.get() + blk_pos_, 16);
+  if (blk_swapped_)
+    for (auto& v : h) v = __builtin_bswap32(v);
+  uint32_t caplen = h[2];
+  if (caplen > kMaxRecord) {
+    error_ = "invalid packet capture length " + std::to_string(caplen) + ", bigger than maximum of " +
+             std::to_string(kMaxRecord);
+    blk_pos_ = blk_len_;
+    blk_eof_ = true;
+    return ReadStatus::Error;
+  }
+  if (!refill(16 + size_t(caplen))) {
+    error_ = "truncated dump file; tried to read " + std::to_string(caplen) + " captured bytes, only got " +
+             std::to_string(blk_len_ - blk_pos_ - 16);
+    blk_pos_ = blk_len_;
+    return ReadStatus::CutShort;
+  }
+  out.ts.sec = h[0];
+  out.ts.nsec = blk_usec_ ? h[1] * 1000u : h[1];
+  out.len = h[3];
+  out.caplen = blk_snap_ && caplen > blk_snap_ ? blk_snap_ : caplen;
+  out.data = blk_.get() + blk_pos_ + 16;
+  blk_pos_ += 16 + size_t(caplen);
+  return ReadStatus::Packet;
 }
 
 PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool promisc, int buffer_mib) {
@@ -199,6 +279,7 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
 
 void PcapSource::set_filter(const std::string& bpf) {
   if (bpf.empty()) return;
+  blk_.reset();  // libpcap's reader applies the filter (nothing was read in blocks yet)
   struct bpf_program prog;
   if (pcap_compile(p_, &prog, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
     throw OpenError("Invalid capture filter \"" + bpf + "\" for " + (live_ ? "interface '" + name_ + "'" : "file") +
@@ -210,6 +291,7 @@ void PcapSource::set_filter(const std::string& bpf) {
 }
 
 ReadStatus PcapSource::next(RawPacket& out) {
+  if (blk_) return next_block(out);
   struct pcap_pkthdr* h;
   const u_char* data;
   for (;;) {

@@ -1,0 +1,165 @@
+// The block reader of classic pcap files must hand out exactly what libpcap's
+// reader hands out: same timestamps (scaled to ns), lengths and bytes, in both
+// byte orders and both precisions, and the same verdict on a cut file.
+#include <doctest/doctest.h>
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "src/capture/pcap_source.h"
+
+namespace {
+
+using namespace mqsniff;
+
+struct Rec {
+  uint32_t sec, frac, caplen, len;
+  std::vector<uint8_t> bytes;
+};
+
+void put32(std::vector<uint8_t>& o, uint32_t v, bool be) {
+  for (int i = 0; i < 4; ++i) o.push_back(static_cast<uint8_t>(be ? v >> (24 - 8 * i) : v >> (8 * i)));
+}
+void put16(std::vector<uint8_t>& o, uint16_t v, bool be) {
+  o.push_back(static_cast<uint8_t>(be ? v >> 8 : v));
+  o.push_back(static_cast<uint8_t>(be ? v : v >> 8));
+}
+
+std::vector<uint8_t> pcap_file(const std::vector<Rec>& recs, bool be, bool nano, uint32_t snap = 262144) {
+  std::vector<uint8_t> o;
+  put32(o, nano ? 0xa1b23c4d : 0xa1b2c3d4, be);
+  put16(o, 2, be);
+  put16(o, 4, be);
+  put32(o, 0, be);
+  put32(o, 0, be);
+  put32(o, snap, be);
+  put32(o, 1, be);  // Ethernet
+  for (const auto& r : recs) {
+    put32(o, r.sec, be);
+    put32(o, r.frac, be);
+    put32(o, r.caplen, be);
+    put32(o, r.len, be);
+    o.insert(o.end(), r.bytes.begin(), r.bytes.end());
+  }
+  return o;
+}
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::vector<uint8_t>& bytes) {
+    char tmpl[] = "/tmp/mqsniff_capture_test_XXXXXX";
+    int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    close(fd);
+    path = tmpl;
+  }
+  ~TempFile() { unlink(path.c_str()); }
+};
+
+struct Got {
+  uint64_t sec, nsec;
+  uint32_t caplen, len;
+  std::vector<uint8_t> bytes;
+  bool operator==(const Got& o) const {
+    return sec == o.sec && nsec == o.nsec && caplen == o.caplen && len == o.len && bytes == o.bytes;
+  }
+};
+
+std::vector<Got> read_ours(const std::string& path, capture::ReadStatus& end) {
+  auto src = capture::PcapSource::open_file(path);
+  std::vector<Got> out;
+  capture::RawPacket raw;
+  while ((end = src.next(raw)) == capture::ReadStatus::Packet)
+    out.push_back({uint64_t(raw.ts.sec), raw.ts.nsec, raw.caplen, raw.len, {raw.data, raw.data + raw.caplen}});
+  return out;
+}
+
+std::vector<Got> read_libpcap(const std::string& path, int& end) {
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  REQUIRE(p != nullptr);
+  std::vector<Got> out;
+  struct pcap_pkthdr* h;
+  const u_char* d;
+  while ((end = pcap_next_ex(p, &h, &d)) == 1)
+    out.push_back({uint64_t(h->ts.tv_sec), uint64_t(h->ts.tv_usec), h->caplen, h->len, {d, d + h->caplen}});
+  pcap_close(p);
+  return out;
+}
+
+std::vector<Rec> sample_records(size_t n) {
+  std::vector<Rec> recs;
+  for (size_t i = 0; i < n; ++i) {
+    // Sizes from empty to larger than the reader's 1 MiB buffer's tail, so
+    // records straddle refills.
+    uint32_t size = static_cast<uint32_t>((i * 7919) % 70000 + (i % 5 == 0 ? 0 : 14));
+    Rec r{static_cast<uint32_t>(1700000000 + i), static_cast<uint32_t>(i * 1234 % 1000000), size, size + 3, {}};
+    for (uint32_t k = 0; k < size; ++k) r.bytes.push_back(static_cast<uint8_t>(k * 31 + i));
+    recs.push_back(std::move(r));
+  }
+  return recs;
+}
+
+}  // namespace
+
+TEST_CASE("capture: the block reader equals libpcap in both byte orders and precisions") {
+  auto recs = sample_records(60);  // ~2 MiB: several buffer refills
+  for (bool be : {false, true}) {
+    for (bool nano : {false, true}) {
+      CAPTURE(be);
+      CAPTURE(nano);
+      TempFile f(pcap_file(recs, be, nano));
+      capture::ReadStatus end;
+      int pend;
+      auto ours = read_ours(f.path, end);
+      auto ref = read_libpcap(f.path, pend);
+      CHECK(end == capture::ReadStatus::End);
+      CHECK(pend == PCAP_ERROR_BREAK);
+      REQUIRE(ours.size() == recs.size());
+      CHECK(ours == ref);
+      CHECK(ours[1].nsec == (nano ? 1234u : 1234000u));
+    }
+  }
+}
+
+TEST_CASE("capture: a record longer than the snapshot length is cut to it, like libpcap") {
+  auto recs = sample_records(3);
+  TempFile f(pcap_file(recs, false, false, 100));
+  capture::ReadStatus end;
+  int pend;
+  auto ours = read_ours(f.path, end);
+  auto ref = read_libpcap(f.path, pend);
+  REQUIRE(ours.size() == 3);
+  CHECK(ours == ref);
+  CHECK(ours[1].caplen == 100);
+}
+
+TEST_CASE("capture: a file cut inside a record header or inside the data is CutShort after the whole packets") {
+  auto recs = sample_records(4);
+  auto bytes = pcap_file(recs, false, true);
+  size_t full = bytes.size();
+  for (size_t cut : {full - recs[3].bytes.size() - 10, full - 5}) {
+    CAPTURE(cut);
+    std::vector<uint8_t> part(bytes.begin(), bytes.begin() + static_cast<long>(cut));
+    TempFile f(part);
+    capture::ReadStatus end;
+    auto ours = read_ours(f.path, end);
+    CHECK(ours.size() == 3);
+    CHECK(end == capture::ReadStatus::CutShort);
+  }
+}
+
+TEST_CASE("capture: an absurd captured length is an error, not an allocation") {
+  Rec r{1, 2, 0x7fffffff, 0x7fffffff, {}};
+  TempFile f(pcap_file({r}, false, false));
+  capture::ReadStatus end;
+  auto ours = read_ours(f.path, end);
+  CHECK(ours.empty());
+  CHECK(end == capture::ReadStatus::Error);
+}
