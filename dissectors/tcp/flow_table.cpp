@@ -1,6 +1,9 @@
 #include "dissectors/tcp/flow_table.h"
 
+#include <sys/mman.h>
+
 #include <cstring>
+#include <new>
 
 namespace mqsniff::tcp {
 
@@ -9,6 +12,20 @@ FlowTable::FlowTable(size_t max_flows) : max_(max_flows ? max_flows : 1) {
   while (cap < max_ * 2) cap <<= 1;
   index_.assign(cap, 0);
   mask_ = cap - 1;
+  // Reserve (not commit) the slab, aligned to 2 MiB so huge pages can back it.
+  constexpr size_t kHuge = 2u << 20;
+  slab_bytes_ = (max_ * sizeof(TcpFlow) + kHuge - 1) / kHuge * kHuge;
+  slab_map_bytes_ = slab_bytes_ + kHuge;
+  slab_map_ = mmap(nullptr, slab_map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (slab_map_ == MAP_FAILED) throw std::bad_alloc();
+  auto base = (reinterpret_cast<uintptr_t>(slab_map_) + kHuge - 1) & ~uintptr_t(kHuge - 1);
+  slab_ = reinterpret_cast<TcpFlow*>(base);
+  madvise(slab_, slab_bytes_, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
+}
+
+FlowTable::~FlowTable() {
+  for (uint32_t i = 0; i < allocated_; ++i) slab_[i].~TcpFlow();
+  munmap(slab_map_, slab_map_bytes_);
 }
 
 uint64_t FlowTable::hash(const FlowKey& k) {
@@ -94,7 +111,7 @@ uint32_t FlowTable::alloc_slot() {
     free_.pop_back();
     return i;
   }
-  if ((allocated_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(new TcpFlow[size_t(1) << kChunkBits]);
+  new (&slab_[allocated_]) TcpFlow();
   return allocated_++;
 }
 

@@ -30,6 +30,10 @@ struct ReassemblyLimits {
   size_t max_total_bytes = 256u << 20;  // all flows together
   size_t max_ooo_segments = 4096;       // per direction
   bool enabled = true;                  // -o tcp.desegment_tcp_streams:FALSE turns it off
+  // Keep the last bytes of each direction to tell whether a retransmission
+  // carries different data (tcp.segment.overlap.conflict and its expert).
+  // Off when no output or filter can show that: no copy of every payload.
+  bool compare_retransmissions = true;
 };
 
 struct ReassemblyStats {

@@ -45,7 +45,7 @@ inline void DirStream::give_up_hole(Out& out) {
 // not a shift of the whole tail.
 inline void DirStream::remember(std::span<const uint8_t> c) {
   tail_end_ = next_;
-  if (c.empty()) return;
+  if (c.empty() || !limits_->compare_retransmissions) return;
   if (tail_.size() != kTail) tail_.assign(kTail, 0);
   if (c.size() >= kTail) {
     std::memcpy(tail_.data(), c.data() + (c.size() - kTail), kTail);

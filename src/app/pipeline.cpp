@@ -216,14 +216,16 @@ int run(const cli::Options& o) {
     st.mqtt_needed = need_mqtt;
     st.tls_needed = need_tls;
     // TCP options, window scaling and sequence analysis only for fields that show them.
-    bool detail = false;
+    bool detail = false, overlap = false;
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||
           n.starts_with("_ws.expert"))
         detail = true;
+      if (n.starts_with("tcp.segment.overlap") || n == "tcp.segment" || n == "tcp.segments") overlap = true;
     }
     st.tcp_detail = detail;
+    st.reassembly.compare_retransmissions = detail || overlap;
   }
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;

@@ -166,6 +166,24 @@ TEST_CASE("reassembly: retransmissions are delivered once; a differing out-of-or
   CHECK(n == 3);  // PINGRESP, then the held DISCONNECT (first copy wins)
 }
 
+TEST_CASE("reassembly: an in-order retransmission with other bytes is flagged only when comparison is on") {
+  for (bool compare : {true, false}) {
+    CAPTURE(compare);
+    ReassemblyStats stats;
+    ReassemblyLimits limits;
+    limits.compare_retransmissions = compare;
+    DirStream ds(&stats, &limits);
+    int n = 0;
+    auto cb = [&](std::span<const uint8_t>, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) { ++n; };
+    std::vector<uint8_t> first = {0xc0, 0x00}, again = {0xd0, 0x00};
+    ds.feed(0, first, 1, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);
+    auto r = ds.feed(0, again, 2, &mqsniff::mqtt::frame_length, &mqsniff::mqtt::plausible_start, false, cb);
+    CHECK(r.cls == DirStream::SegClass::Retransmission);
+    CHECK(r.differs == compare);
+    CHECK(n == 1);  // delivered once either way
+  }
+}
+
 TEST_CASE("reassembly: a retransmission compared with the tail never reads outside it, even half the sequence space away") {
   using mqsniff::tcp::DirStream;
   mqsniff::tcp::ReassemblyStats stats;
