@@ -63,5 +63,17 @@ if command -v script >/dev/null; then
   if [[ "$tty_out" == *$'\x1b[38;2;18;39;46m\x1b[48;2;255;214;140m'* && "$tls_out" == *$'\x1b[48;2;164;224;255m'* ]]; then pass=$((pass+1)); else echo "FAIL: --color on a terminal"; fail=$((fail+1)); fi
 fi
 if ! "$bin" -r mqtt_plain.pcap --color | grep -q $'\x1b'; then pass=$((pass+1)); else echo "FAIL: --color when piped"; fail=$((fail+1)); fi
+# -V renders on a second thread when reading a file: byte-identical to the
+# single-threaded rendering, for every bundled capture, with -x and with -O.
+for f in *.pcap *.pcapng; do
+  [ -f "$f" ] || continue
+  for args in "-V -x" "-V -O mqtt,tls"; do
+    a=$("$bin" -r "$f" $args 2>&1 | md5sum); b=$(MQSNIFF_SINGLE_THREAD=1 "$bin" -r "$f" $args 2>&1 | md5sum)
+    if [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: -V threaded differs on $f ($args)"; fail=$((fail+1)); fi
+  done
+done
+# ... and stops at once when the reader goes away (| head).
+n=$("$bin" -r mqtt_features.pcap -V 2>/dev/null | head -2 | wc -l)
+if [ "$n" -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: -V | head"; fail=$((fail+1)); fi
 echo "cli_errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

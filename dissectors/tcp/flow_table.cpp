@@ -29,15 +29,13 @@ FlowTable::~FlowTable() {
 }
 
 uint64_t FlowTable::hash(const FlowKey& k) {
-  // FNV-1a over the key fields, then a final avalanche (splitmix64).
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](const uint8_t* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  };
-  mix(k.a.data(), k.family == 4 ? 4 : 16);
-  mix(k.b.data(), k.family == 4 ? 4 : 16);
-  uint64_t ports = uint64_t(k.pa) << 16 | k.pb;
-  h ^= ports + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  // The key's words (IPv4 addresses are zero-padded to 16 bytes), each
+  // multiplied by its own odd constant, then a final avalanche (splitmix64).
+  uint64_t w[4];
+  std::memcpy(w, k.a.data(), 16);
+  std::memcpy(w + 2, k.b.data(), 16);
+  uint64_t h = (w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^ (w[2] * 0x165667b19e3779f9ull) ^
+               (w[3] * 0xd6e8feb86659fd93ull) ^ ((uint64_t(k.pa) << 16 | k.pb | uint64_t(k.family) << 32) * 0xff51afd7ed558ccdull);
   h ^= h >> 30;
   h *= 0xbf58476d1ce4e5b9ull;
   h ^= h >> 27;
@@ -115,25 +113,24 @@ uint32_t FlowTable::alloc_slot() {
   return allocated_++;
 }
 
-static int compare_endpoint(const core::Address& x, uint16_t xp, const core::Address& y, uint16_t yp, size_t n) {
-  int c = std::memcmp(x.bytes.data(), y.bytes.data(), n);
-  if (c) return c;
-  return xp < yp ? -1 : (xp > yp ? 1 : 0);
+FlowKey FlowTable::make_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n,
+                           int& dir) {
+  FlowKey k;
+  k.family = n == 4 ? 4 : 6;
+  int c = std::memcmp(src, dst, n);
+  bool src_first = c < 0 || (c == 0 && sport <= dport);
+  std::memcpy(k.a.data(), src_first ? src : dst, n);
+  std::memcpy(k.b.data(), src_first ? dst : src, n);
+  k.pa = src_first ? sport : dport;
+  k.pb = src_first ? dport : sport;
+  dir = src_first ? 0 : 1;
+  return k;
 }
 
 TcpFlow& FlowTable::lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport,
                            int& dir) {
-  FlowKey k;
   size_t n = src.type == core::AddrType::Ipv4 ? 4 : 16;
-  k.family = src.type == core::AddrType::Ipv4 ? 4 : 6;
-  bool src_first = compare_endpoint(src, sport, dst, dport, n) <= 0;
-  const core::Address& a = src_first ? src : dst;
-  const core::Address& b = src_first ? dst : src;
-  std::memcpy(k.a.data(), a.bytes.data(), n);
-  std::memcpy(k.b.data(), b.bytes.data(), n);
-  k.pa = src_first ? sport : dport;
-  k.pb = src_first ? dport : sport;
-  dir = src_first ? 0 : 1;
+  FlowKey k = make_key(src.bytes.data(), sport, dst.bytes.data(), dport, n, dir);
 
   size_t pos = hash(k) & mask_;
   while (uint32_t e = index_[pos]) {

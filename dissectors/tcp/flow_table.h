@@ -81,6 +81,8 @@ public:
   // The conversation of this packet (created if new). `dir` is set to the
   // packet's direction within it.
   TcpFlow& lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport, int& dir);
+  // The canonical key of a 4-tuple (n = 4 or 16 address bytes); dir as lookup().
+  static FlowKey make_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n, int& dir);
   // Reassembly state for a flow: from a small pool of released ones when
   // possible (their buffers keep their capacity: no allocation per connection).
   std::unique_ptr<TcpFlow::Streams> take_streams(ReassemblyStats* s, const ReassemblyLimits* l) {

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
+#include <thread>
 #include <memory>
 #include <optional>
 
@@ -20,6 +22,7 @@
 #include "src/output/json.h"
 #include "src/output/stats.h"
 #include "src/output/verbose.h"
+#include "src/output/tree_thread.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
@@ -350,6 +353,13 @@ int run(const cli::Options& o) {
     }
     b += '\n';
   };
+  // -V of a file with a second core: render on another thread. Not for live
+  // capture or -l, where each packet's text must appear as it is dissected.
+  std::optional<out::TreeRenderThread> tree_thread;
+  if (print && o.verbose && o.format == cli::OutputFormat::Text && !live && !o.line_buffered &&
+      std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD"))
+    tree_thread.emplace(w, o.detail_protocols, o.hexdump);
+  std::vector<out::TreeRenderThread::Pdu> render_pdus;
   // Live capture stops (SIGINT, -a duration) after a short drain: the kernel
   // hands packets over in blocks retired every 100 ms at the latest, and the
   // packets of the last, partly filled block belong to the capture.
@@ -387,12 +397,14 @@ int run(const cli::Options& o) {
       }
     }
     if (rs == capture::ReadStatus::CutShort) {
+      if (tree_thread) tree_thread->finish();
       w.flush();
       eprint("The file \"" + src->name() + "\" appears to have been cut short in the middle of a packet.");
       exit_code = cli::kExitFileError;
       break;
     }
     if (rs == capture::ReadStatus::Error) {
+      if (tree_thread) tree_thread->finish();
       w.flush();
       if (live) eprint("Error while capturing packets: " + src->error());
       else eprint("The file \"" + src->name() + "\" appears to be damaged or corrupt.\n(pcap: " + src->error() + ")");
@@ -462,7 +474,16 @@ int run(const cli::Options& o) {
         break;
       }
     }
-    if (print && o.verbose && o.format == cli::OutputFormat::Text) {
+    if (tree_thread) {
+      // -V on the render thread (same text, see tree_thread.h).
+      std::vector<out::TreeRenderThread::Pdu>& pdus = render_pdus;
+      pdus.clear();
+      if (o.hexdump)
+        for (size_t i = 0; i < st.pdu_used; ++i)
+          pdus.push_back({st.pdu_source[i], st.pdu_store[i].data(), st.pdu_store[i].size()});
+      tree_thread->submit(tree, raw.data, raw.caplen, pdus.data(), pdus.size());
+      if (tree_thread->failed()) break;
+    } else if (print && o.verbose && o.format == cli::OutputFormat::Text) {
       // -V: the detail tree, then (with -x) the bytes; a blank line after each.
       std::string& b = w.buf();
       out::render_tree(b, tree, o.detail_protocols);
@@ -498,6 +519,7 @@ int run(const cli::Options& o) {
     st.prev_displayed_ts = raw.ts;
     st.have_displayed = true;
   }
+  if (tree_thread) tree_thread->finish();  // the writer is this thread's again
   if (jout && print) jout->end();
   if (!stats.empty() && !w.failed()) {
     stats.print(w.buf(), last_rel);  // after the packets, as tshark

@@ -245,9 +245,9 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       out += d.name;
       out += ": ";
       // tshark shows at most 36 bytes, then an ellipsis.
-      size_t shown = n.b.n > 36 ? 36 : n.b.n;
+      size_t shown = n.b.n > kTreeBytesShown ? kTreeBytesShown : n.b.n;
       core::append_hex_bytes(out, n.b.p, shown);
-      if (n.b.n > 36) out += "\xe2\x80\xa6";
+      if (n.b.n > kTreeBytesShown) out += "\xe2\x80\xa6";
       return;
     }
     default:
@@ -263,8 +263,11 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
 }  // namespace
 
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only) {
+  render_nodes(out, std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only);
+}
+
+void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std::vector<std::string>& only) {
   const auto& reg = core::FieldRegistry::instance();
-  const auto& nodes = tree.nodes();
   // Depth of each node (parents precede children).
   thread_local std::vector<int> depth;
   depth.assign(nodes.size(), 0);

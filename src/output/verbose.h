@@ -5,6 +5,7 @@
 // named, expert items in brackets. Hidden fields are not shown.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,11 @@ namespace mqsniff::out {
 
 // `only`: -O protocols (empty: all in detail; others get their header line only).
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only);
+// The same from a copy of a tree's nodes (parents before children).
+void render_nodes(std::string& out, std::span<const core::FieldNode> nodes, const std::vector<std::string>& only);
+
+// A byte field's line shows at most this many bytes, then an ellipsis.
+constexpr size_t kTreeBytesShown = 36;
 
 // The name tshark shows for a field's value ("Connect Command"), or null.
 const char* value_name(std::string_view abbrev, uint64_t v);

@@ -1,0 +1,135 @@
+#include "src/output/tree_thread.h"
+
+#include <algorithm>
+
+#include "src/output/render.h"
+#include "src/output/verbose.h"
+
+namespace mqsniff::out {
+
+using core::FieldNode;
+using core::ValueKind;
+
+TreeRenderThread::TreeRenderThread(Writer& w, const std::vector<std::string>& only, bool hexdump)
+    : w_(w), only_(only), hexdump_(hexdump), slots_(kSlots) {
+  fix_.reserve(256);
+  thread_ = std::thread([this] { run(); });
+}
+
+TreeRenderThread::~TreeRenderThread() { finish(); }
+
+void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const Pdu* pdus,
+                              size_t npdus) {
+  uint64_t h = head_.load(std::memory_order_relaxed);
+  if (h - tail_seen_ >= kSlots) {
+    tail_seen_ = tail_.load();
+    if (h - tail_seen_ >= kSlots) {
+      // The renderer is kSlots packets behind: sleep until it has freed a batch.
+      std::unique_lock<std::mutex> lk(m_);
+      producer_waiting_ = true;
+      cv_.wait(lk, [&] { return h - tail_.load() <= kSlots - kBatch; });
+      producer_waiting_ = false;
+      tail_seen_ = tail_.load();
+    }
+  }
+  Slot& s = slots_[h % kSlots];
+  const auto& nodes = tree.nodes();
+  s.nodes.assign(nodes.begin(), nodes.end());
+  s.bytes.clear();
+  s.pdus.clear();
+  s.stop = false;
+  // Values that point outside the node: copy what the renderer reads. The
+  // copy may reallocate while growing, so offsets first, pointers after.
+  fix_.clear();
+  for (size_t i = 0; i < s.nodes.size(); ++i) {
+    FieldNode& n = s.nodes[i];
+    if ((n.kind != ValueKind::String && n.kind != ValueKind::Bytes) || !n.b.p) continue;
+    size_t len = n.kind == ValueKind::Bytes ? std::min<size_t>(n.b.n, kTreeBytesShown) : n.b.n;
+    size_t off = s.bytes.size();
+    s.bytes.insert(s.bytes.end(), n.b.p, n.b.p + len);
+    n.b.p = reinterpret_cast<const uint8_t*>(off);  // an offset until the copy is complete
+    fix_.push_back(i);
+  }
+  if (hexdump_) {
+    s.frame_off = s.bytes.size();
+    s.frame_len = caplen;
+    s.bytes.insert(s.bytes.end(), frame, frame + caplen);
+    for (size_t k = 0; k < npdus; ++k) {
+      s.pdus.push_back({pdus[k].source, s.bytes.size(), pdus[k].size});
+      s.bytes.insert(s.bytes.end(), pdus[k].data, pdus[k].data + pdus[k].size);
+    }
+  }
+  for (size_t i : fix_) {
+    FieldNode& n = s.nodes[i];
+    n.b.p = s.bytes.data() + reinterpret_cast<uintptr_t>(n.b.p);
+  }
+  publish();
+}
+
+void TreeRenderThread::publish() {
+  uint64_t h = head_.load(std::memory_order_relaxed) + 1;
+  head_.store(h);
+  if (renderer_waiting_ && ((h % kBatch) == 0 || closing_)) {
+    std::lock_guard<std::mutex> lk(m_);
+    cv_.notify_all();
+  }
+}
+
+void TreeRenderThread::run() {
+  uint64_t t = 0, head_seen = 0;
+  for (;;) {
+    if (head_seen == t) head_seen = head_.load();
+    if (head_seen == t) {
+      // Nothing queued: sleep until a batch is (or the run ends).
+      std::unique_lock<std::mutex> lk(m_);
+      renderer_waiting_ = true;
+      cv_.wait(lk, [&] { return head_.load() - t >= kBatch || closing_; });
+      renderer_waiting_ = false;
+      head_seen = head_.load();
+    }
+    Slot& s = slots_[t % kSlots];
+    if (s.stop) break;
+    if (!failed_.load(std::memory_order_relaxed)) {
+      std::string& b = w_.buf();
+      render_nodes(b, s.nodes, only_);
+      b += '\n';
+      if (hexdump_) {
+        // As the in-place -x: the frame, then each reassembled PDU with a header.
+        const uint8_t* base = s.bytes.data();
+        if (!s.pdus.empty()) b += "Frame (" + std::to_string(s.frame_len) + " bytes):\n";
+        render_hexdump(b, base + s.frame_off, s.frame_len);
+        for (const auto& p : s.pdus) {
+          b += std::string("Reassembled ") + p.source + " (" + std::to_string(p.len) + " bytes):\n";
+          render_hexdump(b, base + p.off, p.len);
+        }
+        b += '\n';
+      }
+      w_.end_record();
+      if (w_.failed()) failed_.store(true, std::memory_order_relaxed);
+    }
+    ++t;
+    tail_.store(t, std::memory_order_release);
+    if ((t % kBatch) == 0 && producer_waiting_) {
+      std::lock_guard<std::mutex> lk(m_);
+      cv_.notify_all();
+    }
+  }
+}
+
+void TreeRenderThread::finish() {
+  if (finished_) return;
+  finished_ = true;
+  uint64_t h = head_.load(std::memory_order_relaxed);
+  if (h - tail_.load() >= kSlots) {
+    std::unique_lock<std::mutex> lk(m_);
+    producer_waiting_ = true;
+    cv_.wait(lk, [&] { return h - tail_.load() < kSlots; });
+    producer_waiting_ = false;
+  }
+  slots_[h % kSlots].stop = true;
+  closing_ = true;
+  publish();
+  thread_.join();
+}
+
+}  // namespace mqsniff::out
