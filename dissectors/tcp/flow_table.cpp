@@ -12,15 +12,19 @@ FlowTable::FlowTable(size_t max_flows) : max_(max_flows ? max_flows : 1) {
   while (cap < max_ * 2) cap <<= 1;
   index_.assign(cap, 0);
   mask_ = cap - 1;
-  // Reserve (not commit) the slab, aligned to 2 MiB so huge pages can back it.
+  // Reserve (not commit) the slab, aligned to 2 MiB so huge pages can back
+  // it when it is large (a small table keeps 4 KiB pages: its first flow must
+  // not cost zeroing a whole 2 MiB page).
   constexpr size_t kHuge = 2u << 20;
-  slab_bytes_ = (max_ * sizeof(TcpFlow) + kHuge - 1) / kHuge * kHuge;
-  slab_map_bytes_ = slab_bytes_ + kHuge;
+  const bool huge = max_ * sizeof(TcpFlow) >= 4 * kHuge;
+  const size_t unit = huge ? kHuge : 4096;
+  slab_bytes_ = (max_ * sizeof(TcpFlow) + unit - 1) / unit * unit;
+  slab_map_bytes_ = slab_bytes_ + unit;
   slab_map_ = mmap(nullptr, slab_map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (slab_map_ == MAP_FAILED) throw std::bad_alloc();
-  auto base = (reinterpret_cast<uintptr_t>(slab_map_) + kHuge - 1) & ~uintptr_t(kHuge - 1);
+  auto base = (reinterpret_cast<uintptr_t>(slab_map_) + unit - 1) & ~uintptr_t(unit - 1);
   slab_ = reinterpret_cast<TcpFlow*>(base);
-  madvise(slab_, slab_bytes_, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
+  if (huge) madvise(slab_, slab_bytes_, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
 }
 
 FlowTable::~FlowTable() {

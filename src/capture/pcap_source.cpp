@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -82,7 +83,7 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n) {
 PcapSource::PcapSource(PcapSource&& o) noexcept
     : p_(o.p_), file_(o.file_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
       name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
-      blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
+      blk_cap_(o.blk_cap_), blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
       blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
   o.p_ = nullptr;
   o.file_ = nullptr;
@@ -165,7 +166,9 @@ PcapSource PcapSource::open_file(const std::string& path) {
   bool classic = m == 0xa1b2c3d4 || m == 0xa1b23c4d || m == 0xd4c3b2a1 || m == 0x4d3cb2a1;
   struct stat fst;
   if (path != "-" && classic && fstat(fileno(f), &fst) == 0 && S_ISREG(fst.st_mode)) {  // pread needs a file
-    s.blk_.reset(new uint8_t[kBlock]);
+    // A small file needs no more buffer than its size: no record can be longer.
+    s.blk_cap_ = std::min(kBlock, std::max<size_t>(static_cast<size_t>(fst.st_size), 64));
+    s.blk_.reset(new uint8_t[s.blk_cap_]);
     s.blk_file_pos_ = 24;
     s.blk_swapped_ = m == 0xd4c3b2a1 || m == 0x4d3cb2a1;
     s.blk_usec_ = m == 0xa1b2c3d4 || m == 0xd4c3b2a1;
@@ -178,11 +181,20 @@ PcapSource PcapSource::open_file(const std::string& path) {
 bool PcapSource::refill(size_t need) {
   if (blk_len_ - blk_pos_ >= need) return true;
   size_t keep = blk_len_ - blk_pos_;
+  if (need > blk_cap_ && blk_cap_ < kBlock) {
+    // Sized for a small file that has grown since: take the full buffer.
+    std::unique_ptr<uint8_t[]> big(new uint8_t[kBlock]);
+    std::memcpy(big.get(), blk_.get() + blk_pos_, keep);
+    blk_ = std::move(big);
+    blk_cap_ = kBlock;
+    blk_pos_ = 0;
+    blk_len_ = keep;
+  }
   std::memmove(blk_.get(), blk_.get() + blk_pos_, keep);
   blk_len_ = keep;
   blk_pos_ = 0;
   while (!blk_eof_ && blk_len_ < need) {
-    ssize_t n = pread(fileno(file_), blk_.get() + blk_len_, kBlock - blk_len_, static_cast<off_t>(blk_file_pos_));
+    ssize_t n = pread(fileno(file_), blk_.get() + blk_len_, blk_cap_ - blk_len_, static_cast<off_t>(blk_file_pos_));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       blk_eof_ = true;

@@ -84,6 +84,7 @@ private:
   std::string error_;
   // Block reader of a classic pcap file (null when libpcap reads).
   std::unique_ptr<uint8_t[]> blk_;
+  size_t blk_cap_ = 0;         // size of blk_
   size_t blk_len_ = 0;         // valid bytes in blk_
   size_t blk_pos_ = 0;         // next record
   size_t blk_file_pos_ = 0;    // file offset just past blk_'s valid bytes

@@ -163,3 +163,24 @@ TEST_CASE("capture: an absurd captured length is an error, not an allocation") {
   CHECK(ours.empty());
   CHECK(end == capture::ReadStatus::Error);
 }
+
+TEST_CASE("capture: a small file that grows after opening is read to its new end") {
+  auto recs = sample_records(2);  // small: the buffer is sized to the file
+  auto bytes = pcap_file({recs[0]}, false, false);
+  TempFile f(bytes);
+  auto src = capture::PcapSource::open_file(f.path);
+  // Append a record far larger than the file was.
+  Rec big{7, 8, 5000, 5000, std::vector<uint8_t>(5000, 0xab)};
+  auto more = pcap_file({big}, false, false);
+  FILE* fp = std::fopen(f.path.c_str(), "ab");
+  REQUIRE(fp != nullptr);
+  std::fwrite(more.data() + 24, 1, more.size() - 24, fp);  // records only, no second header
+  std::fclose(fp);
+  capture::RawPacket raw;
+  REQUIRE(src.next(raw) == capture::ReadStatus::Packet);
+  CHECK(raw.caplen == recs[0].caplen);
+  REQUIRE(src.next(raw) == capture::ReadStatus::Packet);
+  CHECK(raw.caplen == 5000);
+  CHECK(raw.data[4999] == 0xab);
+  CHECK(src.next(raw) == capture::ReadStatus::End);
+}
