@@ -50,6 +50,7 @@ row "-T fields -e frame.number -e tcp.srcport" -T fields -e frame.number -e tcp.
 row "summary (default)"
 row "-T fields -e tcp.stream -e tcp.seq -e tcp.flags" -T fields -e tcp.stream -e tcp.seq -e tcp.flags
 row "-T fields -e mqtt.topic" -T fields -e mqtt.topic
+row "-Y mqtt -T fields -e mqtt.topic" -Y mqtt -T fields -e mqtt.topic
 if [ "${ROWS:-}" = all ] || [ "$tls" -ge 50 ]; then
   row "-T fields -e tls.handshake.type -e tls.record.content_type" -T fields -e tls.handshake.type -e tls.record.content_type
 fi
