@@ -7,7 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cstring>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace mqsniff::capture {
@@ -90,6 +94,7 @@ PcapSource::PcapSource(PcapSource&& o) noexcept
 }
 
 PcapSource::~PcapSource() {
+  pf_.reset();  // stops the read-ahead thread before the file closes
   if (p_) pcap_close(p_);  // also closes the FILE handed to pcap_fopen_offline
 }
 
@@ -177,9 +182,104 @@ PcapSource PcapSource::open_file(const std::string& path) {
   return s;
 }
 
+// Read-ahead of a large file on a helper thread (double buffering): while the
+// caller dissects the packets of one 1 MiB chunk, the thread reads the next
+// into the spare buffer, so the kernel's copy leaves the dissection thread.
+// Each buffer has kHead bytes of room in front, where the start of a record
+// cut by the chunk boundary is carried over: records stay contiguous.
+struct PcapSource::Prefetch {
+  static constexpr size_t kHead = kMaxRecord + 16;
+  static constexpr size_t kChunk = kBlock;
+  explicit Prefetch(int fd_, size_t off_) : fd(fd_), off(off_), spare(new uint8_t[kHead + kChunk]) {
+    t = std::thread([this] { run(); });
+    request();
+  }
+  ~Prefetch() {
+    {
+      std::lock_guard<std::mutex> lk(m);
+      stop = true;
+    }
+    cv.notify_all();
+    t.join();
+  }
+  void run() {
+    std::unique_lock<std::mutex> lk(m);
+    for (;;) {
+      cv.wait(lk, [&] { return want || stop; });
+      if (stop) return;
+      want = false;
+      uint8_t* dst = spare.get() + kHead;
+      off_t at = static_cast<off_t>(off);
+      lk.unlock();
+      ssize_t n;
+      do n = pread(fd, dst, kChunk, at);
+      while (n < 0 && errno == EINTR);
+      lk.lock();
+      got = n;
+      if (n > 0) off += static_cast<size_t>(n);
+      ready = true;
+      cv.notify_all();
+    }
+  }
+  void request() {
+    {
+      std::lock_guard<std::mutex> lk(m);
+      want = true;
+      ready = false;
+    }
+    cv.notify_all();
+  }
+  ssize_t take() {
+    std::unique_lock<std::mutex> lk(m);
+    cv.wait(lk, [&] { return ready; });
+    return got;
+  }
+  int fd;
+  size_t off;  // next file offset to read (thread side)
+  std::unique_ptr<uint8_t[]> spare;
+  std::mutex m;
+  std::condition_variable cv;
+  bool want = false, ready = false, stop = false;
+  ssize_t got = 0;
+  std::thread t;
+};
+
+bool PcapSource::refill_prefetched(size_t need) {
+  while (!blk_eof_ && blk_len_ - blk_pos_ < need) {
+    ssize_t n = pf_->take();
+    if (n <= 0) {
+      blk_eof_ = true;
+      break;
+    }
+    // need <= kHead, so what is left of the current chunk fits in front.
+    size_t keep = blk_len_ - blk_pos_;
+    uint8_t* next = pf_->spare.get();
+    std::memcpy(next + Prefetch::kHead - keep, blk_.get() + blk_pos_, keep);
+    blk_.swap(pf_->spare);  // the caller's last packet is no longer needed
+    blk_pos_ = Prefetch::kHead - keep;
+    blk_len_ = Prefetch::kHead + static_cast<size_t>(n);
+    blk_cap_ = Prefetch::kHead + Prefetch::kChunk;
+    blk_file_pos_ += static_cast<size_t>(n);
+    pf_->request();  // read the chunk after into the buffer just released
+  }
+  return blk_len_ - blk_pos_ >= need;
+}
+
 // Makes at least `need` bytes available at blk_pos_ unless the file ends first.
 bool PcapSource::refill(size_t need) {
   if (blk_len_ - blk_pos_ >= need) return true;
+  if (!pf_checked_) {
+    // First read: a large file on a machine with a core to spare reads ahead.
+    pf_checked_ = true;
+    struct stat fst;
+    if (fstat(fileno(file_), &fst) == 0 && static_cast<size_t>(fst.st_size) >= 8 * kBlock &&
+        std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD") && blk_len_ == 0) {
+      pf_ = std::make_unique<Prefetch>(fileno(file_), blk_file_pos_);
+      blk_.reset(new uint8_t[Prefetch::kHead + Prefetch::kChunk]);
+      blk_pos_ = blk_len_ = Prefetch::kHead;
+    }
+  }
+  if (pf_) return refill_prefetched(need);
   size_t keep = blk_len_ - blk_pos_;
   if (need > blk_cap_ && blk_cap_ < kBlock) {
     // Sized for a small file that has grown since: take the full buffer.

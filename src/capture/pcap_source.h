@@ -41,7 +41,7 @@ public:
   // Opens a live interface in immediate mode. Throws OpenError.
   static PcapSource open_live(const std::string& iface, int snaplen, bool promisc = true, int buffer_mib = 0);
 
-  PcapSource(PcapSource&& o) noexcept;
+  PcapSource(PcapSource&& o) noexcept;  // only before the first next()
   PcapSource& operator=(PcapSource&&) = delete;
   PcapSource(const PcapSource&) = delete;
   ~PcapSource();
@@ -72,6 +72,10 @@ private:
   PcapSource() = default;
   ReadStatus next_block(RawPacket& out);
   bool refill(size_t need);
+  bool refill_prefetched(size_t need);
+  struct Prefetch;  // the read-ahead thread of a large file
+  std::unique_ptr<Prefetch> pf_;
+  bool pf_checked_ = false;
   pcap_t* p_ = nullptr;
   FILE* file_ = nullptr;  // owned by pcap after pcap_fopen_offline
   int fd_ = -1;           // live: pollable descriptor

@@ -184,3 +184,29 @@ TEST_CASE("capture: a small file that grows after opening is read to its new end
   CHECK(raw.data[4999] == 0xab);
   CHECK(src.next(raw) == capture::ReadStatus::End);
 }
+
+TEST_CASE("capture: a large file read ahead on a second thread equals libpcap, and a cut one stops the same") {
+  // Over 8 MiB: the block reader reads ahead on a helper thread, and records
+  // cross the 1 MiB chunk boundaries many times.
+  auto recs = sample_records(300);
+  auto bytes = pcap_file(recs, false, true);
+  REQUIRE(bytes.size() > (9u << 20));
+  {
+    TempFile f(bytes);
+    capture::ReadStatus end;
+    int pend;
+    auto ours = read_ours(f.path, end);
+    auto ref = read_libpcap(f.path, pend);
+    CHECK(end == capture::ReadStatus::End);
+    REQUIRE(ours.size() == recs.size());
+    CHECK(ours == ref);
+  }
+  {
+    std::vector<uint8_t> part(bytes.begin(), bytes.end() - 7);  // inside the last record's data
+    TempFile f(part);
+    capture::ReadStatus end;
+    auto ours = read_ours(f.path, end);
+    CHECK(ours.size() == recs.size() - 1);
+    CHECK(end == capture::ReadStatus::CutShort);
+  }
+}
