@@ -342,16 +342,16 @@ int run(const cli::Options& o) {
   const auto started = std::chrono::steady_clock::now();
   core::Timestamp stop_at{};
   bool have_start = false;
-  // -x: the frame's bytes; with reassembled data, each source gets a
-  // "Name (N bytes):" header. A blank line ends the packet.
+  // -x: the frame, then the reassembled data this packet completed.
+  std::vector<out::DumpPart> dump_parts;
+  auto collect_parts = [&] {
+    dump_parts.clear();
+    for (size_t i = 0; i < st.pdu_used; ++i)
+      dump_parts.push_back({st.pdu_source[i], st.pdu_store[i].data(), st.pdu_store[i].size()});
+  };
   auto hexdump = [&](std::string& b) {
-    if (st.pdu_used) b += "Frame (" + std::to_string(raw.caplen) + " bytes):\n";
-    out::render_hexdump(b, raw.data, raw.caplen);
-    for (size_t i = 0; i < st.pdu_used; ++i) {
-      b += std::string("Reassembled ") + st.pdu_source[i] + " (" + std::to_string(st.pdu_store[i].size()) + " bytes):\n";
-      out::render_hexdump(b, st.pdu_store[i].data(), st.pdu_store[i].size());
-    }
-    b += '\n';
+    collect_parts();
+    out::render_packet_bytes(b, raw.data, raw.caplen, dump_parts.data(), dump_parts.size());
   };
   // -V of a file with a second core: render on another thread. Not for live
   // capture or -l, where each packet's text must appear as it is dissected.
@@ -359,7 +359,6 @@ int run(const cli::Options& o) {
   if (print && o.verbose && o.format == cli::OutputFormat::Text && !live && !o.line_buffered &&
       std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD"))
     tree_thread.emplace(w, o.detail_protocols, o.hexdump);
-  std::vector<out::TreeRenderThread::Pdu> render_pdus;
   // Live capture stops (SIGINT, -a duration) after a short drain: the kernel
   // hands packets over in blocks retired every 100 ms at the latest, and the
   // packets of the last, partly filled block belong to the capture.
@@ -476,12 +475,9 @@ int run(const cli::Options& o) {
     }
     if (tree_thread) {
       // -V on the render thread (same text, see tree_thread.h).
-      std::vector<out::TreeRenderThread::Pdu>& pdus = render_pdus;
-      pdus.clear();
-      if (o.hexdump)
-        for (size_t i = 0; i < st.pdu_used; ++i)
-          pdus.push_back({st.pdu_source[i], st.pdu_store[i].data(), st.pdu_store[i].size()});
-      tree_thread->submit(tree, raw.data, raw.caplen, pdus.data(), pdus.size());
+      if (o.hexdump) collect_parts();
+      else dump_parts.clear();
+      tree_thread->submit(tree, raw.data, raw.caplen, dump_parts.data(), dump_parts.size());
       if (tree_thread->failed()) break;
     } else if (print && o.verbose && o.format == cli::OutputFormat::Text) {
       // -V: the detail tree, then (with -x) the bytes; a blank line after each.

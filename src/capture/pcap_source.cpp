@@ -41,8 +41,12 @@ int peek_close(void* c) {
   return 0;
 }
 
+uint32_t magic_le(const unsigned char* m) {
+  return uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
+}
+
 int digits_for_magic(const unsigned char* m) {
-  uint32_t le = uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
+  uint32_t le = magic_le(m);
   uint32_t be = __builtin_bswap32(le);
   if (le == 0xa1b23c4d || be == 0xa1b23c4d) return 9;  // nanosecond pcap
   if (le == 0x0a0d0d0a) return 9;                      // pcapng: tshark shows nanoseconds
@@ -167,7 +171,7 @@ PcapSource PcapSource::open_file(const std::string& path) {
   // Classic pcap from a file: read the records in blocks ourselves. libpcap
   // has read just the 24-byte file header (through an unused stdio buffer
   // whose position we take over with the descriptor).
-  uint32_t m = uint32_t(magic[0]) | uint32_t(magic[1]) << 8 | uint32_t(magic[2]) << 16 | uint32_t(magic[3]) << 24;
+  uint32_t m = magic_le(magic);
   bool classic = m == 0xa1b2c3d4 || m == 0xa1b23c4d || m == 0xd4c3b2a1 || m == 0x4d3cb2a1;
   struct stat fst;
   if (path != "-" && classic && fstat(fileno(f), &fst) == 0 && S_ISREG(fst.st_mode)) {  // pread needs a file

@@ -4,10 +4,11 @@
 // a message for a person; errors while reading are reported by next().
 //
 // A classic pcap file is read in large blocks: libpcap validates its header,
-// then the records are walked in a 4 MiB buffer filled by read() (one system
-// call per 4 MiB instead of one per 8 KiB, and no copy per packet: a packet is
-// a view into the buffer, valid until the next call). A capture filter (-f)
-// switches back to libpcap's reader, which applies BPF.
+// then the records are walked in a 1 MiB buffer filled by pread() (one system
+// call per 1 MiB instead of one per 8 KiB, and no copy per packet: a packet is
+// a view into the buffer, valid until the next call). A file over 8 MiB is
+// read ahead on a helper thread when a second core exists. A capture filter
+// (-f) switches back to libpcap's reader, which applies BPF.
 #pragma once
 
 #include <pcap/pcap.h>

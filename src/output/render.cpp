@@ -185,6 +185,16 @@ void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const
   out += '\n';
 }
 
+void render_packet_bytes(std::string& out, const uint8_t* frame, size_t caplen, const DumpPart* parts, size_t nparts) {
+  if (nparts) out += "Frame (" + std::to_string(caplen) + " bytes):\n";
+  render_hexdump(out, frame, caplen);
+  for (size_t i = 0; i < nparts; ++i) {
+    out += std::string("Reassembled ") + parts[i].source + " (" + std::to_string(parts[i].size) + " bytes):\n";
+    render_hexdump(out, parts[i].data, parts[i].size);
+  }
+  out += '\n';
+}
+
 void render_hexdump(std::string& out, const uint8_t* p, size_t n) {
   static const char kHex[] = "0123456789abcdef";
   unsigned digits = 4;

@@ -48,6 +48,16 @@ void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const
 // -x: tshark's hex and ASCII dump ("0000  45 00 ...   E..."), 16 bytes a line.
 void render_hexdump(std::string& out, const uint8_t* p, size_t n);
 
+// Reassembled data a packet completed, dumped after the frame by -x.
+struct DumpPart {
+  const char* source;  // "TCP" / "IPv4" (static strings)
+  const uint8_t* data;
+  size_t size;
+};
+// -x for one packet: the frame's bytes; with reassembled data, each source
+// gets a "Name (N bytes):" header. A blank line ends the packet.
+void render_packet_bytes(std::string& out, const uint8_t* frame, size_t caplen, const DumpPart* parts, size_t nparts);
+
 // -G fields / -G protocols in tshark's tab-separated layout.
 void render_glossary_fields(std::string& out);
 void render_glossary_protocols(std::string& out);

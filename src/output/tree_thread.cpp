@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "src/output/render.h"
 #include "src/output/verbose.h"
 
 namespace mqsniff::out {
@@ -18,7 +17,7 @@ TreeRenderThread::TreeRenderThread(Writer& w, const std::vector<std::string>& on
 
 TreeRenderThread::~TreeRenderThread() { finish(); }
 
-void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const Pdu* pdus,
+void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const DumpPart* pdus,
                               size_t npdus) {
   uint64_t h = head_.load(std::memory_order_relaxed);
   if (h - tail_seen_ >= kSlots) {
@@ -94,15 +93,10 @@ void TreeRenderThread::run() {
       render_nodes(b, s.nodes, only_);
       b += '\n';
       if (hexdump_) {
-        // As the in-place -x: the frame, then each reassembled PDU with a header.
         const uint8_t* base = s.bytes.data();
-        if (!s.pdus.empty()) b += "Frame (" + std::to_string(s.frame_len) + " bytes):\n";
-        render_hexdump(b, base + s.frame_off, s.frame_len);
-        for (const auto& p : s.pdus) {
-          b += std::string("Reassembled ") + p.source + " (" + std::to_string(p.len) + " bytes):\n";
-          render_hexdump(b, base + p.off, p.len);
-        }
-        b += '\n';
+        parts_.clear();
+        for (const auto& p : s.pdus) parts_.push_back({p.source, base + p.off, p.len});
+        render_packet_bytes(b, base + s.frame_off, s.frame_len, parts_.data(), parts_.size());
       }
       w_.end_record();
       if (w_.failed()) failed_.store(true, std::memory_order_relaxed);

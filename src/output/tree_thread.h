@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dissectors/core/field_tree.h"
+#include "src/output/render.h"
 #include "src/output/writer.h"
 
 namespace mqsniff::out {
@@ -31,13 +32,8 @@ public:
   TreeRenderThread(const TreeRenderThread&) = delete;
   TreeRenderThread& operator=(const TreeRenderThread&) = delete;
 
-  struct Pdu {
-    const char* source;  // "TCP" / "IPv4" (static strings)
-    const uint8_t* data;
-    size_t size;
-  };
   // Queues one displayed packet (waits while every slot is in use).
-  void submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const Pdu* pdus, size_t npdus);
+  void submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const DumpPart* pdus, size_t npdus);
   // Writing failed (closed pipe): the caller stops reading.
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // Renders what is queued, then stops the thread; the writer is the
@@ -82,6 +78,7 @@ private:
   alignas(64) std::atomic<bool> renderer_waiting_{false};
   alignas(64) std::atomic<bool> producer_waiting_{false};
   std::vector<size_t> fix_;  // submit(): nodes whose value moves into the copy
+  std::vector<DumpPart> parts_;  // run(): a slot's -x parts
   std::thread thread_;
   bool finished_ = false;
 };
