@@ -4,6 +4,7 @@
 #pragma once
 
 #include <bitset>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct DissectState {
   std::vector<uint16_t> tls_ports{8883, 443};
   bool tls_heuristic = true;
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
+  // TLS decryption (a key log or pcapng secrets): null when there are no keys.
+  std::unique_ptr<tls::DecryptContext> tls_decrypt;
+  // MQTT inside TLS: its IANA port (secure-mqtt) and -d tls.port==N,mqtt.
+  std::vector<uint16_t> mqtt_tls_ports{8883};
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
   bool tcp_detail = true;
@@ -49,9 +54,7 @@ struct DissectState {
   tcp::ReassemblyStats reassembly_stats;
   // Reassembled PDUs completed by the current packet: they must outlive
   // rendering, so each gets its own buffer (capacity kept across packets).
-  std::vector<std::vector<uint8_t>> pdu_store;
-  std::vector<const char*> pdu_source;  // for -x: "TCP" or "IPv4" (what reassembled it)
-  size_t pdu_used = 0;
+  core::DataSources sources;
   std::bitset<static_cast<size_t>(core::Proto::Count)> disabled;  // --disable-protocol
   bool have_first = false;
   core::Timestamp first_ts, prev_ts, prev_displayed_ts;

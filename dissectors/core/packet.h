@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/reader.h"
@@ -38,10 +39,46 @@ struct Address {
   std::array<uint8_t, 16> bytes{};
 };
 
+// Byte buffers a packet's fields point into besides the frame: data
+// reassembled by TCP or IPv4, and data decrypted by TLS. They live until the
+// next frame is dissected; -x shows each after the frame, under its label.
+class DataSources {
+ public:
+  // A buffer for this frame, shown as "<label> (N bytes)" ("Reassembled TCP").
+  std::vector<uint8_t>& add(const char* label) {
+    if (used_ == bufs_.size()) {
+      bufs_.emplace_back();
+      labels_.push_back(nullptr);
+    }
+    labels_[used_] = label;
+    return bufs_[used_++];
+  }
+  size_t size() const { return used_; }
+  const char* label(size_t i) const { return labels_[i]; }
+  const std::vector<uint8_t>& bytes(size_t i) const { return bufs_[i]; }
+  bool holds(const uint8_t* p) const {
+    for (size_t k = 0; k < used_; ++k)
+      if (p >= bufs_[k].data() && p < bufs_[k].data() + bufs_[k].size()) return true;
+    return false;
+  }
+  // A new frame: the buffers are reused (a huge one is given back).
+  void reset() {
+    for (size_t i = 0; i < used_; ++i)
+      if (bufs_[i].capacity() > (1u << 20)) std::vector<uint8_t>().swap(bufs_[i]);
+    used_ = 0;
+  }
+
+ private:
+  std::vector<std::vector<uint8_t>> bufs_;
+  std::vector<const char*> labels_;
+  size_t used_ = 0;
+};
+
 struct Packet {
   FrameData frame;
   FieldTree& tree;
   Columns* cols = nullptr;  // null: nobody prints columns, so do not build them
+  DataSources* sources = nullptr;  // reassembled/decrypted buffers (set by dissect_frame)
 
   Address dl_src, dl_dst, net_src, net_dst;
   uint8_t ip_proto = 0;

@@ -325,9 +325,8 @@ void dissect_frame(Packet& pkt, DissectState& st) {
     st.prev_ts = pkt.frame.ts;
   }
   pkt.layer("frame");
-  for (size_t i = 0; i < st.pdu_used; ++i)  // do not keep the capacity of a huge PDU around
-    if (st.pdu_store[i].capacity() > (1u << 20)) std::vector<uint8_t>().swap(st.pdu_store[i]);
-  st.pdu_used = 0;
+  st.sources.reset();
+  pkt.sources = &st.sources;
   int32_t protocols_idx = -1;
   add_frame_fields(pkt, st, protocols_idx);
 

@@ -181,12 +181,7 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
                                     static_cast<uint32_t>(pkt.frame.number), pkt.frame.ts);
       if (res.complete) {
         // The reassembled datagram must outlive rendering: per-packet store.
-        if (st.pdu_used == st.pdu_store.size()) {
-          st.pdu_store.emplace_back();
-          st.pdu_source.push_back(nullptr);
-        }
-        st.pdu_source[st.pdu_used] = "IPv4";
-        auto& buf = st.pdu_store[st.pdu_used++];
+        auto& buf = st.sources.add("Reassembled IPv4");
         buf.assign(res.data.begin(), res.data.end());
         for (uint32_t f : res.frames) t.add_uint(ip_f::fragment, f, 0, 0);
         t.add_uint(ip_f::fragment_count, res.frames.size(), 0, 0);

@@ -192,6 +192,86 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
   return res;
 }
 
+bool has_layer(const Packet& pkt, std::string_view name) {
+  for (uint8_t i = 0; i < pkt.nlayers; ++i)
+    if (pkt.layers[i] == name) return true;
+  return false;
+}
+
+// The application protocols, as one table: how each is found (registered
+// and -d ports, a heuristic on the first bytes), how its PDUs are cut, and
+// which dissector takes them. TCP payload and decrypted TLS payload are
+// dispatched through it alike.
+struct AppEntry {
+  TcpFlow::App app;
+  core::Proto proto;
+  const char* name;  // tls.app_data_proto
+  bool DissectState::*heuristic_on;
+  bool (*heuristic)(std::span<const uint8_t>);
+  PduLen (*frame)(std::span<const uint8_t>);
+  bool (*plausible)(std::span<const uint8_t>);
+  void (*dissect)(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& flow, bool first);
+};
+void mqtt_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+  mqtt::dissect_pdu(pdu, base, pkt, f.mqtt, first);
+}
+void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+  websocket::dissect_ws_pdu(pdu, base, pkt, f.ws, f.mqtt, first);
+}
+void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+  tls::dissect_record(pdu, base, pkt, f.tls, first);
+}
+const AppEntry kApps[] = {
+    {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", &DissectState::mqtt_heuristic,
+     &mqtt::looks_like_connect, &mqtt::frame_length, &mqtt::plausible_start, &mqtt_entry},
+    {TcpFlow::App::Tls, core::Proto::Tls, "Transport Layer Security", &DissectState::tls_heuristic,
+     &tls::looks_like_client_hello, &tls::record_length, &tls::plausible_record, &tls_entry},
+    {TcpFlow::App::WebSocket, core::Proto::WebSocket, "WebSocket", &DissectState::mqtt_heuristic,
+     &websocket::looks_like_ws_upgrade, &websocket::ws_pdu_length, &websocket::ws_plausible, &ws_entry},
+};
+const AppEntry* app_entry(TcpFlow::App a) {
+  for (const auto& e : kApps)
+    if (e.app == a) return &e;
+  return nullptr;
+}
+const std::vector<uint16_t>& tcp_ports(const DissectState& st, TcpFlow::App a) {
+  static const std::vector<uint16_t> none;
+  return a == TcpFlow::App::Mqtt ? st.mqtt_ports : a == TcpFlow::App::Tls ? st.tls_ports : none;
+}
+bool enabled(const DissectState& st, const AppEntry& e) {
+  if (st.disabled[static_cast<size_t>(e.proto)]) return false;
+  // MQTT over WebSocket needs MQTT too.
+  return e.app != TcpFlow::App::WebSocket || !st.disabled[static_cast<size_t>(core::Proto::Mqtt)];
+}
+
+// Decrypted TLS payload goes through the same table: what TLS hands over
+// while this segment is dissected.
+struct TlsAppUser {
+  TcpFlow* flow;
+  const DissectState* st;
+  uint16_t sp, dp;
+};
+template <TcpFlow::App A>
+void tls_inner(void* user, core::Bytes pdu, Packet& pkt) {
+  auto* u = static_cast<TlsAppUser*>(user);
+  const bool first = A == TcpFlow::App::Mqtt ? !has_layer(pkt, "mqtt") : !has_layer(pkt, "http") && !has_layer(pkt, "websocket");
+  app_entry(A)->dissect(pdu, 0, pkt, *u->flow, first);
+}
+const tls::AppHandler kTlsMqtt{"MQ Telemetry Transport Protocol", &mqtt::frame_length, &tls_inner<TcpFlow::App::Mqtt>};
+const tls::AppHandler kTlsWs{"WebSocket", &websocket::ws_pdu_length, &tls_inner<TcpFlow::App::WebSocket>};
+const tls::AppHandler* choose_tls_app(void* user, std::span<const uint8_t> first) {
+  auto* u = static_cast<TlsAppUser*>(user);
+  const DissectState& st = *u->st;
+  const AppEntry& mq = *app_entry(TcpFlow::App::Mqtt);
+  const AppEntry& ws = *app_entry(TcpFlow::App::WebSocket);
+  if (enabled(st, mq))
+    for (uint16_t p : st.mqtt_tls_ports)
+      if (u->sp == p || u->dp == p) return &kTlsMqtt;
+  if (enabled(st, mq) && st.*mq.heuristic_on && mq.heuristic(first)) return &kTlsMqtt;
+  if (enabled(st, ws) && st.*ws.heuristic_on && ws.heuristic(first)) return &kTlsWs;
+  return nullptr;
+}
+
 }  // namespace
 
 void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
@@ -458,20 +538,21 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Which application protocol: registered/decode-as ports first, then a
   // heuristic decided once per conversation on its first payload.
   TcpFlow::App app = TcpFlow::App::None;
-  const bool mqtt_on = !st.disabled[static_cast<size_t>(core::Proto::Mqtt)];
-  const bool tls_on = !st.disabled[static_cast<size_t>(core::Proto::Tls)];
-  for (uint16_t p : st.mqtt_ports)
-    if (mqtt_on && (sp == p || dp == p)) app = TcpFlow::App::Mqtt;
-  for (uint16_t p : st.tls_ports)
-    if (tls_on && app == TcpFlow::App::None && (sp == p || dp == p)) app = TcpFlow::App::Tls;
+  for (const AppEntry& e : kApps) {
+    if (app != TcpFlow::App::None || !enabled(st, e)) continue;
+    for (uint16_t p : tcp_ports(st, e.app))
+      if (sp == p || dp == p) app = e.app;
+  }
   if (app == TcpFlow::App::None && flow && (st.mqtt_heuristic || st.tls_heuristic)) {
     if (flow->app == TcpFlow::App::Unknown) {
       core::Bytes first = payload.rest_captured();
-      const bool ws_on = mqtt_on && !st.disabled[static_cast<size_t>(core::Proto::WebSocket)];
-      flow->app = mqtt_on && st.mqtt_heuristic && mqtt::looks_like_connect(first)       ? TcpFlow::App::Mqtt
-                  : tls_on && st.tls_heuristic && tls::looks_like_client_hello(first) ? TcpFlow::App::Tls
-                  : ws_on && st.mqtt_heuristic && websocket::looks_like_ws_upgrade(first) ? TcpFlow::App::WebSocket
-                                                                                      : TcpFlow::App::None;
+      flow->app = TcpFlow::App::None;
+      for (const AppEntry& e : kApps) {
+        if (enabled(st, e) && st.*e.heuristic_on && e.heuristic(first)) {
+          flow->app = e.app;
+          break;
+        }
+      }
     }
     app = flow->app;
   }
@@ -513,12 +594,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   auto note_frame = [](uint32_t f) {
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
-  const bool ws = app == TcpFlow::App::WebSocket;
   flow->ws.dir = static_cast<uint8_t>(dir);
-  DirStream::Out out = ds.feed(rel_seq, pb, frame_no,
-                               mqtt ? &mqtt::frame_length : ws ? &websocket::ws_pdu_length : &tls::record_length,
-                               mqtt ? &mqtt::plausible_start : ws ? &websocket::ws_plausible : &tls::plausible_record,
-                               acked_beyond,
+  const AppEntry& entry = *app_entry(app);
+  TlsAppUser tls_user{flow, &st, sp, dp};
+  if (app == TcpFlow::App::Tls && st.tls_decrypt) {
+    flow->tls.decrypt = st.tls_decrypt.get();
+    flow->tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
+  }
+  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
                                    std::vector<uint8_t>* donor) {
     uint32_t base = 0;
@@ -526,18 +609,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     bool in_packet = pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen;
     // Bytes in a buffer this packet already keeps (a reassembled IPv4
     // datagram) need no copy either.
-    bool kept = false;
-    for (size_t k = 0; k < st.pdu_used && !kept; ++k)
-      kept = pdu.data() >= st.pdu_store[k].data() && pdu.data() < st.pdu_store[k].data() + st.pdu_store[k].size();
+    const bool kept = st.sources.holds(pdu.data());
     if (!in_packet && !kept) {
       // Reassembled, or from an out-of-order segment held earlier: keep the
       // bytes until rendering (taken over from the stream, or copied).
-      if (st.pdu_used == st.pdu_store.size()) {
-        st.pdu_store.emplace_back();
-        st.pdu_source.push_back(nullptr);
-      }
-      st.pdu_source[st.pdu_used] = "TCP";
-      auto& buf = st.pdu_store[st.pdu_used++];
+      auto& buf = st.sources.add("Reassembled TCP");
       if (donor && donor->data() == pdu.data()) {
         buf.swap(*donor);
         buf.resize(pdu.size());
@@ -556,11 +632,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     } else if (in_packet) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
     }
-    if (mqtt) mqtt::dissect_pdu(view, base, pkt, flow->mqtt, first);
-    else if (ws) websocket::dissect_ws_pdu(view, base, pkt, flow->ws, flow->mqtt, first);
-    else tls::dissect_record(view, base, pkt, flow->tls, first);
+    entry.dissect(view, base, pkt, *flow, first);
     first = false;
   });
+  flow->tls.sink.user = nullptr;
   // A closed connection holding nothing gives its stream state back.
   if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
       flow->streams->dir[1].buffered() == 0)

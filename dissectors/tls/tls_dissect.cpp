@@ -16,6 +16,7 @@
 #include "dissectors/core/reader.h"
 #include "dissectors/core/expert.h"
 #include "dissectors/tls/tls_fields.h"
+#include "dissectors/tls/tls_session_decrypt.h"
 #include "dissectors/tls/x509.h"
 
 #include <openssl/evp.h>
@@ -284,11 +285,19 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     uint8_t comp = r.u8();
     if (r.ok()) t.add_uint(tls_f::comp_method, comp, pos(), 1);
   }
-  if (!r.ok() || r.remaining() < 2) return;
+  if (!r.ok() || r.remaining() < 2) {
+    if (r.ok() && s.decrypt) {  // a hello without extensions
+      if (client) decrypt_client_hello(s, random, sid, {});
+      else decrypt_server_hello(s, random, sid, false);
+    }
+    return;
+  }
   uint16_t ext_total = r.be16();
   t.add_uint(tls_f::extensions_length, ext_total, pos(), 2);
   Reader exts = r.sub(ext_total);
   uint16_t negotiated = ver;
+  core::Bytes ticket;  // ClientHello session_ticket (RFC 5077), for decrypting a resumed session
+  bool etm = false;    // ServerHello encrypt_then_mac (RFC 7366)
   std::vector<uint16_t> exts_ids;
   while (exts.remaining() >= 4) {
     uint32_t eoff = off + static_cast<uint32_t>(r.pos());
@@ -388,6 +397,12 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
           t.add_uint(tls_f::key_share_group, e.be16(), eoff, 2);
         }
         break;
+      case 35:  // session_ticket
+        if (client) ticket = e.rest_captured();
+        break;
+      case 22:  // encrypt_then_mac
+        if (!client) etm = true;
+        break;
       case 65281: {  // renegotiation_info (RFC 5746)
         uint8_t l = e.u8();
         if (e.ok()) t.add_uint(tls_f::reneg_info_len, l, eoff, 1);
@@ -397,6 +412,10 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     }
   }
   if (!client) s.version = negotiated;
+  if (s.decrypt) {
+    if (client) decrypt_client_hello(s, random, sid, ticket);
+    else decrypt_server_hello(s, random, sid, etm);
+  }
   if (want_ja3) {
     std::string full;
     core::append_uint(full, ver);
@@ -438,13 +457,70 @@ bool rsa_kx_suite(uint16_t c) {
   }
 }
 
+// Extensions of EncryptedExtensions and CertificateRequest (TLS 1.3): type
+// and length of each, with the bodies tshark decodes there.
+void dissect_plain_extensions(core::FieldTree& t, Reader& exts, uint32_t off) {
+  while (exts.remaining() >= 4) {
+    uint32_t eoff = off + static_cast<uint32_t>(exts.pos());
+    uint16_t type = exts.be16();
+    uint16_t len = exts.be16();
+    t.add_uint(tls_f::extension_type, type, eoff, 2);
+    t.add_uint(tls_f::extension_len, len, eoff + 2, 2);
+    Reader e = exts.sub(len);
+    if (!exts.ok()) break;
+    if (type == 13) {
+      sig_algs(t, e, eoff + 4, nullptr);
+    } else if (type == 10) {
+      uint16_t gl = e.be16();
+      t.add_uint(tls_f::supported_groups_length, gl, eoff + 4, 2);
+      Reader gs = e.sub(gl);
+      while (gs.remaining() >= 2) t.add_uint(tls_f::supported_group, gs.be16(), eoff + 6, 2);
+    } else if (type == 16) {
+      uint16_t al = e.be16();
+      t.add_uint(tls_f::alpn_len, al, eoff + 4, 2);
+      Reader as = e.sub(al);
+      while (as.remaining() >= 1) {
+        uint8_t sl = as.u8();
+        core::Bytes str = as.bytes(sl);
+        if (!as.ok()) break;
+        t.add_uint(tls_f::alpn_str_len, sl, eoff + 6, 1);
+        t.add_string(tls_f::alpn_str, {reinterpret_cast<const char*>(str.data()), str.size()}, eoff + 7, sl);
+      }
+    }
+  }
+}
+
 // The bodies of the other handshake messages a TLS 1.2 handshake shows in
 // clear (RFC 5246 §7.4, RFC 8422 §5.4), and New Session Ticket (RFC 5077).
 void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& s) {
   auto& t = pkt.tree;
   switch (ht) {
+    case 8: {  // EncryptedExtensions (TLS 1.3, decrypted)
+      uint16_t el = m.be16();
+      if (!m.ok()) break;
+      t.add_uint(tls_f::extensions_length, el, off, 2);
+      Reader exts = m.sub(el);
+      dissect_plain_extensions(t, exts, off + 2);
+      break;
+    }
+    case 20:  // Finished
+      t.add_none(tls_f::verify_data, off, static_cast<uint32_t>(m.remaining()));
+      break;
+    case 24: {  // KeyUpdate (RFC 8446 §4.6.3)
+      uint8_t req = m.u8();
+      if (m.ok()) t.add_uint(tls_f::key_update_request, req, off, 1);
+      break;
+    }
     case 11: {  // Certificate
-      if (s.version == 0x0304) break;  // TLS 1.3 certificates are never in clear
+      if (s.version == 0x0304) {
+        // TLS 1.3 (decrypted): a request context, then entries that carry extensions.
+        uint8_t cl = m.u8();
+        core::Bytes ctx = m.bytes(cl);
+        if (!m.ok()) break;
+        t.add_uint(tls_f::cert_request_context_length, cl, off, 1);
+        if (cl) t.add_bytes(tls_f::cert_request_context, ctx.data(), ctx.size(), off + 1);
+        off += 1u + cl;
+      }
       uint32_t total = m.be24();
       t.add_uint(tls_f::certificates_length, total, off, 3);
       Reader list = m.sub(total);
@@ -456,8 +532,16 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
         core::Bytes der = list.bytes(cl);
         if (!list.ok()) break;
         t.add_uint(tls_f::certificate_length, cl, coff, 3);
-        core::Subtree cert(t, t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3));
-        dissect_certificate(der, coff + 3, pkt);
+        {
+          core::Subtree cert(t, t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3));
+          dissect_certificate(der, coff + 3, pkt);
+        }
+        if (s.version == 0x0304) {  // CertificateEntry.extensions
+          uint16_t el = list.be16();
+          list.skip(el);
+          if (!list.ok()) break;
+          t.add_uint(tls_f::extensions_length, el, coff + 3 + cl, 2);
+        }
       }
       certs.end();
       if (!list.ok()) pkt.mark_malformed("TLS");
@@ -478,7 +562,19 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       break;
     }
     case 13: {  // CertificateRequest (TLS 1.2): types, signature algorithms, acceptable CAs
-      if (s.version == 0x0304) break;
+      if (s.version == 0x0304) {
+        // TLS 1.3 (decrypted, RFC 8446 §4.3.2): a context, then extensions.
+        uint8_t cl = m.u8();
+        core::Bytes ctx = m.bytes(cl);
+        uint16_t el = m.be16();
+        if (!m.ok()) break;
+        t.add_uint(tls_f::cert_request_context_length, cl, off, 1);
+        if (cl) t.add_bytes(tls_f::cert_request_context, ctx.data(), ctx.size(), off + 1);
+        t.add_uint(tls_f::extensions_length, el, off + 1 + cl, 2);
+        Reader exts = m.sub(el);
+        dissect_plain_extensions(t, exts, off + 3 + cl);
+        break;
+      }
       uint8_t n = m.u8();
       t.add_uint(tls_f::cert_types_count, n, off, 1);
       Reader types = m.sub(n);
@@ -503,8 +599,7 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       }
       break;
     }
-    case 15: {  // CertificateVerify (TLS 1.2)
-      if (s.version == 0x0304) break;
+    case 15: {  // CertificateVerify (TLS 1.2; TLS 1.3 decrypted has the same layout)
       signature(t, m, off, s.version, tls_f::cert_vrfy_sig_len, tls_f::cert_vrfy_sig);
       break;
     }
@@ -525,7 +620,25 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       break;
     }
     case 4: {  // NewSessionTicket (TLS 1.2, RFC 5077 §3.3)
-      if (s.version == 0x0304) break;
+      if (s.version == 0x0304) {
+        // TLS 1.3 (decrypted, RFC 8446 §4.6.1)
+        uint32_t life = m.be32();
+        uint32_t age_add = m.be32();
+        uint8_t nl = m.u8();
+        core::Bytes nonce = m.bytes(nl);
+        uint16_t tl = m.be16();
+        core::Bytes tk = m.bytes(tl);
+        uint16_t el = m.be16();
+        if (!m.ok()) break;
+        t.add_uint(tls_f::session_ticket_lifetime_hint, life, off, 4);
+        t.add_uint(tls_f::session_ticket_age_add, age_add, off + 4, 4);
+        t.add_uint(tls_f::session_ticket_nonce_length, nl, off + 8, 1);
+        t.add_bytes(tls_f::session_ticket_nonce, nonce.data(), nonce.size(), off + 9);
+        t.add_uint(tls_f::session_ticket_length, tl, off + 9 + nl, 2);
+        t.add_bytes(tls_f::session_ticket, tk.data(), tk.size(), off + 11 + nl);
+        t.add_uint(tls_f::extensions_length, el, off + 11 + nl + tl, 2);
+        break;
+      }
       uint32_t hint = m.be32();
       uint16_t l = m.be16();
       core::Bytes tk = m.bytes(l);
@@ -533,6 +646,7 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       t.add_uint(tls_f::session_ticket_lifetime_hint, hint, off, 4);
       t.add_uint(tls_f::session_ticket_length, l, off + 4, 2);
       t.add_bytes(tls_f::session_ticket, tk.data(), tk.size(), off + 6);
+      decrypt_session_ticket(s, tk);
       break;
     }
     default: break;
@@ -586,6 +700,7 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
       dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
     } else {
       dissect_body(ht, msg, hoff + 4, pkt, s);
+      if (s.dec) decrypt_after_handshake(s, s.dir & 1, ht);  // Finished, KeyUpdate: new keys
     }
     if (!hs.ok()) break;
   }
@@ -638,6 +753,104 @@ bool looks_like_client_hello(std::span<const uint8_t> b) {
   return b.size() >= 6 && b[0] == 22 && b[1] == 3 && b[2] <= 4 && b[5] == 1;
 }
 
+namespace {
+
+// Bytes that must outlive this call: a data source of the frame (shown by -x).
+core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b) {
+  if (!pkt.sources) return pkt.tree.keep(b);
+  auto& buf = pkt.sources->add(label);
+  buf.assign(b.begin(), b.end());
+  return core::Bytes(buf.data(), buf.size());
+}
+
+// Decrypted application data: framed and dissected by the protocol the
+// sink chose for this session (MQTT, WebSocket...), across records. Returns
+// that protocol's name (tls.app_data_proto), or null.
+const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt) {
+  SessionDecrypt& d = *s.dec;
+  if (!d.app_chosen) {
+    if (plain.empty()) return nullptr;
+    d.app = s.sink.choose ? s.sink.choose(s.sink.user, plain) : nullptr;
+    d.app_chosen = true;
+  }
+  if (!d.app) return nullptr;
+  auto& pend = d.pending[s.dir & 1];
+  core::Bytes data = plain;
+  const bool joined = !pend.empty();
+  if (joined) {
+    if (pend.size() + plain.size() > SessionDecrypt::kMaxPending) {
+      s.decrypt->stats.dropped_plaintext += pend.size() + plain.size();
+      pend.clear();
+      core::add_expert(pkt.tree, "Decrypted application PDU larger than the TLS reassembly limit (1 MiB): dropped",
+                       core::Severity::Warn, core::ExpertGroup::Reassemble);
+      return d.app->name;
+    }
+    pend.insert(pend.end(), plain.begin(), plain.end());
+    data = core::Bytes(pend.data(), pend.size());
+  }
+  size_t used = 0;
+  while (used < data.size()) {
+    core::Bytes rest = data.subspan(used);
+    tcp::PduLen f = d.app->frame(rest);
+    if (f.kind == tcp::PduLen::Kind::NeedMore) break;
+    size_t n = f.kind == tcp::PduLen::Kind::Pdu ? f.total : rest.size();  // Bad: the rest, marked malformed
+    core::Bytes pdu = rest.subspan(0, n);
+    if (joined) pdu = keep_source(pkt, "Reassembled SSL", pdu);  // from several records
+    d.app->dissect(s.sink.user, pdu, pkt);
+    used += n;
+  }
+  if (joined) {
+    pend.erase(pend.begin(), pend.begin() + static_cast<long>(used));
+  } else if (used < data.size()) {
+    if (data.size() - used > SessionDecrypt::kMaxPending) {
+      s.decrypt->stats.dropped_plaintext += data.size() - used;
+    } else {
+      pend.assign(data.begin() + static_cast<long>(used), data.end());
+    }
+  }
+  return d.app->name;
+}
+
+// A record's decrypted content (RFC 8446 §5.2 inner type, or the TLS 1.2
+// record type), dissected as plaintext would be.
+void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t len, core::Bytes ciphertext,
+                       Packet& pkt, TlsSession& s, bool& first_item) {
+  auto& t = pkt.tree;
+  switch (inner) {
+    case 22: {
+      Reader body(plain);
+      dissect_handshakes(body, true, 0, pkt, s, first_item);
+      break;
+    }
+    case 21: {
+      Reader body(plain);
+      uint8_t level = body.u8();
+      uint8_t desc = body.u8();
+      if (!body.ok()) {
+        pkt.mark_malformed("TLS");
+        break;
+      }
+      core::Subtree alert_sub(t, t.add_none(tls_f::alert_message, 0, 2));
+      t.add_uint(tls_f::alert_level, level, 0, 1);
+      t.add_uint(tls_f::alert_desc, desc, 1, 1);
+      info_add(pkt, first_item, std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +
+                                    ", Description: " + alert_name(desc) + ")");
+      break;
+    }
+    case 23: {
+      t.add_bytes(tls_f::app_data, ciphertext.data(), ciphertext.size(), base + 5);
+      const char* proto = deliver_app_data(s, plain, pkt);
+      if (proto) t.add_string(tls_f::app_data_proto, proto, base, 5u + len);
+      else info_add(pkt, first_item, "Application Data");
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
 void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, bool first) {
   auto& t = pkt.tree;
   Reader r(rec);
@@ -663,6 +876,10 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   const bool tls13 = s.version == 0x0304;
   bool first_item = first;
   if (pkt.cols && !first) first_item = pkt.cols->info.empty();
+  // With a key log: decrypt a whole protected record first.
+  uint8_t inner = type;
+  DecryptOutcome dout = DecryptOutcome::NotEncrypted;
+  if (s.decrypt && rec.size() >= 5u + len) dout = decrypt_record(s, s.dir & 1, rec.subspan(0, 5u + len), inner);
   core::Subtree record_sub(t, t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size())));
   // TLS 1.3 encrypted records show their outer type as an opaque type.
   if (tls13 && type == 23) t.add_uint(tls_f::record_opaque_type, type, base, 1);
@@ -670,12 +887,42 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   t.add_uint(tls_f::record_version, ver, base + 1, 2);
   t.add_uint(tls_f::record_length, len, base + 3, 2);
   Reader body = r.sub(len);
+  // Without keys, a TLS 1.3 handshake rejection is inferred (before counting this record).
+  const auto inferred = tls13 && type == 23 && dout != DecryptOutcome::Ok ? probable_alert(s, len) : std::nullopt;
+  if (tls13 && type == 23 && s.server_dir <= 1) {
+    // Counted for the encrypted-alert inference (probable_alert).
+    if ((s.dir & 1) == s.server_dir) {
+      if (s.client_enc > 0 && s.server_enc_after_client < UINT16_MAX) ++s.server_enc_after_client;
+    } else if (s.client_enc < UINT16_MAX) {
+      ++s.client_enc;
+    }
+  }
+  if (dout == DecryptOutcome::Ok) {
+    // The plaintext is a data source of its own ("Decrypted TLS" under -x).
+    core::Bytes plain = keep_source(pkt, "Decrypted TLS", s.dec->plain);
+    if (tls13 && type == 23) t.add_uint(tls_f::record_content_type, inner, base, 1);  // the real type, generated
+    t.add_uint(tls_f::decrypted, plain.size(), base, 5u + len);
+    // (The Protocol column stays the application's when it dissected the data.)
+    dissect_decrypted(inner, plain, base, len, body.rest_captured(), pkt, s, first_item);
+    return;
+  }
+  if (dout == DecryptOutcome::BadTag) {
+    t.add_none(tls_f::decrypt_failed, base, 5u + len);
+    core::add_expert(t, "Record not decrypted: its authentication tag or MAC does not verify (wrong key, or the record "
+                        "was corrupted); not dissected",
+                     core::Severity::Warn, core::ExpertGroup::Security, base, 5u + len);
+  } else if (dout == DecryptOutcome::NoKeys) {
+    if (const char* why = missing_reason(s)) t.add_string(tls_f::decrypt_missing, why, base, 5u + len);
+  }
   const bool enc = s.encrypted[s.dir & 1];
   switch (type) {
     case 20:
       t.add_none(tls_f::change_cipher_spec, base + 5, len);
       info_add(pkt, first_item, "Change Cipher Spec");
-      if (!tls13) s.encrypted[s.dir & 1] = true;  // TLS 1.2: what follows is encrypted
+      if (!tls13) {
+        s.encrypted[s.dir & 1] = true;  // TLS 1.2: what follows is encrypted
+        if (s.decrypt) decrypt_change_cipher_spec(s, s.dir & 1);
+      }
       break;
     case 21:
       // A 2-byte body is a plaintext alert (TLS 1.3 sends those as type 21,
@@ -707,20 +954,13 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     case 23: {
       core::Bytes d = body.rest_captured();
       t.add_bytes(tls_f::app_data, d.data(), d.size(), base + 5);
-      if (auto pa = tls13 ? probable_alert(s, len) : std::nullopt) {
+      if (const auto& pa = inferred) {
         info_add(pkt, first_item, pa->info);
         t.add_string(tls_f::inferred_alert, pa->reason, base, 5u + len);
         core::add_expert(t, std::string("Probably an encrypted Alert: ") + pa->reason, core::Severity::Warn,
                          core::ExpertGroup::Security, base, 5u + len);
       } else {
         info_add(pkt, first_item, "Application Data");
-      }
-      if (tls13 && s.server_dir <= 1) {
-        if ((s.dir & 1) == s.server_dir) {
-          if (s.client_enc > 0 && s.server_enc_after_client < UINT16_MAX) ++s.server_enc_after_client;
-        } else if (s.client_enc < UINT16_MAX) {
-          ++s.client_enc;
-        }
       }
       break;
     }

@@ -7,8 +7,70 @@
 
 #include "dissectors/core/packet.h"
 #include "dissectors/tcp/reassembler.h"
+#include "dissectors/tls/tls_decrypt.h"
+#include "dissectors/tls/tls_keylog.h"
+
+#include <array>
+#include <unordered_map>
 
 namespace mqsniff::tls {
+
+// Why sessions were or were not decrypted (the -q summary line).
+struct DecryptStats {
+  uint64_t decrypted = 0;          // sessions with at least one record decrypted
+  uint64_t no_secret = 0;          // the key log has nothing for this client random
+  uint64_t unsupported_cipher = 0; // a suite mqsniff does not decrypt (CCM, export, NULL...)
+  uint64_t missing_handshake = 0;  // encrypted records of a session whose hellos were not captured
+  uint64_t bad_records = 0;        // records whose tag or MAC did not verify
+  uint64_t dropped_plaintext = 0;  // decrypted bytes dropped (an application PDU above the limit)
+};
+
+// What decryption shares across sessions: the key log (file and pcapng
+// Decryption Secrets Blocks), TLS 1.2 master secrets remembered for
+// resumption by session ID and by ticket, and the counters.
+struct DecryptContext {
+  KeyLog keylog;
+  static constexpr size_t kMaxResumption = 4096;  // per table; further sessions are not remembered
+  std::unordered_map<std::string, std::array<uint8_t, 48>> by_session_id, by_ticket;
+  DecryptStats stats;
+  void remember(std::unordered_map<std::string, std::array<uint8_t, 48>>& m, std::string key, const uint8_t* master);
+};
+
+// Where decrypted application data goes: the application protocol layer
+// (TCP's dispatch table) frames and dissects it, as it does TCP payload.
+struct AppHandler {
+  const char* name;  // tls.app_data_proto ("MQ Telemetry Transport Protocol")
+  tcp::PduLen (*frame)(std::span<const uint8_t>);
+  void (*dissect)(void* user, core::Bytes pdu, core::Packet& pkt);
+};
+struct AppSink {
+  // The protocol of a decrypted stream, chosen from its first bytes (null: none).
+  const AppHandler* (*choose)(void* user, std::span<const uint8_t> first) = nullptr;
+  void* user = nullptr;
+};
+
+// Per-session decryption state, allocated when a key log is in use.
+struct SessionDecrypt {
+  ClientRandom client_random{};
+  uint8_t server_random[32] = {};
+  bool have_client_hello = false, have_server_hello = false, hrr = false;
+  bool etm = false;           // the ServerHello accepted encrypt_then_mac
+  bool have_master = false;   // TLS 1.2
+  uint8_t counted = 0;        // which DecryptStats counter holds this session
+  bool failed_noted = false;
+  uint8_t phase[2] = {0, 0};  // TLS 1.3 per direction: 0 none, 1 handshake keys, 2 application keys
+  bool tls12_keys = false;    // key block computed; a direction switches at its ChangeCipherSpec
+  const SuiteInfo* suite = nullptr;
+  std::string ch_session_id, ch_ticket, sh_session_id;
+  uint8_t master[48] = {};
+  uint8_t key_block[2 * (48 + 32 + 12)] = {};
+  RecordCipher cipher[2];
+  const AppHandler* app = nullptr;
+  bool app_chosen = false;
+  std::vector<uint8_t> pending[2];  // decrypted application bytes not yet a whole PDU
+  static constexpr size_t kMaxPending = 1 << 20;
+  std::vector<uint8_t> plain;  // scratch for one record
+};
 
 // Per-conversation TLS state: the negotiated version (from the ServerHello's
 // supported_versions, RFC 8446 §4.2.1) and, per direction, whether a
@@ -25,6 +87,10 @@ struct TlsSession {
   // A handshake message continued in the next record (RFC 8446 §5.1 allows
   // fragmenting handshake messages across records), per direction.
   std::unique_ptr<std::vector<uint8_t>> hs_frag[2];
+  // Decryption (only with a key log): shared context set by TCP, own state.
+  DecryptContext* decrypt = nullptr;
+  std::unique_ptr<SessionDecrypt> dec;
+  AppSink sink;
 };
 // The largest handshake message reassembled across records (a certificate chain).
 constexpr size_t kMaxHandshakeMessage = 256 * 1024;
@@ -51,5 +117,6 @@ bool plausible_record(std::span<const uint8_t> b);
 bool looks_like_client_hello(std::span<const uint8_t> b);
 // Dissects one whole record; `first` says it is the frame's first TLS record.
 void dissect_record(core::Bytes rec, uint32_t base, core::Packet& pkt, TlsSession& s, bool first);
+
 
 }  // namespace mqsniff::tls

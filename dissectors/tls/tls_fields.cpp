@@ -81,12 +81,23 @@ static const FieldDef kTls[] = {
     {tls_f::session_ticket, "tls.handshake.session_ticket", "Session Ticket", FT::Bytes},
     {tls_f::cert_vrfy_sig_len, "tls.handshake.client_cert_vrfy.sig_len", "Signature length", FT::UInt16, Base::Dec},
     {tls_f::cert_vrfy_sig, "tls.handshake.client_cert_vrfy.sig", "Signature", FT::Bytes},
+    {tls_f::app_data_proto, "tls.app_data_proto", "Application Data Protocol", FT::String},
+    {tls_f::verify_data, "tls.handshake.verify_data", "Verify Data", FT::None},
+    {tls_f::session_ticket_age_add, "tls.handshake.session_ticket_age_add", "Session Ticket Age Add", FT::UInt32, Base::Dec},
+    {tls_f::session_ticket_nonce_length, "tls.handshake.session_ticket_nonce_length", "Session Ticket Nonce Length", FT::UInt8, Base::Dec},
+    {tls_f::session_ticket_nonce, "tls.handshake.session_ticket_nonce", "Session Ticket Nonce", FT::Bytes},
+    {tls_f::cert_request_context_length, "tls.handshake.certificate_request_context_length", "Certificate Request Context Length", FT::UInt8, Base::Dec},
+    {tls_f::cert_request_context, "tls.handshake.certificate_request_context", "Certificate Request Context", FT::Bytes},
+    {tls_f::key_update_request, "tls.handshake.key_update.request_update", "Key Update Request", FT::UInt8, Base::Dec},
     // JA4 (FoxIO): the names later Wireshark versions use.
     {tls_f::ja4, "tls.handshake.ja4", "JA4", FT::String},
     {tls_f::ja4_r, "tls.handshake.ja4_r", "JA4_r", FT::String},
     // mqsniff's own.
     {tls_f::dname_str, "tls.handshake.dname_str", "Acceptable CA (Distinguished Name)", FT::String},
     {tls_f::inferred_alert, "tls.inferred_alert", "Probably an encrypted Alert", FT::String},
+    {tls_f::decrypted, "tls.decrypted", "Decrypted with the key log (plaintext length)", FT::UInt32, Base::Dec},
+    {tls_f::decrypt_failed, "tls.decrypt_failed", "Decryption failed (authentication tag or MAC mismatch)", FT::None},
+    {tls_f::decrypt_missing, "tls.decrypt_missing", "Not decrypted (why)", FT::String},
 };
 
 // Certificates: the x509af/x509sat/x509ce names tshark 4.0 uses for what it

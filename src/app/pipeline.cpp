@@ -27,6 +27,7 @@
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
 #include "src/capture/pcap_source.h"
+#include "src/capture/pcapng_secrets.h"
 #include "src/capture/writer.h"
 #include "src/output/render.h"
 #include "src/output/writer.h"
@@ -255,6 +256,34 @@ int run(const cli::Options& o) {
     return cli::kExitFileError;
   }
 
+  // TLS decryption: a key log named on the command line, and the secrets a
+  // pcapng file carries in Decryption Secrets Blocks (read with no option, as tshark does).
+  for (uint16_t p : o.mqtt_tls_ports) st.mqtt_tls_ports.push_back(p);
+  {
+    std::vector<std::string> embedded = live ? std::vector<std::string>{} : capture::read_pcapng_tls_secrets(o.read_file);
+    if (!o.keylog_file.empty() || !embedded.empty()) {
+      st.tls_decrypt = std::make_unique<tls::DecryptContext>();
+      auto& kl = st.tls_decrypt->keylog;
+      for (const auto& text : embedded) kl.add_text(text);
+      if (!o.keylog_file.empty()) {
+        std::string err;
+        if (!kl.load_file(o.keylog_file, err)) {
+          eprint("mqsniff: The TLS key log \"" + o.keylog_file + "\" could not be read: " + err +
+                 ". Check its permissions (the client that writes it may have made it private to its user).");
+          return 1;  // as an unreadable capture file
+        }
+        if (!kl.file_seen() && !o.quieter)
+          eprint(live ? "mqsniff: TLS key log \"" + o.keylog_file + "\" does not exist yet: it will be read when it appears."
+                      : "mqsniff: TLS key log \"" + o.keylog_file + "\" not found: TLS sessions will stay encrypted.");
+      }
+      if (kl.malformed_lines() && !o.quieter)
+        eprint("mqsniff: TLS key log: " + std::to_string(kl.malformed_lines()) + " malformed line(s) skipped (first: line " +
+               std::to_string(kl.first_malformed_line()) + ")");
+      // Decrypted MQTT is only found by dissecting TLS.
+      if (st.mqtt_needed) st.tls_needed = true;
+    }
+  }
+
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
@@ -346,8 +375,8 @@ int run(const cli::Options& o) {
   std::vector<out::DumpPart> dump_parts;
   auto collect_parts = [&] {
     dump_parts.clear();
-    for (size_t i = 0; i < st.pdu_used; ++i)
-      dump_parts.push_back({st.pdu_source[i], st.pdu_store[i].data(), st.pdu_store[i].size()});
+    for (size_t i = 0; i < st.sources.size(); ++i)
+      dump_parts.push_back({st.sources.label(i), st.sources.bytes(i).data(), st.sources.bytes(i).size()});
   };
   auto hexdump = [&](std::string& b) {
     collect_parts();
@@ -537,6 +566,21 @@ int run(const cli::Options& o) {
                        " TCP conversations evicted, " + std::to_string(st.tcp_flows.expired()) + " expired idle, " +
                        std::to_string(st.ipv4_defrag.dropped()) +
                        " IPv4 fragment bytes dropped\n";
+    w.write(line);
+    w.flush();
+  }
+  if (st.tls_decrypt && o.quiet && !o.quieter) {
+    // How many TLS sessions the keys opened, and why the others stayed shut (-q).
+    const auto& ds = st.tls_decrypt->stats;
+    const uint64_t shut = ds.no_secret + ds.unsupported_cipher + ds.missing_handshake;
+    std::string line = "TLS decryption: " + std::to_string(ds.decrypted) + " session(s) decrypted, " +
+                       std::to_string(shut) + " not (" + std::to_string(ds.no_secret) + " no secret for the client random, " +
+                       std::to_string(ds.unsupported_cipher) + " unsupported cipher, " +
+                       std::to_string(ds.missing_handshake) + " handshake not captured); " +
+                       std::to_string(ds.bad_records) + " record(s) failed authentication; " +
+                       std::to_string(st.tls_decrypt->keylog.sessions()) + " key log entries\n";
+    if (ds.dropped_plaintext)
+      line.insert(line.size() - 1, "; " + std::to_string(ds.dropped_plaintext) + " decrypted bytes dropped (PDU over 1 MiB)");
     w.write(line);
     w.flush();
   }

@@ -39,6 +39,8 @@ std::string usage_text() {
          "Processing:\n"
          "  -Y <display filter>      packet display filter in Wireshark display filter syntax\n"
          "  --topic <MQTT filter>    only packets whose mqtt.topic matches this MQTT topic filter\n"
+         "  --keylog <file>          TLS key log (SSLKEYLOGFILE format) to decrypt TLS; same as\n"
+         "                           -o tls.keylog_file:<file>. pcapng secrets are read without it\n"
          "                           (+ one level, # the rest), as a broker subscription would\n"
          "  -n                       disable all name resolutions (mqsniff never resolves)\n"
          "  -d <layer_type>==<selector>,<decode_as_protocol> ...\n"
@@ -152,9 +154,12 @@ static void parse_decode_as(Options& o, const std::string& arg) {
     throw UsageError("\"" + arg + "\" isn't a valid \"Decode As\" specification: expected "
                      "<layer type>==<selector>,<decode-as protocol>, e.g. tcp.port==11883,mqtt");
   std::string layer = arg.substr(0, eq), sel = arg.substr(eq + 2, comma - eq - 2), proto = arg.substr(comma + 1);
-  if (layer != "tcp.port")
-    throw UsageError("\"" + layer + "\" isn't a valid \"Decode As\" layer type for mqsniff; the only one is tcp.port "
-                     "(e.g. -d tcp.port==11883,mqtt)");
+  if (layer != "tcp.port" && layer != "tls.port")
+    throw UsageError("\"" + layer + "\" isn't a valid \"Decode As\" layer type for mqsniff; the ones it knows are "
+                     "tcp.port and tls.port (e.g. -d tcp.port==11883,mqtt, -d tls.port==18883,mqtt)");
+  if (layer == "tls.port" && proto != "mqtt")
+    throw UsageError("\"" + proto + "\" isn't a valid protocol for -d tls.port here; the protocol mqsniff can decode "
+                     "inside TLS is:\n\tmqtt (MQ Telemetry Transport Protocol)");
   if (proto != "mqtt" && proto != "tls" && proto != "ssl")
     throw UsageError("\"" + proto + "\" isn't a valid protocol for -d tcp.port here; the protocols mqsniff can decode "
                      "as are:\n\tmqtt (MQ Telemetry Transport Protocol)\n\ttls (Transport Layer Security)");
@@ -162,7 +167,8 @@ static void parse_decode_as(Options& o, const std::string& arg) {
   auto r = std::from_chars(sel.data(), sel.data() + sel.size(), v);
   if (r.ec != std::errc() || r.ptr != sel.data() + sel.size() || v == 0 || v > 65535)
     throw UsageError("\"" + sel + "\" isn't a valid TCP port number in -d " + arg);
-  (proto == "mqtt" ? o.mqtt_ports : o.tls_ports).push_back(static_cast<uint16_t>(v));
+  if (layer == "tls.port") o.mqtt_tls_ports.push_back(static_cast<uint16_t>(v));
+  else (proto == "mqtt" ? o.mqtt_ports : o.tls_ports).push_back(static_cast<uint16_t>(v));
 }
 
 static void apply_pref(Options& o, const std::string& arg) {
@@ -189,6 +195,7 @@ static void apply_pref(Options& o, const std::string& arg) {
   else if (name == "tcp.reassembly_max_total") o.reassembly_max_total = number("tcp.reassembly_max_total");
   else if (name == "ip.defragment") o.ip_defragment = boolean("ip.defragment");
   else if (name == "tcp.flow_idle_timeout") o.tcp_idle_timeout = number("tcp.flow_idle_timeout");
+  else if (name == "tls.keylog_file" || name == "ssl.keylog_file") o.keylog_file = value;
   else if (name == "mqtt.default_version") {
     if (value == "v31" || value == "3") o.mqtt_default_version = 3;
     else if (value == "v311" || value == "4") o.mqtt_default_version = 4;
@@ -221,7 +228,7 @@ void split_list(const std::string& arg, const char* seps, std::vector<std::strin
 
 Options parse(int argc, char** argv) {
   Options o;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor };
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -235,6 +242,7 @@ Options parse(int argc, char** argv) {
       {"disable-heuristic", required_argument, nullptr, kOptDisableHeur},
       {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
       {"topic", required_argument, nullptr, kOptTopic},
+      {"keylog", required_argument, nullptr, kOptKeylog},
       {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
       {"color", no_argument, nullptr, kOptColor},
       {nullptr, 0, nullptr, 0},
@@ -336,6 +344,7 @@ Options parse(int argc, char** argv) {
       case kOptDisable: o.disabled_protocols.push_back(arg); break;
       case kOptEnable: o.enabled_protocols.push_back(arg); break;
       case kOptTopic: o.topic_filter = arg; break;
+      case kOptKeylog: o.keylog_file = arg; break;
       case kOptDisableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;
         if (arg == "tls" || arg == "tls_tcp" || arg == "ssl") o.tls_heuristic = false;

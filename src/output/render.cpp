@@ -189,7 +189,7 @@ void render_packet_bytes(std::string& out, const uint8_t* frame, size_t caplen, 
   if (nparts) out += "Frame (" + std::to_string(caplen) + " bytes):\n";
   render_hexdump(out, frame, caplen);
   for (size_t i = 0; i < nparts; ++i) {
-    out += std::string("Reassembled ") + parts[i].source + " (" + std::to_string(parts[i].size) + " bytes):\n";
+    out += std::string(parts[i].source) + " (" + std::to_string(parts[i].size) + " bytes):\n";
     render_hexdump(out, parts[i].data, parts[i].size);
   }
   out += '\n';
