@@ -23,13 +23,15 @@ const char* group_name(ExpertGroup g);
 
 // Adds an expert item under the current protocol. Only builds text when an
 // output or filter asked for expert fields.
+// `named`: the protocol's own field for this expert item (tls.resumed), if any.
 inline void add_expert(FieldTree& t, std::string_view msg, Severity sev, ExpertGroup grp, uint32_t off = 0,
-                       uint32_t len = 0) {
+                       uint32_t len = 0, FieldId named = kNoField) {
   using namespace link;
   bool any = t.wants(ws_f::expert) || t.wants(ws_f::expert_message) || t.wants(ws_f::expert_severity) ||
              t.wants(ws_f::expert_group);
-  if (!any) return;
+  if (!any && (named == kNoField || !t.wants(named))) return;
   int32_t idx = t.open(ws_f::expert, off, len);
+  if (named != kNoField) t.add_none(named, off, len);
   if (t.wants(ws_f::expert)) {
     std::string label = "Expert Info (";
     label += severity_name(sev);

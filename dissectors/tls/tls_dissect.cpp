@@ -695,8 +695,12 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
     Reader msg = hs.sub(hl);
     info_add(pkt, first_item, handshake_name(ht));
+    if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
     if (ht == 1 || ht == 2) {
-      if (ht == 2) s.server_dir = s.dir & 1;
+      if (ht == 2) {
+        s.server_dir = s.dir & 1;
+        s.server_hello_only = true;
+      }
       dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
     } else {
       dissect_body(ht, msg, hoff + 4, pkt, s);
@@ -796,7 +800,9 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt) {
     size_t n = f.kind == tcp::PduLen::Kind::Pdu ? f.total : rest.size();  // Bad: the rest, marked malformed
     core::Bytes pdu = rest.subspan(0, n);
     if (joined) pdu = keep_source(pkt, "Reassembled SSL", pdu);  // from several records
+    pkt.tree.enter(-1);  // the application's layer stands beside TLS, not inside its record
     d.app->dissect(s.sink.user, pdu, pkt);
+    pkt.tree.close();
     used += n;
   }
   if (joined) {
@@ -916,14 +922,22 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   }
   const bool enc = s.encrypted[s.dir & 1];
   switch (type) {
-    case 20:
-      t.add_none(tls_f::change_cipher_spec, base + 5, len);
+    case 20: {
+      core::Subtree ccs(t, t.add_none(tls_f::change_cipher_spec, base + 5, len));
       info_add(pkt, first_item, "Change Cipher Spec");
+      if (!tls13 && s.server_hello_only && (s.dir & 1) == s.server_dir) {
+        // The server goes straight from its ServerHello to ChangeCipherSpec:
+        // an abbreviated handshake, the session was resumed (RFC 5246 §7.3).
+        core::add_expert(t, "This session reuses previously negotiated keys (Session resumption)", core::Severity::Note,
+                         core::ExpertGroup::Sequence, base + 5, len, tls_f::resumed);
+        s.server_hello_only = false;
+      }
       if (!tls13) {
         s.encrypted[s.dir & 1] = true;  // TLS 1.2: what follows is encrypted
         if (s.decrypt) decrypt_change_cipher_spec(s, s.dir & 1);
       }
       break;
+    }
     case 21:
       // A 2-byte body is a plaintext alert (TLS 1.3 sends those as type 21,
       // encrypted ones hide in type 23); anything longer was encrypted (TLS 1.2

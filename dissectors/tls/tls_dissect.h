@@ -81,6 +81,9 @@ struct TlsSession {
   bool encrypted[2] = {false, false};
   uint8_t dir = 0;         // direction of the record being dissected (set by TCP)
   uint8_t server_dir = 2;  // direction the ServerHello came from (2: not seen)
+  // TLS 1.2: the server has sent nothing but its ServerHello so far (then a
+  // ChangeCipherSpec from it means an abbreviated handshake: resumption).
+  bool server_hello_only = false;
   // TLS 1.3: encrypted records seen from the client, and from the server
   // after the client's first one (to recognise an alert that ends the handshake).
   uint16_t client_enc = 0, server_enc_after_client = 0;

@@ -89,6 +89,7 @@ static const FieldDef kTls[] = {
     {tls_f::cert_request_context_length, "tls.handshake.certificate_request_context_length", "Certificate Request Context Length", FT::UInt8, Base::Dec},
     {tls_f::cert_request_context, "tls.handshake.certificate_request_context", "Certificate Request Context", FT::Bytes},
     {tls_f::key_update_request, "tls.handshake.key_update.request_update", "Key Update Request", FT::UInt8, Base::Dec},
+    {tls_f::resumed, "tls.resumed", "This session reuses previously negotiated keys (Session resumption)", FT::None},
     // JA4 (FoxIO): the names later Wireshark versions use.
     {tls_f::ja4, "tls.handshake.ja4", "JA4", FT::String},
     {tls_f::ja4_r, "tls.handshake.ja4_r", "JA4_r", FT::String},

@@ -57,7 +57,9 @@ std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
 // The first interface's if_name option in a pcapng file's leading blocks
 // (libpcap does not expose it; tshark prints it in the frame label).
-std::string pcapng_first_ifname(const unsigned char* p, size_t n) {
+// Also gives the digits tshark shows its times with: the first interface's
+// if_tsresol (10^-6, 6 digits, when the option is absent).
+std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = nullptr) {
   if (n < 12) return {};
   bool le = p[8] == 0x4d && p[9] == 0x3c;  // byte-order magic 0x1A2B3C4D
   auto rd32 = [&](size_t o) -> uint32_t {
@@ -73,13 +75,19 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n) {
     if (len < 12 || len % 4 || off + len > n) return {};
     if (type == 1 && len >= 20) {  // Interface Description Block: options after 8 bytes of body
       size_t o = off + 16, end = off + len - 4;
+      std::string name;
+      if (digits) *digits = 6;
       while (o + 4 <= end) {
         uint16_t code = rd16(o), olen = rd16(o + 2);
         if (code == 0 || o + 4 + olen > end) break;
-        if (code == 2) return std::string(reinterpret_cast<const char*>(p + o + 4), olen);  // if_name
+        if (code == 2) name.assign(reinterpret_cast<const char*>(p + o + 4), olen);  // if_name
+        if (code == 9 && olen >= 1 && digits) {  // if_tsresol: 10^-N (or 2^-N, shown as nanoseconds)
+          uint8_t r = p[o + 4];
+          *digits = (r & 0x80) ? 9 : r <= 6 ? 6 : r <= 9 ? 9 : 9;
+        }
         o += 4 + ((olen + 3u) & ~3u);
       }
-      return {};
+      return name;
     }
     off += len;
   }
@@ -150,7 +158,9 @@ PcapSource PcapSource::open_file(const std::string& path) {
   s.digits_ = digits_for_magic(magic);
   s.pcapng_ = magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a;
   if (s.pcapng_) {
-    s.ifname_ = pcapng_first_ifname(head, got);
+    int digits = s.digits_;
+    s.ifname_ = pcapng_first_ifname(head, got, &digits);
+    s.digits_ = digits;
     if (s.ifname_.empty()) s.ifname_ = "unknown";  // tshark's wording for an unnamed interface
   }
   setvbuf(f, nullptr, _IOFBF, 1 << 20);
