@@ -96,6 +96,12 @@ struct Packet {
   void layer(std::string_view name) {
     if (nlayers < layers.size()) layers[nlayers++] = name;
   }
+  // Whether frame.protocols already names this layer (a protocol seen twice in a frame is listed once).
+  bool has_layer(std::string_view name) const {
+    for (uint8_t i = 0; i < nlayers; ++i)
+      if (layers[i] == name) return true;
+    return false;
+  }
   void set_protocol(std::string_view p) {
     if (cols) cols->protocol = p;
   }

@@ -192,12 +192,6 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
   return res;
 }
 
-bool has_layer(const Packet& pkt, std::string_view name) {
-  for (uint8_t i = 0; i < pkt.nlayers; ++i)
-    if (pkt.layers[i] == name) return true;
-  return false;
-}
-
 // The application protocols, as one table: how each is found (registered
 // and -d ports, a heuristic on the first bytes), how its PDUs are cut, and
 // which dissector takes them. TCP payload and decrypted TLS payload are
@@ -254,7 +248,7 @@ struct TlsAppUser {
 template <TcpFlow::App A>
 void tls_inner(void* user, core::Bytes pdu, Packet& pkt) {
   auto* u = static_cast<TlsAppUser*>(user);
-  const bool first = A == TcpFlow::App::Mqtt ? !has_layer(pkt, "mqtt") : !has_layer(pkt, "http") && !has_layer(pkt, "websocket");
+  const bool first = A == TcpFlow::App::Mqtt ? !pkt.has_layer("mqtt") : !pkt.has_layer("http") && !pkt.has_layer("websocket");
   app_entry(A)->dissect(pdu, 0, pkt, *u->flow, first);
 }
 const tls::AppHandler kTlsMqtt{"MQ Telemetry Transport Protocol", &mqtt::frame_length, &tls_inner<TcpFlow::App::Mqtt>};

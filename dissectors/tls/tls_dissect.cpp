@@ -759,6 +759,20 @@ bool looks_like_client_hello(std::span<const uint8_t> b) {
 
 namespace {
 
+// A 2-byte alert (RFC 8446 §6), in clear or decrypted; false if cut short.
+bool dissect_alert(Reader& body, uint32_t off, Packet& pkt, bool& first_item) {
+  auto& t = pkt.tree;
+  uint8_t level = body.u8();
+  uint8_t desc = body.u8();
+  if (!body.ok()) return false;
+  core::Subtree alert_sub(t, t.add_none(tls_f::alert_message, off, 2));
+  t.add_uint(tls_f::alert_level, level, off, 1);
+  t.add_uint(tls_f::alert_desc, desc, off + 1, 1);
+  info_add(pkt, first_item, std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +
+                                ", Description: " + alert_name(desc) + ")");
+  return true;
+}
+
 // Bytes that must outlive this call: a data source of the frame (shown by -x).
 core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b) {
   if (!pkt.sources) return pkt.tree.keep(b);
@@ -830,17 +844,7 @@ void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t
     }
     case 21: {
       Reader body(plain);
-      uint8_t level = body.u8();
-      uint8_t desc = body.u8();
-      if (!body.ok()) {
-        pkt.mark_malformed("TLS");
-        break;
-      }
-      core::Subtree alert_sub(t, t.add_none(tls_f::alert_message, 0, 2));
-      t.add_uint(tls_f::alert_level, level, 0, 1);
-      t.add_uint(tls_f::alert_desc, desc, 1, 1);
-      info_add(pkt, first_item, std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +
-                                    ", Description: " + alert_name(desc) + ")");
+      if (!dissect_alert(body, 0, pkt, first_item)) pkt.mark_malformed("TLS");
       break;
     }
     case 23: {
@@ -946,15 +950,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
         t.add_none(tls_f::alert_message, base + 5, len);  // tshark shows the (opaque) Alert Message item
         info_add(pkt, first_item, "Encrypted Alert");
       } else {
-        uint8_t level = body.u8();
-        uint8_t desc = body.u8();
-        if (body.ok()) {
-          core::Subtree alert_sub(t, t.add_none(tls_f::alert_message, base + 5, 2));
-          t.add_uint(tls_f::alert_level, level, base + 5, 1);
-          t.add_uint(tls_f::alert_desc, desc, base + 6, 1);
-          info_add(pkt, first_item, std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +
-                                        ", Description: " + alert_name(desc) + ")");
-        }
+        dissect_alert(body, base + 5, pkt, first_item);
       }
       break;
     case 22:

@@ -52,17 +52,11 @@ const char* opcode_name(uint8_t op) {
   }
 }
 
-bool has_layer(const Packet& pkt, std::string_view name) {
-  for (uint8_t i = 0; i < pkt.nlayers; ++i)
-    if (pkt.layers[i] == name) return true;
-  return false;
-}
-
 // The HTTP Upgrade request or the 101 response: request/status line and the
 // headers a WebSocket handshake uses.
 void dissect_http(core::Bytes pdu, uint32_t base, Packet& pkt, bool first) {
   auto& t = pkt.tree;
-  if (!has_layer(pkt, "http")) pkt.layer("http");
+  if (!pkt.has_layer("http")) pkt.layer("http");
   int32_t idx = t.open(http_f::proto, base, static_cast<uint32_t>(pdu.size()));
   if (t.wants(http_f::proto)) t.set_label(idx, "Hypertext Transfer Protocol");
   std::string_view text(reinterpret_cast<const char*>(pdu.data()), pdu.size());
@@ -144,7 +138,7 @@ void feed_mqtt(core::Bytes data, Packet& pkt, WsSession& ws, mqtt::MqttSession& 
     if (f.kind == tcp::PduLen::Kind::NeedMore) break;
     size_t n = f.kind == tcp::PduLen::Kind::Pdu ? f.total : rest.size();  // Bad: the rest, marked malformed
     core::Bytes pdu = pkt.tree.keep(rest.subspan(0, n));
-    mqtt::dissect_pdu(pdu, 0, pkt, ms, !has_layer(pkt, "mqtt"));
+    mqtt::dissect_pdu(pdu, 0, pkt, ms, !pkt.has_layer("mqtt"));
     used += n;
   }
   pend->erase(pend->begin(), pend->begin() + static_cast<long>(used));
@@ -222,8 +216,8 @@ void dissect_ws_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, WsSession& ws, 
     return;
   }
   auto& t = pkt.tree;
-  if (!has_layer(pkt, "http")) pkt.layer("http");  // tshark stacks WebSocket on the HTTP conversation
-  if (!has_layer(pkt, "websocket")) pkt.layer("websocket");
+  if (!pkt.has_layer("http")) pkt.layer("http");  // tshark stacks WebSocket on the HTTP conversation
+  if (!pkt.has_layer("websocket")) pkt.layer("websocket");
   int32_t idx = t.open(websocket_f::proto, base, static_cast<uint32_t>(pdu.size()));
   if (t.wants(websocket_f::proto)) t.set_label(idx, "WebSocket");
   Reader r(pdu);
