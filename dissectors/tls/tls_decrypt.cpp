@@ -123,6 +123,7 @@ bool tls12_prf(const char* digest, std::span<const uint8_t> secret, std::string_
 
 RecordCipher::~RecordCipher() {
   if (ctx_) EVP_CIPHER_CTX_free(ctx_);
+  if (mac_ctx_) EVP_MAC_CTX_free(mac_ctx_);
 }
 
 bool RecordCipher::setup_cipher() {
@@ -175,21 +176,23 @@ bool RecordCipher::init_tls12(const SuiteInfo& suite, std::span<const uint8_t> k
   iv_len_ = static_cast<uint8_t>(iv.size());
   if (!mac_key.empty()) std::memcpy(mac_key_, mac_key.data(), mac_key.size());
   etm_ = encrypt_then_mac;
+  if (suite.kind == CipherKind::Cbc) {
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!mac || mac_key.size() != suite.mac_len) return false;
+    if (!mac_ctx_) mac_ctx_ = EVP_MAC_CTX_new(mac);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(suite.mac), 0),
+                           OSSL_PARAM_construct_end()};
+    if (!mac_ctx_ || EVP_MAC_init(mac_ctx_, mac_key_, mac_key.size(), params) <= 0) return false;
+  }
   return setup_cipher();
 }
 
 bool RecordCipher::hmac(std::span<const uint8_t> a, std::span<const uint8_t> b, uint8_t* out) {
-  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (!mac) return false;
-  EVP_MAC_CTX* m = EVP_MAC_CTX_new(mac);
-  if (!m) return false;
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(suite_->mac), 0),
-                         OSSL_PARAM_construct_end()};
   size_t n = 0;
-  bool ok = EVP_MAC_init(m, mac_key_, suite_->mac_len, params) > 0 && EVP_MAC_update(m, a.data(), a.size()) > 0 &&
-            EVP_MAC_update(m, b.data(), b.size()) > 0 && EVP_MAC_final(m, out, &n, 64) > 0 && n == suite_->mac_len;
-  EVP_MAC_CTX_free(m);
-  return ok;
+  // EVP_MAC_init with a null key starts a new MAC under the key set at init_tls12.
+  return mac_ctx_ && EVP_MAC_init(mac_ctx_, nullptr, 0, nullptr) > 0 && EVP_MAC_update(mac_ctx_, a.data(), a.size()) > 0 &&
+         EVP_MAC_update(mac_ctx_, b.data(), b.size()) > 0 && EVP_MAC_final(mac_ctx_, out, &n, 64) > 0 &&
+         n == suite_->mac_len;
 }
 
 RecordCipher::Result RecordCipher::decrypt(std::span<const uint8_t> record, std::vector<uint8_t>& out,

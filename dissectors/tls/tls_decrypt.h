@@ -23,6 +23,7 @@
 #include <vector>
 
 typedef struct evp_cipher_ctx_st EVP_CIPHER_CTX;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace mqsniff::tls {
 
@@ -84,6 +85,7 @@ class RecordCipher {
 
   const SuiteInfo* suite_ = nullptr;
   EVP_CIPHER_CTX* ctx_ = nullptr;
+  EVP_MAC_CTX* mac_ctx_ = nullptr;  // CBC: HMAC keyed once, re-initialised per record
   uint8_t key_[32] = {}, iv_[16] = {}, mac_key_[48] = {};
   uint8_t secret_[64] = {};
   uint8_t secret_len_ = 0;

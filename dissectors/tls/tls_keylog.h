@@ -1,4 +1,4 @@
-// TLS session secrets from an NSS key log (the SSLKEYLOGFILE format, RFC 9850;
+// TLS session secrets from an NSS key log (the SSLKEYLOGFILE format, draft-ietf-tls-keylogfile;
 // written by OpenSSL's keylog callback, Python's SSLContext.keylog_filename,
 // curl, Firefox) or from a pcapng Decryption Secrets Block holding such a log.
 //
