@@ -11,6 +11,12 @@ twice, the second time resuming the first TLS session.
 
   mqtts_keylog_client.py HOST PORT CAFILE KEYLOG [--tls12] [--ciphers C]
                          [--no-etm] [--no-ticket] [--resume] [--id ID]
+                         [--cert CERT --key KEY [--expect-reject]]
+
+With --cert the client presents a certificate (mutual TLS); --expect-reject:
+the broker is expected to refuse it (TLS 1.3: the client's handshake ends
+before the broker has checked the certificate, so the refusal, an alert such
+as unknown_ca, arrives when the client first reads).
 """
 import argparse
 import socket
@@ -124,6 +130,9 @@ def main():
     ap.add_argument("--no-ticket", action="store_true")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--id", default="keyholder")
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--expect-reject", action="store_true")
     args = ap.parse_args()
     ctx = ssl.create_default_context(cafile=args.cafile)
     ctx.keylog_filename = args.keylog
@@ -135,6 +144,15 @@ def main():
         ctx.options |= 0x80000  # SSL_OP_NO_ENCRYPT_THEN_MAC (no Python constant for it)
     if args.no_ticket:
         ctx.options |= ssl.OP_NO_TICKET
+    if args.cert:
+        ctx.load_cert_chain(args.cert, args.key)
+    if args.expect_reject:
+        try:
+            session(ctx, args)
+        except (ssl.SSLError, EOFError, ConnectionResetError) as e:
+            print("rejected:", e)
+            return
+        raise SystemExit("the broker accepted a certificate it should have refused")
     kept, got = session(ctx, args)
     if args.resume:
         _, got2 = session(ctx, args, kept, "-again")

@@ -5,12 +5,18 @@ Debian 12's mosquitto 2.0.11 fails to open its websockets listener ("Unable to
 start any listening sockets"), so this script plays both WebSocket ends of the
 lab setup with the standard library only (RFC 6455):
 
-  bridge PORT BROKER_PORT   a WebSocket server (subprotocol "mqtt") that relays
+  bridge PORT BROKER_PORT [CERT KEY]
+                            a WebSocket server (subprotocol "mqtt") that relays
                             to the real mosquitto broker over TCP
-  client PORT               a WebSocket MQTT client: CONNECT, SUBSCRIBE ws/#,
+  client PORT [CAFILE KEYLOG]
+                            a WebSocket MQTT client: CONNECT, SUBSCRIBE ws/#,
                             PUBLISH QoS 0 and 1 (one of them split over two
                             WebSocket frames, two packets in one frame), PING,
                             DISCONNECT - masked frames, as browsers send
+
+With CERT and KEY the bridge speaks TLS (wss://); the client then verifies it
+with CAFILE and writes its TLS session keys to KEYLOG (NSS key log, as
+SSLKEYLOGFILE-aware clients do), so the capture can be decrypted.
 
 Loopback only (127.0.0.1)."""
 import base64
@@ -18,6 +24,7 @@ import hashlib
 import os
 import select
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -73,6 +80,14 @@ def read_frames(buf):
     return out, buf
 
 
+def readable(socks, timeout):
+    """select() that also counts bytes TLS has already decrypted and buffered."""
+    ready = [x for x in socks if isinstance(x, ssl.SSLSocket) and x.pending()]
+    if ready:
+        return ready
+    return select.select(socks, [], [], timeout)[0]
+
+
 def read_http(sock):
     data = b''
     while b'\r\n\r\n' not in data:
@@ -84,13 +99,17 @@ def read_http(sock):
     return head.decode('latin-1'), rest
 
 
-def bridge(port, broker_port):
+def bridge(port, broker_port, cert=None, key=None):
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(('127.0.0.1', port))
     srv.listen(1)
     print('ready', flush=True)
     cli, _ = srv.accept()
+    if cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        cli = ctx.wrap_socket(cli, server_side=True)
     head, rest = read_http(cli)
     key = [l.split(':', 1)[1].strip() for l in head.split('\r\n') if l.lower().startswith('sec-websocket-key:')][0]
     accept = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
@@ -99,7 +118,7 @@ def bridge(port, broker_port):
     up = socket.create_connection(('127.0.0.1', broker_port))
     buf = rest
     while True:
-        r, _, _ = select.select([cli, up], [], [], 10)
+        r = readable([cli, up], 10)
         if not r:
             break
         if cli in r:
@@ -126,8 +145,12 @@ def mqtt_str(s):
     return struct.pack('>H', len(s)) + s
 
 
-def client(port):
+def client(port, cafile=None, keylog=None):
     s = socket.create_connection(('127.0.0.1', port))
+    if cafile:
+        ctx = ssl.create_default_context(cafile=cafile)
+        ctx.keylog_filename = keylog
+        s = ctx.wrap_socket(s, server_hostname='localhost')
     key = base64.b64encode(os.urandom(16)).decode()
     s.sendall(('GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
                'Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n'
@@ -145,7 +168,7 @@ def client(port):
         got = []
         end = time.time() + timeout
         while len(got) < n and time.time() < end:
-            r, _, _ = select.select([s], [], [], end - time.time())
+            r = readable([s], max(0, end - time.time()))
             if not r:
                 break
             chunk = s.recv(65536)
@@ -173,6 +196,6 @@ def client(port):
 
 if __name__ == '__main__':
     if sys.argv[1] == 'bridge':
-        bridge(int(sys.argv[2]), int(sys.argv[3]))
+        bridge(int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:6])
     else:
-        client(int(sys.argv[2]))
+        client(int(sys.argv[2]), *sys.argv[3:5])

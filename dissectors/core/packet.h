@@ -89,8 +89,13 @@ struct Packet {
   std::string_view truncated_proto;  // which protocol ran out of captured bytes
 
   // Protocol stack for frame.protocols ("eth:ethertype:ip:tcp").
-  std::array<std::string_view, 24> layers{};
+  std::array<std::string_view, 48> layers{};  // a certificate chain adds one per name attribute and extension
   uint8_t nlayers = 0;
+
+  // TCP calls the application dissector again for the rest of a segment
+  // after a PDU reassembled from earlier segments: tshark then shows a second
+  // layer of that protocol (frame.protocols "tcp:tls:tls", a second tree).
+  bool new_call = false;
 
   explicit Packet(FieldTree& t) : tree(t) {}
   void layer(std::string_view name) {

@@ -277,7 +277,9 @@ bool read_msgid(Ctx& c, std::string* info) {
 
 void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first) {
   auto& t = pkt.tree;
-  if (first) pkt.layer("mqtt");  // frame.protocols names the protocol once per frame
+  // frame.protocols names the protocol once per dissector call (twice after a reassembled PDU, as tshark)
+  if (first || pkt.new_call) pkt.layer("mqtt");
+  pkt.new_call = false;
   const uint8_t h = pdu[0];
   const uint8_t type = h >> 4;
   int32_t idx = t.open(mqtt_f::proto, base, static_cast<uint32_t>(pdu.size()));
@@ -489,7 +491,8 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, MqttSession& sessi
   if (f.kind != Frame::Kind::Pdu || pdu.empty()) {
     // The framer refused it (5-byte length): show the header, mark it malformed.
     auto& t = pkt.tree;
-    if (first) pkt.layer("mqtt");
+    if (first || pkt.new_call) pkt.layer("mqtt");
+    pkt.new_call = false;
     t.open(mqtt_f::proto, base, static_cast<uint32_t>(pdu.size()));
     if (!pdu.empty()) {
       t.add_uint(mqtt_f::hdrflags, pdu[0], base, 1);

@@ -76,6 +76,8 @@ public:
     bool consumed = false;     // some bytes went into a PDU still in progress (or were skipped)
     bool capped = false;       // a cap dropped data in this frame
     bool started_pdu = false;  // this segment began a PDU that is still incomplete
+    bool tail_pdu = false;     // ... anywhere in it (also after whole PDUs)
+    bool tail_len_known = false;  // ... and its header, with the PDU's length, was whole
     bool resync_dropped = false;  // bytes after a gap that do not start a PDU were dropped
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };

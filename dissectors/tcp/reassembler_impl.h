@@ -186,6 +186,8 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
     pdu_frames_.assign(1, frame);
     out.consumed = true;
+    out.tail_pdu = true;
+    out.tail_len_known = f.total_known;
     if (!had_pdu && pos == 0) out.started_pdu = true;
     return;
   }

@@ -199,7 +199,9 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
 struct AppEntry {
   TcpFlow::App app;
   core::Proto proto;
-  const char* name;  // tls.app_data_proto
+  const char* name;   // tls.app_data_proto
+  const char* layer;  // frame.protocols, for a segment that only starts a PDU
+  bool layer_when_len_known;
   bool DissectState::*heuristic_on;
   bool (*heuristic)(std::span<const uint8_t>);
   PduLen (*frame)(std::span<const uint8_t>);
@@ -216,11 +218,11 @@ void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool fir
   tls::dissect_record(pdu, base, pkt, f.tls, first);
 }
 const AppEntry kApps[] = {
-    {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", &DissectState::mqtt_heuristic,
+    {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
      &mqtt::looks_like_connect, &mqtt::frame_length, &mqtt::plausible_start, &mqtt_entry},
-    {TcpFlow::App::Tls, core::Proto::Tls, "Transport Layer Security", &DissectState::tls_heuristic,
+    {TcpFlow::App::Tls, core::Proto::Tls, "Transport Layer Security", "tls", true, &DissectState::tls_heuristic,
      &tls::looks_like_client_hello, &tls::record_length, &tls::plausible_record, &tls_entry},
-    {TcpFlow::App::WebSocket, core::Proto::WebSocket, "WebSocket", &DissectState::mqtt_heuristic,
+    {TcpFlow::App::WebSocket, core::Proto::WebSocket, "WebSocket", nullptr, false, &DissectState::mqtt_heuristic,
      &websocket::looks_like_ws_upgrade, &websocket::ws_pdu_length, &websocket::ws_plausible, &ws_entry},
 };
 const AppEntry* app_entry(TcpFlow::App a) {
@@ -252,7 +254,8 @@ void tls_inner(void* user, core::Bytes pdu, Packet& pkt) {
   app_entry(A)->dissect(pdu, 0, pkt, *u->flow, first);
 }
 const tls::AppHandler kTlsMqtt{"MQ Telemetry Transport Protocol", &mqtt::frame_length, &tls_inner<TcpFlow::App::Mqtt>};
-const tls::AppHandler kTlsWs{"WebSocket", &websocket::ws_pdu_length, &tls_inner<TcpFlow::App::WebSocket>};
+// The decrypted stream starts with HTTP (the WebSocket upgrade): tshark names HTTP.
+const tls::AppHandler kTlsWs{"Hypertext Transfer Protocol", &websocket::ws_pdu_length, &tls_inner<TcpFlow::App::WebSocket>};
 const tls::AppHandler* choose_tls_app(void* user, std::span<const uint8_t> first) {
   auto* u = static_cast<TlsAppUser*>(user);
   const DissectState& st = *u->st;
@@ -575,6 +578,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
                       DirStream::seq_gt(rel_seq, ds.next());
   bool first = true;
+  bool after_in_packet = false;  // the previous PDU lay in this segment
   bool reassembled_here = false;
   const uint32_t frame_no = static_cast<uint32_t>(pkt.frame.number);
   // Frames whose data went into the PDUs completed here (tshark shows one list).
@@ -626,10 +630,20 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     } else if (in_packet) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
     }
+    // The rest of the segment after reassembled PDUs: a second call in tshark.
+    pkt.new_call = !first && in_packet && !after_in_packet;
+    after_in_packet = in_packet;
     entry.dissect(view, base, pkt, *flow, first);
+    pkt.new_call = false;
     first = false;
   });
   flow->tls.sink.user = nullptr;
+  // A PDU that starts here and continues later: tshark called its dissector,
+  // which asked for more data; frame.protocols names it (once per call) unless
+  // the dissector returned 0, as MQTT's tcp_dissect_pdus does when the fixed
+  // header already gave the length.
+  if (out.tail_pdu && !after_in_packet && entry.layer && (entry.layer_when_len_known || !out.tail_len_known))
+    pkt.layer(entry.layer);
   // A closed connection holding nothing gives its stream state back.
   if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
       flow->streams->dir[1].buffered() == 0)

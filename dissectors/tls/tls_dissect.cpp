@@ -10,6 +10,7 @@
 // (`tls.record.opaque_type`), which is what an eavesdropper on 8883 sees.
 #include "dissectors/tls/tls_dissect.h"
 
+#include <cstring>
 #include <string>
 
 #include "dissectors/core/format.h"
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -393,6 +395,8 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
             ks.skip(l);
             if (ks.ok()) t.add_uint(tls_f::key_share_group, g, eoff, 2);
           }
+        } else if (e.remaining() == 2) {  // HelloRetryRequest: the group the client must use
+          t.add_uint(tls_f::key_share_selected_group, e.be16(), eoff, 2);
         } else if (e.remaining() >= 2) {
           t.add_uint(tls_f::key_share_group, e.be16(), eoff, 2);
         }
@@ -694,7 +698,9 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     t.add_uint(tls_f::handshake_type, ht, hoff, 1);
     t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
     Reader msg = hs.sub(hl);
-    info_add(pkt, first_item, handshake_name(ht));
+    // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
+    const bool hrr = ht == 2 && hl >= 34 && is_hrr_random(data.subspan(start + 6, 32));
+    info_add(pkt, first_item, hrr ? "Hello Retry Request" : handshake_name(ht));
     if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
     if (ht == 1 || ht == 2) {
       if (ht == 2) {
@@ -734,6 +740,13 @@ std::optional<ProbableAlert> probable_alert(const TlsSession& s, uint16_t len) {
 }
 
 }  // namespace
+
+bool is_hrr_random(std::span<const uint8_t> random) {
+  static constexpr uint8_t kHrrRandom[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+                                             0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+                                             0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+  return random.size() == 32 && std::memcmp(random.data(), kHrrRandom, 32) == 0;
+}
 
 tcp::PduLen record_length(std::span<const uint8_t> b) {
   tcp::PduLen r;
@@ -783,8 +796,9 @@ core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b) {
 
 // Decrypted application data: framed and dissected by the protocol the
 // sink chose for this session (MQTT, WebSocket...), across records. Returns
-// that protocol's name (tls.app_data_proto), or null.
-const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt) {
+// that protocol's name (tls.app_data_proto), or null. A record that only
+// starts or continues a PDU is named in the Info column as tshark does.
+const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool& first_item) {
   SessionDecrypt& d = *s.dec;
   if (!d.app_chosen) {
     if (plain.empty()) return nullptr;
@@ -819,6 +833,7 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt) {
     pkt.tree.close();
     used += n;
   }
+  if (used == 0) info_add(pkt, first_item, "[TLS segment of a reassembled PDU]");
   if (joined) {
     pend.erase(pend.begin(), pend.begin() + static_cast<long>(used));
   } else if (used < data.size()) {
@@ -849,7 +864,7 @@ void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t
     }
     case 23: {
       t.add_bytes(tls_f::app_data, ciphertext.data(), ciphertext.size(), base + 5);
-      const char* proto = deliver_app_data(s, plain, pkt);
+      const char* proto = deliver_app_data(s, plain, pkt, first_item);
       if (proto) t.add_string(tls_f::app_data_proto, proto, base, 5u + len);
       else info_add(pkt, first_item, "Application Data");
       break;
@@ -868,13 +883,15 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   uint16_t ver = r.be16();
   uint16_t len = r.be16();
   // Every record of the frame goes under one "Transport Layer Security" layer.
-  int32_t layer_idx = first ? -1 : t.last_of(tls_f::proto);
+  // (A second one for the rest of a segment after a reassembled record, as tshark.)
+  int32_t layer_idx = first || pkt.new_call ? -1 : t.last_of(tls_f::proto);
+  pkt.new_call = false;
   if (layer_idx < 0) {
     pkt.layer("tls");
     layer_idx = t.open(tls_f::proto, base, static_cast<uint32_t>(rec.size()));
     if (t.wants(tls_f::proto)) t.set_label(layer_idx, "Transport Layer Security");
     t.close();
-    if (pkt.cols) pkt.cols->info.clear();
+    if (pkt.cols && first) pkt.cols->info.clear();
   }
   core::Subtree layer(t, layer_idx);
   // The Protocol column names the negotiated version once known, else the record's.

@@ -113,6 +113,8 @@ struct Ja4Input {
 // JA4 and its raw form (JA4_r).
 void ja4_fingerprint(const Ja4Input& in, std::string& ja4, std::string& ja4_r);
 
+// The fixed ServerHello.random that makes it a HelloRetryRequest (RFC 8446 §4.1.3).
+bool is_hrr_random(std::span<const uint8_t> random);
 // Record framer (RFC 8446 §5.1): 5-byte header, length at most 2^14 + 2048.
 tcp::PduLen record_length(std::span<const uint8_t> b);
 bool plausible_record(std::span<const uint8_t> b);

@@ -53,6 +53,7 @@ static const FieldDef kTls[] = {
     {tls_f::sig_hash_hash, "tls.handshake.sig_hash_hash", "Signature Hash Algorithm Hash", FT::UInt8, Base::Dec},
     {tls_f::sig_hash_sig, "tls.handshake.sig_hash_sig", "Signature Hash Algorithm Signature", FT::UInt8, Base::Dec},
     {tls_f::key_share_group, "tls.handshake.extensions_key_share_group", "Group", FT::UInt16, Base::Dec},
+    {tls_f::key_share_selected_group, "tls.handshake.extensions_key_share_selected_group", "Selected Group", FT::UInt16, Base::Dec},
     {tls_f::supported_versions_len, "tls.handshake.extensions.supported_versions_len", "Supported Versions length", FT::UInt8, Base::Dec},
     {tls_f::reneg_info_len, "tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length", FT::UInt8, Base::Dec},
     {tls_f::certificates_length, "tls.handshake.certificates_length", "Certificates Length", FT::UInt24, Base::Dec},

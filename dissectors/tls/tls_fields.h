@@ -21,7 +21,7 @@ enum : FieldId {
   client_point, epms_len, epms, sig_len, sig, session_ticket_lifetime_hint, session_ticket_length, session_ticket,
   ja4, ja4_r, cert_vrfy_sig_len, cert_vrfy_sig,
   app_data_proto, verify_data, session_ticket_age_add, session_ticket_nonce_length, session_ticket_nonce,
-  cert_request_context_length, cert_request_context, key_update_request, resumed,
+  cert_request_context_length, cert_request_context, key_update_request, resumed, key_share_selected_group,
   // mqsniff's own (README "Fields tshark 4.0 does not have")
   dname_str, inferred_alert, decrypted, decrypt_failed, decrypt_missing,
 };

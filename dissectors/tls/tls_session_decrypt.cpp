@@ -7,10 +7,6 @@ namespace mqsniff::tls {
 
 namespace {
 
-// RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest.
-constexpr uint8_t kHrrRandom[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
-                                    0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
-                                    0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
 
 enum Counted : uint8_t { kNotCounted = 0, kCountedOk, kCountedNoSecret, kCountedUnsupported, kCountedNoHandshake };
 
@@ -133,7 +129,7 @@ void decrypt_server_hello(TlsSession& s, std::span<const uint8_t> random, std::s
                           bool etm) {
   if (!s.decrypt || random.size() != 32) return;
   SessionDecrypt& d = state(s);
-  if (std::memcmp(random.data(), kHrrRandom, 32) == 0) {
+  if (is_hrr_random(random)) {
     d.hrr = true;  // the real ServerHello follows the second ClientHello
     return;
   }

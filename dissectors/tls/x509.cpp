@@ -7,6 +7,8 @@
 // multi-occurrence columns line up with tshark's.
 #include "dissectors/tls/x509.h"
 
+#include "dissectors/link/link_fields.h"
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -68,11 +70,21 @@ void add_oid(FieldTree& t, FieldId id, const ASN1_OBJECT* o, uint32_t off, uint3
   if (t.wants(id) && o) t.add_string_copy(id, oid_text(o), off, len);
 }
 
+// The OID arc an object starts with ("2.5.4" matches 2.5.4.3).
+bool oid_under(const ASN1_OBJECT* o, std::string_view arc) {
+  std::string text = oid_text(o);
+  return text.size() > arc.size() && text.compare(0, arc.size(), arc) == 0 && text[arc.size()] == '.';
+}
+
 // Each attribute of a Name, as the x509sat field its value type maps to.
-void add_name_attributes(FieldTree& t, const X509_NAME* name, uint32_t off, uint32_t len) {
+// tshark hands each X.500 attribute value (2.5.4.*) to the x509sat
+// dissector, which frame.protocols lists once per attribute.
+void add_name_attributes(core::Packet& pkt, const X509_NAME* name, uint32_t off, uint32_t len) {
+  FieldTree& t = pkt.tree;
   int n = X509_NAME_entry_count(name);
   for (int i = 0; i < n; ++i) {
     const X509_NAME_ENTRY* e = X509_NAME_get_entry(name, i);
+    if (oid_under(X509_NAME_ENTRY_get_object(e), "2.5.4")) pkt.layer("x509sat");
     const ASN1_STRING* v = X509_NAME_ENTRY_get_data(e);
     if (!v) continue;
     std::string_view text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), static_cast<size_t>(ASN1_STRING_length(v)));
@@ -110,11 +122,16 @@ void add_serial(FieldTree& t, const ASN1_INTEGER* serial, uint32_t off, uint32_t
   OPENSSL_free(der);
 }
 
-void add_extensions(FieldTree& t, X509* x, uint32_t off, uint32_t len, std::string& san) {
+// Extensions: the id-ce ones (2.5.29.*) are x509ce's, the PKIX private ones
+// (1.3.6.1.5.5.7.1.*, authorityInfoAccess...) pkix1implicit's, in frame.protocols.
+void add_extensions(core::Packet& pkt, X509* x, uint32_t off, uint32_t len, std::string& san) {
+  FieldTree& t = pkt.tree;
   int n = X509_get_ext_count(x);
   for (int i = 0; i < n; ++i) {
     X509_EXTENSION* ext = X509_get_ext(x, i);
     const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
+    if (oid_under(obj, "2.5.29")) pkt.layer("x509ce");
+    else if (oid_under(obj, "1.3.6.1.5.5.7.1")) pkt.layer("pkix1implicit");
     add_oid(t, x509_f::extension_id, obj, off, len);
     switch (OBJ_obj2nid(obj)) {
       case NID_subject_key_identifier: {
@@ -221,7 +238,8 @@ private:
 
 }  // namespace
 
-bool certificate_fields_wanted(const FieldTree& t) { return t.wants_any(core::Proto::X509); }
+// frame.protocols lists the X.509 attribute and extension dissectors too.
+bool certificate_fields_wanted(const FieldTree& t) { return t.wants_any(core::Proto::X509) || t.wants(link::frame_f::protocols); }
 
 void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt) {
   FieldTree& t = pkt.tree;
@@ -244,13 +262,13 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt) {
   const ASN1_OBJECT* obj = nullptr;
   X509_ALGOR_get0(&obj, nullptr, nullptr, X509_get0_tbs_sigalg(c));
   add_oid(t, x509_f::algorithm_id, obj, off, len);
-  add_name_attributes(t, X509_get_issuer_name(c), off, len);
+  add_name_attributes(pkt, X509_get_issuer_name(c), off, len);
   const ASN1_TIME* nb = X509_get0_notBefore(c);
   const ASN1_TIME* na = X509_get0_notAfter(c);
   for (const ASN1_TIME* tm : {nb, na})
     if (tm && ASN1_STRING_type(tm) == V_ASN1_UTCTIME && t.wants(x509_f::utc_time))
       t.add_string_copy(x509_f::utc_time, time_text(tm, true), off, len);
-  add_name_attributes(t, X509_get_subject_name(c), off, len);
+  add_name_attributes(pkt, X509_get_subject_name(c), off, len);
   X509_PUBKEY* pub = X509_get_X509_PUBKEY(c);
   const unsigned char* pk = nullptr;
   int pklen = 0;
@@ -261,7 +279,7 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt) {
     if (pk && pklen > 0) t.add_bytes_copy(x509_f::subject_public_key, pk, static_cast<size_t>(pklen), off);
   }
   std::string san;
-  add_extensions(t, c, off, len, san);
+  add_extensions(pkt, c, off, len, san);
   const X509_ALGOR* sigalg = nullptr;
   X509_get0_signature(nullptr, &sigalg, c);
   const ASN1_OBJECT* sigobj = nullptr;

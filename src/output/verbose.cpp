@@ -157,6 +157,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
   if (a == "tls.handshake.extension.type") return lookup(kExtensions, v);
   if (a == "tls.handshake.extensions_supported_group" || a == "tls.handshake.extensions_key_share_group" ||
+      a == "tls.handshake.extensions_key_share_selected_group" ||
       a == "tls.handshake.server_named_curve")
     return lookup(kGroups, v);
   if (a == "tls.handshake.sig_hash_alg") return lookup(kSigAlgs, v);
