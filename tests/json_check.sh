@@ -10,17 +10,19 @@ export TZ=UTC LC_ALL=C.UTF-8
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
 # Own fields (named in the README) and deliberate differences:
-#  - tls / frame.protocols: one TLS layer per frame (tshark opens a second for
-#    records of a reassembled PDU, and lists x509sat per attribute);
 #  - tcp.segment_data when a frame completes a PDU and starts the next;
 #  - x509af: the certificate's own layer; v5 properties decoded without CONNECT.
-allow=(tls frame.protocols frame_frame_protocols tcp.segment_data tcp_tcp_segment_data x509af
+allow=(tcp.segment_data tcp_tcp_segment_data x509af
        mqtt.properties mqtt.property_len mqtt.property_id mqtt_mqtt_properties mqtt_mqtt_property_len
        tls_tls_handshake_sig_hash_alg 'x509af_*')
-own='(_ws.expert|_ws_expert|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved)'
-for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 mqtts_rogue_tls13; do
+own='(_ws.expert|_ws_expert|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt)'
+# A capture with a key log beside it (NAME.keys) is decrypted by both tools.
+keys() { [ -f "$root/captures/$1.keys" ] && echo "-o tls.keylog_file:$root/captures/$1.keys"; }
+for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 \
+           mqtts_rogue_tls13 mqtts_rogue_tls12 mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc \
+           mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate; do
   for kind in json ek; do
-    "$bin" -r "$root/captures/$cap.pcap" -T $kind >"$tmp/a" 2>/dev/null
+    "$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -T $kind >"$tmp/a" 2>/dev/null
     if ! python3 -c 'import json,sys
 k=sys.argv[1]; t=open(sys.argv[2]).read()
 if k=="json": json.loads(t)
@@ -29,7 +31,7 @@ else: [json.loads(l) for l in t.splitlines() if l]' $kind "$tmp/a"; then
     fi
     command -v tshark >/dev/null || continue
     extra=(); [ $kind = json ] && extra=(--no-duplicate-keys)
-    tshark -n -r "$root/captures/$cap.pcap" -T $kind "${extra[@]}" >"$tmp/b" 2>/dev/null
+    tshark -n -r "$root/captures/$cap.pcap" $(keys $cap) -T $kind "${extra[@]}" >"$tmp/b" 2>/dev/null
     python3 "$root/scripts/json_compare.py" $kind "$tmp/a" "$tmp/b" --allow "${allow[@]}" >"$tmp/r"
     grep -Ev "only in mqsniff" "$tmp/r" | grep -E "^packet" >"$tmp/bad"
     grep -E "only in mqsniff" "$tmp/r" | grep -Ev "^packet [0-9]+: $own" >>"$tmp/bad"
@@ -41,10 +43,14 @@ else: [json.loads(l) for l in t.splitlines() if l]' $kind "$tmp/a"; then
   done
 done
 # -V: every protocol header line (tshark's wording) equal to tshark's.
+# Not yet listed: mqtts_mutual_tls12 and mqtts_keylog_hrr, whose reassembly
+# header lines differ ("[4 Reassembled TCP Segments (1624 bytes): #6(478), ...]"
+# before the layer it feeds; "[2 Reassembled TLS segments ...]"): issue 18.
 if command -v tshark >/dev/null; then
-  for cap in mqtt_plain mqtt_password mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtt_any_sll2 link_vlan link_qinq link_null link_raw trunc_snap64; do
-    if diff <("$bin" -r "$root/captures/$cap.pcap" -V | grep -v '^ ') \
-            <(tshark -n -r "$root/captures/$cap.pcap" -V 2>/dev/null | grep -v '^ ') >"$tmp/vd"; then
+  for cap in mqtt_plain mqtt_password mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtt_any_sll2 link_vlan link_qinq \
+             link_null link_raw trunc_snap64 mqtts_keylog_tls13 mqtts_keylog_mutual_tls13 mqtts_keylog_tls12_aead; do
+    if diff <("$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -V | grep -v '^ ') \
+            <(tshark -n -r "$root/captures/$cap.pcap" $(keys $cap) -V 2>/dev/null | grep -v '^ ') >"$tmp/vd"; then
       echo "ok   $cap -V: protocol header lines equal tshark's"
     else
       echo "FAIL $cap -V header lines differ:"; head -6 "$tmp/vd"; fail=$((fail+1))

@@ -466,7 +466,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     *info += opt_info;
     if (an.any()) append_analysis_info(*info, an);
   }
-  add_analysis_fields(t, an, off);
   if (t.wants(tcp_f::proto)) {
     std::string label = "Transmission Control Protocol, Src Port: ";
     core::append_uint(label, sp);
@@ -492,11 +491,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (flags & kFin) {
     core::add_expert(t, "Connection finish (FIN)", core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1);
-    if (flow) {
+    if (flow) {  // on every FIN, a retransmitted one too (as tshark)
       bool other_fin = flow->dir[1 - dir].fin_seen;
-      if (!flow->dir[dir].fin_seen)
-        core::add_expert(t, other_fin ? "This frame undergoes the connection closing" : "This frame initiates the connection closing",
-                         core::Severity::Note, core::ExpertGroup::Sequence, off + 13, 1);
+      core::add_expert(t, other_fin ? "This frame undergoes the connection closing" : "This frame initiates the connection closing",
+                       core::Severity::Note, core::ExpertGroup::Sequence, off + 13, 1);
     }
   }
   if (flags & kRst)
@@ -509,6 +507,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flags & kRst) flow->rst_seen = true;
     if (flags & kSyn) flow->dir[dir].syn_seen = true;
   }
+  // The SEQ/ACK analysis comes after the flags' expert items, as in tshark's tree.
+  add_analysis_fields(t, an, off);
   if (!opts.ok()) {
     pkt.check(opts, "TCP");
     t.close();
@@ -642,8 +642,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // which asked for more data; frame.protocols names it (once per call) unless
   // the dissector returned 0, as MQTT's tcp_dissect_pdus does when the fixed
   // header already gave the length.
-  if (out.tail_pdu && !after_in_packet && entry.layer && (entry.layer_when_len_known || !out.tail_len_known))
+  if (out.tail_pdu && !after_in_packet && entry.layer && (entry.layer_when_len_known || !out.tail_len_known)) {
     pkt.layer(entry.layer);
+    if (app == TcpFlow::App::Tls) tls::dissect_record_start(off + hdr_len, static_cast<uint32_t>(pb.size()), pkt);
+  }
   // A closed connection holding nothing gives its stream state back.
   if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
       flow->streams->dir[1].buffered() == 0)

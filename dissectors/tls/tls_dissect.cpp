@@ -876,6 +876,13 @@ void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t
 
 }  // namespace
 
+void dissect_record_start(uint32_t base, uint32_t len, Packet& pkt) {
+  auto& t = pkt.tree;
+  int32_t idx = t.open(tls_f::proto, base, len);
+  if (t.wants(tls_f::proto)) t.set_label(idx, "Transport Layer Security");
+  t.close();
+}
+
 void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, bool first) {
   auto& t = pkt.tree;
   Reader r(rec);

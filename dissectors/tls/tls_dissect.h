@@ -120,6 +120,9 @@ tcp::PduLen record_length(std::span<const uint8_t> b);
 bool plausible_record(std::span<const uint8_t> b);
 // Heuristic: does a stream start with a TLS ClientHello record?
 bool looks_like_client_hello(std::span<const uint8_t> b);
+// A segment that only starts a record (continued in later segments): tshark's
+// TLS dissector was called and asked for more, leaving an empty TLS layer.
+void dissect_record_start(uint32_t base, uint32_t len, core::Packet& pkt);
 // Dissects one whole record; `first` says it is the frame's first TLS record.
 void dissect_record(core::Bytes rec, uint32_t base, core::Packet& pkt, TlsSession& s, bool first);
 

@@ -348,6 +348,11 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         add(add, layers, top, pdef ? pdef->abbrev : layer, true);
         continue;
       }
+      if (children_[static_cast<size_t>(top)].empty() && !o_.ek) {
+        // A layer with nothing in it (a TLS record only begun here): tshark writes its label.
+        doc.put(layers, layer, text_value(*def, n));
+        continue;
+      }
       int32_t obj = doc.obj();
       const bool expand = o_.expand_children || o_.protocols.empty();  // -j: this layer's subtrees stay closed
       for (int32_t k : children_[static_cast<size_t>(top)]) add(add, obj, k, layer, expand);
