@@ -27,6 +27,24 @@ expect 1 'Invalid time stamp type "zz"' -r mqtt_plain.pcap -t zz
 expect 1 '-G only valid as first option' -r mqtt_plain.pcap -G fields
 expect 2 'Invalid capture filter "tcp port banana"' -r mqtt_plain.pcap -f "tcp port banana"
 expect 0 '' -r mqtt_plain.pcap -f "tcp port 1883" -c 1
+# TLS key logs: missing (a warning, tshark says nothing), a directory, malformed lines
+expect 0 'mqsniff: TLS key log "no-such.keys" not found: TLS sessions will stay encrypted.' -r mqtts_keylog_tls13.pcap --keylog no-such.keys
+expect 1 'mqsniff: The TLS key log "." could not be read: Is a directory' -r mqtts_keylog_tls13.pcap -o tls.keylog_file:.
+kl=$(mktemp -d); chmod 755 "$kl"
+{ echo "# comment"; echo "CLIENT_RANDOM 00ff 1122"; cat mqtts_keylog_tls13.keys; } >"$kl/bad.keys"
+expect 0 'mqsniff: TLS key log: 1 malformed line(s) skipped (first: line 2)' -r mqtts_keylog_tls13.pcap --keylog "$kl/bad.keys"
+n=$("$bin" -r mqtts_keylog_tls13.pcap --keylog "$kl/bad.keys" -Y mqtt -T fields -e mqtt.topic 2>/dev/null | grep -c .)
+if [ "$n" -eq 7 ]; then pass=$((pass+1)); else echo "FAIL: a malformed key-log line stopped decryption ($n topics, want 7)"; fail=$((fail+1)); fi
+# ... and one its user cannot read (as tshark's unreadable capture: exit 1, and what to do)
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  cp "$bin" mqtts_keylog_tls13.pcap "$kl/"; cp mqtts_keylog_tls13.keys "$kl/private.keys"; chmod 600 "$kl/private.keys"
+  chmod 644 "$kl/mqtts_keylog_tls13.pcap"; chmod 755 "$kl/$(basename "$bin")"
+  err=$(cd "$kl" && setpriv --reuid=nobody --regid=nogroup --clear-groups "./$(basename "$bin")" -r mqtts_keylog_tls13.pcap \
+        --keylog private.keys 2>&1 >/dev/null); rc=$?
+  if [ $rc -eq 1 ] && [[ "$err" == *'could not be read: Permission denied. Check its permissions'* ]]; then pass=$((pass+1))
+  else echo "FAIL: unreadable key log -> rc=$rc: $err"; fail=$((fail+1)); fi
+fi
+rm -rf "$kl"
 # stdin, and a cut capture still prints the packets before the cut
 a=$("$bin" -r - <mqtt_plain.pcap 2>/dev/null); b=$("$bin" -r mqtt_plain.pcap 2>/dev/null)
 if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: -r - differs from -r FILE"; fail=$((fail+1)); fi

@@ -8,6 +8,7 @@
 # count; SIGINT must stop cleanly. Loopback only; processes cleaned up by PID.
 set -u
 bin=$(realpath "${1:?usage: e2e_live.sh MQSNIFF_BINARY}")
+root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then echo "e2e_live: needs root for live capture - skipped"; exit 77; fi
 for t in mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd openssl; do
   command -v $t >/dev/null || { echo "e2e_live: $t missing - skipped"; exit 77; }
@@ -72,6 +73,11 @@ ports="tcp port $port or tcp port $tport or tcp port $mport"
   -e mqtt.username -e mqtt.passwd -e mqtt.retain >"$tmp/f.txt" 2>/dev/null & sf=$!; pids+=($sf)
 "$bin" -i lo -f "tcp port $tport or tcp port $mport" -l -T fields -e frame.number -e tcp.srcport -e _ws.col.Info \
   -e tls.alert_message.desc -e tls.inferred_alert -e tls.cert.subject >"$tmp/tls.txt" 2>/dev/null & st=$!; pids+=($st)
+# TLS decryption live: the key log does not exist yet; the client creates it
+# and appends to it as it connects, and mqsniff reads it on a ClientHello it
+# has no secret for.
+"$bin" -i lo -f "tcp port $tport" -l --keylog "$tmp/live.keys" -Y mqtt -T fields -e mqtt.clientid -e mqtt.topic \
+  -e mqtt.msg >"$tmp/dec.txt" 2>"$tmp/dec_err.txt" & sd=$!; pids+=($sd)
 sleep 1
 P=(-h 127.0.0.1 -p "$port" -u alice -P s3cret)
 # keepalive 5 s (mosquitto_sub's minimum): PINGREQ/PINGRESP while the rest runs
@@ -87,10 +93,16 @@ mosquitto_sub "${P[@]}" -i late -t lab/retained -C 1 -W 3 >"$tmp/late.txt" 2>/de
 # MQTTS, server authentication: only the handshake and Application Data
 mosquitto_pub -h localhost -p "$tport" --cafile "$tmp/ca.crt" -u alice -P s3cret -t cheese/strudel -m "secret over TLS"
 tls_rc=$?
+# ... and a client that writes its TLS keys (Python's SSLContext.keylog_filename)
+python3 "$root/captures/mqtts_keylog_client.py" 127.0.0.1 "$tport" "$tmp/ca.crt" "$tmp/live.keys" --id livekeys >/dev/null
+keys_rc=$?
 # mutual TLS with the right client certificate: accepted, still nothing readable
 mosquitto_pub -h localhost -p "$mport" --cafile "$tmp/ca.crt" --cert "$tmp/client.crt" --key "$tmp/client.key" \
   -t cheese/strudel -m "secret over mutual TLS"
 mtls_rc=$?
+# ... and a client that writes its TLS keys (Python's SSLContext.keylog_filename)
+python3 "$root/captures/mqtts_keylog_client.py" 127.0.0.1 "$tport" "$tmp/ca.crt" "$tmp/live.keys" --id livekeys >/dev/null
+keys_rc=$?
 # ... with the rogue client certificate: refused. TLS 1.3 (what mosquitto_pub
 # negotiates) hides the alert; TLS 1.2 (openssl s_client) shows "Unknown CA".
 mosquitto_pub -h localhost -p "$mport" --cafile "$tmp/ca.crt" --cert "$tmp/rogueclient.crt" --key "$tmp/rogueclient.key" \
@@ -100,7 +112,7 @@ echo | timeout 5 openssl s_client -tls1_2 -connect 127.0.0.1:"$mport" -CAfile "$
   -cert "$tmp/rogueclient.crt" -key "$tmp/rogueclient.key" >/dev/null 2>&1
 wait $ka $ws
 sleep 1
-kill -INT $sniff $sf $st; wait $sniff; rc=$?; wait $sf $st
+kill -INT $sniff $sf $st $sd; wait $sniff; rc=$?; wait $sf $st $sd
 
 # 4. What mqsniff showed.
 check '[ $rc -eq 0 ]' "mqsniff did not stop cleanly on SIGINT (rc=$rc)"
@@ -115,6 +127,10 @@ check '[[ "$tlsonly" == *"Client Hello"* && "$tlsonly" == *"Server Hello"* && "$
   "TLS handshake / Application Data not shown"
 check '! grep -q -e "secret over" -e 7365637265 <<<"$tlsonly"' "a TLS payload is readable"
 check '! grep -E "	($tport|$mport)	" "$tmp/f.txt" | grep -q .' "MQTT fields decoded from a TLS port"
+check 'grep -q "will be read when it appears" "$tmp/dec_err.txt"' "no warning that the live key log does not exist yet"
+check '[ $keys_rc -eq 0 ] && grep -q "^livekeys		" "$tmp/dec.txt"' "live key log: the CONNECT of the MQTTS client not decrypted"
+check 'grep -q "	secure/password	68756e7465723" "$tmp/dec.txt"' "live key log: the QoS 2 PUBLISH inside TLS not decrypted"
+check '! grep -q "736563726574206f766572" "$tmp/dec.txt"' "a session without keys was shown decrypted"
 check 'grep -q "handshake rejected" "$tmp/tls.txt"' "TLS 1.3 rejection of the rogue client certificate not inferred"
 check 'grep -q "Alert (Level: Fatal, Description: Unknown CA)	48" "$tmp/tls.txt"' "TLS 1.2 fatal Unknown CA alert not shown"
 check 'grep -q "CN=intruder" "$tmp/tls.txt"' "the rogue client certificate (TLS 1.2, in clear) not shown"

@@ -106,6 +106,13 @@ bool KeyLog::load_file(const std::string& path, std::string& error) {
     path_.clear();
     return false;
   }
+  struct stat sb {};
+  if (::fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    ::close(fd);
+    error = std::strerror(EISDIR);
+    path_.clear();
+    return false;
+  }
   ::close(fd);
   read_more();
   return true;

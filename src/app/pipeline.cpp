@@ -268,16 +268,16 @@ int run(const cli::Options& o) {
       if (!o.keylog_file.empty()) {
         std::string err;
         if (!kl.load_file(o.keylog_file, err)) {
-          eprint("mqsniff: The TLS key log \"" + o.keylog_file + "\" could not be read: " + err +
+          eprint("The TLS key log \"" + o.keylog_file + "\" could not be read: " + err +
                  ". Check its permissions (the client that writes it may have made it private to its user).");
           return 1;  // as an unreadable capture file
         }
         if (!kl.file_seen() && !o.quieter)
-          eprint(live ? "mqsniff: TLS key log \"" + o.keylog_file + "\" does not exist yet: it will be read when it appears."
-                      : "mqsniff: TLS key log \"" + o.keylog_file + "\" not found: TLS sessions will stay encrypted.");
+          eprint(live ? "TLS key log \"" + o.keylog_file + "\" does not exist yet: it will be read when it appears."
+                      : "TLS key log \"" + o.keylog_file + "\" not found: TLS sessions will stay encrypted.");
       }
       if (kl.malformed_lines() && !o.quieter)
-        eprint("mqsniff: TLS key log: " + std::to_string(kl.malformed_lines()) + " malformed line(s) skipped (first: line " +
+        eprint("TLS key log: " + std::to_string(kl.malformed_lines()) + " malformed line(s) skipped (first: line " +
                std::to_string(kl.first_malformed_line()) + ")");
       // Decrypted MQTT is only found by dissecting TLS.
       if (st.mqtt_needed) st.tls_needed = true;
