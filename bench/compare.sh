@@ -3,6 +3,8 @@
 # with the same options, plus a bare libpcap read loop as the floor.
 #
 #   bench/compare.sh [packets=1000000] [tls_percent=10]
+#   KEYS=1 bench/compare.sh 1000000 50    TLS decryption: the TLS flows replay the
+#       key-log captures, both tools get -o tls.keylog_file:<file>.keys on every row
 #
 # Generates bench/out/bench_<packets>_<tls>.pcap with bench_gen if missing.
 # Not run by CI (timing belongs here, never in tests).
@@ -16,8 +18,15 @@ if [ ! -x "$build/mqsniff" ] || [ ! -x "$build/bench_gen" ]; then
   cmake --build "$build" -j"$(nproc)" --target mqsniff bench_gen bench_bare_read >/dev/null
 fi
 mkdir -p bench/out
-file=bench/out/bench_${packets}_${tls}.pcap
-[ -f "$file" ] || "$build/bench_gen" "$file" "$packets" "$tls"
+opt=()
+if [ -n "${KEYS:-}" ]; then
+  file=bench/out/bench_${packets}_${tls}_keys.pcap
+  [ -f "$file" ] && [ -f "$file.keys" ] || "$build/bench_gen" "$file" "$packets" "$tls" 2000 1 keys
+  opt=(-o "tls.keylog_file:$file.keys")
+else
+  file=bench/out/bench_${packets}_${tls}.pcap
+  [ -f "$file" ] || "$build/bench_gen" "$file" "$packets" "$tls"
+fi
 ls -l "$file" | awk '{printf "file: %s, %.1f MiB\n", $9, $5/1048576}'
 
 measure() { # label command... -> prints "seconds peak_rss_kib"
@@ -31,10 +40,10 @@ measure() { # label command... -> prints "seconds peak_rss_kib"
 row() { # name args...
   local name=$1; shift
   local m t ms mm ts tm
-  m=$(measure mqsniff "$build/mqsniff" -r "$file" "$@")
+  m=$(measure mqsniff "$build/mqsniff" -r "$file" "${opt[@]}" "$@")
   ms=${m% *}; mm=${m#* }
   if command -v tshark >/dev/null; then
-    t=$(measure tshark tshark -n -r "$file" "$@")
+    t=$(measure tshark tshark -n -r "$file" "${opt[@]}" "$@")
     ts=${t% *}; tm=${t#* }
   else
     ts=nan; tm=0
@@ -46,6 +55,15 @@ row() { # name args...
 }
 bare=$("$build/bench_bare_read" "$file" | sed 's/.*: \([0-9]*\) packets\/s.*/\1/')
 echo "bare pcap_next_ex loop: $bare packets/s"
+if [ -n "${KEYS:-}" ]; then
+  echo "TLS decryption with ${opt[*]}"
+  row "-Y mqtt -T fields -e mqtt.topic" -Y mqtt -T fields -e mqtt.topic
+  row "summary (default)"
+  row "-Y tls -T fields -e tls.record.content_type" -Y tls -T fields -e tls.record.content_type
+  opt=()
+  row "no key log: -Y mqtt -T fields -e mqtt.topic" -Y mqtt -T fields -e mqtt.topic
+  exit 0
+fi
 row "-T fields -e frame.number -e tcp.srcport" -T fields -e frame.number -e tcp.srcport
 row "summary (default)"
 row "-T fields -e tcp.stream -e tcp.seq -e tcp.flags" -T fields -e tcp.stream -e tcp.seq -e tcp.flags

@@ -3,7 +3,13 @@
 // 8883) as many interleaved TCP flows with varied addresses and ports and
 // consistent sequence numbers, plus some unrelated UDP traffic.
 //
-//   bench_gen OUT.pcap [packets=1000000] [tls_percent=10] [active_flows=2000] [seed=1]
+//   bench_gen OUT.pcap [packets=1000000] [tls_percent=10] [active_flows=2000] [seed=1] [keys]
+//
+// With "keys", the TLS flows replay the decryption captures (mqtts_keylog_*:
+// TLS 1.3 and 1.2, AES-GCM, ChaCha20, CBC, a KeyUpdate, a HelloRetryRequest,
+// mutual TLS) and their key logs are written to OUT.pcap.keys, so that both
+// tools can decrypt every TLS flow (flows replaying one recorded session share
+// its client random, hence its keys).
 //
 // Client addresses are spread over 10.0.0.0/8 (tens of thousands of hosts),
 // brokers live in 192.0.2.0/24 (TEST-NET-1). The file is Ethernet/IPv4,
@@ -112,7 +118,7 @@ struct Flow {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_gen OUT.pcap [packets] [tls_percent] [active_flows] [seed]\n");
+    std::fprintf(stderr, "usage: bench_gen OUT.pcap [packets] [tls_percent] [active_flows] [seed] [keys]\n");
     return 1;
   }
   std::string out = argv[1];
@@ -120,6 +126,7 @@ int main(int argc, char** argv) {
   unsigned tls_pct = argc > 3 ? static_cast<unsigned>(std::atoi(argv[3])) : 10;
   size_t active = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 2000;
   rng_state = argc > 5 ? std::strtoull(argv[5], nullptr, 10) | 1 : 1;
+  const bool with_keys = argc > 6 && std::string(argv[6]) == "keys";
 
   std::string dir = MQSNIFF_CAPTURES_DIR;
   std::vector<Conversation> mqtt, tls;
@@ -127,9 +134,29 @@ int main(int argc, char** argv) {
     for (auto& c : load_template(dir + "/" + f, 1883)) mqtt.push_back(std::move(c));
   // TLS 1.3 and 1.2 sessions, with and without client certificates (the 1.2
   // ones carry certificate chains in clear, over 600-byte segments).
-  for (auto [f, port] : {std::pair{"mqtts_tls13.pcap", 8883}, {"mqtts_tls12.pcap", 8883}, {"mqtts_mutual_tls12.pcap", 8884},
-                         {"mqtts_mutual_tls13.pcap", 8884}, {"mqtts_rogue_tls12.pcap", 8884}})
-    for (auto& c : load_template(dir + "/" + f, static_cast<uint16_t>(port))) tls.push_back(std::move(c));
+  if (with_keys) {
+    std::string keys;
+    for (const char* f : {"mqtts_keylog_tls13", "mqtts_keylog_tls13_chacha", "mqtts_keylog_tls12_aead", "mqtts_keylog_tls12_cbc",
+                          "mqtts_keylog_tls13_keyupdate", "mqtts_keylog_hrr", "mqtts_keylog_mutual_tls13"}) {
+      for (auto& c : load_template(dir + "/" + f + ".pcap", 8883)) tls.push_back(std::move(c));
+      if (FILE* k = std::fopen((dir + "/" + f + ".keys").c_str(), "rb")) {
+        char b[4096];
+        size_t n;
+        while ((n = std::fread(b, 1, sizeof b, k)) > 0) keys.append(b, n);
+        std::fclose(k);
+      }
+    }
+    FILE* out_keys = std::fopen((out + ".keys").c_str(), "wb");
+    if (!out_keys || std::fwrite(keys.data(), 1, keys.size(), out_keys) != keys.size()) {
+      std::fprintf(stderr, "bench_gen: cannot write %s.keys\n", out.c_str());
+      return 2;
+    }
+    std::fclose(out_keys);
+  } else {
+    for (auto [f, port] : {std::pair{"mqtts_tls13.pcap", 8883}, {"mqtts_tls12.pcap", 8883}, {"mqtts_mutual_tls12.pcap", 8884},
+                           {"mqtts_mutual_tls13.pcap", 8884}, {"mqtts_rogue_tls12.pcap", 8884}})
+      for (auto& c : load_template(dir + "/" + f, static_cast<uint16_t>(port))) tls.push_back(std::move(c));
+  }
   if (mqtt.empty() || tls.empty()) {
     std::fprintf(stderr, "bench_gen: no template conversations found in %s\n", dir.c_str());
     return 2;

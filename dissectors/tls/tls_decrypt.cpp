@@ -50,8 +50,51 @@ constexpr SuiteInfo kSuites[] = {
     {0xc028, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
 };
 
+// Algorithms are fetched from the provider once, not at every use (an
+// implicit fetch per call costs a lock and a property query each time).
 EVP_KDF* fetch_kdf(const char* name) {
   return EVP_KDF_fetch(nullptr, name, nullptr);
+}
+const EVP_CIPHER* cipher_for(const SuiteInfo& s) {
+  static EVP_CIPHER* const gcm128 = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
+  static EVP_CIPHER* const gcm256 = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  static EVP_CIPHER* const chacha = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+  static EVP_CIPHER* const cbc128 = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
+  static EVP_CIPHER* const cbc256 = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
+  switch (s.kind) {
+    case CipherKind::Gcm: return s.key_len == 16 ? gcm128 : gcm256;
+    case CipherKind::ChaCha: return chacha;
+    case CipherKind::Cbc: return s.key_len == 16 ? cbc128 : cbc256;
+  }
+  return nullptr;
+}
+// An HKDF context (expand only) with its digest set, one per digest and
+// thread, reused for every derivation: each derive passes the key and info,
+// which replace the previous ones, so the digest is fetched once. (OpenSSL
+// 3.0 cannot duplicate an HKDF context.)
+EVP_KDF_CTX* hkdf_context(const char* digest) {
+  struct Contexts {
+    EVP_KDF_CTX* c[2] = {};
+    ~Contexts() {
+      for (EVP_KDF_CTX* x : c) EVP_KDF_CTX_free(x);
+    }
+  };
+  thread_local Contexts ctxs;
+  const int d = std::strcmp(digest, "SHA384") == 0 ? 1 : std::strcmp(digest, "SHA256") == 0 ? 0 : -1;
+  if (d < 0) return nullptr;
+  EVP_KDF_CTX*& c = ctxs.c[d];
+  if (c) return c;
+  static EVP_KDF* const alg = fetch_kdf("HKDF");
+  c = alg ? EVP_KDF_CTX_new(alg) : nullptr;
+  if (!c) return nullptr;
+  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
+                         OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode), OSSL_PARAM_construct_end()};
+  if (EVP_KDF_CTX_set_params(c, params) <= 0) {
+    EVP_KDF_CTX_free(c);
+    c = nullptr;
+  }
+  return c;
 }
 
 size_t digest_size(const char* name) {
@@ -75,8 +118,8 @@ const SuiteInfo* suite_info(uint16_t id) {
 
 bool hkdf_expand_label(const char* digest, std::span<const uint8_t> secret, std::string_view label,
                        std::span<uint8_t> out) {
-  static EVP_KDF* const kdf = fetch_kdf("HKDF");
-  if (!kdf || secret.empty() || out.size() > 255 || label.size() > 249) return false;
+  EVP_KDF_CTX* kctx = hkdf_context(digest);
+  if (!kctx || secret.empty() || out.size() > 255 || label.size() > 249) return false;
   // struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>; }
   uint8_t info[2 + 1 + 255 + 1];
   size_t n = 0;
@@ -88,29 +131,23 @@ bool hkdf_expand_label(const char* digest, std::span<const uint8_t> secret, std:
   std::memcpy(info + n, label.data(), label.size());
   n += label.size();
   info[n++] = 0;  // empty context
-  EVP_KDF_CTX* kctx = EVP_KDF_CTX_new(kdf);
-  if (!kctx) return false;
-  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(secret.data()), secret.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
       OSSL_PARAM_construct_end()};
-  bool ok = EVP_KDF_derive(kctx, out.data(), out.size(), params) > 0;
-  EVP_KDF_CTX_free(kctx);
-  return ok;
+  return EVP_KDF_derive(kctx, out.data(), out.size(), params) > 0;
 }
 
 bool tls12_prf(const char* digest, std::span<const uint8_t> secret, std::string_view label,
                std::span<const uint8_t> seed1, std::span<const uint8_t> seed2, std::span<uint8_t> out) {
-  static EVP_KDF* const kdf = fetch_kdf("TLS1-PRF");
-  if (!kdf) return false;
+  // A fresh context each time: TLS1-PRF appends each derive's seed to the
+  // previous one (OpenSSL 3.0). Once per TLS 1.2 session.
+  static EVP_KDF* const prf_alg = fetch_kdf("TLS1-PRF");
+  EVP_KDF_CTX* kctx = prf_alg ? EVP_KDF_CTX_new(prf_alg) : nullptr;
+  if (!kctx) return false;
   std::vector<uint8_t> seed(label.begin(), label.end());
   seed.insert(seed.end(), seed1.begin(), seed1.end());
   seed.insert(seed.end(), seed2.begin(), seed2.end());
-  EVP_KDF_CTX* kctx = EVP_KDF_CTX_new(kdf);
-  if (!kctx) return false;
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<uint8_t*>(secret.data()), secret.size()),
@@ -127,12 +164,7 @@ RecordCipher::~RecordCipher() {
 }
 
 bool RecordCipher::setup_cipher() {
-  const EVP_CIPHER* c = nullptr;
-  switch (suite_->kind) {
-    case CipherKind::Gcm: c = suite_->key_len == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(); break;
-    case CipherKind::ChaCha: c = EVP_chacha20_poly1305(); break;
-    case CipherKind::Cbc: c = suite_->key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc(); break;
-  }
+  const EVP_CIPHER* c = cipher_for(*suite_);
   if (!ctx_) ctx_ = EVP_CIPHER_CTX_new();
   if (!ctx_ || !c) return false;
   if (EVP_DecryptInit_ex(ctx_, c, nullptr, nullptr, nullptr) <= 0) return false;
