@@ -93,8 +93,10 @@ public:
     }
     return std::make_unique<TcpFlow::Streams>(s, l);
   }
-  // A closed connection holding nothing gives its reassembly state back.
+  // A closed connection holding nothing gives its reassembly state back, and
+  // its TLS session (decryption keys, handshake fragments) its heap memory.
   void release_streams(TcpFlow& f) {
+    f.tls.release();
     if (!f.streams) return;
     if (pool_.size() < kStreamPool && f.streams->dir[0].buffered() == 0 && f.streams->dir[1].buffered() == 0) {
       f.streams->dir[0].recycle();

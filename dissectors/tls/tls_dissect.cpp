@@ -933,7 +933,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   }
   if (dout == DecryptOutcome::Ok) {
     // The plaintext is a data source of its own ("Decrypted TLS" under -x).
-    core::Bytes plain = keep_source(pkt, "Decrypted TLS", s.dec->plain);
+    core::Bytes plain = keep_source(pkt, "Decrypted TLS", s.decrypt->plain);
     if (tls13 && type == 23) t.add_uint(tls_f::record_content_type, inner, base, 1);  // the real type, generated
     t.add_uint(tls_f::decrypted, plain.size(), base, 5u + len);
     // (The Protocol column stays the application's when it dissected the data.)

@@ -33,6 +33,7 @@ struct DecryptContext {
   static constexpr size_t kMaxResumption = 4096;  // per table; further sessions are not remembered
   std::unordered_map<std::string, std::array<uint8_t, 48>> by_session_id, by_ticket;
   DecryptStats stats;
+  std::vector<uint8_t> plain;  // the record being decrypted (scratch shared by all sessions)
   void remember(std::unordered_map<std::string, std::array<uint8_t, 48>>& m, std::string key, const uint8_t* master);
 };
 
@@ -69,7 +70,6 @@ struct SessionDecrypt {
   bool app_chosen = false;
   std::vector<uint8_t> pending[2];  // decrypted application bytes not yet a whole PDU
   static constexpr size_t kMaxPending = 1 << 20;
-  std::vector<uint8_t> plain;  // scratch for one record
 };
 
 // Per-conversation TLS state: the negotiated version (from the ServerHello's
@@ -94,6 +94,13 @@ struct TlsSession {
   DecryptContext* decrypt = nullptr;
   std::unique_ptr<SessionDecrypt> dec;
   AppSink sink;
+  // The connection is over (both FINs, or a RST, nothing buffered): its heap
+  // state goes, the few bytes above stay for tcp.stream numbering and stats.
+  void release() {
+    dec.reset();
+    hs_frag[0].reset();
+    hs_frag[1].reset();
+  }
 };
 // The largest handshake message reassembled across records (a certificate chain).
 constexpr size_t kMaxHandshakeMessage = 256 * 1024;

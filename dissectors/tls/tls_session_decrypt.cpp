@@ -189,7 +189,7 @@ DecryptOutcome decrypt_record(TlsSession& s, unsigned dir, std::span<const uint8
                                                           : kCountedNoSecret);
     return DecryptOutcome::NoKeys;
   }
-  auto r = d.cipher[dir].decrypt(rec, d.plain, inner);
+  auto r = d.cipher[dir].decrypt(rec, s.decrypt->plain, inner);
   if (r != RecordCipher::Result::Ok && tls13 && d.phase[dir] == 1) {
     // A TLS 1.3 direction whose Finished we did not see (lost, or the record
     // carried early data): try its application keys before giving up.
@@ -197,9 +197,9 @@ DecryptOutcome decrypt_record(TlsSession& s, unsigned dir, std::span<const uint8
     const SessionSecrets* sec = s.decrypt->keylog.find(d.client_random);
     const Secret* app = !sec ? nullptr : dir == s.server_dir ? &sec->server_app : &sec->client_app;
     if (app && app->len && trial_owner.cipher[dir].init_tls13(*d.suite, app->view()) &&
-        trial_owner.cipher[dir].decrypt(rec, d.plain, inner) == RecordCipher::Result::Ok) {
+        trial_owner.cipher[dir].decrypt(rec, s.decrypt->plain, inner) == RecordCipher::Result::Ok) {
       install_tls13(s, d, dir, 2);
-      d.cipher[dir].decrypt(rec, d.plain, inner);  // advances the new keys' sequence number
+      d.cipher[dir].decrypt(rec, s.decrypt->plain, inner);  // advances the new keys' sequence number
       r = RecordCipher::Result::Ok;
     }
   }
