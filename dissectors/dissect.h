@@ -40,6 +40,7 @@ struct DissectState {
   std::vector<uint16_t> tls_ports{8883, 443};
   bool tls_heuristic = true;
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
+  bool mqtt_analysis = false;        // QoS flow analysis (mqtt.analysis.* wanted)
   // TLS decryption (a key log or pcapng secrets): null when there are no keys.
   std::unique_ptr<tls::DecryptContext> tls_decrypt;
   // MQTT inside TLS: its IANA port (secure-mqtt) and -d tls.port==N,mqtt.

@@ -15,7 +15,7 @@ fail=0
 allow=(tcp.segment_data tcp_tcp_segment_data x509af
        mqtt.properties mqtt.property_len mqtt.property_id mqtt_mqtt_properties mqtt_mqtt_property_len
        tls_tls_handshake_sig_hash_alg 'x509af_*')
-own='(_ws.expert|_ws_expert|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt)'
+own='(_ws.expert|_ws_expert|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt|mqtt\.analysis\.|mqtt_mqtt_analysis_)'
 # A capture with a key log beside it (NAME.keys) is decrypted by both tools.
 keys() { [ -f "$root/captures/$1.keys" ] && echo "-o tls.keylog_file:$root/captures/$1.keys"; }
 for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 \

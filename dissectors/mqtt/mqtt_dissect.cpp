@@ -266,10 +266,11 @@ void infer_version(MqttSession& s, uint8_t type, uint32_t remaining, core::Field
 }
 
 // Packet Identifier (§2.3.1): the field, and " (id=N)" in Info.
-bool read_msgid(Ctx& c, std::string* info) {
+bool read_msgid(Ctx& c, std::string* info, uint16_t* id_out = nullptr) {
   uint32_t o = c.off();
   uint16_t id = c.r.be16();
   if (!c.r.ok()) return false;
+  if (id_out) *id_out = id;
   c.t.add_uint(mqtt_f::msgid, id, o, 2);
   info_id(info, id);
   return true;
@@ -382,7 +383,12 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (!body.ok()) break;
       const bool empty_topic = topic.empty();
       uint8_t qos = (h >> 1) & 3;
-      if (qos && !read_msgid(c, info)) break;
+      uint16_t id = 0;
+      if (qos && !read_msgid(c, info, &id)) break;
+      if (qos && s.analyze) {
+        if (!s.analysis) s.analysis = std::make_unique<MqttAnalysis>();
+        analyze_publish(*s.analysis, pkt, s.dir, id, qos, h & 0x08, base);
+      }
       if (v5) dissect_properties(c, mqtt_f::properties);
       if (v5 && c.topic_alias > 0) {
         // Topic Alias (5.0 §3.3.2.3.4): a topic with an alias defines it; an
@@ -420,7 +426,12 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     }
     case kPuback: case kPubrec: case kPubrel: case kPubcomp: {
       uint32_t o = c.off();
-      if (!read_msgid(c, info)) break;
+      uint16_t id = 0;
+      if (!read_msgid(c, info, &id)) break;
+      if (s.analyze) {
+        if (!s.analysis) s.analysis = std::make_unique<MqttAnalysis>();
+        analyze_ack(*s.analysis, pkt, s.dir, type, id, base);
+      }
       if (v5 && body.remaining()) {
         static const FieldId kRc[] = {mqtt_f::puback_reason_code, mqtt_f::pubrec_reason_code,
                                       mqtt_f::pubrel_reason_code, mqtt_f::pubcomp_reason_code};

@@ -6,6 +6,7 @@
 
 #include "dissectors/core/packet.h"
 #include "dissectors/core/reader.h"
+#include "dissectors/mqtt/mqtt_analysis.h"
 #include "dissectors/tcp/reassembler.h"
 
 namespace mqsniff::mqtt {
@@ -25,6 +26,10 @@ struct MqttSession {
   };
   std::unique_ptr<Aliases> aliases;
   static constexpr size_t kMaxAliases = 1024;
+  // QoS flow analysis (mqtt.analysis.*), when a filter, field, output or -z
+  // statistic asks for it (set by TCP); allocated on the first QoS > 0 packet.
+  bool analyze = false;
+  std::unique_ptr<MqttAnalysis> analysis;
 };
 
 // Dissects the MQTT control packets of one TCP segment's payload. Complete

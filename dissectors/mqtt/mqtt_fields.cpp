@@ -131,6 +131,18 @@ std::span<const FieldDef> mqtt_field_table() {
                  "mqtt.topic of this PUBLISH was not on the wire: it comes from an earlier Topic Alias"});
     v.push_back({mqtt_f::version_inferred, "mqtt.version_inferred", "Protocol version inferred", FT::UInt8, Base::Dec, 0,
                  0, "No CONNECT seen: the protocol level was inferred from the packets or the default preference"});
+    // QoS flow analysis (dissectors/mqtt/mqtt_analysis.h).
+    v.push_back({mqtt_f::analysis_response_to, "mqtt.analysis.response_to", "This is a response to the PUBLISH in frame",
+                 FT::FrameNum, Base::None, 0, 0, "PUBACK/PUBREC/PUBREL/PUBCOMP: the frame of the PUBLISH it acknowledges"});
+    v.push_back({mqtt_f::analysis_time, "mqtt.analysis.time", "Time since the PUBLISH", FT::RelativeTime, Base::None, 0,
+                 0, "On PUBACK (QoS 1) and PUBCOMP (QoS 2): the flow's completion latency"});
+    v.push_back({mqtt_f::analysis_retransmission, "mqtt.analysis.retransmission", "Retransmission", FT::Boolean,
+                 Base::None, 0, 0, "A PUBLISH with the DUP flag, or a repeated PUBREC/PUBREL"});
+    v.push_back({mqtt_f::analysis_incomplete, "mqtt.analysis.incomplete", "Incomplete flow of the PUBLISH in frame",
+                 FT::FrameNum, Base::None, 0, 0,
+                 "This PUBLISH reuses the packet identifier of a QoS flow that never completed"});
+    v.push_back({mqtt_f::analysis_unmatched, "mqtt.analysis.unmatched", "Acknowledges no captured PUBLISH", FT::Boolean,
+                 Base::None, 0, 0, "The PUBLISH this acknowledgement answers was not captured (or not in flight)"});
     static std::vector<std::string> names;  // stable storage for generated names
     names.reserve(2 * std::size(kProps) * 2);
     for (int will = 0; will < 2; ++will) {

@@ -23,6 +23,7 @@ enum : FieldId {
   // mqsniff's own (not in tshark 4.0): one named field per 5.0 property, for
   // the packet's properties (prop_*) and the CONNECT Will properties (willprop_*).
   topic_alias_resolved, version_inferred,
+  analysis_response_to, analysis_time, analysis_retransmission, analysis_incomplete, analysis_unmatched,
   prop_first,
   prop_last = prop_first + 0x2a,            // indexed by property identifier
   willprop_first,

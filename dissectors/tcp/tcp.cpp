@@ -560,6 +560,13 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (app == TcpFlow::App::Tls ? !st.tls_needed : !st.mqtt_needed) return;  // nobody reads this layer
   const bool mqtt = app == TcpFlow::App::Mqtt;
   core::Bytes pb = payload.rest_captured();
+  if (flow) {
+    // Session state of this segment's direction and run (both paths below).
+    flow->mqtt.dir = static_cast<uint8_t>(dir);
+    flow->tls.dir = static_cast<uint8_t>(dir);
+    flow->mqtt.default_version = st.mqtt_default_version;
+    flow->mqtt.analyze = st.mqtt_analysis;
+  }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
@@ -571,9 +578,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
   if (flow->dir[dir].syn_seen) ds.start_at(1);  // relative to the ISN
-  flow->mqtt.dir = static_cast<uint8_t>(dir);
-  flow->tls.dir = static_cast<uint8_t>(dir);
-  flow->mqtt.default_version = st.mqtt_default_version;
   const TcpDir& fwd = flow->dir[dir];
   bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
                       DirStream::seq_gt(rel_seq, ds.next());

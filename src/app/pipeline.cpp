@@ -25,6 +25,7 @@
 #include "src/output/tree_thread.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
+#include "dissectors/mqtt/mqtt_analysis.h"
 #include "filters/filter.h"
 #include "src/capture/pcap_source.h"
 #include "src/capture/pcapng_secrets.h"
@@ -181,6 +182,7 @@ int run(const cli::Options& o) {
   if (dfilter)
     for (core::FieldId id : dfilter->fields()) want.add(id);
   out::Stats stats;
+  stats.show_secrets = o.show_secrets;
   for (const auto& z : o.stats) stats.add(z);  // throws UsageError
   const std::vector<core::FieldId> stat_fields = stats.wanted();
   for (core::FieldId id : stat_fields) want.add(id);
@@ -192,6 +194,7 @@ int run(const cli::Options& o) {
   for (uint16_t p : o.tls_ports) st.tls_ports.push_back(p);
   st.tls_heuristic = o.tls_heuristic;
   st.mqtt_default_version = o.mqtt_default_version;
+  st.mqtt_analysis = mqtt::analysis_wanted(want);
   if (field_list && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
     // lies in it (or shows its effects).

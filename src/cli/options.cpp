@@ -39,9 +39,10 @@ std::string usage_text() {
          "Processing:\n"
          "  -Y <display filter>      packet display filter in Wireshark display filter syntax\n"
          "  --topic <MQTT filter>    only packets whose mqtt.topic matches this MQTT topic filter\n"
+         "                           (+ one level, # the rest), as a broker subscription would\n"
          "  --keylog <file>          TLS key log (SSLKEYLOGFILE format) to decrypt TLS; same as\n"
          "                           -o tls.keylog_file:<file>. pcapng secrets are read without it\n"
-         "                           (+ one level, # the rest), as a broker subscription would\n"
+         "  --show-secrets           -z mqtt,exposure shows passwords instead of masking them\n"
          "  -n                       disable all name resolutions (mqsniff never resolves)\n"
          "  -d <layer_type>==<selector>,<decode_as_protocol> ...\n"
          "                           \"Decode As\", e.g. tcp.port==11883,mqtt\n"
@@ -228,7 +229,7 @@ void split_list(const std::string& arg, const char* seps, std::vector<std::strin
 
 Options parse(int argc, char** argv) {
   Options o;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog };
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -243,6 +244,7 @@ Options parse(int argc, char** argv) {
       {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
       {"topic", required_argument, nullptr, kOptTopic},
       {"keylog", required_argument, nullptr, kOptKeylog},
+      {"show-secrets", no_argument, nullptr, kOptShowSecrets},
       {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
       {"color", no_argument, nullptr, kOptColor},
       {nullptr, 0, nullptr, 0},
@@ -344,6 +346,7 @@ Options parse(int argc, char** argv) {
       case kOptDisable: o.disabled_protocols.push_back(arg); break;
       case kOptEnable: o.enabled_protocols.push_back(arg); break;
       case kOptTopic: o.topic_filter = arg; break;
+      case kOptShowSecrets: o.show_secrets = true; break;
       case kOptKeylog: o.keylog_file = arg; break;
       case kOptDisableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;

@@ -39,6 +39,7 @@ struct Options {
   std::string capture_filter;          // -f (BPF)
   std::string display_filter;          // -Y
   std::string topic_filter;            // --topic (MQTT topic filter with + and #)
+  bool show_secrets = false;           // --show-secrets (-z mqtt,exposure: passwords in clear)
   OutputFormat format = OutputFormat::Text;
   std::vector<std::string> fields;     // -e
   FieldsOptions fopts;                 // -E

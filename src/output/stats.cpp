@@ -17,6 +17,8 @@
 #include "dissectors/tcp/tcp_fields.h"
 #include "filters/filter.h"
 #include "src/cli/options.h"
+#include "src/output/mqtt_stats.h"
+#include "src/output/stat_util.h"
 
 namespace mqsniff::out {
 using core::Address;
@@ -26,8 +28,7 @@ using core::FieldTree;
 using core::Packet;
 using core::Timestamp;
 
-namespace {
-
+// Shared with the MQTT analysis statistics (stat_util.h).
 std::string addr_text(const Address& a) {
   char buf[64];
   switch (a.type) {
@@ -55,7 +56,6 @@ std::string format_size(uint64_t n) {
   return buf;
 }
 
-void appendf(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void appendf(std::string& out, const char* fmt, ...) {
   char buf[512];
   va_list ap;
@@ -70,6 +70,8 @@ const core::FieldNode* first_node(const FieldTree& t, FieldId id) {
     if (n.id == id) return &n;
   return nullptr;
 }
+
+namespace {
 
 // A -z option's optional display filter.
 struct TapFilter {
@@ -661,7 +663,11 @@ private:
                             "     expert\n"
                             "     follow,tcp,ascii|hex,stream\n"
                             "     io,stat,interval[,filter][,filter]...\n"
-                            "     mqtt,tree",
+                            "     mqtt,tree\n"
+                            "     mqtt,qos\n"
+                            "     mqtt,exposure\n"
+                            "     mqtt,keepalive\n"
+                            "     mqtt,subscriptions",
                         cli::kExitUsage);
 }
 
@@ -715,6 +721,8 @@ void Stats::add(const std::string& spec) {
     stats_.push_back(std::make_unique<Expert>());
   } else if (spec == "mqtt,tree") {
     stats_.push_back(std::make_unique<MqttTree>());
+  } else if (auto m = make_mqtt_stat(parts, show_secrets)) {
+    stats_.push_back(std::move(m));
   } else {
     bad_z(spec);
   }

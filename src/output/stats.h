@@ -30,6 +30,7 @@ public:
 
 class Stats {
 public:
+  bool show_secrets = false;  // --show-secrets, for mqtt,exposure
   // Parses one -z argument; throws cli::UsageError with tshark's wording.
   void add(const std::string& spec);
   bool empty() const { return stats_.empty(); }

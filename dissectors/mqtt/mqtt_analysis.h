@@ -1,0 +1,53 @@
+// MQTT session analysis: QoS flows matched across packets of one connection.
+//
+// MQTT 3.1.1 §4.3 / 5.0 §4.3: a PUBLISH at QoS 1 is answered by a PUBACK from
+// its receiver; at QoS 2 by PUBREC (receiver), PUBREL (sender), PUBCOMP
+// (receiver). Packet identifiers belong to the sender of the PUBLISH (§2.3.1):
+// client and broker number their PUBLISHes independently, so flows are kept
+// per direction of the PUBLISH, and an identifier is free again (and may be
+// reused, wrapping at 65535) once its flow completes.
+//
+// Per packet, under mqtt.analysis.* (mqsniff's own fields):
+//   response_to     on PUBACK/PUBREC/PUBREL/PUBCOMP: the frame of the PUBLISH
+//   time            ... the time since that PUBLISH (on PUBACK / PUBCOMP: the
+//                   flow's completion latency)
+//   retransmission  on a PUBLISH with DUP set (§3.3.1.1) while its flow is open,
+//                   or a repeated PUBREC/PUBREL
+//   incomplete      on a PUBLISH that reuses the identifier of a flow that never
+//                   completed: the frame of that flow's PUBLISH
+//   unmatched       on an acknowledgement whose PUBLISH was not captured
+// Flows still open at the end of the capture are counted by -z mqtt,qos.
+//
+// Limit: at most kMaxInflight open flows per direction (mosquitto's default is
+// 20; MQTT 5.0's Receive Maximum defaults to 65,535): beyond it a new flow is
+// not tracked and its acknowledgement shows as unmatched.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "dissectors/core/packet.h"
+
+namespace mqsniff::mqtt {
+
+struct QosFlow {
+  core::Timestamp ts;       // the PUBLISH's time
+  uint32_t publish_frame;   // ... and frame
+  uint16_t id;              // packet identifier
+  uint8_t qos;              // 1 or 2
+  uint8_t stage;            // QoS 2: 0 published, 1 PUBREC seen, 2 PUBREL seen
+};
+
+struct MqttAnalysis {
+  static constexpr size_t kMaxInflight = 1024;
+  std::vector<QosFlow> inflight[2];  // by the direction the PUBLISH went
+};
+
+// Whether any mqtt.analysis.* field is wanted (by a filter, -e, -V/JSON or a -z statistic).
+bool analysis_wanted(const core::WantSet& want);
+// After a PUBLISH of direction `dir` (QoS > 0) with identifier `id`.
+void analyze_publish(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint16_t id, uint8_t qos, bool dup,
+                     uint32_t off);
+// After a PUBACK (4), PUBREC (5), PUBREL (6) or PUBCOMP (7) of direction `dir`.
+void analyze_ack(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint8_t type, uint16_t id, uint32_t off);
+
+}  // namespace mqsniff::mqtt

@@ -1,0 +1,816 @@
+#include "src/output/mqtt_stats.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/mqtt/mqtt_fields.h"
+#include "dissectors/tcp/tcp_fields.h"
+#include "dissectors/tls/tls_dissect.h"
+#include "dissectors/tls/tls_fields.h"
+#include "filters/filter.h"
+#include "src/output/stat_util.h"
+#include "src/output/verbose.h"
+
+namespace mqsniff::out {
+using core::FieldId;
+using core::FieldNode;
+using core::FieldTree;
+using core::Packet;
+using core::Timestamp;
+namespace mf = mqtt::mqtt_f;
+namespace tf = tls::tls_f;
+
+namespace {
+
+constexpr size_t kMaxConnections = 10000;  // reported one by one; the rest only in the totals
+
+// ------------------------------------------------------------------------
+// One MQTT control packet's fields, read back from the packet's tree.
+struct Pdu {
+  int type = -1;
+  int qos = 0;
+  bool dup = false, retain = false;
+  int msgid = -1;
+  int kalive = -1;
+  int conack = -1;  // CONNACK return / reason code
+  std::vector<std::string_view> topics;  // PUBLISH topic, SUBSCRIBE / UNSUBSCRIBE filters
+  std::string_view clientid, username, passwd, willtopic;
+  bool has_clientid = false, has_username = false, has_passwd = false, has_will = false;
+  size_t msg_len = 0, willmsg_len = 0;
+  bool resp = false, retrans = false, unmatched = false;
+  uint32_t response_to = 0, incomplete = 0;
+  Timestamp time{};
+};
+
+// Calls fn(pdu) for each MQTT packet of the frame, in order.
+template <typename Fn>
+void each_pdu(const FieldTree& t, Fn fn) {
+  const auto& nodes = t.nodes();
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].id != mf::proto) continue;
+    Pdu p;
+    for (size_t k = i + 1; k < nodes.size() && nodes[k].id != mf::proto; ++k) {
+      const FieldNode& n = nodes[k];
+      switch (n.id) {
+        case mf::msgtype: if (p.type < 0) p.type = static_cast<int>(n.u); break;
+        case mf::qos: p.qos = static_cast<int>(n.u); break;
+        case mf::dupflag: p.dup = n.u != 0; break;
+        case mf::retain: p.retain = n.u != 0; break;
+        case mf::msgid: p.msgid = static_cast<int>(n.u); break;
+        case mf::kalive: p.kalive = static_cast<int>(n.u); break;
+        case mf::conack_val: case mf::connack_reason_code: p.conack = static_cast<int>(n.u); break;
+        case mf::topic: p.topics.push_back(n.str()); break;
+        case mf::clientid: p.clientid = n.str(); p.has_clientid = true; break;
+        case mf::username: p.username = n.str(); p.has_username = true; break;
+        case mf::passwd: p.passwd = n.str(); p.has_passwd = true; break;
+        case mf::willtopic: p.willtopic = n.str(); p.has_will = true; break;
+        case mf::willmsg: p.willmsg_len = n.b.n; break;
+        case mf::msg: p.msg_len = n.b.n; break;
+        case mf::analysis_response_to: p.resp = true; p.response_to = static_cast<uint32_t>(n.u); break;
+        case mf::analysis_time: p.time = n.t; break;
+        case mf::analysis_retransmission: p.retrans = n.u != 0; break;
+        case mf::analysis_unmatched: p.unmatched = n.u != 0; break;
+        case mf::analysis_incomplete: p.incomplete = static_cast<uint32_t>(n.u); break;
+        default: break;
+      }
+    }
+    if (p.type > 0) fn(p);
+  }
+}
+
+void want_pdu_fields(std::vector<FieldId>& ids) {
+  ids.insert(ids.end(), {tcp::tcp_f::stream, mf::proto, mf::msgtype, mf::qos, mf::dupflag, mf::retain, mf::msgid,
+                         mf::kalive, mf::conack_val, mf::connack_reason_code, mf::topic, mf::clientid, mf::username,
+                         mf::passwd, mf::willtopic, mf::willmsg, mf::msg, mf::analysis_response_to, mf::analysis_time,
+                         mf::analysis_retransmission, mf::analysis_unmatched, mf::analysis_incomplete});
+}
+
+// ------------------------------------------------------------------------
+// Connections by tcp.stream: which side is the client (the sender of the
+// CONNECT; before one is seen, the side not on a well-known broker port).
+struct Conn {
+  uint64_t stream = 0;
+  std::string client, broker;  // "addr:port"
+  bool client_known = false;   // from a CONNECT
+  std::string clientid;
+  Timestamp first{}, last{};
+};
+
+bool broker_port(uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; }
+
+class Connections {
+public:
+  // The connection of this packet (null when the table is full), and whether
+  // the packet goes from client to broker.
+  Conn* get(const Packet& pkt, const FieldTree& t, bool& from_client) {
+    const FieldNode* s = first_node(t, tcp::tcp_f::stream);
+    if (!s || pkt.net_src.type == core::AddrType::None) return nullptr;
+    std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
+    std::string dst = addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport);
+    auto it = index_.find(s->u);
+    if (it == index_.end()) {
+      if (conns_.size() >= kMaxConnections) {
+        ++overflow_;
+        return nullptr;
+      }
+      Conn c;
+      c.stream = s->u;
+      const bool src_is_broker = broker_port(pkt.srcport) && !broker_port(pkt.dstport);
+      const bool dst_is_broker = broker_port(pkt.dstport) && !broker_port(pkt.srcport);
+      const bool src_client = dst_is_broker || (!src_is_broker && pkt.srcport > pkt.dstport);
+      c.client = src_client ? src : dst;
+      c.broker = src_client ? dst : src;
+      it = index_.emplace(s->u, conns_.size()).first;
+      conns_.push_back(std::move(c));
+    }
+    Conn& c = conns_[it->second];
+    from_client = src == c.client;
+    return &c;
+  }
+  // A CONNECT: its sender is the client, whatever the ports said.
+  void connect_from(Conn& c, const Packet& pkt, std::string_view clientid, bool& from_client) {
+    if (c.clientid.empty()) c.clientid = clientid;
+    if (c.client_known) return;
+    std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
+    if (src != c.client) std::swap(c.client, c.broker);
+    c.client_known = true;
+    from_client = true;
+  }
+  std::vector<Conn>& all() { return conns_; }
+  uint64_t overflow() const { return overflow_; }
+
+private:
+  std::unordered_map<uint64_t, size_t> index_;
+  std::vector<Conn> conns_;
+  uint64_t overflow_ = 0;
+};
+
+std::string quoted(std::string_view s) {
+  std::string o = "'";
+  for (char c : s) o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '.' : c;
+  return o + "'";
+}
+
+std::string seconds_text(double s) {
+  char b[32];
+  if (s < 0.001) snprintf(b, sizeof b, "%.0f us", s * 1e6);
+  else if (s < 1) snprintf(b, sizeof b, "%.3f ms", s * 1e3);
+  else snprintf(b, sizeof b, "%.3f s", s);
+  return b;
+}
+
+// ------------------------------------------------------------------------
+// Latencies of one row: exact for the first kKeep flows, then a reservoir
+// sample of that size (Vitter's algorithm R, deterministic), so the median
+// and 95th percentile stay meaningful on any capture with bounded memory.
+class Latencies {
+public:
+  static constexpr size_t kKeep = 65536;
+  void add(double v) {
+    ++n_;
+    max_ = std::max(max_, v);
+    if (v_.size() < kKeep) {
+      v_.push_back(v);
+      return;
+    }
+    rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t j = (rng_ >> 11) % n_;
+    if (j < kKeep) v_[j] = v;
+  }
+  uint64_t count() const { return n_; }
+  double max() const { return max_; }
+  double quantile(double q) {
+    if (v_.empty()) return 0;
+    std::sort(v_.begin(), v_.end());
+    // nearest rank
+    size_t r = static_cast<size_t>(std::ceil(q * static_cast<double>(v_.size())));
+    return v_[r ? r - 1 : 0];
+  }
+
+private:
+  std::vector<double> v_;
+  uint64_t n_ = 0, rng_ = 1;
+  double max_ = 0;
+};
+
+// ---------------------------------------------------------------- qos ----
+class QosStat : public Stat {
+public:
+  void want(std::vector<FieldId>& ids) const override { want_pdu_fields(ids); }
+  void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
+    bool from_client = false;
+    Conn* c = nullptr;
+    bool looked = false;
+    each_pdu(tree, [&](const Pdu& p) {
+      if (!looked) {
+        c = conns_.get(pkt, tree, from_client);
+        looked = true;
+      }
+      if (p.type == 1 && c) conns_.connect_from(*c, pkt, p.clientid, from_client);
+      // The direction of the flow: the PUBLISH's; acks from the receiver
+      // (PUBACK, PUBREC, PUBCOMP) go the other way, PUBREL with it.
+      const bool pub_from_client = (p.type == 4 || p.type == 5 || p.type == 7) ? !from_client : from_client;
+      const size_t d = pub_from_client ? 0 : 1;
+      if (p.type == 3) {
+        Row& total = totals_[p.qos & 3][d];
+        Row* per = c && (p.qos & 3) < 3 ? &per_conn_[c->stream][p.qos & 3][d] : nullptr;
+        for (Row* r : {&total, per}) {
+          if (!r) continue;
+          ++r->packets;
+          if (p.dup) ++r->dup;
+          if (!p.retrans) ++r->messages;
+          if (p.incomplete) ++r->reused_incomplete;
+        }
+      } else if (p.type >= 4 && p.type <= 7) {
+        if (p.unmatched) {
+          ++unmatched_;
+          return;
+        }
+        if (!p.resp) return;
+        const int qos = p.type == 4 ? 1 : 2;
+        Row& total = totals_[qos][d];
+        Row* per = c ? &per_conn_[c->stream][qos][d] : nullptr;
+        for (Row* r : {&total, per}) {
+          if (!r) continue;
+          ++r->packets;
+          if (p.retrans) ++r->dup;
+          if (p.type == 4 || p.type == 7) {
+            ++r->completed;
+            r->lat.add(secs(p.time));
+          }
+        }
+      }
+    });
+  }
+  void print(std::string& out, Timestamp) override {
+    const std::string rule(100, '=');
+    out += "\n" + rule + "\nMQTT QoS flows (mqsniff):\n";
+    out += "A message is a PUBLISH (its DUP copies are retransmissions); a QoS 1 flow completes with its PUBACK,\n"
+           "a QoS 2 flow with its PUBCOMP. Latency: from the PUBLISH to the packet that completes its flow.\n\n";
+    header(out);
+    for (int q = 0; q < 3; ++q)
+      for (size_t d = 0; d < 2; ++d)
+        if (totals_[q][d].packets) line(out, "all connections", q, d, totals_[q][d]);
+    appendf(out, "Acknowledgements of a PUBLISH not captured: %" PRIu64 "\n", unmatched_);
+    if (!per_conn_.empty()) {
+      out += "\nPer connection:\n";
+      header(out);
+      for (auto& c : conns_.all()) {
+        auto it = per_conn_.find(c.stream);
+        if (it == per_conn_.end()) continue;
+        std::string who = "stream " + std::to_string(c.stream) + " " + c.client;
+        if (!c.clientid.empty()) who += " " + quoted(c.clientid);
+        bool first = true;
+        for (int q = 0; q < 3; ++q)
+          for (size_t d = 0; d < 2; ++d)
+            if (it->second[q][d].packets) {
+              line(out, first ? who : "", q, d, it->second[q][d]);
+              first = false;
+            }
+      }
+      if (conns_.overflow()) appendf(out, "... and packets of more connections (only the first %zu are listed)\n", kMaxConnections);
+    }
+    out += rule + "\n";
+  }
+
+private:
+  struct Row {
+    uint64_t messages = 0, packets = 0, completed = 0, dup = 0, reused_incomplete = 0;
+    Latencies lat;
+  };
+  static void header(std::string& out) {
+    appendf(out, "%-34s %-3s %-16s %8s %9s %10s %8s %5s %10s %10s %10s\n", "Connection", "QoS", "Direction",
+            "Messages", "Completed", "Incomplete", "Pkts/msg", "DUP", "Median", "p95", "Max");
+  }
+  static void line(std::string& out, const std::string& who, int q, size_t d, Row& r) {
+    const char* dir = d == 0 ? "client -> broker" : "broker -> client";
+    std::string done = q ? std::to_string(r.completed) : "-";
+    std::string inc = q ? std::to_string(r.messages > r.completed ? r.messages - r.completed : 0) : "-";
+    char ppm[32];
+    snprintf(ppm, sizeof ppm, "%.2f", r.messages ? static_cast<double>(r.packets) / static_cast<double>(r.messages) : 0.0);
+    std::string med = "-", p95 = "-", mx = "-";
+    if (r.lat.count()) {
+      med = seconds_text(r.lat.quantile(0.5));
+      p95 = seconds_text(r.lat.quantile(0.95));
+      mx = seconds_text(r.lat.max());
+    }
+    appendf(out, "%-34s %-3d %-16s %8" PRIu64 " %9s %10s %8s %5" PRIu64 " %10s %10s %10s\n", who.c_str(), q, dir,
+            r.messages, done.c_str(), inc.c_str(), ppm, r.dup, med.c_str(), p95.c_str(), mx.c_str());
+  }
+  Connections conns_;
+  Row totals_[3][2];
+  std::map<uint64_t, std::array<std::array<Row, 2>, 3>> per_conn_;
+  uint64_t unmatched_ = 0;
+};
+
+// ----------------------------------------------------------- exposure ----
+// Per connection, what a passive eavesdropper read in clear, against what TLS
+// hid, and a verdict; the classroom confidentiality demonstration in one table.
+class ExposureStat : public Stat {
+public:
+  explicit ExposureStat(bool show_secrets) : show_secrets_(show_secrets) {}
+  void want(std::vector<FieldId>& ids) const override {
+    want_pdu_fields(ids);
+    ids.insert(ids.end(), {tf::proto, tf::handshake_type, tf::server_name, tf::supported_version, tf::handshake_version,
+                           tf::ciphersuite, tf::alert_level, tf::alert_desc, tf::inferred_alert, tf::decrypted,
+                           tf::record_opaque_type, tf::record_content_type, tls::x509_f::cert_subject,
+                           tls::x509_f::cert_issuer, tls::x509_f::cert_not_after, mf::ver});
+  }
+  void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
+    const auto& nodes = tree.nodes();
+    bool has_app = false;
+    for (const auto& n : nodes)
+      if (n.id == mf::proto || n.id == tf::proto) {
+        has_app = true;
+        break;
+      }
+    if (!has_app) return;
+    bool from_client = false;
+    Conn* c = conns_.get(pkt, tree, from_client);
+    if (!c) return;
+    Info& e = info_[c->stream];
+    // TLS: the fields of each handshake message follow its type.
+    int hs = -1;
+    bool decrypted_record = false;
+    for (const auto& n : nodes) {
+      switch (n.id) {
+        case tf::proto: e.tls = true; break;
+        case tf::handshake_type: hs = static_cast<int>(n.u); if (hs == 2) e.server_hello = true; break;
+        case tf::server_name: if (e.sni.empty()) e.sni = n.str(); break;
+        case tf::supported_version: if (hs == 2) e.version = static_cast<uint16_t>(n.u); break;
+        case tf::handshake_version: if (hs == 2 && !e.version) e.version = static_cast<uint16_t>(n.u); break;
+        case tf::ciphersuite: if (hs == 2) e.cipher = static_cast<uint16_t>(n.u); break;
+        case tls::x509_f::cert_subject:
+          if (e.certs.size() < 8) e.certs.push_back({from_client, std::string(n.str()), {}, {}, e.decrypted_any});
+          break;
+        case tls::x509_f::cert_issuer: if (!e.certs.empty() && e.certs.back().issuer.empty()) e.certs.back().issuer = n.str(); break;
+        case tls::x509_f::cert_not_after: if (!e.certs.empty() && e.certs.back().not_after.empty()) e.certs.back().not_after = n.str(); break;
+        case tf::alert_level: e.alert_level = static_cast<int>(n.u); break;
+        case tf::alert_desc:
+          if (e.alert_level == 2 && e.alert < 0) {
+            e.alert = static_cast<int>(n.u);
+            e.alert_from_client = from_client;
+            e.alert_decrypted = decrypted_record;
+          }
+          break;
+        case tf::inferred_alert: if (e.inferred.empty()) e.inferred = n.str(); break;
+        case tf::decrypted: decrypted_record = true; e.decrypted_any = true; break;
+        case tf::record_opaque_type: case tf::record_content_type: if (n.u == 23) ++e.app_records; break;
+        default: break;
+      }
+    }
+    each_pdu(tree, [&](const Pdu& p) {
+      if (p.type == 1) conns_.connect_from(*c, pkt, p.clientid, from_client);
+      ++e.mqtt_packets;
+      if (e.tls) e.mqtt_inside_tls = true;
+      if (p.type == 1) {
+        if (p.has_clientid) e.clientid = p.clientid;
+        if (p.has_username) e.username = p.username;
+        if (p.has_passwd) e.password = p.passwd;
+        e.has_username |= p.has_username;
+        e.has_password |= p.has_passwd;
+        if (p.has_will) {
+          e.will_topic = p.willtopic;
+          e.will_len = p.willmsg_len;
+          e.has_will = true;
+        }
+      } else if (p.type == 2) {
+        e.connack = p.conack;
+      } else if (p.type == 3 && !p.topics.empty()) {
+        add_topic(from_client ? e.published : e.delivered, p.topics.back());
+        e.payload_bytes += p.msg_len;
+      } else if (p.type == 8) {
+        for (auto t : p.topics) add_topic(e.subscribed, t);
+      }
+    });
+  }
+  void print(std::string& out, Timestamp) override {
+    const std::string rule(100, '=');
+    out += "\n" + rule + "\nMQTT exposure: what a passive eavesdropper reads (mqsniff):\n";
+    uint64_t clear = 0, creds = 0, prot = 0, failed = 0, dec = 0;
+    for (auto& c : conns_.all()) {
+      auto it = info_.find(c.stream);
+      if (it == info_.end()) continue;
+      Info& e = it->second;
+      const std::string v = verdict(e);
+      if (v.rfind("CLEAR", 0) == 0) {
+        ++clear;
+        if (e.has_username || e.has_password) ++creds;
+      } else if (v.rfind("PROTECTED", 0) == 0) {
+        ++prot;
+      } else if (v.rfind("FAILED", 0) == 0) {
+        ++failed;
+      } else {
+        ++dec;
+      }
+      appendf(out, "\nstream %" PRIu64 "  %s -> %s  %s\n", c.stream, c.client.c_str(), c.broker.c_str(),
+              transport(e).c_str());
+      out += "  " + v + "\n";
+      const bool readable = !e.tls || e.mqtt_inside_tls;
+      if (readable && e.mqtt_packets) {
+        const char* how = e.tls ? "  with the keys: " : "  in clear: ";
+        std::string who;
+        if (!e.clientid.empty() || e.mqtt_packets) who += "client id " + quoted(e.clientid);
+        if (e.has_username) who += ", user name " + quoted(e.username);
+        if (e.has_password) who += ", password " + quoted(show_secrets_ ? std::string(e.password) : mask(e.password));
+        out += how + who + "\n";
+        if (e.connack > 0) out += "    the broker refused the connection (CONNACK code " + std::to_string(e.connack) + ")\n";
+        if (e.has_will)
+          out += "    will: topic " + quoted(e.will_topic) + ", message " + std::to_string(e.will_len) + " bytes\n";
+        list(out, "    published by the client", e.published);
+        list(out, "    delivered to the client", e.delivered);
+        list(out, "    subscribed", e.subscribed);
+        appendf(out, "    PUBLISH payload bytes readable: %" PRIu64 "\n", e.payload_bytes);
+      }
+      if (e.tls) {
+        std::string hid = "  TLS";
+        if (!e.sni.empty()) hid += ": server name " + quoted(e.sni) + " (in clear)";
+        out += hid + "\n";
+        for (const auto& k : e.certs)
+          out += std::string("    ") + (k.from_client ? "client" : "broker") + " certificate " +
+                 (k.decrypted ? "(decrypted) " : "(in clear) ") + k.subject + ", issuer " + k.issuer +
+                 (k.not_after.empty() ? "" : ", expires " + k.not_after) + "\n";
+        if (e.version == 0x0304 && !e.decrypted_any) out += "    certificates hidden by TLS 1.3\n";
+        if (!e.mqtt_inside_tls && !e.decrypted_any)
+          appendf(out, "    MQTT hidden: %" PRIu64 " Application Data record(s)\n", e.app_records);
+        else if (!e.mqtt_inside_tls)
+          out += "    decrypted: no MQTT was exchanged\n";
+      }
+    }
+    if (conns_.overflow()) appendf(out, "\n... more connections not listed (only the first %zu)\n", kMaxConnections);
+    appendf(out,
+            "\nTotal: %zu connection(s): %" PRIu64 " in clear (%" PRIu64 " with credentials), %" PRIu64
+            " protected by TLS, %" PRIu64 " failed, %" PRIu64 " decrypted with the keys\n",
+            static_cast<size_t>(clear + prot + failed + dec), clear, creds, prot, failed, dec);
+    out += rule + "\n";
+  }
+
+private:
+  struct Cert {
+    bool from_client;
+    std::string subject, issuer, not_after;
+    bool decrypted;
+  };
+  struct Topics {
+    std::map<std::string, uint64_t> n;
+    uint64_t more = 0;
+  };
+  struct Info {
+    bool tls = false, server_hello = false, mqtt_inside_tls = false, decrypted_any = false;
+    uint16_t version = 0, cipher = 0;
+    std::string sni;
+    std::vector<Cert> certs;
+    int alert_level = 0, alert = -1;
+    bool alert_from_client = false, alert_decrypted = false;
+    std::string inferred;
+    uint64_t app_records = 0, mqtt_packets = 0, payload_bytes = 0;
+    std::string clientid, username, password, will_topic;
+    bool has_username = false, has_password = false, has_will = false;
+    size_t will_len = 0;
+    int connack = -1;
+    Topics published, delivered, subscribed;
+  };
+  static constexpr size_t kMaxTopics = 256;  // per connection and list
+  static void add_topic(Topics& t, std::string_view name) {
+    auto it = t.n.find(std::string(name));
+    if (it != t.n.end()) ++it->second;
+    else if (t.n.size() < kMaxTopics) t.n.emplace(std::string(name), 1);
+    else ++t.more;
+  }
+  static void list(std::string& out, const char* what, const Topics& t) {
+    if (t.n.empty()) return;
+    std::string l = std::string(what) + " (" + std::to_string(t.n.size() + (t.more ? 1 : 0)) + (t.more ? "+" : "") + "): ";
+    size_t shown = 0;
+    for (const auto& [name, n] : t.n) {
+      if (shown == 20) {
+        l += ", ... " + std::to_string(t.n.size() - shown) + " more";
+        break;
+      }
+      l += (shown ? ", " : "") + quoted(name) + (n > 1 ? " x" + std::to_string(n) : "");
+      ++shown;
+    }
+    out += l + "\n";
+  }
+  static std::string mask(std::string_view p) {
+    if (p.size() <= 2) return std::string(p.size(), '*');
+    return std::string(1, p.front()) + std::string(p.size() - 2, '*') + p.back();
+  }
+  static std::string version_text(uint16_t v) {
+    const char* n = value_name("tls.handshake.version", v);
+    return n ? n : "TLS";
+  }
+  std::string transport(const Info& e) const {
+    if (!e.tls) return "plain MQTT";
+    std::string t = e.version ? version_text(e.version) : "TLS (no ServerHello)";
+    if (e.cipher) {
+      const char* cn = value_name("tls.handshake.ciphersuite", e.cipher);
+      char hex[16];
+      snprintf(hex, sizeof hex, "0x%04x", e.cipher);
+      t += std::string(" ") + (cn ? cn : hex);
+    }
+    return t;
+  }
+  std::string verdict(const Info& e) const {
+    auto what = [&] {
+      std::string w;
+      if (e.has_username || e.has_password) w = "credentials and ";
+      std::set<std::string> all;
+      for (const Topics* t : {&e.published, &e.delivered, &e.subscribed})
+        for (const auto& [name, n] : t->n) all.insert(name);
+      return w + std::to_string(all.size()) + " topic(s) readable";
+    };
+    if (!e.tls) return "CLEAR: " + what();
+    if (e.alert >= 0) {
+      const char* name = tls::alert_name(static_cast<uint8_t>(e.alert));
+      std::string who = e.alert_from_client ? "the client rejected the broker" : "the broker rejected the client";
+      if (e.alert == 48 && !e.alert_from_client) who = "client certificate rejected";
+      if (e.alert == 48 && e.alert_from_client) who = "broker certificate rejected";
+      return std::string("FAILED: ") + who + " (" + name + (e.alert_decrypted ? ", alert decrypted with the keys" : ", alert in clear") + ")";
+    }
+    if (!e.inferred.empty())
+      return e.inferred.rfind("the server", 0) == 0
+                 ? "FAILED: the broker rejected the handshake, probably the client certificate (inferred: TLS 1.3 encrypts the alert)"
+                 : "FAILED: the client rejected the handshake, probably the broker certificate (inferred: TLS 1.3 encrypts the alert)";
+    if (e.mqtt_inside_tls) return "DECRYPTED with the key log: " + what() + " to whoever holds the keys";
+    if (!e.server_hello) return "PROTECTED: TLS handshake not seen, nothing readable";
+    if (!e.certs.empty()) return "PROTECTED: " + version_text(e.version) + ", MQTT hidden (certificates readable)";
+    return "PROTECTED: " + version_text(e.version) + ", nothing readable";
+  }
+  bool show_secrets_;
+  Connections conns_;
+  std::unordered_map<uint64_t, Info> info_;
+};
+
+// ---------------------------------------------------------- keepalive ----
+// MQTT 3.1.1 §3.1.2.10 / 5.0 §3.1.2.10: the client must send a control
+// packet at least every Keep Alive seconds (PINGREQ when it has nothing
+// else); the broker closes the connection after 1.5 x Keep Alive without one.
+// 5.0: a Server Keep Alive in the CONNACK replaces the client's value.
+class KeepaliveStat : public Stat {
+public:
+  void want(std::vector<FieldId>& ids) const override {
+    want_pdu_fields(ids);
+    ids.insert(ids.end(), {tcp::tcp_f::flags_fin, tcp::tcp_f::flags_reset,
+                           static_cast<FieldId>(mf::prop_first + 0x13)});
+  }
+  void packet(const Packet& pkt, const FieldTree& tree, const RowContext& row) override {
+    bool from_client = false;
+    bool mqtt = first_node(tree, mf::proto) != nullptr;
+    const FieldNode* fin = first_node(tree, tcp::tcp_f::flags_fin);
+    const FieldNode* rst = first_node(tree, tcp::tcp_f::flags_reset);
+    const bool closing = (fin && fin->u) || (rst && rst->u);
+    if (!mqtt && !closing) return;
+    if (!mqtt && !info_.count(first_node(tree, tcp::tcp_f::stream) ? first_node(tree, tcp::tcp_f::stream)->u : ~0ull))
+      return;
+    Conn* c = conns_.get(pkt, tree, from_client);
+    if (!c) return;
+    K& k = info_[c->stream];
+    const double now = secs(row.ts);
+    const FieldNode* ska = first_node(tree, static_cast<FieldId>(mf::prop_first + 0x13));
+    each_pdu(tree, [&](const Pdu& p) {
+      if (p.type == 1) {
+        conns_.connect_from(*c, pkt, p.clientid, from_client);
+        k.keepalive = p.kalive;
+        k.connected = true;
+        k.last_client = now;
+      }
+      if (p.type == 2 && ska) k.server_keepalive = static_cast<int>(ska->u);
+      if (from_client) {
+        if (k.last_client >= 0) {
+          const double gap = now - k.last_client;
+          if (gap > k.longest) {
+            k.longest = gap;
+            k.longest_at = row.number;
+          }
+          const int ka = k.effective();
+          // Timers fire a little after the period: late means more than 10 % over it.
+          if (p.type == 12 && ka > 0 && gap > 1.1 * ka) ++k.late_pings;
+          if (ka > 0 && gap > 1.5 * ka) ++k.overdue;
+        }
+        k.last_client = now;
+        if (p.type == 12) {
+          ++k.pings;
+          if (k.ping_pending) ++k.unanswered;
+          k.ping_pending = true;
+        }
+        if (p.type == 14) k.disconnect = true;
+      } else if (p.type == 13) {
+        ++k.pongs;
+        k.ping_pending = false;
+      }
+    });
+    if (closing && k.close_at < 0) {
+      k.close_at = now;
+      k.closed_by_client = from_client;
+    }
+    k.end = now;
+  }
+  void print(std::string& out, Timestamp) override {
+    const std::string rule(100, '=');
+    out += "\n" + rule + "\nMQTT keepalive (mqsniff): the client's promise against its silences (MQTT §3.1.2.10)\n";
+    appendf(out, "%-40s %9s %10s %6s %5s %10s  %s\n", "Connection", "Keepalive", "Longest", "PINGs", "Late",
+            "Unanswered", "Verdict");
+    for (auto& c : conns_.all()) {
+      auto it = info_.find(c.stream);
+      if (it == info_.end()) continue;
+      K& k = it->second;
+      if (k.ping_pending && (k.close_at >= 0 || k.end > k.last_client)) ++k.unanswered, k.ping_pending = false;
+      const int ka = k.effective();
+      std::string who = "stream " + std::to_string(c.stream) + " " + (c.clientid.empty() ? c.client : quoted(c.clientid));
+      std::string kas = k.keepalive < 0 ? "?" : std::to_string(ka) + " s";
+      if (k.server_keepalive >= 0) kas += " (server)";
+      char longest[32];
+      snprintf(longest, sizeof longest, "%.3f s", k.longest);
+      appendf(out, "%-40s %9s %10s %6" PRIu64 " %5" PRIu64 " %10" PRIu64 "  %s\n", who.c_str(), kas.c_str(), longest,
+              k.pings, k.late_pings, k.unanswered, verdict(k, ka).c_str());
+    }
+    if (conns_.overflow()) appendf(out, "... more connections not listed (only the first %zu)\n", kMaxConnections);
+    out += rule + "\n";
+  }
+
+private:
+  struct K {
+    int keepalive = -1, server_keepalive = -1;
+    bool connected = false, disconnect = false, ping_pending = false, closed_by_client = false;
+    double last_client = -1, longest = 0, close_at = -1, end = 0;
+    uint64_t longest_at = 0, pings = 0, pongs = 0, late_pings = 0, unanswered = 0, overdue = 0;
+    int effective() const { return server_keepalive >= 0 ? server_keepalive : keepalive; }
+  };
+  static std::string verdict(const K& k, int ka) {
+    char b[200];
+    if (k.keepalive < 0) return "no CONNECT captured";
+    if (ka == 0) return "keepalive off (0): the broker never times the client out";
+    // The silence up to the broker's close counts too.
+    const double tail = k.close_at >= 0 && !k.closed_by_client ? k.close_at - k.last_client : 0;
+    if (k.close_at >= 0 && !k.closed_by_client && !k.disconnect && tail > ka) {
+      snprintf(b, sizeof b,
+               "%s: the broker closed the connection %.3f s after the client's last packet (due after 1.5 x %d s = %.1f s)",
+               tail >= 1.5 * ka ? "timed out" : "closed early", tail, ka, 1.5 * ka);
+      return b;
+    }
+    if (k.overdue) {
+      snprintf(b, sizeof b, "silent %.3f s, over 1.5 x %d s: the broker should have closed, and did not", k.longest, ka);
+      return b;
+    }
+    if (k.late_pings || k.longest > 1.1 * ka) {
+      snprintf(b, sizeof b, "late: %.3f s without a packet (keepalive %d s), within the 1.5 x grace", k.longest, ka);
+      return b;
+    }
+    return "OK";
+  }
+  Connections conns_;
+  std::unordered_map<uint64_t, K> info_;
+};
+
+// ------------------------------------------------------ subscriptions ----
+// Every topic filter subscribed to, against every topic published by a
+// client, with MQTT's own matching (§4.7: + one level, # the rest, $-topics
+// not matched by a leading wildcard; $share/GROUP/ stripped).
+class SubscriptionsStat : public Stat {
+public:
+  void want(std::vector<FieldId>& ids) const override { want_pdu_fields(ids); }
+  void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
+    bool from_client = false;
+    Conn* c = nullptr;
+    bool looked = false;
+    each_pdu(tree, [&](const Pdu& p) {
+      if (!looked) {
+        c = conns_.get(pkt, tree, from_client);
+        looked = true;
+      }
+      if (!c) return;
+      if (p.type == 1) conns_.connect_from(*c, pkt, p.clientid, from_client);
+      if (p.type == 8) {
+        for (auto f : p.topics) {
+          if (subs_.size() >= kMaxFilters) {
+            ++dropped_;
+            continue;
+          }
+          Sub s{c->stream, std::string(f), {}};
+          bool dupe = false;
+          for (const auto& x : subs_) dupe |= x.stream == s.stream && x.filter == s.filter;
+          if (!dupe) subs_.push_back(std::move(s));
+        }
+      } else if (p.type == 3 && !p.topics.empty() && !p.retrans) {
+        // Messages are counted where clients publish them; a topic seen only in
+        // deliveries (the broker's $SYS, retained messages older than the
+        // capture) counts its deliveries.
+        auto& m = from_client ? topics_ : delivered_;
+        auto it = m.find(std::string(p.topics.back()));
+        if (it != m.end()) ++it->second;
+        else if (m.size() < kMaxTopics) m.emplace(std::string(p.topics.back()), 1);
+        else ++dropped_;
+      }
+    });
+  }
+  void print(std::string& out, Timestamp) override {
+    const std::string rule(100, '=');
+    out += "\n" + rule + "\nMQTT subscriptions (mqsniff): which published topics each topic filter matches\n";
+    out += "(+ one level, # this level and all below, $-topics not matched by a leading wildcard; messages\n"
+           " counted from the PUBLISHes clients sent, or from the broker's deliveries for topics no client published)\n";
+    for (const auto& [t, n] : delivered_)
+      if (!topics_.count(t) && topics_.size() < kMaxTopics) {
+        topics_.emplace(t, n);
+        broker_only_.insert(t);
+      }
+    delivered_.clear();
+    std::map<uint64_t, std::string> names;
+    for (auto& c : conns_.all()) names[c.stream] = c.clientid.empty() ? c.client : quoted(c.clientid);
+    for (auto& s : subs_) {
+      std::string_view f = s.filter;
+      std::string shared;
+      if (f.rfind("$share/", 0) == 0) {  // $share/GROUP/FILTER (5.0 §4.8.2)
+        size_t g = f.find('/', 7);
+        if (g != std::string_view::npos) {
+          shared = std::string(f.substr(7, g - 7));
+          f = f.substr(g + 1);
+        }
+      }
+      uint64_t msgs = 0;
+      for (const auto& [t, n] : topics_)
+        if (filter::mqtt_topic_matches(f, t)) {
+          s.matched.push_back(t);
+          msgs += n;
+        }
+      out += "\n" + quoted(s.filter) + "  (stream " + std::to_string(s.stream) + " " + names[s.stream] +
+             (shared.empty() ? "" : ", shared subscription of group " + quoted(shared)) + ")\n";
+      if (s.matched.empty()) {
+        out += "  matched nothing published in this capture\n";
+        continue;
+      }
+      appendf(out, "  matched %zu topic(s), %" PRIu64 " message(s):", s.matched.size(), msgs);
+      size_t shown = 0;
+      for (const auto& t : s.matched) {
+        if (shown++ == 20) {
+          out += " ...";
+          break;
+        }
+        out += " " + quoted(t) + " x" + std::to_string(topics_[t]) + (broker_only_.count(t) ? " (delivered by the broker)" : "");
+      }
+      out += "\n";
+    }
+    // Overlaps: two filters of one connection matching the same topic.
+    bool header = false;
+    for (size_t i = 0; i < subs_.size(); ++i)
+      for (size_t j = i + 1; j < subs_.size(); ++j) {
+        if (subs_[i].stream != subs_[j].stream) continue;
+        std::vector<std::string> both;
+        for (const auto& t : subs_[i].matched)
+          if (std::find(subs_[j].matched.begin(), subs_[j].matched.end(), t) != subs_[j].matched.end()) both.push_back(t);
+        if (both.empty()) continue;
+        if (!header) {
+          out += "\nOverlapping subscriptions (one client, two filters matching the same topic):\n";
+          header = true;
+        }
+        out += "  " + quoted(subs_[i].filter) + " and " + quoted(subs_[j].filter) + " (stream " +
+               std::to_string(subs_[i].stream) + "): both match";
+        for (size_t k = 0; k < both.size() && k < 10; ++k) out += " " + quoted(both[k]);
+        out += "\n";
+      }
+    std::vector<std::string> orphans;
+    for (const auto& [t, n] : topics_) {
+      bool any = false;
+      for (const auto& s : subs_) any |= std::find(s.matched.begin(), s.matched.end(), t) != s.matched.end();
+      if (!any) orphans.push_back(t);
+    }
+    if (!orphans.empty()) {
+      out += "\nPublished topics no captured subscription matched:";
+      for (size_t k = 0; k < orphans.size() && k < 50; ++k) out += " " + quoted(orphans[k]);
+      if (orphans.size() > 50) out += " ...";
+      out += "\n";
+    }
+    if (dropped_) appendf(out, "(%" PRIu64 " filters or topics beyond the limits not analysed)\n", dropped_);
+    out += rule + "\n";
+  }
+
+private:
+  static constexpr size_t kMaxFilters = 4096, kMaxTopics = 10000;
+  struct Sub {
+    uint64_t stream;
+    std::string filter;
+    std::vector<std::string> matched;
+  };
+  Connections conns_;
+  std::vector<Sub> subs_;
+  std::map<std::string, uint64_t> topics_, delivered_;
+  std::set<std::string> broker_only_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Stat> make_mqtt_stat(const std::vector<std::string>& parts, bool show_secrets) {
+  if (parts.size() != 2 || parts[0] != "mqtt") return nullptr;
+  if (parts[1] == "qos") return std::make_unique<QosStat>();
+  if (parts[1] == "exposure") return std::make_unique<ExposureStat>(show_secrets);
+  if (parts[1] == "keepalive") return std::make_unique<KeepaliveStat>();
+  if (parts[1] == "subscriptions") return std::make_unique<SubscriptionsStat>();
+  return nullptr;
+}
+
+}  // namespace mqsniff::out

@@ -1,0 +1,20 @@
+// mqsniff's MQTT analyses as -z statistics (tshark has none of them):
+//   mqtt,qos            QoS flows: messages, completion latency, retransmissions, incomplete flows
+//   mqtt,exposure       per connection, what a passive eavesdropper read in clear vs what TLS hid
+//   mqtt,keepalive      the keepalive each client promised against the silences observed
+//   mqtt,subscriptions  which published topics each subscription's filter matched (+ and # rules)
+// Each keeps bounded state: at most kMaxConnections connections are reported
+// one by one (the rest are summed in the totals, and a line says how many).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/output/stats.h"
+
+namespace mqsniff::out {
+
+// The statistic for an -z argument split at commas, or null if it is not one of these.
+std::unique_ptr<Stat> make_mqtt_stat(const std::vector<std::string>& parts, bool show_secrets);
+
+}  // namespace mqsniff::out

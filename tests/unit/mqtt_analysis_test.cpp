@@ -1,0 +1,110 @@
+// QoS flow analysis (mqtt.analysis.*): PUBLISH matched with PUBACK, or
+// PUBREC/PUBREL/PUBCOMP, by packet identifier and direction.
+#include <doctest/doctest.h>
+
+#include "dissectors/mqtt/mqtt_analysis.h"
+#include "helpers.h"
+
+using namespace testutil;
+
+namespace {
+// One MQTT conversation, client 10.0.0.1:50000 <-> broker 10.0.0.2:1883, one second
+// between frames; sequence numbers kept per direction.
+struct Conv {
+  Harness h;
+  uint32_t seq[2] = {1000, 5000};
+  Conv() { h.st.mqtt_analysis = true; }
+  Harness& send(bool from_client, const std::vector<uint8_t>& mqtt) {
+    TcpSpec s;
+    s.flags = 0x18;
+    if (!from_client) std::swap(s.src, s.dst);
+    s.sport = from_client ? 50000 : 1883;
+    s.dport = from_client ? 1883 : 50000;
+    s.seq = seq[from_client ? 0 : 1];
+    s.ack = seq[from_client ? 1 : 0];
+    s.payload = mqtt;
+    seq[from_client ? 0 : 1] += static_cast<uint32_t>(mqtt.size());
+    h.run(eth(0x0800, ipv4_tcp(s)));
+    return h;
+  }
+};
+std::vector<uint8_t> publish(uint8_t qos, uint16_t id, bool dup = false) {
+  std::vector<uint8_t> b;
+  b.reserve(8);
+  for (uint8_t x : {static_cast<uint8_t>(0x30 | qos << 1 | (dup ? 8 : 0)), uint8_t{0}, uint8_t{0}, uint8_t{1}, uint8_t{'t'}})
+    b.push_back(x);
+  if (qos) {
+    b.push_back(static_cast<uint8_t>(id >> 8));
+    b.push_back(static_cast<uint8_t>(id));
+  }
+  b.push_back('x');
+  b[1] = static_cast<uint8_t>(b.size() - 2);
+  return b;
+}
+std::vector<uint8_t> ack(uint8_t type, uint16_t id) {
+  return {static_cast<uint8_t>(type << 4 | (type == 6 ? 2 : 0)), 2, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
+}
+}  // namespace
+
+TEST_CASE("mqtt analysis: QoS 1 and QoS 2 flows, latency to completion") {
+  Conv c;
+  c.send(true, publish(1, 1));                                   // frame 1
+  CHECK_FALSE(c.h.has("mqtt.analysis.response_to"));
+  auto& h = c.send(false, ack(4, 1));                            // 2: PUBACK
+  CHECK(h.field("mqtt.analysis.response_to") == "1");
+  CHECK(h.field("mqtt.analysis.time") == "1.000000000");
+  c.send(true, publish(2, 2));                                   // 3
+  CHECK(c.send(false, ack(5, 2)).field("mqtt.analysis.response_to") == "3");  // 4: PUBREC
+  CHECK(c.send(true, ack(6, 2)).field("mqtt.analysis.response_to") == "3");   // 5: PUBREL (from the sender)
+  auto& done = c.send(false, ack(7, 2));                         // 6: PUBCOMP
+  CHECK(done.field("mqtt.analysis.response_to") == "3");
+  CHECK(done.field("mqtt.analysis.time") == "3.000000000");
+  CHECK_FALSE(done.has("mqtt.analysis.unmatched"));
+}
+
+TEST_CASE("mqtt analysis: identifiers free again after completion, per direction, wrapping at 65535") {
+  Conv c;
+  c.send(true, publish(1, 65535));  // 1
+  c.send(true, publish(1, 1));      // 2: two in flight
+  c.send(false, publish(1, 1));     // 3: the broker's own id 1 does not collide with the client's
+  CHECK(c.send(true, ack(4, 1)).field("mqtt.analysis.response_to") == "3");       // 4: the client acks the broker's
+  CHECK(c.send(false, ack(4, 1)).field("mqtt.analysis.response_to") == "2");      // 5
+  CHECK(c.send(false, ack(4, 65535)).field("mqtt.analysis.response_to") == "1");  // 6: acks out of order
+  auto& again = c.send(true, publish(1, 1));  // 7: reused after completion
+  CHECK_FALSE(again.has("mqtt.analysis.incomplete"));
+  CHECK(c.send(false, ack(4, 1)).field("mqtt.analysis.response_to") == "7");
+}
+
+TEST_CASE("mqtt analysis: DUP retransmission, a reused identifier, an acknowledgement of nothing") {
+  Conv c;
+  c.send(true, publish(2, 5));                     // 1
+  auto& dup = c.send(true, publish(2, 5, true));   // 2: the same message again
+  CHECK(dup.field("mqtt.analysis.retransmission") == "1");
+  CHECK_FALSE(dup.has("mqtt.analysis.incomplete"));
+  CHECK(c.send(false, ack(5, 5)).field("mqtt.analysis.response_to") == "1");  // 3: PUBREC of the first copy
+  auto& reuse = c.send(true, publish(1, 5));       // 4: a new message with the id of an open flow
+  CHECK(reuse.field("mqtt.analysis.incomplete") == "1");
+  CHECK(c.send(false, ack(4, 5)).field("mqtt.analysis.response_to") == "4");
+  auto& none = c.send(false, ack(4, 99));          // 6
+  CHECK(none.field("mqtt.analysis.unmatched") == "1");
+  CHECK_FALSE(none.has("mqtt.analysis.response_to"));
+  // A PUBCOMP for a QoS 1 flow is not its completion.
+  c.send(true, publish(1, 6));                      // 7
+  CHECK(c.send(false, ack(7, 6)).field("mqtt.analysis.unmatched") == "1");
+  CHECK(c.send(false, ack(4, 6)).field("mqtt.analysis.response_to") == "7");
+}
+
+TEST_CASE("mqtt analysis: at most kMaxInflight open flows per direction") {
+  Conv c;
+  const size_t n = mqsniff::mqtt::MqttAnalysis::kMaxInflight;
+  for (size_t i = 0; i < n + 1; ++i) c.send(true, publish(1, static_cast<uint16_t>(i + 1)));
+  CHECK(c.send(false, ack(4, static_cast<uint16_t>(n))).field("mqtt.analysis.response_to") == std::to_string(n));
+  CHECK(c.send(false, ack(4, static_cast<uint16_t>(n + 1))).field("mqtt.analysis.unmatched") == "1");  // not tracked
+}
+
+TEST_CASE("mqtt analysis: off unless asked for") {
+  Conv c;
+  c.h.st.mqtt_analysis = false;
+  c.send(true, publish(1, 1));
+  CHECK_FALSE(c.send(false, ack(4, 1)).has("mqtt.analysis.response_to"));
+}
