@@ -5,7 +5,9 @@
 # same time: overlapping '+' and '#' subscriptions and '$SYS', a QoS 2 flow
 # abandoned after its PUBREC and finished on a new connection, a DUP
 # retransmission, a client that stops pinging (closed by the broker after
-# 1.5 x keepalive) and one that pings. Loopback only; needs root (tcpdump).
+# 1.5 x keepalive) and one that pings. The broker's own `mosquitto -v` log of
+# the same run is kept as mqtt_analysis.mosquitto.log (tests compare
+# -T brokerlog with it). Loopback only; needs root (tcpdump).
 #   sudo captures/make_analysis_captures.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,10 @@ PORT=1883
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$work/m.conf"
 mosquitto -c "$work/m.conf" -v 2>"$work/broker.log" &
 pids+=($!)
-for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+# Wait for the listener without connecting to it: a probe connection would
+# be in the broker's log but not in the capture.
+for _ in $(seq 50); do grep -q "Opening ipv4 listen socket" "$work/broker.log" && break; sleep 0.1; done
+sleep 0.2
 tcpdump -i lo --immediate-mode -U -s 262144 -w "$here/mqtt_analysis.pcap" "tcp port $PORT" 2>"$work/tcpdump.log" &
 dump=$!
 pids+=($dump)

@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "dissectors/core/format.h"
+#include "src/output/brokerlog.h"
 #include "src/output/json.h"
 #include "src/output/stats.h"
 #include "src/output/verbose.h"
@@ -186,6 +187,13 @@ int run(const cli::Options& o) {
   for (const auto& z : o.stats) stats.add(z);  // throws UsageError
   const std::vector<core::FieldId> stat_fields = stats.wanted();
   for (core::FieldId id : stat_fields) want.add(id);
+  std::unique_ptr<out::BrokerLog> brokerlog;
+  if (o.format == cli::OutputFormat::BrokerLog) {
+    brokerlog = std::make_unique<out::BrokerLog>();
+    std::vector<core::FieldId> ids;
+    out::BrokerLog::want(ids);
+    for (core::FieldId id : ids) want.add(id);
+  }
 
   DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
   st.reassembly.enabled = o.tcp_reassembly;
@@ -194,7 +202,18 @@ int run(const cli::Options& o) {
   for (uint16_t p : o.tls_ports) st.tls_ports.push_back(p);
   st.tls_heuristic = o.tls_heuristic;
   st.mqtt_default_version = o.mqtt_default_version;
-  st.mqtt_analysis = mqtt::analysis_wanted(want);
+  if (o.mqtt_analysis) {
+    st.mqtt_analysis = mqtt::analysis_wanted(want);
+  } else {
+    // Only where a field, filter or statistic names the analysis itself.
+    core::WantSet named;
+    for (const auto& c : columns)
+      if (c.id != core::kNoField) named.add(c.id);
+    if (dfilter)
+      for (core::FieldId id : dfilter->fields()) named.add(id);
+    for (core::FieldId id : stat_fields) named.add(id);
+    st.mqtt_analysis = mqtt::analysis_wanted(named);
+  }
   if (field_list && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
     // lies in it (or shows its effects).
@@ -525,6 +544,10 @@ int run(const cli::Options& o) {
       if (w.failed()) break;
     } else if (print && jout) {
       jout->packet(tree, row);
+      if (w.failed()) break;
+    } else if (print && brokerlog) {
+      brokerlog->packet(w.buf(), pkt, tree, row);
+      w.end_record();
       if (w.failed()) break;
     } else if (print) {
       if (o.format == cli::OutputFormat::Fields)

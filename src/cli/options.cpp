@@ -205,6 +205,7 @@ static void apply_pref(Options& o, const std::string& arg) {
     else throw UsageError("Invalid value \"" + value + "\" for preference mqtt.default_version: use none, v31, v311 or v50");
   }
   else if (name == "tcp.reassemble_out_of_order") boolean("tcp.reassemble_out_of_order");  // always on in mqsniff
+  else if (name == "mqtt.analysis") o.mqtt_analysis = boolean("mqtt.analysis");
   if (name == "tcp.max_flows") {
     size_t v = 0;
     auto r = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -331,9 +332,11 @@ Options parse(int argc, char** argv) {
         else if (arg == "text") o.format = OutputFormat::Text;
         else if (arg == "json") o.format = OutputFormat::Json;
         else if (arg == "ek") o.format = OutputFormat::Ek;
+        else if (arg == "brokerlog") o.format = OutputFormat::BrokerLog;
         else
           throw UsageError("Invalid -T parameter \"" + arg +
                            "\"; it must be one of:\n"
+                           "\t\"brokerlog\" Each MQTT packet as the line mosquitto -v logs for it (mqsniff).\n"
                            "\t\"ek\"      Newline-delimited JSON for the Elasticsearch bulk API.\n"
                            "\t\"fields\"  The values of fields specified with the -e option, in a form\n"
                            "\t          specified by the -E option.\n"

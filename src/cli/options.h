@@ -20,7 +20,7 @@ struct UsageError : std::runtime_error {
   bool usage;
 };
 
-enum class OutputFormat { Text, Fields, Json, Ek };
+enum class OutputFormat { Text, Fields, Json, Ek, BrokerLog };
 
 struct FieldsOptions {
   bool header = false;
@@ -40,6 +40,7 @@ struct Options {
   std::string display_filter;          // -Y
   std::string topic_filter;            // --topic (MQTT topic filter with + and #)
   bool show_secrets = false;           // --show-secrets (-z mqtt,exposure: passwords in clear)
+  bool mqtt_analysis = true;           // -o mqtt.analysis:FALSE: no mqtt.analysis.* in -V/JSON (tshark's tree)
   OutputFormat format = OutputFormat::Text;
   std::vector<std::string> fields;     // -e
   FieldsOptions fopts;                 // -E

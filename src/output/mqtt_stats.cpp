@@ -13,6 +13,7 @@
 #include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tls/tls_fields.h"
 #include "filters/filter.h"
+#include "src/output/mqtt_pdu.h"
 #include "src/output/stat_util.h"
 #include "src/output/verbose.h"
 
@@ -28,67 +29,6 @@ namespace tf = tls::tls_f;
 namespace {
 
 constexpr size_t kMaxConnections = 10000;  // reported one by one; the rest only in the totals
-
-// ------------------------------------------------------------------------
-// One MQTT control packet's fields, read back from the packet's tree.
-struct Pdu {
-  int type = -1;
-  int qos = 0;
-  bool dup = false, retain = false;
-  int msgid = -1;
-  int kalive = -1;
-  int conack = -1;  // CONNACK return / reason code
-  std::vector<std::string_view> topics;  // PUBLISH topic, SUBSCRIBE / UNSUBSCRIBE filters
-  std::string_view clientid, username, passwd, willtopic;
-  bool has_clientid = false, has_username = false, has_passwd = false, has_will = false;
-  size_t msg_len = 0, willmsg_len = 0;
-  bool resp = false, retrans = false, unmatched = false;
-  uint32_t response_to = 0, incomplete = 0;
-  Timestamp time{};
-};
-
-// Calls fn(pdu) for each MQTT packet of the frame, in order.
-template <typename Fn>
-void each_pdu(const FieldTree& t, Fn fn) {
-  const auto& nodes = t.nodes();
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].id != mf::proto) continue;
-    Pdu p;
-    for (size_t k = i + 1; k < nodes.size() && nodes[k].id != mf::proto; ++k) {
-      const FieldNode& n = nodes[k];
-      switch (n.id) {
-        case mf::msgtype: if (p.type < 0) p.type = static_cast<int>(n.u); break;
-        case mf::qos: p.qos = static_cast<int>(n.u); break;
-        case mf::dupflag: p.dup = n.u != 0; break;
-        case mf::retain: p.retain = n.u != 0; break;
-        case mf::msgid: p.msgid = static_cast<int>(n.u); break;
-        case mf::kalive: p.kalive = static_cast<int>(n.u); break;
-        case mf::conack_val: case mf::connack_reason_code: p.conack = static_cast<int>(n.u); break;
-        case mf::topic: p.topics.push_back(n.str()); break;
-        case mf::clientid: p.clientid = n.str(); p.has_clientid = true; break;
-        case mf::username: p.username = n.str(); p.has_username = true; break;
-        case mf::passwd: p.passwd = n.str(); p.has_passwd = true; break;
-        case mf::willtopic: p.willtopic = n.str(); p.has_will = true; break;
-        case mf::willmsg: p.willmsg_len = n.b.n; break;
-        case mf::msg: p.msg_len = n.b.n; break;
-        case mf::analysis_response_to: p.resp = true; p.response_to = static_cast<uint32_t>(n.u); break;
-        case mf::analysis_time: p.time = n.t; break;
-        case mf::analysis_retransmission: p.retrans = n.u != 0; break;
-        case mf::analysis_unmatched: p.unmatched = n.u != 0; break;
-        case mf::analysis_incomplete: p.incomplete = static_cast<uint32_t>(n.u); break;
-        default: break;
-      }
-    }
-    if (p.type > 0) fn(p);
-  }
-}
-
-void want_pdu_fields(std::vector<FieldId>& ids) {
-  ids.insert(ids.end(), {tcp::tcp_f::stream, mf::proto, mf::msgtype, mf::qos, mf::dupflag, mf::retain, mf::msgid,
-                         mf::kalive, mf::conack_val, mf::connack_reason_code, mf::topic, mf::clientid, mf::username,
-                         mf::passwd, mf::willtopic, mf::willmsg, mf::msg, mf::analysis_response_to, mf::analysis_time,
-                         mf::analysis_retransmission, mf::analysis_unmatched, mf::analysis_incomplete});
-}
 
 // ------------------------------------------------------------------------
 // Connections by tcp.stream: which side is the client (the sender of the

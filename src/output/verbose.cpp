@@ -130,7 +130,7 @@ bool generated(std::string_view a) {
     if (a == e) return true;
   static const char* const kPrefix[] = {"tcp.analysis.", "tcp.segment", "tcp.reassembled", "ip.fragment",
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
-                                        "mqtt.prop.", "mqtt.willprop."};
+                                        "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt"};
   for (const char* p : kPrefix)
     if (a.starts_with(p)) return true;
   return false;

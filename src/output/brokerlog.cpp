@@ -1,0 +1,158 @@
+#include "src/output/brokerlog.h"
+
+#include <cinttypes>
+
+#include "dissectors/tcp/tcp_fields.h"
+#include "src/output/mqtt_pdu.h"
+#include "src/output/stat_util.h"
+
+namespace mqsniff::out {
+
+namespace {
+namespace mf = mqtt::mqtt_f;
+namespace tcpf = tcp::tcp_f;
+
+bool broker_port(uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; }
+
+uint64_t flag(const core::FieldTree& t, core::FieldId id) {
+  const core::FieldNode* n = first_node(t, id);
+  return n ? n->u : 0;
+}
+
+}  // namespace
+
+void BrokerLog::want(std::vector<core::FieldId>& ids) {
+  want_pdu_fields(ids);
+  ids.insert(ids.end(), {tcpf::stream, tcpf::flags_syn, tcpf::flags_ack, tcpf::flags_fin, tcpf::flags_reset});
+}
+
+void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row) {
+  const core::FieldNode* sn = first_node(tree, tcpf::stream);
+  if (!sn || pkt.net_src.type == core::AddrType::None) return;
+  const std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
+  Conn* c = &scratch_;
+  auto it = conns_.find(sn->u);
+  const bool syn = flag(tree, tcpf::flags_syn), ack = flag(tree, tcpf::flags_ack);
+  if (it != conns_.end()) {
+    c = &it->second;
+  } else if (conns_.size() < kMaxConnections) {
+    Conn n;
+    // The client opened the connection; without its SYN, the side not on a broker port.
+    const bool src_client = syn ? !ack : (broker_port(pkt.dstport) && !broker_port(pkt.srcport)) ||
+                                             (!broker_port(pkt.srcport) && pkt.srcport > pkt.dstport);
+    n.client = src_client ? src : addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport);
+    c = &conns_.emplace(sn->u, std::move(n)).first->second;
+  } else {
+    scratch_ = Conn{};
+    scratch_.client = src;
+  }
+  bool to_broker = src == c->client;
+  const double now = secs(row.ts);
+  char stamp[32];
+  snprintf(stamp, sizeof stamp, "%" PRId64 ": ", row.ts.sec);
+  auto line = [&](const std::string& text) { out += stamp + text + "\n"; };
+
+  if (syn && !ack) {
+    line("New connection from " + src + " on port " + std::to_string(pkt.dstport) + ".");
+    return;
+  }
+  each_pdu(tree, [&](const Pdu& p) {
+    if (p.type == 1 && !to_broker) {  // the CONNECT's sender is the client
+      c->client = src;
+      to_broker = true;
+    }
+    const std::string& id = c->id;
+    const char* in = to_broker ? "Received " : "Sending ";
+    const char* dir = to_broker ? " from " : " to ";
+    char b[512];
+    if (to_broker) c->last_client = now;
+    switch (p.type) {
+      case 1: {
+        c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
+        c->keepalive = p.kalive;
+        const int proto = p.version == 3 ? 1 : p.version == 4 ? 2 : p.version;
+        std::string l = "New client connected from " + src + " as " + c->id + " (p" + std::to_string(proto) + ", c" +
+                        (p.clean ? "1" : "0") + ", k" + std::to_string(p.kalive < 0 ? 0 : p.kalive);
+        if (p.has_username) l += ", u'" + std::string(p.username) + "'";
+        line(l + ").");
+        if (p.has_will) {
+          snprintf(b, sizeof b, "Will message specified (%zu bytes) (r%d, q%d).", p.willmsg_len, p.will_retain ? 1 : 0,
+                   p.will_qos);
+          line(b);
+          line("\t" + std::string(p.willtopic));
+        } else {
+          line("No will message specified.");
+        }
+        break;
+      }
+      case 2:
+        line(std::string(in) + "CONNACK" + dir + id + " (" + (p.session_present ? "1" : "0") + ", " +
+             std::to_string(p.conack < 0 ? 0 : p.conack) + ")");
+        break;
+      case 3: {
+        std::string topic = p.topics.empty() ? "" : std::string(p.topics.back());
+        snprintf(b, sizeof b, "%sPUBLISH%s%s (d%d, q%d, r%d, m%d, '%s', ... (%zu bytes))", in, dir, id.c_str(),
+                 p.dup ? 1 : 0, p.qos, p.retain ? 1 : 0, p.msgid < 0 ? 0 : p.msgid, topic.c_str(), p.msg_len);
+        line(b);
+        break;
+      }
+      case 4: case 5: case 6: case 7: {
+        static const char* const kNames[] = {"PUBACK", "PUBREC", "PUBREL", "PUBCOMP"};
+        const char* name = kNames[p.type - 4];
+        const int m = p.msgid < 0 ? 0 : p.msgid;
+        if (to_broker) {
+          // mosquitto: PUBACK and PUBCOMP with their reason code, PUBREC and PUBREL without.
+          if (p.type == 4 || p.type == 7) snprintf(b, sizeof b, "Received %s from %s (Mid: %d, RC:%d)", name, id.c_str(), m, p.reason);
+          else snprintf(b, sizeof b, "Received %s from %s (Mid: %d)", name, id.c_str(), m);
+        } else {
+          if (p.type == 4 || p.type == 5) snprintf(b, sizeof b, "Sending %s to %s (m%d, rc%d)", name, id.c_str(), m, p.reason);
+          else snprintf(b, sizeof b, "Sending %s to %s (m%d)", name, id.c_str(), m);
+        }
+        line(b);
+        break;
+      }
+      case 8:
+        line(std::string(in) + "SUBSCRIBE" + dir + id);
+        for (size_t i = 0; i < p.topics.size(); ++i) {
+          const int q = i < p.sub_qos.size() ? p.sub_qos[i] : 0;
+          line("\t" + std::string(p.topics[i]) + " (QoS " + std::to_string(q) + ")");
+          line(id + " " + std::to_string(q) + " " + std::string(p.topics[i]));
+        }
+        break;
+      case 9: line(std::string(in) + "SUBACK" + dir + id); break;
+      case 10:
+        line(std::string(in) + "UNSUBSCRIBE" + dir + id);
+        for (auto t : p.topics) {
+          line("\t" + std::string(t));
+          line(id + " " + std::string(t));
+        }
+        break;
+      case 11: line(std::string(in) + "UNSUBACK" + dir + id); break;
+      case 12: line(std::string(in) + "PINGREQ" + dir + id); break;
+      case 13: line(std::string(in) + "PINGRESP" + dir + id); break;
+      case 14:
+        line(std::string(in) + "DISCONNECT" + dir + id);
+        if (to_broker) {
+          line("Client " + id + " disconnected.");
+          c->disconnected = true;
+        }
+        break;
+      case 15: line(std::string(in) + "AUTH" + dir + id); break;
+      default: break;
+    }
+  });
+  // The end of a connection nobody DISCONNECTed.
+  const bool fin = flag(tree, tcpf::flags_fin), rst = flag(tree, tcpf::flags_reset);
+  if ((fin || rst) && !c->closed && !c->disconnected && c->id != "<unknown>") {
+    c->closed = true;
+    if (to_broker) {
+      line("Client " + c->id + " closed its connection.");
+    } else if (c->keepalive > 0 && c->last_client >= 0 && now - c->last_client >= 1.5 * c->keepalive) {
+      line("Client " + c->id + " has exceeded timeout, disconnecting.");
+    } else {
+      line("Client " + c->id + " disconnected.");
+    }
+  }
+}
+
+}  // namespace mqsniff::out

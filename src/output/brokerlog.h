@@ -1,0 +1,49 @@
+// -T brokerlog: each MQTT packet (and each TCP connection's start and end)
+// written as the line `mosquitto -v` (2.0) logs for it, with the capture's
+// time in front in mosquitto's default form (Unix seconds), so the wire can
+// be read beside the broker's own log:
+//
+//   1796517998: New connection from 127.0.0.1:42434 on port 1883.
+//   1796517998: New client connected from 127.0.0.1:42434 as watcher (p2, c1, k60).
+//   1796517998: No will message specified.
+//   1796517998: Sending CONNACK to watcher (0, 0)
+//   1796517999: Received PUBLISH from flaky (d0, q2, r0, m7, 'maison/salon/temperature', ... (4 bytes))
+//
+// What the wire cannot tell is not invented: lines about the broker's own
+// decisions (ACL "Denied PUBLISH", authentication failures, $SYS updates it
+// makes itself) come out as what was on the wire. Packets to the broker are
+// "Received ... from", packets from it "Sending ... to". The client is the
+// side that opened the connection (or sent the CONNECT).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dissectors/core/field_tree.h"
+#include "dissectors/core/packet.h"
+#include "src/output/render.h"
+
+namespace mqsniff::out {
+
+class BrokerLog {
+public:
+  // The fields the dissectors must build for it.
+  static void want(std::vector<core::FieldId>& ids);
+  // Appends the lines for one displayed packet.
+  void packet(std::string& out, const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row);
+
+private:
+  struct Conn {
+    std::string client;  // "addr:port"
+    std::string id = "<unknown>";
+    int keepalive = -1;
+    double last_client = -1;
+    bool disconnected = false, closed = false;
+  };
+  static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state
+  std::unordered_map<uint64_t, Conn> conns_;
+  Conn scratch_;
+};
+
+}  // namespace mqsniff::out
