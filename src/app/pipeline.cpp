@@ -185,6 +185,12 @@ int run(const cli::Options& o) {
   out::Stats stats;
   stats.show_secrets = o.show_secrets;
   for (const auto& z : o.stats) stats.add(z);  // throws UsageError
+  if (!o.ladder_svg.empty()) stats.add_ladder_svg(o.ladder_svg);
+  if (!o.report.empty()) {
+    std::string title = o.read_file;
+    for (const auto& i : o.interfaces) title += (title.empty() ? "live capture on " : ", ") + i;
+    stats.add_report(o.report, title);
+  }
   const std::vector<core::FieldId> stat_fields = stats.wanted();
   for (core::FieldId id : stat_fields) want.add(id);
   std::unique_ptr<out::BrokerLog> brokerlog;
@@ -575,6 +581,10 @@ int run(const cli::Options& o) {
   if (!stats.empty() && !w.failed()) {
     stats.print(w.buf(), last_rel);  // after the packets, as tshark
     w.flush();
+  }
+  if (std::string err; !stats.write_files(err)) {
+    eprint(err);
+    if (exit_code == 0) exit_code = cli::kExitFileError;
   }
   if (progress) (void)!::write(2, "\r\x1b[K", 4);  // clear the progress line
   w.flush();

@@ -43,6 +43,8 @@ std::string usage_text() {
          "  --keylog <file>          TLS key log (SSLKEYLOGFILE format) to decrypt TLS; same as\n"
          "                           -o tls.keylog_file:<file>. pcapng secrets are read without it\n"
          "  --show-secrets           -z mqtt,exposure shows passwords instead of masking them\n"
+         "  --ladder-svg <file>      write the MQTT ladder diagram of every connection as SVG\n"
+         "  --report <file.html>     write a self-contained HTML report of the MQTT analyses\n"
          "  -n                       disable all name resolutions (mqsniff never resolves)\n"
          "  -d <layer_type>==<selector>,<decode_as_protocol> ...\n"
          "                           \"Decode As\", e.g. tcp.port==11883,mqtt\n"
@@ -230,7 +232,7 @@ void split_list(const std::string& arg, const char* seps, std::vector<std::strin
 
 Options parse(int argc, char** argv) {
   Options o;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets };
+  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets, kOptLadderSvg, kOptReport };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -246,6 +248,8 @@ Options parse(int argc, char** argv) {
       {"topic", required_argument, nullptr, kOptTopic},
       {"keylog", required_argument, nullptr, kOptKeylog},
       {"show-secrets", no_argument, nullptr, kOptShowSecrets},
+      {"ladder-svg", required_argument, nullptr, kOptLadderSvg},
+      {"report", required_argument, nullptr, kOptReport},
       {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
       {"color", no_argument, nullptr, kOptColor},
       {nullptr, 0, nullptr, 0},
@@ -350,6 +354,8 @@ Options parse(int argc, char** argv) {
       case kOptEnable: o.enabled_protocols.push_back(arg); break;
       case kOptTopic: o.topic_filter = arg; break;
       case kOptShowSecrets: o.show_secrets = true; break;
+      case kOptLadderSvg: o.ladder_svg = arg; break;
+      case kOptReport: o.report = arg; break;
       case kOptKeylog: o.keylog_file = arg; break;
       case kOptDisableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;

@@ -39,6 +39,8 @@ struct Options {
   std::string capture_filter;          // -f (BPF)
   std::string display_filter;          // -Y
   std::string topic_filter;            // --topic (MQTT topic filter with + and #)
+  std::string ladder_svg;              // --ladder-svg FILE
+  std::string report;                  // --report FILE.html
   bool show_secrets = false;           // --show-secrets (-z mqtt,exposure: passwords in clear)
   bool mqtt_analysis = true;           // -o mqtt.analysis:FALSE: no mqtt.analysis.* in -V/JSON (tshark's tree)
   OutputFormat format = OutputFormat::Text;

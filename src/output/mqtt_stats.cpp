@@ -1,6 +1,9 @@
 #include "src/output/mqtt_stats.h"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <cinttypes>
 #include <cmath>
 #include <map>
@@ -13,6 +16,7 @@
 #include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tls/tls_fields.h"
 #include "filters/filter.h"
+#include "src/output/mqtt_ladder.h"
 #include "src/output/mqtt_pdu.h"
 #include "src/output/stat_util.h"
 #include "src/output/verbose.h"
@@ -328,6 +332,46 @@ public:
         for (auto t : p.topics) add_topic(e.subscribed, t);
       }
     });
+  }
+  // One row per connection, for the HTML report.
+  struct Row {
+    uint64_t stream;
+    std::string client, broker, transport, verdict, kind, readable, tls;
+  };
+  std::vector<Row> rows() {
+    std::vector<Row> v;
+    for (auto& c : conns_.all()) {
+      auto it = info_.find(c.stream);
+      if (it == info_.end()) continue;
+      Info& e = it->second;
+      Row r{c.stream, c.client, c.broker, transport(e), verdict(e), "", "", ""};
+      r.kind = r.verdict.substr(0, r.verdict.find(':'));
+      if ((!e.tls || e.mqtt_inside_tls) && e.mqtt_packets) {
+        r.readable = "client id " + quoted(e.clientid);
+        if (e.has_username) r.readable += ", user name " + quoted(e.username);
+        if (e.has_password) r.readable += ", password " + quoted(show_secrets_ ? e.password : mask(e.password));
+        std::set<std::string> all;
+        for (const Topics* t : {&e.published, &e.delivered, &e.subscribed})
+          for (const auto& [name, n] : t->n) all.insert(name);
+        r.readable += "; topics:";
+        size_t k = 0;
+        for (const auto& t : all) {
+          if (k++ == 12) {
+            r.readable += " ...";
+            break;
+          }
+          r.readable += " " + quoted(t);
+        }
+      }
+      if (e.tls) {
+        if (!e.sni.empty()) r.tls = "SNI " + quoted(e.sni);
+        for (const auto& k : e.certs)
+          r.tls += std::string(r.tls.empty() ? "" : "; ") + (k.from_client ? "client" : "broker") + " cert " + k.subject;
+        if (e.version == 0x0304 && !e.decrypted_any) r.tls += std::string(r.tls.empty() ? "" : "; ") + "certificates hidden by TLS 1.3";
+      }
+      v.push_back(std::move(r));
+    }
+    return v;
   }
   void print(std::string& out, Timestamp) override {
     const std::string rule(100, '=');
@@ -742,10 +786,258 @@ private:
   uint64_t dropped_ = 0;
 };
 
+
+// ------------------------------------------------------------- report ----
+// --report FILE.html: the analyses as one self-contained page for a person:
+// inline CSS and SVG only (classrooms are offline), no script.
+class Report : public Stat {
+public:
+  Report(std::string path, std::string title, bool show_secrets)
+      : path_(std::move(path)), title_(std::move(title)), exposure_(show_secrets), ladder_(-1, false) {}
+  void want(std::vector<FieldId>& ids) const override {
+    exposure_.want(ids);
+    qos_.want(ids);
+    keepalive_.want(ids);
+    subs_.want(ids);
+    ladder_.want(ids);
+    ids.insert(ids.end(), {mf::proto, tf::proto});
+  }
+  void packet(const Packet& pkt, const FieldTree& tree, const RowContext& row) override {
+    exposure_.packet(pkt, tree, row);
+    qos_.packet(pkt, tree, row);
+    keepalive_.packet(pkt, tree, row);
+    subs_.packet(pkt, tree, row);
+    ladder_.packet(pkt, tree, row);
+    // I/O graph: packets per second, MQTT / TLS (not decrypted to MQTT) / other.
+    const double t = secs(row.ts);
+    if (packets_ == 0) t0_ = t;
+    ++packets_;
+    t_end_ = t;
+    const size_t sec = static_cast<size_t>(std::max(0.0, t - t0_));
+    if (sec < kMaxSeconds) {
+      if (io_.size() <= sec) io_.resize(sec + 1);
+      const int kind = first_node(tree, mf::proto) ? 0 : first_node(tree, tf::proto) ? 1 : 2;
+      ++io_[sec][kind];
+    }
+    each_pdu(tree, [&](const Pdu& p) {
+      ++mqtt_packets_;
+      if (p.type == 3 && !p.topics.empty()) {
+        std::string name(p.topics.back());
+        auto it = topics_.find(name);
+        if (it == topics_.end() && topics_.size() < kMaxTopics) it = topics_.emplace(name, TopicCount{}).first;
+        if (it != topics_.end()) {
+          ++it->second.messages;
+          it->second.bytes += p.msg_len;
+        }
+      }
+      if (p.resp && (p.type == 4 || p.type == 7)) {
+        const double v = secs(p.time);
+        int b = v <= 1e-6 ? 0 : static_cast<int>(std::floor((std::log10(v) + 6) * 4));  // 4 buckets per decade from 1 us
+        b = std::clamp(b, 0, kBuckets - 1);
+        ++hist_[p.type == 4 ? 0 : 1][b];
+      }
+    });
+  }
+  void print(std::string&, Timestamp) override {}
+  bool write_file(std::string& error) override {
+    std::string h;
+    h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>mqsniff report: " + xml_escape(title_) +
+         "</title>\n<style>\n"
+         "body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1100px}\n"
+         "h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\n"
+         "table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top;text-align:left}\n"
+         "th{background:#eee}tr.CLEAR td.verdict{background:#fdd}tr.PROTECTED td.verdict{background:#dfd}\n"
+         "tr.FAILED td.verdict{background:#fec}tr.DECRYPTED td.verdict{background:#ddf}\n"
+         "pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.8em}ul.topics{font-family:monospace}\n"
+         ".note{color:#555;font-size:.9em}\n</style></head>\n<body>\n";
+    h += "<h1>MQTT report: " + xml_escape(title_) + "</h1>\n";
+    char b[256];
+    snprintf(b, sizeof b, "<p class=\"note\">%" PRIu64 " packets, %" PRIu64 " MQTT packets, %.3f s. Made by mqsniff.</p>\n",
+             packets_, mqtt_packets_, packets_ ? t_end_ - t0_ : 0.0);
+    h += b;
+    // Exposure table.
+    h += "<h2 id=\"exposure\">What an eavesdropper reads</h2>\n<table id=\"exposure-table\">\n"
+         "<tr><th>Stream</th><th>Client</th><th>Broker</th><th>Transport</th><th>Verdict</th><th>Readable</th><th>TLS</th></tr>\n";
+    for (const auto& r : exposure_.rows()) {
+      snprintf(b, sizeof b, "%" PRIu64, r.stream);
+      h += "<tr class=\"" + xml_escape(r.kind.substr(0, r.kind.find(' '))) + "\"><td>" + b + "</td><td>" + xml_escape(r.client) +
+           "</td><td>" + xml_escape(r.broker) + "</td><td>" + xml_escape(r.transport) + "</td><td class=\"verdict\">" +
+           xml_escape(r.verdict) + "</td><td>" + xml_escape(r.readable) + "</td><td>" + xml_escape(r.tls) + "</td></tr>\n";
+    }
+    h += "</table>\n";
+    // Ladders.
+    h += "<h2 id=\"ladders\">Ladders</h2>\n<div class=\"ladders\">\n" + ladder_.svg() + "</div>\n";
+    // Topic tree.
+    h += "<h2 id=\"topics\">Topics</h2>\n" + topic_tree();
+    // QoS.
+    h += "<h2 id=\"qos\">QoS flows</h2>\n" + histograms();
+    std::string text;
+    qos_.print(text, {});
+    h += "<pre>" + xml_escape(text) + "</pre>\n";
+    // I/O graph.
+    h += "<h2 id=\"io\">Packets per second</h2>\n" + io_graph();
+    text.clear();
+    keepalive_.print(text, {});
+    h += "<h2 id=\"keepalive\">Keepalive</h2>\n<pre>" + xml_escape(text) + "</pre>\n";
+    text.clear();
+    subs_.print(text, {});
+    h += "<h2 id=\"subscriptions\">Subscriptions</h2>\n<pre>" + xml_escape(text) + "</pre>\n";
+    h += "</body></html>\n";
+    return write_text_file(path_, h, "report", error);
+  }
+
+private:
+  static constexpr size_t kMaxSeconds = 1 << 20, kMaxTopics = 10000;
+  static constexpr int kBuckets = 36;  // 1 us .. 1000 s, 4 per decade
+  struct TopicCount {
+    uint64_t messages = 0, bytes = 0;
+  };
+  std::string topic_tree() const {
+    if (topics_.empty()) return "<p>No PUBLISH captured.</p>\n";
+    // A trie of topic levels, with each level's message count.
+    struct Node {
+      std::map<std::string, Node> kids;
+      uint64_t messages = 0, bytes = 0;
+    };
+    Node root;
+    for (const auto& [topic, n] : topics_) {
+      Node* cur = &root;
+      size_t i = 0;
+      while (true) {
+        size_t j = topic.find('/', i);
+        cur = &cur->kids[topic.substr(i, j == std::string::npos ? std::string::npos : j - i)];
+        cur->messages += n.messages;
+        cur->bytes += n.bytes;
+        if (j == std::string::npos) break;
+        i = j + 1;
+      }
+    }
+    std::string o;
+    auto render = [&](auto&& self, const Node& n) -> void {
+      o += "<ul class=\"topics\">\n";
+      for (const auto& [name, k] : n.kids) {
+        char b[96];
+        snprintf(b, sizeof b, " <span class=\"note\">(%" PRIu64 " msg, %" PRIu64 " B)</span>", k.messages, k.bytes);
+        o += "<li>" + xml_escape(name.empty() ? "(empty level)" : name) + b;
+        if (!k.kids.empty()) self(self, k);
+        o += "</li>\n";
+      }
+      o += "</ul>\n";
+    };
+    render(render, root);
+    return o;
+  }
+  std::string histograms() const {
+    std::string o;
+    for (int q = 0; q < 2; ++q) {
+      uint64_t mx = 0, total = 0;
+      for (uint64_t v : hist_[q]) {
+        mx = std::max(mx, v);
+        total += v;
+      }
+      char b[512];
+      snprintf(b, sizeof b,
+               "<h3>QoS %d: completion latency (%" PRIu64 " flows)</h3>\n<svg class=\"histogram\" xmlns=\"http://www.w3.org/2000/svg\" "
+               "width=\"760\" height=\"170\" font-family=\"sans-serif\" font-size=\"11\">\n",
+               q + 1, total);
+      o += b;
+      o += "<line x1=\"40\" y1=\"140\" x2=\"750\" y2=\"140\" stroke=\"#333\"/>\n";
+      for (int i = 0; i < kBuckets; ++i) {
+        const int x = 40 + i * 19;
+        const int hgt = mx ? static_cast<int>(120.0 * static_cast<double>(hist_[q][i]) / static_cast<double>(mx)) : 0;
+        if (hgt > 0) {
+          snprintf(b, sizeof b, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"16\" height=\"%d\" fill=\"#58a\"><title>%" PRIu64 "</title></rect>\n",
+                   x, 140 - hgt, hgt, hist_[q][i]);
+          o += b;
+        }
+        if (i % 4 == 0) {
+          static const char* const kDecade[] = {"1us", "10us", "100us", "1ms", "10ms", "100ms", "1s", "10s", "100s"};
+          snprintf(b, sizeof b, "<text x=\"%d\" y=\"156\">%s</text>\n", x, kDecade[i / 4]);
+          o += b;
+        }
+      }
+      o += "</svg>\n";
+    }
+    return o;
+  }
+  std::string io_graph() const {
+    if (io_.empty()) return "<p>No packets.</p>\n";
+    // At most 300 points: seconds grouped when the capture is longer.
+    const size_t per = (io_.size() + 299) / 300;
+    std::vector<std::array<uint64_t, 3>> pts((io_.size() + per - 1) / per, {0, 0, 0});
+    uint64_t mx = 1;
+    for (size_t i = 0; i < io_.size(); ++i)
+      for (int k = 0; k < 3; ++k) pts[i / per][k] += io_[i][k];
+    for (const auto& p : pts)
+      for (uint64_t v : p) mx = std::max(mx, v);
+    std::string o;
+    char b[256];
+    snprintf(b, sizeof b,
+             "<svg class=\"io\" xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"220\" font-family=\"sans-serif\" "
+             "font-size=\"11\">\n<line x1=\"40\" y1=\"190\" x2=\"750\" y2=\"190\" stroke=\"#333\"/>\n"
+             "<text x=\"40\" y=\"14\">max %" PRIu64 " packets per %zu s</text>\n",
+             mx, per);
+    o += b;
+    static const char* const kColors[] = {"#c80", "#36c", "#999"};
+    static const char* const kNames[] = {"MQTT", "TLS", "other"};
+    for (int k = 0; k < 3; ++k) {
+      std::string pts_s;
+      for (size_t i = 0; i < pts.size(); ++i) {
+        const double x = 40 + 710.0 * (pts.size() == 1 ? 0.5 : static_cast<double>(i) / static_cast<double>(pts.size() - 1));
+        const double y = 190 - 170.0 * static_cast<double>(pts[i][k]) / static_cast<double>(mx);
+        snprintf(b, sizeof b, "%.1f,%.1f ", x, y);
+        pts_s += b;
+      }
+      o += "<polyline class=\"series\" data-name=\"" + std::string(kNames[k]) + "\" fill=\"none\" stroke=\"" + kColors[k] +
+           "\" stroke-width=\"1.5\" points=\"" + pts_s + "\"/>\n";
+      snprintf(b, sizeof b, "<text x=\"%d\" y=\"210\" fill=\"%s\">%s</text>\n", 60 + k * 80, kColors[k], kNames[k]);
+      o += b;
+    }
+    o += "</svg>\n";
+    return o;
+  }
+  std::string path_, title_;
+  ExposureStat exposure_;
+  QosStat qos_;
+  KeepaliveStat keepalive_;
+  SubscriptionsStat subs_;
+  Ladder ladder_;
+  uint64_t packets_ = 0, mqtt_packets_ = 0;
+  double t0_ = 0, t_end_ = 0;
+  std::vector<std::array<uint64_t, 3>> io_;
+  std::map<std::string, TopicCount> topics_;
+  uint64_t hist_[2][kBuckets] = {};
+};
+
 }  // namespace
 
+bool write_text_file(const std::string& path, const std::string& text, const char* what, std::string& error) {
+  FILE* f = fopen(path.c_str(), "w");
+  bool ok = f && fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (f && fclose(f) != 0) ok = false;
+  if (!ok) error = std::string("The ") + what + " file \"" + path + "\" could not be written: " + strerror(errno);
+  return ok;
+}
+
+std::unique_ptr<Stat> make_ladder_svg(const std::string& path) {
+  auto l = std::make_unique<Ladder>(-1, false);
+  l->set_svg_path(path);
+  return l;
+}
+
+std::unique_ptr<Stat> make_mqtt_report(const std::string& path, const std::string& title, bool show_secrets) {
+  return std::make_unique<Report>(path, title, show_secrets);
+}
+
 std::unique_ptr<Stat> make_mqtt_stat(const std::vector<std::string>& parts, bool show_secrets) {
+  if (parts.size() == 3 && parts[0] == "mqtt" && parts[1] == "ladder") {
+    char* end = nullptr;
+    long long n = strtoll(parts[2].c_str(), &end, 10);
+    if (parts[2].empty() || *end || n < 0) return nullptr;
+    return std::make_unique<Ladder>(n, true);
+  }
   if (parts.size() != 2 || parts[0] != "mqtt") return nullptr;
+  if (parts[1] == "ladder") return std::make_unique<Ladder>(-1, true);
   if (parts[1] == "qos") return std::make_unique<QosStat>();
   if (parts[1] == "exposure") return std::make_unique<ExposureStat>(show_secrets);
   if (parts[1] == "keepalive") return std::make_unique<KeepaliveStat>();

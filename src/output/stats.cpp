@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
+#include <cerrno>
 #include <cstring>
 #include <cstdio>
 #include <map>
@@ -17,6 +18,7 @@
 #include "dissectors/tcp/tcp_fields.h"
 #include "filters/filter.h"
 #include "src/cli/options.h"
+#include "src/output/mqtt_ladder.h"
 #include "src/output/mqtt_stats.h"
 #include "src/output/stat_util.h"
 
@@ -667,7 +669,8 @@ private:
                             "     mqtt,qos\n"
                             "     mqtt,exposure\n"
                             "     mqtt,keepalive\n"
-                            "     mqtt,subscriptions",
+                            "     mqtt,subscriptions\n"
+                            "     mqtt,ladder[,stream]",
                         cli::kExitUsage);
 }
 
@@ -736,6 +739,18 @@ std::vector<FieldId> Stats::wanted() const {
 
 void Stats::packet(const Packet& pkt, const FieldTree& tree, const RowContext& row) {
   for (auto& s : stats_) s->packet(pkt, tree, row);
+}
+
+void Stats::add_ladder_svg(const std::string& path) { stats_.push_back(make_ladder_svg(path)); }
+
+void Stats::add_report(const std::string& path, const std::string& title) {
+  stats_.push_back(make_mqtt_report(path, title, show_secrets));
+}
+
+bool Stats::write_files(std::string& error) const {
+  for (const auto& s : stats_)
+    if (!s->write_file(error)) return false;
+  return true;
 }
 
 void Stats::print(std::string& out, Timestamp elapsed) {

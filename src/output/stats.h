@@ -26,11 +26,19 @@ public:
   virtual void want(std::vector<core::FieldId>& ids) const = 0;
   virtual void packet(const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row) = 0;
   virtual void print(std::string& out, core::Timestamp elapsed) = 0;
+  // After print: a statistic that writes a file of its own (--ladder-svg,
+  // --report) does it here; false with a message for a person on failure.
+  virtual bool write_file(std::string& /*error*/) { return true; }
 };
 
 class Stats {
 public:
   bool show_secrets = false;  // --show-secrets, for mqtt,exposure
+  // --ladder-svg FILE / --report FILE: written at the end.
+  void add_ladder_svg(const std::string& path);
+  void add_report(const std::string& path, const std::string& title);
+  // Writes the files asked for; false with a message if one cannot be.
+  bool write_files(std::string& error) const;
   // Parses one -z argument; throws cli::UsageError with tshark's wording.
   void add(const std::string& spec);
   bool empty() const { return stats_.empty(); }
