@@ -601,40 +601,60 @@ private:
 class MqttTree : public Stat {
 public:
   void want(std::vector<FieldId>& ids) const override {
-    ids.insert(ids.end(), {mqtt::mqtt_f::proto, mqtt::mqtt_f::msgtype, mqtt::mqtt_f::topic, mqtt::mqtt_f::qos});
+    ids.insert(ids.end(), {mqtt::mqtt_f::proto, mqtt::mqtt_f::msgtype, mqtt::mqtt_f::topic, mqtt::mqtt_f::qos,
+                           mqtt::mqtt_f::msg, mqtt::mqtt_f::clientid, tcp::tcp_f::stream});
   }
   void packet(const Packet&, const FieldTree& tree, const RowContext&) override {
     const auto& nodes = tree.nodes();
+    const core::FieldNode* sn = first_node(tree, tcp::tcp_f::stream);
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (nodes[i].id != mqtt::mqtt_f::proto) continue;
       // This PDU's fields: until the next MQTT layer.
       int type = -1, qos = -1;
       std::string topic;
+      size_t bytes = 0;
+      std::string_view clientid;
+      bool has_clientid = false;
       for (size_t k = i + 1; k < nodes.size() && nodes[k].id != mqtt::mqtt_f::proto; ++k) {
         if (nodes[k].id == mqtt::mqtt_f::msgtype && type < 0) type = static_cast<int>(nodes[k].u);
         if (nodes[k].id == mqtt::mqtt_f::qos && qos < 0) qos = static_cast<int>(nodes[k].u);
         if (nodes[k].id == mqtt::mqtt_f::topic && topic.empty()) topic = std::string(nodes[k].str());
+        if (nodes[k].id == mqtt::mqtt_f::msg) bytes = nodes[k].b.n;
+        if (nodes[k].id == mqtt::mqtt_f::clientid) {
+          clientid = nodes[k].str();
+          has_clientid = true;
+        }
       }
       if (type < 0) continue;
       ++total_;
       ++types_[type];
+      if (sn) {
+        if (type == 1 && has_clientid && (stream_client_.count(sn->u) || stream_client_.size() < kMaxClients))
+          stream_client_[sn->u] = std::string(clientid);
+        if (stream_packets_.count(sn->u) || stream_packets_.size() < kMaxClients) ++stream_packets_[sn->u];
+      }
       if (type == 3) {
         ++publishes_;
         ++qos_[qos < 0 ? 0 : qos & 3];
-        if (topics_.count(topic) || topics_.size() < kMaxTopics) ++topics_[topic];
-        else ++other_topics_;
+        if (topics_.count(topic) || topics_.size() < kMaxTopics) {
+          auto& t = topics_[topic];
+          ++t.first;
+          t.second += bytes;
+        } else {
+          ++other_topics_;
+        }
       }
     }
   }
   void print(std::string& out, Timestamp) override {
-    const std::string rule(66, '=');
+    const std::string rule(78, '=');
     out += "\n" + rule + "\nMQTT Statistics (mqsniff):\n";
-    appendf(out, "%-40s %10s %10s\n", "Topic / Item", "Count", "Percent");
-    out += std::string(66, '-') + "\n";
-    auto row = [&](const std::string& name, uint64_t n, uint64_t of) {
+    appendf(out, "%-40s %10s %10s %14s\n", "Topic / Item", "Count", "Percent", "Payload bytes");
+    out += std::string(78, '-') + "\n";
+    auto row = [&](const std::string& name, uint64_t n, uint64_t of, const std::string& extra = "") {
       char pct[32] = "";
       if (of) snprintf(pct, sizeof pct, "%.2f%%", 100.0 * static_cast<double>(n) / static_cast<double>(of));
-      appendf(out, "%-40s %10" PRIu64 " %10s\n", name.c_str(), n, pct);
+      appendf(out, "%-40s %10" PRIu64 " %10s %14s\n", name.c_str(), n, pct, extra.c_str());
     };
     row("MQTT Packets", total_, total_);
     out += " Message Types\n";
@@ -643,18 +663,55 @@ public:
     out += "  By QoS\n";
     for (auto [q, n] : qos_) row("   QoS " + std::to_string(q), n, publishes_);
     out += "  By Topic\n";
-    std::vector<std::pair<std::string, uint64_t>> tp(topics_.begin(), topics_.end());
-    std::stable_sort(tp.begin(), tp.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    for (const auto& [name, n] : tp) row("   " + name, n, publishes_);
+    std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> tp(topics_.begin(), topics_.end());
+    std::stable_sort(tp.begin(), tp.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    for (const auto& [name, n] : tp) row("   " + name, n.first, publishes_, std::to_string(n.second));
     if (other_topics_) row("   (other topics)", other_topics_, publishes_);
-    out += std::string(66, '-') + "\n";
+    // The topic hierarchy: each level with the messages and bytes below it.
+    struct Node {
+      std::map<std::string, Node> kids;
+      uint64_t n = 0, bytes = 0;
+    };
+    Node root;
+    for (const auto& [topic, n] : topics_) {
+      Node* cur = &root;
+      size_t i = 0;
+      while (true) {
+        size_t j = topic.find('/', i);
+        cur = &cur->kids[topic.substr(i, j == std::string::npos ? std::string::npos : j - i)];
+        cur->n += n.first;
+        cur->bytes += n.second;
+        if (j == std::string::npos) break;
+        i = j + 1;
+      }
+    }
+    out += "  By Topic Level\n";
+    auto walk = [&](auto&& self, const Node& node, int depth) -> void {
+      for (const auto& [name, k] : node.kids) {
+        row(std::string(static_cast<size_t>(3 + depth), ' ') + (name.empty() ? "(empty)" : name), k.n, publishes_,
+            std::to_string(k.bytes));
+        self(self, k, depth + 1);
+      }
+    };
+    walk(walk, root, 0);
+    // Packets per client (the CONNECT's client id; connections without one captured: by stream).
+    std::map<std::string, uint64_t> clients;
+    for (const auto& [stream, n] : stream_packets_) {
+      auto it = stream_client_.find(stream);
+      clients[it != stream_client_.end() ? "'" + it->second + "'" : "(stream " + std::to_string(stream) + ", no CONNECT)"] += n;
+    }
+    out += " By Client Id\n";
+    for (const auto& [name, n] : clients) row("  " + name, n, total_);
+    out += std::string(78, '-') + "\n";
   }
 
 private:
-  static constexpr size_t kMaxTopics = 10000;
+  static constexpr size_t kMaxTopics = 10000, kMaxClients = 10000;
   uint64_t total_ = 0, publishes_ = 0, other_topics_ = 0;
   std::map<int, uint64_t> types_, qos_;
-  std::map<std::string, uint64_t> topics_;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> topics_;  // messages, payload bytes
+  std::map<uint64_t, std::string> stream_client_;
+  std::map<uint64_t, uint64_t> stream_packets_;
 };
 
 [[noreturn]] void bad_z(const std::string& spec) {
