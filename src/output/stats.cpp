@@ -654,7 +654,8 @@ public:
     auto row = [&](const std::string& name, uint64_t n, uint64_t of, const std::string& extra = "") {
       char pct[32] = "";
       if (of) snprintf(pct, sizeof pct, "%.2f%%", 100.0 * static_cast<double>(n) / static_cast<double>(of));
-      appendf(out, "%-40s %10" PRIu64 " %10s %14s\n", name.c_str(), n, pct, extra.c_str());
+      if (extra.empty()) appendf(out, "%-40s %10" PRIu64 " %10s\n", name.c_str(), n, pct);
+      else appendf(out, "%-40s %10" PRIu64 " %10s %14s\n", name.c_str(), n, pct, extra.c_str());
     };
     row("MQTT Packets", total_, total_);
     out += " Message Types\n";
