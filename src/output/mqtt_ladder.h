@@ -35,7 +35,7 @@ struct LadderConn {
 
 class Ladder : public Stat {
 public:
-  static constexpr size_t kMaxConnections = 1000, kMaxSteps = 2000;
+  static constexpr size_t kMaxConnections = 200, kMaxSteps = 500;
   // stream < 0: every connection. print_text: false when only the SVG is wanted.
   Ladder(int64_t stream, bool print_text) : stream_(stream), print_text_(print_text) {}
   // --ladder-svg: write svg() to this file at the end.

@@ -37,16 +37,26 @@ constexpr size_t kMaxConnections = 10000;  // reported one by one; the rest only
 // ------------------------------------------------------------------------
 // Connections by tcp.stream: which side is the client (the sender of the
 // CONNECT; before one is seen, the side not on a well-known broker port).
+struct Endpoint {
+  core::Address addr;
+  uint16_t port = 0;
+  bool is(const core::Address& a, uint16_t p) const {
+    return port == p && addr.type == a.type && addr.bytes == a.bytes;
+  }
+  std::string text() const { return addr_text(addr) + ':' + std::to_string(port); }
+};
+
 struct Conn {
   uint64_t stream = 0;
-  std::string client, broker;  // "addr:port"
+  Endpoint client_ep, broker_ep;
+  std::string client, broker;  // "addr:port", filled by Connections::all() for printing
   bool client_known = false;   // from a CONNECT
   std::string clientid;
-  Timestamp first{}, last{};
 };
 
 bool broker_port(uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; }
 
+// No text is made per packet: endpoints are compared as addresses, named at the end.
 class Connections {
 public:
   // The connection of this packet (null when the table is full), and whether
@@ -54,10 +64,15 @@ public:
   Conn* get(const Packet& pkt, const FieldTree& t, bool& from_client) {
     const FieldNode* s = first_node(t, tcp::tcp_f::stream);
     if (!s || pkt.net_src.type == core::AddrType::None) return nullptr;
-    std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
-    std::string dst = addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport);
-    auto it = index_.find(s->u);
-    if (it == index_.end()) {
+    // tcp.stream numbers are dense from 0: a flat index (the first kFlat
+    // streams; later ones through the map).
+    size_t idx = SIZE_MAX;
+    if (s->u < kFlat) {
+      if (s->u < flat_.size() && flat_[s->u]) idx = flat_[s->u] - 1;
+    } else if (auto f = index_.find(s->u); f != index_.end()) {
+      idx = f->second;
+    }
+    if (idx == SIZE_MAX) {
       if (conns_.size() >= kMaxConnections) {
         ++overflow_;
         return nullptr;
@@ -67,28 +82,42 @@ public:
       const bool src_is_broker = broker_port(pkt.srcport) && !broker_port(pkt.dstport);
       const bool dst_is_broker = broker_port(pkt.dstport) && !broker_port(pkt.srcport);
       const bool src_client = dst_is_broker || (!src_is_broker && pkt.srcport > pkt.dstport);
-      c.client = src_client ? src : dst;
-      c.broker = src_client ? dst : src;
-      it = index_.emplace(s->u, conns_.size()).first;
+      const Endpoint src{pkt.net_src, pkt.srcport}, dst{pkt.net_dst, pkt.dstport};
+      c.client_ep = src_client ? src : dst;
+      c.broker_ep = src_client ? dst : src;
+      idx = conns_.size();
+      if (s->u < kFlat) {
+        if (flat_.size() <= s->u) flat_.resize(std::max<size_t>(s->u + 1, flat_.size() * 2), 0);
+        flat_[s->u] = static_cast<uint32_t>(idx + 1);
+      } else {
+        index_.emplace(s->u, idx);
+      }
       conns_.push_back(std::move(c));
     }
-    Conn& c = conns_[it->second];
-    from_client = src == c.client;
+    Conn& c = conns_[idx];
+    from_client = c.client_ep.is(pkt.net_src, pkt.srcport);
     return &c;
   }
   // A CONNECT: its sender is the client, whatever the ports said.
   void connect_from(Conn& c, const Packet& pkt, std::string_view clientid, bool& from_client) {
     if (c.clientid.empty()) c.clientid = clientid;
     if (c.client_known) return;
-    std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
-    if (src != c.client) std::swap(c.client, c.broker);
+    if (!c.client_ep.is(pkt.net_src, pkt.srcport)) std::swap(c.client_ep, c.broker_ep);
     c.client_known = true;
     from_client = true;
   }
-  std::vector<Conn>& all() { return conns_; }
+  std::vector<Conn>& all() {
+    for (auto& c : conns_) {
+      c.client = c.client_ep.text();
+      c.broker = c.broker_ep.text();
+    }
+    return conns_;
+  }
   uint64_t overflow() const { return overflow_; }
 
 private:
+  static constexpr uint64_t kFlat = 1 << 20;  // 4 MiB of index at most
+  std::vector<uint32_t> flat_;                // stream -> connection + 1 (0: none)
   std::unordered_map<uint64_t, size_t> index_;
   std::vector<Conn> conns_;
   uint64_t overflow_ = 0;
