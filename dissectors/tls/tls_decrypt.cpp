@@ -204,7 +204,7 @@ bool RecordCipher::init_tls12(const SuiteInfo& suite, std::span<const uint8_t> k
     return false;
   suite_ = &suite;
   std::memcpy(key_, key.data(), key.size());
-  std::memcpy(iv_, iv.data(), iv.size());
+  if (!iv.empty()) std::memcpy(iv_, iv.data(), iv.size());
   iv_len_ = static_cast<uint8_t>(iv.size());
   if (!mac_key.empty()) std::memcpy(mac_key_, mac_key.data(), mac_key.size());
   etm_ = encrypt_then_mac;

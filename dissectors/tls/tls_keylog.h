@@ -60,12 +60,19 @@ class KeyLog {
   uint64_t dropped_sessions() const { return dropped_; }
 
  private:
+  // All 32 bytes count: a client random is not always random at its start
+  // (TLS 1.2 clients may begin it with the time; a crafted key log may make
+  // its first bytes equal), and equal hashes would make lookups quadratic.
   struct Hash {
     size_t operator()(const ClientRandom& r) const {
-      size_t h;
-      static_assert(sizeof(h) <= sizeof(ClientRandom));
-      __builtin_memcpy(&h, r.data(), sizeof(h));
-      return h;
+      uint64_t h = 0;
+      for (size_t i = 0; i < r.size(); i += 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, r.data() + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+      }
+      return static_cast<size_t>(h);
     }
   };
   void add_line(std::string_view line, uint64_t line_no);
