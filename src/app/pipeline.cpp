@@ -23,7 +23,7 @@
 #include "src/output/json.h"
 #include "src/output/stats.h"
 #include "src/output/verbose.h"
-#include "src/output/tree_thread.h"
+#include "src/output/sink.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/dissect.h"
 #include "dissectors/mqtt/mqtt_analysis.h"
@@ -117,6 +117,57 @@ std::optional<core::Proto> protocol_by_name(const std::string& name) {
   return static_cast<core::Proto>(*id / core::kBlock);
 }
 
+// -z statistics (and --report, --ladder-svg): fed every displayed packet,
+// printed after the packets, as tshark; their files written last.
+class StatsSink : public out::Sink {
+public:
+  StatsSink(out::Stats& stats, out::Writer& w, const core::Timestamp& elapsed) : stats_(stats), w_(w), elapsed_(elapsed) {}
+  bool packet(const out::PacketView& v) override {
+    stats_.packet(v.pkt, v.tree, v.row);
+    return true;
+  }
+  void end() override {
+    if (ended_) return;
+    ended_ = true;
+    if (!w_.failed()) {
+      stats_.print(w_.buf(), elapsed_);
+      w_.flush();
+    }
+    if (std::string err; !stats_.write_files(err)) {
+      eprint(err);
+      code_ = cli::kExitFileError;
+    }
+  }
+  int exit_code() const override { return code_; }
+
+private:
+  out::Stats& stats_;
+  out::Writer& w_;
+  const core::Timestamp& elapsed_;
+  bool ended_ = false;
+  int code_ = 0;
+};
+
+// -w: the raw packets of the displayed frames.
+class PcapWriteSink : public out::Sink {
+public:
+  PcapWriteSink(capture::PacketWriter& pw, const std::string& name) : pw_(pw), name_(name) {}
+  bool packet(const out::PacketView& v) override {
+    pw_.write(v.row.ts, v.len, v.data, v.caplen);
+    if (!pw_.failed()) return true;
+    if (errno != EPIPE)  // a closed pipe (| head) just ends the run, as for text output
+      eprint("An error occurred while writing to \"" + name_ + "\": " + std::strerror(errno));
+    code_ = cli::kExitFileError;
+    return false;
+  }
+  int exit_code() const override { return code_; }
+
+private:
+  capture::PacketWriter& pw_;
+  std::string name_;
+  int code_ = 0;
+};
+
 }  // namespace
 
 int run(const cli::Options& o) {
@@ -193,9 +244,7 @@ int run(const cli::Options& o) {
   }
   const std::vector<core::FieldId> stat_fields = stats.wanted();
   for (core::FieldId id : stat_fields) want.add(id);
-  std::unique_ptr<out::BrokerLog> brokerlog;
   if (o.format == cli::OutputFormat::BrokerLog) {
-    brokerlog = std::make_unique<out::BrokerLog>();
     std::vector<core::FieldId> ids;
     out::BrokerLog::want(ids);
     for (core::FieldId id : ids) want.add(id);
@@ -356,30 +405,13 @@ int run(const cli::Options& o) {
       eprint("-Z: only root can switch to another user; running as the current user.");
     }
   }
-  const bool print = !o.quiet && (!pw || o.print_while_writing) && o.write_file != "-";
+  // tshark's -q silences the summary lines only: -V, -x, -T fields|json|ek still print.
+  const bool quiet_here =
+      o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump;
+  const bool print = !quiet_here && (!pw || o.print_while_writing) && o.write_file != "-";
   out::Writer w;
   w.set_line_buffered(o.line_buffered);
-  std::optional<out::JsonOutput> jout;
-  if (json) {
-    out::JsonOptions jo;
-    jo.ek = o.format == cli::OutputFormat::Ek;
-    jo.columns = o.fields.empty() ? nullptr : &columns;
-    jo.fopts = &o.fopts;
-    jo.protocols = o.json_protocols;
-    jo.expand_children = o.json_expand;
-    jo.time_format = o.time_format;
-    jo.digits = src->time_digits();
-    jout.emplace(w, std::move(jo));
-    if (print) jout->begin();
-  }
-  if (o.format == cli::OutputFormat::Fields) {
-    if (o.fopts.bom) w.write("\xef\xbb\xbf");
-    if (o.fopts.header) out::render_fields_header(w.buf(), columns, o.fopts);
-  }
-
   core::FieldTree tree(&want);
-  // --color only on a terminal (off when piped, as tshark).
-  const bool color = o.color && o.format == cli::OutputFormat::Text && isatty(1);
   // A progress line on stderr for a long quiet read, only on a terminal.
   const bool progress = !live && o.quiet && !o.quieter && isatty(2);
   uint64_t file_size = 0;
@@ -406,16 +438,21 @@ int run(const cli::Options& o) {
     for (size_t i = 0; i < st.sources.size(); ++i)
       dump_parts.push_back({st.sources.label(i), st.sources.bytes(i).data(), st.sources.bytes(i).size()});
   };
-  auto hexdump = [&](std::string& b) {
-    collect_parts();
-    out::render_packet_bytes(b, raw.data, raw.caplen, dump_parts.data(), dump_parts.size());
-  };
-  // -V of a file with a second core: render on another thread. Not for live
-  // capture or -l, where each packet's text must appear as it is dissected.
-  std::optional<out::TreeRenderThread> tree_thread;
-  if (print && o.verbose && o.format == cli::OutputFormat::Text && !live && !o.line_buffered &&
-      std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD"))
-    tree_thread.emplace(w, o.detail_protocols, o.hexdump);
+  // The outputs, driven per displayed packet: statistics, the -w file, then
+  // the printed format (src/output/sink.h). Ended in the reverse order.
+  std::vector<std::unique_ptr<out::Sink>> sinks;
+  if (!stats.empty()) sinks.push_back(std::make_unique<StatsSink>(stats, w, last_rel));
+  if (pw) sinks.push_back(std::make_unique<PcapWriteSink>(*pw, o.write_file));
+  out::Sink* printed = nullptr;
+  if (print) {
+    out::PrintedFormat pf;
+    pf.columns = &columns;
+    pf.digits = digits;
+    pf.live = live;
+    sinks.push_back(out::make_printed_sink(o, w, pf));
+    printed = sinks.back().get();
+  }
+  for (auto& s : sinks) s->begin();
   // Live capture stops (SIGINT, -a duration) after a short drain: the kernel
   // hands packets over in blocks retired every 100 ms at the latest, and the
   // packets of the last, partly filled block belong to the capture.
@@ -453,14 +490,14 @@ int run(const cli::Options& o) {
       }
     }
     if (rs == capture::ReadStatus::CutShort) {
-      if (tree_thread) tree_thread->finish();
+      if (printed) printed->end();  // what was read is printed before the message
       w.flush();
       eprint("The file \"" + src->name() + "\" appears to have been cut short in the middle of a packet.");
       exit_code = cli::kExitFileError;
       break;
     }
     if (rs == capture::ReadStatus::Error) {
-      if (tree_thread) tree_thread->finish();
+      if (printed) printed->end();
       w.flush();
       if (live) eprint("Error while capturing packets: " + src->error());
       else eprint("The file \"" + src->name() + "\" appears to be damaged or corrupt.\n(pcap: " + src->error() + ")");
@@ -520,71 +557,24 @@ int run(const cli::Options& o) {
     row.delta_displayed = st.have_displayed ? core::ts_sub(raw.ts, st.prev_displayed_ts) : core::Timestamp{};
     row.len = raw.len;
     row.cols = need_cols ? &cols : nullptr;
-    if (!stats.empty()) stats.packet(pkt, tree, row);
-    if (pw) {
-      pw->write(raw.ts, raw.len, raw.data, raw.caplen);
-      if (pw->failed()) {
-        if (errno != EPIPE)  // a closed pipe (| head) just ends the run, as for text output
-          eprint("An error occurred while writing to \"" + o.write_file + "\": " + std::strerror(errno));
-        exit_code = cli::kExitFileError;
+    if (o.hexdump) collect_parts();
+    const out::PacketView view{pkt, tree, row, raw.data, raw.caplen, raw.len, dump_parts.data(), dump_parts.size()};
+    bool go_on = true;
+    for (auto& s : sinks) {
+      if (!s->packet(view)) {
+        exit_code = std::max(exit_code, s->exit_code());
+        go_on = false;
         break;
       }
     }
-    if (tree_thread) {
-      // -V on the render thread (same text, see tree_thread.h).
-      if (o.hexdump) collect_parts();
-      else dump_parts.clear();
-      tree_thread->submit(tree, raw.data, raw.caplen, dump_parts.data(), dump_parts.size());
-      if (tree_thread->failed()) break;
-    } else if (print && o.verbose && o.format == cli::OutputFormat::Text) {
-      // -V: the detail tree, then (with -x) the bytes; a blank line after each.
-      std::string& b = w.buf();
-      out::render_tree(b, tree, o.detail_protocols);
-      b += '\n';
-      if (o.hexdump) hexdump(b);
-      w.end_record();
-      if (w.failed()) break;
-    } else if (print && o.hexdump && o.format == cli::OutputFormat::Text) {
-      hexdump(w.buf());  // tshark -x: the bytes instead of the summary
-      w.end_record();
-      if (w.failed()) break;
-    } else if (print && jout) {
-      jout->packet(tree, row);
-      if (w.failed()) break;
-    } else if (print && brokerlog) {
-      brokerlog->packet(w.buf(), pkt, tree, row);
-      w.end_record();
-      if (w.failed()) break;
-    } else if (print) {
-      if (o.format == cli::OutputFormat::Fields)
-        out::render_fields(w.buf(), columns, o.fopts, tree, row, o.time_format, digits);
-      else if (color) {
-        std::string_view info = cols.info;
-        bool problem = pkt.malformed || info.find("[TCP Retransmission]") != info.npos ||
-                       info.find("[TCP Previous segment not captured]") != info.npos ||
-                       info.find("[RST") != info.npos || info.find("Alert") != info.npos;
-        w.buf() += out::summary_color(cols, problem);
-        out::render_summary(w.buf(), row, o.time_format, digits);
-        w.buf().insert(w.buf().size() - 1, out::kColorReset);  // before the newline
-      } else {
-        out::render_summary(w.buf(), row, o.time_format, digits);
-      }
-      w.end_record();
-      if (w.failed()) break;  // stdout closed (| head): stop like tshark
-    }
+    if (!go_on) break;
     ++displayed;
     st.prev_displayed_ts = raw.ts;
     st.have_displayed = true;
   }
-  if (tree_thread) tree_thread->finish();  // the writer is this thread's again
-  if (jout && print) jout->end();
-  if (!stats.empty() && !w.failed()) {
-    stats.print(w.buf(), last_rel);  // after the packets, as tshark
-    w.flush();
-  }
-  if (std::string err; !stats.write_files(err)) {
-    eprint(err);
-    if (exit_code == 0) exit_code = cli::kExitFileError;
+  for (auto it = sinks.rbegin(); it != sinks.rend(); ++it) {
+    (*it)->end();
+    exit_code = std::max(exit_code, (*it)->exit_code());
   }
   if (progress) (void)!::write(2, "\r\x1b[K", 4);  // clear the progress line
   w.flush();
