@@ -78,6 +78,9 @@ ports="tcp port $port or tcp port $tport or tcp port $mport"
 # has no secret for.
 "$bin" -i lo -f "tcp port $tport" -l --keylog "$tmp/live.keys" -Y mqtt -T fields -e mqtt.clientid -e mqtt.topic \
   -e mqtt.msg >"$tmp/dec.txt" 2>"$tmp/dec_err.txt" & sd=$!; pids+=($sd)
+# The MQTT analyses live: printed when the capture stops (SIGINT), the report written then.
+"$bin" -i lo -f "tcp port $port or tcp port $tport" -q -z mqtt,qos -z mqtt,exposure -z mqtt,subscriptions \
+  --keylog "$tmp/live.keys" --report "$tmp/live.html" >"$tmp/z.txt" 2>/dev/null & sz=$!; pids+=($sz)
 sleep 1
 P=(-h 127.0.0.1 -p "$port" -u alice -P s3cret)
 # keepalive 5 s (mosquitto_sub's minimum): PINGREQ/PINGRESP while the rest runs
@@ -112,7 +115,7 @@ echo | timeout 5 openssl s_client -tls1_2 -connect 127.0.0.1:"$mport" -CAfile "$
   -cert "$tmp/rogueclient.crt" -key "$tmp/rogueclient.key" >/dev/null 2>&1
 wait $ka $ws
 sleep 1
-kill -INT $sniff $sf $st $sd; wait $sniff; rc=$?; wait $sf $st $sd
+kill -INT $sniff $sf $st $sd $sz; wait $sniff; rc=$?; wait $sf $st $sd; wait $sz; zrc=$?
 
 # 4. What mqsniff showed.
 check '[ $rc -eq 0 ]' "mqsniff did not stop cleanly on SIGINT (rc=$rc)"
@@ -131,6 +134,15 @@ check 'grep -q "will be read when it appears" "$tmp/dec_err.txt"' "no warning th
 check '[ $keys_rc -eq 0 ] && grep -q "^livekeys		" "$tmp/dec.txt"' "live key log: the CONNECT of the MQTTS client not decrypted"
 check 'grep -q "	secure/password	68756e7465723" "$tmp/dec.txt"' "live key log: the QoS 2 PUBLISH inside TLS not decrypted"
 check '! grep -q "736563726574206f766572" "$tmp/dec.txt"' "a session without keys was shown decrypted"
+check '[ $zrc -eq 0 ] && grep -q "MQTT QoS flows" "$tmp/z.txt"' "live -z mqtt,qos not printed at SIGINT (rc=$zrc)"
+check 'grep -Eq "all connections +2 +client -> broker +[1-9]" "$tmp/z.txt"' "live -z mqtt,qos: no QoS 2 message from a client"
+check 'grep -q "CLEAR: credentials and" "$tmp/z.txt" && grep -q "password '"'"'s\*\*\*\*t'"'"'" "$tmp/z.txt"' \
+  "live -z mqtt,exposure: the plaintext credentials (masked) not reported"
+check 'grep -q "PROTECTED: TLS 1.3, nothing readable" "$tmp/z.txt" && grep -q "DECRYPTED with the key log" "$tmp/z.txt"' \
+  "live -z mqtt,exposure: the TLS session without keys and the one with keys not told apart"
+check 'grep -q "'"'"'maison/+/temperature'"'"'" "$tmp/z.txt" && grep -q "Overlapping subscriptions" "$tmp/z.txt"' \
+  "live -z mqtt,subscriptions: the overlapping wildcard subscriptions not explained"
+check '[ -s "$tmp/live.html" ] && grep -q "exposure-table" "$tmp/live.html"' "live --report not written at SIGINT"
 check 'grep -q "handshake rejected" "$tmp/tls.txt"' "TLS 1.3 rejection of the rogue client certificate not inferred"
 check 'grep -q "Alert (Level: Fatal, Description: Unknown CA)	48" "$tmp/tls.txt"' "TLS 1.2 fatal Unknown CA alert not shown"
 check 'grep -q "CN=intruder" "$tmp/tls.txt"' "the rogue client certificate (TLS 1.2, in clear) not shown"
