@@ -269,7 +269,10 @@ int run(const cli::Options& o) {
     for (core::FieldId id : stat_fields) named.add(id);
     st.mqtt_analysis = mqtt::analysis_wanted(named);
   }
-  if (field_list && !need_cols) {
+  // With -q and statistics only, their fields decide as -e fields do.
+  const bool stats_only = o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump &&
+                          !stats.empty() && o.write_file.empty();
+  if ((field_list || stats_only) && !need_cols) {
     // Only -e fields decide: the application layer is needed if one of them
     // lies in it (or shows its effects).
     const auto& reg = core::FieldRegistry::instance();

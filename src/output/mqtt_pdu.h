@@ -33,6 +33,15 @@ struct Pdu {
   bool resp = false, retrans = false, unmatched = false;
   uint32_t response_to = 0, incomplete = 0;
   core::Timestamp time{};
+  void reset() {
+    auto t = std::move(topics);
+    auto q = std::move(sub_qos);
+    t.clear();
+    q.clear();
+    *this = Pdu{};
+    topics = std::move(t);
+    sub_qos = std::move(q);
+  }
 };
 
 // Calls fn(pdu) for each MQTT packet of the frame, in order.
@@ -41,7 +50,9 @@ void each_pdu(const core::FieldTree& t, Fn fn) {
   const auto& nodes = t.nodes();
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (nodes[i].id != detail_mf::proto) continue;
-    Pdu p;
+    // One reused Pdu: its lists keep their capacity (no allocation per packet).
+    thread_local Pdu p;
+    p.reset();
     for (size_t k = i + 1; k < nodes.size() && nodes[k].id != detail_mf::proto; ++k) {
       const core::FieldNode& n = nodes[k];
       switch (n.id) {
