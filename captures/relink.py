@@ -15,6 +15,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
+  mqtts_keylog_tls13.pcap -> mqtts_keylog_tls13_badtag.pcap (one ciphertext
+                       byte of frame 17's TLS record flipped: its tag fails,
+                       the records after it still decrypt; same key log)
 """
 import struct, sys, os
 
@@ -88,6 +91,15 @@ def main(d):
     # sniffer starts late): the version must be inferred from its Connect Ack.
     nf, lf, rf = read_pcap(os.path.join(d, 'mqtt_features.pcap'))
     write_pcap(os.path.join(d, 'mqtt_v5_midstream.pcap'), lf, rf[5:], nf)
+    # A TLS record damaged on the wire: one byte of frame 17's ciphertext.
+    nk, lk, rk = read_pcap(os.path.join(d, 'mqtts_keylog_tls13.pcap'))
+    s_, f_, o_, p_ = rk[16]
+    ihl = (p_[14] & 15) * 4
+    thl = (p_[14 + ihl + 12] >> 4) * 4
+    bad = bytearray(p_)
+    bad[14 + ihl + thl + 5 + 3] ^= 0x01
+    rk[16] = (s_, f_, o_, bytes(bad))
+    write_pcap(os.path.join(d, 'mqtts_keylog_tls13_badtag.pcap'), lk, rk, nk)
     nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
     write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
 
