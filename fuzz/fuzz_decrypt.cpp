@@ -57,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto src = capture::PcapSource::open_file(path);
     DissectState st(256);
+    st.mqtt_analysis = true;
     st.tls_decrypt = std::make_unique<tls::DecryptContext>();
     st.tls_decrypt->keylog = fixed_keys();
     core::FieldTree tree(fuzz::want_all());

@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const int kLinks[] = {core::kLinkEthernet, core::kLinkSll,  core::kLinkSll2, core::kLinkNull,
                                core::kLinkLoop,     core::kLinkRawDlt, core::kLinkIpv4, core::kLinkIpv6};
   static DissectState st(1024);
+  st.mqtt_analysis = true;  // the QoS flow analysis runs too
   static core::FieldTree tree(fuzz::want_all());
   static core::Columns cols;
   static uint64_t number = 0;

@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto src = capture::PcapSource::open_file(path);
     DissectState st(256);
+    st.mqtt_analysis = true;
     core::FieldTree tree(fuzz::want_all());
     core::Columns cols;
     capture::RawPacket raw;
