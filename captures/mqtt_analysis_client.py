@@ -20,24 +20,7 @@ import struct
 import sys
 import time
 
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n % 128
-        n //= 128
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def s16(s):
-    b = s.encode()
-    return struct.pack("!H", len(b)) + b
-
-
-def packet(first, body):
-    return bytes([first]) + varint(len(body)) + body
+from mqtts_keylog_client import packet, s16  # the same MQTT encoding helpers
 
 
 def connect(port, cid, keepalive=60, clean=True):

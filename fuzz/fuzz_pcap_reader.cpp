@@ -1,50 +1,10 @@
 // libFuzzer target: the input is a capture file, read through PcapSource
 // (libpcap plus our header peeking) and every packet dissected.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstdint>
-#include <string>
 
-#include "dissectors/core/packet.h"
-#include "fuzz/fuzz_common.h"
-#include "dissectors/dissect.h"
-#include "src/capture/pcap_source.h"
+#include "fuzz/fuzz_capture.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace mqsniff;
-  int fd = memfd_create("fuzz_pcap", 0);
-  if (fd < 0) return 0;
-  size_t off = 0;
-  while (off < size) {
-    ssize_t n = write(fd, data + off, size - off);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  std::string path = "/proc/self/fd/" + std::to_string(fd);
-  try {
-    auto src = capture::PcapSource::open_file(path);
-    DissectState st(256);
-    st.mqtt_analysis = true;
-    core::FieldTree tree(fuzz::want_all());
-    core::Columns cols;
-    capture::RawPacket raw;
-    uint64_t n = 0;
-    while (src.next(raw) == capture::ReadStatus::Packet && n < 10000) {
-      tree.reset();
-      cols.reset();
-      core::Packet pkt(tree);
-      pkt.cols = &cols;
-      pkt.frame.number = ++n;
-      pkt.frame.ts = raw.ts;
-      pkt.frame.len = raw.len;
-      pkt.frame.caplen = raw.caplen;
-      pkt.frame.linktype = src.linktype();
-      pkt.frame.data = raw.data;
-      dissect_frame(pkt, st);
-    }
-  } catch (const capture::OpenError&) {
-  }
-  close(fd);
+  mqsniff::fuzz::dissect_capture(data, size, [](mqsniff::DissectState&) {});
   return 0;
 }

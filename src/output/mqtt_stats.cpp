@@ -106,6 +106,22 @@ public:
     c.client_known = true;
     from_client = true;
   }
+  // fn(conn, from_client, pdu) for each MQTT packet of the frame; the
+  // connection is looked up once (null when the table is full), and a CONNECT
+  // settles which side is the client before fn sees it.
+  template <typename Fn>
+  void each_pdu(const Packet& pkt, const FieldTree& tree, Fn fn) {
+    bool from_client = false, looked = false;
+    Conn* c = nullptr;
+    out::each_pdu(tree, [&](const Pdu& p) {
+      if (!looked) {
+        c = get(pkt, tree, from_client);
+        looked = true;
+      }
+      if (p.type == 1 && c) connect_from(*c, pkt, p.clientid, from_client);
+      fn(c, from_client, p);
+    });
+  }
   std::vector<Conn>& all() {
     for (auto& c : conns_) {
       c.client = c.client_ep.text();
@@ -176,15 +192,7 @@ class QosStat : public Stat {
 public:
   void want(std::vector<FieldId>& ids) const override { want_pdu_fields(ids); }
   void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
-    bool from_client = false;
-    Conn* c = nullptr;
-    bool looked = false;
-    each_pdu(tree, [&](const Pdu& p) {
-      if (!looked) {
-        c = conns_.get(pkt, tree, from_client);
-        looked = true;
-      }
-      if (p.type == 1 && c) conns_.connect_from(*c, pkt, p.clientid, from_client);
+    conns_.each_pdu(pkt, tree, [&](Conn* c, bool from_client, const Pdu& p) {
       // The direction of the flow: the PUBLISH's; acks from the receiver
       // (PUBACK, PUBREC, PUBCOMP) go the other way, PUBREL with it.
       const bool pub_from_client = (p.type == 4 || p.type == 5 || p.type == 7) ? !from_client : from_client;
@@ -688,16 +696,8 @@ class SubscriptionsStat : public Stat {
 public:
   void want(std::vector<FieldId>& ids) const override { want_pdu_fields(ids); }
   void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
-    bool from_client = false;
-    Conn* c = nullptr;
-    bool looked = false;
-    each_pdu(tree, [&](const Pdu& p) {
-      if (!looked) {
-        c = conns_.get(pkt, tree, from_client);
-        looked = true;
-      }
+    conns_.each_pdu(pkt, tree, [&](Conn* c, bool from_client, const Pdu& p) {
       if (!c) return;
-      if (p.type == 1) conns_.connect_from(*c, pkt, p.clientid, from_client);
       if (p.type == 8) {
         for (auto f : p.topics) {
           if (subs_.size() >= kMaxFilters) {
@@ -923,26 +923,10 @@ private:
   };
   std::string topic_tree() const {
     if (topics_.empty()) return "<p>No PUBLISH captured.</p>\n";
-    // A trie of topic levels, with each level's message count.
-    struct Node {
-      std::map<std::string, Node> kids;
-      uint64_t messages = 0, bytes = 0;
-    };
-    Node root;
-    for (const auto& [topic, n] : topics_) {
-      Node* cur = &root;
-      size_t i = 0;
-      while (true) {
-        size_t j = topic.find('/', i);
-        cur = &cur->kids[topic.substr(i, j == std::string::npos ? std::string::npos : j - i)];
-        cur->messages += n.messages;
-        cur->bytes += n.bytes;
-        if (j == std::string::npos) break;
-        i = j + 1;
-      }
-    }
+    TopicLevel root;
+    for (const auto& [topic, n] : topics_) root.add(topic, n.messages, n.bytes);
     std::string o;
-    auto render = [&](auto&& self, const Node& n) -> void {
+    auto render = [&](auto&& self, const TopicLevel& n) -> void {
       o += "<ul class=\"topics\">\n";
       for (const auto& [name, k] : n.kids) {
         char b[96];

@@ -73,6 +73,19 @@ const core::FieldNode* first_node(const FieldTree& t, FieldId id) {
   return nullptr;
 }
 
+void TopicLevel::add(std::string_view topic, uint64_t n, uint64_t payload_bytes) {
+  TopicLevel* cur = this;
+  size_t i = 0;
+  while (true) {
+    size_t j = topic.find('/', i);
+    cur = &cur->kids[std::string(topic.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i))];
+    cur->messages += n;
+    cur->bytes += payload_bytes;
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+}
+
 namespace {
 
 // A -z option's optional display filter.
@@ -668,28 +681,12 @@ public:
     std::stable_sort(tp.begin(), tp.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
     for (const auto& [name, n] : tp) row("   " + name, n.first, publishes_, std::to_string(n.second));
     if (other_topics_) row("   (other topics)", other_topics_, publishes_);
-    // The topic hierarchy: each level with the messages and bytes below it.
-    struct Node {
-      std::map<std::string, Node> kids;
-      uint64_t n = 0, bytes = 0;
-    };
-    Node root;
-    for (const auto& [topic, n] : topics_) {
-      Node* cur = &root;
-      size_t i = 0;
-      while (true) {
-        size_t j = topic.find('/', i);
-        cur = &cur->kids[topic.substr(i, j == std::string::npos ? std::string::npos : j - i)];
-        cur->n += n.first;
-        cur->bytes += n.second;
-        if (j == std::string::npos) break;
-        i = j + 1;
-      }
-    }
+    TopicLevel root;
+    for (const auto& [topic, n] : topics_) root.add(topic, n.first, n.second);
     out += "  By Topic Level\n";
-    auto walk = [&](auto&& self, const Node& node, int depth) -> void {
+    auto walk = [&](auto&& self, const TopicLevel& node, int depth) -> void {
       for (const auto& [name, k] : node.kids) {
-        row(std::string(static_cast<size_t>(3 + depth), ' ') + (name.empty() ? "(empty)" : name), k.n, publishes_,
+        row(std::string(static_cast<size_t>(3 + depth), ' ') + (name.empty() ? "(empty)" : name), k.messages, publishes_,
             std::to_string(k.bytes));
         self(self, k, depth + 1);
       }
