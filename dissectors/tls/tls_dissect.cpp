@@ -806,20 +806,27 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
     d.app_chosen = true;
   }
   if (!d.app) return nullptr;
-  auto& pend = d.pending[s.dir & 1];
+  auto& t = pkt.tree;
+  const unsigned dir = s.dir & 1;
+  auto& pend = d.pending[dir];
+  auto& frames = d.pending_frames[dir];
+  const uint32_t frame = static_cast<uint32_t>(pkt.frame.number);
   core::Bytes data = plain;
   const bool joined = !pend.empty();
+  size_t joined_part = 0;  // bytes of this record that completed the pending PDU
   if (joined) {
     if (pend.size() + plain.size() > SessionDecrypt::kMaxPending) {
       s.decrypt->stats.dropped_plaintext += pend.size() + plain.size();
       pend.clear();
-      core::add_expert(pkt.tree, "Decrypted application PDU larger than the TLS reassembly limit (1 MiB): dropped",
+      frames.clear();
+      core::add_expert(t, "Decrypted application PDU larger than the TLS reassembly limit (1 MiB): dropped",
                        core::Severity::Warn, core::ExpertGroup::Reassemble);
       return d.app->name;
     }
     pend.insert(pend.end(), plain.begin(), plain.end());
     data = core::Bytes(pend.data(), pend.size());
   }
+  const size_t before = joined ? pend.size() - plain.size() : 0;  // bytes pending before this record
   size_t used = 0;
   while (used < data.size()) {
     core::Bytes rest = data.subspan(used);
@@ -827,22 +834,56 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
     if (f.kind == tcp::PduLen::Kind::NeedMore) break;
     size_t n = f.kind == tcp::PduLen::Kind::Pdu ? f.total : rest.size();  // Bad: the rest, marked malformed
     core::Bytes pdu = rest.subspan(0, n);
-    if (joined) pdu = keep_source(pkt, "Reassembled SSL", pdu);  // from several records
+    const bool reassembled = joined && used < before;  // this PDU began in an earlier record
+    if (reassembled) {
+      // tshark's "[N Reassembled TLS segments (L bytes): #16(4), #17(17)]", beside TLS.
+      joined_part = used + n - before;
+      pdu = keep_source(pkt, "Reassembled SSL", pdu);
+      frames.emplace_back(frame, static_cast<uint32_t>(joined_part));
+      std::string label = "[" + std::to_string(frames.size()) + " Reassembled TLS segments (" + std::to_string(n) + " bytes):";
+      for (size_t i = 0; i < frames.size(); ++i)
+        label += (i ? ", #" : " #") + std::to_string(frames[i].first) + "(" + std::to_string(frames[i].second) + ")";
+      label += "]";
+      t.enter(-1);
+      {
+        const int32_t si = t.add_none(tls_f::segments, 0, static_cast<uint32_t>(n));
+        if (si >= 0 && t.wants(tls_f::segments)) t.set_label(si, label);
+        core::Subtree segs(t, si);
+        for (const auto& fr : frames) t.add_uint(tls_f::segment, fr.first, 0, 0);
+        t.add_uint(tls_f::segment_count, frames.size(), 0, 0);
+        t.add_uint(tls_f::reassembled_length, n, 0, 0);
+        t.add_bytes(tls_f::reassembled_data, pdu.data(), pdu.size(), 0);
+      }
+      t.close();
+      frames.clear();
+    }
     pkt.tree.enter(-1);  // the application's layer stands beside TLS, not inside its record
     d.app->dissect(s.sink.user, pdu, pkt);
     pkt.tree.close();
     used += n;
   }
   if (used == 0) info_add(pkt, first_item, "[TLS segment of a reassembled PDU]");
+  // The part of this record that went into a reassembly (tls.segment.data):
+  // what completed a pending PDU, or what starts one that is still open.
+  const size_t tail = data.size() - used;
+  if (joined_part) {
+    t.add_bytes(tls_f::segment_data, plain.data(), std::min(joined_part, plain.size()), 0);
+  } else if (tail) {
+    const size_t from_this = std::min(tail, plain.size());
+    t.add_bytes(tls_f::segment_data, plain.data() + plain.size() - from_this, from_this, 0);
+  }
   if (joined) {
     pend.erase(pend.begin(), pend.begin() + static_cast<long>(used));
-  } else if (used < data.size()) {
-    if (data.size() - used > SessionDecrypt::kMaxPending) {
-      s.decrypt->stats.dropped_plaintext += data.size() - used;
+    if (tail) frames.emplace_back(frame, static_cast<uint32_t>(std::min(tail, plain.size())));
+  } else if (tail) {
+    if (tail > SessionDecrypt::kMaxPending) {
+      s.decrypt->stats.dropped_plaintext += tail;
     } else {
       pend.assign(data.begin() + static_cast<long>(used), data.end());
+      frames.assign(1, {frame, static_cast<uint32_t>(tail)});
     }
   }
+  if (pend.empty()) frames.clear();
   return d.app->name;
 }
 

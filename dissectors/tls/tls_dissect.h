@@ -69,6 +69,8 @@ struct SessionDecrypt {
   const AppHandler* app = nullptr;
   bool app_chosen = false;
   std::vector<uint8_t> pending[2];  // decrypted application bytes not yet a whole PDU
+  // ... and the frames they came from, with how many bytes each (tls.segment).
+  std::vector<std::pair<uint32_t, uint32_t>> pending_frames[2];
   static constexpr size_t kMaxPending = 1 << 20;
 };
 

@@ -22,6 +22,7 @@ enum : FieldId {
   ja4, ja4_r, cert_vrfy_sig_len, cert_vrfy_sig,
   app_data_proto, verify_data, session_ticket_age_add, session_ticket_nonce_length, session_ticket_nonce,
   cert_request_context_length, cert_request_context, key_update_request, resumed, key_share_selected_group,
+  segment_data, segments, segment, segment_count, reassembled_length, reassembled_data,
   // mqsniff's own (README "Fields tshark 4.0 does not have")
   dname_str, inferred_alert, decrypted, decrypt_failed, decrypt_missing,
 };

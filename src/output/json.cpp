@@ -304,7 +304,7 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         int32_t v;
         if (n.kind == ValueKind::Bool) v = doc.boolean(n.u != 0);
         else if (n.kind == ValueKind::Time && def->type == FieldType::AbsoluteTime) v = doc.str(iso_time(n.t));
-        else if (n.kind == ValueKind::None) v = doc.null();
+        else if (n.kind == ValueKind::None || def->type == FieldType::None) v = doc.null();  // a label is not a value
         else v = text_value(*def, n);
         doc.put(obj, def->type == FieldType::Protocol ? ek_key("", def->abbrev).substr(1) : ek_key(layer, def->abbrev), v);
         if (expand)
