@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dissectors/core/packet.h"
+#include "dissectors/mqtt/mqtt_analysis.h"
 #include "dissectors/net/ipv4_defrag.h"
 #include "dissectors/tcp/flow_table.h"
 
@@ -41,6 +42,7 @@ struct DissectState {
   bool tls_heuristic = true;
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
   bool mqtt_analysis = false;        // QoS flow analysis (mqtt.analysis.* wanted)
+  mqtt::QosForward* qos_forward = nullptr;  // -2: the first pass's flow outcomes (owned by the caller)
   // TLS decryption (a key log or pcapng secrets): null when there are no keys.
   std::unique_ptr<tls::DecryptContext> tls_decrypt;
   // MQTT inside TLS: its IANA port (secure-mqtt) and -d tls.port==N,mqtt.

@@ -30,10 +30,21 @@ void unmatched(core::Packet& pkt, uint32_t off) {
                    core::Severity::Note, core::ExpertGroup::Sequence, off, 0);
 }
 
+// -2, second pass: a new flow's PUBLISH points at the packet that will
+// complete it, or is marked as never completed.
+void forward_fields(const MqttAnalysis& a, core::Packet& pkt, uint32_t off) {
+  if (!a.forward || !a.forward->first_pass_done || a.forward->not_kept) return;
+  const uint32_t frame = static_cast<uint32_t>(pkt.frame.number);
+  if (auto it = a.forward->response_in.find(frame); it != a.forward->response_in.end())
+    pkt.tree.add_uint(mqtt_f::analysis_response_in, it->second, off, 0);
+  else
+    pkt.tree.add_uint(mqtt_f::analysis_incomplete, frame, off, 0);
+}
+
 }  // namespace
 
 bool analysis_wanted(const core::WantSet& want) {
-  for (core::FieldId id = mqtt_f::analysis_response_to; id <= mqtt_f::analysis_unmatched; ++id)
+  for (core::FieldId id = mqtt_f::analysis_response_to; id <= mqtt_f::analysis_response_in; ++id)
     if (want.has(id)) return true;
   return false;
 }
@@ -57,10 +68,12 @@ void analyze_publish(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint16_t 
     core::add_expert(t, "The QoS flow of the PUBLISH with this packet identifier never completed",
                      core::Severity::Warn, core::ExpertGroup::Sequence, off, 0);
     *f = QosFlow{pkt.frame.ts, static_cast<uint32_t>(pkt.frame.number), id, qos, 0};
+    forward_fields(a, pkt, off);
     return;
   }
   if (v.size() >= MqttAnalysis::kMaxInflight) return;
   v.push_back(QosFlow{pkt.frame.ts, static_cast<uint32_t>(pkt.frame.number), id, qos, 0});
+  forward_fields(a, pkt, off);
 }
 
 void analyze_ack(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint8_t type, uint16_t id, uint32_t off) {
@@ -76,6 +89,10 @@ void analyze_ack(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint8_t type,
   }
   responds(pkt, *f, off);
   if (type == kPuback || type == kPubcomp) {
+    if (a.forward && !a.forward->first_pass_done) {
+      if (a.forward->response_in.size() < QosForward::kMax) a.forward->response_in[f->publish_frame] = static_cast<uint32_t>(pkt.frame.number);
+      else ++a.forward->not_kept;
+    }
     erase(v, f);
     return;
   }

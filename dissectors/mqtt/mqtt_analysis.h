@@ -13,8 +13,11 @@
 //                   flow's completion latency)
 //   retransmission  on a PUBLISH with DUP set (§3.3.1.1) while its flow is open,
 //                   or a repeated PUBREC/PUBREL
-//   incomplete      on a PUBLISH that reuses the identifier of a flow that never
-//                   completed: the frame of that flow's PUBLISH
+//   incomplete      the frame of a PUBLISH whose flow never completed: in one
+//                   pass, on the PUBLISH that reuses its identifier; with -2,
+//                   on that PUBLISH itself too (the flow was still open at the end)
+//   response_in     with -2 only (tshark's two passes): on a PUBLISH, the frame
+//                   of the PUBACK or PUBCOMP that completed its flow
 //   unmatched       on an acknowledgement whose PUBLISH was not captured
 // Flows still open at the end of the capture are counted by -z mqtt,qos.
 //
@@ -23,6 +26,7 @@
 // not tracked and its acknowledgement shows as unmatched.
 #pragma once
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "dissectors/core/packet.h"
@@ -37,9 +41,20 @@ struct QosFlow {
   uint8_t stage;            // QoS 2: 0 published, 1 PUBREC seen, 2 PUBREL seen
 };
 
+// -2: what the first pass learnt, for the second to point forward. At most
+// kMax completions are remembered (beyond: no response_in / incomplete from
+// it, and the -q summary says so).
+struct QosForward {
+  static constexpr size_t kMax = 1 << 20;  // about 40 MiB at most
+  std::unordered_map<uint32_t, uint32_t> response_in;  // PUBLISH frame -> completing frame
+  bool first_pass_done = false;
+  uint64_t not_kept = 0;
+};
+
 struct MqttAnalysis {
   static constexpr size_t kMaxInflight = 1024;
   std::vector<QosFlow> inflight[2];  // by the direction the PUBLISH went
+  QosForward* forward = nullptr;     // -2 (set by TCP), or null
 };
 
 // Whether any mqtt.analysis.* field is wanted (by a filter, -e, -V/JSON or a -z statistic).

@@ -387,6 +387,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (qos && !read_msgid(c, info, &id)) break;
       if (qos && s.analyze) {
         if (!s.analysis) s.analysis = std::make_unique<MqttAnalysis>();
+        s.analysis->forward = s.forward;
         analyze_publish(*s.analysis, pkt, s.dir, id, qos, h & 0x08, base);
       }
       if (v5) dissect_properties(c, mqtt_f::properties);
@@ -430,6 +431,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (!read_msgid(c, info, &id)) break;
       if (s.analyze) {
         if (!s.analysis) s.analysis = std::make_unique<MqttAnalysis>();
+        s.analysis->forward = s.forward;
         analyze_ack(*s.analysis, pkt, s.dir, type, id, base);
       }
       if (v5 && body.remaining()) {

@@ -29,6 +29,7 @@ struct MqttSession {
   // QoS flow analysis (mqtt.analysis.*), when a filter, field, output or -z
   // statistic asks for it (set by TCP); allocated on the first QoS > 0 packet.
   bool analyze = false;
+  QosForward* forward = nullptr;  // -2 (set by TCP)
   std::unique_ptr<MqttAnalysis> analysis;
 };
 

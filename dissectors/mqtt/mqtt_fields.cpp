@@ -140,9 +140,12 @@ std::span<const FieldDef> mqtt_field_table() {
                  Base::None, 0, 0, "A PUBLISH with the DUP flag, or a repeated PUBREC/PUBREL"});
     v.push_back({mqtt_f::analysis_incomplete, "mqtt.analysis.incomplete", "Incomplete flow of the PUBLISH in frame",
                  FT::FrameNum, Base::None, 0, 0,
-                 "This PUBLISH reuses the packet identifier of a QoS flow that never completed"});
+                 "The QoS flow of that PUBLISH never completed (on a PUBLISH reusing its identifier; with -2 on it too)"});
     v.push_back({mqtt_f::analysis_unmatched, "mqtt.analysis.unmatched", "Acknowledges no captured PUBLISH", FT::Boolean,
                  Base::None, 0, 0, "The PUBLISH this acknowledgement answers was not captured (or not in flight)"});
+    v.push_back({mqtt_f::analysis_response_in, "mqtt.analysis.response_in", "The flow completes in frame",
+                 FT::FrameNum, Base::None, 0, 0,
+                 "With -2: on a PUBLISH, the PUBACK (QoS 1) or PUBCOMP (QoS 2) that completed its flow"});
     static std::vector<std::string> names;  // stable storage for generated names
     names.reserve(2 * std::size(kProps) * 2);
     for (int will = 0; will < 2; ++will) {

@@ -566,6 +566,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->tls.dir = static_cast<uint8_t>(dir);
     flow->mqtt.default_version = st.mqtt_default_version;
     flow->mqtt.analyze = st.mqtt_analysis;
+    flow->mqtt.forward = st.qos_forward;
   }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies

@@ -168,6 +168,54 @@ private:
   int code_ = 0;
 };
 
+// -2 on a file: a first pass that only runs the MQTT flow analysis, so the
+// second (the one that prints) can point forward (mqtt.analysis.response_in).
+// Same dissection settings as `st`, which is not touched.
+void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward& fw) {
+  DissectState s1(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
+  s1.app_needed = true;
+  s1.mqtt_needed = true;
+  s1.tls_needed = st.tls_needed || st.tls_decrypt;
+  s1.mqtt_ports = st.mqtt_ports;
+  s1.mqtt_heuristic = st.mqtt_heuristic;
+  s1.tls_ports = st.tls_ports;
+  s1.tls_heuristic = st.tls_heuristic;
+  s1.mqtt_tls_ports = st.mqtt_tls_ports;
+  s1.mqtt_default_version = st.mqtt_default_version;
+  s1.mqtt_analysis = true;
+  s1.qos_forward = &fw;
+  s1.tcp_detail = false;
+  s1.ipv4_defragment = st.ipv4_defragment;
+  s1.tcp_idle_timeout_ns = st.tcp_idle_timeout_ns;
+  s1.reassembly = st.reassembly;
+  s1.disabled = st.disabled;
+  if (st.tls_decrypt) {
+    s1.tls_decrypt = std::make_unique<tls::DecryptContext>();
+    s1.tls_decrypt->keylog = st.tls_decrypt->keylog;
+  }
+  core::WantSet none;
+  core::FieldTree tree(&none);
+  auto src = capture::PcapSource::open_file(o.read_file);
+  src.set_filter(o.capture_filter);
+  capture::RawPacket raw;
+  uint64_t n = 0;
+  while (src.next(raw) == capture::ReadStatus::Packet && (o.count < 0 || n < static_cast<uint64_t>(o.count))) {
+    tree.reset();
+    core::Packet pkt(tree);
+    pkt.frame.number = ++n;
+    pkt.frame.ts = raw.ts;
+    pkt.frame.len = raw.len;
+    pkt.frame.caplen = raw.caplen;
+    pkt.frame.linktype = src.linktype();
+    pkt.frame.data = raw.data;
+    try {
+      dissect_frame(pkt, s1);
+    } catch (const std::exception&) {
+      // reported by the second pass
+    }
+  }
+}
+
 }  // namespace
 
 int run(const cli::Options& o) {
@@ -361,6 +409,23 @@ int run(const cli::Options& o) {
                std::to_string(kl.first_malformed_line()) + ")");
       // Decrypted MQTT is only found by dissecting TLS.
       if (st.mqtt_needed) st.tls_needed = true;
+    }
+  }
+
+  // -2: the first pass (files only; a pipe cannot be read twice).
+  std::unique_ptr<mqtt::QosForward> forward;
+  if (o.two_pass && !live && st.mqtt_analysis && o.read_file != "-") {
+    forward = std::make_unique<mqtt::QosForward>();
+    try {
+      first_pass(o, st, *forward);
+      forward->first_pass_done = true;
+      st.qos_forward = forward.get();
+      if (forward->not_kept && !o.quieter)
+        eprint("-2: more than " + std::to_string(mqtt::QosForward::kMax) +
+               " QoS flows: mqtt.analysis.response_in is not given for this file");
+    } catch (const capture::OpenError& e) {
+      eprint(e.what());
+      return cli::kExitFileError;
     }
   }
 

@@ -266,7 +266,7 @@ Options parse(int argc, char** argv) {
   while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
     std::string arg = optarg ? optarg : "";
     switch (c) {
-      case '2': break;  // two-pass: mqsniff's single pass already sees what -2 gives for -Y
+      case '2': o.two_pass = true; break;  // a first pass for the MQTT analysis's forward references
       case 'a': {
         auto colon = arg.find(':');
         std::string k = arg.substr(0, colon), v = colon == std::string::npos ? "" : arg.substr(colon + 1);

@@ -41,6 +41,7 @@ struct Options {
   std::string topic_filter;            // --topic (MQTT topic filter with + and #)
   std::string ladder_svg;              // --ladder-svg FILE
   std::string report;                  // --report FILE.html
+  bool two_pass = false;               // -2: a first pass over the file (mqtt.analysis.response_in)
   bool show_secrets = false;           // --show-secrets (-z mqtt,exposure: passwords in clear)
   bool mqtt_analysis = true;           // -o mqtt.analysis:FALSE: no mqtt.analysis.* in -V/JSON (tshark's tree)
   OutputFormat format = OutputFormat::Text;
