@@ -108,3 +108,26 @@ TEST_CASE("mqtt analysis: off unless asked for") {
   c.send(true, publish(1, 1));
   CHECK_FALSE(c.send(false, ack(4, 1)).has("mqtt.analysis.response_to"));
 }
+
+TEST_CASE("mqtt analysis: -2, the first pass's outcomes point forward in the second") {
+  mqsniff::mqtt::QosForward fw;
+  auto run = [&](Conv& c) {
+    c.h.st.qos_forward = &fw;
+    c.send(true, publish(1, 1));   // 1: completed in frame 2
+    c.send(false, ack(4, 1));      // 2
+    c.send(true, publish(2, 2));   // 3: PUBREC only, never completed
+    return &c.send(false, ack(5, 2));
+  };
+  Conv first;
+  run(first);
+  CHECK(fw.response_in.size() == 1);
+  CHECK(fw.response_in.at(1) == 2);
+  fw.first_pass_done = true;
+  Conv second;
+  second.h.st.qos_forward = &fw;
+  CHECK(second.send(true, publish(1, 1)).field("mqtt.analysis.response_in") == "2");
+  second.send(false, ack(4, 1));
+  auto& open = second.send(true, publish(2, 2));
+  CHECK(open.field("mqtt.analysis.incomplete") == "3");
+  CHECK_FALSE(open.has("mqtt.analysis.response_in"));
+}
