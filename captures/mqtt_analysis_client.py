@@ -20,7 +20,7 @@ import struct
 import sys
 import time
 
-from mqtts_keylog_client import packet, s16  # the same MQTT encoding helpers
+from mqtts_keylog_client import packet, read_packet, s16  # the same MQTT encoding and reading
 
 
 def connect(port, cid, keepalive=60, clean=True):
@@ -34,24 +34,7 @@ def connect(port, cid, keepalive=60, clean=True):
 
 def read(s, timeout=5.0):
     s.settimeout(timeout)
-
-    def exact(n):
-        b = b""
-        while len(b) < n:
-            c = s.recv(n - len(b))
-            if not c:
-                raise EOFError
-            b += c
-        return b
-    first = exact(1)[0]
-    mult, length = 1, 0
-    while True:
-        b = exact(1)[0]
-        length += (b & 0x7F) * mult
-        mult *= 128
-        if not b & 0x80:
-            break
-    return first, exact(length)
+    return read_packet(s)
 
 
 def publish(topic, payload, qos=0, mid=0, dup=False, retain=False):

@@ -41,12 +41,7 @@ void dissect_capture(const uint8_t* data, size_t size, Setup setup) {
       cols.reset();
       core::Packet pkt(tree);
       pkt.cols = &cols;
-      pkt.frame.number = ++n;
-      pkt.frame.ts = raw.ts;
-      pkt.frame.len = raw.len;
-      pkt.frame.caplen = raw.caplen;
-      pkt.frame.linktype = src.linktype();
-      pkt.frame.data = raw.data;
+      pkt.frame = capture::frame_of(raw, ++n, src.linktype());
       dissect_frame(pkt, st);
     }
   } catch (const capture::OpenError&) {

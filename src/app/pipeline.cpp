@@ -202,12 +202,7 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward&
   while (src.next(raw) == capture::ReadStatus::Packet && (o.count < 0 || n < static_cast<uint64_t>(o.count))) {
     tree.reset();
     core::Packet pkt(tree);
-    pkt.frame.number = ++n;
-    pkt.frame.ts = raw.ts;
-    pkt.frame.len = raw.len;
-    pkt.frame.caplen = raw.caplen;
-    pkt.frame.linktype = src.linktype();
-    pkt.frame.data = raw.data;
+    pkt.frame = capture::frame_of(raw, ++n, src.linktype());
     try {
       dissect_frame(pkt, s1);
     } catch (const std::exception&) {
@@ -592,12 +587,7 @@ int run(const cli::Options& o) {
     cols.reset();
     core::Packet pkt(tree);
     pkt.cols = need_cols ? &cols : nullptr;
-    pkt.frame.number = number;
-    pkt.frame.ts = raw.ts;
-    pkt.frame.len = raw.len;
-    pkt.frame.caplen = raw.caplen;
-    pkt.frame.linktype = src->linktype();
-    pkt.frame.data = raw.data;
+    pkt.frame = capture::frame_of(raw, number, src->linktype());
     pkt.frame.interface_id = src->is_pcapng() || live ? 0 : -1;
     pkt.frame.interface_name = src->interface_name();
     core::Timestamp prev = st.have_first ? st.prev_ts : raw.ts;

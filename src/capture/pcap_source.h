@@ -19,6 +19,7 @@
 #include <string>
 
 #include "dissectors/core/field_tree.h"
+#include "dissectors/core/packet.h"
 
 namespace mqsniff::capture {
 
@@ -32,6 +33,18 @@ struct RawPacket {
   uint32_t caplen = 0;
   const uint8_t* data = nullptr;
 };
+
+// The frame a dissector sees, from a packet read from a source.
+inline core::FrameData frame_of(const RawPacket& raw, uint64_t number, int linktype) {
+  core::FrameData f;
+  f.number = number;
+  f.ts = raw.ts;
+  f.len = raw.len;
+  f.caplen = raw.caplen;
+  f.linktype = linktype;
+  f.data = raw.data;
+  return f;
+}
 
 enum class ReadStatus { Packet, End, CutShort, Error, Timeout };
 
