@@ -27,6 +27,11 @@ expect 1 'Invalid time stamp type "zz"' -r mqtt_plain.pcap -t zz
 expect 1 '-G only valid as first option' -r mqtt_plain.pcap -G fields
 expect 2 'Invalid capture filter "tcp port banana"' -r mqtt_plain.pcap -f "tcp port banana"
 expect 0 '' -r mqtt_plain.pcap -f "tcp port 1883" -c 1
+# -e without -T means -T fields (deliberate); with -T text it is still refused
+expect 0 '' -r mqtt_plain.pcap -Y mqtt -e mqtt.topic
+expect 1 'Output fields were specified with "-e", but "-Tek, -Tfields, -Tjson or -Tpdml" was not specified.' -r mqtt_plain.pcap -T text -e mqtt.topic
+a=$("$bin" -r mqtt_plain.pcap -Y mqtt -e mqtt.topic 2>/dev/null); b=$("$bin" -r mqtt_plain.pcap -Y mqtt -T fields -e mqtt.topic 2>/dev/null)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: -e without -T differs from -T fields"; fail=$((fail+1)); fi
 # TLS key logs: missing (a warning, tshark says nothing), a directory, malformed lines
 expect 0 'mqsniff: TLS key log "no-such.keys" not found: TLS sessions will stay encrypted.' -r mqtts_keylog_tls13.pcap --keylog no-such.keys
 expect 1 'mqsniff: The TLS key log "." could not be read: Is a directory' -r mqtts_keylog_tls13.pcap -o tls.keylog_file:.

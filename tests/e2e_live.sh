@@ -71,6 +71,8 @@ ports="tcp port $port or tcp port $tport or tcp port $mport"
 "$bin" -i lo -f "$ports" -l -w "$tmp/live.pcapng" -P >"$tmp/sum.txt" 2>"$tmp/err.txt" & sniff=$!; pids+=($sniff)
 "$bin" -i lo -f "$ports" -l -Y mqtt -T fields -e tcp.srcport -e mqtt.msgtype -e mqtt.topic -e mqtt.msg \
   -e mqtt.username -e mqtt.passwd -e mqtt.retain >"$tmp/f.txt" 2>/dev/null & sf=$!; pids+=($sf)
+# The lab's command exactly as people type it (-e without -T: -T fields)
+"$bin" -i lo -f "$ports" -l -Y mqtt -e mqtt.topic >"$tmp/lab.txt" 2>/dev/null & sl=$!; pids+=($sl)
 "$bin" -i lo -f "tcp port $tport or tcp port $mport" -l -T fields -e frame.number -e tcp.srcport -e _ws.col.Info \
   -e tls.alert_message.desc -e tls.inferred_alert -e tls.cert.subject >"$tmp/tls.txt" 2>/dev/null & st=$!; pids+=($st)
 # TLS decryption live: the key log does not exist yet; the client creates it
@@ -115,12 +117,14 @@ echo | timeout 5 openssl s_client -tls1_2 -connect 127.0.0.1:"$mport" -CAfile "$
   -cert "$tmp/rogueclient.crt" -key "$tmp/rogueclient.key" >/dev/null 2>&1
 wait $ka $ws
 sleep 1
-kill -INT $sniff $sf $st $sd $sz; wait $sniff; rc=$?; wait $sf $st $sd; wait $sz; zrc=$?
+kill -INT $sniff $sf $st $sd $sz $sl; wait $sniff; rc=$?; wait $sf $st $sd $sl; wait $sz; zrc=$?
 
 # 4. What mqsniff showed.
 check '[ $rc -eq 0 ]' "mqsniff did not stop cleanly on SIGINT (rc=$rc)"
 check 'grep -Eq "^[0-9]+ packets captured" "$tmp/err.txt"' "no 'N packets captured' line on SIGINT"
 check 'grep -q "	3	cheese/strudel	68656c6c6f	" "$tmp/f.txt"' "plaintext topic and payload not shown"
+check 'grep -qx "cheese/strudel" "$tmp/lab.txt" && grep -qx "maison/salon/temperature" "$tmp/lab.txt"' \
+  "the lab command as typed (-Y mqtt -e mqtt.topic) did not print the topics"
 check 'grep -q "	1			alice	s3cret	" "$tmp/f.txt"' "user name and password of the CONNECT not shown"
 check 'grep -q "Publish Message \[cheese/strudel\]" "$tmp/sum.txt"' "summary line of the plaintext publish missing"
 check '[ $tls_rc -eq 0 ] && [ $mtls_rc -eq 0 ] && [ $rogue_rc -ne 0 ]' \

@@ -232,6 +232,7 @@ void split_list(const std::string& arg, const char* seps, std::vector<std::strin
 
 Options parse(int argc, char** argv) {
   Options o;
+  bool format_given = false;
   enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets, kOptLadderSvg, kOptReport };
   static const struct option longopts[] = {
       {"help", no_argument, nullptr, 'h'},
@@ -332,6 +333,7 @@ Options parse(int argc, char** argv) {
       }
       case 't': o.time_format = parse_time_format(arg); break;
       case 'T':
+        format_given = true;
         if (arg == "fields") o.format = OutputFormat::Fields;
         else if (arg == "text") o.format = OutputFormat::Text;
         else if (arg == "json") o.format = OutputFormat::Json;
@@ -386,6 +388,9 @@ Options parse(int argc, char** argv) {
   }
   if (o.format == OutputFormat::Fields && o.fields.empty() && !o.show_help && !o.show_version)
     throw UsageError("\"-Tfields\" was specified, but no fields were specified with \"-e\".");
+  // `-e` without `-T` means `-T fields` (a deliberate difference: tshark
+  // refuses, and the lab's `mqsniff -i enp0s3 -Y mqtt -e mqtt.topic` would fail).
+  if (!format_given && !o.fields.empty()) o.format = OutputFormat::Fields;
   if (o.format != OutputFormat::Fields && o.format != OutputFormat::Json && o.format != OutputFormat::Ek &&
       !o.fields.empty())
     throw UsageError("Output fields were specified with \"-e\", but \"-Tek, -Tfields, -Tjson or -Tpdml\" was not specified.");
