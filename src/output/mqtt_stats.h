@@ -3,6 +3,7 @@
 //   mqtt,exposure       per connection, what a passive eavesdropper read in clear vs what TLS hid
 //   mqtt,keepalive      the keepalive each client promised against the silences observed
 //   mqtt,subscriptions  which published topics each subscription's filter matched (+ and # rules)
+//   mqtt,ladder[,N]     sequence diagrams per connection (mqtt_ladder.h); --ladder-svg, --report
 // Each keeps bounded state: at most kMaxConnections connections are reported
 // one by one (the rest are summed in the totals, and a line says how many).
 #pragma once
