@@ -12,8 +12,6 @@ namespace {
 namespace mf = mqtt::mqtt_f;
 namespace tcpf = tcp::tcp_f;
 
-bool broker_port(uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; }
-
 uint64_t flag(const core::FieldTree& t, core::FieldId id) {
   const core::FieldNode* n = first_node(t, id);
   return n ? n->u : 0;
@@ -38,8 +36,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   } else if (conns_.size() < kMaxConnections) {
     Conn n;
     // The client opened the connection; without its SYN, the side not on a broker port.
-    const bool src_client = syn ? !ack : (broker_port(pkt.dstport) && !broker_port(pkt.srcport)) ||
-                                             (!broker_port(pkt.srcport) && pkt.srcport > pkt.dstport);
+    const bool src_client = syn ? !ack : source_is_client(pkt.srcport, pkt.dstport);
     n.client = src_client ? src : addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport);
     c = &conns_.emplace(sn->u, std::move(n)).first->second;
   } else {

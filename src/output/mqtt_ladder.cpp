@@ -12,8 +12,6 @@ namespace mqsniff::out {
 namespace {
 namespace tcpf = tcp::tcp_f;
 
-bool broker_port(uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; }
-
 std::string label_of(const Pdu& p) {
   static const char* const kNames[] = {"RESERVED", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL",
                                        "PUBCOMP", "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ",
@@ -90,17 +88,15 @@ void Ladder::packet(const core::Packet& pkt, const core::FieldTree& tree, const 
     }
     LadderConn c;
     c.stream = sn->u;
-    const std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
-    const std::string dst = addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport);
-    const bool src_client = (broker_port(pkt.dstport) && !broker_port(pkt.srcport)) ||
-                            (!broker_port(pkt.srcport) && pkt.srcport > pkt.dstport);
-    c.client = src_client ? src : dst;
-    c.broker = src_client ? dst : src;
+    const Endpoint src{pkt.net_src, pkt.srcport}, dst{pkt.net_dst, pkt.dstport};
+    const bool src_client = source_is_client(pkt.srcport, pkt.dstport);
+    c.client_ep = src_client ? src : dst;
+    c.broker_ep = src_client ? dst : src;
     it = index_.emplace(sn->u, conns_.size()).first;
     conns_.push_back(std::move(c));
   }
   LadderConn& c = conns_[it->second];
-  const std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
+  const bool from_client = c.client_ep.is(pkt.net_src, pkt.srcport);
   const double now = secs(row.ts);
   if (c.t0 < 0) c.t0 = now;
   auto add = [&](bool from_client, std::string label) {
@@ -111,20 +107,24 @@ void Ladder::packet(const core::Packet& pkt, const core::FieldTree& tree, const 
     c.steps.push_back({now - c.t0, from_client, row.number, std::move(label)});
   };
   each_pdu(tree, [&](const Pdu& p) {
+    bool client_side = from_client;
     if (p.type == 1 && !c.client_known) {
-      if (src != c.client) std::swap(c.client, c.broker);
+      if (!from_client) std::swap(c.client_ep, c.broker_ep);
       c.client_known = true;
       c.clientid = p.clientid;
+      client_side = true;
     }
-    add(src == c.client, label_of(p));
+    add(client_side, label_of(p));
   });
   const core::FieldNode* fin = first_node(tree, tcpf::flags_fin);
   const core::FieldNode* rst = first_node(tree, tcpf::flags_reset);
-  if ((fin && fin->u) || (rst && rst->u)) add(src == c.client, rst && rst->u ? "TCP RST" : "TCP FIN");
+  if ((fin && fin->u) || (rst && rst->u))
+    add(c.client_ep.is(pkt.net_src, pkt.srcport), rst && rst->u ? "TCP RST" : "TCP FIN");
 }
 
 void Ladder::print(std::string& out, core::Timestamp) {
   if (!print_text_) return;
+  name_endpoints();
   const std::string rule(100, '=');
   out += "\n" + rule + "\nMQTT ladder (mqsniff): one arrow per MQTT packet, time since the connection's first MQTT packet\n";
   constexpr size_t kWidth = 76;  // between the two columns
@@ -158,7 +158,15 @@ bool Ladder::write_file(std::string& error) {
   return svg_path_.empty() || write_text_file(svg_path_, svg(), "SVG", error);
 }
 
+void Ladder::name_endpoints() const {
+  for (auto& c : conns_) {
+    c.client = c.client_ep.text();
+    c.broker = c.broker_ep.text();
+  }
+}
+
 std::string Ladder::svg() const {
+  name_endpoints();
   // One diagram per connection, stacked; plain SVG 1.1, no script, no external font.
   constexpr int kLeft = 110, kRight = 690, kRow = 22, kHead = 56;
   int height = 10;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "src/output/stat_util.h"
 #include "src/output/stats.h"
 
 namespace mqsniff::out {
@@ -26,7 +27,9 @@ struct LadderStep {
 };
 struct LadderConn {
   uint64_t stream = 0;
-  std::string client, broker, clientid;
+  Endpoint client_ep, broker_ep;
+  mutable std::string client, broker;  // named from the endpoints when drawn
+  std::string clientid;
   bool client_known = false;
   double t0 = -1;
   std::vector<LadderStep> steps;
@@ -49,6 +52,7 @@ public:
   std::string svg() const;
 
 private:
+  void name_endpoints() const;
   int64_t stream_;
   bool print_text_;
   std::string svg_path_;

@@ -37,15 +37,6 @@ constexpr size_t kMaxConnections = 10000;  // reported one by one; the rest only
 // ------------------------------------------------------------------------
 // Connections by tcp.stream: which side is the client (the sender of the
 // CONNECT; before one is seen, the side not on a well-known broker port).
-struct Endpoint {
-  core::Address addr;
-  uint16_t port = 0;
-  bool is(const core::Address& a, uint16_t p) const {
-    return port == p && addr.type == a.type && addr.bytes == a.bytes;
-  }
-  std::string text() const { return addr_text(addr) + ':' + std::to_string(port); }
-};
-
 struct Conn {
   uint64_t stream = 0;
   Endpoint client_ep, broker_ep;
@@ -53,8 +44,6 @@ struct Conn {
   bool client_known = false;   // from a CONNECT
   std::string clientid;
 };
-
-bool broker_port(uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; }
 
 // No text is made per packet: endpoints are compared as addresses, named at the end.
 class Connections {
@@ -79,9 +68,7 @@ public:
       }
       Conn c;
       c.stream = s->u;
-      const bool src_is_broker = broker_port(pkt.srcport) && !broker_port(pkt.dstport);
-      const bool dst_is_broker = broker_port(pkt.dstport) && !broker_port(pkt.srcport);
-      const bool src_client = dst_is_broker || (!src_is_broker && pkt.srcport > pkt.dstport);
+      const bool src_client = source_is_client(pkt.srcport, pkt.dstport);
       const Endpoint src{pkt.net_src, pkt.srcport}, dst{pkt.net_dst, pkt.dstport};
       c.client_ep = src_client ? src : dst;
       c.broker_ep = src_client ? dst : src;
@@ -586,8 +573,10 @@ public:
     const FieldNode* rst = first_node(tree, tcp::tcp_f::flags_reset);
     const bool closing = (fin && fin->u) || (rst && rst->u);
     if (!mqtt && !closing) return;
-    if (!mqtt && !info_.count(first_node(tree, tcp::tcp_f::stream) ? first_node(tree, tcp::tcp_f::stream)->u : ~0ull))
-      return;
+    if (!mqtt) {  // a FIN or RST: only for a connection already seen
+      const FieldNode* sn = first_node(tree, tcp::tcp_f::stream);
+      if (!sn || !info_.count(sn->u)) return;
+    }
     Conn* c = conns_.get(pkt, tree, from_client);
     if (!c) return;
     K& k = info_[c->stream];

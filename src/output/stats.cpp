@@ -73,6 +73,12 @@ const core::FieldNode* first_node(const FieldTree& t, FieldId id) {
   return nullptr;
 }
 
+bool source_is_client(uint16_t sport, uint16_t dport) {
+  auto broker = [](uint16_t p) { return p == 1883 || p == 8883 || p == 8080 || p == 8081 || p == 443 || p == 8084; };
+  if (broker(dport) != broker(sport)) return broker(dport);
+  return sport > dport;
+}
+
 void TopicLevel::add(std::string_view topic, uint64_t n, uint64_t payload_bytes) {
   TopicLevel* cur = this;
   size_t i = 0;
