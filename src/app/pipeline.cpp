@@ -211,17 +211,16 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward&
   }
 }
 
-}  // namespace
+// ---------------------------------------------------------------------------
+// run() is a composition of the steps below: options -> plan (what the
+// outputs and the filter need) -> dissection settings -> source (and keys,
+// the -2 first pass) -> outputs -> the capture loop -> the end-of-run lines.
 
-int run(const cli::Options& o) {
-  if (o.show_help) {
+// --help, --version, -G, -D: answered without a capture.
+std::optional<int> run_informational(const cli::Options& o) {
+  if (o.show_help || o.show_version) {
     out::Writer w;
-    w.write(cli::usage_text());
-    return cli::kExitOk;
-  }
-  if (o.show_version) {
-    out::Writer w;
-    w.write(cli::version_text());
+    w.write(o.show_help ? cli::usage_text() : cli::version_text());
     return cli::kExitOk;
   }
   if (!o.glossary.empty()) {
@@ -235,100 +234,115 @@ int run(const cli::Options& o) {
     return cli::kExitOk;
   }
   if (o.list_interfaces) return list_interfaces();
-  // The display filter is compiled once; its fields are built by the dissectors.
-  std::optional<filter::Filter> dfilter;
-  {
-    std::string text = o.display_filter;
-    if (!o.topic_filter.empty()) {
-      std::string t = "mqtt.topic matches_topic \"";
-      for (char ch : o.topic_filter) {
-        if (ch == '"' || ch == '\\') t += '\\';
-        t += ch;
-      }
-      t += '"';
-      text = text.empty() ? t : "(" + text + ") and " + t;
-    }
-    if (!text.empty()) {
-      dfilter.emplace();
-      filter::FilterError ferr;
-      if (!dfilter->compile(text, ferr)) {
-        eprint(filter::render_error(text, ferr));
-        return cli::kExitFileError;  // tshark exits 2 on a bad display filter
-      }
-      if (!o.quieter)
-        for (const auto& h : dfilter->hints()) eprint(h);
-    }
-  }
+  return std::nullopt;
+}
 
-  // What the outputs need decides what the dissectors build.
-  std::vector<out::FieldColumn> columns;
-  core::WantSet want;
-  bool need_cols = o.format == cli::OutputFormat::Text && !o.quiet;
+// What the outputs and the display filter need from the dissectors.
+struct Plan {
+  std::optional<filter::Filter> dfilter;  // compiled once
+  std::vector<out::FieldColumn> columns;  // -e
+  core::WantSet want;                     // the fields the dissectors build
+  out::Stats stats;                       // -z, --report, --ladder-svg
+  std::vector<core::FieldId> stat_fields;
+  bool need_cols = false;   // the summary columns (Protocol, Info...)
+  bool field_list = false;  // -T fields, or -T json|ek with -e
+  bool stats_only = false;  // -q with statistics only
+};
+
+// -Y (and --topic, which adds an mqtt.topic matches_topic term).
+bool compile_display_filter(const cli::Options& o, Plan& plan) {
+  std::string text = o.display_filter;
+  if (!o.topic_filter.empty()) {
+    std::string t = "mqtt.topic matches_topic \"";
+    for (char ch : o.topic_filter) {
+      if (ch == '"' || ch == '\\') t += '\\';
+      t += ch;
+    }
+    t += '"';
+    text = text.empty() ? t : "(" + text + ") and " + t;
+  }
+  if (text.empty()) return true;
+  plan.dfilter.emplace();
+  filter::FilterError ferr;
+  if (!plan.dfilter->compile(text, ferr)) {
+    eprint(filter::render_error(text, ferr));
+    return false;
+  }
+  if (!o.quieter)
+    for (const auto& h : plan.dfilter->hints()) eprint(h);
+  return true;
+}
+
+// The fields each output reads. Throws cli::UsageError (unknown -e field, bad -z).
+void plan_outputs(const cli::Options& o, Plan& plan) {
+  core::WantSet& want = plan.want;
+  plan.need_cols = o.format == cli::OutputFormat::Text && !o.quiet;
   const bool json = o.format == cli::OutputFormat::Json || o.format == cli::OutputFormat::Ek;
-  const bool field_list = o.format == cli::OutputFormat::Fields || (json && !o.fields.empty());
+  plan.field_list = o.format == cli::OutputFormat::Fields || (json && !o.fields.empty());
   if (json && o.fields.empty()) want.set_all();  // the whole tree
   if (o.verbose && o.format == cli::OutputFormat::Text) want.set_all();
-  if (field_list) {
-    columns = out::resolve_fields(o.fields);  // throws UsageError
-    for (const auto& c : columns)
+  if (plan.field_list) {
+    plan.columns = out::resolve_fields(o.fields);
+    for (const auto& c : plan.columns)
       if (c.id != core::kNoField) want.add(c.id);
-    need_cols = out::needs_columns(columns);
+    plan.need_cols = out::needs_columns(plan.columns);
   }
-  if (dfilter)
-    for (core::FieldId id : dfilter->fields()) want.add(id);
-  out::Stats stats;
-  stats.show_secrets = o.show_secrets;
-  for (const auto& z : o.stats) stats.add(z);  // throws UsageError
-  if (!o.ladder_svg.empty()) stats.add_ladder_svg(o.ladder_svg);
+  if (plan.dfilter)
+    for (core::FieldId id : plan.dfilter->fields()) want.add(id);
+  plan.stats.show_secrets = o.show_secrets;
+  for (const auto& z : o.stats) plan.stats.add(z);
+  if (!o.ladder_svg.empty()) plan.stats.add_ladder_svg(o.ladder_svg);
   if (!o.report.empty()) {
     std::string title = o.read_file;
     for (const auto& i : o.interfaces) title += (title.empty() ? "live capture on " : ", ") + i;
-    stats.add_report(o.report, title);
+    plan.stats.add_report(o.report, title);
   }
-  const std::vector<core::FieldId> stat_fields = stats.wanted();
-  for (core::FieldId id : stat_fields) want.add(id);
+  plan.stat_fields = plan.stats.wanted();
+  for (core::FieldId id : plan.stat_fields) want.add(id);
   if (o.format == cli::OutputFormat::BrokerLog) {
     std::vector<core::FieldId> ids;
     out::BrokerLog::want(ids);
     for (core::FieldId id : ids) want.add(id);
   }
+  plan.stats_only = o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump &&
+                    !plan.stats.empty() && o.write_file.empty();
+}
 
-  DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
+// The fields named by -e, -Y and the statistics (not those -V/JSON show).
+std::vector<core::FieldId> named_fields(const Plan& plan) {
+  std::vector<core::FieldId> used;
+  for (const auto& c : plan.columns)
+    if (c.id != core::kNoField) used.push_back(c.id);
+  if (plan.dfilter) used.insert(used.end(), plan.dfilter->fields().begin(), plan.dfilter->fields().end());
+  used.insert(used.end(), plan.stat_fields.begin(), plan.stat_fields.end());
+  return used;
+}
+
+// Dissect only what the plan needs: when only named fields are read, the
+// application protocols and TCP details they lie in; otherwise everything.
+void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) {
   st.reassembly.enabled = o.tcp_reassembly;
   for (uint16_t p : o.mqtt_ports) st.mqtt_ports.push_back(p);
   st.mqtt_heuristic = o.mqtt_heuristic;
   for (uint16_t p : o.tls_ports) st.tls_ports.push_back(p);
   st.tls_heuristic = o.tls_heuristic;
+  for (uint16_t p : o.mqtt_tls_ports) st.mqtt_tls_ports.push_back(p);
   st.mqtt_default_version = o.mqtt_default_version;
+  const std::vector<core::FieldId> used = named_fields(plan);
   if (o.mqtt_analysis) {
-    st.mqtt_analysis = mqtt::analysis_wanted(want);
+    st.mqtt_analysis = mqtt::analysis_wanted(plan.want);
   } else {
     // Only where a field, filter or statistic names the analysis itself.
     core::WantSet named;
-    for (const auto& c : columns)
-      if (c.id != core::kNoField) named.add(c.id);
-    if (dfilter)
-      for (core::FieldId id : dfilter->fields()) named.add(id);
-    for (core::FieldId id : stat_fields) named.add(id);
+    for (core::FieldId id : used) named.add(id);
     st.mqtt_analysis = mqtt::analysis_wanted(named);
   }
-  // With -q and statistics only, their fields decide as -e fields do.
-  const bool stats_only = o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump &&
-                          !stats.empty() && o.write_file.empty();
-  if ((field_list || stats_only) && !need_cols) {
-    // Only -e fields decide: the application layer is needed if one of them
-    // lies in it (or shows its effects).
-    const auto& reg = core::FieldRegistry::instance();
-    bool app = false;
-    std::vector<core::FieldId> used;
-    for (const auto& c : columns)
-      if (c.id != core::kNoField) used.push_back(c.id);
-    if (dfilter) used.insert(used.end(), dfilter->fields().begin(), dfilter->fields().end());
-    used.insert(used.end(), stat_fields.begin(), stat_fields.end());
+  if ((plan.field_list || plan.stats_only) && !plan.need_cols) {
     // Which application protocols: a field of MQTT (or of WebSocket/HTTP,
     // which carry it) needs only MQTT conversations dissected, a TLS field
     // only TLS ones; anything that shows every layer needs all of them.
-    bool need_mqtt = false, need_tls = false;
+    const auto& reg = core::FieldRegistry::instance();
+    bool need_mqtt = false, need_tls = false, detail = false, overlap = false;
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
@@ -337,20 +351,15 @@ int run(const cli::Options& o) {
       else if (p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
                n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
         need_mqtt = need_tls = true;
-    }
-    app = need_mqtt || need_tls;
-    st.app_needed = app;
-    st.mqtt_needed = need_mqtt;
-    st.tls_needed = need_tls;
-    // TCP options, window scaling and sequence analysis only for fields that show them.
-    bool detail = false, overlap = false;
-    for (core::FieldId id : used) {
-      std::string_view n = reg.def(id)->abbrev;
+      // TCP options, window scaling and sequence analysis only for fields that show them.
       if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||
           n.starts_with("_ws.expert"))
         detail = true;
       if (n.starts_with("tcp.segment.overlap") || n == "tcp.segment" || n == "tcp.segments") overlap = true;
     }
+    st.app_needed = need_mqtt || need_tls;
+    st.mqtt_needed = need_mqtt;
+    st.tls_needed = need_tls;
     st.tcp_detail = detail;
     st.reassembly.compare_retransmissions = detail || overlap;
   }
@@ -362,12 +371,11 @@ int run(const cli::Options& o) {
     if (auto p = protocol_by_name(name)) st.disabled[static_cast<size_t>(*p)] = true;
     else if (!o.quieter) eprint("No such protocol " + name + ", can't disable");
   }
+}
 
-  std::optional<capture::PcapSource> src;
-  bool live = o.read_file.empty();
-  std::string iface;
+bool open_source(const cli::Options& o, std::optional<capture::PcapSource>& src, std::string& iface) {
   try {
-    if (!live) {
+    if (!o.read_file.empty()) {
       src.emplace(capture::PcapSource::open_file(o.read_file));
     } else {
       iface = resolve_interface(o.interfaces.empty() ? std::string() : o.interfaces.front());
@@ -376,285 +384,280 @@ int run(const cli::Options& o) {
     src->set_filter(o.capture_filter);
   } catch (const capture::OpenError& e) {
     eprint(e.what());
-    return cli::kExitFileError;
+    return false;
   }
+  return true;
+}
 
-  // TLS decryption: a key log named on the command line, and the secrets a
-  // pcapng file carries in Decryption Secrets Blocks (read with no option, as tshark does).
-  for (uint16_t p : o.mqtt_tls_ports) st.mqtt_tls_ports.push_back(p);
-  {
-    std::vector<std::string> embedded = live ? std::vector<std::string>{} : capture::read_pcapng_tls_secrets(o.read_file);
-    if (!o.keylog_file.empty() || !embedded.empty()) {
-      st.tls_decrypt = std::make_unique<tls::DecryptContext>();
-      auto& kl = st.tls_decrypt->keylog;
-      for (const auto& text : embedded) kl.add_text(text);
-      if (!o.keylog_file.empty()) {
-        std::string err;
-        if (!kl.load_file(o.keylog_file, err)) {
-          eprint("The TLS key log \"" + o.keylog_file + "\" could not be read: " + err +
-                 ". Check its permissions (the client that writes it may have made it private to its user).");
-          return 1;  // as an unreadable capture file
-        }
-        if (!kl.file_seen() && !o.quieter)
-          eprint(live ? "TLS key log \"" + o.keylog_file + "\" does not exist yet: it will be read when it appears."
-                      : "TLS key log \"" + o.keylog_file + "\" not found: TLS sessions will stay encrypted.");
-      }
-      if (kl.malformed_lines() && !o.quieter)
-        eprint("TLS key log: " + std::to_string(kl.malformed_lines()) + " malformed line(s) skipped (first: line " +
-               std::to_string(kl.first_malformed_line()) + ")");
-      // Decrypted MQTT is only found by dissecting TLS.
-      if (st.mqtt_needed) st.tls_needed = true;
+// TLS decryption: a key log named on the command line, and the secrets a
+// pcapng file carries in Decryption Secrets Blocks (read with no option, as
+// tshark does). False when the key log exists but cannot be read.
+bool load_keys(const cli::Options& o, bool live, DissectState& st) {
+  std::vector<std::string> embedded = live ? std::vector<std::string>{} : capture::read_pcapng_tls_secrets(o.read_file);
+  if (o.keylog_file.empty() && embedded.empty()) return true;
+  st.tls_decrypt = std::make_unique<tls::DecryptContext>();
+  auto& kl = st.tls_decrypt->keylog;
+  for (const auto& text : embedded) kl.add_text(text);
+  if (!o.keylog_file.empty()) {
+    std::string err;
+    if (!kl.load_file(o.keylog_file, err)) {
+      eprint("The TLS key log \"" + o.keylog_file + "\" could not be read: " + err +
+             ". Check its permissions (the client that writes it may have made it private to its user).");
+      return false;
     }
+    if (!kl.file_seen() && !o.quieter)
+      eprint(live ? "TLS key log \"" + o.keylog_file + "\" does not exist yet: it will be read when it appears."
+                  : "TLS key log \"" + o.keylog_file + "\" not found: TLS sessions will stay encrypted.");
   }
+  if (kl.malformed_lines() && !o.quieter)
+    eprint("TLS key log: " + std::to_string(kl.malformed_lines()) + " malformed line(s) skipped (first: line " +
+           std::to_string(kl.first_malformed_line()) + ")");
+  if (st.mqtt_needed) st.tls_needed = true;  // decrypted MQTT is only found by dissecting TLS
+  return true;
+}
 
-  // -2: the first pass (files only; a pipe cannot be read twice).
-  std::unique_ptr<mqtt::QosForward> forward;
-  if (o.two_pass && !live && st.mqtt_analysis && o.read_file != "-") {
-    forward = std::make_unique<mqtt::QosForward>();
-    try {
-      first_pass(o, st, *forward);
-      forward->first_pass_done = true;
-      st.qos_forward = forward.get();
-      if (forward->not_kept && !o.quieter)
-        eprint("-2: more than " + std::to_string(mqtt::QosForward::kMax) +
-               " QoS flows: mqtt.analysis.response_in is not given for this file");
-    } catch (const capture::OpenError& e) {
-      eprint(e.what());
+// -2 (files only; a pipe cannot be read twice): false if the file cannot be reopened.
+bool two_pass(const cli::Options& o, DissectState& st, std::unique_ptr<mqtt::QosForward>& forward) {
+  if (!o.two_pass || o.read_file.empty() || !st.mqtt_analysis || o.read_file == "-") return true;
+  forward = std::make_unique<mqtt::QosForward>();
+  try {
+    first_pass(o, st, *forward);
+  } catch (const capture::OpenError& e) {
+    eprint(e.what());
+    return false;
+  }
+  forward->first_pass_done = true;
+  st.qos_forward = forward.get();
+  if (forward->not_kept && !o.quieter)
+    eprint("-2: more than " + std::to_string(mqtt::QosForward::kMax) +
+           " QoS flows: mqtt.analysis.response_in is not given for this file");
+  return true;
+}
+
+// -Z: everything privileged is open; give root up for good. 0 or an exit code.
+int drop_privileges(const cli::Options& o) {
+  if (o.run_as_user.empty()) return 0;
+  errno = 0;
+  struct passwd* pw_ent = getpwnam(o.run_as_user.c_str());
+  if (!pw_ent) {
+    eprint("-Z: there is no user \"" + o.run_as_user + "\" on this system.");
+    return cli::kExitUsage;
+  }
+  if (geteuid() == 0) {
+    if (setgroups(0, nullptr) != 0 || setgid(pw_ent->pw_gid) != 0 || setuid(pw_ent->pw_uid) != 0) {
+      eprint(std::string("-Z: could not switch to user \"") + o.run_as_user + "\": " + std::strerror(errno));
       return cli::kExitFileError;
     }
+    if (pw_ent->pw_uid != 0 && setuid(0) == 0) {  // must be irreversible
+      eprint("-Z: root privileges could be regained after dropping them; stopping.");
+      return cli::kExitFileError;
+    }
+  } else if (geteuid() != pw_ent->pw_uid) {
+    eprint("-Z: only root can switch to another user; running as the current user.");
   }
+  return 0;
+}
 
+void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  if (live) {
-    g_live = src->handle();
-    if (!o.quieter) eprint("Capturing on '" + iface + "'");
+}
+
+// The read -> dissect -> filter -> sinks loop, and when it stops.
+class CaptureLoop {
+public:
+  CaptureLoop(const cli::Options& o, Plan& plan, DissectState& st, capture::PcapSource& src, out::Writer& w,
+              std::vector<std::unique_ptr<out::Sink>>& sinks, out::Sink* printed)
+      : o_(o), plan_(plan), st_(st), src_(src), w_(w), sinks_(sinks), printed_(printed), live_(o.read_file.empty()),
+        tree_(&plan.want), started_(std::chrono::steady_clock::now()) {
+    cols_.info.reserve(512);
+    progress_ = !live_ && o.quiet && !o.quieter && isatty(2);  // only on a terminal
+    if (progress_) {
+      struct stat sb {};
+      if (::stat(o.read_file.c_str(), &sb) == 0) file_size_ = static_cast<uint64_t>(sb.st_size);
+    }
+  }
+  // Returns the exit code so far (the sinks' own codes are added by the caller).
+  int run() {
+    capture::RawPacket raw;
+    while (!should_stop()) {
+      capture::ReadStatus rs = src_.next(raw);
+      if (rs == capture::ReadStatus::Timeout) continue;
+      if (rs == capture::ReadStatus::End) break;
+      show_progress();
+      if (rs == capture::ReadStatus::CutShort || rs == capture::ReadStatus::Error) {
+        read_failed(rs);
+        break;
+      }
+      if (past_file_duration(raw)) break;
+      if (!process(raw)) break;
+    }
+    if (progress_) (void)!::write(2, "\r\x1b[K", 4);  // clear the progress line
+    return exit_code_;
+  }
+  uint64_t packets() const { return number_; }
+  const core::Timestamp& elapsed() const { return last_rel_; }
+
+private:
+  bool should_stop() {
+    const bool stop_now =
+        g_stop || (live_ && o_.autostop_duration > 0 &&
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() >= o_.autostop_duration);
+    if (stop_now) {
+      if (!live_) return true;
+      // Live capture stops (SIGINT, -a duration) after a short drain: the
+      // kernel hands packets over in blocks retired every 100 ms at the
+      // latest, and the packets of the last, partly filled block belong to the capture.
+      if (!draining_) {
+        draining_ = true;
+        drain_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+      } else if (std::chrono::steady_clock::now() >= drain_until_) {
+        return true;
+      }
+    }
+    if (o_.count >= 0 && number_ >= static_cast<uint64_t>(o_.count)) return true;
+    return o_.autostop_packets >= 0 && number_ >= static_cast<uint64_t>(o_.autostop_packets);
   }
 
-  // -w: raw packets to a file; tshark then prints nothing unless -P.
-  std::unique_ptr<capture::PacketWriter> pw;
-  if (!o.write_file.empty()) {
+  // A progress line on stderr for a long quiet read.
+  void show_progress() {
+    if (!progress_ || (number_ & 0x3fff) != 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress_ <= std::chrono::milliseconds(500)) return;
+    last_progress_ = now;
+    double el = std::chrono::duration<double>(now - started_).count();
+    long pos = src_.file_position();
+    char line[160];
+    int k = snprintf(line, sizeof line, "\r%" PRIu64 " packets, %.0f packets/s, %.1f of %.1f MiB (%.0f%%)  ", number_,
+                     el > 0 ? static_cast<double>(number_) / el : 0.0, pos / 1048576.0, file_size_ / 1048576.0,
+                     file_size_ ? 100.0 * static_cast<double>(pos) / static_cast<double>(file_size_) : 0.0);
+    if (k > 0) (void)!::write(2, line, static_cast<size_t>(std::min(k, 159)));
+  }
+
+  void read_failed(capture::ReadStatus rs) {
+    if (printed_) printed_->end();  // what was read is printed before the message
+    w_.flush();
+    if (rs == capture::ReadStatus::CutShort)
+      eprint("The file \"" + src_.name() + "\" appears to have been cut short in the middle of a packet.");
+    else if (live_)
+      eprint("Error while capturing packets: " + src_.error());
+    else
+      eprint("The file \"" + src_.name() + "\" appears to be damaged or corrupt.\n(pcap: " + src_.error() + ")");
+    exit_code_ = cli::kExitFileError;
+  }
+
+  // -a duration on a file: measured on the packets' own clock.
+  bool past_file_duration(const capture::RawPacket& raw) {
+    if (o_.autostop_duration <= 0 || live_) return false;
+    if (!have_start_) {
+      have_start_ = true;
+      stop_at_ = raw.ts;
+      stop_at_.sec += static_cast<int64_t>(o_.autostop_duration);
+      stop_at_.nsec += static_cast<uint32_t>((o_.autostop_duration - static_cast<int64_t>(o_.autostop_duration)) * 1e9);
+      if (stop_at_.nsec >= 1000000000u) {
+        stop_at_.nsec -= 1000000000u;
+        ++stop_at_.sec;
+      }
+      return false;
+    }
+    return raw.ts.sec > stop_at_.sec || (raw.ts.sec == stop_at_.sec && raw.ts.nsec > stop_at_.nsec);
+  }
+
+  // One packet: dissect, filter, hand to the sinks. False: a sink stopped the run.
+  bool process(const capture::RawPacket& raw) {
+    ++number_;
+    tree_.reset();
+    cols_.reset();
+    core::Packet pkt(tree_);
+    pkt.cols = plan_.need_cols ? &cols_ : nullptr;
+    pkt.frame = capture::frame_of(raw, number_, src_.linktype());
+    pkt.frame.interface_id = src_.is_pcapng() || live_ ? 0 : -1;
+    pkt.frame.interface_name = src_.interface_name();
+    core::Timestamp prev = st_.have_first ? st_.prev_ts : raw.ts;
     try {
-      pw = std::make_unique<capture::PacketWriter>(
-          o.write_file, o.write_pcap ? capture::PacketWriter::Format::Pcap : capture::PacketWriter::Format::Pcapng,
-          src->file_linktype(), src->snaplen(), src->interface_name());
-    } catch (const std::exception& e) {
-      eprint(e.what());
-      return cli::kExitFileError;
-    }
-  }
-  // -Z: everything privileged is open now; give root up for good.
-  if (!o.run_as_user.empty()) {
-    errno = 0;
-    struct passwd* pw_ent = getpwnam(o.run_as_user.c_str());
-    if (!pw_ent) {
-      eprint("-Z: there is no user \"" + o.run_as_user + "\" on this system.");
-      return cli::kExitUsage;
-    }
-    if (geteuid() == 0) {
-      if (setgroups(0, nullptr) != 0 || setgid(pw_ent->pw_gid) != 0 || setuid(pw_ent->pw_uid) != 0) {
-        eprint(std::string("-Z: could not switch to user \"") + o.run_as_user + "\": " + std::strerror(errno));
-        return cli::kExitFileError;
-      }
-      if (pw_ent->pw_uid != 0 && setuid(0) == 0) {  // must be irreversible
-        eprint("-Z: root privileges could be regained after dropping them; stopping.");
-        return cli::kExitFileError;
-      }
-    } else if (geteuid() != pw_ent->pw_uid) {
-      eprint("-Z: only root can switch to another user; running as the current user.");
-    }
-  }
-  // tshark's -q silences the summary lines only: -V, -x, -T fields|json|ek still print.
-  const bool quiet_here =
-      o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump;
-  const bool print = !quiet_here && (!pw || o.print_while_writing) && o.write_file != "-";
-  out::Writer w;
-  w.set_line_buffered(o.line_buffered);
-  core::FieldTree tree(&want);
-  // A progress line on stderr for a long quiet read, only on a terminal.
-  const bool progress = !live && o.quiet && !o.quieter && isatty(2);
-  uint64_t file_size = 0;
-  if (progress) {
-    struct stat sb {};
-    if (::stat(o.read_file.c_str(), &sb) == 0) file_size = static_cast<uint64_t>(sb.st_size);
-  }
-  auto last_progress = std::chrono::steady_clock::now();
-  core::Columns cols;
-  cols.info.reserve(512);
-  const int digits = src->time_digits();
-  uint64_t number = 0;
-  uint64_t displayed = 0;
-  int exit_code = cli::kExitOk;
-  capture::RawPacket raw;
-  core::Timestamp last_rel{};  // the capture's elapsed time (for -z io,stat)
-  const auto started = std::chrono::steady_clock::now();
-  core::Timestamp stop_at{};
-  bool have_start = false;
-  // -x: the frame, then the reassembled data this packet completed.
-  std::vector<out::DumpPart> dump_parts;
-  auto collect_parts = [&] {
-    dump_parts.clear();
-    for (size_t i = 0; i < st.sources.size(); ++i)
-      dump_parts.push_back({st.sources.label(i), st.sources.bytes(i).data(), st.sources.bytes(i).size()});
-  };
-  // The outputs, driven per displayed packet: statistics, the -w file, then
-  // the printed format (src/output/sink.h). Ended in the reverse order.
-  std::vector<std::unique_ptr<out::Sink>> sinks;
-  if (!stats.empty()) sinks.push_back(std::make_unique<StatsSink>(stats, w, last_rel));
-  if (pw) sinks.push_back(std::make_unique<PcapWriteSink>(*pw, o.write_file));
-  out::Sink* printed = nullptr;
-  if (print) {
-    out::PrintedFormat pf;
-    pf.columns = &columns;
-    pf.digits = digits;
-    pf.live = live;
-    sinks.push_back(out::make_printed_sink(o, w, pf));
-    printed = sinks.back().get();
-  }
-  for (auto& s : sinks) s->begin();
-  // Live capture stops (SIGINT, -a duration) after a short drain: the kernel
-  // hands packets over in blocks retired every 100 ms at the latest, and the
-  // packets of the last, partly filled block belong to the capture.
-  bool draining = false;
-  std::chrono::steady_clock::time_point drain_until{};
-  while (true) {
-    const bool stop_now =
-        g_stop || (live && o.autostop_duration > 0 &&
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= o.autostop_duration);
-    if (stop_now) {
-      if (!live) break;
-      if (!draining) {
-        draining = true;
-        drain_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
-      } else if (std::chrono::steady_clock::now() >= drain_until) {
-        break;
-      }
-    }
-    if (o.count >= 0 && number >= static_cast<uint64_t>(o.count)) break;
-    if (o.autostop_packets >= 0 && number >= static_cast<uint64_t>(o.autostop_packets)) break;
-    capture::ReadStatus rs = src->next(raw);
-    if (rs == capture::ReadStatus::Timeout) continue;
-    if (rs == capture::ReadStatus::End) break;
-    if (progress && (number & 0x3fff) == 0) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_progress > std::chrono::milliseconds(500)) {
-        last_progress = now;
-        double el = std::chrono::duration<double>(now - started).count();
-        long pos = src->file_position();
-        char line[160];
-        int k = snprintf(line, sizeof line, "\r%" PRIu64 " packets, %.0f packets/s, %.1f of %.1f MiB (%.0f%%)  ", number,
-                         el > 0 ? static_cast<double>(number) / el : 0.0, pos / 1048576.0, file_size / 1048576.0,
-                         file_size ? 100.0 * static_cast<double>(pos) / static_cast<double>(file_size) : 0.0);
-        if (k > 0) (void)!::write(2, line, static_cast<size_t>(std::min(k, 159)));
-      }
-    }
-    if (rs == capture::ReadStatus::CutShort) {
-      if (printed) printed->end();  // what was read is printed before the message
-      w.flush();
-      eprint("The file \"" + src->name() + "\" appears to have been cut short in the middle of a packet.");
-      exit_code = cli::kExitFileError;
-      break;
-    }
-    if (rs == capture::ReadStatus::Error) {
-      if (printed) printed->end();
-      w.flush();
-      if (live) eprint("Error while capturing packets: " + src->error());
-      else eprint("The file \"" + src->name() + "\" appears to be damaged or corrupt.\n(pcap: " + src->error() + ")");
-      exit_code = cli::kExitFileError;
-      break;
-    }
-    if (o.autostop_duration > 0 && !live) {
-      // -a duration on a file: measured on the packets' own clock.
-      if (!have_start) {
-        have_start = true;
-        stop_at = raw.ts;
-        stop_at.sec += static_cast<int64_t>(o.autostop_duration);
-        stop_at.nsec += static_cast<uint32_t>((o.autostop_duration - static_cast<int64_t>(o.autostop_duration)) * 1e9);
-        if (stop_at.nsec >= 1000000000u) {
-          stop_at.nsec -= 1000000000u;
-          ++stop_at.sec;
-        }
-      } else if (raw.ts.sec > stop_at.sec || (raw.ts.sec == stop_at.sec && raw.ts.nsec > stop_at.nsec)) {
-        break;
-      }
-    }
-    ++number;
-    tree.reset();
-    cols.reset();
-    core::Packet pkt(tree);
-    pkt.cols = need_cols ? &cols : nullptr;
-    pkt.frame = capture::frame_of(raw, number, src->linktype());
-    pkt.frame.interface_id = src->is_pcapng() || live ? 0 : -1;
-    pkt.frame.interface_name = src->interface_name();
-    core::Timestamp prev = st.have_first ? st.prev_ts : raw.ts;
-    try {
-      dissect_frame(pkt, st);
+      dissect_frame(pkt, st_);
     } catch (const std::exception& e) {
       // Last resort (dissectors do not throw by design): a bug or an allocation
       // failure becomes a malformed mark on this packet and the run goes on.
       pkt.mark_malformed("dissector bug");
-      if (!o.quieter) eprint("frame " + std::to_string(number) + ": dissector failure: " + e.what());
+      if (!o_.quieter) eprint("frame " + std::to_string(number_) + ": dissector failure: " + e.what());
     }
-    if (!st.warning.empty()) {
-      if (!o.quieter) eprint(st.warning);
-      st.warning.clear();
+    if (!st_.warning.empty()) {
+      if (!o_.quieter) eprint(st_.warning);
+      st_.warning.clear();
     }
-    last_rel = core::ts_sub(raw.ts, st.first_ts);
-    if (dfilter && !dfilter->matches(tree)) continue;  // not displayed (still counted by -c)
-    if (need_cols) set_columns_addresses(pkt);
+    last_rel_ = core::ts_sub(raw.ts, st_.first_ts);
+    if (plan_.dfilter && !plan_.dfilter->matches(tree_)) return true;  // not displayed (still counted by -c)
+    if (plan_.need_cols) set_columns_addresses(pkt);
 
     out::RowContext row;
-    row.number = number;
+    row.number = number_;
     row.ts = raw.ts;
-    row.rel = core::ts_sub(raw.ts, st.first_ts);
+    row.rel = last_rel_;
     row.delta = core::ts_sub(raw.ts, prev);
-    row.delta_displayed = st.have_displayed ? core::ts_sub(raw.ts, st.prev_displayed_ts) : core::Timestamp{};
+    row.delta_displayed = st_.have_displayed ? core::ts_sub(raw.ts, st_.prev_displayed_ts) : core::Timestamp{};
     row.len = raw.len;
-    row.cols = need_cols ? &cols : nullptr;
-    if (o.hexdump) collect_parts();
-    const out::PacketView view{pkt, tree, row, raw.data, raw.caplen, raw.len, dump_parts.data(), dump_parts.size()};
-    bool go_on = true;
-    for (auto& s : sinks) {
-      if (!s->packet(view)) {
-        exit_code = std::max(exit_code, s->exit_code());
-        go_on = false;
-        break;
-      }
+    row.cols = plan_.need_cols ? &cols_ : nullptr;
+    if (o_.hexdump) {  // -x: the frame, then the reassembled data this packet completed
+      dump_parts_.clear();
+      for (size_t i = 0; i < st_.sources.size(); ++i)
+        dump_parts_.push_back({st_.sources.label(i), st_.sources.bytes(i).data(), st_.sources.bytes(i).size()});
     }
-    if (!go_on) break;
-    ++displayed;
-    st.prev_displayed_ts = raw.ts;
-    st.have_displayed = true;
+    const out::PacketView view{pkt, tree_, row, raw.data, raw.caplen, raw.len, dump_parts_.data(), dump_parts_.size()};
+    for (auto& s : sinks_)
+      if (!s->packet(view)) {
+        exit_code_ = std::max(exit_code_, s->exit_code());
+        return false;
+      }
+    st_.prev_displayed_ts = raw.ts;
+    st_.have_displayed = true;
+    return true;
   }
-  for (auto it = sinks.rbegin(); it != sinks.rend(); ++it) {
-    (*it)->end();
-    exit_code = std::max(exit_code, (*it)->exit_code());
-  }
-  if (progress) (void)!::write(2, "\r\x1b[K", 4);  // clear the progress line
-  w.flush();
-  pw.reset();  // closes (and flushes) the -w file
-  g_live = nullptr;
+
+  const cli::Options& o_;
+  Plan& plan_;
+  DissectState& st_;
+  capture::PcapSource& src_;
+  out::Writer& w_;
+  std::vector<std::unique_ptr<out::Sink>>& sinks_;
+  out::Sink* printed_;
+  const bool live_;
+  core::FieldTree tree_;
+  core::Columns cols_;
+  std::vector<out::DumpPart> dump_parts_;
+  uint64_t number_ = 0;
+  int exit_code_ = cli::kExitOk;
+  core::Timestamp last_rel_{};  // the capture's elapsed time (for -z io,stat)
+  const std::chrono::steady_clock::time_point started_;
+  bool draining_ = false;
+  std::chrono::steady_clock::time_point drain_until_{};
+  bool have_start_ = false;
+  core::Timestamp stop_at_{};
+  bool progress_ = false;
+  uint64_t file_size_ = 0;
+  std::chrono::steady_clock::time_point last_progress_{};
+};
+
+// The lines that end a run: what bounded reassembly gave up and how
+// decryption went (-q), unknown link types, the live capture's count.
+void report_run(const cli::Options& o, const DissectState& st, capture::PcapSource& src, out::Writer& w, uint64_t packets) {
   const auto& rs = st.reassembly_stats;
   if (o.quiet && !o.quieter &&
       (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || st.tcp_flows.evicted() || st.tcp_flows.expired() ||
        st.ipv4_defrag.dropped())) {
-    // What the bounded reassembly had to give up, in one line (-q).
-    std::string line = "Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped, " +
-                       std::to_string(rs.bytes_skipped) + " bytes of oversized PDUs skipped, " +
-                       std::to_string(rs.gaps) + " gaps, " + std::to_string(rs.cap_hits) + " cap hits, peak " +
-                       std::to_string(rs.peak) + " bytes buffered, " + std::to_string(st.tcp_flows.evicted()) +
-                       " TCP conversations evicted, " + std::to_string(st.tcp_flows.expired()) + " expired idle, " +
-                       std::to_string(st.ipv4_defrag.dropped()) +
-                       " IPv4 fragment bytes dropped\n";
-    w.write(line);
+    w.write("Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped, " + std::to_string(rs.bytes_skipped) +
+            " bytes of oversized PDUs skipped, " + std::to_string(rs.gaps) + " gaps, " + std::to_string(rs.cap_hits) +
+            " cap hits, peak " + std::to_string(rs.peak) + " bytes buffered, " + std::to_string(st.tcp_flows.evicted()) +
+            " TCP conversations evicted, " + std::to_string(st.tcp_flows.expired()) + " expired idle, " +
+            std::to_string(st.ipv4_defrag.dropped()) + " IPv4 fragment bytes dropped\n");
     w.flush();
   }
   if (st.tls_decrypt && o.quiet && !o.quieter) {
-    // How many TLS sessions the keys opened, and why the others stayed shut (-q).
+    // How many TLS sessions the keys opened, and why the others stayed shut.
     const auto& ds = st.tls_decrypt->stats;
     const uint64_t shut = ds.no_secret + ds.unsupported_cipher + ds.missing_handshake;
     std::string line = "TLS decryption: " + std::to_string(ds.decrypted) + " session(s) decrypted, " +
@@ -670,14 +673,86 @@ int run(const cli::Options& o) {
   }
   if (st.unknown_link_packets && !o.quieter)
     eprint(std::to_string(st.unknown_link_packets) + " packets had an unsupported link-layer type and were not decoded");
-  if (live && !o.quieter) {
+  if (o.read_file.empty() && !o.quieter) {
     struct pcap_stat ps {};
-    std::string msg = std::to_string(number) + (number == 1 ? " packet captured" : " packets captured");
-    if (pcap_stats(src->handle(), &ps) == 0 && ps.ps_drop)
+    std::string msg = std::to_string(packets) + (packets == 1 ? " packet captured" : " packets captured");
+    if (pcap_stats(src.handle(), &ps) == 0 && ps.ps_drop)
       msg += "\n" + std::to_string(ps.ps_drop) + " packets dropped by the kernel";
     std::string line = msg + "\n";
     (void)!::write(2, line.data(), line.size());
   }
+}
+
+}  // namespace
+
+int run(const cli::Options& o) {
+  if (auto code = run_informational(o)) return *code;
+  Plan plan;
+  if (!compile_display_filter(o, plan)) return cli::kExitFileError;  // tshark exits 2 on a bad display filter
+  plan_outputs(o, plan);                                              // throws UsageError
+  DissectState st(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
+  plan_dissection(o, plan, st);
+
+  const bool live = o.read_file.empty();
+  std::optional<capture::PcapSource> src;
+  std::string iface;
+  if (!open_source(o, src, iface)) return cli::kExitFileError;
+  if (!load_keys(o, live, st)) return 1;  // as an unreadable capture file
+  std::unique_ptr<mqtt::QosForward> forward;
+  if (!two_pass(o, st, forward)) return cli::kExitFileError;
+
+  install_signal_handlers();
+  if (live) {
+    g_live = src->handle();
+    if (!o.quieter) eprint("Capturing on '" + iface + "'");
+  }
+  // -w: raw packets to a file; tshark then prints nothing unless -P.
+  std::unique_ptr<capture::PacketWriter> pw;
+  if (!o.write_file.empty()) {
+    try {
+      pw = std::make_unique<capture::PacketWriter>(
+          o.write_file, o.write_pcap ? capture::PacketWriter::Format::Pcap : capture::PacketWriter::Format::Pcapng,
+          src->file_linktype(), src->snaplen(), src->interface_name());
+    } catch (const std::exception& e) {
+      eprint(e.what());
+      return cli::kExitFileError;
+    }
+  }
+  if (int code = drop_privileges(o)) return code;
+
+  // The outputs, driven per displayed packet: statistics, the -w file, then
+  // the printed format (src/output/sink.h). Ended in the reverse order.
+  // tshark's -q silences the summary lines only: -V, -x, -T fields|json|ek still print.
+  const bool quiet_here = o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump;
+  const bool print = !quiet_here && (!pw || o.print_while_writing) && o.write_file != "-";
+  out::Writer w;
+  w.set_line_buffered(o.line_buffered);
+  std::vector<std::unique_ptr<out::Sink>> sinks;
+  core::Timestamp elapsed{};
+  if (!plan.stats.empty()) sinks.push_back(std::make_unique<StatsSink>(plan.stats, w, elapsed));
+  if (pw) sinks.push_back(std::make_unique<PcapWriteSink>(*pw, o.write_file));
+  out::Sink* printed = nullptr;
+  if (print) {
+    out::PrintedFormat pf;
+    pf.columns = &plan.columns;
+    pf.digits = src->time_digits();
+    pf.live = live;
+    sinks.push_back(out::make_printed_sink(o, w, pf));
+    printed = sinks.back().get();
+  }
+  for (auto& s : sinks) s->begin();
+
+  CaptureLoop loop(o, plan, st, *src, w, sinks, printed);
+  int exit_code = loop.run();
+  elapsed = loop.elapsed();
+  for (auto it = sinks.rbegin(); it != sinks.rend(); ++it) {
+    (*it)->end();
+    exit_code = std::max(exit_code, (*it)->exit_code());
+  }
+  w.flush();
+  pw.reset();  // closes (and flushes) the -w file
+  g_live = nullptr;
+  report_run(o, st, *src, w, loop.packets());
   return exit_code;
 }
 
