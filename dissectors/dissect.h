@@ -43,6 +43,7 @@ struct DissectState {
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
   bool mqtt_analysis = false;        // QoS flow analysis (mqtt.analysis.* wanted)
   mqtt::QosForward* qos_forward = nullptr;  // -2: the first pass's flow outcomes (owned by the caller)
+  mqtt::SessionStore mqtt_sessions;         // QoS flows of sessions that span connections
   // TLS decryption (a key log or pcapng secrets): null when there are no keys.
   std::unique_ptr<tls::DecryptContext> tls_decrypt;
   // MQTT inside TLS: its IANA port (secure-mqtt) and -d tls.port==N,mqtt.

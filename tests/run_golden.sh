@@ -4,6 +4,9 @@
 #
 #   tests/run_golden.sh MQSNIFF_BINARY            compare (CI)
 #   tests/run_golden.sh MQSNIFF_BINARY --update   regenerate expected files with tshark
+#   tests/run_golden.sh MQSNIFF_BINARY --update-own
+#                                                 regenerate only the @own entries (mqsniff's
+#                                                 reviewed output: review the git diff), compare the rest
 #   tests/run_golden.sh MQSNIFF_BINARY --check-tshark
 #                                                 also check that tshark (from apt) still
 #                                                 produces every expected file
@@ -33,7 +36,9 @@ run_one() { # dir name capture reference args...
   local got extra=("${TSHARK_EXTRA[@]}")
   [ "$dir" != "$root/captures" ] && extra+=(-o tcp.reassemble_out_of_order:TRUE)
   got=$(cd "$dir" && "$bin" -r "$cap" "$@" 2>/dev/null; echo "rc=$?")
-  case $mode in
+  local m=$mode
+  [ "$m" = --update-own ] && { [ "$ref_kind" = own ] && m=--update || m=compare; }
+  case $m in
     --update)
       local out
       if [ "$ref_kind" = own ]; then out=$got

@@ -44,9 +44,59 @@ void forward_fields(const MqttAnalysis& a, core::Packet& pkt, uint32_t off) {
 }  // namespace
 
 bool analysis_wanted(const core::WantSet& want) {
-  for (core::FieldId id = mqtt_f::analysis_response_to; id <= mqtt_f::analysis_response_in; ++id)
+  for (core::FieldId id = mqtt_f::analysis_response_to; id <= mqtt_f::analysis_abandoned; ++id)
     if (want.has(id)) return true;
   return false;
+}
+
+std::shared_ptr<MqttAnalysis> SessionStore::resume(std::string_view clientid) {
+  std::string key(clientid);
+  if (auto it = map_.find(key); it != map_.end()) return it->second;
+  if (map_.size() >= kMaxSessions) {
+    // Sessions nobody holds with nothing in flight carry no information.
+    for (auto it = map_.begin(); it != map_.end();)
+      it = it->second.use_count() == 1 && it->second->inflight[0].empty() && it->second->inflight[1].empty()
+               ? map_.erase(it)
+               : std::next(it);
+    if (map_.size() >= kMaxSessions) {
+      ++refused_;
+      return nullptr;
+    }
+  }
+  auto a = std::make_shared<MqttAnalysis>();
+  a->persistent = true;
+  map_.emplace(std::move(key), a);
+  return a;
+}
+
+void SessionStore::discard(std::string_view clientid) {
+  if (map_.empty()) return;
+  if (auto it = map_.find(std::string(clientid)); it != map_.end()) map_.erase(it);
+}
+
+void analyze_connect(std::shared_ptr<MqttAnalysis>& a, SessionStore* store, std::string_view clientid, bool clean) {
+  QosForward* fw = a ? a->forward : nullptr;
+  a.reset();
+  // An empty client identifier gets a server-assigned one and no stored session (§3.1.3.1).
+  if (store && !clientid.empty()) {
+    if (clean) store->discard(clientid);
+    else a = store->resume(clientid);
+  }
+  if (!a) a = std::make_shared<MqttAnalysis>();
+  if (fw) a->forward = fw;
+}
+
+void analyze_connack(MqttAnalysis& a, core::Packet& pkt, bool session_present, uint8_t rc, uint32_t off) {
+  if (!a.persistent || session_present || rc != 0) return;
+  const size_t n = a.inflight[0].size() + a.inflight[1].size();
+  if (n == 0) return;
+  a.inflight[0].clear();
+  a.inflight[1].clear();
+  pkt.tree.add_uint(mqtt_f::analysis_abandoned, n, off, 0);
+  core::add_expert(pkt.tree,
+                   "The broker kept no session (Session Present 0): " + std::to_string(n) +
+                       " open QoS flow(s) of the client's earlier connection are abandoned",
+                   core::Severity::Warn, core::ExpertGroup::Sequence, off, 0);
 }
 
 void analyze_publish(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint16_t id, uint8_t qos, bool dup,

@@ -19,13 +19,28 @@
 //   response_in     with -2 only (tshark's two passes): on a PUBLISH, the frame
 //                   of the PUBACK or PUBCOMP that completed its flow
 //   unmatched       on an acknowledgement whose PUBLISH was not captured
+//   abandoned       on a CONNACK with Session Present 0 answering a client
+//                   that asked to resume its session: how many of its open
+//                   flows the broker (and so the client, §3.2.2.2) dropped
 // Flows still open at the end of the capture are counted by -z mqtt,qos.
+//
+// Sessions outlive connections (§4.1): a client that connects with Clean
+// Session 0 (5.0: Clean Start 0) resumes the flows its client identifier left
+// open on an earlier connection, so a PUBLISH resent with DUP after a
+// reconnection, or a PUBREL sent on the new connection, belongs to the flow the
+// old connection began. Such sessions are kept by client identifier in a
+// SessionStore (kMaxSessions; beyond, a connection's flows are its own). Clean
+// Session 1 discards the stored session; a CONNACK with Session Present 0 drops
+// its open flows (counted incomplete).
 //
 // Limit: at most kMaxInflight open flows per direction (mosquitto's default is
 // 20; MQTT 5.0's Receive Maximum defaults to 65,535): beyond it a new flow is
 // not tracked and its acknowledgement shows as unmatched.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -53,12 +68,38 @@ struct QosForward {
 
 struct MqttAnalysis {
   static constexpr size_t kMaxInflight = 1024;
-  std::vector<QosFlow> inflight[2];  // by the direction the PUBLISH went
+  // By the direction the PUBLISH went: [0] from the client, [1] from the
+  // broker (before a CONNECT is seen: by the TCP direction).
+  std::vector<QosFlow> inflight[2];
   QosForward* forward = nullptr;     // -2 (set by TCP), or null
+  bool persistent = false;           // shared through the SessionStore
+};
+
+// The sessions of clients that connected with Clean Session 0, by client
+// identifier, capture-wide. Bounded: at most kMaxSessions; when full, the
+// sessions no connection holds and with no open flow are dropped first.
+class SessionStore {
+public:
+  static constexpr size_t kMaxSessions = 16384;
+  // The session of this client identifier (made if new); null when full.
+  std::shared_ptr<MqttAnalysis> resume(std::string_view clientid);
+  // Clean Session 1: the stored session ends (§3.1.2.4).
+  void discard(std::string_view clientid);
+  size_t size() const { return map_.size(); }
+  uint64_t refused() const { return refused_; }
+
+private:
+  std::unordered_map<std::string, std::shared_ptr<MqttAnalysis>> map_;
+  uint64_t refused_ = 0;
 };
 
 // Whether any mqtt.analysis.* field is wanted (by a filter, -e, -V/JSON or a -z statistic).
 bool analysis_wanted(const core::WantSet& want);
+// A CONNECT (the flow's analysis is replaced by the client's session, or a
+// fresh one) and its CONNACK (Session Present 0 with return code 0 drops the
+// resumed flows). `store` may be null (no sharing).
+void analyze_connect(std::shared_ptr<MqttAnalysis>& a, SessionStore* store, std::string_view clientid, bool clean);
+void analyze_connack(MqttAnalysis& a, core::Packet& pkt, bool session_present, uint8_t rc, uint32_t off);
 // After a PUBLISH of direction `dir` (QoS > 0) with identifier `id`.
 void analyze_publish(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint16_t id, uint8_t qos, bool dup,
                      uint32_t off);

@@ -339,7 +339,12 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (fi >= 0) t.close();
       t.add_uint(mqtt_f::kalive, ka, o + 2, 2);
       if (ver == 5) dissect_properties(c, mqtt_f::properties);
-      read_str16(c, mqtt_f::clientid_len, mqtt_f::clientid);
+      std::string_view clientid = read_str16(c, mqtt_f::clientid_len, mqtt_f::clientid);
+      if (s.analyze && body.ok()) {
+        s.client_dir = static_cast<int8_t>(s.dir & 1);
+        analyze_connect(s.analysis, s.sessions, clientid, flags & 0x02);
+        s.analysis->forward = s.forward;
+      }
       if (flags & 0x04) {
         if (ver == 5) dissect_properties(c, mqtt_f::will_properties);
         read_str16(c, mqtt_f::willtopic_len, mqtt_f::willtopic);
@@ -370,6 +375,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         t.add_bool(mqtt_f::conack_flags_sp, flags & 1, o, 1);
         if (fi >= 0) t.close();
       }
+      if (s.analyze && s.analysis && s.version != 3) analyze_connack(*s.analysis, pkt, flags & 1, rc, o);
       if (v5) {
         t.add_uint(mqtt_f::connack_reason_code, rc, o + 1, 1);
         if (body.remaining()) dissect_properties(c, mqtt_f::properties);
@@ -385,11 +391,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       uint8_t qos = (h >> 1) & 3;
       uint16_t id = 0;
       if (qos && !read_msgid(c, info, &id)) break;
-      if (qos && s.analyze) {
-        if (!s.analysis) s.analysis = std::make_unique<MqttAnalysis>();
-        s.analysis->forward = s.forward;
-        analyze_publish(*s.analysis, pkt, s.dir, id, qos, h & 0x08, base);
-      }
+      if (qos && s.analyze) analyze_publish(s.analysis_state(), pkt, s.role(), id, qos, h & 0x08, base);
       if (v5) dissect_properties(c, mqtt_f::properties);
       if (v5 && c.topic_alias > 0) {
         // Topic Alias (5.0 §3.3.2.3.4): a topic with an alias defines it; an
@@ -429,11 +431,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       uint32_t o = c.off();
       uint16_t id = 0;
       if (!read_msgid(c, info, &id)) break;
-      if (s.analyze) {
-        if (!s.analysis) s.analysis = std::make_unique<MqttAnalysis>();
-        s.analysis->forward = s.forward;
-        analyze_ack(*s.analysis, pkt, s.dir, type, id, base);
-      }
+      if (s.analyze) analyze_ack(s.analysis_state(), pkt, s.role(), type, id, base);
       if (v5 && body.remaining()) {
         static const FieldId kRc[] = {mqtt_f::puback_reason_code, mqtt_f::pubrec_reason_code,
                                       mqtt_f::pubrel_reason_code, mqtt_f::pubcomp_reason_code};

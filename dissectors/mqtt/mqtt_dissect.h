@@ -30,7 +30,17 @@ struct MqttSession {
   // statistic asks for it (set by TCP); allocated on the first QoS > 0 packet.
   bool analyze = false;
   QosForward* forward = nullptr;  // -2 (set by TCP)
-  std::unique_ptr<MqttAnalysis> analysis;
+  SessionStore* sessions = nullptr;  // sessions across connections (set by TCP), or null
+  int8_t client_dir = -1;            // the CONNECT's direction (-1: not seen)
+  std::shared_ptr<MqttAnalysis> analysis;  // this connection's, or its client's stored session
+  // The analysis's index of the direction of the packet being dissected:
+  // 0 from the client, 1 from the broker (the TCP direction before a CONNECT).
+  unsigned role() const { return client_dir < 0 ? dir & 1u : (dir & 1u) == static_cast<unsigned>(client_dir) ? 0u : 1u; }
+  MqttAnalysis& analysis_state() {
+    if (!analysis) analysis = std::make_shared<MqttAnalysis>();
+    analysis->forward = forward;
+    return *analysis;
+  }
 };
 
 // Dissects the MQTT control packets of one TCP segment's payload. Complete

@@ -146,6 +146,9 @@ std::span<const FieldDef> mqtt_field_table() {
     v.push_back({mqtt_f::analysis_response_in, "mqtt.analysis.response_in", "The flow completes in frame",
                  FT::FrameNum, Base::None, 0, 0,
                  "With -2: on a PUBLISH, the PUBACK (QoS 1) or PUBCOMP (QoS 2) that completed its flow"});
+    v.push_back({mqtt_f::analysis_abandoned, "mqtt.analysis.abandoned", "Open QoS flows abandoned", FT::UInt32,
+                 Base::Dec, 0, 0,
+                 "On a CONNACK with Session Present 0 to a client resuming its session: its open QoS flows are dropped"});
     static std::vector<std::string> names;  // stable storage for generated names
     names.reserve(2 * std::size(kProps) * 2);
     for (int will = 0; will < 2; ++will) {

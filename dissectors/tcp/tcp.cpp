@@ -567,6 +567,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->mqtt.default_version = st.mqtt_default_version;
     flow->mqtt.analyze = st.mqtt_analysis;
     flow->mqtt.forward = st.qos_forward;
+    flow->mqtt.sessions = &st.mqtt_sessions;
   }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies

@@ -49,8 +49,11 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   snprintf(stamp, sizeof stamp, "%" PRId64 ": ", row.ts.sec);
   auto line = [&](const std::string& text) { out += stamp + text + "\n"; };
 
-  if (syn && !ack) {
-    line("New connection from " + src + " on port " + std::to_string(pkt.dstport) + ".");
+  if (syn) {
+    // mosquitto logs a connection when it accepts it: the SYN-ACK is the
+    // kernel's acceptance (a SYN refused with a RST, the broker being down, is none).
+    if (ack) line("New connection from " + addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport) + " on port " +
+                  std::to_string(pkt.srcport) + ".");
     return;
   }
   each_pdu(tree, [&](const Pdu& p) {

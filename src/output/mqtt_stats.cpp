@@ -186,7 +186,7 @@ public:
       const size_t d = pub_from_client ? 0 : 1;
       if (p.type == 3) {
         Row& total = totals_[p.qos & 3][d];
-        Row* per = c && (p.qos & 3) < 3 ? &per_conn_[c->stream][p.qos & 3][d] : nullptr;
+        Row* per = c && (p.qos & 3) < 3 ? &client_of(*c).rows[p.qos & 3][d] : nullptr;
         for (Row* r : {&total, per}) {
           if (!r) continue;
           ++r->packets;
@@ -194,6 +194,8 @@ public:
           if (!p.retrans) ++r->messages;
           if (p.incomplete) ++r->reused_incomplete;
         }
+      } else if (p.type == 2) {
+        abandoned_ += p.abandoned;
       } else if (p.type >= 4 && p.type <= 7) {
         if (p.unmatched) {
           ++unmatched_;
@@ -202,7 +204,7 @@ public:
         if (!p.resp) return;
         const int qos = p.type == 4 ? 1 : 2;
         Row& total = totals_[qos][d];
-        Row* per = c ? &per_conn_[c->stream][qos][d] : nullptr;
+        Row* per = c ? &client_of(*c).rows[qos][d] : nullptr;
         for (Row* r : {&total, per}) {
           if (!r) continue;
           ++r->packets;
@@ -220,24 +222,32 @@ public:
     out += "\n" + rule + "\nMQTT QoS flows (mqsniff):\n";
     out += "A message is a PUBLISH (its DUP copies are retransmissions); a QoS 1 flow completes with its PUBACK,\n"
            "a QoS 2 flow with its PUBCOMP. Latency: from the PUBLISH to the packet that completes its flow.\n\n";
-    header(out);
+    header(out, "Connections");
     for (int q = 0; q < 3; ++q)
       for (size_t d = 0; d < 2; ++d)
         if (totals_[q][d].packets) line(out, "all connections", q, d, totals_[q][d]);
     appendf(out, "Acknowledgements of a PUBLISH not captured: %" PRIu64 "\n", unmatched_);
-    if (!per_conn_.empty()) {
-      out += "\nPer connection:\n";
-      header(out);
-      for (auto& c : conns_.all()) {
-        auto it = per_conn_.find(c.stream);
-        if (it == per_conn_.end()) continue;
-        std::string who = "stream " + std::to_string(c.stream) + " " + c.client;
-        if (!c.clientid.empty()) who += " " + quoted(c.clientid);
+    if (abandoned_)
+      appendf(out, "Open flows abandoned on reconnection (the broker kept no session, Session Present 0): %" PRIu64 "\n",
+              abandoned_);
+    if (!clients_.empty()) {
+      // A session outlives its connections (a flow begun on one may complete
+      // on the next): one row group per client identifier.
+      out += "\nPer client (its connections' streams):\n";
+      header(out, "Client");
+      std::map<std::string, std::string> addr;  // client key -> the first connection's client address
+      for (auto& c : conns_.all()) addr.emplace(key(c), c.client);
+      for (auto& [k, e] : clients_) {
+        std::string who = k[0] == '#' ? addr[k] : quoted(std::string_view(k).substr(1));
+        who += " (stream";
+        if (e.streams.size() > 1) who += 's';
+        for (size_t i = 0; i < e.streams.size(); ++i) who += (i ? ", " : " ") + std::to_string(e.streams[i]);
+        who += ')';
         bool first = true;
         for (int q = 0; q < 3; ++q)
           for (size_t d = 0; d < 2; ++d)
-            if (it->second[q][d].packets) {
-              line(out, first ? who : "", q, d, it->second[q][d]);
+            if (e.rows[q][d].packets) {
+              line(out, first ? who : "", q, d, e.rows[q][d]);
               first = false;
             }
       }
@@ -251,8 +261,8 @@ private:
     uint64_t messages = 0, packets = 0, completed = 0, dup = 0, reused_incomplete = 0;
     Latencies lat;
   };
-  static void header(std::string& out) {
-    appendf(out, "%-34s %-3s %-16s %8s %9s %10s %8s %5s %10s %10s %10s\n", "Connection", "QoS", "Direction",
+  static void header(std::string& out, const char* who) {
+    appendf(out, "%-34s %-3s %-16s %8s %9s %10s %8s %5s %10s %10s %10s\n", who, "QoS", "Direction",
             "Messages", "Completed", "Incomplete", "Pkts/msg", "DUP", "Median", "p95", "Max");
   }
   static void line(std::string& out, const std::string& who, int q, size_t d, Row& r) {
@@ -270,10 +280,31 @@ private:
     appendf(out, "%-34s %-3d %-16s %8" PRIu64 " %9s %10s %8s %5" PRIu64 " %10s %10s %10s\n", who.c_str(), q, dir,
             r.messages, done.c_str(), inc.c_str(), ppm, r.dup, med.c_str(), p95.c_str(), mx.c_str());
   }
+  struct Client {
+    std::vector<uint64_t> streams;
+    std::array<std::array<Row, 2>, 3> rows;
+  };
+  // '=' + client identifier, or '#' + stream (no CONNECT seen).
+  static std::string key(const Conn& c) {
+    if (!c.clientid.empty()) return "=" + c.clientid;
+    char b[24];
+    snprintf(b, sizeof b, "#%020" PRIu64, c.stream);
+    return b;
+  }
+  Client& client_of(const Conn& c) {
+    auto [it, fresh] = client_index_.try_emplace(key(c), clients_.size());
+    if (fresh) clients_.emplace_back(it->first, Client{});
+    Client& e = clients_[it->second].second;
+    if (e.streams.empty() || e.streams.back() != c.stream) {
+      if (std::find(e.streams.begin(), e.streams.end(), c.stream) == e.streams.end()) e.streams.push_back(c.stream);
+    }
+    return e;
+  }
   Connections conns_;
   Row totals_[3][2];
-  std::map<uint64_t, std::array<std::array<Row, 2>, 3>> per_conn_;
-  uint64_t unmatched_ = 0;
+  std::vector<std::pair<std::string, Client>> clients_;  // in the order they first had QoS traffic
+  std::unordered_map<std::string, size_t> client_index_;
+  uint64_t unmatched_ = 0, abandoned_ = 0;
 };
 
 // ----------------------------------------------------------- exposure ----

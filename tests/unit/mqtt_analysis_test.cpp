@@ -10,16 +10,23 @@ using namespace testutil;
 namespace {
 // One MQTT conversation, client 10.0.0.1:50000 <-> broker 10.0.0.2:1883, one second
 // between frames; sequence numbers kept per direction.
+// A second Conv on another client port may share the first one's Harness (a
+// reconnection: one capture, two connections).
 struct Conv {
-  Harness h;
+  Harness own;
+  Harness& h;
+  uint16_t port;
   uint32_t seq[2] = {1000, 5000};
-  Conv() { h.st.mqtt_analysis = true; }
+  explicit Conv(uint16_t client_port = 50000, Harness* shared = nullptr)
+      : h(shared ? *shared : own), port(client_port) {
+    h.st.mqtt_analysis = true;
+  }
   Harness& send(bool from_client, const std::vector<uint8_t>& mqtt) {
     TcpSpec s;
     s.flags = 0x18;
     if (!from_client) std::swap(s.src, s.dst);
-    s.sport = from_client ? 50000 : 1883;
-    s.dport = from_client ? 1883 : 50000;
+    s.sport = from_client ? port : 1883;
+    s.dport = from_client ? 1883 : port;
     s.seq = seq[from_client ? 0 : 1];
     s.ack = seq[from_client ? 1 : 0];
     s.payload = mqtt;
@@ -44,6 +51,15 @@ std::vector<uint8_t> publish(uint8_t qos, uint16_t id, bool dup = false) {
 std::vector<uint8_t> ack(uint8_t type, uint16_t id) {
   return {static_cast<uint8_t>(type << 4 | (type == 6 ? 2 : 0)), 2, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
 }
+// MQTT 3.1.1 CONNECT (keepalive 60) and CONNACK (return code 0).
+std::vector<uint8_t> connect(const std::string& id, bool clean) {
+  std::vector<uint8_t> b = {0x10, 0, 0, 4, 'M', 'Q', 'T', 'T', 4, static_cast<uint8_t>(clean ? 2 : 0), 0, 60, 0,
+                            static_cast<uint8_t>(id.size())};
+  for (char ch : id) b.push_back(static_cast<uint8_t>(ch));
+  b[1] = static_cast<uint8_t>(b.size() - 2);
+  return b;
+}
+std::vector<uint8_t> connack(bool session_present) { return {0x20, 2, static_cast<uint8_t>(session_present), 0}; }
 }  // namespace
 
 TEST_CASE("mqtt analysis: QoS 1 and QoS 2 flows, latency to completion") {
@@ -130,4 +146,60 @@ TEST_CASE("mqtt analysis: -2, the first pass's outcomes point forward in the sec
   auto& open = second.send(true, publish(2, 2));
   CHECK(open.field("mqtt.analysis.incomplete") == "3");
   CHECK_FALSE(open.has("mqtt.analysis.response_in"));
+}
+
+TEST_CASE("mqtt analysis: a session resumed on a new connection (clean session 0) keeps its open flows") {
+  Conv a(50000);
+  a.send(true, connect("dev", false));              // 1
+  a.send(false, connack(false));                    // 2
+  a.send(true, publish(2, 7));                      // 3: QoS 2, only its PUBREC comes
+  a.send(false, ack(5, 7));                         // 4
+  a.send(true, publish(1, 8));                      // 5: QoS 1, no PUBACK
+  Conv b(50001, &a.h);
+  b.send(true, connect("dev", false));              // 6: the same client, session kept
+  CHECK_FALSE(b.send(false, connack(true)).has("mqtt.analysis.abandoned"));  // 7
+  auto& dup = b.send(true, publish(1, 8, true));    // 8: resent with DUP on the new connection
+  CHECK(dup.field("mqtt.analysis.retransmission") == "1");
+  CHECK(b.send(false, ack(4, 8)).field("mqtt.analysis.response_to") == "5");  // 9
+  CHECK(b.send(true, ack(6, 7)).field("mqtt.analysis.response_to") == "3");   // 10: PUBREL of the old flow
+  auto& comp = b.send(false, ack(7, 7));            // 11
+  CHECK(comp.field("mqtt.analysis.response_to") == "3");
+  CHECK(comp.field("mqtt.analysis.time") == "8.000000000");  // from the first connection's PUBLISH
+}
+
+TEST_CASE("mqtt analysis: Session Present 0 abandons the open flows; clean session 1 starts afresh") {
+  Conv a(50000);
+  a.send(true, connect("dev", false));
+  a.send(false, connack(false));
+  a.send(true, publish(2, 3));                      // 3: never answered (a broker that dies)
+  Conv b(50001, &a.h);
+  b.send(true, connect("dev", false));
+  CHECK(b.send(false, connack(false)).field("mqtt.analysis.abandoned") == "1");  // the broker lost the session
+  auto& again = b.send(true, publish(2, 3, true));  // 6: the DUP copy starts a flow of its own
+  CHECK_FALSE(again.has("mqtt.analysis.retransmission"));
+  CHECK(b.send(false, ack(5, 3)).field("mqtt.analysis.response_to") == "6");
+  // Clean session 1: nothing of the earlier session is resumed.
+  b.send(true, publish(1, 4));                      // 8: left open
+  Conv c(50002, &a.h);
+  c.send(true, connect("dev", true));
+  CHECK_FALSE(c.send(false, connack(false)).has("mqtt.analysis.abandoned"));
+  CHECK(c.send(false, ack(4, 4)).field("mqtt.analysis.unmatched") == "1");
+  // Another client's identifiers are its own.
+  Conv d(50003, &a.h);
+  d.send(true, connect("other", false));
+  d.send(false, connack(false));
+  CHECK(d.send(false, ack(5, 3)).field("mqtt.analysis.unmatched") == "1");
+}
+
+TEST_CASE("mqtt analysis: the session store is bounded") {
+  mqsniff::mqtt::SessionStore store;
+  std::vector<std::shared_ptr<mqsniff::mqtt::MqttAnalysis>> held;
+  for (size_t i = 0; i < mqsniff::mqtt::SessionStore::kMaxSessions; ++i) held.push_back(store.resume("c" + std::to_string(i)));
+  CHECK(store.size() == mqsniff::mqtt::SessionStore::kMaxSessions);
+  CHECK(store.resume("one more") == nullptr);  // all held by connections
+  CHECK(store.refused() == 1);
+  held.resize(10);                             // connections closed, nothing in flight
+  CHECK(store.resume("one more") != nullptr);  // room made
+  CHECK(store.size() == 11);
+  CHECK(store.resume("c3") == held[3]);        // a held session is the same one
 }
