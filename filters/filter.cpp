@@ -1,4 +1,5 @@
 #include "filters/filter.h"
+#include "dissectors/mqtt/mqtt_topic.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
@@ -679,7 +680,7 @@ bool eval(const Node& n, const core::FieldTree& tree, std::string& scratch) {
         hit = pcre2_match(n.re->code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, n.re->md, nullptr) >= 0;
         break;
       }
-      case Node::K::TopicMatch: hit = mqtt_topic_matches(n.lits[0].s, node_text(v)); break;
+      case Node::K::TopicMatch: hit = mqtt::topic_matches(n.lits[0].s, node_text(v)); break;
       case Node::K::Cmp:
         if (n.op == Tok::BitAnd) {  // field & mask: true if any masked bit is set
           uint64_t x = v.kind == ValueKind::Int ? static_cast<uint64_t>(v.i) : v.u;
@@ -706,27 +707,6 @@ bool eval(const Node& n, const core::FieldTree& tree, std::string& scratch) {
 }
 
 }  // namespace
-
-bool mqtt_topic_matches(std::string_view f, std::string_view t) {
-  // Only topic names match: a SUBSCRIBE's topic filter (with + or #) is not a publication.
-  if (t.find_first_of("+#") != std::string_view::npos) return false;
-  if (!t.empty() && t[0] == '$' && !f.empty() && (f[0] == '+' || f[0] == '#')) return false;  // §4.7.2
-  size_t fi = 0, ti = 0;
-  while (true) {
-    size_t fe = f.find('/', fi), te = t.find('/', ti);
-    std::string_view fl = f.substr(fi, fe == std::string_view::npos ? std::string_view::npos : fe - fi);
-    if (fl == "#") return true;  // the parent level and everything below
-    if (ti > t.size()) return false;
-    std::string_view tl = t.substr(ti, te == std::string_view::npos ? std::string_view::npos : te - ti);
-    if (fl != "+" && fl != tl) return false;
-    bool f_end = fe == std::string_view::npos, t_end = te == std::string_view::npos;
-    if (f_end && t_end) return true;
-    if (t_end) return f.substr(fe + 1) == "#";  // "a/#" matches "a"
-    if (f_end) return false;
-    fi = fe + 1;
-    ti = te + 1;
-  }
-}
 
 Filter::Filter() = default;
 Filter::~Filter() = default;

@@ -46,8 +46,4 @@ private:
 // "mqsniff: <message>\n    <filter>\n    <caret line>" (tshark's layout, plus suggestions).
 std::string render_error(std::string_view filter, const FilterError& err);
 
-// MQTT topic-filter matching (MQTT 3.1.1 §4.7): '+' one level, '#' the rest,
-// and a topic starting with '$' is not matched by a leading wildcard.
-bool mqtt_topic_matches(std::string_view filter, std::string_view topic);
-
 }  // namespace mqsniff::filter

@@ -2,6 +2,10 @@
 
 #include "dissectors/core/expert.h"
 #include "dissectors/mqtt/mqtt_fields.h"
+#include "dissectors/mqtt/mqtt_topic.h"
+
+#include <algorithm>
+#include <cstdio>
 
 namespace mqsniff::mqtt {
 
@@ -44,7 +48,7 @@ void forward_fields(const MqttAnalysis& a, core::Packet& pkt, uint32_t off) {
 }  // namespace
 
 bool analysis_wanted(const core::WantSet& want) {
-  for (core::FieldId id = mqtt_f::analysis_response_to; id <= mqtt_f::analysis_abandoned; ++id)
+  for (core::FieldId id = mqtt_f::analysis_response_to; id <= mqtt_f::analysis_subscription; ++id)
     if (want.has(id)) return true;
   return false;
 }
@@ -88,6 +92,7 @@ void analyze_connect(std::shared_ptr<MqttAnalysis>& a, SessionStore* store, std:
 
 void analyze_connack(MqttAnalysis& a, core::Packet& pkt, bool session_present, uint8_t rc, uint32_t off) {
   if (!a.persistent || session_present || rc != 0) return;
+  a.subscriptions.clear();  // the broker lost them with the session
   const size_t n = a.inflight[0].size() + a.inflight[1].size();
   if (n == 0) return;
   a.inflight[0].clear();
@@ -97,6 +102,60 @@ void analyze_connack(MqttAnalysis& a, core::Packet& pkt, bool session_present, u
                    "The broker kept no session (Session Present 0): " + std::to_string(n) +
                        " open QoS flow(s) of the client's earlier connection are abandoned",
                    core::Severity::Warn, core::ExpertGroup::Sequence, off, 0);
+}
+
+void analyze_keepalive(KeepaliveTrack& k, core::Packet& pkt, uint8_t type, bool from_client, uint32_t off) {
+  constexpr uint8_t kConnect = 1, kPingreq = 12, kPingresp = 13;
+  const core::Timestamp now = pkt.frame.ts;
+  auto& t = pkt.tree;
+  if (!from_client) {
+    if (type == kPingresp && k.ping_frame) {
+      t.add_uint(mqtt_f::analysis_ping_response_to, k.ping_frame, off, 0);
+      t.add_time(mqtt_f::analysis_ping_time, core::ts_sub(now, k.ping_ts), off, 0);
+      k.ping_frame = 0;
+    }
+    return;
+  }
+  const int32_t ka = k.effective();
+  if (type != kConnect && k.have_client && ka > 0) {
+    const core::Timestamp gap = core::ts_sub(now, k.last_client);
+    const double g = static_cast<double>(gap.sec) + gap.nsec / 1e9;
+    if (g > KeepaliveTrack::kLate * ka) {
+      t.add_time(mqtt_f::analysis_keepalive_late, gap, off, 0);
+      const bool expired = g > KeepaliveTrack::kExpire * ka;
+      if (expired) t.add_bool(mqtt_f::analysis_keepalive_expired, true, off, 0);
+      if (t.wants(link::ws_f::expert) || t.wants(link::ws_f::expert_message)) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 expired ? "The client was silent %.3f s, over 1.5 x its Keep Alive of %d s: the broker should have closed the connection"
+                         : "The client was silent %.3f s, over its Keep Alive of %d s",
+                 g, ka);
+        core::add_expert(t, msg, expired ? core::Severity::Warn : core::Severity::Note, core::ExpertGroup::Sequence,
+                         off, 0);
+      }
+    }
+  }
+  k.have_client = true;
+  k.last_client = now;
+  if (type == kPingreq) {
+    if (k.ping_frame) t.add_uint(mqtt_f::analysis_ping_unanswered, k.ping_frame, off, 0);
+    k.ping_frame = static_cast<uint32_t>(pkt.frame.number);
+    k.ping_ts = now;
+  }
+}
+
+void analyze_subscribe(MqttAnalysis& a, std::string_view filter, bool subscribe) {
+  auto it = std::find(a.subscriptions.begin(), a.subscriptions.end(), filter);
+  if (!subscribe) {
+    if (it != a.subscriptions.end()) a.subscriptions.erase(it);
+  } else if (it == a.subscriptions.end() && a.subscriptions.size() < MqttAnalysis::kMaxSubscriptions) {
+    a.subscriptions.emplace_back(filter);
+  }
+}
+
+void analyze_delivery(const MqttAnalysis& a, core::Packet& pkt, std::string_view topic, uint32_t off) {
+  for (const auto& s : a.subscriptions)
+    if (topic_matches(split_shared(s).filter, topic)) pkt.tree.add_string_copy(mqtt_f::analysis_subscription, s, off, 0);
 }
 
 void analyze_publish(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint16_t id, uint8_t qos, bool dup,

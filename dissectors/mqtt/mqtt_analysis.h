@@ -24,6 +24,18 @@
 //                   flows the broker (and so the client, §3.2.2.2) dropped
 // Flows still open at the end of the capture are counted by -z mqtt,qos.
 //
+// Keep Alive (§3.1.2.10), per connection, on the client's packets:
+//   keepalive_late     the silence before this client packet, when over 1.1 x
+//                      the Keep Alive (timers fire a little late; 5.0: the
+//                      CONNACK's Server Keep Alive replaces the client's)
+//   keepalive_expired  ... over 1.5 x: the broker should have closed first
+//   ping_unanswered    on a PINGREQ: the earlier PINGREQ that got no PINGRESP
+//   ping_response_to   on a PINGRESP: its PINGREQ (ping_time: the round trip)
+// Subscriptions, per session: the topic filters the client subscribed to (and
+// did not unsubscribe from) in the capture; on each PUBLISH the broker sends
+// it, `subscription` names those that match its topic ($share/GROUP/
+// stripped). At most kMaxSubscriptions per client.
+//
 // Sessions outlive connections (§4.1): a client that connects with Clean
 // Session 0 (5.0: Clean Start 0) resumes the flows its client identifier left
 // open on an earlier connection, so a PUBLISH resent with DUP after a
@@ -68,11 +80,26 @@ struct QosForward {
 
 struct MqttAnalysis {
   static constexpr size_t kMaxInflight = 1024;
+  static constexpr size_t kMaxSubscriptions = 256;
+  std::vector<std::string> subscriptions;  // the client's topic filters
   // By the direction the PUBLISH went: [0] from the client, [1] from the
   // broker (before a CONNECT is seen: by the TCP direction).
   std::vector<QosFlow> inflight[2];
   QosForward* forward = nullptr;     // -2 (set by TCP), or null
   bool persistent = false;           // shared through the SessionStore
+};
+
+// Keep Alive timing of one connection (not of the session: a new connection
+// starts its own).
+struct KeepaliveTrack {
+  static constexpr double kLate = 1.1, kExpire = 1.5;
+  int32_t keepalive = -1;         // the CONNECT's, in seconds (-1: no CONNECT seen)
+  int32_t server_keepalive = -1;  // 5.0 CONNACK Server Keep Alive
+  bool have_client = false;
+  core::Timestamp last_client{};  // the client's last packet
+  uint32_t ping_frame = 0;        // a PINGREQ not answered yet (0: none)
+  core::Timestamp ping_ts{};
+  int32_t effective() const { return server_keepalive >= 0 ? server_keepalive : keepalive; }
 };
 
 // The sessions of clients that connected with Clean Session 0, by client
@@ -100,6 +127,13 @@ bool analysis_wanted(const core::WantSet& want);
 // resumed flows). `store` may be null (no sharing).
 void analyze_connect(std::shared_ptr<MqttAnalysis>& a, SessionStore* store, std::string_view clientid, bool clean);
 void analyze_connack(MqttAnalysis& a, core::Packet& pkt, bool session_present, uint8_t rc, uint32_t off);
+// Keep Alive: every MQTT packet of a connection whose CONNECT was seen (the
+// CONNECT itself sets k.keepalive first).
+void analyze_keepalive(KeepaliveTrack& k, core::Packet& pkt, uint8_t type, bool from_client, uint32_t off);
+// Subscriptions: a SUBSCRIBE's or UNSUBSCRIBE's topic filter, from the client.
+void analyze_subscribe(MqttAnalysis& a, std::string_view filter, bool subscribe);
+// A PUBLISH from the broker: the client's subscriptions that match its topic.
+void analyze_delivery(const MqttAnalysis& a, core::Packet& pkt, std::string_view topic, uint32_t off);
 // After a PUBLISH of direction `dir` (QoS > 0) with identifier `id`.
 void analyze_publish(MqttAnalysis& a, core::Packet& pkt, unsigned dir, uint16_t id, uint8_t qos, bool dup,
                      uint32_t off);

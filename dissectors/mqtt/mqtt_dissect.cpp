@@ -50,6 +50,7 @@ struct Ctx {
   Reader& r;      // the PDU body
   std::string_view content_type = {};  // v5 Content Type property, when present
   int topic_alias = -1;                // v5 Topic Alias property, when present
+  int server_keepalive = -1;           // v5 Server Keep Alive property (CONNACK), when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
 };
 
@@ -148,6 +149,7 @@ void dissect_properties(Ctx& c, FieldId block) {
         c.t.add_uint(shared, v, po + 1, width);
         c.t.add_uint(named + id, v, po + 1, width);
         if (id == 0x23) c.topic_alias = static_cast<int>(v);
+        if (id == 0x13) c.server_keepalive = static_cast<int>(v);
         break;
       }
       case 0x0b: {  // Subscription Identifier: variable byte integer
@@ -344,6 +346,8 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         s.client_dir = static_cast<int8_t>(s.dir & 1);
         analyze_connect(s.analysis, s.sessions, clientid, flags & 0x02);
         s.analysis->forward = s.forward;
+        s.keepalive = KeepaliveTrack{};
+        s.keepalive.keepalive = ka;
       }
       if (flags & 0x04) {
         if (ver == 5) dissect_properties(c, mqtt_f::will_properties);
@@ -379,6 +383,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (v5) {
         t.add_uint(mqtt_f::connack_reason_code, rc, o + 1, 1);
         if (body.remaining()) dissect_properties(c, mqtt_f::properties);
+        if (c.server_keepalive >= 0) s.keepalive.server_keepalive = c.server_keepalive;
       } else {
         t.add_uint(mqtt_f::conack_val, rc, o + 1, 1);
       }
@@ -413,6 +418,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         core::add_expert(t, "Length cannot be 0", core::Severity::Warn, core::ExpertGroup::Protocol, base, 0);
       }
       info_topic(info, topic);
+      if (s.analyze && s.analysis && s.client_dir >= 0 && s.role() == 1) analyze_delivery(*s.analysis, pkt, topic, base);
       if (!body.ok()) break;
       core::Bytes payload = body.rest_captured();
       t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());
@@ -447,6 +453,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
         if (!body.ok()) break;
         if (type == kSubscribe) info_topic(info, topic);  // tshark lists topics for SUBSCRIBE only
+        if (s.analyze) analyze_subscribe(s.analysis_state(), topic, type == kSubscribe);
         if (type == kSubscribe) {
           uint32_t so = c.off();
           uint8_t opt = body.u8();
@@ -491,6 +498,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   }
   if (body.ok() && body.remaining())
     violation(c, std::to_string(body.remaining()) + " bytes after the end of the packet's contents");
+  if (s.analyze && s.client_dir >= 0) analyze_keepalive(s.keepalive, pkt, type, s.role() == 0, base);
   pkt.check(body, "MQTT");
   t.close();
 }

@@ -32,6 +32,7 @@ struct MqttSession {
   QosForward* forward = nullptr;  // -2 (set by TCP)
   SessionStore* sessions = nullptr;  // sessions across connections (set by TCP), or null
   int8_t client_dir = -1;            // the CONNECT's direction (-1: not seen)
+  KeepaliveTrack keepalive;          // this connection's Keep Alive timing
   std::shared_ptr<MqttAnalysis> analysis;  // this connection's, or its client's stored session
   // The analysis's index of the direction of the packet being dissected:
   // 0 from the client, 1 from the broker (the TCP direction before a CONNECT).

@@ -149,6 +149,24 @@ std::span<const FieldDef> mqtt_field_table() {
     v.push_back({mqtt_f::analysis_abandoned, "mqtt.analysis.abandoned", "Open QoS flows abandoned", FT::UInt32,
                  Base::Dec, 0, 0,
                  "On a CONNACK with Session Present 0 to a client resuming its session: its open QoS flows are dropped"});
+    // Keep Alive (MQTT §3.1.2.10) and subscriptions, per connection / session.
+    v.push_back({mqtt_f::analysis_keepalive_late, "mqtt.analysis.keepalive_late", "Client silent longer than its Keep Alive",
+                 FT::RelativeTime, Base::None, 0, 0,
+                 "On a client packet: the silence before it, when over 1.1 x Keep Alive (5.0: the Server Keep Alive)"});
+    v.push_back({mqtt_f::analysis_keepalive_expired, "mqtt.analysis.keepalive_expired",
+                 "Silence over 1.5 x Keep Alive: the broker should have closed the connection", FT::Boolean, Base::None,
+                 0, 0, "The client stayed silent past 1.5 x Keep Alive, and the connection was still open"});
+    v.push_back({mqtt_f::analysis_ping_response_to, "mqtt.analysis.ping_response_to", "Response to the PINGREQ in frame",
+                 FT::FrameNum, Base::None, 0, 0, "On a PINGRESP: the frame of the PINGREQ it answers"});
+    v.push_back({mqtt_f::analysis_ping_time, "mqtt.analysis.ping_time", "Time since the PINGREQ", FT::RelativeTime,
+                 Base::None, 0, 0, "On a PINGRESP: the round trip of the ping"});
+    v.push_back({mqtt_f::analysis_ping_unanswered, "mqtt.analysis.ping_unanswered",
+                 "The previous PINGREQ, never answered, in frame", FT::FrameNum, Base::None, 0, 0,
+                 "On a PINGREQ: the earlier PINGREQ that got no PINGRESP"});
+    v.push_back({mqtt_f::analysis_subscription, "mqtt.analysis.subscription", "Delivered for the subscription",
+                 FT::String, Base::None, 0, 0,
+                 "On a PUBLISH from the broker: the client's topic filters (its SUBSCRIBEs in the capture) that match "
+                 "its topic"});
     static std::vector<std::string> names;  // stable storage for generated names
     names.reserve(2 * std::size(kProps) * 2);
     for (int will = 0; will < 2; ++will) {

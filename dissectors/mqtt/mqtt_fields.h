@@ -24,7 +24,8 @@ enum : FieldId {
   // the packet's properties (prop_*) and the CONNECT Will properties (willprop_*).
   topic_alias_resolved, version_inferred,
   analysis_response_to, analysis_time, analysis_retransmission, analysis_incomplete, analysis_unmatched,
-  analysis_response_in, analysis_abandoned,
+  analysis_response_in, analysis_abandoned, analysis_keepalive_late, analysis_keepalive_expired,
+  analysis_ping_response_to, analysis_ping_time, analysis_ping_unanswered, analysis_subscription,
   prop_first,
   prop_last = prop_first + 0x2a,            // indexed by property identifier
   willprop_first,

@@ -32,6 +32,8 @@ struct Pdu {
   size_t msg_len = 0, willmsg_len = 0;
   bool resp = false, retrans = false, unmatched = false;
   uint32_t response_to = 0, incomplete = 0, abandoned = 0;
+  bool keepalive_late = false, keepalive_expired = false;
+  uint32_t ping_unanswered = 0;
   core::Timestamp time{};
   void reset() {
     auto t = std::move(topics);
@@ -85,6 +87,9 @@ void each_pdu(const core::FieldTree& t, Fn fn) {
         case detail_mf::analysis_unmatched: p.unmatched = n.u != 0; break;
         case detail_mf::analysis_incomplete: p.incomplete = static_cast<uint32_t>(n.u); break;
         case detail_mf::analysis_abandoned: p.abandoned = static_cast<uint32_t>(n.u); break;
+        case detail_mf::analysis_keepalive_late: p.keepalive_late = true; break;
+        case detail_mf::analysis_keepalive_expired: p.keepalive_expired = n.u != 0; break;
+        case detail_mf::analysis_ping_unanswered: p.ping_unanswered = static_cast<uint32_t>(n.u); break;
         default: break;
       }
     }
@@ -96,7 +101,8 @@ inline void want_pdu_fields(std::vector<core::FieldId>& ids) {
   ids.insert(ids.end(), {tcp::tcp_f::stream, detail_mf::proto, detail_mf::msgtype, detail_mf::qos, detail_mf::dupflag, detail_mf::retain, detail_mf::msgid,
                          detail_mf::kalive, detail_mf::conack_val, detail_mf::connack_reason_code, detail_mf::topic, detail_mf::clientid, detail_mf::username,
                          detail_mf::passwd, detail_mf::willtopic, detail_mf::willmsg, detail_mf::msg, detail_mf::analysis_response_to, detail_mf::analysis_time,
-                         detail_mf::analysis_retransmission, detail_mf::analysis_unmatched, detail_mf::analysis_incomplete, detail_mf::analysis_abandoned, detail_mf::sub_qos,
+                         detail_mf::analysis_retransmission, detail_mf::analysis_unmatched, detail_mf::analysis_incomplete, detail_mf::analysis_abandoned,
+                         detail_mf::analysis_keepalive_late, detail_mf::analysis_keepalive_expired, detail_mf::analysis_ping_unanswered, detail_mf::sub_qos,
                          detail_mf::subscription_options_qos, detail_mf::ver, detail_mf::conflag_cleansess, detail_mf::conflag_retain,
                          detail_mf::conflag_qos, detail_mf::conack_flags_sp, detail_mf::puback_reason_code, detail_mf::pubrec_reason_code,
                          detail_mf::pubcomp_reason_code});

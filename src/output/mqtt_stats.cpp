@@ -15,7 +15,7 @@
 #include "dissectors/tcp/tcp_fields.h"
 #include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tls/tls_fields.h"
-#include "filters/filter.h"
+#include "dissectors/mqtt/mqtt_topic.h"
 #include "src/output/mqtt_ladder.h"
 #include "src/output/mqtt_pdu.h"
 #include "src/output/stat_util.h"
@@ -628,15 +628,14 @@ public:
             k.longest = gap;
             k.longest_at = row.number;
           }
-          const int ka = k.effective();
-          // Timers fire a little after the period: late means more than 10 % over it.
-          if (p.type == 12 && ka > 0 && gap > 1.1 * ka) ++k.late_pings;
-          if (ka > 0 && gap > 1.5 * ka) ++k.overdue;
         }
+        // Late, expired and unanswered are the dissector's analysis (mqtt.analysis.keepalive_*, ping_*).
+        if (p.type == 12 && p.keepalive_late) ++k.late_pings;
+        if (p.keepalive_expired) ++k.overdue;
         k.last_client = now;
         if (p.type == 12) {
           ++k.pings;
-          if (k.ping_pending) ++k.unanswered;
+          if (p.ping_unanswered) ++k.unanswered;
           k.ping_pending = true;
         }
         if (p.type == 14) k.disconnect = true;
@@ -691,14 +690,15 @@ private:
     if (k.close_at >= 0 && !k.closed_by_client && !k.disconnect && tail > ka) {
       snprintf(b, sizeof b,
                "%s: the broker closed the connection %.3f s after the client's last packet (due after 1.5 x %d s = %.1f s)",
-               tail >= 1.5 * ka ? "timed out" : "closed early", tail, ka, 1.5 * ka);
+               tail >= mqtt::KeepaliveTrack::kExpire * ka ? "timed out" : "closed early", tail, ka,
+               mqtt::KeepaliveTrack::kExpire * ka);
       return b;
     }
     if (k.overdue) {
       snprintf(b, sizeof b, "silent %.3f s, over 1.5 x %d s: the broker should have closed, and did not", k.longest, ka);
       return b;
     }
-    if (k.late_pings || k.longest > 1.1 * ka) {
+    if (k.late_pings || k.longest > mqtt::KeepaliveTrack::kLate * ka) {
       snprintf(b, sizeof b, "late: %.3f s without a packet (keepalive %d s), within the 1.5 x grace", k.longest, ka);
       return b;
     }
@@ -755,23 +755,15 @@ public:
     std::map<uint64_t, std::string> names;
     for (auto& c : conns_.all()) names[c.stream] = c.clientid.empty() ? c.client : quoted(c.clientid);
     for (auto& s : subs_) {
-      std::string_view f = s.filter;
-      std::string shared;
-      if (f.rfind("$share/", 0) == 0) {  // $share/GROUP/FILTER (5.0 §4.8.2)
-        size_t g = f.find('/', 7);
-        if (g != std::string_view::npos) {
-          shared = std::string(f.substr(7, g - 7));
-          f = f.substr(g + 1);
-        }
-      }
+      const auto [shared, f] = mqtt::split_shared(s.filter);
       uint64_t msgs = 0;
       for (const auto& [t, n] : topics_)
-        if (filter::mqtt_topic_matches(f, t)) {
+        if (mqtt::topic_matches(f, t)) {
           s.matched.push_back(t);
           msgs += n;
         }
       out += "\n" + quoted(s.filter) + "  (stream " + std::to_string(s.stream) + " " + names[s.stream] +
-             (shared.empty() ? "" : ", shared subscription of group " + quoted(shared)) + ")\n";
+             (shared.empty() ? std::string() : ", shared subscription of group " + quoted(shared)) + ")\n";
       if (s.matched.empty()) {
         out += "  matched nothing published in this capture\n";
         continue;

@@ -3,12 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "dissectors/mqtt/mqtt_topic.h"
 #include "filters/filter.h"
 #include "helpers.h"
 
 using mqsniff::filter::Filter;
 using mqsniff::filter::FilterError;
-using mqsniff::filter::mqtt_topic_matches;
+using mqsniff::mqtt::topic_matches;
 using namespace testutil;
 
 namespace {
@@ -206,5 +207,5 @@ TEST_CASE("MQTT topic filter matching (§4.7)") {
       {"maison/#", "maison/#", false},  // a SUBSCRIBE's filter is not a publication
   };
   for (const auto& c : kCases)
-    CHECK_MESSAGE(mqtt_topic_matches(c.filter, c.topic) == c.want, (std::string(c.filter) + " vs " + c.topic));
+    CHECK_MESSAGE(topic_matches(c.filter, c.topic) == c.want, (std::string(c.filter) + " vs " + c.topic));
 }

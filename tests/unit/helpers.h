@@ -73,6 +73,7 @@ struct Harness {
   core::FieldTree tree{&want};
   core::Columns cols;
   uint64_t number = 0;
+  int64_t clock_offset = 0;  // seconds added to the clock (frame N is at 1000 + N + clock_offset)
   std::unique_ptr<core::Packet> pkt;
   std::vector<uint8_t> frame;  // exact-size copy: ASan catches over-reads
 
@@ -84,7 +85,7 @@ struct Harness {
     pkt = std::make_unique<core::Packet>(tree);
     pkt->cols = &cols;
     pkt->frame.number = ++number;
-    pkt->frame.ts = core::Timestamp{1000 + static_cast<int64_t>(number), 0};
+    pkt->frame.ts = core::Timestamp{1000 + static_cast<int64_t>(number) + clock_offset, 0};
     pkt->frame.caplen = static_cast<uint32_t>(frame.size());
     pkt->frame.len = wire_len ? wire_len : pkt->frame.caplen;
     pkt->frame.linktype = linktype;

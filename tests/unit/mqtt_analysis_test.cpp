@@ -52,14 +52,30 @@ std::vector<uint8_t> ack(uint8_t type, uint16_t id) {
   return {static_cast<uint8_t>(type << 4 | (type == 6 ? 2 : 0)), 2, static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
 }
 // MQTT 3.1.1 CONNECT (keepalive 60) and CONNACK (return code 0).
-std::vector<uint8_t> connect(const std::string& id, bool clean) {
-  std::vector<uint8_t> b = {0x10, 0, 0, 4, 'M', 'Q', 'T', 'T', 4, static_cast<uint8_t>(clean ? 2 : 0), 0, 60, 0,
+std::vector<uint8_t> connect(const std::string& id, bool clean, uint8_t keepalive = 60) {
+  std::vector<uint8_t> b = {0x10, 0, 0, 4, 'M', 'Q', 'T', 'T', 4, static_cast<uint8_t>(clean ? 2 : 0), 0, keepalive, 0,
                             static_cast<uint8_t>(id.size())};
   for (char ch : id) b.push_back(static_cast<uint8_t>(ch));
   b[1] = static_cast<uint8_t>(b.size() - 2);
   return b;
 }
 std::vector<uint8_t> connack(bool session_present) { return {0x20, 2, static_cast<uint8_t>(session_present), 0}; }
+// SUBSCRIBE (QoS 0) / UNSUBSCRIBE of one filter, and a PUBLISH QoS 0 to `topic`.
+std::vector<uint8_t> subscribe(const std::string& filter, bool sub = true) {
+  std::vector<uint8_t> b = {static_cast<uint8_t>(sub ? 0x82 : 0xA2), 0, 0, 1, 0, static_cast<uint8_t>(filter.size())};
+  for (char ch : filter) b.push_back(static_cast<uint8_t>(ch));
+  if (sub) b.push_back(0);
+  b[1] = static_cast<uint8_t>(b.size() - 2);
+  return b;
+}
+std::vector<uint8_t> publish_to(const std::string& topic) {
+  std::vector<uint8_t> b = {0x30, 0, 0, static_cast<uint8_t>(topic.size())};
+  for (char ch : topic) b.push_back(static_cast<uint8_t>(ch));
+  b.push_back('x');
+  b[1] = static_cast<uint8_t>(b.size() - 2);
+  return b;
+}
+const std::vector<uint8_t> kPingreq = {0xC0, 0}, kPingresp = {0xD0, 0};
 }  // namespace
 
 TEST_CASE("mqtt analysis: QoS 1 and QoS 2 flows, latency to completion") {
@@ -202,4 +218,54 @@ TEST_CASE("mqtt analysis: the session store is bounded") {
   CHECK(store.resume("one more") != nullptr);  // room made
   CHECK(store.size() == 11);
   CHECK(store.resume("c3") == held[3]);        // a held session is the same one
+}
+
+TEST_CASE("mqtt analysis: Keep Alive, late and expired silences, pings answered or not") {
+  Conv c;
+  c.send(true, connect("k", true, 10));               // frame 1, t=1001
+  c.send(false, connack(false));                      // 2
+  CHECK_FALSE(c.send(true, kPingreq).has("mqtt.analysis.keepalive_late"));  // 3: 2 s after the CONNECT
+  auto& pong = c.send(false, kPingresp);              // 4
+  CHECK(pong.field("mqtt.analysis.ping_response_to") == "3");
+  CHECK(pong.field("mqtt.analysis.ping_time") == "1.000000000");
+  c.h.clock_offset += 10;                             // 12 s of silence: over 1.1 x 10, within 1.5 x
+  auto& late = c.send(true, kPingreq);                // 5
+  CHECK(late.field("mqtt.analysis.keepalive_late") == "12.000000000");
+  CHECK_FALSE(late.has("mqtt.analysis.keepalive_expired"));
+  c.h.clock_offset += 20;                             // 21 s: over 1.5 x 10, and the last PINGREQ unanswered
+  auto& expired = c.send(true, kPingreq);             // 6
+  CHECK(expired.field("mqtt.analysis.keepalive_late") == "21.000000000");
+  CHECK(expired.field("mqtt.analysis.keepalive_expired") == "1");
+  CHECK(expired.field("mqtt.analysis.ping_unanswered") == "5");
+  CHECK(c.send(false, kPingresp).field("mqtt.analysis.ping_response_to") == "6");
+  // Keep Alive 0: no timing at all.
+  Conv off(50001);
+  off.send(true, connect("z", true, 0));
+  off.h.clock_offset += 1000;
+  CHECK_FALSE(off.send(true, kPingreq).has("mqtt.analysis.keepalive_late"));
+}
+
+TEST_CASE("mqtt analysis: the subscriptions a delivery was made for") {
+  Conv c;
+  c.send(true, connect("s", false));
+  c.send(false, connack(false));
+  c.send(true, subscribe("maison/+/temperature"));
+  c.send(true, subscribe("maison/#"));
+  c.send(true, subscribe("$share/g/jardin/#"));
+  CHECK(c.send(false, publish_to("maison/salon/temperature")).field("mqtt.analysis.subscription") ==
+        "maison/+/temperature,maison/#");
+  CHECK(c.send(false, publish_to("jardin/arrosage")).field("mqtt.analysis.subscription") == "$share/g/jardin/#");
+  CHECK_FALSE(c.send(false, publish_to("$SYS/x")).has("mqtt.analysis.subscription"));
+  CHECK_FALSE(c.send(true, publish_to("maison/salon/temperature")).has("mqtt.analysis.subscription"));  // from the client
+  c.send(true, subscribe("maison/#", false));          // UNSUBSCRIBE
+  CHECK(c.send(false, publish_to("maison/a/temperature")).field("mqtt.analysis.subscription") == "maison/+/temperature");
+  // The session's subscriptions survive a reconnection that resumes it, not one the broker answers with Session Present 0.
+  Conv d(50001, &c.h);
+  d.send(true, connect("s", false));
+  d.send(false, connack(true));
+  CHECK(d.send(false, publish_to("maison/b/temperature")).field("mqtt.analysis.subscription") == "maison/+/temperature");
+  Conv e(50002, &c.h);
+  e.send(true, connect("s", false));
+  e.send(false, connack(false));
+  CHECK_FALSE(e.send(false, publish_to("maison/b/temperature")).has("mqtt.analysis.subscription"));
 }
