@@ -21,7 +21,7 @@ struct DissectState {
       : tcp_flows(max_tcp_flows), udp_flows(max_tcp_flows / 4 ? max_tcp_flows / 4 : 1) {}
 
   tcp::FlowTable tcp_flows;
-  tcp::FlowTable udp_flows;  // udp.stream numbering only (same bounded table type)
+  tcp::UdpFlowTable udp_flows;  // udp.stream numbering only
   // Whether any output or filter needs the application layer (MQTT Info,
   // mqtt.* or reassembly fields, frame.protocols...). When nothing does, TCP
   // payload is neither reassembled nor dissected: `-e tcp.srcport` costs no
@@ -53,6 +53,8 @@ struct DissectState {
   bool tcp_detail = true;
   net::Ipv4Defrag ipv4_defrag;  // -o ip.defragment:FALSE turns it off
   int64_t tcp_idle_timeout_ns = 0;  // -o tcp.flow_idle_timeout:SECONDS (0: never)
+  // -o tcp.flow_closed_timeout:SECONDS: closed conversations forgotten after that long quiet (0: kept)
+  int64_t tcp_closed_timeout_ns = tcp::FlowTable::kDefaultClosedTimeoutNs;
   bool ipv4_defragment = true;
   tcp::ReassemblyLimits reassembly;
   tcp::ReassemblyStats reassembly_stats;

@@ -145,7 +145,11 @@ public:
     nodes_.clear();
     stack_.clear();
     arena_.reset();
+    ++generation_;
   }
+  // Changes at every reset(): what was derived from one packet's tree can be
+  // recognised as such (a cache keyed by tree and generation).
+  uint64_t generation() const { return generation_; }
   // The hot path: most fields are not wanted, and this test must be a few
   // instructions inlined at every call site.
   [[gnu::always_inline]] bool wants(FieldId id) const { return !want_ || want_->has(id); }
@@ -307,6 +311,7 @@ private:
   const WantSet* want_;
   std::vector<FieldNode> nodes_;
   std::vector<int32_t> stack_;
+  uint64_t generation_ = 0;
   StringArena arena_;
 };
 

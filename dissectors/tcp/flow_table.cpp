@@ -20,7 +20,8 @@
 
 namespace mqsniff::tcp {
 
-FlowTable::FlowTable(size_t max_flows) : max_(max_flows ? max_flows : 1) {
+template <typename Flow>
+FlowIndex<Flow>::FlowIndex(size_t max_flows) : max_(max_flows ? max_flows : 1) {
   size_t cap = 16;
   while (cap < max_ * 2) cap <<= 1;
   index_.assign(cap, 0);
@@ -29,29 +30,31 @@ FlowTable::FlowTable(size_t max_flows) : max_(max_flows ? max_flows : 1) {
   // it when it is large (a small table keeps 4 KiB pages: its first flow must
   // not cost zeroing a whole 2 MiB page).
   constexpr size_t kHuge = 2u << 20;
-  const bool huge = max_ * sizeof(TcpFlow) >= 4 * kHuge;
+  const bool huge = max_ * sizeof(Flow) >= 4 * kHuge;
   const size_t unit = huge ? kHuge : 4096;
-  slab_bytes_ = (max_ * sizeof(TcpFlow) + unit - 1) / unit * unit;
+  slab_bytes_ = (max_ * sizeof(Flow) + unit - 1) / unit * unit;
   slab_map_bytes_ = slab_bytes_ + unit;
   slab_map_ = mmap(nullptr, slab_map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (slab_map_ == MAP_FAILED) throw std::bad_alloc();
   auto base = (reinterpret_cast<uintptr_t>(slab_map_) + unit - 1) & ~uintptr_t(unit - 1);
-  slab_ = reinterpret_cast<TcpFlow*>(base);
+  slab_ = reinterpret_cast<Flow*>(base);
   if (huge) madvise(slab_, slab_bytes_, MADV_HUGEPAGE);  // advice only: 4 KiB pages still work
 #ifdef MQSNIFF_LSAN
   __lsan_register_root_region(slab_map_, slab_map_bytes_);
 #endif
 }
 
-FlowTable::~FlowTable() {
-  for (uint32_t i = 0; i < allocated_; ++i) slab_[i].~TcpFlow();
+template <typename Flow>
+FlowIndex<Flow>::~FlowIndex() {
+  for (uint32_t i = 0; i < allocated_; ++i) slab_[i].~Flow();
 #ifdef MQSNIFF_LSAN
   __lsan_unregister_root_region(slab_map_, slab_map_bytes_);
 #endif
   munmap(slab_map_, slab_map_bytes_);
 }
 
-uint64_t FlowTable::hash(const FlowKey& k) {
+template <typename Flow>
+uint64_t FlowIndex<Flow>::hash(const FlowKey& k) {
   // The key's words (IPv4 addresses are zero-padded to 16 bytes), each
   // multiplied by its own odd constant, then a final avalanche (splitmix64).
   uint64_t w[4];
@@ -67,15 +70,17 @@ uint64_t FlowTable::hash(const FlowKey& k) {
   return h;
 }
 
-void FlowTable::lru_unlink(uint32_t i) {
-  TcpFlow& f = at(i);
+template <typename Flow>
+void FlowIndex<Flow>::lru_unlink(uint32_t i) {
+  Flow& f = at(i);
   if (f.lru_prev != UINT32_MAX) at(f.lru_prev).lru_next = f.lru_next; else lru_head_ = f.lru_next;
   if (f.lru_next != UINT32_MAX) at(f.lru_next).lru_prev = f.lru_prev; else lru_tail_ = f.lru_prev;
   f.lru_prev = f.lru_next = UINT32_MAX;
 }
 
-void FlowTable::lru_push_front(uint32_t i) {
-  TcpFlow& f = at(i);
+template <typename Flow>
+void FlowIndex<Flow>::lru_push_front(uint32_t i) {
+  Flow& f = at(i);
   f.lru_prev = UINT32_MAX;
   f.lru_next = lru_head_;
   if (lru_head_ != UINT32_MAX) at(lru_head_).lru_prev = i;
@@ -83,7 +88,8 @@ void FlowTable::lru_push_front(uint32_t i) {
   if (lru_tail_ == UINT32_MAX) lru_tail_ = i;
 }
 
-void FlowTable::erase_from_index(uint32_t flow_idx) {
+template <typename Flow>
+void FlowIndex<Flow>::erase_from_index(uint32_t flow_idx) {
   // Backward-shift deletion keeps linear probing chains intact without tombstones.
   size_t pos = hash(at(flow_idx).key) & mask_;
   while (index_[pos] != flow_idx + 1) pos = (pos + 1) & mask_;
@@ -102,19 +108,47 @@ void FlowTable::erase_from_index(uint32_t flow_idx) {
   index_[hole] = 0;
 }
 
-void FlowTable::evict(uint32_t i) {
+template <typename Flow>
+void FlowIndex<Flow>::evict(uint32_t i) {
   erase_from_index(i);
   lru_unlink(i);
-  at(i).streams.reset();  // releases (and counts) any data still held
+  // Its state goes now (reassembly buffers released and counted as dropped,
+  // application state freed), not when the slot is reused.
+  at(i) = Flow{};
+  at(i).stream = UINT32_MAX;  // no queued entry matches a free slot
   free_.push_back(i);
   --count_;
 }
 
-void FlowTable::expire_idle(core::Timestamp now, int64_t timeout_ns, int budget) {
+void FlowTable::forget_closed(core::Timestamp now, int64_t timeout_ns, int budget) {
+  if (timeout_ns <= 0) return;
+  auto ns = [](const core::Timestamp& t) { return t.sec * 1000000000LL + t.nsec; };
+  const int64_t t = ns(now);
+  while (budget-- > 0 && !closed_.empty()) {
+    Closed c = closed_.front();
+    TcpFlow& f = at(c.idx);
+    if (f.stream != c.stream || !f.close_noted) {  // evicted, expired, or restarted meanwhile
+      closed_.pop_front();
+      continue;
+    }
+    if (ns(f.last_ts) > ns(c.ts)) {  // packets came after it closed: wait from the last one
+      closed_.pop_front();
+      closed_.push_back({c.idx, c.stream, f.last_ts});
+      continue;
+    }
+    if (t - ns(c.ts) <= timeout_ns) break;
+    closed_.pop_front();
+    evict(c.idx);
+    ++forgotten_;
+  }
+}
+
+template <typename Flow>
+void FlowIndex<Flow>::expire_idle(core::Timestamp now, int64_t timeout_ns, int budget) {
   if (timeout_ns <= 0) return;
   int64_t t = now.sec * 1000000000LL + now.nsec;
   while (budget-- > 0 && lru_tail_ != UINT32_MAX) {
-    const TcpFlow& f = at(lru_tail_);
+    const Flow& f = at(lru_tail_);
     int64_t last = f.last_ts.sec * 1000000000LL + f.last_ts.nsec;
     if (t - last <= timeout_ns) break;
     evict(lru_tail_);
@@ -122,7 +156,8 @@ void FlowTable::expire_idle(core::Timestamp now, int64_t timeout_ns, int budget)
   }
 }
 
-uint32_t FlowTable::alloc_slot() {
+template <typename Flow>
+uint32_t FlowIndex<Flow>::alloc_slot() {
   if (count_ >= max_ && lru_tail_ != UINT32_MAX) {
     evict(lru_tail_);
     ++evicted_;
@@ -132,12 +167,11 @@ uint32_t FlowTable::alloc_slot() {
     free_.pop_back();
     return i;
   }
-  new (&slab_[allocated_]) TcpFlow();
+  new (&slab_[allocated_]) Flow();
   return allocated_++;
 }
 
-FlowKey FlowTable::make_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n,
-                           int& dir) {
+FlowKey make_flow_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n, int& dir) {
   FlowKey k;
   k.family = n == 4 ? 4 : 6;
   int c = std::memcmp(src, dst, n);
@@ -150,14 +184,15 @@ FlowKey FlowTable::make_key(const uint8_t* src, uint16_t sport, const uint8_t* d
   return k;
 }
 
-TcpFlow& FlowTable::lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport,
-                           int& dir) {
+template <typename Flow>
+Flow& FlowIndex<Flow>::lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport,
+                              int& dir) {
   size_t n = src.type == core::AddrType::Ipv4 ? 4 : 16;
-  FlowKey k = make_key(src.bytes.data(), sport, dst.bytes.data(), dport, n, dir);
+  FlowKey k = make_flow_key(src.bytes.data(), sport, dst.bytes.data(), dport, n, dir);
 
   size_t pos = hash(k) & mask_;
   while (uint32_t e = index_[pos]) {
-    TcpFlow& f = at(e - 1);
+    Flow& f = at(e - 1);
     if (f.key == k) {
       if (lru_head_ != e - 1) {
         lru_unlink(e - 1);
@@ -172,8 +207,8 @@ TcpFlow& FlowTable::lookup(const core::Address& src, uint16_t sport, const core:
   pos = hash(k) & mask_;
   while (index_[pos]) pos = (pos + 1) & mask_;
   index_[pos] = i + 1;
-  TcpFlow& f = at(i);
-  f = TcpFlow{};
+  Flow& f = at(i);
+  f = Flow{};
   f.key = k;
   f.stream = next_stream_++;
   lru_push_front(i);
@@ -190,5 +225,8 @@ void FlowTable::restart(TcpFlow& f) {
   f.lru_next = next;
   f.stream = next_stream_++;
 }
+
+template class FlowIndex<TcpFlow>;
+template class FlowIndex<UdpFlow>;
 
 }  // namespace mqsniff::tcp

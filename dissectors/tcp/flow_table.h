@@ -7,9 +7,17 @@
 // the least recently used conversation is evicted and counted in `evicted()`;
 // if its 4-tuple shows up again it gets a new stream number (tshark keeps
 // every conversation forever and would reuse the old number).
+//
+// Closed conversations (a FIN each way, or a RST) are forgotten once no packet
+// of theirs has come for `closed_timeout` of capture time (5 s by default, -o
+// tcp.flow_closed_timeout): what still belongs to them (the last ACK, a
+// retransmitted FIN) comes within a few round trips, and their slots go to new
+// conversations, so the table holds the open ones and the recently closed,
+// not every connection of the capture.
 #pragma once
 
 #include <array>
+#include <deque>
 #include <memory>
 #include <cstdint>
 #include <vector>
@@ -53,6 +61,7 @@ struct TcpFlow {
   enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, None } app = App::Unknown;  // heuristic verdict
   bool rst_seen = false;
   bool syn_ts_set = false;
+  bool close_noted = false;  // queued to be forgotten (FlowTable::closed)
   uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
   // Reassembly state, allocated only for flows that carry a reassembled protocol.
   struct Streams {
@@ -70,19 +79,72 @@ struct TcpFlow {
   std::array<AnalysisState, 2> an;  // per direction, only when sequence analysis is shown
 };
 
-class FlowTable {
+// The bounded conversation index both tables share: slab, hash index, LRU.
+// `Flow` has key, stream, lru_prev, lru_next and last_ts, and a default state.
+template <typename Flow>
+class FlowIndex {
 public:
-  static constexpr size_t kDefaultMaxFlows = 131072;  // ~38 MiB of conversation state at most
-  explicit FlowTable(size_t max_flows = kDefaultMaxFlows);
-  ~FlowTable();
-  FlowTable(const FlowTable&) = delete;
-  FlowTable& operator=(const FlowTable&) = delete;
+  explicit FlowIndex(size_t max_flows);
+  ~FlowIndex();
+  FlowIndex(const FlowIndex&) = delete;
+  FlowIndex& operator=(const FlowIndex&) = delete;
 
   // The conversation of this packet (created if new). `dir` is set to the
   // packet's direction within it.
-  TcpFlow& lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport, int& dir);
-  // The canonical key of a 4-tuple (n = 4 or 16 address bytes); dir as lookup().
-  static FlowKey make_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n, int& dir);
+  Flow& lookup(const core::Address& src, uint16_t sport, const core::Address& dst, uint16_t dport, int& dir);
+  // Forgets conversations idle for more than `timeout_ns` of capture time
+  // (oldest first, at most `budget` per call so no packet pays for many).
+  void expire_idle(core::Timestamp now, int64_t timeout_ns, int budget = 4);
+  uint64_t expired() const { return expired_; }
+  size_t size() const { return count_; }
+  size_t max_flows() const { return max_; }
+  uint64_t evicted() const { return evicted_; }
+  uint32_t streams_seen() const { return next_stream_; }
+
+protected:
+  static uint64_t hash(const FlowKey& k);
+  uint32_t alloc_slot();
+  void lru_unlink(uint32_t i);
+  void lru_push_front(uint32_t i);
+  void erase_from_index(uint32_t flow_idx);
+  // Drops conversation i; its state is destroyed now (buffers released and counted).
+  void evict(uint32_t i);
+  Flow& at(uint32_t i) { return slab_[i]; }
+  uint32_t index_of(const Flow& f) const { return static_cast<uint32_t>(&f - slab_); }
+
+  size_t max_;
+  size_t count_ = 0;
+  uint64_t evicted_ = 0;
+  uint64_t expired_ = 0;
+  uint32_t next_stream_ = 0;
+  // Slab of max_ flows reserved as address space up front (nothing moves,
+  // nothing doubles) and backed by memory as flows are first handed out, in
+  // transparent huge pages where the kernel allows: a new conversation costs
+  // a page fault per 2 MiB of flows rather than one per 4 KiB.
+  Flow* slab_ = nullptr;
+  size_t slab_bytes_ = 0;
+  void* slab_map_ = nullptr;
+  size_t slab_map_bytes_ = 0;
+  uint32_t allocated_ = 0;  // flows constructed in the slab so far
+  std::vector<uint32_t> free_;       // free flow indices
+  std::vector<uint32_t> index_;      // open-addressing table of flow index + 1 (0 = empty)
+  size_t mask_;
+  uint32_t lru_head_ = UINT32_MAX, lru_tail_ = UINT32_MAX;
+};
+
+// The key's canonical order and the packet's direction (n = 4 or 16 address bytes).
+FlowKey make_flow_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n, int& dir);
+
+// TCP conversations: the index, plus reassembly state pooled across
+// connections, port reuse, and forgetting closed connections.
+class FlowTable : public FlowIndex<TcpFlow> {
+public:
+  static constexpr size_t kDefaultMaxFlows = 131072;  // ~60 MiB of conversation state at most
+  explicit FlowTable(size_t max_flows = kDefaultMaxFlows) : FlowIndex(max_flows) {}
+
+  static FlowKey make_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n, int& dir) {
+    return make_flow_key(src, sport, dst, dport, n, dir);
+  }
   // Reassembly state for a flow: from a small pool of released ones when
   // possible (their buffers keep their capacity: no allocation per connection).
   std::unique_ptr<TcpFlow::Streams> take_streams(ReassemblyStats* s, const ReassemblyLimits* l) {
@@ -107,46 +169,37 @@ public:
   }
   // Port reuse: the 4-tuple starts a new conversation with a new stream number.
   void restart(TcpFlow& f);
-  // Forgets conversations idle for more than `timeout_ns` of capture time
-  // (oldest first, at most `budget` per call so no packet pays for many).
-  // Their reassembly buffers are released and counted as dropped.
-  void expire_idle(core::Timestamp now, int64_t timeout_ns, int budget = 4);
-  uint64_t expired() const { return expired_; }
-
-  size_t size() const { return count_; }
-  size_t max_flows() const { return max_; }
-  uint64_t evicted() const { return evicted_; }
-  uint32_t streams_seen() const { return next_stream_; }
+  // The connection is over (a FIN each way, or a RST): forget it once it has
+  // been quiet for the closed timeout.
+  void closed(TcpFlow& f, core::Timestamp now) {
+    if (f.close_noted) return;
+    f.close_noted = true;
+    closed_.push_back({index_of(f), f.stream, now});
+  }
+  // Forgets closed conversations quiet for more than `timeout_ns` (at most
+  // `budget` per call). timeout_ns <= 0: kept until the table is full.
+  void forget_closed(core::Timestamp now, int64_t timeout_ns, int budget = 4);
+  uint64_t forgotten() const { return forgotten_; }
+  static constexpr int64_t kDefaultClosedTimeoutNs = 5'000'000'000;
 
 private:
   static constexpr size_t kStreamPool = 64;
   std::vector<std::unique_ptr<TcpFlow::Streams>> pool_;
-  static uint64_t hash(const FlowKey& k);
-  uint32_t alloc_slot();
-  void lru_unlink(uint32_t i);
-  void lru_push_front(uint32_t i);
-  void erase_from_index(uint32_t flow_idx);
-
-  size_t max_;
-  size_t count_ = 0;
-  uint64_t evicted_ = 0;
-  uint64_t expired_ = 0;
-  void evict(uint32_t i);
-  uint32_t next_stream_ = 0;
-  // Slab of max_ flows reserved as address space up front (nothing moves,
-  // nothing doubles) and backed by memory as flows are first handed out, in
-  // transparent huge pages where the kernel allows: a new conversation costs
-  // a page fault per 2 MiB of flows rather than one per 4 KiB.
-  TcpFlow* slab_ = nullptr;
-  size_t slab_bytes_ = 0;
-  void* slab_map_ = nullptr;
-  size_t slab_map_bytes_ = 0;
-  uint32_t allocated_ = 0;  // flows constructed in the slab so far
-  TcpFlow& at(uint32_t i) { return slab_[i]; }
-  std::vector<uint32_t> free_;       // free flow indices
-  std::vector<uint32_t> index_;      // open-addressing table of flow index + 1 (0 = empty)
-  size_t mask_;
-  uint32_t lru_head_ = UINT32_MAX, lru_tail_ = UINT32_MAX;
+  uint64_t forgotten_ = 0;
+  struct Closed {
+    uint32_t idx, stream;
+    core::Timestamp ts;  // its last packet when queued
+  };
+  std::deque<Closed> closed_;  // in the order they closed; at most one entry per live flow
 };
+
+// UDP conversations need only their number (udp.stream): 64 bytes each.
+struct UdpFlow {
+  FlowKey key;
+  uint32_t stream = 0;
+  uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
+  core::Timestamp last_ts;
+};
+using UdpFlowTable = FlowIndex<UdpFlow>;
 
 }  // namespace mqsniff::tcp

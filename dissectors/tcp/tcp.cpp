@@ -310,6 +310,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   TcpFlow* flow = nullptr;
   if (pkt.net_src.type != core::AddrType::None) {
     st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
+    st.tcp_flows.forget_closed(pkt.frame.ts, st.tcp_closed_timeout_ns);
     flow = &st.tcp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
     TcpDir& fwd = flow->dir[dir];
     bool pure_syn = (flags & (kSyn | kAck)) == kSyn;
@@ -506,6 +507,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flags & kFin) flow->dir[dir].fin_seen = true;
     if (flags & kRst) flow->rst_seen = true;
     if (flags & kSyn) flow->dir[dir].syn_seen = true;
+    if (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) st.tcp_flows.closed(*flow, pkt.frame.ts);
   }
   // The SEQ/ACK analysis comes after the flags' expert items, as in tshark's tree.
   add_analysis_fields(t, an, off);

@@ -187,6 +187,7 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward&
   s1.tcp_detail = false;
   s1.ipv4_defragment = st.ipv4_defragment;
   s1.tcp_idle_timeout_ns = st.tcp_idle_timeout_ns;
+  s1.tcp_closed_timeout_ns = st.tcp_closed_timeout_ns;
   s1.reassembly = st.reassembly;
   s1.disabled = st.disabled;
   if (st.tls_decrypt) {
@@ -367,6 +368,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
   st.ipv4_defragment = o.ip_defragment;
   st.tcp_idle_timeout_ns = static_cast<int64_t>(o.tcp_idle_timeout) * 1000000000LL;
+  st.tcp_closed_timeout_ns = static_cast<int64_t>(o.tcp_closed_timeout) * 1000000000LL;
   for (const auto& name : o.disabled_protocols) {
     if (auto p = protocol_by_name(name)) st.disabled[static_cast<size_t>(*p)] = true;
     else if (!o.quieter) eprint("No such protocol " + name + ", can't disable");

@@ -198,6 +198,7 @@ static void apply_pref(Options& o, const std::string& arg) {
   else if (name == "tcp.reassembly_max_total") o.reassembly_max_total = number("tcp.reassembly_max_total");
   else if (name == "ip.defragment") o.ip_defragment = boolean("ip.defragment");
   else if (name == "tcp.flow_idle_timeout") o.tcp_idle_timeout = number("tcp.flow_idle_timeout");
+  else if (name == "tcp.flow_closed_timeout") o.tcp_closed_timeout = number("tcp.flow_closed_timeout");
   else if (name == "tls.keylog_file" || name == "ssl.keylog_file") o.keylog_file = value;
   else if (name == "mqtt.default_version") {
     if (value == "v31" || value == "3") o.mqtt_default_version = 3;

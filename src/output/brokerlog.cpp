@@ -8,16 +8,7 @@
 
 namespace mqsniff::out {
 
-namespace {
-namespace mf = mqtt::mqtt_f;
 namespace tcpf = tcp::tcp_f;
-
-uint64_t flag(const core::FieldTree& t, core::FieldId id) {
-  const core::FieldNode* n = first_node(t, id);
-  return n ? n->u : 0;
-}
-
-}  // namespace
 
 void BrokerLog::want(std::vector<core::FieldId>& ids) {
   want_pdu_fields(ids);
@@ -25,12 +16,13 @@ void BrokerLog::want(std::vector<core::FieldId>& ids) {
 }
 
 void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row) {
-  const core::FieldNode* sn = first_node(tree, tcpf::stream);
+  const FrameFacts& facts = frame_facts(tree);
+  const core::FieldNode* sn = facts.stream;
   if (!sn || pkt.net_src.type == core::AddrType::None) return;
   const std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
   Conn* c = &scratch_;
   auto it = conns_.find(sn->u);
-  const bool syn = flag(tree, tcpf::flags_syn), ack = flag(tree, tcpf::flags_ack);
+  const bool syn = facts.syn, ack = facts.ack;
   if (it != conns_.end()) {
     c = &it->second;
   } else if (conns_.size() < kMaxConnections) {
@@ -142,7 +134,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     }
   });
   // The end of a connection nobody DISCONNECTed.
-  const bool fin = flag(tree, tcpf::flags_fin), rst = flag(tree, tcpf::flags_reset);
+  const bool fin = facts.fin, rst = facts.rst;
   if ((fin || rst) && !c->closed && !c->disconnected && c->id != "<unknown>") {
     c->closed = true;
     if (to_broker) {

@@ -75,10 +75,11 @@ void Ladder::want(std::vector<core::FieldId>& ids) const {
 }
 
 void Ladder::packet(const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row) {
-  const core::FieldNode* sn = first_node(tree, tcpf::stream);
+  const FrameFacts& facts = frame_facts(tree);
+  const core::FieldNode* sn = facts.stream;
   if (!sn || pkt.net_src.type == core::AddrType::None) return;
   if (stream_ >= 0 && sn->u != static_cast<uint64_t>(stream_)) return;
-  const bool has_mqtt = first_node(tree, mqtt::mqtt_f::proto) != nullptr;
+  const bool has_mqtt = facts.mqtt;
   auto it = index_.find(sn->u);
   if (it == index_.end()) {
     if (!has_mqtt) return;  // a connection appears with its first MQTT packet
@@ -116,10 +117,7 @@ void Ladder::packet(const core::Packet& pkt, const core::FieldTree& tree, const 
     }
     add(client_side, label_of(p));
   });
-  const core::FieldNode* fin = first_node(tree, tcpf::flags_fin);
-  const core::FieldNode* rst = first_node(tree, tcpf::flags_reset);
-  if ((fin && fin->u) || (rst && rst->u))
-    add(c.client_ep.is(pkt.net_src, pkt.srcport), rst && rst->u ? "TCP RST" : "TCP FIN");
+  if (facts.fin || facts.rst) add(c.client_ep.is(pkt.net_src, pkt.srcport), facts.rst ? "TCP RST" : "TCP FIN");
 }
 
 void Ladder::print(std::string& out, core::Timestamp) {
@@ -155,7 +153,10 @@ void Ladder::print(std::string& out, core::Timestamp) {
 }
 
 bool Ladder::write_file(std::string& error) {
-  return svg_path_.empty() || write_text_file(svg_path_, svg(), "SVG", error);
+  if (svg_path_.empty()) return true;
+  TextFile f(svg_path_, "SVG");
+  write_svg(f);
+  return f.close(error);
 }
 
 void Ladder::name_endpoints() const {
@@ -165,7 +166,7 @@ void Ladder::name_endpoints() const {
   }
 }
 
-std::string Ladder::svg() const {
+void Ladder::write_svg(TextFile& out) const {
   name_endpoints();
   // One diagram per connection, stacked; plain SVG 1.1, no script, no external font.
   constexpr int kLeft = 110, kRight = 690, kRow = 22, kHead = 56;
@@ -205,9 +206,11 @@ std::string Ladder::svg() const {
     if (c.more) appendf(o, "<text x=\"400\" y=\"%d\" text-anchor=\"middle\">... %" PRIu64 " more</text>\n", row + 4, c.more);
     o += "</g>\n";
     y = bottom + 20;
+    out += o;  // one connection at a time
+    o.clear();
   }
   o += "</svg>\n";
-  return o;
+  out += o;
 }
 
 }  // namespace mqsniff::out

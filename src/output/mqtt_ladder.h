@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "src/output/stat_util.h"
+#include "src/output/mqtt_stats.h"
 #include "src/output/stats.h"
 
 namespace mqsniff::out {
@@ -41,7 +42,7 @@ public:
   static constexpr size_t kMaxConnections = 200, kMaxSteps = 500;
   // stream < 0: every connection. print_text: false when only the SVG is wanted.
   Ladder(int64_t stream, bool print_text) : stream_(stream), print_text_(print_text) {}
-  // --ladder-svg: write svg() to this file at the end.
+  // --ladder-svg: write_svg() to this file at the end.
   void set_svg_path(std::string path) { svg_path_ = std::move(path); }
   bool write_file(std::string& error) override;
   void want(std::vector<core::FieldId>& ids) const override;
@@ -49,7 +50,7 @@ public:
   void print(std::string& out, core::Timestamp elapsed) override;
   const std::vector<LadderConn>& connections() const { return conns_; }
   // The diagrams as a standalone SVG document (also inlined by the HTML report).
-  std::string svg() const;
+  void write_svg(TextFile& out) const;
 
 private:
   void name_endpoints() const;

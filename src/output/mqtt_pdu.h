@@ -8,6 +8,7 @@
 #include "dissectors/core/field_tree.h"
 #include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/tcp/tcp_fields.h"
+#include "dissectors/tls/tls_fields.h"
 
 namespace mqsniff::out {
 namespace detail_mf = mqtt::mqtt_f;
@@ -46,55 +47,112 @@ struct Pdu {
   }
 };
 
+// What the MQTT statistics read from one frame's tree, in one pass however
+// many of them ask (the -z mqtt,* family, the ladder and --report each do):
+// its MQTT packets and the TCP facts around them.
+struct FrameFacts {
+  const core::FieldTree* tree = nullptr;
+  uint64_t generation = 0;
+  std::vector<Pdu> pdus;  // the first `count` are this frame's (kept for their capacity)
+  size_t count = 0;
+  const core::FieldNode* stream = nullptr;  // tcp.stream
+  bool syn = false, ack = false, fin = false, rst = false;  // the first TCP header's flags
+  bool mqtt = false, tls = false;  // an MQTT / a TLS layer
+  int server_keepalive = -1;       // 5.0 CONNACK Server Keep Alive
+};
+
+void parse_frame(const core::FieldTree& t, FrameFacts& out);
+
+// The facts of this tree (cached until the tree is reset for the next packet).
+inline const FrameFacts& frame_facts(const core::FieldTree& t) {
+  thread_local FrameFacts cache;
+  if (cache.tree != &t || cache.generation != t.generation()) {
+    cache.tree = &t;
+    cache.generation = t.generation();
+    parse_frame(t, cache);
+  }
+  return cache;
+}
+
 // Calls fn(pdu) for each MQTT packet of the frame, in order.
 template <typename Fn>
 void each_pdu(const core::FieldTree& t, Fn fn) {
-  const auto& nodes = t.nodes();
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].id != detail_mf::proto) continue;
-    // One reused Pdu: its lists keep their capacity (no allocation per packet).
-    thread_local Pdu p;
-    p.reset();
-    for (size_t k = i + 1; k < nodes.size() && nodes[k].id != detail_mf::proto; ++k) {
-      const core::FieldNode& n = nodes[k];
-      switch (n.id) {
-        case detail_mf::msgtype: if (p.type < 0) p.type = static_cast<int>(n.u); break;
-        case detail_mf::qos: p.qos = static_cast<int>(n.u); break;
-        case detail_mf::dupflag: p.dup = n.u != 0; break;
-        case detail_mf::retain: p.retain = n.u != 0; break;
-        case detail_mf::msgid: p.msgid = static_cast<int>(n.u); break;
-        case detail_mf::kalive: p.kalive = static_cast<int>(n.u); break;
-        case detail_mf::conack_val: case detail_mf::connack_reason_code: p.conack = static_cast<int>(n.u); break;
-        case detail_mf::topic: p.topics.push_back(n.str()); break;
-        case detail_mf::sub_qos: case detail_mf::subscription_options_qos: p.sub_qos.push_back(static_cast<int>(n.u)); break;
-        case detail_mf::ver: p.version = static_cast<int>(n.u); break;
-        case detail_mf::conflag_cleansess: p.clean = n.u != 0; break;
-        case detail_mf::conflag_retain: p.will_retain = n.u != 0; break;
-        case detail_mf::conflag_qos: p.will_qos = static_cast<int>(n.u); break;
-        case detail_mf::conack_flags_sp: p.session_present = n.u != 0; break;
-        case detail_mf::puback_reason_code: case detail_mf::pubrec_reason_code: case detail_mf::pubcomp_reason_code:
-          p.reason = static_cast<int>(n.u);
-          break;
-        case detail_mf::clientid: p.clientid = n.str(); p.has_clientid = true; break;
-        case detail_mf::username: p.username = n.str(); p.has_username = true; break;
-        case detail_mf::passwd: p.passwd = n.str(); p.has_passwd = true; break;
-        case detail_mf::willtopic: p.willtopic = n.str(); p.has_will = true; break;
-        case detail_mf::willmsg: p.willmsg_len = n.b.n; break;
-        case detail_mf::msg: p.msg_len = n.b.n; break;
-        case detail_mf::analysis_response_to: p.resp = true; p.response_to = static_cast<uint32_t>(n.u); break;
-        case detail_mf::analysis_time: p.time = n.t; break;
-        case detail_mf::analysis_retransmission: p.retrans = n.u != 0; break;
-        case detail_mf::analysis_unmatched: p.unmatched = n.u != 0; break;
-        case detail_mf::analysis_incomplete: p.incomplete = static_cast<uint32_t>(n.u); break;
-        case detail_mf::analysis_abandoned: p.abandoned = static_cast<uint32_t>(n.u); break;
-        case detail_mf::analysis_keepalive_late: p.keepalive_late = true; break;
-        case detail_mf::analysis_keepalive_expired: p.keepalive_expired = n.u != 0; break;
-        case detail_mf::analysis_ping_unanswered: p.ping_unanswered = static_cast<uint32_t>(n.u); break;
-        default: break;
-      }
+  const FrameFacts& f = frame_facts(t);
+  for (size_t i = 0; i < f.count; ++i) fn(static_cast<const Pdu&>(f.pdus[i]));
+}
+
+inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
+  out.count = 0;
+  out.stream = nullptr;
+  out.syn = out.ack = out.fin = out.rst = out.mqtt = out.tls = false;
+  out.server_keepalive = -1;
+  bool flags_seen[4] = {false, false, false, false};
+  Pdu* cur = nullptr;
+  auto commit = [&] {
+    if (cur && cur->type > 0) ++out.count;
+    cur = nullptr;
+  };
+  for (const core::FieldNode& n : t.nodes()) {
+    switch (n.id) {
+      case tcp::tcp_f::stream: if (!out.stream) out.stream = &n; continue;
+      case tcp::tcp_f::flags_syn: if (!flags_seen[0]) flags_seen[0] = true, out.syn = n.u != 0; continue;
+      case tcp::tcp_f::flags_ack: if (!flags_seen[1]) flags_seen[1] = true, out.ack = n.u != 0; continue;
+      case tcp::tcp_f::flags_fin: if (!flags_seen[2]) flags_seen[2] = true, out.fin = n.u != 0; continue;
+      case tcp::tcp_f::flags_reset: if (!flags_seen[3]) flags_seen[3] = true, out.rst = n.u != 0; continue;
+      case tls::tls_f::proto: out.tls = true; continue;
+      case detail_mf::prop_first + 0x13:
+        if (out.server_keepalive < 0) out.server_keepalive = static_cast<int>(n.u);
+        continue;
+      case detail_mf::proto:
+        commit();
+        out.mqtt = true;
+        // Reused Pdus: their lists keep their capacity (no allocation per packet).
+        if (out.pdus.size() == out.count) out.pdus.emplace_back();
+        cur = &out.pdus[out.count];
+        cur->reset();
+        continue;
+      default: break;
     }
-    if (p.type > 0) fn(p);
+    if (!cur) continue;
+    Pdu& p = *cur;
+    const core::FieldNode& nn = n;
+    switch (nn.id) {
+      case detail_mf::msgtype: if (p.type < 0) p.type = static_cast<int>(nn.u); break;
+      case detail_mf::qos: p.qos = static_cast<int>(nn.u); break;
+      case detail_mf::dupflag: p.dup = nn.u != 0; break;
+      case detail_mf::retain: p.retain = nn.u != 0; break;
+      case detail_mf::msgid: p.msgid = static_cast<int>(nn.u); break;
+      case detail_mf::kalive: p.kalive = static_cast<int>(nn.u); break;
+      case detail_mf::conack_val: case detail_mf::connack_reason_code: p.conack = static_cast<int>(nn.u); break;
+      case detail_mf::topic: p.topics.push_back(nn.str()); break;
+      case detail_mf::sub_qos: case detail_mf::subscription_options_qos: p.sub_qos.push_back(static_cast<int>(nn.u)); break;
+      case detail_mf::ver: p.version = static_cast<int>(nn.u); break;
+      case detail_mf::conflag_cleansess: p.clean = nn.u != 0; break;
+      case detail_mf::conflag_retain: p.will_retain = nn.u != 0; break;
+      case detail_mf::conflag_qos: p.will_qos = static_cast<int>(nn.u); break;
+      case detail_mf::conack_flags_sp: p.session_present = nn.u != 0; break;
+      case detail_mf::puback_reason_code: case detail_mf::pubrec_reason_code: case detail_mf::pubcomp_reason_code:
+        p.reason = static_cast<int>(nn.u);
+        break;
+      case detail_mf::clientid: p.clientid = nn.str(); p.has_clientid = true; break;
+      case detail_mf::username: p.username = nn.str(); p.has_username = true; break;
+      case detail_mf::passwd: p.passwd = nn.str(); p.has_passwd = true; break;
+      case detail_mf::willtopic: p.willtopic = nn.str(); p.has_will = true; break;
+      case detail_mf::willmsg: p.willmsg_len = nn.b.n; break;
+      case detail_mf::msg: p.msg_len = nn.b.n; break;
+      case detail_mf::analysis_response_to: p.resp = true; p.response_to = static_cast<uint32_t>(nn.u); break;
+      case detail_mf::analysis_time: p.time = nn.t; break;
+      case detail_mf::analysis_retransmission: p.retrans = nn.u != 0; break;
+      case detail_mf::analysis_unmatched: p.unmatched = nn.u != 0; break;
+      case detail_mf::analysis_incomplete: p.incomplete = static_cast<uint32_t>(nn.u); break;
+      case detail_mf::analysis_abandoned: p.abandoned = static_cast<uint32_t>(nn.u); break;
+      case detail_mf::analysis_keepalive_late: p.keepalive_late = true; break;
+      case detail_mf::analysis_keepalive_expired: p.keepalive_expired = nn.u != 0; break;
+      case detail_mf::analysis_ping_unanswered: p.ping_unanswered = static_cast<uint32_t>(nn.u); break;
+      default: break;
+    }
   }
+  commit();
 }
 
 inline void want_pdu_fields(std::vector<core::FieldId>& ids) {

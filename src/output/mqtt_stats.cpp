@@ -7,6 +7,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -51,7 +52,7 @@ public:
   // The connection of this packet (null when the table is full), and whether
   // the packet goes from client to broker.
   Conn* get(const Packet& pkt, const FieldTree& t, bool& from_client) {
-    const FieldNode* s = first_node(t, tcp::tcp_f::stream);
+    const FieldNode* s = frame_facts(t).stream;
     if (!s || pkt.net_src.type == core::AddrType::None) return nullptr;
     // tcp.stream numbers are dense from 0: a flat index (the first kFlat
     // streams; later ones through the map).
@@ -126,6 +127,15 @@ private:
   uint64_t overflow_ = 0;
 };
 
+// The connection table of a statistic: its own, or one shared by the
+// statistics of --report (one lookup table, one set of connection strings).
+struct SharesConnections {
+  explicit SharesConnections(std::shared_ptr<Connections> c)
+      : conns_ptr_(c ? std::move(c) : std::make_shared<Connections>()), conns_(*conns_ptr_) {}
+  std::shared_ptr<Connections> conns_ptr_;
+  Connections& conns_;
+};
+
 std::string quoted(std::string_view s) {
   std::string o = "'";
   for (char c : s) o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '.' : c;
@@ -175,8 +185,9 @@ private:
 };
 
 // ---------------------------------------------------------------- qos ----
-class QosStat : public Stat {
+class QosStat : public Stat, private SharesConnections {
 public:
+  explicit QosStat(std::shared_ptr<Connections> c = nullptr) : SharesConnections(std::move(c)) {}
   void want(std::vector<FieldId>& ids) const override { want_pdu_fields(ids); }
   void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
     conns_.each_pdu(pkt, tree, [&](Conn* c, bool from_client, const Pdu& p) {
@@ -300,7 +311,6 @@ private:
     }
     return e;
   }
-  Connections conns_;
   Row totals_[3][2];
   std::vector<std::pair<std::string, Client>> clients_;  // in the order they first had QoS traffic
   std::unordered_map<std::string, size_t> client_index_;
@@ -310,9 +320,10 @@ private:
 // ----------------------------------------------------------- exposure ----
 // Per connection, what a passive eavesdropper read in clear, against what TLS
 // hid, and a verdict; the classroom confidentiality demonstration in one table.
-class ExposureStat : public Stat {
+class ExposureStat : public Stat, private SharesConnections {
 public:
-  explicit ExposureStat(bool show_secrets) : show_secrets_(show_secrets) {}
+  explicit ExposureStat(bool show_secrets, std::shared_ptr<Connections> c = nullptr)
+      : SharesConnections(std::move(c)), show_secrets_(show_secrets) {}
   void want(std::vector<FieldId>& ids) const override {
     want_pdu_fields(ids);
     ids.insert(ids.end(), {tf::proto, tf::handshake_type, tf::server_name, tf::supported_version, tf::handshake_version,
@@ -581,7 +592,6 @@ private:
     return "PROTECTED: " + version_text(e.version) + ", nothing readable";
   }
   bool show_secrets_;
-  Connections conns_;
   std::unordered_map<uint64_t, Info> info_;
 };
 
@@ -590,8 +600,9 @@ private:
 // packet at least every Keep Alive seconds (PINGREQ when it has nothing
 // else); the broker closes the connection after 1.5 x Keep Alive without one.
 // 5.0: a Server Keep Alive in the CONNACK replaces the client's value.
-class KeepaliveStat : public Stat {
+class KeepaliveStat : public Stat, private SharesConnections {
 public:
+  explicit KeepaliveStat(std::shared_ptr<Connections> c = nullptr) : SharesConnections(std::move(c)) {}
   void want(std::vector<FieldId>& ids) const override {
     want_pdu_fields(ids);
     ids.insert(ids.end(), {tcp::tcp_f::flags_fin, tcp::tcp_f::flags_reset,
@@ -599,20 +610,18 @@ public:
   }
   void packet(const Packet& pkt, const FieldTree& tree, const RowContext& row) override {
     bool from_client = false;
-    bool mqtt = first_node(tree, mf::proto) != nullptr;
-    const FieldNode* fin = first_node(tree, tcp::tcp_f::flags_fin);
-    const FieldNode* rst = first_node(tree, tcp::tcp_f::flags_reset);
-    const bool closing = (fin && fin->u) || (rst && rst->u);
+    const FrameFacts& facts = frame_facts(tree);
+    const bool mqtt = facts.mqtt;
+    const bool closing = facts.fin || facts.rst;
     if (!mqtt && !closing) return;
     if (!mqtt) {  // a FIN or RST: only for a connection already seen
-      const FieldNode* sn = first_node(tree, tcp::tcp_f::stream);
-      if (!sn || !info_.count(sn->u)) return;
+      if (!facts.stream || !info_.count(facts.stream->u)) return;
     }
     Conn* c = conns_.get(pkt, tree, from_client);
     if (!c) return;
     K& k = info_[c->stream];
     const double now = secs(row.ts);
-    const FieldNode* ska = first_node(tree, static_cast<FieldId>(mf::prop_first + 0x13));
+
     each_pdu(tree, [&](const Pdu& p) {
       if (p.type == 1) {
         conns_.connect_from(*c, pkt, p.clientid, from_client);
@@ -620,7 +629,7 @@ public:
         k.connected = true;
         k.last_client = now;
       }
-      if (p.type == 2 && ska) k.server_keepalive = static_cast<int>(ska->u);
+      if (p.type == 2 && facts.server_keepalive >= 0) k.server_keepalive = facts.server_keepalive;
       if (from_client) {
         if (k.last_client >= 0) {
           const double gap = now - k.last_client;
@@ -704,7 +713,6 @@ private:
     }
     return "OK";
   }
-  Connections conns_;
   std::unordered_map<uint64_t, K> info_;
 };
 
@@ -712,8 +720,9 @@ private:
 // Every topic filter subscribed to, against every topic published by a
 // client, with MQTT's own matching (§4.7: + one level, # the rest, $-topics
 // not matched by a leading wildcard; $share/GROUP/ stripped).
-class SubscriptionsStat : public Stat {
+class SubscriptionsStat : public Stat, private SharesConnections {
 public:
+  explicit SubscriptionsStat(std::shared_ptr<Connections> c = nullptr) : SharesConnections(std::move(c)) {}
   void want(std::vector<FieldId>& ids) const override { want_pdu_fields(ids); }
   void packet(const Packet& pkt, const FieldTree& tree, const RowContext&) override {
     conns_.each_pdu(pkt, tree, [&](Conn* c, bool from_client, const Pdu& p) {
@@ -820,7 +829,6 @@ private:
     std::string filter;
     std::vector<std::string> matched;
   };
-  Connections conns_;
   std::vector<Sub> subs_;
   std::map<std::string, uint64_t> topics_, delivered_;
   std::set<std::string> broker_only_;
@@ -834,7 +842,14 @@ private:
 class Report : public Stat {
 public:
   Report(std::string path, std::string title, bool show_secrets)
-      : path_(std::move(path)), title_(std::move(title)), exposure_(show_secrets), ladder_(-1, false) {}
+      : path_(std::move(path)),
+        title_(std::move(title)),
+        conns_(std::make_shared<Connections>()),
+        exposure_(show_secrets, conns_),
+        qos_(conns_),
+        keepalive_(conns_),
+        subs_(conns_),
+        ladder_(-1, false) {}
   void want(std::vector<FieldId>& ids) const override {
     exposure_.want(ids);
     qos_.want(ids);
@@ -857,7 +872,8 @@ public:
     const size_t sec = static_cast<size_t>(std::max(0.0, t - t0_));
     if (sec < kMaxSeconds) {
       if (io_.size() <= sec) io_.resize(sec + 1);
-      const int kind = first_node(tree, mf::proto) ? 0 : first_node(tree, tf::proto) ? 1 : 2;
+      const FrameFacts& facts = frame_facts(tree);
+      const int kind = facts.mqtt ? 0 : facts.tls ? 1 : 2;
       ++io_[sec][kind];
     }
     each_pdu(tree, [&](const Pdu& p) {
@@ -881,7 +897,7 @@ public:
   }
   void print(std::string&, Timestamp) override {}
   bool write_file(std::string& error) override {
-    std::string h;
+    TextFile h(path_, "report");
     h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>mqsniff report: " + xml_escape(title_) +
          "</title>\n<style>\n"
          "body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1100px}\n"
@@ -907,7 +923,9 @@ public:
     }
     h += "</table>\n";
     // Ladders.
-    h += "<h2 id=\"ladders\">Ladders</h2>\n<div class=\"ladders\">\n" + ladder_.svg() + "</div>\n";
+    h += "<h2 id=\"ladders\">Ladders</h2>\n<div class=\"ladders\">\n";
+    ladder_.write_svg(h);
+    h += "</div>\n";
     // Topic tree.
     h += "<h2 id=\"topics\">Topics</h2>\n" + topic_tree();
     // QoS.
@@ -924,7 +942,7 @@ public:
     subs_.print(text, {});
     h += "<h2 id=\"subscriptions\">Subscriptions</h2>\n<pre>" + xml_escape(text) + "</pre>\n";
     h += "</body></html>\n";
-    return write_text_file(path_, h, "report", error);
+    return h.close(error);
   }
 
 private:
@@ -1022,6 +1040,7 @@ private:
     return o;
   }
   std::string path_, title_;
+  std::shared_ptr<Connections> conns_;  // one table for the four statistics below
   ExposureStat exposure_;
   QosStat qos_;
   KeepaliveStat keepalive_;
@@ -1036,12 +1055,30 @@ private:
 
 }  // namespace
 
-bool write_text_file(const std::string& path, const std::string& text, const char* what, std::string& error) {
-  FILE* f = fopen(path.c_str(), "w");
-  bool ok = f && fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (f && fclose(f) != 0) ok = false;
-  if (!ok) error = std::string("The ") + what + " file \"" + path + "\" could not be written: " + strerror(errno);
-  return ok;
+TextFile::TextFile(const std::string& path, const char* what) : path_(path), what_(what) {
+  f_ = fopen(path.c_str(), "w");
+  if (!f_) errno_ = errno;
+  buf_.reserve(kChunk + 4096);
+}
+
+TextFile::~TextFile() {
+  if (f_) fclose(f_);
+}
+
+void TextFile::flush() {
+  if (f_ && !errno_ && !buf_.empty() && fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) errno_ = errno ? errno : EIO;
+  buf_.clear();
+}
+
+bool TextFile::close(std::string& error) {
+  flush();
+  if (f_) {
+    if (fclose(f_) != 0 && !errno_) errno_ = errno;
+    f_ = nullptr;
+  }
+  if (!errno_) return true;
+  error = std::string("The ") + what_ + " file \"" + path_ + "\" could not be written: " + strerror(errno_);
+  return false;
 }
 
 std::unique_ptr<Stat> make_ladder_svg(const std::string& path) {

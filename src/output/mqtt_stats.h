@@ -8,7 +8,9 @@
 // one by one (the rest are summed in the totals, and a line says how many).
 #pragma once
 #include <memory>
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/output/stats.h"
@@ -24,7 +26,30 @@ std::unique_ptr<Stat> make_ladder_svg(const std::string& path);
 // histograms and an I/O graph, and the text analyses.
 std::unique_ptr<Stat> make_mqtt_report(const std::string& path, const std::string& title, bool show_secrets);
 
-// Writes `text` to `path`; false with a message for a person.
-bool write_text_file(const std::string& path, const std::string& text, const char* what, std::string& error);
+// A text file written as it is made (a report's ladders can run to tens of
+// MiB: they are never held whole). Errors are kept for close().
+class TextFile {
+public:
+  TextFile(const std::string& path, const char* what);
+  ~TextFile();
+  TextFile(const TextFile&) = delete;
+  TextFile& operator=(const TextFile&) = delete;
+  TextFile& operator+=(std::string_view s) {
+    buf_ += s;
+    if (buf_.size() >= kChunk) flush();
+    return *this;
+  }
+  // Flushes and closes; false with a message for a person.
+  bool close(std::string& error);
+
+private:
+  static constexpr size_t kChunk = 64 * 1024;
+  void flush();
+  std::string path_;
+  const char* what_;
+  FILE* f_ = nullptr;
+  std::string buf_;
+  int errno_ = 0;
+};
 
 }  // namespace mqsniff::out

@@ -158,3 +158,49 @@ TEST_CASE("flow table: idle conversations expire, oldest first, a few per packet
   CHECK(ft.size() == 4);
   CHECK(ft.lookup(a, 1, b, 80, dir).stream == 10);  // came back: a new conversation
 }
+
+TEST_CASE("tcp: a closed conversation is forgotten once quiet for the closed timeout (5 s by default)") {
+  auto close_conv = [](Harness& h, uint16_t port) {
+    h.run(seg(port, 1883, 1000, 0, 0x02));
+    h.run(seg(1883, port, 5000, 1001, 0x12, {}, {}, 512, true));
+    h.run(seg(port, 1883, 1001, 5001, 0x11));                     // FIN
+    h.run(seg(1883, port, 5001, 1002, 0x11, {}, {}, 512, true));  // FIN
+  };
+  Harness h;
+  close_conv(h, 50000);  // frames 1-4, t = 1001..1004 s
+  CHECK(h.field("tcp.stream") == "0");
+  h.run(seg(50000, 1883, 1002, 5002, 0x10));                     // the last ACK, 1 s later: still stream 0
+  CHECK(h.field("tcp.stream") == "0");
+  CHECK(h.st.tcp_flows.size() == 1);
+  h.clock_offset += 10;
+  h.run(seg(50001, 1883, 1, 0, 0x02));                            // any packet lets the table forget it
+  CHECK(h.field("tcp.stream") == "1");
+  CHECK(h.st.tcp_flows.forgotten() == 1);
+  CHECK(h.st.tcp_flows.size() == 1);
+  h.run(seg(50000, 1883, 1002, 5002, 0x10));                      // a straggler 10 s late: a new conversation
+  CHECK(h.field("tcp.stream") == "2");
+
+  // -o tcp.flow_closed_timeout:0 keeps closed conversations (tshark's numbering).
+  Harness keep;
+  keep.st.tcp_closed_timeout_ns = 0;
+  close_conv(keep, 50000);
+  keep.clock_offset += 100;
+  keep.run(seg(50001, 1883, 1, 0, 0x02));
+  keep.run(seg(50000, 1883, 1002, 5002, 0x10));
+  CHECK(keep.field("tcp.stream") == "0");
+  CHECK(keep.st.tcp_flows.forgotten() == 0);
+
+  // A RST closes too; a packet after the close restarts the quiet period.
+  Harness r;
+  r.run(seg(50000, 1883, 1000, 0, 0x02));
+  r.run(seg(1883, 50000, 0, 1001, 0x14, {}, {}, 512, true));       // RST/ACK
+  r.clock_offset += 4;
+  r.run(seg(50000, 1883, 1001, 1, 0x10));                         // 5 s after the RST, still the same stream
+  CHECK(r.field("tcp.stream") == "0");
+  r.clock_offset += 3;
+  r.run(seg(50002, 1883, 1, 0, 0x02));                            // 4 s after that packet: not yet forgotten
+  CHECK(r.st.tcp_flows.forgotten() == 0);
+  r.clock_offset += 5;
+  r.run(seg(50003, 1883, 1, 0, 0x02));
+  CHECK(r.st.tcp_flows.forgotten() == 1);
+}
