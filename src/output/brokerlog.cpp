@@ -19,23 +19,24 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   const FrameFacts& facts = frame_facts(tree);
   const core::FieldNode* sn = facts.stream;
   if (!sn || pkt.net_src.type == core::AddrType::None) return;
-  const std::string src = addr_text(pkt.net_src) + ':' + std::to_string(pkt.srcport);
+  const bool syn = facts.syn, ack = facts.ack, fin = facts.fin, rst = facts.rst;
+  if (!facts.mqtt && !syn && !fin && !rst) return;  // nothing the broker would log
+  const Endpoint src{pkt.net_src, pkt.srcport}, dst{pkt.net_dst, pkt.dstport};
   Conn* c = &scratch_;
   auto it = conns_.find(sn->u);
-  const bool syn = facts.syn, ack = facts.ack;
+  // The client opened the connection; without its SYN, the side not on a broker port.
+  const bool src_client = syn ? !ack : source_is_client(pkt.srcport, pkt.dstport);
   if (it != conns_.end()) {
     c = &it->second;
-  } else if (conns_.size() < kMaxConnections) {
+  } else if ((facts.mqtt || syn) && conns_.size() < kMaxConnections) {
     Conn n;
-    // The client opened the connection; without its SYN, the side not on a broker port.
-    const bool src_client = syn ? !ack : source_is_client(pkt.srcport, pkt.dstport);
-    n.client = src_client ? src : addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport);
+    n.client = src_client ? src : dst;
     c = &conns_.emplace(sn->u, std::move(n)).first->second;
   } else {
     scratch_ = Conn{};
-    scratch_.client = src;
+    scratch_.client = src_client ? src : dst;
   }
-  bool to_broker = src == c->client;
+  bool to_broker = c->client.is(pkt.net_src, pkt.srcport);
   const double now = secs(row.ts);
   char stamp[32];
   snprintf(stamp, sizeof stamp, "%" PRId64 ": ", row.ts.sec);
@@ -44,8 +45,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   if (syn) {
     // mosquitto logs a connection when it accepts it: the SYN-ACK is the
     // kernel's acceptance (a SYN refused with a RST, the broker being down, is none).
-    if (ack) line("New connection from " + addr_text(pkt.net_dst) + ':' + std::to_string(pkt.dstport) + " on port " +
-                  std::to_string(pkt.srcport) + ".");
+    if (ack) line("New connection from " + dst.text() + " on port " + std::to_string(pkt.srcport) + ".");
     return;
   }
   each_pdu(tree, [&](const Pdu& p) {
@@ -63,7 +63,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
         c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
         c->keepalive = p.kalive;
         const int proto = p.version == 3 ? 1 : p.version == 4 ? 2 : p.version;
-        std::string l = "New client connected from " + src + " as " + c->id + " (p" + std::to_string(proto) + ", c" +
+        std::string l = "New client connected from " + src.text() + " as " + c->id + " (p" + std::to_string(proto) + ", c" +
                         (p.clean ? "1" : "0") + ", k" + std::to_string(p.kalive < 0 ? 0 : p.kalive);
         if (p.has_username) l += ", u'" + std::string(p.username) + "'";
         line(l + ").");
@@ -134,7 +134,6 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     }
   });
   // The end of a connection nobody DISCONNECTed.
-  const bool fin = facts.fin, rst = facts.rst;
   if ((fin || rst) && !c->closed && !c->disconnected && c->id != "<unknown>") {
     c->closed = true;
     if (to_broker) {
@@ -145,6 +144,8 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       line("Client " + c->id + " disconnected.");
     }
   }
+  // Its second FIN, or a RST: what follows (the last ACK) says nothing more.
+  if ((fin || rst) && c != &scratch_ && (rst || ++c->fins >= 2)) conns_.erase(sn->u);
 }
 
 }  // namespace mqsniff::out

@@ -23,6 +23,7 @@
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
 #include "src/output/render.h"
+#include "src/output/stat_util.h"
 
 namespace mqsniff::out {
 
@@ -34,12 +35,15 @@ public:
   void packet(std::string& out, const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row);
 
 private:
+  // A connection from its SYN-ACK or first MQTT packet until its second FIN
+  // (or RST): state is kept for the open connections only.
   struct Conn {
-    std::string client;  // "addr:port"
+    Endpoint client;
     std::string id = "<unknown>";
     int keepalive = -1;
     double last_client = -1;
     bool disconnected = false, closed = false;
+    uint8_t fins = 0;
   };
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state
   std::unordered_map<uint64_t, Conn> conns_;
