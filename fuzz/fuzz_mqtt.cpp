@@ -1,7 +1,8 @@
 // libFuzzer target: arbitrary bytes as the payload of TCP segments to port
 // 1883, through the MQTT framer and dissector. The first byte sets the
 // session's protocol level (3, 4, 5 or unknown) so v5 paths are reached
-// without a CONNECT; bit 2 the direction. The QoS flow analysis runs.
+// without a CONNECT; bit 2 the direction. The analyses run (QoS flows,
+// sessions in a store of this input's own, keepalive, subscriptions).
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mqtt::MqttSession s;
   static const uint8_t kLevels[] = {0, 3, 4, 5};
   s.version = kLevels[data[0] & 3];
-  s.analyze = true;  // QoS flow analysis (mqtt.analysis.*) on every PDU
+  s.analyze = true;  // the MQTT analyses (mqtt.analysis.*) on every PDU
+  mqtt::SessionStore store;
+  s.sessions = &store;
   s.dir = (data[0] >> 2) & 1;
   core::Reader r{core::Bytes(payload.data(), payload.size())};
   mqtt::dissect_segment(r, pkt, s);
