@@ -90,6 +90,7 @@ static const FieldDef kWs[] = {
     {ws_f::expert_message, "_ws.expert.message", "Message", FT::String},
     {ws_f::expert_severity, "_ws.expert.severity", "Severity level", FT::UInt32, Base::None},
     {ws_f::expert_group, "_ws.expert.group", "Group", FT::UInt32, Base::None},
+    {ws_f::text, "text", "Text item", FT::None},
 };
 
 std::span<const FieldDef> frame_field_table() { return kFrame; }

@@ -269,6 +269,16 @@ const tls::AppHandler* choose_tls_app(void* user, std::span<const uint8_t> first
   return nullptr;
 }
 
+// The protocol tshark names for TLS Application Data it cannot decrypt: the
+// one its TLS port table gives (secure-mqtt, and https on 443).
+const char* tls_port_app(const DissectState& st, uint16_t sp, uint16_t dp) {
+  if (!st.disabled[static_cast<size_t>(core::Proto::Mqtt)])
+    for (uint16_t p : st.mqtt_tls_ports)
+      if (sp == p || dp == p) return kTlsMqtt.name;
+  if (sp == 443 || dp == 443) return kTlsWs.name;
+  return nullptr;
+}
+
 }  // namespace
 
 void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
@@ -566,6 +576,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // Session state of this segment's direction and run (both paths below).
     flow->mqtt.dir = static_cast<uint8_t>(dir);
     flow->tls.dir = static_cast<uint8_t>(dir);
+    flow->tls.port_app = tls_port_app(st, sp, dp);
     flow->mqtt.default_version = st.mqtt_default_version;
     flow->mqtt.analyze = st.mqtt_analysis;
     flow->mqtt.forward = st.qos_forward;

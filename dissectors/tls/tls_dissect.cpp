@@ -16,6 +16,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/core/reader.h"
 #include "dissectors/core/expert.h"
+#include "dissectors/core/text_item.h"
 #include "dissectors/tls/tls_fields.h"
 #include "dissectors/tls/tls_session_decrypt.h"
 #include "dissectors/tls/x509.h"
@@ -88,6 +89,55 @@ const char* alert_name(uint8_t d) {
     case 116: return "Certificate Required";
     case 120: return "No application Protocol";
     default: return "Unknown";
+  }
+}
+
+const char* extension_name(uint16_t type) {
+  switch (type) {
+    case 0: return "server_name";
+    case 1: return "max_fragment_length";
+    case 5: return "status_request";
+    case 10: return "supported_groups";
+    case 11: return "ec_point_formats";
+    case 13: return "signature_algorithms";
+    case 14: return "use_srtp";
+    case 15: return "heartbeat";
+    case 16: return "application_layer_protocol_negotiation";
+    case 18: return "signed_certificate_timestamp";
+    case 21: return "padding";
+    case 22: return "encrypt_then_mac";
+    case 23: return "extended_master_secret";
+    case 27: return "compress_certificate";
+    case 28: return "record_size_limit";
+    case 35: return "session_ticket";
+    case 41: return "pre_shared_key";
+    case 42: return "early_data";
+    case 43: return "supported_versions";
+    case 44: return "cookie";
+    case 45: return "psk_key_exchange_modes";
+    case 47: return "certificate_authorities";
+    case 49: return "post_handshake_auth";
+    case 50: return "signature_algorithms_cert";
+    case 51: return "key_share";
+    case 57: return "quic_transport_parameters";
+    case 65281: return "renegotiation_info";
+    default: return (type & 0x0f0f) == 0x0a0a && (type >> 8) == (type & 0xff) ? "Reserved (GREASE)" : nullptr;
+  }
+}
+
+const char* group_name(uint16_t g) {
+  switch (g) {
+    case 0x0017: return "secp256r1";
+    case 0x0018: return "secp384r1";
+    case 0x0019: return "secp521r1";
+    case 0x001d: return "x25519";
+    case 0x001e: return "x448";
+    case 0x0100: return "ffdhe2048";
+    case 0x0101: return "ffdhe3072";
+    case 0x0102: return "ffdhe4096";
+    case 0x0103: return "ffdhe6144";
+    case 0x0104: return "ffdhe8192";
+    default: return (g & 0x0f0f) == 0x0a0a && (g >> 8) == (g & 0xff) ? "Reserved (GREASE)" : nullptr;
   }
 }
 
@@ -214,18 +264,35 @@ namespace {
 // A list of signature schemes (RFC 8446 §4.2.3), as tshark lists them.
 // One signature scheme, with tshark's hash/signature halves.
 void sig_scheme(core::FieldTree& t, uint16_t v, uint32_t off) {
-  t.add_uint(tls_f::sig_hash_alg, v, off, 2);
+  core::Subtree sub(t, t.add_uint(tls_f::sig_hash_alg, v, off, 2));
   t.add_uint(tls_f::sig_hash_hash, v >> 8, off, 1);
-  t.add_uint(tls_f::sig_hash_sig, v & 0xff, off, 1);
+  t.add_uint(tls_f::sig_hash_sig, v & 0xff, off + 1, 1);
+}
+
+// A list node labelled with its count, as tshark shows lists ("Cipher Suites (31 suites)").
+int32_t list_node(core::FieldTree& t, FieldId id, const char* what, size_t n, const char* one, const char* many,
+                  uint32_t off, uint32_t len) {
+  int32_t idx = t.add_none(id, off, len);
+  if (idx >= 0) {
+    char b[96];
+    if (one) snprintf(b, sizeof b, "%s (%zu %s)", what, n, n == 1 ? one : many);
+    else snprintf(b, sizeof b, "%s (%zu)", what, n);
+    t.set_label(idx, b);
+  }
+  return idx;
 }
 
 void sig_algs(core::FieldTree& t, Reader& e, uint32_t off, std::vector<uint16_t>* keep) {
   uint16_t l = e.be16();
   t.add_uint(tls_f::sig_hash_alg_len, l, off, 2);
   Reader a = e.sub(l);
+  core::Subtree list(t, list_node(t, tls_f::sig_hash_algs, "Signature Hash Algorithms", l / 2, "algorithm",
+                                  "algorithms", off + 2, l));
+  uint32_t o = off + 2;
   while (a.remaining() >= 2) {
     uint16_t v = a.be16();
-    sig_scheme(t, v, off);
+    sig_scheme(t, v, o);
+    o += 2;
     if (keep && !grease(v)) keep->push_back(v);
   }
 }
@@ -245,8 +312,254 @@ void signature(core::FieldTree& t, Reader& m, uint32_t off, uint16_t version, Fi
   t.add_bytes(sig_id, sig.data(), sig.size(), off);
 }
 
-// ClientHello / ServerHello (RFC 8446 §4.1.2, §4.1.3): the fields tshark shows
-// most, and supported_versions, which decides the TLS 1.3 view.
+// What a hello's extensions tell the rest of the dissection.
+struct HelloFacts {
+  bool client = false, hrr = false;
+  bool want_ja3 = false, want_ja4 = false;
+  Ja4Input* j4 = nullptr;
+  std::vector<uint16_t> groups, formats;  // JA3 (ClientHello)
+  uint16_t negotiated = 0;                // ServerHello supported_versions
+  core::Bytes ticket;                     // ClientHello session_ticket (RFC 5077)
+  bool etm = false;                       // ServerHello encrypt_then_mac (RFC 7366)
+};
+
+// One extension's body (RFC 8446 §4.2 and the RFCs of each type), in
+// tshark's tree. `o` is the offset of its data; `f` is null for the
+// extensions of EncryptedExtensions and CertificateRequest.
+void dissect_extension(core::FieldTree& t, uint16_t type, Reader& e, uint32_t o, bool client, HelloFacts* f) {
+  auto at = [&] { return o + static_cast<uint32_t>(e.pos()); };
+  char b[128];
+  switch (type) {
+    case 0: {  // server_name (RFC 6066 §3)
+      if (e.remaining() < 2) break;
+      core::Subtree sni(t, core::add_text(t, "Server Name Indication extension", at(), static_cast<uint32_t>(e.remaining())));
+      t.add_uint(tls_f::server_name_list_len, e.be16(), at() - 2, 2);
+      if (f && f->j4) f->j4->sni = true;
+      while (e.remaining() >= 3) {
+        uint8_t nt = e.u8();
+        uint16_t nl = e.be16();
+        uint32_t no = at();
+        core::Bytes name = e.bytes(nl);
+        if (!e.ok()) break;
+        t.add_uint(tls_f::server_name_type, nt, no - 3, 1);
+        t.add_uint(tls_f::server_name_len, nl, no - 2, 2);
+        if (nt == 0) t.add_string(tls_f::server_name, {reinterpret_cast<const char*>(name.data()), name.size()}, no, nl);
+      }
+      break;
+    }
+    case 1:  // max_fragment_length (RFC 6066 §4)
+      if (e.remaining() >= 1) t.add_uint(tls_f::max_fragment_length, e.u8(), at(), 1);
+      break;
+    case 10: {  // supported_groups (RFC 8446 §4.2.7)
+      uint16_t gl = e.be16();
+      t.add_uint(tls_f::supported_groups_length, gl, at() - 2, 2);
+      Reader gs = e.sub(gl);
+      core::Subtree list(t, list_node(t, tls_f::supported_groups, "Supported Groups", gl / 2, "group", "groups", at(), gl));
+      uint32_t go = at();
+      while (gs.remaining() >= 2) {
+        uint16_t v = gs.be16();
+        t.add_uint(tls_f::supported_group, v, go, 2);
+        go += 2;
+        if (f && f->want_ja3 && client && !grease(v)) f->groups.push_back(v);
+      }
+      break;
+    }
+    case 11: {  // ec_point_formats (RFC 8422 §5.1.2)
+      uint8_t fl = e.u8();
+      t.add_uint(tls_f::ec_point_formats_length, fl, at() - 1, 1);
+      core::Subtree list(t, list_node(t, tls_f::ec_point_formats, "Elliptic curves point formats", fl, nullptr, nullptr,
+                                      at(), fl));
+      for (uint8_t i = 0; i < fl && e.remaining(); ++i) {
+        uint8_t v = e.u8();
+        t.add_uint(tls_f::ec_point_format, v, at() - 1, 1);
+        if (f && f->want_ja3 && client) f->formats.push_back(v);
+      }
+      break;
+    }
+    case 13:  // signature_algorithms
+    case 50:  // signature_algorithms_cert
+      sig_algs(t, e, at(), f && f->want_ja4 && type == 13 ? &f->j4->sigalgs : nullptr);
+      break;
+    case 16: {  // ALPN (RFC 7301)
+      uint16_t al = e.be16();
+      t.add_uint(tls_f::alpn_len, al, at() - 2, 2);
+      Reader as = e.sub(al);
+      core::Subtree list(t, t.add_none(tls_f::alpn_list, at(), al));
+      uint32_t ao = at();
+      while (as.remaining() >= 1) {
+        uint8_t sl = as.u8();
+        core::Bytes str = as.bytes(sl);
+        if (!as.ok()) break;
+        t.add_uint(tls_f::alpn_str_len, sl, ao, 1);
+        std::string_view v(reinterpret_cast<const char*>(str.data()), str.size());
+        t.add_string(tls_f::alpn_str, v, ao + 1, sl);
+        ao += 1u + sl;
+        if (f && f->j4 && client && f->j4->alpn.empty()) f->j4->alpn = v;
+      }
+      break;
+    }
+    case 21: {  // padding (RFC 7685)
+      core::Bytes pad = e.rest_captured();
+      t.add_bytes(tls_f::padding_data, pad.data(), pad.size(), at());
+      break;
+    }
+    case 22:  // encrypt_then_mac
+      if (f && !client) f->etm = true;
+      break;
+    case 28:  // record_size_limit (RFC 8449)
+      if (e.remaining() >= 2) t.add_uint(tls_f::record_size_limit, e.be16(), at(), 2);
+      break;
+    case 35: {  // session_ticket (RFC 5077)
+      core::Bytes d = e.rest_captured();
+      if (f && client) f->ticket = d;
+      t.add_bytes(tls_f::extension_data, d.data(), d.size(), at());
+      break;
+    }
+    case 41: {  // pre_shared_key (RFC 8446 §4.2.11)
+      core::Subtree psk(t, core::add_text(t, "Pre-Shared Key extension", at(), static_cast<uint32_t>(e.remaining())));
+      if (!client) {
+        if (e.remaining() >= 2) t.add_uint(tls_f::psk_selected, e.be16(), at(), 2);
+        break;
+      }
+      uint16_t il = e.be16();
+      t.add_uint(tls_f::psk_identities_length, il, at() - 2, 2);
+      Reader ids = e.sub(il);
+      uint32_t io = at() - il;
+      while (ids.remaining() >= 2) {
+        uint16_t l = ids.be16();
+        core::Bytes id = ids.bytes(l);
+        uint32_t age = ids.be32();
+        if (!ids.ok()) break;
+        snprintf(b, sizeof b, "PSK Identity (length: %u)", l);
+        core::Subtree one(t, t.wants(link::ws_f::text) ? core::add_text(t, b, io, 6u + l) : -1);
+        t.add_uint(tls_f::psk_identity_length, l, io, 2);
+        t.add_bytes(tls_f::psk_identity, id.data(), id.size(), io + 2);
+        t.add_uint(tls_f::psk_obfuscated_age, age, io + 2 + l, 4);
+        io += 6u + l;
+      }
+      uint16_t bl = e.be16();
+      if (!e.ok()) break;
+      t.add_uint(tls_f::psk_binders_len, bl, at() - 2, 2);
+      t.add_none(tls_f::psk_binders, at(), bl);
+      break;
+    }
+    case 42:  // early_data (RFC 8446 §4.2.10): a size in NewSessionTicket only
+      if (e.remaining() >= 4) t.add_uint(tls_f::max_early_data_size, e.be32(), at(), 4);
+      break;
+    case 43:  // supported_versions (RFC 8446 §4.2.1)
+      if (client) {
+        uint8_t l = e.u8();
+        t.add_uint(tls_f::supported_versions_len, l, at() - 1, 1);
+        Reader vs = e.sub(l);
+        uint32_t vo = at() - l;
+        while (vs.remaining() >= 2) {
+          uint16_t v = vs.be16();
+          t.add_uint(tls_f::supported_version, v, vo, 2);
+          vo += 2;
+          if (f && f->j4 && !grease(v)) f->j4->versions.push_back(v);
+        }
+      } else {
+        uint16_t v = e.be16();
+        if (e.ok()) {
+          t.add_uint(tls_f::supported_version, v, at() - 2, 2);
+          if (f) f->negotiated = v;
+        }
+      }
+      break;
+    case 44: {  // cookie (RFC 8446 §4.2.2)
+      uint16_t cl = e.be16();
+      core::Bytes c = e.bytes(cl);
+      if (!e.ok()) break;
+      t.add_uint(tls_f::cookie_len, cl, at() - cl - 2, 2);
+      t.add_bytes(tls_f::cookie, c.data(), c.size(), at() - cl);
+      break;
+    }
+    case 45: {  // psk_key_exchange_modes (RFC 8446 §4.2.9)
+      uint8_t l = e.u8();
+      t.add_uint(tls_f::psk_ke_modes_length, l, at() - 1, 1);
+      for (uint8_t i = 0; i < l && e.remaining(); ++i) t.add_uint(tls_f::psk_ke_mode, e.u8(), at() - 1, 1);
+      break;
+    }
+    case 51: {  // key_share (RFC 8446 §4.2.8)
+      core::Subtree ks(t, core::add_text(t, "Key Share extension", at(), static_cast<uint32_t>(e.remaining())));
+      auto entry = [&](Reader& r) {
+        uint32_t eo = at();
+        uint16_t g = r.be16();
+        uint16_t l = r.be16();
+        core::Bytes k = r.bytes(l);
+        if (!r.ok()) return false;
+        int32_t idx = -1;
+        if (t.wants(link::ws_f::text)) {
+          const char* gn = group_name(g);
+          if (gn) snprintf(b, sizeof b, "Key Share Entry: Group: %s, Key Exchange length: %u", gn, l);
+          else snprintf(b, sizeof b, "Key Share Entry: Group: Unknown (%u), Key Exchange length: %u", g, l);
+          idx = core::add_text(t, b, eo, 4u + l);
+        }
+        core::Subtree one(t, idx);
+        t.add_uint(tls_f::key_share_group, g, eo, 2);
+        t.add_uint(tls_f::key_share_key_exchange_length, l, eo + 2, 2);
+        t.add_bytes(tls_f::key_share_key_exchange, k.data(), k.size(), eo + 4);
+        return true;
+      };
+      if (client) {
+        uint16_t kl = e.be16();
+        t.add_uint(tls_f::key_share_client_length, kl, at() - 2, 2);
+        Reader shares = e.sub(kl);
+        // (offsets: the entries follow the length)
+        while (shares.remaining() >= 4 && entry(shares)) {
+        }
+      } else if (e.remaining() == 2) {  // HelloRetryRequest: the group the client must use
+        t.add_uint(tls_f::key_share_selected_group, e.be16(), at() - 2, 2);
+      } else if (e.remaining() >= 4) {
+        entry(e);
+      }
+      break;
+    }
+    case 65281: {  // renegotiation_info (RFC 5746)
+      core::Subtree ri(t, core::add_text(t, "Renegotiation Info extension", at(), static_cast<uint32_t>(e.remaining())));
+      uint8_t l = e.u8();
+      core::Bytes d = e.bytes(l);
+      if (!e.ok()) break;
+      t.add_uint(tls_f::reneg_info_len, l, at() - l - 1, 1);
+      if (l) t.add_bytes(tls_f::reneg_info, d.data(), d.size(), at() - l);
+      break;
+    }
+    default:
+      if (e.remaining()) {
+        core::Bytes d = e.rest_captured();
+        t.add_bytes(tls_f::extension_data, d.data(), d.size(), at());
+      }
+      break;
+  }
+}
+
+// The extensions block of a handshake message: each one a text item
+// "Extension: NAME (len=N)" holding its type, length and body (tshark's tree).
+void dissect_extensions(core::FieldTree& t, Reader& exts, uint32_t base, bool client, HelloFacts* f) {
+  const bool text = t.wants(link::ws_f::text);
+  while (exts.remaining() >= 4) {
+    const uint32_t eoff = base + static_cast<uint32_t>(exts.pos());
+    uint16_t type = exts.be16();
+    uint16_t len = exts.be16();
+    Reader e = exts.sub(len);
+    if (!exts.ok()) break;
+    int32_t idx = -1;
+    if (text) {
+      char b[96];
+      const char* n = extension_name(type);
+      if (n) snprintf(b, sizeof b, "Extension: %s (len=%u)", n, len);
+      else snprintf(b, sizeof b, "Extension: Unknown type %u (len=%u)", type, len);
+      idx = core::add_text(t, b, eoff, 4u + len);
+    }
+    core::Subtree ext(t, idx);
+    t.add_uint(tls_f::extension_type, type, eoff, 2);
+    t.add_uint(tls_f::extension_len, len, eoff + 2, 2);
+    dissect_extension(t, type, e, eoff + 4, client, f);
+  }
+}
+
+// ClientHello / ServerHello (RFC 8446 §4.1.2, §4.1.3): every field, in
+// tshark's tree, and what decryption and the fingerprints need.
 void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession& s) {
   auto& t = pkt.tree;
   auto pos = [&] { return off + static_cast<uint32_t>(r.pos()); };
@@ -255,37 +568,70 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   uint8_t sid_len = r.u8();
   core::Bytes sid = r.bytes(sid_len);
   if (!r.ok()) return;
-  const bool want_ja3 = client ? (t.wants(tls_f::ja3) || t.wants(tls_f::ja3_full))
-                              : (t.wants(tls_f::ja3s) || t.wants(tls_f::ja3s_full));
-  const bool want_ja4 = client && (t.wants(tls_f::ja4) || t.wants(tls_f::ja4_r));
+  HelloFacts f;
+  f.client = client;
+  f.want_ja3 = client ? (t.wants(tls_f::ja3) || t.wants(tls_f::ja3_full))
+                      : (t.wants(tls_f::ja3s) || t.wants(tls_f::ja3s_full));
+  f.want_ja4 = client && (t.wants(tls_f::ja4) || t.wants(tls_f::ja4_r));
   Ja4Input j4;
   j4.hello_version = ver;
-  std::vector<uint16_t> ciphers, groups, formats;
-  t.add_uint(tls_f::handshake_version, ver, pos(), 2);
-  t.add_bytes(tls_f::handshake_random, random.data(), random.size(), pos());
-  t.add_uint(tls_f::session_id_length, sid_len, pos(), 1);
-  if (sid_len) t.add_bytes(tls_f::session_id, sid.data(), sid.size(), pos());
+  f.j4 = &j4;
+  f.negotiated = ver;
+  std::vector<uint16_t> ciphers;
+  t.add_uint(tls_f::handshake_version, ver, off, 2);
+  // tshark splits the random into time and bytes, except a TLS 1.3 ServerHello's (or HelloRetryRequest's).
+  bool split_random = s.version != 0x0304;  // (a second ClientHello, after a HelloRetryRequest, is TLS 1.3's)
+  if (!client && split_random) {
+    Reader scan = r;
+    scan.skip(3);  // cipher suite, compression method
+    Reader exts = scan.sub(scan.be16());
+    while (exts.remaining() >= 4) {
+      uint16_t type = exts.be16();
+      Reader e = exts.sub(exts.be16());
+      if (type == 43 && e.be16() >= 0x0304 && e.ok()) split_random = false;
+    }
+  }
+  if (!split_random) {
+    t.add_bytes(tls_f::handshake_random, random.data(), random.size(), off + 2);
+  } else {
+    core::Subtree rnd(t, t.add_bytes(tls_f::handshake_random, random.data(), random.size(), off + 2));
+    core::Timestamp gmt{static_cast<int64_t>(uint32_t(random[0]) << 24 | uint32_t(random[1]) << 16 |
+                                             uint32_t(random[2]) << 8 | random[3]),
+                        0};
+    t.add_time(tls_f::random_time, gmt, off + 2, 4);
+    t.add_bytes(tls_f::random_bytes, random.data() + 4, 28, off + 6);
+  }
+  t.add_uint(tls_f::session_id_length, sid_len, off + 34, 1);
+  if (sid_len) t.add_bytes(tls_f::session_id, sid.data(), sid.size(), off + 35);
   if (client) {
     uint16_t cs_len = r.be16();
     Reader cs = r.sub(cs_len);
     if (!r.ok()) return;
-    t.add_uint(tls_f::cipher_suites_length, cs_len, pos(), 2);
-    while (cs.remaining() >= 2) {
-      uint16_t c = cs.be16();
-      t.add_uint(tls_f::ciphersuite, c, pos(), 2);
-      if ((want_ja3 || want_ja4) && !grease(c)) ciphers.push_back(c);
+    t.add_uint(tls_f::cipher_suites_length, cs_len, pos() - cs_len - 2, 2);
+    {
+      uint32_t co = pos() - cs_len;
+      core::Subtree list(t, list_node(t, tls_f::ciphersuites, "Cipher Suites", cs_len / 2, "suite", "suites", co, cs_len));
+      while (cs.remaining() >= 2) {
+        uint16_t c = cs.be16();
+        t.add_uint(tls_f::ciphersuite, c, co, 2);
+        co += 2;
+        if ((f.want_ja3 || f.want_ja4) && !grease(c)) ciphers.push_back(c);
+      }
     }
     uint8_t comp_len = r.u8();
-    t.add_uint(tls_f::comp_methods_length, comp_len, pos(), 1);
+    t.add_uint(tls_f::comp_methods_length, comp_len, pos() - 1, 1);
     Reader comp = r.sub(comp_len);
-    while (comp.remaining()) t.add_uint(tls_f::comp_method, comp.u8(), pos(), 1);
+    core::Subtree list(t, list_node(t, tls_f::comp_methods, "Compression Methods", comp_len, "method", "methods",
+                                    pos() - comp_len, comp_len));
+    uint32_t mo = pos() - comp_len;
+    while (comp.remaining()) t.add_uint(tls_f::comp_method, comp.u8(), mo++, 1);
   } else {
     uint16_t c = r.be16();
-    t.add_uint(tls_f::ciphersuite, c, pos(), 2);
+    t.add_uint(tls_f::ciphersuite, c, pos() - 2, 2);
     ciphers.push_back(c);
     s.cipher = c;
     uint8_t comp = r.u8();
-    if (r.ok()) t.add_uint(tls_f::comp_method, comp, pos(), 1);
+    if (r.ok()) t.add_uint(tls_f::comp_method, comp, pos() - 1, 1);
   }
   if (!r.ok() || r.remaining() < 2) {
     if (r.ok() && s.decrypt) {  // a hello without extensions
@@ -295,132 +641,31 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     return;
   }
   uint16_t ext_total = r.be16();
-  t.add_uint(tls_f::extensions_length, ext_total, pos(), 2);
+  t.add_uint(tls_f::extensions_length, ext_total, pos() - 2, 2);
+  const uint32_t ext_base = pos();
   Reader exts = r.sub(ext_total);
-  uint16_t negotiated = ver;
-  core::Bytes ticket;  // ClientHello session_ticket (RFC 5077), for decrypting a resumed session
-  bool etm = false;    // ServerHello encrypt_then_mac (RFC 7366)
   std::vector<uint16_t> exts_ids;
-  while (exts.remaining() >= 4) {
-    uint32_t eoff = off + static_cast<uint32_t>(r.pos());
-    uint16_t type = exts.be16();
-    uint16_t len = exts.be16();
-    t.add_uint(tls_f::extension_type, type, eoff, 2);
-    t.add_uint(tls_f::extension_len, len, eoff, 2);
-    Reader e = exts.sub(len);
-    if (!exts.ok()) break;
-    if (!grease(type)) {
-      if (want_ja3) exts_ids.push_back(type);
-      if (want_ja4) j4.exts.push_back(type);
+  if (f.want_ja3 || f.want_ja4) {
+    // The extension types, in order (GREASE left out), for the fingerprints.
+    Reader scan = exts;
+    while (scan.remaining() >= 4) {
+      uint16_t type = scan.be16();
+      uint16_t len = scan.be16();
+      scan.skip(len);
+      if (!scan.ok()) break;
+      if (grease(type)) continue;
+      if (f.want_ja3) exts_ids.push_back(type);
+      if (f.want_ja4) j4.exts.push_back(type);
       ++j4.ext_count;
     }
-    switch (type) {
-      case 0:  // server_name (RFC 6066 §3)
-        if (!client) break;
-        j4.sni = true;
-        e.be16();
-        while (e.remaining() >= 3) {
-          uint8_t nt = e.u8();
-          uint16_t nl = e.be16();
-          core::Bytes name = e.bytes(nl);
-          if (!e.ok()) break;
-          t.add_uint(tls_f::server_name_len, nl, eoff, 2);
-          if (nt == 0) t.add_string(tls_f::server_name, {reinterpret_cast<const char*>(name.data()), name.size()}, eoff, nl);
-        }
-        break;
-      case 10: {  // supported_groups
-        uint16_t gl = e.be16();
-        t.add_uint(tls_f::supported_groups_length, gl, eoff, 2);
-        Reader gs = e.sub(gl);
-        while (gs.remaining() >= 2) {
-          uint16_t v = gs.be16();
-          t.add_uint(tls_f::supported_group, v, eoff, 2);
-          if (want_ja3 && client && !grease(v)) groups.push_back(v);
-        }
-        break;
-      }
-      case 11: {  // ec_point_formats
-        uint8_t fl = e.u8();
-        t.add_uint(tls_f::ec_point_formats_length, fl, eoff, 1);
-        for (uint8_t i = 0; i < fl && e.remaining(); ++i) {
-          uint8_t f = e.u8();
-          t.add_uint(tls_f::ec_point_format, f, eoff, 1);
-          if (want_ja3 && client) formats.push_back(f);
-        }
-        break;
-      }
-      case 13:  // signature_algorithms
-        sig_algs(t, e, eoff, want_ja4 ? &j4.sigalgs : nullptr);
-        break;
-      case 16: {  // ALPN (RFC 7301)
-        uint16_t al = e.be16();
-        t.add_uint(tls_f::alpn_len, al, eoff, 2);
-        Reader as = e.sub(al);
-        while (as.remaining() >= 1) {
-          uint8_t sl = as.u8();
-          core::Bytes str = as.bytes(sl);
-          if (!as.ok()) break;
-          t.add_uint(tls_f::alpn_str_len, sl, eoff, 1);
-          std::string_view v(reinterpret_cast<const char*>(str.data()), str.size());
-          t.add_string(tls_f::alpn_str, v, eoff, sl);
-          if (client && j4.alpn.empty()) j4.alpn = v;
-        }
-        break;
-      }
-      case 43:  // supported_versions (RFC 8446 §4.2.1)
-        if (client) {
-          uint8_t l = e.u8();
-          t.add_uint(tls_f::supported_versions_len, l, eoff, 1);
-          Reader vs = e.sub(l);
-          while (vs.remaining() >= 2) {
-            uint16_t v = vs.be16();
-            t.add_uint(tls_f::supported_version, v, eoff, 2);
-            if (!grease(v)) j4.versions.push_back(v);
-          }
-        } else {
-          uint16_t v = e.be16();
-          if (e.ok()) {
-            t.add_uint(tls_f::supported_version, v, eoff, 2);
-            negotiated = v;
-          }
-        }
-        break;
-      case 51:  // key_share (RFC 8446 §4.2.8)
-        if (client) {
-          uint16_t kl = e.be16();
-          Reader ks = e.sub(kl);
-          while (ks.remaining() >= 4) {
-            uint16_t g = ks.be16();
-            uint16_t l = ks.be16();
-            ks.skip(l);
-            if (ks.ok()) t.add_uint(tls_f::key_share_group, g, eoff, 2);
-          }
-        } else if (e.remaining() == 2) {  // HelloRetryRequest: the group the client must use
-          t.add_uint(tls_f::key_share_selected_group, e.be16(), eoff, 2);
-        } else if (e.remaining() >= 2) {
-          t.add_uint(tls_f::key_share_group, e.be16(), eoff, 2);
-        }
-        break;
-      case 35:  // session_ticket
-        if (client) ticket = e.rest_captured();
-        break;
-      case 22:  // encrypt_then_mac
-        if (!client) etm = true;
-        break;
-      case 65281: {  // renegotiation_info (RFC 5746)
-        uint8_t l = e.u8();
-        if (e.ok()) t.add_uint(tls_f::reneg_info_len, l, eoff, 1);
-        break;
-      }
-      default: break;
-    }
   }
-  if (!client) s.version = negotiated;
+  dissect_extensions(t, exts, ext_base, client, &f);
+  if (!client) s.version = f.negotiated;
   if (s.decrypt) {
-    if (client) decrypt_client_hello(s, random, sid, ticket);
-    else decrypt_server_hello(s, random, sid, etm);
+    if (client) decrypt_client_hello(s, random, sid, f.ticket);
+    else decrypt_server_hello(s, random, sid, f.etm);
   }
-  if (want_ja3) {
+  if (f.want_ja3) {
     std::string full;
     core::append_uint(full, ver);
     full += ',';
@@ -429,15 +674,15 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     join(full, exts_ids);
     if (client) {
       full += ',';
-      join(full, groups);
+      join(full, f.groups);
       full += ',';
-      join(full, formats);
+      join(full, f.formats);
       add_fingerprint(t, tls_f::ja3_full, tls_f::ja3, full, off);
     } else {
       add_fingerprint(t, tls_f::ja3s_full, tls_f::ja3s, full, off);
     }
   }
-  if (want_ja4) {
+  if (f.want_ja4) {
     j4.ciphers = std::move(ciphers);
     std::string ja4, ja4_r;
     ja4_fingerprint(j4, ja4, ja4_r);
@@ -461,37 +706,10 @@ bool rsa_kx_suite(uint16_t c) {
   }
 }
 
-// Extensions of EncryptedExtensions and CertificateRequest (TLS 1.3): type
-// and length of each, with the bodies tshark decodes there.
+// Extensions of EncryptedExtensions and CertificateRequest (TLS 1.3), the
+// server's: as a hello's.
 void dissect_plain_extensions(core::FieldTree& t, Reader& exts, uint32_t off) {
-  while (exts.remaining() >= 4) {
-    uint32_t eoff = off + static_cast<uint32_t>(exts.pos());
-    uint16_t type = exts.be16();
-    uint16_t len = exts.be16();
-    t.add_uint(tls_f::extension_type, type, eoff, 2);
-    t.add_uint(tls_f::extension_len, len, eoff + 2, 2);
-    Reader e = exts.sub(len);
-    if (!exts.ok()) break;
-    if (type == 13) {
-      sig_algs(t, e, eoff + 4, nullptr);
-    } else if (type == 10) {
-      uint16_t gl = e.be16();
-      t.add_uint(tls_f::supported_groups_length, gl, eoff + 4, 2);
-      Reader gs = e.sub(gl);
-      while (gs.remaining() >= 2) t.add_uint(tls_f::supported_group, gs.be16(), eoff + 6, 2);
-    } else if (type == 16) {
-      uint16_t al = e.be16();
-      t.add_uint(tls_f::alpn_len, al, eoff + 4, 2);
-      Reader as = e.sub(al);
-      while (as.remaining() >= 1) {
-        uint8_t sl = as.u8();
-        core::Bytes str = as.bytes(sl);
-        if (!as.ok()) break;
-        t.add_uint(tls_f::alpn_str_len, sl, eoff + 6, 1);
-        t.add_string(tls_f::alpn_str, {reinterpret_cast<const char*>(str.data()), str.size()}, eoff + 7, sl);
-      }
-    }
-  }
+  dissect_extensions(t, exts, off, false, nullptr);
 }
 
 // The bodies of the other handshake messages a TLS 1.2 handshake shows in
@@ -659,7 +877,15 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
 
 // The handshake messages of one record's fragment, continuing a message left
 // incomplete by the previous handshake record of this direction.
-void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet& pkt, TlsSession& s, bool& first_item) {
+// What a record held, for its tree label ("TLSv1.2 Record Layer: Handshake Protocol: Client Hello").
+struct RecordWhat {
+  int handshakes = 0;
+  const char* name = nullptr;  // the first handshake message's
+  std::string text;            // the label after "Record Layer: "
+};
+
+void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet& pkt, TlsSession& s, bool& first_item,
+                        RecordWhat& what) {
   auto& t = pkt.tree;
   core::Bytes data = body.rest_captured();
   auto& frag = s.hs_frag[s.dir & 1];
@@ -694,13 +920,17 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     uint32_t hoff = off + static_cast<uint32_t>(start);
     uint8_t ht = hs.u8();
     uint32_t hl = hs.be24();
-    core::Subtree hs_sub(t, t.add_none(tls_f::handshake, hoff, hl + 4));
+    // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
+    const bool hrr = ht == 2 && hl >= 34 && data.size() >= start + 38 && is_hrr_random(data.subspan(start + 6, 32));
+    const char* name = hrr ? "Hello Retry Request" : handshake_name(ht);
+    const int32_t hs_idx = t.add_none(tls_f::handshake, hoff, hl + 4);
+    if (hs_idx >= 0) t.set_label(hs_idx, std::string("Handshake Protocol: ") + name);
+    core::Subtree hs_sub(t, hs_idx);
+    if (what.handshakes++ == 0) what.name = name;
     t.add_uint(tls_f::handshake_type, ht, hoff, 1);
     t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
     Reader msg = hs.sub(hl);
-    // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
-    const bool hrr = ht == 2 && hl >= 34 && is_hrr_random(data.subspan(start + 6, 32));
-    info_add(pkt, first_item, hrr ? "Hello Retry Request" : handshake_name(ht));
+    info_add(pkt, first_item, name);
     if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
     if (ht == 1 || ht == 2) {
       if (ht == 2) {
@@ -773,7 +1003,7 @@ bool looks_like_client_hello(std::span<const uint8_t> b) {
 namespace {
 
 // A 2-byte alert (RFC 8446 §6), in clear or decrypted; false if cut short.
-bool dissect_alert(Reader& body, uint32_t off, Packet& pkt, bool& first_item) {
+bool dissect_alert(Reader& body, uint32_t off, Packet& pkt, bool& first_item, std::string* label) {
   auto& t = pkt.tree;
   uint8_t level = body.u8();
   uint8_t desc = body.u8();
@@ -781,8 +1011,10 @@ bool dissect_alert(Reader& body, uint32_t off, Packet& pkt, bool& first_item) {
   core::Subtree alert_sub(t, t.add_none(tls_f::alert_message, off, 2));
   t.add_uint(tls_f::alert_level, level, off, 1);
   t.add_uint(tls_f::alert_desc, desc, off + 1, 1);
-  info_add(pkt, first_item, std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +
-                                ", Description: " + alert_name(desc) + ")");
+  std::string text = std::string("Alert (Level: ") + (level == 1 ? "Warning" : level == 2 ? "Fatal" : "Unknown") +
+                     ", Description: " + alert_name(desc) + ")";
+  info_add(pkt, first_item, text);
+  if (label) *label = std::move(text);
   return true;
 }
 
@@ -890,17 +1122,17 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
 // A record's decrypted content (RFC 8446 §5.2 inner type, or the TLS 1.2
 // record type), dissected as plaintext would be.
 void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t len, core::Bytes ciphertext,
-                       Packet& pkt, TlsSession& s, bool& first_item) {
+                       Packet& pkt, TlsSession& s, bool& first_item, RecordWhat& what) {
   auto& t = pkt.tree;
   switch (inner) {
     case 22: {
       Reader body(plain);
-      dissect_handshakes(body, true, 0, pkt, s, first_item);
+      dissect_handshakes(body, true, 0, pkt, s, first_item, what);
       break;
     }
     case 21: {
       Reader body(plain);
-      if (!dissect_alert(body, 0, pkt, first_item)) pkt.mark_malformed("TLS");
+      if (!dissect_alert(body, 0, pkt, first_item, &what.text)) pkt.mark_malformed("TLS");
       break;
     }
     case 23: {
@@ -908,6 +1140,7 @@ void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t
       const char* proto = deliver_app_data(s, plain, pkt, first_item);
       if (proto) t.add_string(tls_f::app_data_proto, proto, base, 5u + len);
       else info_add(pkt, first_item, "Application Data");
+      what.text = std::string("Application Data Protocol: ") + (proto ? proto : "Application Data");
       break;
     }
     default:
@@ -955,7 +1188,26 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   uint8_t inner = type;
   DecryptOutcome dout = DecryptOutcome::NotEncrypted;
   if (s.decrypt && rec.size() >= 5u + len) dout = decrypt_record(s, s.dir & 1, rec.subspan(0, 5u + len), inner);
-  core::Subtree record_sub(t, t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size())));
+  // Its label names the version known before this record (a TLS 1.3 ServerHello is a "TLSv1.2 Record Layer").
+  const char* rec_version = version_name(s.version ? s.version : ver);
+  const int32_t rec_idx = t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size()));
+  core::Subtree record_sub(t, rec_idx);
+  RecordWhat what;
+  struct Labeller {  // sets the record's label however this function returns
+    core::FieldTree& t;
+    int32_t idx;
+    const char* version;
+    RecordWhat& what;
+    ~Labeller() {
+      if (idx < 0) return;
+      std::string l = std::string(version) + " Record Layer";
+      if (what.handshakes)
+        l += std::string(": Handshake Protocol: ") + (what.handshakes > 1 ? "Multiple Handshake Messages" : what.name);
+      else if (!what.text.empty())
+        l += ": " + what.text;
+      t.set_label(idx, l);
+    }
+  } labeller{t, rec_idx, rec_version, what};
   // TLS 1.3 encrypted records show their outer type as an opaque type.
   if (tls13 && type == 23) t.add_uint(tls_f::record_opaque_type, type, base, 1);
   else t.add_uint(tls_f::record_content_type, type, base, 1);
@@ -978,7 +1230,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     if (tls13 && type == 23) t.add_uint(tls_f::record_content_type, inner, base, 1);  // the real type, generated
     t.add_uint(tls_f::decrypted, plain.size(), base, 5u + len);
     // (The Protocol column stays the application's when it dissected the data.)
-    dissect_decrypted(inner, plain, base, len, body.rest_captured(), pkt, s, first_item);
+    dissect_decrypted(inner, plain, base, len, body.rest_captured(), pkt, s, first_item, what);
     return;
   }
   if (dout == DecryptOutcome::BadTag) {
@@ -994,6 +1246,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     case 20: {
       core::Subtree ccs(t, t.add_none(tls_f::change_cipher_spec, base + 5, len));
       info_add(pkt, first_item, "Change Cipher Spec");
+      what.text = "Change Cipher Spec Protocol: Change Cipher Spec";
       if (!tls13 && s.server_hello_only && (s.dir & 1) == s.server_dir) {
         // The server goes straight from its ServerHello to ChangeCipherSpec:
         // an abbreviated handshake, the session was resumed (RFC 5246 §7.3).
@@ -1014,21 +1267,29 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       if (len != 2) {
         t.add_none(tls_f::alert_message, base + 5, len);  // tshark shows the (opaque) Alert Message item
         info_add(pkt, first_item, "Encrypted Alert");
+        what.text = "Encrypted Alert";
       } else {
-        dissect_alert(body, base + 5, pkt, first_item);
+        dissect_alert(body, base + 5, pkt, first_item, &what.text);
       }
       break;
     case 22:
       if (enc) {
-        t.add_none(tls_f::handshake, base + 5, len);  // tshark shows the (opaque) Handshake Protocol item
+        // tshark shows the (opaque) Handshake Protocol item
+        const int32_t idx = t.add_none(tls_f::handshake, base + 5, len);
+        if (idx >= 0) t.set_label(idx, "Handshake Protocol: Encrypted Handshake Message");
         info_add(pkt, first_item, "Encrypted Handshake Message");
+        what.handshakes = 1;
+        what.name = "Encrypted Handshake Message";
         break;
       }
-      dissect_handshakes(body, rec.size() >= 5u + len, base + 5, pkt, s, first_item);
+      dissect_handshakes(body, rec.size() >= 5u + len, base + 5, pkt, s, first_item, what);
       break;
     case 23: {
       core::Bytes d = body.rest_captured();
       t.add_bytes(tls_f::app_data, d.data(), d.size(), base + 5);
+      // Not decrypted: tshark names the protocol its port says (secure-mqtt 8883, https 443).
+      if (s.port_app) t.add_string(tls_f::app_data_proto, s.port_app, base, 5u + len);
+      what.text = std::string("Application Data Protocol: ") + (s.port_app ? s.port_app : "Application Data");
       if (const auto& pa = inferred) {
         info_add(pkt, first_item, pa->info);
         t.add_string(tls_f::inferred_alert, pa->reason, base, 5u + len);

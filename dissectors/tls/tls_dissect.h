@@ -94,6 +94,9 @@ struct TlsSession {
   std::unique_ptr<std::vector<uint8_t>> hs_frag[2];
   // Decryption (only with a key log): shared context set by TCP, own state.
   DecryptContext* decrypt = nullptr;
+  // The application protocol the ports name (set by TCP): what tshark calls
+  // undecrypted Application Data ("MQ Telemetry Transport Protocol" on 8883).
+  const char* port_app = nullptr;
   std::unique_ptr<SessionDecrypt> dec;
   AppSink sink;
   // The connection is over (both FINs, or a RST, nothing buffered): its heap
@@ -110,6 +113,9 @@ constexpr size_t kMaxHandshakeMessage = 256 * 1024;
 // Names of handshake message types and alert descriptions (RFC 8446, IANA), as tshark shows them.
 const char* handshake_name(uint8_t type);
 const char* alert_name(uint8_t desc);
+// Extension types and named groups (IANA TLS registries), as tshark names them; null when unknown.
+const char* extension_name(uint16_t type);
+const char* group_name(uint16_t group);
 
 // What JA4 (FoxIO) reads from a ClientHello, GREASE already left out.
 struct Ja4Input {

@@ -23,6 +23,12 @@ enum : FieldId {
   app_data_proto, verify_data, session_ticket_age_add, session_ticket_nonce_length, session_ticket_nonce,
   cert_request_context_length, cert_request_context, key_update_request, resumed, key_share_selected_group,
   segment_data, segments, segment, segment_count, reassembled_length, reassembled_data,
+  // The hello messages' tree as tshark 4.0 shows it.
+  random_time, random_bytes, ciphersuites, comp_methods, extension_data, server_name_list_len, server_name_type,
+  ec_point_formats, supported_groups, sig_hash_algs, alpn_list, psk_ke_modes_length, psk_ke_mode,
+  key_share_client_length, key_share_key_exchange_length, key_share_key_exchange, psk_identities_length,
+  psk_identity_length, psk_identity, psk_obfuscated_age, psk_binders_len, psk_binders, psk_selected, cookie_len,
+  cookie, padding_data, reneg_info, max_early_data_size, record_size_limit, max_fragment_length,
   // mqsniff's own (README "Fields tshark 4.0 does not have")
   dname_str, inferred_alert, decrypted, decrypt_failed, decrypt_missing,
 };

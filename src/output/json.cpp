@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "dissectors/core/format.h"
+#include "dissectors/link/link_fields.h"
 #include "src/output/field_format.h"
 
 namespace mqsniff::out {
@@ -236,6 +237,7 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
   const int32_t layers = doc.obj();
   auto text_value = [&](const FieldDef& def, const FieldNode& n) {
     scratch_.clear();
+    if (def.type == FieldType::None) return doc.str(scratch_);  // a label is not a value: tshark writes ""
     value_text(scratch_, def, n);
     return doc.str(scratch_);
   };
@@ -287,6 +289,23 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
       const FieldDef* def = reg.def(n.id);
       if (!def) return;
       const auto& kids = children_[static_cast<size_t>(c)];
+      if (n.id == link::ws_f::text) {
+        // A text-only item: its label is its key (json); ek keeps only its children.
+        if (o_.ek) {
+          if (expand)
+            for (int32_t k : kids) self(self, obj, k, layer, expand);
+          return;
+        }
+        if (kids.empty()) {
+          doc.put(obj, n.str(), doc.str(""));
+          return;
+        }
+        int32_t sub = expand ? doc.obj() : filtered(n.str());
+        if (expand)
+          for (int32_t k : kids) self(self, sub, k, layer, expand);
+        doc.put(obj, n.str(), sub);
+        return;
+      }
       const bool text_item = def->type == FieldType::None ||
                              (def->type == FieldType::Protocol && n.kind != ValueKind::Bytes);
       if (o_.ek) {

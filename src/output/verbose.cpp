@@ -70,23 +70,20 @@ const Vs kCiphers[] = {
     {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"}, {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
     {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"}, {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
     {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"}, {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"}};
-const Vs kExtensions[] = {{0, "server_name"}, {1, "max_fragment_length"}, {5, "status_request"},
-                          {10, "supported_groups"}, {11, "ec_point_formats"}, {13, "signature_algorithms"},
-                          {16, "application_layer_protocol_negotiation"}, {18, "signed_certificate_timestamp"},
-                          {21, "padding"}, {22, "encrypt_then_mac"}, {23, "extended_master_secret"},
-                          {35, "session_ticket"}, {41, "pre_shared_key"}, {42, "early_data"},
-                          {43, "supported_versions"}, {44, "cookie"}, {45, "psk_key_exchange_modes"},
-                          {49, "post_handshake_auth"}, {50, "signature_algorithms_cert"}, {51, "key_share"},
-                          {65281, "renegotiation_info"}};
-const Vs kGroups[] = {{0x0017, "secp256r1"}, {0x0018, "secp384r1"}, {0x0019, "secp521r1"}, {0x001d, "x25519"},
-                      {0x001e, "x448"}, {0x0100, "ffdhe2048"}, {0x0101, "ffdhe3072"}, {0x0102, "ffdhe4096"},
-                      {0x0103, "ffdhe6144"}, {0x0104, "ffdhe8192"}};
+const Vs kCompMethods[] = {{0, "null"}, {1, "DEFLATE"}};
+const Vs kPointFormats[] = {{0, "uncompressed"}, {1, "ansiX962_compressed_prime"}, {2, "ansiX962_compressed_char2"}};
+const Vs kPskModes[] = {{0, "PSK-only key establishment (psk_ke)"}, {1, "PSK with (EC)DHE key establishment (psk_dhe_ke)"}};
+const Vs kSigHash[] = {{0, "None"}, {1, "MD5"}, {2, "SHA1"}, {3, "SHA224"}, {4, "SHA256"}, {5, "SHA384"}, {6, "SHA512"}};
+const Vs kSigSig[] = {{0, "Anonymous"}, {1, "RSA"}, {2, "DSA"}, {3, "ECDSA"}, {4, "SM2"}};
 const Vs kSigAlgs[] = {{0x0401, "rsa_pkcs1_sha256"}, {0x0501, "rsa_pkcs1_sha384"}, {0x0601, "rsa_pkcs1_sha512"},
                        {0x0403, "ecdsa_secp256r1_sha256"}, {0x0503, "ecdsa_secp384r1_sha384"},
                        {0x0603, "ecdsa_secp521r1_sha512"}, {0x0804, "rsa_pss_rsae_sha256"},
                        {0x0805, "rsa_pss_rsae_sha384"}, {0x0806, "rsa_pss_rsae_sha512"}, {0x0807, "ed25519"},
                        {0x0808, "ed448"}, {0x0809, "rsa_pss_pss_sha256"}, {0x080a, "rsa_pss_pss_sha384"},
-                       {0x080b, "rsa_pss_pss_sha512"}, {0x0201, "rsa_pkcs1_sha1"}, {0x0203, "ecdsa_sha1"}};
+                       {0x080b, "rsa_pss_pss_sha512"}, {0x0201, "rsa_pkcs1_sha1"}, {0x0203, "ecdsa_sha1"},
+                       {0x0301, "SHA224 RSA"}, {0x0302, "SHA224 DSA"}, {0x0303, "SHA224 ECDSA"},
+                       {0x0402, "SHA256 DSA"}, {0x0502, "SHA384 DSA"}, {0x0602, "SHA512 DSA"},
+                       {0x0202, "SHA1 DSA"}};
 
 // Hex digits a BASE_HEX value is shown with (the type's width, or the mask's).
 int hex_digits(const FieldDef& d) {
@@ -125,7 +122,7 @@ bool generated(std::string_view a) {
       "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
       "tcp.time_relative", "tcp.time_delta", "udp.stream", "udp.checksum.status", "mqtt.version_inferred",
-      "mqtt.topic_alias_resolved", "tls.inferred_alert"};
+      "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto"};
   for (const char* e : kExact)
     if (a == e) return true;
   static const char* const kPrefix[] = {"tcp.analysis.", "tcp.segment", "tcp.reassembled", "ip.fragment",
@@ -155,11 +152,17 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
   if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));
   if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
-  if (a == "tls.handshake.extension.type") return lookup(kExtensions, v);
+  if (a == "tls.handshake.extension.type") return tls::extension_name(static_cast<uint16_t>(v));
   if (a == "tls.handshake.extensions_supported_group" || a == "tls.handshake.extensions_key_share_group" ||
       a == "tls.handshake.extensions_key_share_selected_group" ||
       a == "tls.handshake.server_named_curve")
-    return lookup(kGroups, v);
+    return tls::group_name(static_cast<uint16_t>(v));
+  if (a == "tls.handshake.comp_method") return lookup(kCompMethods, v);
+  if (a == "tls.handshake.extensions_ec_point_format") return lookup(kPointFormats, v);
+  if (a == "tls.handshake.extensions_server_name_type") return v == 0 ? "host_name" : nullptr;
+  if (a == "tls.extension.psk_ke_mode") return lookup(kPskModes, v);
+  if (a == "tls.handshake.sig_hash_hash") return v <= 6 ? lookup(kSigHash, v) : "Unknown";
+  if (a == "tls.handshake.sig_hash_sig") return v <= 4 ? lookup(kSigSig, v) : "Unknown";
   if (a == "tls.handshake.sig_hash_alg") return lookup(kSigAlgs, v);
   if (a == "_ws.expert.severity") return core::severity_name(static_cast<core::Severity>(v));
   if (a == "_ws.expert.group") return core::group_name(static_cast<core::ExpertGroup>(v));
@@ -200,6 +203,8 @@ void append_hex(std::string& out, uint64_t v, int digits) {
   for (int i = n; i < digits; ++i) out += '0';
   while (n) out += buf[--n];
 }
+
+constexpr size_t kLabelMax = 239;  // tshark's ITEM_LABEL_LENGTH, less its terminator
 
 void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
   std::string v;
@@ -243,6 +248,10 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       out += d.bitmask ? (n.u ? "Set" : "Not set") : (n.u ? "True" : "False");
       return;
     case ValueKind::Bytes: {
+      if (d.abbrev == "tls.handshake.extension.data") {  // tshark: "Data (176 bytes)"
+        out += "Data (" + std::to_string(n.b.n) + " bytes)";
+        return;
+      }
       out += d.name;
       out += ": ";
       // tshark shows at most 36 bytes, then an ellipsis.
@@ -253,10 +262,21 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     }
     default:
       append_field_value(v, d, n);
+      if (n.kind == ValueKind::Time && d.type == FieldType::RelativeTime) v += " seconds";
+      if (d.name.size() + 2 + v.size() > kLabelMax) {
+        // tshark's labels hold 239 characters: a longer one is cut, and says so after its name.
+        const size_t start = out.size();
+        out += d.name;
+        out += " [truncated]: ";
+        out += v;
+        size_t keep = kLabelMax - 1;
+        while (keep > 0 && (static_cast<unsigned char>(out[start + keep]) & 0xc0) == 0x80) --keep;  // UTF-8 boundary
+        out.resize(start + keep);
+        return;
+      }
       out += d.name;
       out += ": ";
       out += v;
-      if (n.kind == ValueKind::Time && d.type == FieldType::RelativeTime) out += " seconds";
       return;
   }
 }
