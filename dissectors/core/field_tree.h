@@ -61,7 +61,8 @@ struct FieldNode {
   FieldNode() : u(0) {}
 
   std::string_view str() const { return {reinterpret_cast<const char*>(b.p), b.n}; }
-  static constexpr uint8_t kHidden = 1;
+  static constexpr uint8_t kHidden = 1;     // not in -V (filters, -e and JSON see it)
+  static constexpr uint8_t kGenerated = 2;  // shown in brackets by -V, as tshark shows what it computed
 };
 
 // Which fields a run needs at all: the filter's and -e's fields, or all.

@@ -747,7 +747,9 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       t.add_uint(tls_f::certificates_length, total, off, 3);
       Reader list = m.sub(total);
       if (!m.ok()) break;
-      core::Subtree certs(t, t.add_none(tls_f::certificates, off + 3, total));
+      const int32_t certs_idx = t.add_none(tls_f::certificates, off + 3, total);
+      if (certs_idx >= 0) t.set_label(certs_idx, "Certificates (" + std::to_string(total) + " bytes)");
+      core::Subtree certs(t, certs_idx);
       while (list.remaining() >= 3) {
         uint32_t coff = off + static_cast<uint32_t>(m.pos() - list.remaining());
         uint32_t cl = list.be24();
@@ -771,6 +773,7 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
     }
     case 12: {  // ServerKeyExchange, ECDHE: curve, public point, signature
       if (!ecdhe_suite(s.cipher)) break;
+      core::Subtree params(t, core::add_text(t, "EC Diffie-Hellman Server Params", off, static_cast<uint32_t>(m.remaining())));
       uint8_t curve_type = m.u8();
       t.add_uint(tls_f::server_curve_type, curve_type, off, 1);
       if (curve_type != 3) break;  // only named_curve is in use (RFC 8422)
@@ -827,12 +830,14 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
     }
     case 16: {  // ClientKeyExchange
       if (ecdhe_suite(s.cipher)) {
+        core::Subtree params(t, core::add_text(t, "EC Diffie-Hellman Client Params", off, static_cast<uint32_t>(m.remaining())));
         uint8_t pl = m.u8();
         core::Bytes point = m.bytes(pl);
         if (!m.ok()) break;
         t.add_uint(tls_f::client_point_len, pl, off, 1);
         t.add_bytes(tls_f::client_point, point.data(), point.size(), off + 1);
       } else if (rsa_kx_suite(s.cipher)) {
+        core::Subtree params(t, core::add_text(t, "RSA Encrypted PreMaster Secret", off, static_cast<uint32_t>(m.remaining())));
         uint16_t l = m.be16();
         core::Bytes e = m.bytes(l);
         if (!m.ok()) break;
@@ -842,6 +847,7 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       break;
     }
     case 4: {  // NewSessionTicket (TLS 1.2, RFC 5077 §3.3)
+      core::Subtree ticket(t, core::add_text(t, "TLS Session Ticket", off, static_cast<uint32_t>(m.remaining())));
       if (s.version == 0x0304) {
         // TLS 1.3 (decrypted, RFC 8446 §4.6.1)
         uint32_t life = m.be32();
@@ -1030,14 +1036,19 @@ core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b) {
 // sink chose for this session (MQTT, WebSocket...), across records. Returns
 // that protocol's name (tls.app_data_proto), or null. A record that only
 // starts or continues a PDU is named in the Info column as tshark does.
-const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool& first_item) {
+// The protocol of the session's decrypted application data, chosen from its first bytes.
+const AppHandler* app_of(TlsSession& s, core::Bytes plain) {
   SessionDecrypt& d = *s.dec;
-  if (!d.app_chosen) {
-    if (plain.empty()) return nullptr;
+  if (!d.app_chosen && !plain.empty()) {
     d.app = s.sink.choose ? s.sink.choose(s.sink.user, plain) : nullptr;
     d.app_chosen = true;
   }
-  if (!d.app) return nullptr;
+  return d.app;
+}
+
+const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool& first_item) {
+  SessionDecrypt& d = *s.dec;
+  if (!app_of(s, plain)) return nullptr;
   auto& t = pkt.tree;
   const unsigned dir = s.dir & 1;
   auto& pend = d.pending[dir];
@@ -1137,9 +1148,10 @@ void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t
     }
     case 23: {
       t.add_bytes(tls_f::app_data, ciphertext.data(), ciphertext.size(), base + 5);
+      // The protocol is named before its layer (as tshark's tree has it).
+      if (const AppHandler* app = app_of(s, plain)) t.add_string(tls_f::app_data_proto, app->name, base, 5u + len);
       const char* proto = deliver_app_data(s, plain, pkt, first_item);
-      if (proto) t.add_string(tls_f::app_data_proto, proto, base, 5u + len);
-      else info_add(pkt, first_item, "Application Data");
+      if (!proto) info_add(pkt, first_item, "Application Data");
       what.text = std::string("Application Data Protocol: ") + (proto ? proto : "Application Data");
       break;
     }
@@ -1227,8 +1239,10 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   if (dout == DecryptOutcome::Ok) {
     // The plaintext is a data source of its own ("Decrypted TLS" under -x).
     core::Bytes plain = keep_source(pkt, "Decrypted TLS", s.decrypt->plain);
-    if (tls13 && type == 23) t.add_uint(tls_f::record_content_type, inner, base, 1);  // the real type, generated
-    t.add_uint(tls_f::decrypted, plain.size(), base, 5u + len);
+    if (tls13 && type == 23)  // the real type, generated
+      t.add_uint(tls_f::record_content_type, inner, base, 1, core::FieldNode::kGenerated);
+    // (mqsniff's own: in filters, -e and JSON; -V shows the decrypted data as tshark does, without it)
+    t.add_uint(tls_f::decrypted, plain.size(), base, 5u + len, core::FieldNode::kHidden);
     // (The Protocol column stays the application's when it dissected the data.)
     dissect_decrypted(inner, plain, base, len, body.rest_captured(), pkt, s, first_item, what);
     return;

@@ -158,6 +158,7 @@ const char* value_name(std::string_view a, uint64_t v) {
       a == "tls.handshake.server_named_curve")
     return tls::group_name(static_cast<uint16_t>(v));
   if (a == "tls.handshake.comp_method") return lookup(kCompMethods, v);
+  if (a == "tls.handshake.server_curve_type") return v == 3 ? "named_curve" : nullptr;
   if (a == "tls.handshake.extensions_ec_point_format") return lookup(kPointFormats, v);
   if (a == "tls.handshake.extensions_server_name_type") return v == 0 ? "host_name" : nullptr;
   if (a == "tls.extension.psk_ke_mode") return lookup(kPskModes, v);
@@ -204,6 +205,30 @@ void append_hex(std::string& out, uint64_t v, int digits) {
   while (n) out += buf[--n];
 }
 
+// "1 day, 2 hours, 3 minutes, 4 seconds" (the parts that are not zero).
+void append_duration(std::string& out, uint64_t secs) {
+  if (secs == 0) {
+    out += "0 seconds";
+    return;
+  }
+  const struct {
+    uint64_t unit;
+    const char* name;
+  } parts[] = {{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+  bool first = true;
+  for (const auto& p : parts) {
+    uint64_t n = secs / p.unit;
+    secs %= p.unit;
+    if (!n) continue;
+    if (!first) out += ", ";
+    first = false;
+    core::append_uint(out, n);
+    out += ' ';
+    out += p.name;
+    if (n != 1) out += 's';
+  }
+}
+
 constexpr size_t kLabelMax = 239;  // tshark's ITEM_LABEL_LENGTH, less its terminator
 
 void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
@@ -215,6 +240,15 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
+      if (d.abbrev == "tls.handshake.session_ticket_lifetime_hint") {  // tshark: "7200 seconds (2 hours)"
+        out += d.name;
+        out += ": ";
+        core::append_uint(out, u);
+        out += " seconds (";
+        append_duration(out, u);
+        out += ')';
+        return;
+      }
       // A flags word with its own bit lines below shows no pattern itself.
       if (d.bitmask && d.abbrev != "tcp.flags") append_bits(out, d, u << core::mask_shift(d.bitmask));
       const char* name = info_of(d).has_names ? value_name(d.abbrev, u) : nullptr;
@@ -318,7 +352,7 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
     out.append(static_cast<size_t>(depth[i]) * 4, ' ');
     const bool expert = n.id == link::ws_f::expert;
     const bool expert_child = p >= 0 && nodes[static_cast<size_t>(p)].id == link::ws_f::expert;
-    const bool bracket = expert || expert_child || info_of(*d).generated;
+    const bool bracket = expert || expert_child || info_of(*d).generated || (n.flags & FieldNode::kGenerated);
     if (bracket) out += '[';
     if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::String) out += n.str();  // tshark's header line
