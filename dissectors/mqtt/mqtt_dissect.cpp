@@ -461,11 +461,12 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
           if (v5) {
             int32_t oi = t.add_uint(mqtt_f::subscription_options, opt, so, 1);
             if (oi >= 0) t.enter(oi);
-            t.add_uint(mqtt_f::subscription_options_qos, opt & 3, so, 1);
-            t.add_bool(mqtt_f::subscription_options_nl, opt & 4, so, 1);
-            t.add_bool(mqtt_f::subscription_options_rap, opt & 8, so, 1);
-            t.add_uint(mqtt_f::subscription_options_retain, (opt >> 4) & 3, so, 1);
+            // (tshark's order: from the high bits down)
             t.add_uint(mqtt_f::subscription_options_reserved, opt >> 6, so, 1);
+            t.add_uint(mqtt_f::subscription_options_retain, (opt >> 4) & 3, so, 1);
+            t.add_bool(mqtt_f::subscription_options_rap, opt & 8, so, 1);
+            t.add_bool(mqtt_f::subscription_options_nl, opt & 4, so, 1);
+            t.add_uint(mqtt_f::subscription_options_qos, opt & 3, so, 1);
             if (oi >= 0) t.close();
           } else {
             t.add_uint(mqtt_f::sub_qos, opt, so, 1);

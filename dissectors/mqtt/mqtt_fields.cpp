@@ -44,7 +44,7 @@ static const FieldDef kMqtt[] = {
     {mqtt_f::passwd, "mqtt.passwd", "Password", FT::String},
     {mqtt_f::conack_flags, "mqtt.conack.flags", "Acknowledge Flags", FT::UInt8, Base::Hex},
     {mqtt_f::conack_flags_sp, "mqtt.conack.flags.sp", "Session Present", FT::Boolean, Base::None, 0x01, 8},
-    {mqtt_f::conack_flags_reserved, "mqtt.conack.flags.reserved", "Reserved", FT::Boolean, Base::None, 0, 8},
+    {mqtt_f::conack_flags_reserved, "mqtt.conack.flags.reserved", "Reserved", FT::Boolean, Base::None, 0xfe, 8},
     {mqtt_f::conack_val, "mqtt.conack.val", "Return Code", FT::UInt8, Base::Dec},
     {mqtt_f::topic_len, "mqtt.topic_len", "Topic Length", FT::UInt16, Base::Dec},
     {mqtt_f::topic, "mqtt.topic", "Topic", FT::String},
@@ -122,6 +122,66 @@ static const PropSpec kProps[] = {
     {0x29, "subscription_identifier_available", "Subscription Identifier Available", FT::UInt8},
     {0x2a, "shared_subscription_available", "Shared Subscription Available", FT::UInt8},
 };
+
+const char* property_name(uint8_t id) {
+  if (id == 0x02) return "Publication Expiry Interval";  // tshark 4.0's name for Message Expiry Interval
+  if (id == 0x26) return "User Property";
+  for (const auto& p : kProps)
+    if (p.id == id) return p.label;
+  return nullptr;
+}
+
+const char* reason_code_name(FieldId field, uint8_t rc) {
+  if (field == mqtt_f::suback_reason_code && rc <= 2) {
+    static const char* const kGranted[] = {"Granted QoS 0", "Granted QoS 1", "Granted QoS 2"};
+    return kGranted[rc];
+  }
+  if (field == mqtt_f::disconnect_reason_code && rc == 0) return "Normal disconnection";
+  if (field == mqtt_f::disconnect_reason_code && rc == 4) return "Disconnect with Will Message";
+  switch (rc) {  // MQTT 5.0 §2.4
+    case 0x00: return "Success";
+    case 0x10: return "No matching subscribers";
+    case 0x11: return "No subscription existed";
+    case 0x18: return "Continue authentication";
+    case 0x19: return "Re-authenticate";
+    case 0x80: return "Unspecified error";
+    case 0x81: return "Malformed Packet";
+    case 0x82: return "Protocol Error";
+    case 0x83: return "Implementation specific error";
+    case 0x84: return "Unsupported Protocol Version";
+    case 0x85: return "Client Identifier not valid";
+    case 0x86: return "Bad User Name or Password";
+    case 0x87: return "Not authorized";
+    case 0x88: return "Server unavailable";
+    case 0x89: return "Server busy";
+    case 0x8a: return "Banned";
+    case 0x8b: return "Server shutting down";
+    case 0x8c: return "Bad authentication method";
+    case 0x8d: return "Keep Alive timeout";
+    case 0x8e: return "Session taken over";
+    case 0x8f: return "Topic Filter invalid";
+    case 0x90: return "Topic Name invalid";
+    case 0x91: return "Packet Identifier in use";
+    case 0x92: return "Packet Identifier not found";
+    case 0x93: return "Receive Maximum exceeded";
+    case 0x94: return "Topic Alias invalid";
+    case 0x95: return "Packet too large";
+    case 0x96: return "Message rate too high";
+    case 0x97: return "Quota exceeded";
+    case 0x98: return "Administrative action";
+    case 0x99: return "Payload format invalid";
+    case 0x9a: return "Retain not supported";
+    case 0x9b: return "QoS not supported";
+    case 0x9c: return "Use another server";
+    case 0x9d: return "Server moved";
+    case 0x9e: return "Shared Subscriptions not supported";
+    case 0x9f: return "Connection rate exceeded";
+    case 0xa0: return "Maximum connect time";
+    case 0xa1: return "Subscription Identifiers not supported";
+    case 0xa2: return "Wildcard Subscriptions not supported";
+    default: return nullptr;
+  }
+}
 
 std::span<const FieldDef> mqtt_field_table() {
   static const std::vector<FieldDef> all = [] {

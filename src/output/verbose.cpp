@@ -8,6 +8,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/link/link_fields.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/tls/tls_dissect.h"
 #include "src/output/field_format.h"
 
@@ -42,6 +43,9 @@ const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
                        {1, "At least once delivery (Acknowledged deliver)"},
                        {2, "Exactly once delivery (Assured Delivery)"},
                        {3, "Reserved"}};
+const Vs kRetainHandling[] = {{0, "Send msgs at subscription time"},
+                              {1, "Send msgs on subscription only if subscription does not exist"},
+                              {2, "Do not send msgs at subscription time"}};
 const Vs kConnack[] = {{0, "Connection Accepted"},
                        {1, "Connection Refused: unacceptable protocol version"},
                        {2, "Connection Refused: identifier rejected"},
@@ -145,6 +149,13 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos")
     return lookup(kMqttQos, v);
   if (a == "mqtt.conack.val") return lookup(kConnack, v);
+  if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
+  if (a == "mqtt.subscription_options_qos") return lookup(kMqttQos, v);
+  if (a == "mqtt.subscription_options_retain") return lookup(kRetainHandling, v);
+  if (a.starts_with("mqtt.") && a.ends_with(".reason_code")) {
+    auto id = core::FieldRegistry::instance().find(a);
+    return id ? mqtt::reason_code_name(*id, static_cast<uint8_t>(v)) : nullptr;
+  }
   if (a == "tls.record.content_type" || a == "tls.record.opaque_type") return lookup(kTlsContent, v);
   if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version")
     return lookup(kTlsVersions, v);
@@ -177,6 +188,7 @@ struct FieldInfo {
   bool known = false;
   bool generated = false;
   bool has_names = false;  // value_name() may name its values
+  bool tree_hidden = false;
 };
 FieldInfo g_info[core::kMaxFieldId];  // zero-initialised: nothing known yet
 
@@ -185,6 +197,8 @@ inline FieldInfo& info_of(const FieldDef& d) {
   if (!fi.known) {
     fi.known = true;
     fi.generated = generated(d.abbrev);
+    // mqsniff's one-field-per-property duplicates: for filters, -e and JSON; -V shows tshark's lines only.
+    fi.tree_hidden = d.abbrev.starts_with("mqtt.prop.") || d.abbrev.starts_with("mqtt.willprop.");
     // A field has value names if any of its first values, or a large one, is named.
     for (uint64_t v : {0ull, 1ull, 2ull, 3ull, 6ull, 8ull, 11ull, 20ull, 22ull, 0x0303ull, 0x0800ull, 0x1301ull, 0x001dull, 0x0804ull})
       fi.has_names |= value_name(d.abbrev, v) != nullptr;
@@ -288,6 +302,10 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       }
       out += d.name;
       out += ": ";
+      if (n.b.n == 0) {  // tshark's word for an empty byte field
+        out += "<MISSING>";
+        return;
+      }
       // tshark shows at most 36 bytes, then an ellipsis.
       size_t shown = n.b.n > kTreeBytesShown ? kTreeBytesShown : n.b.n;
       core::append_hex_bytes(out, n.b.p, shown);
@@ -315,6 +333,43 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
   }
 }
 
+// A flags field's line names what its bits say, as tshark does:
+// "Header Flags: 0x34, Message Type: Publish Message, QoS Level: ..." (the
+// set booleans by name, the named values; other integers not), and TCP's
+// "Flags: 0x018 (PSH, ACK)".
+void append_flags_summary(std::string& out, const FieldDef& d, std::span<const FieldNode> nodes, size_t i) {
+  if (nodes[i].kind != ValueKind::UInt) return;
+  if (d.abbrev == "tcp.flags") {
+    static const char* const kNames[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
+    std::string set;
+    for (unsigned b = 0; b < 9; ++b)
+      if (nodes[i].u >> b & 1) set += std::string(set.empty() ? "" : ", ") + kNames[b];
+    out += " (" + (set.empty() ? std::string("<None>") : set) + ")";
+    return;
+  }
+  if (d.abbrev != "mqtt.hdrflags" && d.abbrev != "mqtt.conflags" && d.abbrev != "mqtt.conack.flags" &&
+      d.abbrev != "mqtt.subscription_options")
+    return;
+  const auto& reg = core::FieldRegistry::instance();
+  for (size_t j = i + 1; j < nodes.size() && nodes[j].parent == static_cast<int32_t>(i); ++j) {
+    const FieldDef* c = reg.def(nodes[j].id);
+    if (!c) continue;
+    if (nodes[j].kind == ValueKind::Bool) {
+      if (nodes[j].u) {
+        out += ", ";
+        out += c->name;
+      }
+    } else if (nodes[j].kind == ValueKind::UInt && info_of(*c).has_names) {
+      if (const char* name = value_name(c->abbrev, nodes[j].u)) {
+        out += ", ";
+        out += c->name;
+        out += ": ";
+        out += name;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only) {
@@ -333,7 +388,7 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
     const FieldDef* d = reg.def(n.id);
     int32_t p = n.parent;
     depth[i] = p < 0 ? 0 : depth[static_cast<size_t>(p)] + 1;
-    if (!d || (n.flags & FieldNode::kHidden) || (p >= 0 && !shown[static_cast<size_t>(p)])) {
+    if (!d || (n.flags & FieldNode::kHidden) || info_of(*d).tree_hidden || (p >= 0 && !shown[static_cast<size_t>(p)])) {
       shown[i] = 0;
       continue;
     }
@@ -360,7 +415,10 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += std::string(d->name) + " (" + std::to_string(n.b.n) + " bytes)";
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes) out += d->name;
     else if (n.kind == ValueKind::String && d->type == FieldType::None) out += n.str();
+    else if (d->abbrev == "mqtt.conack.flags.reserved" && (p < 0 || nodes[static_cast<size_t>(p)].kind != ValueKind::UInt))
+      out += n.u ? "Reserved: Set" : "Reserved: Not set";  // MQTT 3.1: the whole byte is reserved, no bit pattern
     else field_line(out, *d, n);
+    append_flags_summary(out, *d, nodes, i);
     if (bracket) out += ']';
     out += '\n';
   }
