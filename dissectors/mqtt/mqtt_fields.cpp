@@ -44,7 +44,7 @@ static const FieldDef kMqtt[] = {
     {mqtt_f::passwd, "mqtt.passwd", "Password", FT::String},
     {mqtt_f::conack_flags, "mqtt.conack.flags", "Acknowledge Flags", FT::UInt8, Base::Hex},
     {mqtt_f::conack_flags_sp, "mqtt.conack.flags.sp", "Session Present", FT::Boolean, Base::None, 0x01, 8},
-    {mqtt_f::conack_flags_reserved, "mqtt.conack.flags.reserved", "Reserved", FT::Boolean, Base::None, 0xfe, 8},
+    {mqtt_f::conack_flags_reserved, "mqtt.conack.flags.reserved", "Reserved", FT::Boolean, Base::None, 0, 8},
     {mqtt_f::conack_val, "mqtt.conack.val", "Return Code", FT::UInt8, Base::Dec},
     {mqtt_f::topic_len, "mqtt.topic_len", "Topic Length", FT::UInt16, Base::Dec},
     {mqtt_f::topic, "mqtt.topic", "Topic", FT::String},

@@ -415,9 +415,18 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += std::string(d->name) + " (" + std::to_string(n.b.n) + " bytes)";
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes) out += d->name;
     else if (n.kind == ValueKind::String && d->type == FieldType::None) out += n.str();
-    else if (d->abbrev == "mqtt.conack.flags.reserved" && (p < 0 || nodes[static_cast<size_t>(p)].kind != ValueKind::UInt))
-      out += n.u ? "Reserved: Set" : "Reserved: Not set";  // MQTT 3.1: the whole byte is reserved, no bit pattern
-    else field_line(out, *d, n);
+    else if (d->abbrev == "mqtt.conack.flags.reserved") {
+      // Registered without a mask (tshark -G), shown with bits 7-1 under the flags; in MQTT 3.1 the whole byte.
+      if (p >= 0 && nodes[static_cast<size_t>(p)].kind == ValueKind::UInt) {
+        const uint64_t byte = nodes[static_cast<size_t>(p)].u;  // the flags byte
+        for (int b = 7; b >= 1; --b) {
+          out += (byte >> b & 1) ? '1' : '0';
+          if (b == 4) out += ' ';
+        }
+        out += ". = ";
+      }
+      out += n.u ? "Reserved: Set" : "Reserved: Not set";
+    } else field_line(out, *d, n);
     append_flags_summary(out, *d, nodes, i);
     if (bracket) out += ']';
     out += '\n';
