@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(buf.size());
   pkt.frame.data = buf.empty() ? nullptr : buf.data();
   pkt.frame.ts.sec = 1795519078;
-  tls::dissect_certificate(core::Bytes(buf.data(), buf.size()), 0, pkt);
+  tls::dissect_certificate(core::Bytes(buf.data(), buf.size()), 0, pkt, -1);
   (void)tls::distinguished_name(core::Bytes(buf.data(), buf.size()));
   return 0;
 }

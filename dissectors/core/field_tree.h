@@ -146,8 +146,16 @@ public:
     nodes_.clear();
     stack_.clear();
     arena_.reset();
+    appended_.clear();
     ++generation_;
   }
+  // Text added after a node's line in -V (tshark's proto_item_append_text:
+  // "Certificate: 3082… (id-at-commonName=localhost)"); nothing else shows it.
+  void append_text(int32_t idx, std::string_view text) {
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
+    appended_.push_back({idx, arena_.copy(text)});
+  }
+  const std::vector<std::pair<int32_t, std::string_view>>& appended() const { return appended_; }
   // Changes at every reset(): what was derived from one packet's tree can be
   // recognised as such (a cache keyed by tree and generation).
   uint64_t generation() const { return generation_; }
@@ -203,6 +211,8 @@ public:
   }
   // Make an added field the parent of following fields (subtrees, -V), until close().
   void enter(int32_t idx) { stack_.push_back(idx); }
+  // The node new fields go under (-1: the top level).
+  int32_t top() const { return stack_.empty() ? -1 : stack_.back(); }
 
   [[gnu::always_inline]] int32_t add_uint(FieldId id, uint64_t v, uint32_t off, uint32_t len, uint8_t flags = 0) {
     if (!wants(id)) return -1;
@@ -312,6 +322,7 @@ private:
   const WantSet* want_;
   std::vector<FieldNode> nodes_;
   std::vector<int32_t> stack_;
+  std::vector<std::pair<int32_t, std::string_view>> appended_;
   uint64_t generation_ = 0;
   StringArena arena_;
 };

@@ -592,7 +592,8 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     }
   }
   if (!split_random) {
-    t.add_bytes(tls_f::handshake_random, random.data(), random.size(), off + 2);
+    const int32_t idx = t.add_bytes(tls_f::handshake_random, random.data(), random.size(), off + 2);
+    if (!client && is_hrr_random(random)) t.append_text(idx, " (HelloRetryRequest magic)");
   } else {
     core::Subtree rnd(t, t.add_bytes(tls_f::handshake_random, random.data(), random.size(), off + 2));
     core::Timestamp gmt{static_cast<int64_t>(uint32_t(random[0]) << 24 | uint32_t(random[1]) << 16 |
@@ -728,11 +729,8 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
     case 20:  // Finished
       t.add_none(tls_f::verify_data, off, static_cast<uint32_t>(m.remaining()));
       break;
-    case 24: {  // KeyUpdate (RFC 8446 §4.6.3)
-      uint8_t req = m.u8();
-      if (m.ok()) t.add_uint(tls_f::key_update_request, req, off, 1);
+    case 24:  // KeyUpdate: its request is shown beside the handshake item (dissect_handshakes)
       break;
-    }
     case 11: {  // Certificate
       if (s.version == 0x0304) {
         // TLS 1.3 (decrypted): a request context, then entries that carry extensions.
@@ -757,8 +755,9 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
         if (!list.ok()) break;
         t.add_uint(tls_f::certificate_length, cl, coff, 3);
         {
-          core::Subtree cert(t, t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3));
-          dissect_certificate(der, coff + 3, pkt);
+          const int32_t cert_idx = t.add_bytes(tls_f::certificate, der.data(), der.size(), coff + 3);
+          core::Subtree cert(t, cert_idx);
+          dissect_certificate(der, coff + 3, pkt, cert_idx);
         }
         if (s.version == 0x0304) {  // CertificateEntry.extensions
           uint16_t el = list.be16();
@@ -805,8 +804,9 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       Reader types = m.sub(n);
       if (!m.ok()) break;
       {
-        core::Subtree sub(t, t.add_none(tls_f::cert_types, off + 1, n));
-        while (types.remaining()) t.add_uint(tls_f::cert_type, types.u8(), off + 1, 1);
+        core::Subtree sub(t, list_node(t, tls_f::cert_types, "Certificate types", n, "type", "types", off + 1, n));
+        uint32_t to = off + 1;
+        while (types.remaining()) t.add_uint(tls_f::cert_type, types.u8(), to++, 1);
       }
       if (s.version >= 0x0303) sig_algs(t, m, off, nullptr);
       uint16_t dl = m.be16();
@@ -946,6 +946,10 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
       dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
     } else {
       dissect_body(ht, msg, hoff + 4, pkt, s);
+      if (ht == 24 && hl >= 1) {  // KeyUpdate (RFC 8446 §4.6.3): tshark places the request beside the handshake item
+        hs_sub.end();
+        t.add_uint(tls_f::key_update_request, data[start + 4], hoff + 4, 1);
+      }
       if (s.dec) decrypt_after_handshake(s, s.dir & 1, ht);  // Finished, KeyUpdate: new keys
     }
     if (!hs.ok()) break;
@@ -1109,11 +1113,17 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
   // The part of this record that went into a reassembly (tls.segment.data):
   // what completed a pending PDU, or what starts one that is still open.
   const size_t tail = data.size() - used;
-  if (joined_part) {
-    t.add_bytes(tls_f::segment_data, plain.data(), std::min(joined_part, plain.size()), 0);
-  } else if (tail) {
-    const size_t from_this = std::min(tail, plain.size());
-    t.add_bytes(tls_f::segment_data, plain.data() + plain.size() - from_this, from_this, 0);
+  if (joined_part || tail) {
+    // tshark shows it beside the record, under the TLS layer.
+    const int32_t rec = t.top();
+    t.enter(rec >= 0 ? t.nodes()[static_cast<size_t>(rec)].parent : -1);
+    if (joined_part) {
+      t.add_bytes(tls_f::segment_data, plain.data(), std::min(joined_part, plain.size()), 0);
+    } else {
+      const size_t from_this = std::min(tail, plain.size());
+      t.add_bytes(tls_f::segment_data, plain.data() + plain.size() - from_this, from_this, 0);
+    }
+    t.close();
   }
   if (joined) {
     pend.erase(pend.begin(), pend.begin() + static_cast<long>(used));
@@ -1279,7 +1289,9 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       // encrypted ones hide in type 23); anything longer was encrypted (TLS 1.2
       // after ChangeCipherSpec).
       if (len != 2) {
-        t.add_none(tls_f::alert_message, base + 5, len);  // tshark shows the (opaque) Alert Message item
+        // tshark shows the (opaque) Alert Message item
+        const int32_t idx = t.add_none(tls_f::alert_message, base + 5, len);
+        if (idx >= 0) t.set_label(idx, "Alert Message: Encrypted Alert");
         info_add(pkt, first_item, "Encrypted Alert");
         what.text = "Encrypted Alert";
       } else {

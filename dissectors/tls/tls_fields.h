@@ -41,6 +41,12 @@ enum : FieldId {
   af_proto = field_base(Proto::X509), sat_proto, ce_proto, version, serial_number, algorithm_id, utc_time,
   subject_public_key, extension_id, ca, dns_name, ski, key_identifier, country_name,
   printable_string, utf8_string, ia5_string, teletex_string,
+  // The certificate's tree as tshark's BER walk shows it.
+  signed_certificate, signature_element, issuer, subject, if_rdn_sequence, af_rdn_sequence, rdn_item, rdn_attr,
+  if_oid, directory_string, validity, not_before, not_after, generalized_time, spki, algorithm_element, modulus,
+  public_exponent, extensions, extension_element, critical, aki, basic_constraints, path_len, general_names,
+  general_name, ip_address, rfc822_name, key_usage, key_purpose_ids, key_purpose_id, algorithm_identifier, padding,
+  encrypted, bmp_string, universal_string, ec_named_curve,
   // own
   cert_subject, cert_issuer, cert_serial, cert_not_before, cert_not_after, cert_pubkey, cert_pubkey_bits, cert_sig_alg,
   cert_san, cert_self_signed, cert_is_ca, cert_expired,

@@ -107,6 +107,10 @@ void append_display_string(std::string& out, std::string_view s) {
 }
 
 void append_field_value(std::string& out, const core::FieldDef& def, const core::FieldNode& n) {
+  if (def.type == FieldType::None) {  // tshark prints 1 for a present FT_NONE item (its -V label is not a value)
+    out += '1';
+    return;
+  }
   switch (n.kind) {
     case ValueKind::None:
       if (def.type == FieldType::None) out += '1';  // tshark prints 1 for a present FT_NONE item

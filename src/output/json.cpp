@@ -212,6 +212,11 @@ std::string iso_time(core::Timestamp ts) {
 }
 
 std::string ek_key(std::string_view layer, std::string_view abbrev) {
+  // Fields another protocol registered (a certificate's inside TLS) carry
+  // that protocol's name: "x509af_x509af_version", "pkcs-1_pkcs1_modulus".
+  std::string_view owner = abbrev.substr(0, abbrev.find('.'));
+  if (owner == "x509af" || owner == "x509if" || owner == "x509sat" || owner == "x509ce" || owner == "ber") layer = owner;
+  else if (owner == "pkcs1") layer = "pkcs-1";
   std::string k(layer);
   k += '_';
   for (char c : abbrev) k += c == '.' ? '_' : c;

@@ -36,6 +36,8 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
   s.nodes.assign(nodes.begin(), nodes.end());
   s.bytes.clear();
   s.pdus.clear();
+  s.appended.clear();
+  for (const auto& [idx, text] : tree.appended()) s.appended.emplace_back(idx, std::string(text));
   s.stop = false;
   // Values that point outside the node: copy what the renderer reads. The
   // copy may reallocate while growing, so offsets first, pointers after.
@@ -90,7 +92,9 @@ void TreeRenderThread::run() {
     if (s.stop) break;
     if (!failed_.load(std::memory_order_relaxed)) {
       std::string& b = w_.buf();
-      render_nodes(b, s.nodes, only_);
+      s.appended_views.clear();
+      for (const auto& [idx, text] : s.appended) s.appended_views.emplace_back(idx, text);
+      render_nodes(b, s.nodes, only_, s.appended_views);
       b += '\n';
       if (hexdump_) {
         const uint8_t* base = s.bytes.data();

@@ -55,6 +55,8 @@ private:
       size_t off, len;
     };
     std::vector<PduCopy> pdus;
+    std::vector<std::pair<int32_t, std::string>> appended;
+    std::vector<std::pair<int32_t, std::string_view>> appended_views;
     bool stop = false;
   };
   void run();

@@ -1,5 +1,6 @@
 #include "src/output/verbose.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/tls/tls_dissect.h"
+#include "dissectors/tls/x509.h"
 #include "src/output/field_format.h"
 
 namespace mqsniff::out {
@@ -43,6 +45,11 @@ const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
                        {1, "At least once delivery (Acknowledged deliver)"},
                        {2, "Exactly once delivery (Assured Delivery)"},
                        {3, "Reserved"}};
+const Vs kX509Versions[] = {{0, "v1"}, {1, "v2"}, {2, "v3"}};
+const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2, "universalString"},
+                               {3, "bmpString"}, {4, "uTF8String"}};
+const Vs kGeneralName[] = {{0, "otherName"}, {1, "rfc822Name"}, {2, "dNSName"}, {4, "directoryName"},
+                           {6, "uniformResourceIdentifier"}, {7, "iPAddress"}, {8, "registeredID"}};
 const Vs kRetainHandling[] = {{0, "Send msgs at subscription time"},
                               {1, "Send msgs on subscription only if subscription does not exist"},
                               {2, "Do not send msgs at subscription time"}};
@@ -74,6 +81,8 @@ const Vs kCiphers[] = {
     {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"}, {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
     {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"}, {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
     {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"}, {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"}};
+const Vs kCertTypes[] = {{1, "RSA Sign"}, {2, "DSS Sign"}, {3, "RSA Fixed DH"}, {4, "DSS Fixed DH"},
+                         {64, "ECDSA Sign"}, {65, "RSA Fixed ECDH"}, {66, "ECDSA Fixed ECDH"}};
 const Vs kCompMethods[] = {{0, "null"}, {1, "DEFLATE"}};
 const Vs kPointFormats[] = {{0, "uncompressed"}, {1, "ansiX962_compressed_prime"}, {2, "ansiX962_compressed_char2"}};
 const Vs kPskModes[] = {{0, "PSK-only key establishment (psk_ke)"}, {1, "PSK with (EC)DHE key establishment (psk_dhe_ke)"}};
@@ -150,6 +159,11 @@ const char* value_name(std::string_view a, uint64_t v) {
     return lookup(kMqttQos, v);
   if (a == "mqtt.conack.val") return lookup(kConnack, v);
   if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
+  if (a == "x509af.version") return lookup(kX509Versions, v);
+  if (a == "x509af.issuer" || a == "x509af.subject") return v == 0 ? "rdnSequence" : nullptr;
+  if (a == "x509af.notBefore" || a == "x509af.notAfter") return v == 0 ? "utcTime" : v == 1 ? "generalizedTime" : nullptr;
+  if (a == "x509sat.DirectoryString") return lookup(kDirectoryString, v);
+  if (a == "x509ce.GeneralName") return lookup(kGeneralName, v);
   if (a == "mqtt.subscription_options_qos") return lookup(kMqttQos, v);
   if (a == "mqtt.subscription_options_retain") return lookup(kRetainHandling, v);
   if (a.starts_with("mqtt.") && a.ends_with(".reason_code")) {
@@ -170,6 +184,8 @@ const char* value_name(std::string_view a, uint64_t v) {
     return tls::group_name(static_cast<uint16_t>(v));
   if (a == "tls.handshake.comp_method") return lookup(kCompMethods, v);
   if (a == "tls.handshake.server_curve_type") return v == 3 ? "named_curve" : nullptr;
+  if (a == "tls.handshake.cert_type") return lookup(kCertTypes, v);
+  if (a == "tls.handshake.key_update.request_update") return v == 0 ? "update_not_requested" : v == 1 ? "update_requested" : nullptr;
   if (a == "tls.handshake.extensions_ec_point_format") return lookup(kPointFormats, v);
   if (a == "tls.handshake.extensions_server_name_type") return v == 0 ? "host_name" : nullptr;
   if (a == "tls.extension.psk_ke_mode") return lookup(kPskModes, v);
@@ -243,6 +259,20 @@ void append_duration(std::string& out, uint64_t secs) {
   }
 }
 
+// Does expert item `e` carry a field of its own (besides message, severity, group)?
+bool named_expert(std::span<const FieldNode> nodes, size_t e) {
+  for (size_t j = e + 1; j < nodes.size() && nodes[j].parent == static_cast<int32_t>(e); ++j)
+    if (nodes[j].id != link::ws_f::expert_message && nodes[j].id != link::ws_f::expert_severity &&
+        nodes[j].id != link::ws_f::expert_group)
+      return true;
+  return false;
+}
+
+bool is_count(std::string_view a) {
+  return a == "x509if.rdnSequence" || a == "x509af.rdnSequence" || a == "x509if.RDNSequence_item" ||
+         a == "x509af.extensions" || a == "x509ce.GeneralNames" || a == "x509ce.KeyPurposeIDs";
+}
+
 constexpr size_t kLabelMax = 239;  // tshark's ITEM_LABEL_LENGTH, less its terminator
 
 void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
@@ -254,6 +284,13 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
+      if (is_count(d.abbrev)) {  // BER SEQUENCE OF: "rdnSequence: 3 items"
+        out += d.name;
+        out += ": ";
+        core::append_uint(out, u);
+        out += u == 1 ? " item" : " items";
+        return;
+      }
       if (d.abbrev == "tls.handshake.session_ticket_lifetime_hint") {  // tshark: "7200 seconds (2 hours)"
         out += d.name;
         out += ": ";
@@ -296,8 +333,8 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       out += d.bitmask ? (n.u ? "Set" : "Not set") : (n.u ? "True" : "False");
       return;
     case ValueKind::Bytes: {
-      if (d.abbrev == "tls.handshake.extension.data") {  // tshark: "Data (176 bytes)"
-        out += "Data (" + std::to_string(n.b.n) + " bytes)";
+      if (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data") {  // "Data (176 bytes)"
+        out += std::string(d.name) + " (" + std::to_string(n.b.n) + " bytes)";
         return;
       }
       out += d.name;
@@ -306,6 +343,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += "<MISSING>";
         return;
       }
+      if (d.abbrev == "x509af.serialNumber" || d.abbrev == "pkcs1.modulus") out += "0x";  // BER integers
       // tshark shows at most 36 bytes, then an ellipsis.
       size_t shown = n.b.n > kTreeBytesShown ? kTreeBytesShown : n.b.n;
       core::append_hex_bytes(out, n.b.p, shown);
@@ -314,6 +352,9 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     }
     default:
       append_field_value(v, d, n);
+      if (d.type == FieldType::Oid) {  // "2.5.4.3 (id-at-commonName)"
+        if (const char* name = tls::oid_name(v)) v += std::string(" (") + name + ")";
+      }
       if (n.kind == ValueKind::Time && d.type == FieldType::RelativeTime) v += " seconds";
       if (d.name.size() + 2 + v.size() > kLabelMax) {
         // tshark's labels hold 239 characters: a longer one is cut, and says so after its name.
@@ -373,11 +414,17 @@ void append_flags_summary(std::string& out, const FieldDef& d, std::span<const F
 }  // namespace
 
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only) {
-  render_nodes(out, std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only);
+  render_nodes(out, std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only,
+               std::span<const std::pair<int32_t, std::string_view>>(tree.appended().data(), tree.appended().size()));
 }
 
-void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std::vector<std::string>& only) {
+void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std::vector<std::string>& only,
+                  std::span<const std::pair<int32_t, std::string_view>> appended) {
   const auto& reg = core::FieldRegistry::instance();
+  thread_local std::vector<std::pair<int32_t, std::string_view>> app;
+  app.assign(appended.begin(), appended.end());
+  std::stable_sort(app.begin(), app.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  size_t next_app = 0;
   // Depth of each node (parents precede children).
   thread_local std::vector<int> depth;
   depth.assign(nodes.size(), 0);
@@ -404,9 +451,23 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
         continue;
       }
     }
-    out.append(static_cast<size_t>(depth[i]) * 4, ' ');
     const bool expert = n.id == link::ws_f::expert;
     const bool expert_child = p >= 0 && nodes[static_cast<size_t>(p)].id == link::ws_f::expert;
+    if (expert_child && named_expert(nodes, static_cast<size_t>(p))) {
+      // An expert item with a field of its own (tls.resumed): tshark shows that field, not the
+      // message, and names severity and group without their numbers.
+      if (n.id == link::ws_f::expert_message) {
+        shown[i] = 0;
+        continue;
+      }
+      if (n.id == link::ws_f::expert_severity || n.id == link::ws_f::expert_group) {
+        out.append(static_cast<size_t>(depth[i]) * 4, ' ');
+        const char* vn = value_name(d->abbrev, n.u);
+        out += "[" + std::string(d->name) + ": " + (vn ? vn : std::to_string(n.u)) + "]\n";
+        continue;
+      }
+    }
+    out.append(static_cast<size_t>(depth[i]) * 4, ' ');
     const bool bracket = expert || expert_child || info_of(*d).generated || (n.flags & FieldNode::kGenerated);
     if (bracket) out += '[';
     if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
@@ -428,6 +489,8 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += n.u ? "Reserved: Set" : "Reserved: Not set";
     } else field_line(out, *d, n);
     append_flags_summary(out, *d, nodes, i);
+    while (next_app < app.size() && app[next_app].first < static_cast<int32_t>(i)) ++next_app;
+    for (; next_app < app.size() && app[next_app].first == static_cast<int32_t>(i); ++next_app) out += app[next_app].second;
     if (bracket) out += ']';
     out += '\n';
   }

@@ -16,7 +16,9 @@ namespace mqsniff::out {
 // `only`: -O protocols (empty: all in detail; others get their header line only).
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only);
 // The same from a copy of a tree's nodes (parents before children).
-void render_nodes(std::string& out, std::span<const core::FieldNode> nodes, const std::vector<std::string>& only);
+// `appended`: text after a node's line (FieldTree::append_text), by node index.
+void render_nodes(std::string& out, std::span<const core::FieldNode> nodes, const std::vector<std::string>& only,
+                  std::span<const std::pair<int32_t, std::string_view>> appended = {});
 
 // A byte field's line shows at most this many bytes, then an ellipsis.
 constexpr size_t kTreeBytesShown = 36;
