@@ -53,15 +53,21 @@ def watcher(port):
             t, b = read(s, max(0.1, end - time.time()))
         except (socket.timeout, EOFError):
             continue
-        kind, qos = t >> 4, (t >> 1) & 3
-        if kind == 3 and qos:
-            tl = struct.unpack("!H", b[:2])[0]
-            pid = b[2 + tl:4 + tl]
-            s.sendall(packet(0x40 if qos == 1 else 0x50, pid))
-        elif kind == 6:  # PUBREL -> PUBCOMP
-            s.sendall(packet(0x70, b[:2]))
+        acknowledge(s, t, b)
     s.sendall(packet(0xE0, b""))
     s.close()
+
+
+def acknowledge(s, t, b):
+    """A subscriber's part of a delivery: PUBACK or PUBREC for a QoS 1/2
+    PUBLISH (3.1.1 layout: topic, then packet id), PUBCOMP for a PUBREL."""
+    kind, qos = t >> 4, (t >> 1) & 3
+    if kind == 3 and qos:
+        tl = struct.unpack("!H", b[:2])[0]
+        pid = b[2 + tl:4 + tl]
+        s.sendall(packet(0x40 if qos == 1 else 0x50, pid))
+    elif kind == 6:  # PUBREL -> PUBCOMP
+        s.sendall(packet(0x70, b[:2]))
 
 
 def flaky(port):

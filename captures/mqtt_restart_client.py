@@ -19,6 +19,7 @@ import struct
 import sys
 import time
 
+from mqtt_analysis_client import acknowledge
 from mqtts_keylog_client import packet, read_packet, s16, varint
 
 
@@ -76,13 +77,7 @@ def sub(port):
             s.close()
             s = sub_connect(port)  # at once (dial() waits for the broker)
             continue
-        kind, qos = t >> 4, (t >> 1) & 3
-        if kind == 3 and qos:
-            tl = struct.unpack("!H", b[:2])[0]
-            pid = b[2 + tl:4 + tl]
-            s.sendall(packet(0x40 if qos == 1 else 0x50, pid))
-        elif kind == 6:  # PUBREL -> PUBCOMP
-            s.sendall(packet(0x70, b[:2]))
+        acknowledge(s, t, b)  # (a 5.0 PUBLISH has properties after its id: the id is still at 2 + topic)
     s.sendall(packet(0xE0, b""))
     s.close()
 

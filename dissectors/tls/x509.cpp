@@ -190,6 +190,14 @@ Tlv read_tlv(core::Reader& r, uint32_t base) {
   return v;
 }
 
+// How many TLVs a SEQUENCE OF / SET OF holds (tshark's "3 items").
+size_t count_items(core::Bytes contents) {
+  core::Reader r(contents);
+  size_t n = 0;
+  while (r.remaining() && read_tlv(r, 0).ok) ++n;
+  return n;
+}
+
 // The dotted form of an OBJECT IDENTIFIER's contents.
 std::string oid_dotted(core::Bytes b) {
   std::string out;
@@ -253,22 +261,14 @@ struct CertWalk {
     core::Subtree csub(t, c);
     std::vector<std::string> parts;
     core::Reader r(seq.value);
-    size_t n = 0;
-    {
-      core::Reader count(seq.value);
-      while (count.remaining() && read_tlv(count, 0).ok) ++n;
-    }
+    const size_t n = count_items(seq.value);
     const int32_t rs = t.add_uint(seq_id, n, seq.off, seq.total);
     core::Subtree rsub(t, rs);
     while (r.remaining()) {
       Tlv set = next(r, inner(seq));
       if (!set.ok || set.tag != 0x31) break;
       core::Reader sr(set.value);
-      size_t k = 0;
-      {
-        core::Reader count(set.value);
-        while (count.remaining() && read_tlv(count, 0).ok) ++k;
-      }
+      const size_t k = count_items(set.value);
       const int32_t item = t.add_uint(x509_f::rdn_item, k, set.off, set.total);
       core::Subtree isub(t, item);
       std::string item_text;
@@ -411,11 +411,7 @@ struct CertWalk {
     } else if (dotted == "2.5.29.17") {  // subjectAltName: GeneralNames
       Tlv seq = next(er, vb);
       if (!seq.ok) return;
-      size_t n = 0;
-      {
-        core::Reader count(seq.value);
-        while (count.remaining() && read_tlv(count, 0).ok) ++n;
-      }
+      const size_t n = count_items(seq.value);
       core::Subtree g(t, t.add_uint(x509_f::general_names, n, seq.off, seq.total));
       core::Reader gr(seq.value);
       while (gr.remaining()) {
@@ -434,11 +430,7 @@ struct CertWalk {
     } else if (dotted == "2.5.29.37") {  // extKeyUsage
       Tlv seq = next(er, vb);
       if (!seq.ok) return;
-      size_t n = 0;
-      {
-        core::Reader count(seq.value);
-        while (count.remaining() && read_tlv(count, 0).ok) ++n;
-      }
+      const size_t n = count_items(seq.value);
       core::Subtree k(t, t.add_uint(x509_f::key_purpose_ids, n, seq.off, seq.total));
       core::Reader kr(seq.value);
       while (kr.remaining()) {
@@ -521,11 +513,7 @@ struct CertWalk {
         core::Reader xr(v.value);
         Tlv seq = next(xr, inner(v));
         if (seq.ok && seq.tag == 0x30) {
-          size_t n = 0;
-          {
-            core::Reader count(seq.value);
-            while (count.remaining() && read_tlv(count, 0).ok) ++n;
-          }
+          const size_t n = count_items(seq.value);
           core::Subtree exts(t, t.add_uint(x509_f::extensions, n, seq.off, seq.total));
           core::Reader er(seq.value);
           while (er.remaining()) {
