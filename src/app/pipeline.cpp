@@ -245,6 +245,7 @@ struct Plan {
   core::WantSet want;                     // the fields the dissectors build
   out::Stats stats;                       // -z, --report, --ladder-svg
   std::vector<core::FieldId> stat_fields;
+  std::vector<core::FieldId> output_fields;  // what a printed format of mqsniff's own reads (-T brokerlog)
   bool need_cols = false;   // the summary columns (Protocol, Info...)
   bool field_list = false;  // -T fields, or -T json|ek with -e
   bool stats_only = false;  // -q with statistics only
@@ -301,9 +302,8 @@ void plan_outputs(const cli::Options& o, Plan& plan) {
   plan.stat_fields = plan.stats.wanted();
   for (core::FieldId id : plan.stat_fields) want.add(id);
   if (o.format == cli::OutputFormat::BrokerLog) {
-    std::vector<core::FieldId> ids;
-    out::BrokerLog::want(ids);
-    for (core::FieldId id : ids) want.add(id);
+    out::BrokerLog::want(plan.output_fields);
+    for (core::FieldId id : plan.output_fields) want.add(id);
   }
   plan.stats_only = o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump &&
                     !plan.stats.empty() && o.write_file.empty();
@@ -316,6 +316,7 @@ std::vector<core::FieldId> named_fields(const Plan& plan) {
     if (c.id != core::kNoField) used.push_back(c.id);
   if (plan.dfilter) used.insert(used.end(), plan.dfilter->fields().begin(), plan.dfilter->fields().end());
   used.insert(used.end(), plan.stat_fields.begin(), plan.stat_fields.end());
+  used.insert(used.end(), plan.output_fields.begin(), plan.output_fields.end());
   return used;
 }
 
@@ -338,7 +339,8 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     for (core::FieldId id : used) named.add(id);
     st.mqtt_analysis = mqtt::analysis_wanted(named);
   }
-  if ((plan.field_list || plan.stats_only) && !plan.need_cols) {
+  // (-T brokerlog reads only its own fields, as -e does.)
+  if ((plan.field_list || plan.stats_only || o.format == cli::OutputFormat::BrokerLog) && !plan.need_cols) {
     // Which application protocols: a field of MQTT (or of WebSocket/HTTP,
     // which carry it) needs only MQTT conversations dissected, a TLS field
     // only TLS ones; anything that shows every layer needs all of them.

@@ -38,14 +38,26 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   }
   bool to_broker = c->client.is(pkt.net_src, pkt.srcport);
   const double now = secs(row.ts);
-  char stamp[32];
-  snprintf(stamp, sizeof stamp, "%" PRId64 ": ", row.ts.sec);
-  auto line = [&](const std::string& text) { out += stamp + text + "\n"; };
+  // The capture's second as mosquitto stamps its lines (formatted once per second).
+  if (row.ts.sec != stamp_sec_ || stamp_.empty()) {
+    char b[32];
+    snprintf(b, sizeof b, "%" PRId64 ": ", row.ts.sec);
+    stamp_ = b;
+    stamp_sec_ = row.ts.sec;
+  }
+  // One log line from its pieces, appended in place (no temporary strings).
+  auto put = [&](auto&&... parts) {
+    out += stamp_;
+    (out.append(std::string_view(parts)), ...);
+    out += '\n';
+  };
+  char num[24];
+  auto dec = [&](long v) { return std::string_view(num, static_cast<size_t>(snprintf(num, sizeof num, "%ld", v))); };
 
   if (syn) {
     // mosquitto logs a connection when it accepts it: the SYN-ACK is the
     // kernel's acceptance (a SYN refused with a RST, the broker being down, is none).
-    if (ack) line("New connection from " + dst.text() + " on port " + std::to_string(pkt.srcport) + ".");
+    if (ack) put("New connection from ", dst.text(), " on port ", dec(pkt.srcport), ".");
     return;
   }
   each_pdu(tree, [&](const Pdu& p) {
@@ -63,29 +75,30 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
         c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
         c->keepalive = p.kalive;
         const int proto = p.version == 3 ? 1 : p.version == 4 ? 2 : p.version;
-        std::string l = "New client connected from " + src.text() + " as " + c->id + " (p" + std::to_string(proto) + ", c" +
-                        (p.clean ? "1" : "0") + ", k" + std::to_string(p.kalive < 0 ? 0 : p.kalive);
-        if (p.has_username) l += ", u'" + std::string(p.username) + "'";
-        line(l + ").");
+        char flags[48];
+        snprintf(flags, sizeof flags, " (p%d, c%d, k%d", proto, p.clean ? 1 : 0, p.kalive < 0 ? 0 : p.kalive);
+        if (p.has_username) put("New client connected from ", src.text(), " as ", c->id, flags, ", u'", p.username, "').");
+        else put("New client connected from ", src.text(), " as ", c->id, flags, ").");
         if (p.has_will) {
           snprintf(b, sizeof b, "Will message specified (%zu bytes) (r%d, q%d).", p.willmsg_len, p.will_retain ? 1 : 0,
                    p.will_qos);
-          line(b);
-          line("\t" + std::string(p.willtopic));
+          put(b);
+          put("\t", p.willtopic);
         } else {
-          line("No will message specified.");
+          put("No will message specified.");
         }
         break;
       }
       case 2:
-        line(std::string(in) + "CONNACK" + dir + id + " (" + (p.session_present ? "1" : "0") + ", " +
-             std::to_string(p.conack < 0 ? 0 : p.conack) + ")");
+        snprintf(b, sizeof b, " (%d, %d)", p.session_present ? 1 : 0, p.conack < 0 ? 0 : p.conack);
+        put(in, "CONNACK", dir, id, b);
         break;
       case 3: {
-        std::string topic = p.topics.empty() ? "" : std::string(p.topics.back());
-        snprintf(b, sizeof b, "%sPUBLISH%s%s (d%d, q%d, r%d, m%d, '%s', ... (%zu bytes))", in, dir, id.c_str(),
-                 p.dup ? 1 : 0, p.qos, p.retain ? 1 : 0, p.msgid < 0 ? 0 : p.msgid, topic.c_str(), p.msg_len);
-        line(b);
+        std::string_view topic = p.topics.empty() ? std::string_view() : p.topics.back();
+        snprintf(b, sizeof b, " (d%d, q%d, r%d, m%d, '", p.dup ? 1 : 0, p.qos, p.retain ? 1 : 0, p.msgid < 0 ? 0 : p.msgid);
+        char tail[48];
+        snprintf(tail, sizeof tail, "', ... (%zu bytes))", p.msg_len);
+        put(in, "PUBLISH", dir, id, b, topic, tail);
         break;
       }
       case 4: case 5: case 6: case 7: {
@@ -94,42 +107,43 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
         const int m = p.msgid < 0 ? 0 : p.msgid;
         if (to_broker) {
           // mosquitto: PUBACK and PUBCOMP with their reason code, PUBREC and PUBREL without.
-          if (p.type == 4 || p.type == 7) snprintf(b, sizeof b, "Received %s from %s (Mid: %d, RC:%d)", name, id.c_str(), m, p.reason);
-          else snprintf(b, sizeof b, "Received %s from %s (Mid: %d)", name, id.c_str(), m);
+          if (p.type == 4 || p.type == 7) snprintf(b, sizeof b, " (Mid: %d, RC:%d)", m, p.reason);
+          else snprintf(b, sizeof b, " (Mid: %d)", m);
+          put("Received ", name, " from ", id, b);
         } else {
-          if (p.type == 4 || p.type == 5) snprintf(b, sizeof b, "Sending %s to %s (m%d, rc%d)", name, id.c_str(), m, p.reason);
-          else snprintf(b, sizeof b, "Sending %s to %s (m%d)", name, id.c_str(), m);
+          if (p.type == 4 || p.type == 5) snprintf(b, sizeof b, " (m%d, rc%d)", m, p.reason);
+          else snprintf(b, sizeof b, " (m%d)", m);
+          put("Sending ", name, " to ", id, b);
         }
-        line(b);
         break;
       }
       case 8:
-        line(std::string(in) + "SUBSCRIBE" + dir + id);
+        put(in, "SUBSCRIBE", dir, id);
         for (size_t i = 0; i < p.topics.size(); ++i) {
           const int q = i < p.sub_qos.size() ? p.sub_qos[i] : 0;
-          line("\t" + std::string(p.topics[i]) + " (QoS " + std::to_string(q) + ")");
-          line(id + " " + std::to_string(q) + " " + std::string(p.topics[i]));
+          put("\t", p.topics[i], " (QoS ", dec(q), ")");
+          put(id, " ", dec(q), " ", p.topics[i]);
         }
         break;
-      case 9: line(std::string(in) + "SUBACK" + dir + id); break;
+      case 9: put(in, "SUBACK", dir, id); break;
       case 10:
-        line(std::string(in) + "UNSUBSCRIBE" + dir + id);
+        put(in, "UNSUBSCRIBE", dir, id);
         for (auto t : p.topics) {
-          line("\t" + std::string(t));
-          line(id + " " + std::string(t));
+          put("\t", t);
+          put(id, " ", t);
         }
         break;
-      case 11: line(std::string(in) + "UNSUBACK" + dir + id); break;
-      case 12: line(std::string(in) + "PINGREQ" + dir + id); break;
-      case 13: line(std::string(in) + "PINGRESP" + dir + id); break;
+      case 11: put(in, "UNSUBACK", dir, id); break;
+      case 12: put(in, "PINGREQ", dir, id); break;
+      case 13: put(in, "PINGRESP", dir, id); break;
       case 14:
-        line(std::string(in) + "DISCONNECT" + dir + id);
+        put(in, "DISCONNECT", dir, id);
         if (to_broker) {
-          line("Client " + id + " disconnected.");
+          put("Client ", id, " disconnected.");
           c->disconnected = true;
         }
         break;
-      case 15: line(std::string(in) + "AUTH" + dir + id); break;
+      case 15: put(in, "AUTH", dir, id); break;
       default: break;
     }
   });
@@ -137,11 +151,11 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   if ((fin || rst) && !c->closed && !c->disconnected && c->id != "<unknown>") {
     c->closed = true;
     if (to_broker) {
-      line("Client " + c->id + " closed its connection.");
+      put("Client ", c->id, " closed its connection.");
     } else if (c->keepalive > 0 && c->last_client >= 0 && now - c->last_client >= 1.5 * c->keepalive) {
-      line("Client " + c->id + " has exceeded timeout, disconnecting.");
+      put("Client ", c->id, " has exceeded timeout, disconnecting.");
     } else {
-      line("Client " + c->id + " disconnected.");
+      put("Client ", c->id, " disconnected.");
     }
   }
   // Its second FIN, or a RST: what follows (the last ACK) says nothing more.

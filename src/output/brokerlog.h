@@ -48,6 +48,8 @@ private:
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state
   std::unordered_map<uint64_t, Conn> conns_;
   Conn scratch_;
+  std::string stamp_;  // "1796518474: " for stamp_sec_
+  int64_t stamp_sec_ = 0;
 };
 
 }  // namespace mqsniff::out
