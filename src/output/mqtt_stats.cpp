@@ -507,7 +507,7 @@ private:
     bool decrypted;
   };
   struct Topics {
-    std::map<std::string, uint64_t> n;
+    std::map<std::string, uint64_t, std::less<>> n;  // (found by string_view: no string per packet)
     uint64_t more = 0;
   };
   struct Info {
@@ -527,7 +527,7 @@ private:
   };
   static constexpr size_t kMaxTopics = 256;  // per connection and list
   static void add_topic(Topics& t, std::string_view name) {
-    auto it = t.n.find(std::string(name));
+    auto it = t.n.find(name);
     if (it != t.n.end()) ++it->second;
     else if (t.n.size() < kMaxTopics) t.n.emplace(std::string(name), 1);
     else ++t.more;
@@ -743,7 +743,7 @@ public:
         // deliveries (the broker's $SYS, retained messages older than the
         // capture) counts its deliveries.
         auto& m = from_client ? topics_ : delivered_;
-        auto it = m.find(std::string(p.topics.back()));
+        auto it = m.find(p.topics.back());
         if (it != m.end()) ++it->second;
         else if (m.size() < kMaxTopics) m.emplace(std::string(p.topics.back()), 1);
         else ++dropped_;
@@ -830,7 +830,7 @@ private:
     std::vector<std::string> matched;
   };
   std::vector<Sub> subs_;
-  std::map<std::string, uint64_t> topics_, delivered_;
+  std::map<std::string, uint64_t, std::less<>> topics_, delivered_;
   std::set<std::string> broker_only_;
   uint64_t dropped_ = 0;
 };
@@ -879,9 +879,9 @@ public:
     each_pdu(tree, [&](const Pdu& p) {
       ++mqtt_packets_;
       if (p.type == 3 && !p.topics.empty()) {
-        std::string name(p.topics.back());
+        const std::string_view name = p.topics.back();
         auto it = topics_.find(name);
-        if (it == topics_.end() && topics_.size() < kMaxTopics) it = topics_.emplace(name, TopicCount{}).first;
+        if (it == topics_.end() && topics_.size() < kMaxTopics) it = topics_.emplace(std::string(name), TopicCount{}).first;
         if (it != topics_.end()) {
           ++it->second.messages;
           it->second.bytes += p.msg_len;
@@ -1049,7 +1049,7 @@ private:
   uint64_t packets_ = 0, mqtt_packets_ = 0;
   double t0_ = 0, t_end_ = 0;
   std::vector<std::array<uint64_t, 3>> io_;
-  std::map<std::string, TopicCount> topics_;
+  std::map<std::string, TopicCount, std::less<>> topics_;
   uint64_t hist_[2][kBuckets] = {};
 };
 
