@@ -122,7 +122,7 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
     // Each address with its hidden eth.addr and LG/IG bits, as tshark's tree has them.
     auto address = [&](FieldId id, FieldId lg_id, FieldId ig_id, core::Bytes mac, uint32_t o) {
       core::Subtree sub(t, t.add_ether(id, mac.data(), o));
-      t.add_ether(eth_f::addr, mac.data(), o, core::FieldNode::kHidden);
+      t.add_ether(eth_f::addr, mac.data(), o);  // tshark shows it ("Address: ..."); eth.lg/eth.ig stay hidden
       t.add_bool(lg_id, mac[0] & 2, o, 3);
       t.add_bool(eth_f::lg, mac[0] & 2, o, 3, core::FieldNode::kHidden);
       t.add_bool(ig_id, mac[0] & 1, o, 3);
@@ -304,6 +304,7 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
   t.add_int(frame_f::encap_type, wtap_encap(fr.linktype), 0, 0);
   if (fr.interface_id >= 0) t.add_uint(frame_f::interface_id, static_cast<uint64_t>(fr.interface_id), 0, 0);
   t.add_time(frame_f::time, fr.ts);
+  t.add_time(frame_f::offset_shift, core::Timestamp{});  // (mqsniff never shifts packet times)
   t.add_time(frame_f::time_epoch, fr.ts);
   t.add_time(frame_f::time_delta, core::ts_sub(fr.ts, st.prev_ts));
   t.add_time(frame_f::time_delta_displayed,

@@ -22,6 +22,7 @@ static const FieldDef kFrame[] = {
     {frame_f::protocols, "frame.protocols", "Protocols in frame", FT::String},
     {frame_f::encap_type, "frame.encap_type", "Encapsulation type", FT::Int16, Base::Dec},
     {frame_f::marked, "frame.marked", "Frame is marked", FT::Boolean},
+    {frame_f::offset_shift, "frame.offset_shift", "Time shift for this packet", FT::RelativeTime},
     {frame_f::ignored, "frame.ignored", "Frame is ignored", FT::Boolean},
     {frame_f::interface_id, "frame.interface_id", "Interface id", FT::UInt32, Base::Dec},
 };

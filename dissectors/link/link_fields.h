@@ -11,7 +11,7 @@ using core::Proto;
 namespace frame_f {
 enum : FieldId {
   proto = field_base(Proto::Frame), time, time_epoch, time_delta, time_delta_displayed, time_relative,
-  number, len, cap_len, protocols, encap_type, marked, ignored, interface_id,
+  number, len, cap_len, protocols, encap_type, marked, ignored, interface_id, offset_shift,
 };
 }
 namespace eth_f {

@@ -45,6 +45,21 @@ const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
                        {1, "At least once delivery (Acknowledged deliver)"},
                        {2, "Exactly once delivery (Assured Delivery)"},
                        {3, "Reserved"}};
+const Vs kDscp[] = {{0, "Default"}, {8, "Class Selector 1"}, {10, "Assured Forwarding 11"}, {12, "Assured Forwarding 12"},
+                    {14, "Assured Forwarding 13"}, {16, "Class Selector 2"}, {18, "Assured Forwarding 21"},
+                    {20, "Assured Forwarding 22"}, {22, "Assured Forwarding 23"}, {24, "Class Selector 3"},
+                    {26, "Assured Forwarding 31"}, {28, "Assured Forwarding 32"}, {30, "Assured Forwarding 33"},
+                    {32, "Class Selector 4"}, {34, "Assured Forwarding 41"}, {36, "Assured Forwarding 42"},
+                    {38, "Assured Forwarding 43"}, {40, "Class Selector 5"}, {44, "Voice Admit"},
+                    {46, "Expedited Forwarding"}, {48, "Class Selector 6"}, {56, "Class Selector 7"}};
+const Vs kDscpShort[] = {{0, "CS0"}, {8, "CS1"}, {10, "AF11"}, {12, "AF12"}, {14, "AF13"}, {16, "CS2"}, {18, "AF21"},
+                         {20, "AF22"}, {22, "AF23"}, {24, "CS3"}, {26, "AF31"}, {28, "AF32"}, {30, "AF33"},
+                         {32, "CS4"}, {34, "AF41"}, {36, "AF42"}, {38, "AF43"}, {40, "CS5"}, {44, "VA"},
+                         {46, "EF"}, {48, "CS6"}, {56, "CS7"}};
+const Vs kEcn[] = {{0, "Not ECN-Capable Transport"}, {1, "ECN-Capable Transport codepoint '01'"},
+                   {2, "ECN-Capable Transport codepoint '10'"}, {3, "Congestion Experienced"}};
+const Vs kEcnShort[] = {{0, "Not-ECT"}, {1, "ECT(1)"}, {2, "ECT(0)"}, {3, "CE"}};
+const Vs kChecksumStatus[] = {{0, "Bad"}, {1, "Good"}, {2, "Unverified"}};
 const Vs kX509Versions[] = {{0, "v1"}, {1, "v2"}, {2, "v3"}};
 const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2, "universalString"},
                                {3, "bmpString"}, {4, "uTF8String"}};
@@ -159,6 +174,9 @@ const char* value_name(std::string_view a, uint64_t v) {
     return lookup(kMqttQos, v);
   if (a == "mqtt.conack.val") return lookup(kConnack, v);
   if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
+  if (a == "ip.dsfield.dscp") return lookup(kDscp, v);
+  if (a == "ip.dsfield.ecn") return lookup(kEcn, v);
+  if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.version") return lookup(kX509Versions, v);
   if (a == "x509af.issuer" || a == "x509af.subject") return v == 0 ? "rdnSequence" : nullptr;
   if (a == "x509af.notBefore" || a == "x509af.notAfter") return v == 0 ? "utcTime" : v == 1 ? "generalizedTime" : nullptr;
@@ -284,6 +302,37 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
+      if (d.abbrev == "ip.version" || d.abbrev == "ip.hdr_len") {  // the first byte's two nibbles, as bits
+        const uint64_t nib = d.abbrev == "ip.version" ? u : u / 4;
+        char bits[16];
+        snprintf(bits, sizeof bits, "%d%d%d%d", int(nib >> 3 & 1), int(nib >> 2 & 1), int(nib >> 1 & 1), int(nib & 1));
+        if (d.abbrev == "ip.version") {
+          out += std::string(bits) + " .... = Version: ";
+          core::append_uint(out, u);
+        } else {
+          out += std::string(".... ") + bits + " = Header Length: ";
+          core::append_uint(out, u);
+          out += " bytes (";
+          core::append_uint(out, nib);
+          out += ')';
+        }
+        return;
+      }
+      if (d.abbrev == "ip.checksum" || d.abbrev == "tcp.checksum" || d.abbrev == "udp.checksum") {
+        out += d.name;
+        out += ": ";
+        append_hex(out, u, 4);
+        out += d.abbrev == "ip.checksum" ? " [validation disabled]" : " [unverified]";
+        return;
+      }
+      if (d.abbrev == "frame.len" || d.abbrev == "frame.cap_len") {  // "Frame Length: 74 bytes (592 bits)"
+        out += d.abbrev == "frame.len" ? "Frame Length: " : "Capture Length: ";
+        core::append_uint(out, u);
+        out += " bytes (";
+        core::append_uint(out, u * 8);
+        out += " bits)";
+        return;
+      }
       if (is_count(d.abbrev)) {  // BER SEQUENCE OF: "rdnSequence: 3 items"
         out += d.name;
         out += ": ";
@@ -306,6 +355,10 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       const bool hex = d.base == core::Base::Hex || d.base == core::Base::HexDec;
       out += d.name;
       out += ": ";
+      if (name && d.abbrev.ends_with("checksum.status")) {  // BASE_NONE: the name alone
+        out += name;
+        return;
+      }
       if (name) {
         out += name;
         out += " (";
@@ -326,12 +379,28 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       }
       return;
     }
-    case ValueKind::Bool:
+    case ValueKind::Bool: {
       if (d.bitmask) append_bits(out, d, n.u ? d.bitmask : 0);
       out += d.name;
       out += ": ";
+      // Booleans whose two values tshark names (its true/false strings).
+      static const struct {
+        std::string_view abbrev;
+        const char *yes, *no;
+      } kTfs[] = {
+          {"eth.dst.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
+          {"eth.src.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
+          {"eth.dst.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
+          {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
+      };
+      for (const auto& e : kTfs)
+        if (d.abbrev == e.abbrev) {
+          out += n.u ? e.yes : e.no;
+          return;
+        }
       out += d.bitmask ? (n.u ? "Set" : "Not set") : (n.u ? "True" : "False");
       return;
+    }
     case ValueKind::Bytes: {
       if (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data") {  // "Data (176 bytes)"
         out += std::string(d.name) + " (" + std::to_string(n.b.n) + " bytes)";
@@ -388,8 +457,15 @@ void append_flags_summary(std::string& out, const FieldDef& d, std::span<const F
     out += " (" + (set.empty() ? std::string("<None>") : set) + ")";
     return;
   }
+  if (d.abbrev == "ip.dsfield") {  // "0x00 (DSCP: CS0, ECN: Not-ECT)"
+    const uint64_t v = nodes[i].u;
+    const char* dscp = lookup(kDscpShort, v >> 2);
+    const char* ecn = lookup(kEcnShort, v & 3);
+    out += std::string(" (DSCP: ") + (dscp ? dscp : std::to_string(v >> 2).c_str()) + ", ECN: " + (ecn ? ecn : "?") + ")";
+    return;
+  }
   if (d.abbrev != "mqtt.hdrflags" && d.abbrev != "mqtt.conflags" && d.abbrev != "mqtt.conack.flags" &&
-      d.abbrev != "mqtt.subscription_options")
+      d.abbrev != "mqtt.subscription_options" && d.abbrev != "ip.flags")
     return;
   const auto& reg = core::FieldRegistry::instance();
   for (size_t j = i + 1; j < nodes.size() && nodes[j].parent == static_cast<int32_t>(i); ++j) {
