@@ -31,7 +31,10 @@ inline void add_expert(FieldTree& t, std::string_view msg, Severity sev, ExpertG
              t.wants(ws_f::expert_group);
   if (!any && (named == kNoField || !t.wants(named))) return;
   int32_t idx = t.open(ws_f::expert, off, len);
-  if (named != kNoField) t.add_none(named, off, len);
+  if (named != kNoField) {  // its line in -V is the message ("Connection establish request (SYN): server port 1883")
+    const int32_t n = t.add_none(named, off, len);
+    if (n >= 0) t.set_label(n, msg);
+  }
   if (t.wants(ws_f::expert)) {
     std::string label = "Expert Info (";
     label += severity_name(sev);

@@ -292,9 +292,9 @@ public:
     return last();
   }
   // A field with no value (FT_NONE expert markers, flags).
-  [[gnu::always_inline]] int32_t add_none(FieldId id, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_none(FieldId id, uint32_t off, uint32_t len, uint8_t flags = 0) {
     if (!wants(id)) return -1;
-    push(id, ValueKind::None, off, len);
+    push(id, ValueKind::None, off, len).flags = flags;
     return last();
   }
 

@@ -11,8 +11,8 @@
 namespace mqsniff::core {
 
 // Adds the item (-1 when not wanted); close it with Subtree or t.close() after entering.
-inline int32_t add_text(FieldTree& t, std::string_view label, uint32_t off, uint32_t len) {
-  int32_t idx = t.add_none(link::ws_f::text, off, len);
+inline int32_t add_text(FieldTree& t, std::string_view label, uint32_t off, uint32_t len, uint8_t flags = 0) {
+  int32_t idx = t.add_none(link::ws_f::text, off, len, flags);
   if (idx >= 0) t.set_label(idx, label);
   return idx;
 }

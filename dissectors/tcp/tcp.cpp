@@ -19,6 +19,7 @@
 #include <string>
 
 #include "dissectors/core/expert.h"
+#include "dissectors/core/text_item.h"
 #include "dissectors/core/format.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
@@ -72,6 +73,7 @@ void info_uint(std::string* info, const char* name, uint64_t v) {
 struct Options {
   int wscale = -1;  // -1 absent
   bool complete = false;  // every option byte was read
+  std::string names;      // ", Maximum segment size, SACK permitted, ..." for the Options line (-V)
 };
 
 // Options are read through a child reader bounded by the header length.
@@ -84,6 +86,7 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
     uint8_t kind = o.u8();
     if (!o.ok()) return res;
     if (kind == 1 || kind == 0) {
+      res.names += kind == 1 ? ", No-Operation (NOP)" : ", End of Option List (EOL)";
       int32_t p = t.open(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol, ooff, 1);
       if (p >= 0 && t.wants(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol)) t.set_bytes(p, start, 1);
       t.add_uint(tcp_f::option_kind, kind, ooff, 1);
@@ -104,30 +107,40 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
       return res;
     }
     Reader body = o.sub(len - 2u);
-    // Each option is a subtree holding its kind and length (as tshark's).
+    // Each option is a subtree holding its kind and length (as tshark's); its
+    // line gets the value (-V: "TCP Option - Maximum segment size: 65495 bytes").
+    int32_t opt_idx = -1;
     auto open_opt = [&](FieldId id) {
       int32_t p = t.open(id, ooff, len);
+      opt_idx = p;
       if (p >= 0 && t.wants(id) && body.captured_remaining() + 2 >= len) t.set_bytes(p, start, len);
       t.add_uint(tcp_f::option_kind, kind, ooff, 1);
       t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
     };
+    char label[64];
     switch (kind) {
       case 2: {
         open_opt(tcp_f::options_mss);
+        res.names += ", Maximum segment size";
         uint16_t mss = body.be16();
         if (body.ok()) {
           t.add_uint(tcp_f::options_mss_val, mss, ooff + 2, 2);
           info_uint(info, "MSS", mss);
+          snprintf(label, sizeof label, ": %u bytes", mss);
+          t.append_text(opt_idx, label);
         }
         t.close();
         break;
       }
       case 3: {
         open_opt(tcp_f::options_wscale);
+        res.names += ", Window scale";
         uint8_t shift = body.u8();
         if (body.ok()) {
           t.add_uint(tcp_f::options_wscale_shift, shift, ooff + 2, 1);
           unsigned eff = shift > 14 ? 14 : shift;
+          snprintf(label, sizeof label, ": %u (multiply by %u)", shift, 1u << eff);
+          t.append_text(opt_idx, label);
           t.add_uint(tcp_f::options_wscale_multiplier, 1u << eff, ooff + 2, 1);
           info_uint(info, "WS", 1u << eff);
           res.wscale = static_cast<int>(eff);
@@ -137,12 +150,15 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
       }
       case 4:
         open_opt(tcp_f::options_sack_perm);
+        res.names += ", SACK permitted";
         t.close();
         if (info) *info += " SACK_PERM";
         break;
       case 5: {
         open_opt(tcp_f::options_sack);
+        res.names += ", SACK";
         unsigned count = 0;
+        std::string edges;
         while (body.remaining() >= 8) {
           uint32_t le = body.be32();
           uint32_t re = body.be32();
@@ -153,14 +169,18 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
           t.add_uint(tcp_f::options_sack_re, re - base, ooff + 6 + count * 8, 4);
           info_uint(info, "SLE", le - base);
           info_uint(info, "SRE", re - base);
+          snprintf(label, sizeof label, " %u-%u", le - base, re - base);
+          edges += label;
           ++count;
         }
         t.add_uint(tcp_f::options_sack_count, count, ooff, len);
+        t.append_text(opt_idx, edges);  // "TCP Option - SACK 1-17"
         t.close();
         break;
       }
       case 8: {
         open_opt(tcp_f::options_timestamp);
+        res.names += ", Timestamps";
         uint32_t tsval = body.be32();
         if (body.ok()) t.add_uint(tcp_f::options_timestamp_tsval, tsval, ooff + 2, 4);
         uint32_t tsecr = body.be32();
@@ -168,6 +188,8 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
           t.add_uint(tcp_f::options_timestamp_tsecr, tsecr, ooff + 6, 4);
           info_uint(info, "TSval", tsval);
           info_uint(info, "TSecr", tsecr);
+          snprintf(label, sizeof label, ": TSval %u, TSecr %u", tsval, tsecr);
+          t.append_text(opt_idx, label);
         }
         t.close();
         break;
@@ -335,7 +357,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(tcp_f::dstport, dp, off + 2, 2);
   t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
   t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
-  if (flow) t.add_uint(tcp_f::stream, flow->stream, 0, 0);
+  if (flow) {
+    t.add_uint(tcp_f::stream, flow->stream, 0, 0);
+    t.add_uint(tcp_f::completeness, flow->completeness, 0, 0);  // what the conversation showed before this packet
+  }
 
   if (hdr_len < 20 || hdr_len > seg_total) {
     if (info) {
@@ -371,14 +396,40 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const bool tcp_fields = t.wants_any(core::Proto::Tcp);
   if (tcp_fields) {
     t.add_uint(tcp_f::len, seglen, off, 0);
-    t.add_uint(tcp_f::seq, rel_seq, off + 4, 4);
+    t.append_text(t.add_uint(tcp_f::seq, rel_seq, off + 4, 4), "    (relative sequence number)");
     t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
-    t.add_uint(tcp_f::nxtseq, nxtseq, off, 0);
+    t.append_text(t.add_uint(tcp_f::nxtseq, nxtseq, off, 0), "    (relative sequence number)");
     // Without the ACK flag the field is still there, unrelativised (SYN: 0).
-    t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
+    const int32_t ack_idx = t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
+    if (flags & kAck) t.append_text(ack_idx, "    (relative ack number)");
     t.add_uint(tcp_f::ack_raw, ack, off + 8, 4);
     t.add_uint(tcp_f::hdr_len, hdr_len, off + 12, 1);
   }
+  // Chat-level expert items tshark attaches to connection set-up and tear-down,
+  // each with its own field, under the flag that raised it.
+  auto syn_expert = [&] {
+    std::string m = (flags & kAck) ? "Connection establish acknowledge (SYN+ACK): server port "
+                                    : "Connection establish request (SYN): server port ";
+    core::append_uint(m, (flags & kAck) ? sp : dp);
+    core::add_expert(t, m, core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1,
+                     (flags & kAck) ? tcp_f::connection_synack : tcp_f::connection_syn);
+  };
+  auto fin_expert = [&] {
+    core::add_expert(t, "Connection finish (FIN)", core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1,
+                     tcp_f::connection_fin);
+  };
+  auto closing_expert = [&] {
+    if (!flow) return;  // on every FIN, a retransmitted one too (as tshark)
+    const bool other_fin = flow->dir[1 - dir].fin_seen;
+    core::add_expert(t, other_fin ? "This frame undergoes the connection closing" : "This frame initiates the connection closing",
+                     core::Severity::Note, core::ExpertGroup::Sequence, off + 13, 1,
+                     other_fin ? tcp_f::connection_fin_passive : tcp_f::connection_fin_active);
+  };
+  auto rst_expert = [&] {
+    core::add_expert(t, "Connection reset (RST)", core::Severity::Warn, core::ExpertGroup::Sequence, off + 13, 1,
+                     tcp_f::connection_rst);
+  };
+  bool experts_done = false;
   if (tcp_fields && (t.wants(tcp_f::flags) || t.wants(tcp_f::flags_str) || t.wants(tcp_f::flags_syn) || t.wants(tcp_f::flags_ack) ||
       t.wants(tcp_f::flags_fin) || t.wants(tcp_f::flags_reset) || t.wants(tcp_f::flags_push) ||
       t.wants(tcp_f::flags_urg) || t.wants(tcp_f::flags_ece) || t.wants(tcp_f::flags_cwr) ||
@@ -392,14 +443,48 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_bool(tcp_f::flags_urg, flags & kUrg, off + 13, 1);
     t.add_bool(tcp_f::flags_ack, flags & kAck, off + 13, 1);
     t.add_bool(tcp_f::flags_push, flags & kPsh, off + 13, 1);
-    t.add_bool(tcp_f::flags_reset, flags & kRst, off + 13, 1);
-    t.add_bool(tcp_f::flags_syn, flags & kSyn, off + 13, 1);
-    t.add_bool(tcp_f::flags_fin, flags & kFin, off + 13, 1);
-    if (t.wants(tcp_f::flags_str)) t.add_string_copy(tcp_f::flags_str, flags_str(flags), off + 12, 2);
+    {
+      core::Subtree rst(t, t.add_bool(tcp_f::flags_reset, flags & kRst, off + 13, 1));
+      if (flags & kRst) rst_expert();
+    }
+    {
+      core::Subtree syn(t, t.add_bool(tcp_f::flags_syn, flags & kSyn, off + 13, 1));
+      if (flags & kSyn) syn_expert();
+    }
+    {
+      core::Subtree fin(t, t.add_bool(tcp_f::flags_fin, flags & kFin, off + 13, 1));
+      if (flags & kFin) fin_expert();
+    }
+    if (t.wants(tcp_f::flags_str)) {
+      core::Subtree str(t, t.add_string_copy(tcp_f::flags_str, flags_str(flags), off + 12, 2));
+      if (flags & kFin) closing_expert();
+    }
     if (fidx >= 0) t.close();
+    experts_done = true;
   }
 
-  // Options come before the window is known to be scaled (SYN), so read them first.
+  // Window scaling (RFC 7323 §2.2): only when both sides offered it (in their
+  // SYNs: a SYN's own window is never scaled, so this packet's options come after).
+  int64_t scalefactor = -1;
+  uint32_t window = win;
+  if (flow && !(flags & kSyn)) {
+    TcpDir& fwd = flow->dir[dir];
+    TcpDir& rev = flow->dir[1 - dir];
+    if (fwd.win_scale >= 0 && rev.win_scale >= 0) {
+      window = uint32_t(win) << fwd.win_scale;
+      scalefactor = 1 << fwd.win_scale;
+    } else if (fwd.win_scale == -2 || rev.win_scale == -2) {
+      scalefactor = -2;
+    }
+  }
+  if (tcp_fields) {  // (tshark's tree: window, checksum, urgent pointer, then the options)
+    t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
+    t.add_uint(tcp_f::window_size, window, off + 14, 2);
+    if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
+    t.add_uint(tcp_f::checksum, csum, off + 16, 2);
+    t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
+    t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
+  }
   Reader opts = r.sub(hdr_len - 20);
   std::string opt_info;
   Options o;
@@ -413,24 +498,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (st.tcp_detail) {
     core::Subtree sub(t, options_idx);
     o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
+    sub.end();
+    t.append_text(options_idx, o.names);  // "Options: (20 bytes), Maximum segment size, ..."
   }
-
-  // Window scaling (RFC 7323 §2.2): only when both sides offered it.
-  int64_t scalefactor = -1;
-  uint32_t window = win;
-  if (flow) {
+  if (flow && (flags & kSyn)) {  // what this SYN offers for the scaling of the rest
     TcpDir& fwd = flow->dir[dir];
     TcpDir& rev = flow->dir[1 - dir];
-    if (flags & kSyn) {
-      if (o.wscale >= 0) fwd.win_scale = static_cast<int8_t>(o.wscale);
-      else if (o.complete) fwd.win_scale = -2;
-      if ((flags & kAck) && (fwd.win_scale == -2 || rev.win_scale == -2)) fwd.win_scale = rev.win_scale = -2;
-    } else if (fwd.win_scale >= 0 && rev.win_scale >= 0) {
-      window = uint32_t(win) << fwd.win_scale;
-      scalefactor = 1 << fwd.win_scale;
-    } else if (fwd.win_scale == -2 || rev.win_scale == -2) {
-      scalefactor = -2;
-    }
+    if (o.wscale >= 0) fwd.win_scale = static_cast<int8_t>(o.wscale);
+    else if (o.complete) fwd.win_scale = -2;
+    if ((flags & kAck) && (fwd.win_scale == -2 || rev.win_scale == -2)) fwd.win_scale = rev.win_scale = -2;
   }
   // Sequence analysis (retransmissions, duplicate ACKs, window full...).
   Analysis an;
@@ -451,14 +527,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.frame = static_cast<uint32_t>(pkt.frame.number);
     sf.ts = pkt.frame.ts;
     an = analyze_segment(*flow, dir, sf);
-  }
-  if (tcp_fields) {
-    t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
-    t.add_uint(tcp_f::window_size, window, off + 14, 2);
-    if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
-    t.add_uint(tcp_f::checksum, csum, off + 16, 2);
-    t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
-    t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
   }
 
   if (info) {
@@ -493,27 +561,28 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.set_label(proto_idx, label);
   }
   t.set_length(proto_idx, hdr_len);
-  // Chat-level expert items tshark attaches to connection set-up and tear-down.
-  if (flags & kSyn) {
-    std::string m = (flags & kAck) ? "Connection establish acknowledge (SYN+ACK): server port "
-                                    : "Connection establish request (SYN): server port ";
-    core::append_uint(m, (flags & kAck) ? sp : dp);
-    core::add_expert(t, m, core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1);
-  }
-  if (flags & kFin) {
-    core::add_expert(t, "Connection finish (FIN)", core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1);
-    if (flow) {  // on every FIN, a retransmitted one too (as tshark)
-      bool other_fin = flow->dir[1 - dir].fin_seen;
-      core::add_expert(t, other_fin ? "This frame undergoes the connection closing" : "This frame initiates the connection closing",
-                       core::Severity::Note, core::ExpertGroup::Sequence, off + 13, 1);
+  if (!experts_done) {  // (no flags tree: the same expert items, at the layer's level, in the flags' order)
+    if (flags & kRst) rst_expert();
+    if (flags & kSyn) syn_expert();
+    if (flags & kFin) {
+      fin_expert();
+      closing_expert();
     }
   }
-  if (flags & kRst)
-    core::add_expert(t, "Connection reset (RST)", core::Severity::Warn, core::ExpertGroup::Sequence, off + 13, 1);
   if (flow) {
-    t.add_time(tcp_f::time_relative, core::ts_sub(pkt.frame.ts, flow->first_ts));
-    t.add_time(tcp_f::time_delta, core::ts_sub(pkt.frame.ts, flow->last_ts));
+    {
+      core::Subtree times(t, core::add_text(t, "Timestamps", off, 0, core::FieldNode::kGenerated));
+      t.add_time(tcp_f::time_relative, core::ts_sub(pkt.frame.ts, flow->first_ts));
+      t.add_time(tcp_f::time_delta, core::ts_sub(pkt.frame.ts, flow->last_ts));
+    }
     flow->last_ts = pkt.frame.ts;
+    // Conversation completeness (tcp.completeness): SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
+    if ((flags & (kSyn | kAck)) == kSyn) flow->completeness |= 1;
+    if ((flags & (kSyn | kAck)) == (kSyn | kAck)) flow->completeness |= 2;
+    if ((flags & (kSyn | kAck)) == kAck && (flow->completeness & 2)) flow->completeness |= 4;
+    if (seglen) flow->completeness |= 8;
+    if (flags & kFin) flow->completeness |= 16;
+    if (flags & kRst) flow->completeness |= 32;
     if (flags & kFin) flow->dir[dir].fin_seen = true;
     if (flags & kRst) flow->rst_seen = true;
     if (flags & kSyn) flow->dir[dir].syn_seen = true;

@@ -20,7 +20,8 @@ enum : FieldId {
   analysis_flags, a_retransmission, a_fast_retransmission, a_spurious_retransmission, a_out_of_order,
   a_lost_segment, a_ack_lost_segment, a_window_update, a_window_full, a_keep_alive, a_keep_alive_ack,
   a_zero_window, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame, segment_overlap,
-  segment_overlap_conflict,
+  segment_overlap_conflict, completeness, connection_syn, connection_synack, connection_fin, connection_fin_active,
+  connection_fin_passive, connection_rst,
 };
 }
 

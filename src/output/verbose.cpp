@@ -38,7 +38,7 @@ const Vs kEtherTypes[] = {{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x0806, "ARP"}, {
                           {0x88a8, "802.1ad Provider Bridge (Q-in-Q)"}};
 const Vs kIpProtos[] = {{1, "ICMP"}, {6, "TCP"}, {17, "UDP"}, {58, "ICMPv6"}, {0, "IPv6 Hop-by-Hop Option"},
                         {43, "Routing Header for IPv6"}, {44, "Fragment Header for IPv6"}, {60, "Destination Options for IPv6"}};
-const Vs kTcpOptions[] = {{0, "End of Option List (EOL)"}, {1, "No-Operation (NOP)"}, {2, "Maximum Segment Size"},
+const Vs kTcpOptions[] = {{0, "End of Option List"}, {1, "No-Operation"}, {2, "Maximum Segment Size"},
                           {3, "Window Scale"}, {4, "SACK Permitted"}, {5, "SACK"}, {8, "Time Stamp Option"}};
 const Vs kMqttVersions[] = {{3, "MQTT v3.1"}, {4, "MQTT v3.1.1"}, {5, "MQTT v5.0"}};
 const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
@@ -60,6 +60,11 @@ const Vs kEcn[] = {{0, "Not ECN-Capable Transport"}, {1, "ECN-Capable Transport 
                    {2, "ECN-Capable Transport codepoint '10'"}, {3, "Congestion Experienced"}};
 const Vs kEcnShort[] = {{0, "Not-ECT"}, {1, "ECT(1)"}, {2, "ECT(0)"}, {3, "CE"}};
 const Vs kChecksumStatus[] = {{0, "Bad"}, {1, "Good"}, {2, "Unverified"}};
+// tshark's words for what a TCP conversation has shown (SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32).
+const Vs kCompleteness[] = {{0, "Incomplete"}, {1, "Incomplete, SYN_SENT"}, {3, "Incomplete, CLIENT_ESTABLISHED"},
+                            {7, "Incomplete, ESTABLISHED"}, {15, "Incomplete, DATA"}, {23, "Complete, NO_DATA"},
+                            {31, "Complete, WITH_DATA"}, {39, "Complete, NO_DATA"}, {47, "Complete, WITH_DATA"},
+                            {55, "Complete, NO_DATA"}, {63, "Complete, WITH_DATA"}};
 const Vs kX509Versions[] = {{0, "v1"}, {1, "v2"}, {2, "v3"}};
 const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2, "universalString"},
                                {3, "bmpString"}, {4, "uTF8String"}};
@@ -155,7 +160,8 @@ bool generated(std::string_view a) {
     if (a == e) return true;
   static const char* const kPrefix[] = {"tcp.analysis.", "tcp.segment", "tcp.reassembled", "ip.fragment",
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
-                                        "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt"};
+                                        "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt",
+                                        "tcp.options.wscale.multiplier", "tcp.completeness"};
   for (const char* p : kPrefix)
     if (a.starts_with(p)) return true;
   return false;
@@ -175,6 +181,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "mqtt.conack.val") return lookup(kConnack, v);
   if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
   if (a == "ip.dsfield.dscp") return lookup(kDscp, v);
+  if (a == "tcp.completeness") return lookup(kCompleteness, v);
   if (a == "ip.dsfield.ecn") return lookup(kEcn, v);
   if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.version") return lookup(kX509Versions, v);
@@ -302,6 +309,18 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
+      if (d.abbrev == "tcp.hdr_len") {  // "1010 .... = Header Length: 40 bytes (10)"
+        const uint64_t words = u / 4;
+        char bits[32];
+        snprintf(bits, sizeof bits, "%d%d%d%d .... = Header Length: ", int(words >> 3 & 1), int(words >> 2 & 1),
+                 int(words >> 1 & 1), int(words & 1));
+        out += bits;
+        core::append_uint(out, u);
+        out += " bytes (";
+        core::append_uint(out, words);
+        out += ')';
+        return;
+      }
       if (d.abbrev == "ip.version" || d.abbrev == "ip.hdr_len") {  // the first byte's two nibbles, as bits
         const uint64_t nib = d.abbrev == "ip.version" ? u : u / 4;
         char bits[16];
@@ -402,6 +421,14 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       return;
     }
     case ValueKind::Bytes: {
+      if (d.abbrev == "tcp.options") {  // "Options: (20 bytes), Maximum segment size, ..." (the names are appended)
+        out += "Options: (" + std::to_string(n.b.n) + " bytes)";
+        return;
+      }
+      if (d.abbrev == "tcp.payload") {  // "TCP payload (18 bytes)"
+        out += "TCP payload (" + std::to_string(n.b.n) + " bytes)";
+        return;
+      }
       if (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data") {  // "Data (176 bytes)"
         out += std::string(d.name) + " (" + std::to_string(n.b.n) + " bytes)";
         return;
