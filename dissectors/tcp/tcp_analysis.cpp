@@ -69,8 +69,37 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     }
   }
 
+  // This ACK acknowledges the peer's segments up to s.ack: the last one it completes, and when it was sent.
+  if ((s.flags & kAck) && !rev.unacked.empty() && (!fwd.have_ack || gt(s.ack, fwd.lastack) || s.flags & kSyn)) {
+    size_t done = 0;
+    for (const auto& u : rev.unacked) {
+      if (!le(u.end, s.ack)) break;
+      a.acks_frame = u.frame;
+      a.ack_rtt = core::ts_sub(s.ts, u.ts);
+      ++done;
+    }
+    rev.unacked.erase(rev.unacked.begin(), rev.unacked.begin() + static_cast<long>(done));
+  }
+  // The handshake's round trip, once known; bytes in flight and since the last PSH (data only).
+  if ((s.flags & kAck) && (flow.first_rtt.sec || flow.first_rtt.nsec)) {
+    a.have_irtt = true;
+    a.irtt = flow.first_rtt;
+  }
+  if (s.seglen > 0) {
+    a.have_in_flight = true;
+    const uint32_t end = s.seq + s.seglen;
+    a.bytes_in_flight = rev.have_ack && gt(end, rev.lastack) ? end - rev.lastack : s.seglen;
+    fwd.push_bytes += s.seglen;
+    a.push_bytes_sent = fwd.push_bytes;
+    if (s.flags & 0x08) fwd.push_bytes = 0;  // PSH
+  }
+
   // Update the direction's state.
   uint32_t nextseq = s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1 : 0);
+  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && (!fwd.nextseq || gt(nextseq, fwd.nextseq))) {
+    if (fwd.unacked.size() >= AnalysisState::kMaxUnacked) fwd.unacked.erase(fwd.unacked.begin());
+    fwd.unacked.push_back({nextseq, s.frame, s.ts});
+  }
   if (!fwd.nextseq || gt(nextseq, fwd.nextseq)) {
     fwd.nextseq = nextseq;
     fwd.nextseq_time = s.ts;
@@ -116,14 +145,28 @@ void append_analysis_info(std::string& out, const Analysis& a) {
 }
 
 void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
-  if (!a.any()) return;
+  // (tshark keeps this only for a segment that acknowledges something, carries data or is flagged;
+  // the iRTT is shown inside it.)
+  if (!a.any() && !a.acks_frame && !a.have_in_flight) return;
   using core::ExpertGroup;
   using core::Severity;
+  // [SEQ/ACK analysis]: what this segment acknowledges, the handshake's RTT,
+  // bytes in flight; then [TCP Analysis Flags], each flag an expert item of its own field.
+  core::Subtree seqack(t, t.add_none(tcp_f::analysis, off, 0));
+  if (a.acks_frame) {
+    t.add_uint(tcp_f::a_acks_frame, a.acks_frame, off, 0);
+    t.add_time(tcp_f::a_ack_rtt, a.ack_rtt, off, 0);
+  }
+  if (a.have_irtt) t.add_time(tcp_f::a_initial_rtt, a.irtt, off, 0);
+  if (a.have_in_flight) {
+    t.add_uint(tcp_f::a_bytes_in_flight, a.bytes_in_flight, off, 0);
+    t.add_uint(tcp_f::a_push_bytes_sent, a.push_bytes_sent, off, 0);
+  }
+  if (!a.any()) return;
   core::Subtree sub(t, t.add_none(tcp_f::analysis_flags, off, 0));
   auto flag = [&](bool on, FieldId id, const char* msg, Severity sev) {
     if (!on) return;
-    t.add_none(id, off, 0);
-    core::add_expert(t, msg, sev, ExpertGroup::Sequence, off, 0);
+    core::add_expert(t, msg, sev, ExpertGroup::Sequence, off, 0, id);
   };
   flag(a.retransmission, tcp_f::a_retransmission, "This frame is a (suspected) retransmission", Severity::Note);
   flag(a.fast_retransmission, tcp_f::a_fast_retransmission, "This frame is a (suspected) fast retransmission",
@@ -142,13 +185,13 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
   flag(a.keep_alive_ack, tcp_f::a_keep_alive_ack, "ACK to a TCP keep-alive segment", Severity::Note);
   flag(a.zero_window, tcp_f::a_zero_window, "TCP Zero Window segment", Severity::Warn);
   if (a.duplicate_ack) {
-    t.add_none(tcp_f::a_duplicate_ack, off, 0);
-    t.add_uint(tcp_f::a_duplicate_ack_num, a.dupack_num, off, 0);
-    t.add_uint(tcp_f::a_duplicate_ack_frame, a.dupack_frame, off, 0);
     std::string m = "Duplicate ACK (#";
     core::append_uint(m, a.dupack_num);
     m += ')';
-    core::add_expert(t, m, Severity::Note, ExpertGroup::Sequence, off, 0);
+    core::add_expert(t, m, Severity::Note, ExpertGroup::Sequence, off, 0, tcp_f::a_duplicate_ack);
+    sub.end();
+    t.add_uint(tcp_f::a_duplicate_ack_num, a.dupack_num, off, 0);
+    t.add_uint(tcp_f::a_duplicate_ack_frame, a.dupack_frame, off, 0);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dissectors/core/field_tree.h"
 
@@ -24,6 +25,15 @@ struct AnalysisState {  // per direction
   uint32_t dupacknum = 0;
   uint32_t lastnondupack = 0;  // frame number
   bool last_was_keepalive = false;
+  uint32_t push_bytes = 0;     // data sent since the last PSH
+  // Segments not acknowledged yet (their end, frame and time), for "This is an
+  // ACK to the segment in frame N" and its RTT. At most kMaxUnacked.
+  struct Unacked {
+    uint32_t end, frame;
+    core::Timestamp ts;
+  };
+  static constexpr size_t kMaxUnacked = 64;
+  std::vector<Unacked> unacked;
 };
 
 struct Analysis {
@@ -31,6 +41,13 @@ struct Analysis {
        lost_segment = false, ack_lost_segment = false, window_update = false, window_full = false,
        keep_alive = false, keep_alive_ack = false, zero_window = false, duplicate_ack = false;
   uint32_t dupack_num = 0, dupack_frame = 0;
+  // The SEQ/ACK analysis values tshark shows on every segment they apply to.
+  uint32_t acks_frame = 0;          // this ACK acknowledges the segment in that frame
+  core::Timestamp ack_rtt{};        // ... sent that long ago
+  bool have_irtt = false;
+  core::Timestamp irtt{};           // the handshake's round trip (SYN -> ACK of the SYN-ACK)
+  bool have_in_flight = false;
+  uint32_t bytes_in_flight = 0, push_bytes_sent = 0;
   bool any() const {
     return retransmission || fast_retransmission || spurious_retransmission || out_of_order || lost_segment ||
            ack_lost_segment || window_update || window_full || keep_alive || keep_alive_ack || zero_window ||

@@ -155,9 +155,10 @@ bool generated(std::string_view a) {
       "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
       "tcp.time_relative", "tcp.time_delta", "udp.stream", "udp.checksum.status", "mqtt.version_inferred",
-      "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto"};
+      "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
     if (a == e) return true;
+  if (a == "tcp.segment_data") return false;  // tshark: "TCP segment data (N bytes)", not bracketed
   static const char* const kPrefix[] = {"tcp.analysis.", "tcp.segment", "tcp.reassembled", "ip.fragment",
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
                                         "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt",
@@ -425,8 +426,9 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += "Options: (" + std::to_string(n.b.n) + " bytes)";
         return;
       }
-      if (d.abbrev == "tcp.payload") {  // "TCP payload (18 bytes)"
-        out += "TCP payload (" + std::to_string(n.b.n) + " bytes)";
+      if (d.abbrev == "tcp.payload" || d.abbrev == "tcp.segment_data") {  // "TCP payload (18 bytes)"
+        out += std::string(d.abbrev == "tcp.payload" ? "TCP payload" : "TCP segment data") + " (" + std::to_string(n.b.n) +
+               " bytes)";
         return;
       }
       if (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data") {  // "Data (176 bytes)"
@@ -527,13 +529,40 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
   thread_local std::vector<std::pair<int32_t, std::string_view>> app;
   app.assign(appended.begin(), appended.end());
   std::stable_sort(app.begin(), app.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  size_t next_app = 0;
+  // Tree order: a node added late to an earlier parent (a TCP segment's data
+  // after the application layers) is still shown under that parent.
+  thread_local std::vector<int32_t> first_child, next_sib, order, stack;
+  const int32_t count = static_cast<int32_t>(nodes.size());
+  first_child.assign(nodes.size(), -1);
+  next_sib.assign(nodes.size(), -1);
+  int32_t roots = -1;
+  for (int32_t i = count - 1; i >= 0; --i) {
+    const int32_t p = nodes[static_cast<size_t>(i)].parent;
+    int32_t& head = p < 0 || p >= count ? roots : first_child[static_cast<size_t>(p)];
+    next_sib[static_cast<size_t>(i)] = head;
+    head = i;
+  }
+  order.clear();
+  stack.clear();
+  auto push_children = [&](int32_t first) {
+    const size_t mark = stack.size();
+    for (int32_t c = first; c >= 0; c = next_sib[static_cast<size_t>(c)]) stack.push_back(c);
+    std::reverse(stack.begin() + static_cast<long>(mark), stack.end());
+  };
+  push_children(roots);
+  while (!stack.empty()) {
+    const int32_t i = stack.back();
+    stack.pop_back();
+    order.push_back(i);
+    push_children(first_child[static_cast<size_t>(i)]);
+  }
   // Depth of each node (parents precede children).
   thread_local std::vector<int> depth;
   depth.assign(nodes.size(), 0);
   thread_local std::vector<char> shown;
   shown.assign(nodes.size(), 1);
-  for (size_t i = 0; i < nodes.size(); ++i) {
+  for (const int32_t oi : order) {
+    const size_t i = static_cast<size_t>(oi);
     const FieldNode& n = nodes[i];
     const FieldDef* d = reg.def(n.id);
     int32_t p = n.parent;
@@ -592,8 +621,10 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += n.u ? "Reserved: Set" : "Reserved: Not set";
     } else field_line(out, *d, n);
     append_flags_summary(out, *d, nodes, i);
-    while (next_app < app.size() && app[next_app].first < static_cast<int32_t>(i)) ++next_app;
-    for (; next_app < app.size() && app[next_app].first == static_cast<int32_t>(i); ++next_app) out += app[next_app].second;
+    for (auto it = std::lower_bound(app.begin(), app.end(), static_cast<int32_t>(i),
+                                    [](const auto& a, int32_t v) { return a.first < v; });
+         it != app.end() && it->first == static_cast<int32_t>(i); ++it)
+      out += it->second;
     if (bracket) out += ']';
     out += '\n';
   }
