@@ -89,6 +89,9 @@ public:
   // frames that carried it, this one last); `src` is the frame whose data
   // completed it. The bytes are only valid during the call unless they lie in
   // the current packet: the caller copies what it keeps.
+  // During on_pdu for a reassembled PDU: the bytes each of its frames gave (parallel to `frames`).
+  const std::vector<uint32_t>& pdu_frame_bytes() const { return done_bytes_; }
+
   template <typename OnPdu>
   Out feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer, PlausibleFn plausible,
            bool peer_acked_beyond, OnPdu&& on_pdu);
@@ -116,6 +119,7 @@ public:
     resync_ = false;
     pdu_.clear();
     pdu_frames_.clear();
+    pdu_bytes_.clear();
     tail_head_ = tail_len_ = 0;
     tail_end_ = 0;
     if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
@@ -145,7 +149,18 @@ private:
   uint32_t next_ = 0;                  // next expected relative sequence number
   std::vector<uint8_t> pdu_;           // bytes of the PDU in progress
   std::vector<uint32_t> pdu_frames_;   // frames that carried them (capped at kMaxFrames)
+  std::vector<uint32_t> pdu_bytes_;    // ... and how many bytes each gave
   std::vector<uint32_t> done_frames_;  // those of the PDU just completed (capacity reused)
+  std::vector<uint32_t> done_bytes_;
+  // A frame's part of the PDU in progress (one entry per frame, in order).
+  void note_part(uint32_t frame, size_t bytes) {
+    if (!pdu_frames_.empty() && pdu_frames_.back() == frame) {
+      pdu_bytes_.back() += static_cast<uint32_t>(bytes);
+    } else if (pdu_frames_.size() < kMaxFrames) {
+      pdu_frames_.push_back(frame);
+      pdu_bytes_.push_back(static_cast<uint32_t>(bytes));
+    }
+  }
   uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip
   bool resync_ = false;                // after a gap: wait for a segment that starts a PDU
   std::map<uint32_t, Held> ooo_;       // out-of-order segments by relative seq

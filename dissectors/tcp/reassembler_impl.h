@@ -29,6 +29,7 @@ inline void DirStream::drop_pdu() {
   pdu_.clear();
   if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
   pdu_frames_.clear();
+  pdu_bytes_.clear();
 }
 
 inline void DirStream::give_up_hole(Out& out) {
@@ -130,13 +131,15 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
         break;
       }
       pdu_.insert(pdu_.end(), c.begin(), c.begin() + static_cast<long>(take));
+      note_part(frame, take);
       c = c.subspan(take);
       PduLen g = framer(pdu_);
       if (g.kind == PduLen::Kind::Pdu) {
-        if (pdu_frames_.size() < kMaxFrames) pdu_frames_.push_back(frame);
         scratch_.swap(pdu_);
         done_frames_.swap(pdu_frames_);
+        done_bytes_.swap(pdu_bytes_);
         pdu_frames_.clear();
+        pdu_bytes_.clear();
         stats_->sub(scratch_.size());
         pdu_.clear();
         ++out.pdus;
@@ -149,9 +152,6 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
       }
     }
     if (!pdu_.empty()) {
-      if (pdu_frames_.empty() || pdu_frames_.back() != frame) {
-        if (pdu_frames_.size() < kMaxFrames) pdu_frames_.push_back(frame);
-      }
       out.consumed = true;
       return;
     }
@@ -185,6 +185,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     }
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
     pdu_frames_.assign(1, frame);
+    pdu_bytes_.assign(1, static_cast<uint32_t>(rest));
     out.consumed = true;
     out.tail_pdu = true;
     out.tail_len_known = f.total_known;

@@ -687,6 +687,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->tls.decrypt = st.tls_decrypt.get();
     flow->tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
   }
+  thread_local std::vector<uint32_t> pdu_sizes;  // MQTT PDUs whole in this segment (tcp.pdu.size)
+  pdu_sizes.clear();
+  thread_local std::vector<uint32_t> listed;  // frames already listed as tcp.segment in this packet
+  listed.clear();
   DirStream::Out out = ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
                                    std::vector<uint8_t>* donor) {
@@ -715,8 +719,43 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
         note_frame(src);
       }
       reassembled_len += view.size();
+      if (frames && (t.wants(tcp_f::segments) || t.wants(tcp_f::segment) || t.wants(tcp_f::segment_count) ||
+                     t.wants(tcp_f::reassembled_length) || t.wants(tcp_f::reassembled_data))) {
+        // tshark's top-level item, before the layer the PDU makes:
+        // "[3 Reassembled TCP Segments (90016 bytes): #118(32768), #119(32768), #121(24480)]"
+        const auto& parts = ds.pdu_frame_bytes();
+        std::string label = std::to_string(frames->size()) + " Reassembled TCP Segments (" +
+                             std::to_string(view.size()) + " bytes): ";
+        for (size_t k = 0; k < frames->size(); ++k) {
+          if (k) label += ", ";
+          label += '#' + std::to_string((*frames)[k]) + '(' + std::to_string(k < parts.size() ? parts[k] : 0) + ')';
+        }
+        const int32_t segs = t.add_none(tcp_f::segments, 0, static_cast<uint32_t>(view.size()));
+        if (segs >= 0) t.set_label(segs, label);
+        core::Subtree sub(t, segs);
+        size_t at = 0;
+        for (size_t k = 0; k < frames->size(); ++k) {
+          const size_t n = k < parts.size() ? parts[k] : 0;
+          // (one listing per frame and packet: a frame that carried two of the PDUs completed here counts once)
+          if (std::find(listed.begin(), listed.end(), (*frames)[k]) != listed.end()) {
+            at += n;
+            continue;
+          }
+          listed.push_back((*frames)[k]);
+          const int32_t s = t.add_uint(tcp_f::segment, (*frames)[k], 0, 0);
+          char b[64];
+          snprintf(b, sizeof b, ", payload: %zu-%zu (%zu bytes)", at, at + n - 1, n);
+          t.append_text(s, b);
+          at += n;
+        }
+        t.add_uint(tcp_f::segment_count, frames->size(), 0, 0);
+        t.add_uint(tcp_f::reassembled_length, view.size(), 0, 0);
+        t.add_bytes(tcp_f::reassembled_data, view.data(), view.size(), 0);
+      }
+      if (pdu_sizes.size() < 64) pdu_sizes.push_back(static_cast<uint32_t>(view.size()));
     } else if (in_packet) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
+      if (pdu_sizes.size() < 64) pdu_sizes.push_back(static_cast<uint32_t>(pdu.size()));
     }
     // The rest of the segment after reassembled PDUs: a second call in tshark.
     pkt.new_call = !first && in_packet && !after_in_packet;
@@ -738,13 +777,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
       flow->streams->dir[1].buffered() == 0)
     st.tcp_flows.release_streams(*flow);
-  if (!seg_frames.empty()) {
-    // In stream order, as tshark lists the segments of a reassembly.
-    core::Subtree sub(t, t.add_none(tcp_f::segments, 0, 0));
-    for (uint32_t f : seg_frames) t.add_uint(tcp_f::segment, f, 0, 0);
-    t.add_uint(tcp_f::segment_count, seg_frames.size(), 0, 0);
-    t.add_uint(tcp_f::reassembled_length, reassembled_len, 0, 0);
-  }
   if (out.cls != DirStream::SegClass::InOrder && out.cls != DirStream::SegClass::OutOfOrder) {
     // Data already delivered came again: the first copy was kept.
     t.add_bool(tcp_f::segment_overlap, true, off, 0);
@@ -759,6 +791,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (out.gap) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
+  }
+  if (app == TcpFlow::App::Mqtt && !pdu_sizes.empty() && t.wants(tcp_f::pdu_size)) {
+    // tshark's tcp_dissect_pdus names each PDU it found whole in the segment, under TCP.
+    core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+    for (uint32_t n : pdu_sizes) t.add_uint(tcp_f::pdu_size, n, off + hdr_len, 0);
   }
   // tshark shows the segment's bytes that went into a reassembly.
   if ((out.pdus == 0 && out.consumed) || reassembled_here) {

@@ -359,7 +359,7 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         // -j / -J: other layers are only named ({"filtered": "eth"}).
         bool keep = false;
         for (const auto& p : o_.protocols)
-          keep |= def->type == FieldType::Protocol ? p == layer : def->abbrev.starts_with(p + ".");
+          keep |= def->type == FieldType::Protocol ? p == layer : def->abbrev == p;  // (tshark: a top-level item like tcp.segments is "filtered")
         if (!keep) {
           doc.put(layers, layer, filtered(layer));
           continue;

@@ -310,6 +310,11 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
+      if (d.abbrev == "tcp.segment") {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
+        out += "Frame: ";
+        core::append_uint(out, u);
+        return;
+      }
       if (d.abbrev == "tcp.hdr_len") {  // "1010 .... = Header Length: 40 bytes (10)"
         const uint64_t words = u / 4;
         char bits[32];
