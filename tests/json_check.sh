@@ -67,11 +67,31 @@ layers() {  # the TLS and MQTT layers of -V output on stdin, each line prefixed 
   awk '/^Frame [0-9]+:/{f=$2} /^[^ ]/{p = ($0 ~ /^(Transport Layer Security|MQ Telemetry Transport)/)} p && NF {print f" "$0}' |
     grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ)'
 }
+# Whole -V output (every layer, every line) equal to tshark's on these captures,
+# mqsniff's own lines aside (the MQTT analysis off, JA4 and tls.cert.* lines left out).
+own_lines() { layers_filter; }
+layers_filter() {
+  grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ)'
+}
 if command -v tshark >/dev/null; then
   for cap in mqtt_plain mqtt_password mqtt_analysis mqtt_keepalive_v31 mqtts_tls12 mqtts_tls13 mqtts_unknown_ca \
              mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc mqtts_keylog_tls13_resume \
-             mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha; do
-    if diff <("$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -V | layers) \
+             mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
+             cut_mid_record; do
+    if diff <("$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
+            <(tshark -n -r "$root/captures/$cap.pcap" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then
+      echo "ok   $cap -V: the whole tree equals tshark's"
+    else
+      echo "FAIL $cap -V differs from tshark's:"; head -6 "$tmp/vd"; fail=$((fail+1))
+    fi
+  done
+fi
+if command -v tshark >/dev/null; then
+  for cap in mqtt_plain mqtt_password mqtt_analysis mqtt_keepalive_v31 mqtts_tls12 mqtts_tls13 mqtts_unknown_ca \
+             mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc mqtts_keylog_tls13_resume \
+             mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
+             mqtt_broker_restart mqtts_mutual_tls12 mqtts_rogue_tls12; do
+    if diff <("$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -o mqtt.analysis:FALSE -V | layers) \
             <(tshark -n -r "$root/captures/$cap.pcap" $(keys $cap) -V 2>/dev/null | layers) >"$tmp/vd"; then
       echo "ok   $cap -V: TLS and MQTT layers equal tshark's ($(grep -c '' < <("$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -V | layers)) lines)"
     else

@@ -77,7 +77,8 @@ struct Options {
 };
 
 // Options are read through a child reader bounded by the header length.
-Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int dir, std::string* info) {
+Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int dir, std::string* info,
+                        bool has_ack, uint32_t rel_ack) {
   auto& t = pkt.tree;
   Options res;
   while (o.remaining()) {
@@ -159,6 +160,7 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
         res.names += ", SACK";
         unsigned count = 0;
         std::string edges;
+        uint32_t first_le_rel = UINT32_MAX, first_re_rel = 0;
         while (body.remaining() >= 8) {
           uint32_t le = body.be32();
           uint32_t re = body.be32();
@@ -170,11 +172,23 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
           info_uint(info, "SLE", le - base);
           info_uint(info, "SRE", re - base);
           snprintf(label, sizeof label, " %u-%u", le - base, re - base);
+          if (count == 0) {
+            first_le_rel = le - base;
+            first_re_rel = re - base;
+          }
           edges += label;
           ++count;
         }
         t.add_uint(tcp_f::options_sack_count, count, ooff, len);
         t.append_text(opt_idx, edges);  // "TCP Option - SACK 1-17"
+        if (count && has_ack && first_le_rel != UINT32_MAX && DirStream::seq_gt(rel_ack, first_le_rel)) {
+          // RFC 2883: a first block below the cumulative ACK reports duplicate data (D-SACK).
+          t.add_uint(tcp_f::options_sack_dsack_le, first_le_rel, ooff + 2, 4);
+          t.add_uint(tcp_f::options_sack_dsack_re, first_re_rel, ooff + 6, 4);
+          core::Subtree sub(t, core::add_text(t, "D-SACK Sequence", ooff + 2, 8));
+          core::add_expert(t, "D-SACK Sequence", core::Severity::Warn, core::ExpertGroup::Sequence, ooff + 2, 8,
+                           tcp_f::options_sack_dsack);
+        }
         t.close();
         break;
       }
@@ -273,6 +287,11 @@ template <TcpFlow::App A>
 void tls_inner(void* user, core::Bytes pdu, Packet& pkt) {
   auto* u = static_cast<TlsAppUser*>(user);
   const bool first = A == TcpFlow::App::Mqtt ? !pkt.has_layer("mqtt") : !pkt.has_layer("http") && !pkt.has_layer("websocket");
+  if (A == TcpFlow::App::Mqtt && pkt.tree.wants(tcp_f::pdu_size)) {
+    // MQTT frames its PDUs with TCP's help in tshark, inside TLS too: the size shows under TCP.
+    core::Subtree in_tcp(pkt.tree, pkt.tree.last_of(tcp_f::proto));
+    pkt.tree.add_uint(tcp_f::pdu_size, pdu.size(), 0, 0);
+  }
   app_entry(A)->dissect(pdu, 0, pkt, *u->flow, first);
 }
 const tls::AppHandler kTlsMqtt{"MQ Telemetry Transport Protocol", &mqtt::frame_length, &tls_inner<TcpFlow::App::Mqtt>};
@@ -497,7 +516,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (st.tcp_detail) {
     core::Subtree sub(t, options_idx);
-    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr);
+    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr, flags & kAck, rel_ack);
     sub.end();
     t.append_text(options_idx, o.names);  // "Options: (20 bytes), Maximum segment size, ..."
   }
@@ -515,7 +534,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       flow->syn_ts = pkt.frame.ts;
       flow->syn_ts_set = true;
     } else if ((flags & (kSyn | kAck)) == kAck && flow->syn_ts_set && flow->first_rtt.sec == 0 &&
-               flow->first_rtt.nsec == 0 && flow->dir[1 - dir].syn_seen && flow->dir[dir].syn_seen) {
+               flow->first_rtt.nsec == 0) {
+      // (tshark: the first ACK after the SYN, a refusing RST/ACK too)
       flow->first_rtt = core::ts_sub(pkt.frame.ts, flow->syn_ts);
     }
     SegmentFacts sf;

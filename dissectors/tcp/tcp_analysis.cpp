@@ -66,6 +66,11 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
       a.spurious_retransmission = true;
     } else {
       a.retransmission = true;
+      // The RTO, as tshark measures it: since the frame that sent the highest data so far.
+      if (fwd.data_frame) {
+        a.rto = core::ts_sub(s.ts, fwd.data_time);
+        a.rto_frame = fwd.data_frame;
+      }
     }
   }
 
@@ -103,6 +108,10 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   if (!fwd.nextseq || gt(nextseq, fwd.nextseq)) {
     fwd.nextseq = nextseq;
     fwd.nextseq_time = s.ts;
+    if (s.seglen > 0) {
+      fwd.data_frame = s.frame;
+      fwd.data_time = s.ts;
+    }
   }
   // Only contiguous data moves the "to be ACKed" mark (tshark's rule).
   if (s.seq == fwd.maxseqtobeacked || !fwd.maxseqtobeacked) fwd.maxseqtobeacked = fwd.nextseq;
@@ -169,6 +178,10 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
     core::add_expert(t, msg, sev, ExpertGroup::Sequence, off, 0, id);
   };
   flag(a.retransmission, tcp_f::a_retransmission, "This frame is a (suspected) retransmission", Severity::Note);
+  if (a.rto_frame) {
+    t.add_time(tcp_f::a_rto, a.rto, off, 0);
+    t.add_uint(tcp_f::a_rto_frame, a.rto_frame, off, 0);
+  }
   flag(a.fast_retransmission, tcp_f::a_fast_retransmission, "This frame is a (suspected) fast retransmission",
        Severity::Note);
   flag(a.spurious_retransmission, tcp_f::a_spurious_retransmission,

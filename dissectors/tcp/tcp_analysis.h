@@ -17,6 +17,8 @@ struct TcpFlow;
 struct AnalysisState {  // per direction
   uint32_t nextseq = 0;        // highest relative seq + len seen (0: none yet)
   core::Timestamp nextseq_time;
+  uint32_t data_frame = 0;     // the last frame that sent new data (tshark's RTO reference)
+  core::Timestamp data_time;
   uint32_t maxseqtobeacked = 0;  // end of the contiguous data seen (0: none); ACKs beyond it ACK unseen data
   uint32_t lastack = 0;        // last relative ack sent in this direction
   bool have_ack = false;
@@ -47,6 +49,8 @@ struct Analysis {
   bool have_irtt = false;
   core::Timestamp irtt{};           // the handshake's round trip (SYN -> ACK of the SYN-ACK)
   bool have_in_flight = false;
+  uint32_t rto_frame = 0;           // a retransmission: the frame that first sent it
+  core::Timestamp rto{};            // ... and how long ago
   uint32_t bytes_in_flight = 0, push_bytes_sent = 0;
   bool any() const {
     return retransmission || fast_retransmission || spurious_retransmission || out_of_order || lost_segment ||

@@ -22,7 +22,8 @@ enum : FieldId {
   a_zero_window, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame, segment_overlap,
   segment_overlap_conflict, completeness, connection_syn, connection_synack, connection_fin, connection_fin_active,
   connection_fin_passive, connection_rst, analysis, a_acks_frame, a_ack_rtt, a_initial_rtt, a_bytes_in_flight,
-  a_push_bytes_sent, pdu_size,
+  a_push_bytes_sent, pdu_size, a_rto, a_rto_frame, options_sack_dsack_le, options_sack_dsack_re,
+  options_sack_dsack,
 };
 }
 

@@ -162,7 +162,8 @@ bool generated(std::string_view a) {
   static const char* const kPrefix[] = {"tcp.analysis.", "tcp.segment", "tcp.reassembled", "ip.fragment",
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
                                         "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt",
-                                        "tcp.options.wscale.multiplier", "tcp.completeness"};
+                                        "tcp.options.wscale.multiplier", "tcp.completeness", "tcp.options.sack.count",
+                                        "tcp.options.sack.dsack_"};
   for (const char* p : kPrefix)
     if (a.starts_with(p)) return true;
   return false;
@@ -310,6 +311,23 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
+      if (d.abbrev == "tcp.window_size_scalefactor" && n.i < 0) {  // "-1 (unknown)", "-2 (no window scaling used)"
+        out += d.name;
+        out += n.i == -1 ? ": -1 (unknown)" : ": -2 (no window scaling used)";
+        return;
+      }
+      if (d.abbrev == "tcp.options.sack_le" || d.abbrev == "tcp.options.sack_re") {  // "left edge = 2210 (relative)"
+        out += d.abbrev == "tcp.options.sack_le" ? "left edge = " : "right edge = ";
+        core::append_uint(out, u);
+        out += " (relative)";
+        return;
+      }
+      if (d.abbrev == "tcp.options.sack.dsack_le" || d.abbrev == "tcp.options.sack.dsack_re") {
+        out += d.abbrev == "tcp.options.sack.dsack_le" ? "D-SACK Left Edge = " : "D-SACK Right Edge = ";
+        core::append_uint(out, u);
+        out += " (relative)";
+        return;
+      }
       if (d.abbrev == "tcp.segment") {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
         core::append_uint(out, u);
