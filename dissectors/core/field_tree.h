@@ -147,6 +147,7 @@ public:
     stack_.clear();
     arena_.reset();
     appended_.clear();
+    late_ = false;
     ++generation_;
   }
   // Text added after a node's line in -V (tshark's proto_item_append_text:
@@ -154,6 +155,11 @@ public:
   void append_text(int32_t idx, std::string_view text) {
     if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
     appended_.push_back({idx, arena_.copy(text)});
+  }
+  // The same for text that outlives the tree (a string literal): not copied.
+  void append_static(int32_t idx, std::string_view text) {
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
+    appended_.push_back({idx, text});
   }
   const std::vector<std::pair<int32_t, std::string_view>>& appended() const { return appended_; }
   // Changes at every reset(): what was derived from one packet's tree can be
@@ -210,7 +216,14 @@ public:
     return -1;
   }
   // Make an added field the parent of following fields (subtrees, -V), until close().
-  void enter(int32_t idx) { stack_.push_back(idx); }
+  void enter(int32_t idx) {
+    // Entering anything but the node just added (an earlier layer, or the top
+    // level from inside a subtree) adds nodes out of tree order.
+    if (idx != static_cast<int32_t>(nodes_.size()) - 1) late_ = true;
+    stack_.push_back(idx);
+  }
+  // Whether the node array is in tree order (preorder): -V can draw it as is.
+  bool in_tree_order() const { return !late_; }
   // The node new fields go under (-1: the top level).
   int32_t top() const { return stack_.empty() ? -1 : stack_.back(); }
 
@@ -324,6 +337,7 @@ private:
   std::vector<int32_t> stack_;
   std::vector<std::pair<int32_t, std::string_view>> appended_;
   uint64_t generation_ = 0;
+  bool late_ = false;
   StringArena arena_;
 };
 

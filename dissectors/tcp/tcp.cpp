@@ -415,12 +415,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const bool tcp_fields = t.wants_any(core::Proto::Tcp);
   if (tcp_fields) {
     t.add_uint(tcp_f::len, seglen, off, 0);
-    t.append_text(t.add_uint(tcp_f::seq, rel_seq, off + 4, 4), "    (relative sequence number)");
+    t.append_static(t.add_uint(tcp_f::seq, rel_seq, off + 4, 4), "    (relative sequence number)");
     t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
-    t.append_text(t.add_uint(tcp_f::nxtseq, nxtseq, off, 0), "    (relative sequence number)");
+    t.append_static(t.add_uint(tcp_f::nxtseq, nxtseq, off, 0), "    (relative sequence number)");
     // Without the ACK flag the field is still there, unrelativised (SYN: 0).
     const int32_t ack_idx = t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
-    if (flags & kAck) t.append_text(ack_idx, "    (relative ack number)");
+    if (flags & kAck) t.append_static(ack_idx, "    (relative ack number)");
     t.add_uint(tcp_f::ack_raw, ack, off + 8, 4);
     t.add_uint(tcp_f::hdr_len, hdr_len, off + 12, 1);
   }

@@ -1,6 +1,7 @@
 #include "src/output/tree_thread.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "src/output/verbose.h"
 
@@ -37,8 +38,8 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
   s.bytes.clear();
   s.pdus.clear();
   s.appended.clear();
-  for (const auto& [idx, text] : tree.appended()) s.appended.emplace_back(idx, std::string(text));
   s.stop = false;
+  s.preorder = tree.in_tree_order();
   // Values that point outside the node: copy what the renderer reads. The
   // copy may reallocate while growing, so offsets first, pointers after.
   fix_.clear();
@@ -50,6 +51,12 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
     s.bytes.insert(s.bytes.end(), n.b.p, n.b.p + len);
     n.b.p = reinterpret_cast<const uint8_t*>(off);  // an offset until the copy is complete
     fix_.push_back(i);
+  }
+  for (const auto& [idx, text] : tree.appended()) {  // texts after lines: copied beside the values
+    s.appended.emplace_back(idx, s.bytes.size());
+    const uint32_t n = static_cast<uint32_t>(text.size());
+    s.bytes.insert(s.bytes.end(), reinterpret_cast<const uint8_t*>(&n), reinterpret_cast<const uint8_t*>(&n) + 4);
+    s.bytes.insert(s.bytes.end(), text.begin(), text.end());
   }
   if (hexdump_) {
     s.frame_off = s.bytes.size();
@@ -93,8 +100,12 @@ void TreeRenderThread::run() {
     if (!failed_.load(std::memory_order_relaxed)) {
       std::string& b = w_.buf();
       s.appended_views.clear();
-      for (const auto& [idx, text] : s.appended) s.appended_views.emplace_back(idx, text);
-      render_nodes(b, s.nodes, only_, s.appended_views);
+      for (const auto& [idx, at] : s.appended) {
+        uint32_t n;
+        std::memcpy(&n, s.bytes.data() + at, 4);
+        s.appended_views.emplace_back(idx, std::string_view(reinterpret_cast<const char*>(s.bytes.data() + at + 4), n));
+      }
+      render_nodes(b, s.nodes, only_, s.appended_views, s.preorder);
       b += '\n';
       if (hexdump_) {
         const uint8_t* base = s.bytes.data();

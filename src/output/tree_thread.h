@@ -55,9 +55,10 @@ private:
       size_t off, len;
     };
     std::vector<PduCopy> pdus;
-    std::vector<std::pair<int32_t, std::string>> appended;
+    std::vector<std::pair<int32_t, size_t>> appended;  // node, offset in bytes (length-prefixed text)
     std::vector<std::pair<int32_t, std::string_view>> appended_views;
     bool stop = false;
+    bool preorder = false;
   };
   void run();
   void publish();

@@ -227,26 +227,52 @@ const char* value_name(std::string_view a, uint64_t v) {
 namespace {
 
 // Per-field facts the tree needs, computed once per field id (not per line).
+// One byte per field (the table stays in L1 whatever the field count).
 struct FieldInfo {
-  bool known = false;
-  bool generated = false;
-  bool has_names = false;  // value_name() may name its values
-  bool tree_hidden = false;
+  bool known : 1 = false;
+  bool generated : 1 = false;
+  bool has_names : 1 = false;  // value_name() may name its values
+  bool tree_hidden : 1 = false;
+  bool special : 1 = false;    // drawn its own way (see kSpecial)
+  bool summary : 1 = false;    // a flags field whose line names its bits
 };
+static_assert(sizeof(FieldInfo) == 1);
 FieldInfo g_info[core::kMaxFieldId];  // zero-initialised: nothing known yet
 
-inline FieldInfo& info_of(const FieldDef& d) {
+[[gnu::noinline]] void learn(FieldInfo& fi, const FieldDef& d);
+
+// What -V needs to know of a field, worked out on its first line.
+[[gnu::always_inline]] inline FieldInfo& info_of(const FieldDef& d) {
   FieldInfo& fi = g_info[d.id < core::kMaxFieldId ? d.id : 0];
-  if (!fi.known) {
+  if (!fi.known) [[unlikely]] learn(fi, d);
+  return fi;
+}
+
+void learn(FieldInfo& fi, const FieldDef& d) {
+  {
     fi.known = true;
     fi.generated = generated(d.abbrev);
+    // Fields drawn their own way in -V (field_line, append_flags_summary): checked once per field,
+    // so every other line pays nothing for them.
+    static const char* const kSpecial[] = {
+        "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
+        "tcp.options.sack.dsack_re", "tcp.segment", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
+        "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
+        "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
+        "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
+        "udp.checksum.status", "tcp.options", "tcp.payload", "tcp.segment_data", "tls.handshake.extension.data",
+        "tls.segment.data", "x509af.serialNumber", "pkcs1.modulus", "mqtt.conack.flags.reserved",
+        "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig"};
+    for (const char* e : kSpecial) fi.special |= d.abbrev == e;
+    static const char* const kSummary[] = {"tcp.flags", "ip.dsfield", "mqtt.hdrflags", "mqtt.conflags",
+                                           "mqtt.conack.flags", "mqtt.subscription_options", "ip.flags"};
+    for (const char* e : kSummary) fi.summary |= d.abbrev == e;
     // mqsniff's one-field-per-property duplicates: for filters, -e and JSON; -V shows tshark's lines only.
     fi.tree_hidden = d.abbrev.starts_with("mqtt.prop.") || d.abbrev.starts_with("mqtt.willprop.");
     // A field has value names if any of its first values, or a large one, is named.
     for (uint64_t v : {0ull, 1ull, 2ull, 3ull, 6ull, 8ull, 11ull, 20ull, 22ull, 0x0303ull, 0x0800ull, 0x1301ull, 0x001dull, 0x0804ull})
       fi.has_names |= value_name(d.abbrev, v) != nullptr;
   }
-  return fi;
 }
 
 void append_hex(std::string& out, uint64_t v, int digits) {
@@ -311,29 +337,30 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
     case ValueKind::UInt:
     case ValueKind::Int: {
       uint64_t u = n.u;
-      if (d.abbrev == "tcp.window_size_scalefactor" && n.i < 0) {  // "-1 (unknown)", "-2 (no window scaling used)"
+      const bool special = info_of(d).special;
+      if (special && d.abbrev == "tcp.window_size_scalefactor" && n.i < 0) {  // "-1 (unknown)", "-2 (no window scaling used)"
         out += d.name;
         out += n.i == -1 ? ": -1 (unknown)" : ": -2 (no window scaling used)";
         return;
       }
-      if (d.abbrev == "tcp.options.sack_le" || d.abbrev == "tcp.options.sack_re") {  // "left edge = 2210 (relative)"
+      if (special && (d.abbrev == "tcp.options.sack_le" || d.abbrev == "tcp.options.sack_re")) {  // "left edge = 2210 (relative)"
         out += d.abbrev == "tcp.options.sack_le" ? "left edge = " : "right edge = ";
         core::append_uint(out, u);
         out += " (relative)";
         return;
       }
-      if (d.abbrev == "tcp.options.sack.dsack_le" || d.abbrev == "tcp.options.sack.dsack_re") {
+      if (special && (d.abbrev == "tcp.options.sack.dsack_le" || d.abbrev == "tcp.options.sack.dsack_re")) {
         out += d.abbrev == "tcp.options.sack.dsack_le" ? "D-SACK Left Edge = " : "D-SACK Right Edge = ";
         core::append_uint(out, u);
         out += " (relative)";
         return;
       }
-      if (d.abbrev == "tcp.segment") {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
+      if (special && d.abbrev == "tcp.segment") {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
         core::append_uint(out, u);
         return;
       }
-      if (d.abbrev == "tcp.hdr_len") {  // "1010 .... = Header Length: 40 bytes (10)"
+      if (special && d.abbrev == "tcp.hdr_len") {  // "1010 .... = Header Length: 40 bytes (10)"
         const uint64_t words = u / 4;
         char bits[32];
         snprintf(bits, sizeof bits, "%d%d%d%d .... = Header Length: ", int(words >> 3 & 1), int(words >> 2 & 1),
@@ -345,7 +372,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += ')';
         return;
       }
-      if (d.abbrev == "ip.version" || d.abbrev == "ip.hdr_len") {  // the first byte's two nibbles, as bits
+      if (special && (d.abbrev == "ip.version" || d.abbrev == "ip.hdr_len")) {  // the first byte's two nibbles, as bits
         const uint64_t nib = d.abbrev == "ip.version" ? u : u / 4;
         char bits[16];
         snprintf(bits, sizeof bits, "%d%d%d%d", int(nib >> 3 & 1), int(nib >> 2 & 1), int(nib >> 1 & 1), int(nib & 1));
@@ -361,14 +388,14 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         }
         return;
       }
-      if (d.abbrev == "ip.checksum" || d.abbrev == "tcp.checksum" || d.abbrev == "udp.checksum") {
+      if (special && (d.abbrev == "ip.checksum" || d.abbrev == "tcp.checksum" || d.abbrev == "udp.checksum")) {
         out += d.name;
         out += ": ";
         append_hex(out, u, 4);
         out += d.abbrev == "ip.checksum" ? " [validation disabled]" : " [unverified]";
         return;
       }
-      if (d.abbrev == "frame.len" || d.abbrev == "frame.cap_len") {  // "Frame Length: 74 bytes (592 bits)"
+      if (special && (d.abbrev == "frame.len" || d.abbrev == "frame.cap_len")) {  // "Frame Length: 74 bytes (592 bits)"
         out += d.abbrev == "frame.len" ? "Frame Length: " : "Capture Length: ";
         core::append_uint(out, u);
         out += " bytes (";
@@ -376,14 +403,14 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += " bits)";
         return;
       }
-      if (is_count(d.abbrev)) {  // BER SEQUENCE OF: "rdnSequence: 3 items"
+      if (special && is_count(d.abbrev)) {  // BER SEQUENCE OF: "rdnSequence: 3 items"
         out += d.name;
         out += ": ";
         core::append_uint(out, u);
         out += u == 1 ? " item" : " items";
         return;
       }
-      if (d.abbrev == "tls.handshake.session_ticket_lifetime_hint") {  // tshark: "7200 seconds (2 hours)"
+      if (special && d.abbrev == "tls.handshake.session_ticket_lifetime_hint") {  // tshark: "7200 seconds (2 hours)"
         out += d.name;
         out += ": ";
         core::append_uint(out, u);
@@ -398,7 +425,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       const bool hex = d.base == core::Base::Hex || d.base == core::Base::HexDec;
       out += d.name;
       out += ": ";
-      if (name && d.abbrev.ends_with("checksum.status")) {  // BASE_NONE: the name alone
+      if (name && special && d.abbrev.ends_with("checksum.status")) {  // BASE_NONE: the name alone
         out += name;
         return;
       }
@@ -437,7 +464,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
           {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
       };
       for (const auto& e : kTfs)
-        if (d.abbrev == e.abbrev) {
+        if (info_of(d).special && d.abbrev == e.abbrev) {
           out += n.u ? e.yes : e.no;
           return;
         }
@@ -445,16 +472,17 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       return;
     }
     case ValueKind::Bytes: {
-      if (d.abbrev == "tcp.options") {  // "Options: (20 bytes), Maximum segment size, ..." (the names are appended)
+      const bool special = info_of(d).special;
+      if (special && d.abbrev == "tcp.options") {  // "Options: (20 bytes), Maximum segment size, ..." (the names are appended)
         out += "Options: (" + std::to_string(n.b.n) + " bytes)";
         return;
       }
-      if (d.abbrev == "tcp.payload" || d.abbrev == "tcp.segment_data") {  // "TCP payload (18 bytes)"
+      if (special && (d.abbrev == "tcp.payload" || d.abbrev == "tcp.segment_data")) {  // "TCP payload (18 bytes)"
         out += std::string(d.abbrev == "tcp.payload" ? "TCP payload" : "TCP segment data") + " (" + std::to_string(n.b.n) +
                " bytes)";
         return;
       }
-      if (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data") {  // "Data (176 bytes)"
+      if (special && (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data")) {  // "Data (176 bytes)"
         out += std::string(d.name) + " (" + std::to_string(n.b.n) + " bytes)";
         return;
       }
@@ -464,7 +492,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += "<MISSING>";
         return;
       }
-      if (d.abbrev == "x509af.serialNumber" || d.abbrev == "pkcs1.modulus") out += "0x";  // BER integers
+      if (special && (d.abbrev == "x509af.serialNumber" || d.abbrev == "pkcs1.modulus")) out += "0x";  // BER integers
       // tshark shows at most 36 bytes, then an ellipsis.
       size_t shown = n.b.n > kTreeBytesShown ? kTreeBytesShown : n.b.n;
       core::append_hex_bytes(out, n.b.p, shown);
@@ -500,7 +528,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
 // set booleans by name, the named values; other integers not), and TCP's
 // "Flags: 0x018 (PSH, ACK)".
 void append_flags_summary(std::string& out, const FieldDef& d, std::span<const FieldNode> nodes, size_t i) {
-  if (nodes[i].kind != ValueKind::UInt) return;
+  if (!info_of(d).summary || nodes[i].kind != ValueKind::UInt) return;
   if (d.abbrev == "tcp.flags") {
     static const char* const kNames[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
     std::string set;
@@ -543,11 +571,12 @@ void append_flags_summary(std::string& out, const FieldDef& d, std::span<const F
 
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only) {
   render_nodes(out, std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only,
-               std::span<const std::pair<int32_t, std::string_view>>(tree.appended().data(), tree.appended().size()));
+               std::span<const std::pair<int32_t, std::string_view>>(tree.appended().data(), tree.appended().size()),
+               tree.in_tree_order());
 }
 
 void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std::vector<std::string>& only,
-                  std::span<const std::pair<int32_t, std::string_view>> appended) {
+                  std::span<const std::pair<int32_t, std::string_view>> appended, bool preorder) {
   const auto& reg = core::FieldRegistry::instance();
   thread_local std::vector<std::pair<int32_t, std::string_view>> app;
   app.assign(appended.begin(), appended.end());
@@ -556,6 +585,10 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
   // after the application layers) is still shown under that parent.
   thread_local std::vector<int32_t> first_child, next_sib, order, stack;
   const int32_t count = static_cast<int32_t>(nodes.size());
+  if (preorder) {
+    order.resize(nodes.size());
+    for (int32_t i = 0; i < count; ++i) order[static_cast<size_t>(i)] = i;
+  } else {
   first_child.assign(nodes.size(), -1);
   next_sib.assign(nodes.size(), -1);
   int32_t roots = -1;
@@ -578,6 +611,7 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
     stack.pop_back();
     order.push_back(i);
     push_children(first_child[static_cast<size_t>(i)]);
+  }
   }
   // Depth of each node (parents precede children).
   thread_local std::vector<int> depth;
@@ -631,7 +665,7 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += std::string(d->name) + " (" + std::to_string(n.b.n) + " bytes)";
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes) out += d->name;
     else if (n.kind == ValueKind::String && d->type == FieldType::None) out += n.str();
-    else if (d->abbrev == "mqtt.conack.flags.reserved") {
+    else if (info_of(*d).special && d->abbrev == "mqtt.conack.flags.reserved") {
       // Registered without a mask (tshark -G), shown with bits 7-1 under the flags; in MQTT 3.1 the whole byte.
       if (p >= 0 && nodes[static_cast<size_t>(p)].kind == ValueKind::UInt) {
         const uint64_t byte = nodes[static_cast<size_t>(p)].u;  // the flags byte
@@ -644,10 +678,11 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += n.u ? "Reserved: Set" : "Reserved: Not set";
     } else field_line(out, *d, n);
     append_flags_summary(out, *d, nodes, i);
-    for (auto it = std::lower_bound(app.begin(), app.end(), static_cast<int32_t>(i),
-                                    [](const auto& a, int32_t v) { return a.first < v; });
-         it != app.end() && it->first == static_cast<int32_t>(i); ++it)
-      out += it->second;
+    if (!app.empty())
+      for (auto it = std::lower_bound(app.begin(), app.end(), static_cast<int32_t>(i),
+                                      [](const auto& a, int32_t v) { return a.first < v; });
+           it != app.end() && it->first == static_cast<int32_t>(i); ++it)
+        out += it->second;
     if (bracket) out += ']';
     out += '\n';
   }
