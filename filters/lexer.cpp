@@ -48,6 +48,10 @@ bool lex(std::string_view s, std::vector<Token>& out, FilterError& err) {
       case '!': push(Tok::Not, i, 1); ++i; continue;
       case '~': push(Tok::Matches, i, 1); ++i; continue;
       case '&': push(Tok::BitAnd, i, 1); ++i; continue;
+      case '+': push(Tok::Plus, i, 1); ++i; continue;
+      case '*': push(Tok::Star, i, 1); ++i; continue;
+      case '%': push(Tok::Percent, i, 1); ++i; continue;
+      case '#': push(Tok::Hash, i, 1); ++i; continue;
       default: break;
     }
     if (c == '"' || (c == 'r' && i + 1 < s.size() && s[i + 1] == '"')) {
@@ -103,7 +107,7 @@ bool lex(std::string_view s, std::vector<Token>& out, FilterError& err) {
         ++i;
       }
       if (!closed) {
-        err = {"The final quote was missing from a quoted string.", start, s.size() - start};
+        err = {"The final quote was missing from a quoted string.", s.size(), 1};  // tshark's caret: the end
         return false;
       }
       push(Tok::String, start, i - start, v);

@@ -12,6 +12,7 @@ namespace mqsniff::filter {
 enum class Tok {
   End, Word, String, LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Colon, DotDot,
   Eq, Ne, AllEq, AnyNe, Lt, Gt, Le, Ge, And, Or, Xor, Not, In, Contains, Matches, BitAnd,
+  Plus, Star, Percent, Hash,  // arithmetic ("-" and "/" are words: they also appear in literals)
 };
 
 struct Token {

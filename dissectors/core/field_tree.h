@@ -147,8 +147,32 @@ public:
     stack_.clear();
     arena_.reset();
     appended_.clear();
+    layer_data_.clear();
+    opened_.clear();
+    layer_seq_ = 0;
+    frame_ = {};
     late_ = false;
     ++generation_;
+  }
+  // The bytes a protocol layer's value covers, for display filters
+  // (`frame contains "x"`, `mqtt[0] == 30`): the frame's bytes from the layer's
+  // offset, unless the layer lives in a reassembled buffer (set_layer_data).
+  void set_frame_bytes(const uint8_t* p, uint32_t n) { frame_ = {p, n}; }
+  // A new entry in frame.protocols (a dissector called): protocol nodes opened
+  // from here on belong to a new layer. `field#2` counts these layers, as
+  // tshark does: two MQTT PDUs of one segment are both in layer 1.
+  void mark_layer() { ++layer_seq_; }
+  // Each opened protocol node with the layer mark it was opened under, in order.
+  const std::vector<std::pair<int32_t, uint32_t>>& opened() const { return opened_; }
+  void set_layer_data(int32_t idx, std::span<const uint8_t> b) {
+    if (idx >= 0) layer_data_.push_back({idx, b});
+  }
+  std::span<const uint8_t> layer_bytes(int32_t idx) const {
+    for (const auto& [i, b] : layer_data_)
+      if (i == idx) return b;
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return {};
+    uint32_t off = nodes_[idx].offset;
+    return off <= frame_.size() ? frame_.subspan(off) : std::span<const uint8_t>{};
   }
   // Text added after a node's line in -V (tshark's proto_item_append_text:
   // "Certificate: 3082… (id-at-commonName=localhost)"); nothing else shows it.
@@ -173,9 +197,9 @@ public:
   // A protocol layer: always recorded (existence tests, frame.protocols).
   // Becomes the parent of the fields added until close().
   int32_t open(FieldId proto, uint32_t offset, uint32_t length) {
-    FieldNode& n = push(proto, ValueKind::None, offset, length);
+    push(proto, ValueKind::None, offset, length);
     int32_t idx = static_cast<int32_t>(nodes_.size() - 1);
-    (void)n;
+    opened_.push_back({idx, layer_seq_});
     stack_.push_back(idx);
     return idx;
   }
@@ -336,6 +360,10 @@ private:
   std::vector<FieldNode> nodes_;
   std::vector<int32_t> stack_;
   std::vector<std::pair<int32_t, std::string_view>> appended_;
+  std::vector<std::pair<int32_t, std::span<const uint8_t>>> layer_data_;
+  std::span<const uint8_t> frame_;
+  std::vector<std::pair<int32_t, uint32_t>> opened_;
+  uint32_t layer_seq_ = 0;
   uint64_t generation_ = 0;
   bool late_ = false;
   StringArena arena_;

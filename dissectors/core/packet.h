@@ -100,6 +100,7 @@ struct Packet {
   explicit Packet(FieldTree& t) : tree(t) {}
   void layer(std::string_view name) {
     if (nlayers < layers.size()) layers[nlayers++] = name;
+    tree.mark_layer();
   }
   // Whether frame.protocols already names this layer (a protocol seen twice in a frame is listed once).
   bool has_layer(std::string_view name) const {

@@ -277,6 +277,7 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
   const auto& fr = pkt.frame;
   using namespace link;
   int32_t p = t.open(frame_f::proto, 0, fr.caplen);
+  t.set_frame_bytes(fr.data, fr.caplen);
   if (!t.wants_any(core::Proto::Frame)) {  // nothing of the frame asked for
     t.close();
     return;

@@ -286,6 +286,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   const uint8_t h = pdu[0];
   const uint8_t type = h >> 4;
   int32_t idx = t.open(mqtt_f::proto, base, static_cast<uint32_t>(pdu.size()));
+  t.set_layer_data(idx, pdu);
   if (t.wants(mqtt_f::proto)) t.set_label(idx, std::string("MQ Telemetry Transport Protocol, ") + type_name(type));
   std::string* info = nullptr;
   if (pkt.cols) {

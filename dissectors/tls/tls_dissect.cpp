@@ -1192,6 +1192,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   if (layer_idx < 0) {
     pkt.layer("tls");
     layer_idx = t.open(tls_f::proto, base, static_cast<uint32_t>(rec.size()));
+    t.set_layer_data(layer_idx, rec);
     if (t.wants(tls_f::proto)) t.set_label(layer_idx, "Transport Layer Security");
     t.close();
     if (pkt.cols && first) pkt.cols->info.clear();

@@ -17,6 +17,7 @@
 #include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tls/tls_fields.h"
 #include "dissectors/mqtt/mqtt_topic.h"
+#include "dissectors/core/value_names.h"
 #include "src/output/mqtt_ladder.h"
 #include "src/output/mqtt_pdu.h"
 #include "src/output/stat_util.h"
@@ -551,14 +552,14 @@ private:
     return std::string(1, p.front()) + std::string(p.size() - 2, '*') + p.back();
   }
   static std::string version_text(uint16_t v) {
-    const char* n = value_name("tls.handshake.version", v);
+    const char* n = core::value_name("tls.handshake.version", v);
     return n ? n : "TLS";
   }
   std::string transport(const Info& e) const {
     if (!e.tls) return "plain MQTT";
     std::string t = e.version ? version_text(e.version) : "TLS (no ServerHello)";
     if (e.cipher) {
-      const char* cn = value_name("tls.handshake.ciphersuite", e.cipher);
+      const char* cn = core::value_name("tls.handshake.ciphersuite", e.cipher);
       char hex[16];
       snprintf(hex, sizeof hex, "0x%04x", e.cipher);
       t += std::string(" ") + (cn ? cn : hex);

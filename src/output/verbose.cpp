@@ -7,6 +7,7 @@
 
 #include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
+#include "dissectors/core/value_names.h"
 #include "dissectors/link/link_fields.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/mqtt/mqtt_fields.h"
@@ -16,107 +17,20 @@
 
 namespace mqsniff::out {
 using core::FieldDef;
+using core::lookup;
+using core::Vs;
+using core::value_name;
 using core::FieldNode;
 using core::FieldType;
 using core::ValueKind;
 
 namespace {
 
-struct Vs {
-  uint64_t v;
-  const char* name;
-};
-template <size_t N>
-const char* lookup(const Vs (&t)[N], uint64_t v) {
-  for (const auto& e : t)
-    if (e.v == v) return e.name;
-  return nullptr;
-}
-
-// Value names from the registries (IEEE, IANA, OASIS MQTT), as tshark names them.
-const Vs kEtherTypes[] = {{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x0806, "ARP"}, {0x8100, "802.1Q Virtual LAN"},
-                          {0x88a8, "802.1ad Provider Bridge (Q-in-Q)"}};
-const Vs kIpProtos[] = {{1, "ICMP"}, {6, "TCP"}, {17, "UDP"}, {58, "ICMPv6"}, {0, "IPv6 Hop-by-Hop Option"},
-                        {43, "Routing Header for IPv6"}, {44, "Fragment Header for IPv6"}, {60, "Destination Options for IPv6"}};
-const Vs kTcpOptions[] = {{0, "End of Option List"}, {1, "No-Operation"}, {2, "Maximum Segment Size"},
-                          {3, "Window Scale"}, {4, "SACK Permitted"}, {5, "SACK"}, {8, "Time Stamp Option"}};
-const Vs kMqttVersions[] = {{3, "MQTT v3.1"}, {4, "MQTT v3.1.1"}, {5, "MQTT v5.0"}};
-const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
-                       {1, "At least once delivery (Acknowledged deliver)"},
-                       {2, "Exactly once delivery (Assured Delivery)"},
-                       {3, "Reserved"}};
-const Vs kDscp[] = {{0, "Default"}, {8, "Class Selector 1"}, {10, "Assured Forwarding 11"}, {12, "Assured Forwarding 12"},
-                    {14, "Assured Forwarding 13"}, {16, "Class Selector 2"}, {18, "Assured Forwarding 21"},
-                    {20, "Assured Forwarding 22"}, {22, "Assured Forwarding 23"}, {24, "Class Selector 3"},
-                    {26, "Assured Forwarding 31"}, {28, "Assured Forwarding 32"}, {30, "Assured Forwarding 33"},
-                    {32, "Class Selector 4"}, {34, "Assured Forwarding 41"}, {36, "Assured Forwarding 42"},
-                    {38, "Assured Forwarding 43"}, {40, "Class Selector 5"}, {44, "Voice Admit"},
-                    {46, "Expedited Forwarding"}, {48, "Class Selector 6"}, {56, "Class Selector 7"}};
 const Vs kDscpShort[] = {{0, "CS0"}, {8, "CS1"}, {10, "AF11"}, {12, "AF12"}, {14, "AF13"}, {16, "CS2"}, {18, "AF21"},
                          {20, "AF22"}, {22, "AF23"}, {24, "CS3"}, {26, "AF31"}, {28, "AF32"}, {30, "AF33"},
                          {32, "CS4"}, {34, "AF41"}, {36, "AF42"}, {38, "AF43"}, {40, "CS5"}, {44, "VA"},
                          {46, "EF"}, {48, "CS6"}, {56, "CS7"}};
-const Vs kEcn[] = {{0, "Not ECN-Capable Transport"}, {1, "ECN-Capable Transport codepoint '01'"},
-                   {2, "ECN-Capable Transport codepoint '10'"}, {3, "Congestion Experienced"}};
 const Vs kEcnShort[] = {{0, "Not-ECT"}, {1, "ECT(1)"}, {2, "ECT(0)"}, {3, "CE"}};
-const Vs kChecksumStatus[] = {{0, "Bad"}, {1, "Good"}, {2, "Unverified"}};
-// tshark's words for what a TCP conversation has shown (SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32).
-const Vs kCompleteness[] = {{0, "Incomplete"}, {1, "Incomplete, SYN_SENT"}, {3, "Incomplete, CLIENT_ESTABLISHED"},
-                            {7, "Incomplete, ESTABLISHED"}, {15, "Incomplete, DATA"}, {23, "Complete, NO_DATA"},
-                            {31, "Complete, WITH_DATA"}, {39, "Complete, NO_DATA"}, {47, "Complete, WITH_DATA"},
-                            {55, "Complete, NO_DATA"}, {63, "Complete, WITH_DATA"}};
-const Vs kX509Versions[] = {{0, "v1"}, {1, "v2"}, {2, "v3"}};
-const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2, "universalString"},
-                               {3, "bmpString"}, {4, "uTF8String"}};
-const Vs kGeneralName[] = {{0, "otherName"}, {1, "rfc822Name"}, {2, "dNSName"}, {4, "directoryName"},
-                           {6, "uniformResourceIdentifier"}, {7, "iPAddress"}, {8, "registeredID"}};
-const Vs kRetainHandling[] = {{0, "Send msgs at subscription time"},
-                              {1, "Send msgs on subscription only if subscription does not exist"},
-                              {2, "Do not send msgs at subscription time"}};
-const Vs kConnack[] = {{0, "Connection Accepted"},
-                       {1, "Connection Refused: unacceptable protocol version"},
-                       {2, "Connection Refused: identifier rejected"},
-                       {3, "Connection Refused: server unavailable"},
-                       {4, "Connection Refused: bad user name or password"},
-                       {5, "Connection Refused: not authorized"}};
-const Vs kTlsContent[] = {{20, "Change Cipher Spec"}, {21, "Alert"}, {22, "Handshake"}, {23, "Application Data"},
-                          {24, "Heartbeat"}};
-const Vs kTlsVersions[] = {{0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"}, {0x0303, "TLS 1.2"},
-                           {0x0304, "TLS 1.3"}};
-const Vs kAlertLevel[] = {{1, "Warning"}, {2, "Fatal"}};
-const Vs kCiphers[] = {
-    {0x1301, "TLS_AES_128_GCM_SHA256"}, {0x1302, "TLS_AES_256_GCM_SHA384"}, {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
-    {0x1304, "TLS_AES_128_CCM_SHA256"}, {0x1305, "TLS_AES_128_CCM_8_SHA256"},
-    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"}, {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"}, {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"}, {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
-    {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"}, {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
-    {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"}, {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
-    {0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"}, {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
-    {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"}, {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
-    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"}, {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"},
-    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256"}, {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
-    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"}, {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
-    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"}, {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
-    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"}, {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"}};
-const Vs kCertTypes[] = {{1, "RSA Sign"}, {2, "DSS Sign"}, {3, "RSA Fixed DH"}, {4, "DSS Fixed DH"},
-                         {64, "ECDSA Sign"}, {65, "RSA Fixed ECDH"}, {66, "ECDSA Fixed ECDH"}};
-const Vs kCompMethods[] = {{0, "null"}, {1, "DEFLATE"}};
-const Vs kPointFormats[] = {{0, "uncompressed"}, {1, "ansiX962_compressed_prime"}, {2, "ansiX962_compressed_char2"}};
-const Vs kPskModes[] = {{0, "PSK-only key establishment (psk_ke)"}, {1, "PSK with (EC)DHE key establishment (psk_dhe_ke)"}};
-const Vs kSigHash[] = {{0, "None"}, {1, "MD5"}, {2, "SHA1"}, {3, "SHA224"}, {4, "SHA256"}, {5, "SHA384"}, {6, "SHA512"}};
-const Vs kSigSig[] = {{0, "Anonymous"}, {1, "RSA"}, {2, "DSA"}, {3, "ECDSA"}, {4, "SM2"}};
-const Vs kSigAlgs[] = {{0x0401, "rsa_pkcs1_sha256"}, {0x0501, "rsa_pkcs1_sha384"}, {0x0601, "rsa_pkcs1_sha512"},
-                       {0x0403, "ecdsa_secp256r1_sha256"}, {0x0503, "ecdsa_secp384r1_sha384"},
-                       {0x0603, "ecdsa_secp521r1_sha512"}, {0x0804, "rsa_pss_rsae_sha256"},
-                       {0x0805, "rsa_pss_rsae_sha384"}, {0x0806, "rsa_pss_rsae_sha512"}, {0x0807, "ed25519"},
-                       {0x0808, "ed448"}, {0x0809, "rsa_pss_pss_sha256"}, {0x080a, "rsa_pss_pss_sha384"},
-                       {0x080b, "rsa_pss_pss_sha512"}, {0x0201, "rsa_pkcs1_sha1"}, {0x0203, "ecdsa_sha1"},
-                       {0x0301, "SHA224 RSA"}, {0x0302, "SHA224 DSA"}, {0x0303, "SHA224 ECDSA"},
-                       {0x0402, "SHA256 DSA"}, {0x0502, "SHA384 DSA"}, {0x0602, "SHA512 DSA"},
-                       {0x0202, "SHA1 DSA"}};
 
 // Hex digits a BASE_HEX value is shown with (the type's width, or the mask's).
 int hex_digits(const FieldDef& d) {
@@ -171,58 +85,6 @@ bool generated(std::string_view a) {
 
 }  // namespace
 
-const char* value_name(std::string_view a, uint64_t v) {
-  if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype") return lookup(kEtherTypes, v);
-  if (a == "ip.proto" || a == "ipv6.nxt") return lookup(kIpProtos, v);
-  if (a == "tcp.option_kind") return lookup(kTcpOptions, v);
-  if (a == "frame.encap_type") return v == 1 ? "Ethernet" : nullptr;
-  if (a == "mqtt.msgtype") return mqtt::msgtype_name(static_cast<uint8_t>(v));
-  if (a == "mqtt.ver") return lookup(kMqttVersions, v);
-  if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos")
-    return lookup(kMqttQos, v);
-  if (a == "mqtt.conack.val") return lookup(kConnack, v);
-  if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
-  if (a == "ip.dsfield.dscp") return lookup(kDscp, v);
-  if (a == "tcp.completeness") return lookup(kCompleteness, v);
-  if (a == "ip.dsfield.ecn") return lookup(kEcn, v);
-  if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
-  if (a == "x509af.version") return lookup(kX509Versions, v);
-  if (a == "x509af.issuer" || a == "x509af.subject") return v == 0 ? "rdnSequence" : nullptr;
-  if (a == "x509af.notBefore" || a == "x509af.notAfter") return v == 0 ? "utcTime" : v == 1 ? "generalizedTime" : nullptr;
-  if (a == "x509sat.DirectoryString") return lookup(kDirectoryString, v);
-  if (a == "x509ce.GeneralName") return lookup(kGeneralName, v);
-  if (a == "mqtt.subscription_options_qos") return lookup(kMqttQos, v);
-  if (a == "mqtt.subscription_options_retain") return lookup(kRetainHandling, v);
-  if (a.starts_with("mqtt.") && a.ends_with(".reason_code")) {
-    auto id = core::FieldRegistry::instance().find(a);
-    return id ? mqtt::reason_code_name(*id, static_cast<uint8_t>(v)) : nullptr;
-  }
-  if (a == "tls.record.content_type" || a == "tls.record.opaque_type") return lookup(kTlsContent, v);
-  if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version")
-    return lookup(kTlsVersions, v);
-  if (a == "tls.handshake.type") return tls::handshake_name(static_cast<uint8_t>(v));
-  if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
-  if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));
-  if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
-  if (a == "tls.handshake.extension.type") return tls::extension_name(static_cast<uint16_t>(v));
-  if (a == "tls.handshake.extensions_supported_group" || a == "tls.handshake.extensions_key_share_group" ||
-      a == "tls.handshake.extensions_key_share_selected_group" ||
-      a == "tls.handshake.server_named_curve")
-    return tls::group_name(static_cast<uint16_t>(v));
-  if (a == "tls.handshake.comp_method") return lookup(kCompMethods, v);
-  if (a == "tls.handshake.server_curve_type") return v == 3 ? "named_curve" : nullptr;
-  if (a == "tls.handshake.cert_type") return lookup(kCertTypes, v);
-  if (a == "tls.handshake.key_update.request_update") return v == 0 ? "update_not_requested" : v == 1 ? "update_requested" : nullptr;
-  if (a == "tls.handshake.extensions_ec_point_format") return lookup(kPointFormats, v);
-  if (a == "tls.handshake.extensions_server_name_type") return v == 0 ? "host_name" : nullptr;
-  if (a == "tls.extension.psk_ke_mode") return lookup(kPskModes, v);
-  if (a == "tls.handshake.sig_hash_hash") return v <= 6 ? lookup(kSigHash, v) : "Unknown";
-  if (a == "tls.handshake.sig_hash_sig") return v <= 4 ? lookup(kSigSig, v) : "Unknown";
-  if (a == "tls.handshake.sig_hash_alg") return lookup(kSigAlgs, v);
-  if (a == "_ws.expert.severity") return core::severity_name(static_cast<core::Severity>(v));
-  if (a == "_ws.expert.group") return core::group_name(static_cast<core::ExpertGroup>(v));
-  return nullptr;
-}
 
 namespace {
 

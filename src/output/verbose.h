@@ -24,7 +24,4 @@ void render_nodes(std::string& out, std::span<const core::FieldNode> nodes, cons
 // A byte field's line shows at most this many bytes, then an ellipsis.
 constexpr size_t kTreeBytesShown = 36;
 
-// The name tshark shows for a field's value ("Connect Command"), or null.
-const char* value_name(std::string_view abbrev, uint64_t v);
-
 }  // namespace mqsniff::out
