@@ -1207,6 +1207,24 @@ public:
       case Expr::K::Neg: return neg(e);
     }
   }
+  // field OP literal over the tree's nodes in place (the same rules as below).
+  bool field_vs_lit(core::FieldId id, Tok op, const Lit& lit) const {
+    const Tok t = op == Tok::Ne ? Tok::Eq : op;
+    bool any = false, all = true, seen = false;
+    for (const auto& v : tree_.nodes()) {
+      if (v.id != id) continue;
+      seen = true;
+      int c = cmp_lit(v, lit);
+      bool hit = c != 2 && op_holds(t, c);
+      if (hit && (op == Tok::Eq || (op != Tok::Ne && op != Tok::AllEq))) return true;
+      any |= hit;
+      all &= hit;
+    }
+    if (!seen) return false;
+    if (op == Tok::Ne) return !any;
+    if (op == Tok::AllEq) return all;
+    return any;
+  }
   bool exists(core::FieldId id) const {
     for (const auto& v : tree_.nodes())
       if (v.id == id) return true;
@@ -1454,6 +1472,9 @@ bool test(const Node& n, Eval& ev) {
   }
   const Expr& l = *n.lhs;
   if (n.k == Node::K::Test && l.k == Expr::K::Field && !l.layered) return ev.exists(l.field);
+  if (n.k == Node::K::Cmp && n.rhs && n.rhs->k == Expr::K::Lit && !n.lits.empty() && l.k == Expr::K::Field && !l.layered &&
+      l.def->type != FieldType::Protocol)
+    return ev.field_vs_lit(l.field, n.op, n.lits[0]);  // the common case, without copying the values
   ev.value(l);
   if (n.k == Node::K::Test) {
     if (l.k == Expr::K::Field) return !l.vals.empty();
