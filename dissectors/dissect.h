@@ -41,6 +41,7 @@ struct DissectState {
   std::vector<uint16_t> tls_ports{8883, 443};
   bool tls_heuristic = true;
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
+  bool mqtt_msg_as_text = false;     // -o mqtt.show_msg_as_text:TRUE
   bool mqtt_analysis = false;        // QoS flow analysis (mqtt.analysis.* wanted)
   mqtt::QosForward* qos_forward = nullptr;  // -2: the first pass's flow outcomes (owned by the caller)
   mqtt::SessionStore mqtt_sessions;         // QoS flows of sessions that span connections

@@ -74,7 +74,21 @@ expect 1 'the protocols mqsniff can decode as are' -r mqtt_plain.pcap -d tcp.por
 # them into mqtt.msg); -o mqtt.default_version:v50 forces it.
 out=$("$bin" -r mqtt_v5_midstream.pcap -T fields -e mqtt.version_inferred -e mqtt.prop.user_property 2>/dev/null)
 if [[ "$out" == *$'5\t'* ]] && [[ "$out" == *'who=lab'* ]] && [[ "$out" == *'k1=v1'* ]]; then pass=$((pass+1)); else echo "FAIL: version inference"; fail=$((fail+1)); fi
-expect 1 'Invalid value "v6" for preference mqtt.default_version' -r mqtt_plain.pcap -o mqtt.default_version:v6
+expect 1 '-o flag "mqtt.default_version:v6" has an invalid value' -r mqtt_plain.pcap -o mqtt.default_version:v6
+# -o: tshark's wording for an unknown preference or a missing value; -G defaultprefs/currentprefs list them
+expect 1 'mqsniff: -o flag "foo.bar:1" specifies unknown preference' -r mqtt_plain.pcap -o foo.bar:1
+expect 1 'mqsniff: Invalid -o flag "tcp.desegment_tcp_streams"' -r mqtt_plain.pcap -o tcp.desegment_tcp_streams
+expect 1 'has an invalid value: TRUE or FALSE is expected' -r mqtt_plain.pcap -o tcp.desegment_tcp_streams:maybe
+expect 0 '' -r mqtt_plain.pcap -o "mqtt.default_version:MQTT v5.0" -o ssl.keylog_file:/dev/null
+n=$("$bin" -G defaultprefs | grep -c '^#[a-z]')
+
+if [ "$n" -ge 12 ] && "$bin" -G currentprefs -o mqtt.default_version:v50 | grep -qx 'mqtt.default_version: MQTT v5.0' &&
+   "$bin" -G currentprefs | grep -qx '#mqtt.default_version: None'; then pass=$((pass+1))
+else echo "FAIL: -G defaultprefs ($n preferences) / currentprefs"; fail=$((fail+1)); fi
+
+# -o mqtt.show_msg_as_text:TRUE: "Message: 21.5" in -V, as tshark
+if "$bin" -r mqtt_features.pcap -Y 'mqtt.msgtype==3' -o mqtt.show_msg_as_text:TRUE -V | grep -q '^    Message: 21.5$'; then pass=$((pass+1))
+else echo "FAIL: mqtt.show_msg_as_text"; fail=$((fail+1)); fi
 expect 1 'Invalid -z argument "bogus"; it must be one of:' -r mqtt_plain.pcap -z bogus
 expect 1 'mqtt.topc' -r mqtt_plain.pcap -q -z io,stat,1,mqtt.topc==1
 expect 1 'Invalid -T parameter "pdml"' -r mqtt_plain.pcap -T pdml

@@ -422,7 +422,11 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (s.analyze && s.analysis && s.client_dir >= 0 && s.role() == 1) analyze_delivery(*s.analysis, pkt, topic, base);
       if (!body.ok()) break;
       core::Bytes payload = body.rest_captured();
-      t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());
+      if (s.msg_as_text)  // tshark's "Show Publish Message as text": Message: 21.5
+        t.add_string(mqtt_f::msg, {reinterpret_cast<const char*>(payload.data()), payload.size()}, c.off(),
+                     static_cast<uint32_t>(payload.size()));
+      else
+        t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());
       body.skip(payload.size());
       // A 5.0 Content Type hands the payload to a media-type dissector in
       // tshark; for JSON it shows "MQTT/JSON". mqsniff labels it the same way

@@ -29,6 +29,7 @@ struct MqttSession {
   // QoS flow analysis (mqtt.analysis.*), when a filter, field, output or -z
   // statistic asks for it (set by TCP); allocated on the first QoS > 0 packet.
   bool analyze = false;
+  bool msg_as_text = false;  // -o mqtt.show_msg_as_text:TRUE: the PUBLISH payload shown as text
   QosForward* forward = nullptr;  // -2 (set by TCP)
   SessionStore* sessions = nullptr;  // sessions across connections (set by TCP), or null
   int8_t client_dir = -1;            // the CONNECT's direction (-1: not seen)

@@ -668,6 +668,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->tls.port_app = tls_port_app(st, sp, dp);
     flow->mqtt.default_version = st.mqtt_default_version;
     flow->mqtt.analyze = st.mqtt_analysis;
+    flow->mqtt.msg_as_text = st.mqtt_msg_as_text;
     flow->mqtt.forward = st.qos_forward;
     flow->mqtt.sessions = &st.mqtt_sessions;
   }

@@ -1,4 +1,5 @@
 #include "src/app/pipeline.h"
+#include "src/cli/prefs.h"
 
 #include <pcap/pcap.h>
 #include <grp.h>
@@ -182,6 +183,7 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward&
   s1.tls_heuristic = st.tls_heuristic;
   s1.mqtt_tls_ports = st.mqtt_tls_ports;
   s1.mqtt_default_version = st.mqtt_default_version;
+  s1.mqtt_msg_as_text = st.mqtt_msg_as_text;
   s1.mqtt_analysis = true;
   s1.qos_forward = &fw;
   s1.tcp_detail = false;
@@ -228,6 +230,8 @@ std::optional<int> run_informational(const cli::Options& o) {
     out::Writer w;
     if (o.glossary == "fields") out::render_glossary_fields(w.buf());
     else if (o.glossary == "protocols") out::render_glossary_protocols(w.buf());
+    else if (o.glossary == "defaultprefs") w.buf() += cli::render_prefs(nullptr);
+    else if (o.glossary == "currentprefs") w.buf() += cli::render_prefs(&o);
     else {
       eprint("Invalid \"" + o.glossary + "\" option for -G flag, enter -G ? for more help.");
       return cli::kExitUsage;
@@ -330,6 +334,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
   st.tls_heuristic = o.tls_heuristic;
   for (uint16_t p : o.mqtt_tls_ports) st.mqtt_tls_ports.push_back(p);
   st.mqtt_default_version = o.mqtt_default_version;
+  st.mqtt_msg_as_text = o.mqtt_msg_as_text;
   const std::vector<core::FieldId> used = named_fields(plan);
   if (o.mqtt_analysis) {
     st.mqtt_analysis = mqtt::analysis_wanted(plan.want);

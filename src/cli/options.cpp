@@ -1,4 +1,5 @@
 #include "src/cli/options.h"
+#include "src/cli/prefs.h"
 
 #include <getopt.h>
 #include <pcap/pcap.h>
@@ -174,51 +175,6 @@ static void parse_decode_as(Options& o, const std::string& arg) {
   else (proto == "mqtt" ? o.mqtt_ports : o.tls_ports).push_back(static_cast<uint16_t>(v));
 }
 
-static void apply_pref(Options& o, const std::string& arg) {
-  auto colon = arg.find(':');
-  if (colon == std::string::npos || colon == 0)
-    throw UsageError("Invalid -o flag \"" + arg + "\"; it must be of the form name:value");
-  std::string name = arg.substr(0, colon), value = arg.substr(colon + 1);
-  auto number = [&](const char* what) -> size_t {
-    size_t v = 0;
-    auto r = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v == 0)
-      throw UsageError("Invalid value \"" + value + "\" for preference " + what + ": a positive number is required");
-    return v;
-  };
-  auto boolean = [&](const char* what) -> bool {
-    std::string v = value;
-    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (v == "true" || v == "1" || v == "yes") return true;
-    if (v == "false" || v == "0" || v == "no") return false;
-    throw UsageError("Invalid value \"" + value + "\" for preference " + what + ": TRUE or FALSE is required");
-  };
-  if (name == "tcp.desegment_tcp_streams") o.tcp_reassembly = boolean("tcp.desegment_tcp_streams");
-  else if (name == "tcp.reassembly_max_dir") o.reassembly_max_dir = number("tcp.reassembly_max_dir");
-  else if (name == "tcp.reassembly_max_total") o.reassembly_max_total = number("tcp.reassembly_max_total");
-  else if (name == "ip.defragment") o.ip_defragment = boolean("ip.defragment");
-  else if (name == "tcp.flow_idle_timeout") o.tcp_idle_timeout = number("tcp.flow_idle_timeout");
-  else if (name == "tcp.flow_closed_timeout") o.tcp_closed_timeout = number("tcp.flow_closed_timeout");
-  else if (name == "tls.keylog_file" || name == "ssl.keylog_file") o.keylog_file = value;
-  else if (name == "mqtt.default_version") {
-    if (value == "v31" || value == "3") o.mqtt_default_version = 3;
-    else if (value == "v311" || value == "4") o.mqtt_default_version = 4;
-    else if (value == "v50" || value == "5") o.mqtt_default_version = 5;
-    else if (value == "none" || value == "0") o.mqtt_default_version = 0;
-    else throw UsageError("Invalid value \"" + value + "\" for preference mqtt.default_version: use none, v31, v311 or v50");
-  }
-  else if (name == "tcp.reassemble_out_of_order") boolean("tcp.reassemble_out_of_order");  // always on in mqsniff
-  else if (name == "mqtt.analysis") o.mqtt_analysis = boolean("mqtt.analysis");
-  if (name == "tcp.max_flows") {
-    size_t v = 0;
-    auto r = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v == 0)
-      throw UsageError("Invalid value \"" + value + "\" for preference tcp.max_flows: a positive number is required");
-    o.max_tcp_flows = v;
-  }
-  o.prefs.push_back(arg);
-}
-
 namespace {
 void split_list(const std::string& arg, const char* seps, std::vector<std::string>& out) {
   size_t i = 0;
@@ -259,6 +215,9 @@ Options parse(int argc, char** argv) {
   // -G is only valid as the first option, as in tshark.
   if (argc >= 2 && std::strcmp(argv[1], "-G") == 0) {
     o.glossary = argc >= 3 ? argv[2] : "fields";
+    // -G currentprefs -o name:value shows the preferences as they would be.
+    for (int i = 3; i + 1 < argc; ++i)
+      if (std::strcmp(argv[i], "-o") == 0) apply_preference(o, argv[++i]);
     return o;
   }
   opterr = 0;
@@ -320,7 +279,7 @@ Options parse(int argc, char** argv) {
       case 'l': o.line_buffered = true; break;
       case 'n': break;  // mqsniff never resolves names
       case 'N': break;  // accepted for compatibility; no resolution is done
-      case 'o': apply_pref(o, arg); break;
+      case 'o': apply_preference(o, arg); break;
       case 'q': o.quiet = true; break;
       case 'Q': o.quiet = o.quieter = true; break;
       case 'r': o.read_file = arg; break;

@@ -59,6 +59,7 @@ struct Options {
   bool tls_heuristic = true;           // --disable-heuristic tls
   bool mqtt_heuristic = true;          // --disable-heuristic mqtt
   uint8_t mqtt_default_version = 0;    // -o mqtt.default_version:v31|v311|v50|none (3, 4, 5 also accepted)
+  bool mqtt_msg_as_text = false;       // -o mqtt.show_msg_as_text:TRUE
   std::vector<std::string> disabled_protocols;  // --disable-protocol
   std::vector<std::string> enabled_protocols;   // --enable-protocol
   std::string glossary;                // -G

@@ -69,5 +69,11 @@ TEST_CASE("cli: preferences") {
   Options o = parse_args({"-o", "tcp.max_flows:1000", "-o", "mqtt.default_version:5"});
   CHECK(o.max_tcp_flows == 1000);
   CHECK(o.prefs.size() == 2);
-  CHECK(error_of({"-o", "nocolon"}).find("name:value") != std::string::npos);
+  CHECK(error_of({"-o", "nocolon"}) == "Invalid -o flag \"nocolon\"");
+  CHECK(error_of({"-o", "foo.bar:1"}).starts_with("-o flag \"foo.bar:1\" specifies unknown preference"));
+  CHECK(error_of({"-o", "tcp.max_flows:0"}).find("has an invalid value") != std::string::npos);
+  Options t = parse_args({"-o", "mqtt.default_version:MQTT v3.1.1", "-o", "ssl.keylog_file:k.log", "-o", "mqtt.show_msg_as_text:TRUE"});
+  CHECK(t.mqtt_default_version == 4);
+  CHECK(t.keylog_file == "k.log");
+  CHECK(t.mqtt_msg_as_text);
 }
