@@ -6,6 +6,7 @@
 #include <string>
 
 #include "src/app/pipeline.h"
+#include "src/cli/option_table.h"
 #include "src/cli/options.h"
 
 int main(int argc, char** argv) {

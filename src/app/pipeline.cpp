@@ -1,4 +1,5 @@
 #include "src/app/pipeline.h"
+#include "src/cli/option_table.h"
 #include "src/cli/prefs.h"
 
 #include <pcap/pcap.h>
@@ -221,9 +222,12 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward&
 
 // --help, --version, -G, -D: answered without a capture.
 std::optional<int> run_informational(const cli::Options& o) {
-  if (o.show_help || o.show_version) {
+  if (o.show_help || o.show_version || o.show_man_page || o.show_completion) {
     out::Writer w;
-    w.write(o.show_help ? cli::usage_text() : cli::version_text());
+    w.write(o.show_help         ? cli::usage_text()
+            : o.show_version    ? cli::version_text()
+            : o.show_man_page   ? cli::man_page()
+                                : cli::bash_completion());
     return cli::kExitOk;
   }
   if (!o.glossary.empty()) {

@@ -22,62 +22,6 @@ std::string version_text() {
   return v;
 }
 
-std::string usage_text() {
-  return "mqsniff " MQSNIFF_VERSION
-         "\nDissect MQTT and TLS traffic, tshark style.\n\n"
-         "Usage: mqsniff [options] ...\n\n"
-         "Capture interface:\n"
-         "  -i <interface>           name or index of interface (live capture)\n"
-         "  -f <capture filter>      packet filter in libpcap filter syntax\n"
-         "  -s <snaplen>             packet snapshot length\n"
-         "  -D                       print list of interfaces and exit\n"
-         "  -p                       don't capture in promiscuous mode\n"
-         "  -B <buffer size>         size of kernel buffer in MiB\n"
-         "  -a duration:NUM|packets:NUM  stop after NUM seconds / packets\n"
-         "  -Z <user>                run as this user once the capture device and files are open\n\n"
-         "Input file:\n"
-         "  -r <infile>|-            set the filename to read from (- for stdin)\n\n"
-         "Processing:\n"
-         "  -Y <display filter>      packet display filter in Wireshark display filter syntax\n"
-         "  --topic <MQTT filter>    only packets whose mqtt.topic matches this MQTT topic filter\n"
-         "                           (+ one level, # the rest), as a broker subscription would\n"
-         "  --keylog <file>          TLS key log (SSLKEYLOGFILE format) to decrypt TLS; same as\n"
-         "                           -o tls.keylog_file:<file>. pcapng secrets are read without it\n"
-         "  --show-secrets           -z mqtt,exposure shows passwords instead of masking them\n"
-         "  --ladder-svg <file>      write the MQTT ladder diagram of every connection as SVG\n"
-         "  --report <file.html>     write a self-contained HTML report of the MQTT analyses\n"
-         "  -n                       disable all name resolutions (mqsniff never resolves)\n"
-         "  -d <layer_type>==<selector>,<decode_as_protocol> ...\n"
-         "                           \"Decode As\", e.g. tcp.port==11883,mqtt\n"
-         "  -o <name>:<value>        override preference setting\n"
-         "  --disable-protocol <proto_name>  disable dissection of proto_name\n"
-         "  --enable-protocol <proto_name>   enable dissection of proto_name\n\n"
-         "Output:\n"
-         "  -c <packet count>        stop after n packets\n"
-         "  -T text|fields           format of text output (def: text)\n"
-         "  -e <field>               field to print if -Tfields selected (e.g. tcp.port,\n"
-         "                           _ws.col.Info); this option can be repeated\n"
-         "  -E <fieldsoption>=<value> set options for output when -Tfields selected:\n"
-         "     bom=y|n               print a UTF-8 BOM\n"
-         "     header=y|n            switch headers on and off\n"
-         "     separator=/t|/s|<char> select tab, space, printable character as separator\n"
-         "     occurrence=f|l|a      print first, last or all occurrences of each field\n"
-         "     aggregator=,|/s|<char> select comma, space, printable character as aggregator\n"
-         "     quote=d|s|n           select double, single, no quotes for values\n"
-         "  -t a|ad|d|dd|e|r|u|ud   output format of time stamps (def: r: rel. to first)\n"
-         "  -x                       hex and ASCII dump of each packet (and of reassembled data)\n"
-         "  -l                       flush standard output after each packet\n"
-         "  -q                       be more quiet on stdout\n"
-         "  -Q                       only log true errors to stderr\n"
-         "  -G [fields|protocols]    dump a glossary of registered fields or protocols\n"
-         "  -w <outfile|->           write packets (those passing -Y) to a file (pcapng)\n"
-         "  -F pcapng|pcap           the file format of -w\n"
-         "  -P                       print packet summary even when writing to a file\n\n"
-         "Miscellaneous:\n"
-         "  -h, --help               display this help and exit\n"
-         "  -v, --version            display version info and exit\n";
-}
-
 static int64_t parse_count(const char* s) {
   int64_t v = 0;
   auto r = std::from_chars(s, s + std::strlen(s), v);
@@ -176,6 +120,32 @@ static void parse_decode_as(Options& o, const std::string& arg) {
 }
 
 namespace {
+enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets, kOptLadderSvg, kOptReport, kOptManPage, kOptCompletion };
+const struct option longopts[] = {
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'v'},
+    {"interface", required_argument, nullptr, 'i'},
+    {"read-file", required_argument, nullptr, 'r'},
+    {"display-filter", required_argument, nullptr, 'Y'},
+    {"snapshot-length", required_argument, nullptr, 's'},
+    {"list-interfaces", no_argument, nullptr, 'D'},
+    {"disable-protocol", required_argument, nullptr, kOptDisable},
+    {"enable-protocol", required_argument, nullptr, kOptEnable},
+    {"disable-heuristic", required_argument, nullptr, kOptDisableHeur},
+    {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
+    {"topic", required_argument, nullptr, kOptTopic},
+    {"keylog", required_argument, nullptr, kOptKeylog},
+    {"show-secrets", no_argument, nullptr, kOptShowSecrets},
+    {"ladder-svg", required_argument, nullptr, kOptLadderSvg},
+    {"report", required_argument, nullptr, kOptReport},
+    {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
+    {"color", no_argument, nullptr, kOptColor},
+    {"man-page", no_argument, nullptr, kOptManPage},
+    {"bash-completion", no_argument, nullptr, kOptCompletion},
+    {nullptr, 0, nullptr, 0},
+};
+const char* const shortopts = ":2a:B:c:d:De:E:f:F:G:hi:j:J:lnN:o:O:pPqQr:s:t:T:vVw:xY:z:Z:";
+
 void split_list(const std::string& arg, const char* seps, std::vector<std::string>& out) {
   size_t i = 0;
   while (i < arg.size()) {
@@ -187,31 +157,16 @@ void split_list(const std::string& arg, const char* seps, std::vector<std::strin
 }
 }  // namespace
 
+std::string parser_short_options() { return shortopts + 1; }
+std::vector<std::string> parser_long_options() {
+  std::vector<std::string> v;
+  for (const option* l = longopts; l->name; ++l) v.push_back(l->name);
+  return v;
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   bool format_given = false;
-  enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets, kOptLadderSvg, kOptReport };
-  static const struct option longopts[] = {
-      {"help", no_argument, nullptr, 'h'},
-      {"version", no_argument, nullptr, 'v'},
-      {"interface", required_argument, nullptr, 'i'},
-      {"read-file", required_argument, nullptr, 'r'},
-      {"display-filter", required_argument, nullptr, 'Y'},
-      {"snapshot-length", required_argument, nullptr, 's'},
-      {"list-interfaces", no_argument, nullptr, 'D'},
-      {"disable-protocol", required_argument, nullptr, kOptDisable},
-      {"enable-protocol", required_argument, nullptr, kOptEnable},
-      {"disable-heuristic", required_argument, nullptr, kOptDisableHeur},
-      {"enable-heuristic", required_argument, nullptr, kOptEnableHeur},
-      {"topic", required_argument, nullptr, kOptTopic},
-      {"keylog", required_argument, nullptr, kOptKeylog},
-      {"show-secrets", no_argument, nullptr, kOptShowSecrets},
-      {"ladder-svg", required_argument, nullptr, kOptLadderSvg},
-      {"report", required_argument, nullptr, kOptReport},
-      {"no-duplicate-keys", no_argument, nullptr, kOptNoDupKeys},
-      {"color", no_argument, nullptr, kOptColor},
-      {nullptr, 0, nullptr, 0},
-  };
   // -G is only valid as the first option, as in tshark.
   if (argc >= 2 && std::strcmp(argv[1], "-G") == 0) {
     o.glossary = argc >= 3 ? argv[2] : "fields";
@@ -222,7 +177,6 @@ Options parse(int argc, char** argv) {
   }
   opterr = 0;
   optind = 1;
-  const char* shortopts = ":2a:B:c:d:De:E:f:F:G:hi:j:J:lnN:o:O:pPqQr:s:t:T:vVw:xY:z:Z:";
   int c;
   while ((c = getopt_long(argc, argv, shortopts, longopts, nullptr)) != -1) {
     std::string arg = optarg ? optarg : "";
@@ -263,6 +217,8 @@ Options parse(int argc, char** argv) {
       case 'z': o.stats.push_back(arg); break;
       case kOptNoDupKeys: o.no_duplicate_keys = true; break;
       case kOptColor: o.color = true; break;
+      case kOptManPage: o.show_man_page = true; break;
+      case kOptCompletion: o.show_completion = true; break;
       case 'Z': o.run_as_user = arg; break;
       case 'c': o.count = parse_count(optarg); break;
       case 'd':

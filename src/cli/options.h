@@ -66,6 +66,8 @@ struct Options {
   bool list_interfaces = false;        // -D
   bool show_help = false;              // -h
   bool show_version = false;           // -v
+  bool show_man_page = false;          // --man-page
+  bool show_completion = false;        // --bash-completion
   int snaplen = 0;                     // -s
   std::string write_file;              // -w
   bool write_pcap = false;             // -F pcap (default pcapng)
@@ -96,7 +98,9 @@ struct Options {
 
 // Parses argv. Throws UsageError with tshark's wording on bad input.
 Options parse(int argc, char** argv);
-std::string usage_text();
 std::string version_text();
+// The parser's own tables (getopt), for the test that the option table covers them.
+std::string parser_short_options();
+std::vector<std::string> parser_long_options();
 
 }  // namespace mqsniff::cli

@@ -1,5 +1,7 @@
 #include "src/output/stats.h"
 
+#include "src/cli/option_table.h"
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
@@ -719,20 +721,9 @@ private:
 };
 
 [[noreturn]] void bad_z(const std::string& spec) {
-  throw cli::UsageError("Invalid -z argument \"" + spec +
-                            "\"; it must be one of:\n"
-                            "     conv,tcp|udp|ip|ipv6[,filter]\n"
-                            "     endpoints,ip|ipv6|tcp|udp[,filter]\n"
-                            "     expert\n"
-                            "     follow,tcp,ascii|hex,stream\n"
-                            "     io,stat,interval[,filter][,filter]...\n"
-                            "     mqtt,tree\n"
-                            "     mqtt,qos\n"
-                            "     mqtt,exposure\n"
-                            "     mqtt,keepalive\n"
-                            "     mqtt,subscriptions\n"
-                            "     mqtt,ladder[,stream]",
-                        cli::kExitUsage);
+  std::string m = "Invalid -z argument \"" + spec + "\"; it must be one of:";
+  for (const auto& st : cli::stat_specs()) m += std::string("\n     ") + st.name;
+  throw cli::UsageError(m, cli::kExitUsage);
 }
 
 const char* kind_name(const std::string& k) {

@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include "src/cli/option_table.h"
 #include "src/cli/options.h"
 
 using namespace mqsniff::cli;
@@ -76,4 +78,44 @@ TEST_CASE("cli: preferences") {
   CHECK(t.mqtt_default_version == 4);
   CHECK(t.keylog_file == "k.log");
   CHECK(t.mqtt_msg_as_text);
+}
+
+TEST_CASE("cli: the option table (--help, man page, completion) covers exactly what the parser accepts") {
+  using mqsniff::cli::option_specs;
+  std::string shorts = mqsniff::cli::parser_short_options();
+  std::vector<std::string> longs = mqsniff::cli::parser_long_options();
+  // Every option the parser takes is documented, with an argument exactly when it takes one.
+  for (size_t i = 0; i < shorts.size(); ++i) {
+    char c = shorts[i];
+    if (c == ':') continue;
+    bool takes_arg = i + 1 < shorts.size() && shorts[i + 1] == ':';
+    const mqsniff::cli::OptionSpec* spec = nullptr;
+    for (const auto& o : option_specs())
+      if (o.short_name == c) spec = &o;
+    CHECK_MESSAGE(spec != nullptr, "-" << c << " is not in the option table");
+    if (spec) CHECK_MESSAGE((spec->arg != nullptr) == takes_arg, "-" << c << ": argument mismatch");
+  }
+  for (const auto& l : longs) {
+    bool found = false;
+    for (const auto& o : option_specs()) found |= o.long_name && l == o.long_name;
+    CHECK_MESSAGE(found, "--" << l << " is not in the option table");
+  }
+  // And the table documents nothing the parser does not take.
+  for (const auto& o : option_specs()) {
+    if (o.short_name) CHECK_MESSAGE(shorts.find(o.short_name) != std::string::npos, "-" << o.short_name << " documented, not parsed");
+    if (o.long_name) CHECK_MESSAGE(std::find(longs.begin(), longs.end(), std::string(o.long_name)) != longs.end(),
+                                   "--" << o.long_name << " documented, not parsed");
+  }
+  // --help, the man page and the completion all name every option.
+  std::string help = mqsniff::cli::usage_text(), man = mqsniff::cli::man_page(), comp = mqsniff::cli::bash_completion();
+  for (const auto& o : option_specs()) {
+    std::string s = o.short_name ? std::string("-") + o.short_name : std::string("--") + o.long_name;
+    std::string roff;
+    for (char c : s) roff += c == '-' ? std::string("\\-") : std::string(1, c);
+    CHECK_MESSAGE(help.find("  " + s) != std::string::npos, s << " missing from --help");
+    CHECK_MESSAGE(man.find(roff) != std::string::npos, s << " missing from the man page");
+    CHECK_MESSAGE(comp.find(" " + s) != std::string::npos, s << " missing from the completion");
+  }
+  CHECK(man.find(".SH PREFERENCES") != std::string::npos);
+  CHECK(man.find("mqtt.show_msg_as_text") != std::string::npos);
 }
