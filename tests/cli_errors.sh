@@ -112,5 +112,16 @@ done
 # ... and stops at once when the reader goes away (| head).
 n=$("$bin" -r mqtt_features.pcap -V 2>/dev/null | head -2 | wc -l)
 if [ "$n" -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: -V | head"; fail=$((fail+1)); fi
+# gzip-compressed captures are read as tshark reads them (pcap and pcapng; the
+# pcapng's TLS secrets too); a cut-short gzip stream is "cut short".
+gz=$(mktemp -d)
+gzip -c mqtt_features.pcap >"$gz/f.pcap.gz"; gzip -c mqtts_keylog_dsb.pcapng >"$gz/s.pcapng.gz"
+head -c 300 "$gz/f.pcap.gz" >"$gz/cut.pcap.gz"
+a=$("$bin" -r mqtt_features.pcap -V 2>&1); b=$("$bin" -r "$gz/f.pcap.gz" -V 2>&1)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: .pcap.gz differs from .pcap"; fail=$((fail+1)); fi
+a=$("$bin" -r mqtts_keylog_dsb.pcapng -Y mqtt -e mqtt.topic 2>&1); b=$("$bin" -r "$gz/s.pcapng.gz" -Y mqtt -e mqtt.topic 2>&1)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: .pcapng.gz (with secrets) differs"; fail=$((fail+1)); fi
+expect 2 'appears to have been cut short in the middle of a packet.' -r "$gz/cut.pcap.gz"
+rm -rf "$gz"
 echo "cli_errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -64,9 +64,9 @@ int list_interfaces() {
   out::Writer w;
   int i = 1;
   for (pcap_if_t* d = all; d; d = d->next, ++i) {
+    // tshark's list: the name, and "(Loopback)" for a loopback interface.
     std::string line = std::to_string(i) + ". " + d->name;
-    if (d->description) line += std::string(" (") + d->description + ")";
-    else if (d->flags & PCAP_IF_LOOPBACK) line += " (Loopback)";
+    if (d->flags & PCAP_IF_LOOPBACK) line += " (Loopback)";
     w.write(line + "\n");
   }
   pcap_freealldevs(all);
@@ -84,8 +84,9 @@ std::string resolve_interface(const std::string& spec) {
   std::string first_non_loopback;
   for (pcap_if_t* d = all; d; d = d->next, ++i) {
     if (numeric && std::to_string(i) == spec) found = d->name;
-    if (first_non_loopback.empty() && !(d->flags & PCAP_IF_LOOPBACK) && std::string(d->name) != "any")
-      first_non_loopback = d->name;
+    // dumpcap's default: the first interface in libpcap's list (up ones come
+    // first) that is not loopback - "any" in a namespace that has only lo.
+    if (first_non_loopback.empty() && !(d->flags & PCAP_IF_LOOPBACK)) first_non_loopback = d->name;
   }
   pcap_freealldevs(all);
   if (spec.empty()) return first_non_loopback.empty() ? "lo" : first_non_loopback;

@@ -2,6 +2,7 @@
 
 
 #include <poll.h>
+#include <zlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,13 @@ int peek_close(void* c) {
   delete static_cast<PeekCookie*>(c);
   return 0;
 }
+
+// A gzip-compressed capture (x.pcap.gz, x.pcapng.gz), read decompressed as tshark does.
+ssize_t gz_read(void* c, char* out, size_t size) {
+  int n = gzread(static_cast<gzFile>(c), out, static_cast<unsigned>(std::min<size_t>(size, 1u << 30)));
+  return n < 0 ? -1 : n;
+}
+int gz_close(void* c) { return gzclose(static_cast<gzFile>(c)) == Z_OK ? 0 : -1; }
 
 uint32_t magic_le(const unsigned char* m) {
   return uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
@@ -97,12 +105,13 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = 
 }  // namespace
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
-    : p_(o.p_), file_(o.file_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
+    : p_(o.p_), file_(o.file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
       name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
       blk_cap_(o.blk_cap_), blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
       blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
   o.p_ = nullptr;
   o.file_ = nullptr;
+  o.gz_ = nullptr;
 }
 
 PcapSource::~PcapSource() {
@@ -149,6 +158,22 @@ PcapSource PcapSource::open_file(const std::string& path) {
     // the default 4-8 KiB buffer once the stream has been read).
     ssize_t n = pread(fileno(f), head, sizeof head, 0);
     got = n > 0 ? static_cast<size_t>(n) : 0;
+    if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b) {  // gzip: read through zlib
+      fclose(f);
+      gzFile gz = gzopen(path.c_str(), "rb");
+      if (!gz) throw OpenError("The file " + quoted(path) + " could not be opened: " + std::strerror(errno) + ".");
+      gzbuffer(gz, 1 << 18);
+      int m = gzread(gz, head, sizeof head);
+      got = m > 0 ? static_cast<size_t>(m) : 0;
+      gzrewind(gz);
+      cookie_io_functions_t fns{gz_read, nullptr, nullptr, gz_close};
+      f = fopencookie(gz, "r", fns);
+      if (!f) {
+        gzclose(gz);
+        throw OpenError("The file " + quoted(path) + " could not be opened.");
+      }
+      s.gz_ = gz;
+    }
   }
   if (got < 4) {
     fclose(f);
@@ -437,6 +462,14 @@ ReadStatus PcapSource::next(RawPacket& out) {
       struct pollfd pfd = {fd_, POLLIN, 0};
       if (::poll(&pfd, 1, 100) <= 0) return ReadStatus::Timeout;
       continue;
+    }
+    if (gz_) {  // a gzip stream that ends early: cut short, as tshark says
+      int zerr = Z_OK;
+      gzerror(static_cast<gzFile>(gz_), &zerr);
+      if (zerr == Z_BUF_ERROR || zerr == Z_DATA_ERROR) {
+        error_ = "truncated gzip stream";
+        return ReadStatus::CutShort;
+      }
     }
     if (rc == PCAP_ERROR_BREAK) return ReadStatus::End;
     error_ = pcap_geterr(p_);

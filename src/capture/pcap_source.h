@@ -92,6 +92,7 @@ private:
   bool pf_checked_ = false;
   pcap_t* p_ = nullptr;
   FILE* file_ = nullptr;  // owned by pcap after pcap_fopen_offline
+  void* gz_ = nullptr;    // a gzip-compressed file: zlib's handle under file_ (to tell a cut-short stream)
   int fd_ = -1;           // live: pollable descriptor
   int linktype_ = 0;
   int digits_ = 6;

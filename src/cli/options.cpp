@@ -2,7 +2,14 @@
 #include "src/cli/prefs.h"
 
 #include <getopt.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
 #include <pcap/pcap.h>
+#include <zlib.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <nlohmann/detail/abi_macros.hpp>
 
 #include <cctype>
 #include <charconv>
@@ -15,10 +22,12 @@
 namespace mqsniff::cli {
 
 std::string version_text() {
-  std::string v = "mqsniff " MQSNIFF_VERSION " - passive MQTT/TLS traffic analyzer (tshark-compatible CLI)\n";
-  v += "Built with ";
-  v += pcap_lib_version();
-  v += ".\n";
+  std::string v = "mqsniff " MQSNIFF_VERSION " - passive MQTT/TLS traffic analyzer (tshark-compatible CLI)\n\n";
+  v += "Built with " + std::string(pcap_lib_version()) + ", " OPENSSL_VERSION_TEXT ", PCRE2 " +
+       std::to_string(PCRE2_MAJOR) + "." + std::to_string(PCRE2_MINOR) + ", nlohmann/json " +
+       std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+       std::to_string(NLOHMANN_JSON_VERSION_PATCH) + ", zlib " ZLIB_VERSION ".\n";
+  v += "Running with " + std::string(OpenSSL_version(OPENSSL_VERSION)) + ", zlib " + zlibVersion() + ".\n";
   return v;
 }
 
