@@ -387,6 +387,27 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
   }
 }
 
+// Live capture refused for lack of privileges: hand over to the capture helper
+// the package installs beside the binary (lib/mqsniff/mqsniff-capture, which
+// only root and the group mqsniff may run, holding the capture capabilities),
+// as wireshark-common's dumpcap does. Returns only when there is none.
+void exec_capture_helper(const cli::Options& o) {
+  if (geteuid() == 0 || std::getenv("MQSNIFF_CAPTURE_HELPER") || o.argv.empty()) return;
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  self[n] = 0;
+  std::string dir(self);
+  dir.resize(dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/'));
+  std::string helper = dir + "/../lib/mqsniff/mqsniff-capture";
+  if (::access(helper.c_str(), X_OK) != 0) return;
+  ::setenv("MQSNIFF_CAPTURE_HELPER", "1", 1);
+  std::vector<char*> args;
+  for (const auto& a : o.argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(helper.c_str(), args.data());
+}
+
 bool open_source(const cli::Options& o, std::optional<capture::PcapSource>& src, std::string& iface) {
   try {
     if (!o.read_file.empty()) {
@@ -397,6 +418,7 @@ bool open_source(const cli::Options& o, std::optional<capture::PcapSource>& src,
     }
     src->set_filter(o.capture_filter);
   } catch (const capture::OpenError& e) {
+    if (e.permission) exec_capture_helper(o);
     eprint(e.what());
     return false;
   }

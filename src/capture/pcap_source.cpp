@@ -411,8 +411,11 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
     std::string msg;
     if (rc == PCAP_ERROR_PERM_DENIED) {
       msg = "You don't have permission to capture on interface '" + iface +
-            "'.\nRun mqsniff as root (sudo), or give the binary the capture capabilities once:\n"
+            "'.\nRun mqsniff as root (sudo). With the Debian package, members of the group mqsniff capture "
+            "without root:\n    sudo usermod -aG mqsniff $USER    (then log in again)\n"
+            "Without the package, give the binary the capture capabilities once:\n"
             "    sudo setcap cap_net_raw,cap_net_admin=eip $(command -v mqsniff)";
+      throw OpenError(msg, true);
     } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
       msg = "There is no interface named '" + iface + "'. Use -D to list the interfaces.";
     } else {

@@ -25,6 +25,8 @@ namespace mqsniff::capture {
 
 struct OpenError : std::runtime_error {
   using std::runtime_error::runtime_error;
+  OpenError(const std::string& m, bool perm) : std::runtime_error(m), permission(perm) {}
+  bool permission = false;  // live capture refused for lack of privileges
 };
 
 struct RawPacket {

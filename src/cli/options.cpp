@@ -175,6 +175,7 @@ std::vector<std::string> parser_long_options() {
 
 Options parse(int argc, char** argv) {
   Options o;
+  o.argv.assign(argv, argv + argc);
   bool format_given = false;
   // -G is only valid as the first option, as in tshark.
   if (argc >= 2 && std::strcmp(argv[1], "-G") == 0) {

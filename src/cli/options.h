@@ -34,6 +34,7 @@ struct FieldsOptions {
 enum class TimeFormat { Relative, Absolute, AbsoluteDate, Delta, DeltaDisplayed, Epoch, Utc, UtcDate };
 
 struct Options {
+  std::vector<std::string> argv;       // the command line as given (for the capture helper)
   std::string read_file;               // -r
   std::vector<std::string> interfaces; // -i (live capture)
   std::string capture_filter;          // -f (BPF)
