@@ -183,8 +183,19 @@ check '[ -s "$tmp/z.pcapng" ]' "-Z nobody: the -w file was not written"
 if command -v setpriv >/dev/null; then
   cp "$bin" "$tmp/mqsniff_np"; chmod 755 "$tmp/mqsniff_np"
   msg=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/mqsniff_np" -i lo -c 1 2>&1); prc=$?
-  check '[ $prc -eq 2 ] && [[ "$msg" == *"Run mqsniff as root (sudo), or give the binary the capture capabilities"* ]]' \
+  check '[ $prc -eq 2 ] && [[ "$msg" == *"Run mqsniff as root (sudo)"* ]] && [[ "$msg" == *"sudo setcap cap_net_raw,cap_net_admin=eip"* ]]' \
     "no helpful permission message: $msg"
+fi
+# 8. -Z with an unknown user: refused before any device is opened.
+msg=$("$bin" -i lo -a duration:1 -Z no_such_user_e2e 2>&1); zrc=$?
+check '[ $zrc -eq 1 ] && [[ "$msg" != *"Capturing on"* ]] && [[ "$msg" == *"no user \"no_such_user_e2e\""* ]]' "-Z unknown user: rc=$zrc $msg"
+# 9. No -i: dumpcap's choice - in a network namespace that has only lo, "any".
+ns=mqsniff_e2e_$$
+if ip netns add "$ns" 2>/dev/null; then
+  ip netns exec "$ns" ip link set lo up
+  msg=$(ip netns exec "$ns" timeout 10 "$bin" -a duration:1 2>&1 >/dev/null)
+  check '[[ "$msg" == *"Capturing on '"'"'any'"'"'"* ]]' "default interface in a namespace with only lo: $msg"
+  ip netns del "$ns"
 fi
 echo "e2e_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

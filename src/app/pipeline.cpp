@@ -475,10 +475,7 @@ int drop_privileges(const cli::Options& o) {
   if (o.run_as_user.empty()) return 0;
   errno = 0;
   struct passwd* pw_ent = getpwnam(o.run_as_user.c_str());
-  if (!pw_ent) {
-    eprint("-Z: there is no user \"" + o.run_as_user + "\" on this system.");
-    return cli::kExitUsage;
-  }
+  if (!pw_ent) return cli::kExitUsage;  // checked before the device was opened
   if (geteuid() == 0) {
     if (setgroups(0, nullptr) != 0 || setgid(pw_ent->pw_gid) != 0 || setuid(pw_ent->pw_uid) != 0) {
       eprint(std::string("-Z: could not switch to user \"") + o.run_as_user + "\": " + std::strerror(errno));
@@ -730,6 +727,10 @@ int run(const cli::Options& o) {
   plan_dissection(o, plan, st);
 
   const bool live = o.read_file.empty();
+  if (!o.run_as_user.empty() && !getpwnam(o.run_as_user.c_str())) {  // before any device is opened
+    eprint("-Z: there is no user \"" + o.run_as_user + "\" on this system.");
+    return cli::kExitUsage;
+  }
   std::optional<capture::PcapSource> src;
   std::string iface;
   if (!open_source(o, src, iface)) return cli::kExitFileError;
