@@ -75,6 +75,12 @@ expect 1 'the protocols mqsniff can decode as are' -r mqtt_plain.pcap -d tcp.por
 out=$("$bin" -r mqtt_v5_midstream.pcap -T fields -e mqtt.version_inferred -e mqtt.prop.user_property 2>/dev/null)
 if [[ "$out" == *$'5\t'* ]] && [[ "$out" == *'who=lab'* ]] && [[ "$out" == *'k1=v1'* ]]; then pass=$((pass+1)); else echo "FAIL: version inference"; fail=$((fail+1)); fi
 expect 1 '-o flag "mqtt.default_version:v6" has an invalid value' -r mqtt_plain.pcap -o mqtt.default_version:v6
+# -b (ring buffer): tshark's refusals
+expect 1 'Multiple capture files requested, but the capture isn'"'"'t being saved to a file.' -i lo -b packets:3
+expect 1 'Multiple capture files requested, but a capture isn'"'"'t being done.' -r mqtt_plain.pcap -w /dev/null -b packets:3
+expect 1 'Ring buffer requested, but no maximum capture file size' -i lo -w /dev/null -b files:3
+expect 1 'Invalid or unknown -b arg "foo:3"' -i lo -w /dev/null -b foo:3
+expect 1 'Invalid or unknown -a flag "files:x"' -i lo -a files:x
 # -o: tshark's wording for an unknown preference or a missing value; -G defaultprefs/currentprefs list them
 expect 1 'mqsniff: -o flag "foo.bar:1" specifies unknown preference' -r mqtt_plain.pcap -o foo.bar:1
 expect 1 'mqsniff: Invalid -o flag "tcp.desegment_tcp_streams"' -r mqtt_plain.pcap -o tcp.desegment_tcp_streams

@@ -189,6 +189,45 @@ fi
 # 8. -Z with an unknown user: refused before any device is opened.
 msg=$("$bin" -i lo -a duration:1 -Z no_such_user_e2e 2>&1); zrc=$?
 check '[ $zrc -eq 1 ] && [[ "$msg" != *"Capturing on"* ]] && [[ "$msg" == *"no user \"no_such_user_e2e\""* ]]' "-Z unknown user: rc=$zrc $msg"
+# 10. -b: a set of files named as dumpcap names them, a ring of the newest N;
+#     -a files / filesize stop the capture by themselves. Each file complete (tshark reads it).
+rb="$tmp/ring"; mkdir -p "$rb"
+rport=$(free_port)
+python3 - "$rport" <<'PYEOF' & pids+=($!)
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); s.settimeout(15)
+try:
+    while True:
+        c, _ = s.accept(); c.close()
+except OSError:
+    pass
+PYEOF
+wait_port "$rport"
+"$bin" -i lo -f "tcp port $rport" -w "$rb/out.pcapng" -b packets:5 -b files:3 -a duration:4 -q 2>/dev/null & r=$!; pids+=($r)
+sleep 1
+for _ in $(seq 8); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $rport)).close()"; sleep 0.1; done
+wait $r
+files=$(ls "$rb" | grep -cE '^out_[0-9]{5}_[0-9]{14}\.pcapng$')
+check '[ "$files" -eq 3 ]' "-b packets:5 -b files:3 kept $files files: $(ls "$rb")"
+last=$(ls "$rb" | sort | tail -1); first=$(ls "$rb" | sort | head -1)
+n=$(tshark -r "$rb/$first" 2>/dev/null | wc -l)
+check '[ "$n" -eq 5 ]' "a full ring file holds $n packets, want 5"
+check 'tshark -r "$rb/$last" >/dev/null 2>&1' "the last ring file is not readable"
+rm -f "$rb"/*
+start=$(date +%s.%N)
+timeout 20 "$bin" -i lo -f "tcp port $rport" -w "$rb/t.pcap" -F pcap -b duration:1 -a files:3 -q 2>/dev/null
+took=$(python3 -c "import time; print(int(time.time() - $start))")
+files=$(ls "$rb" | grep -c '^t_')
+check '[ "$files" -eq 3 ] && [ "$took" -le 6 ]' "-b duration:1 -a files:3: $files files in ${took}s"
+rm -f "$rb"/*
+"$bin" -i lo -f "tcp port $rport" -w "$rb/s.pcapng" -a filesize:1 -a duration:8 -q 2>/dev/null & r=$!; pids+=($r)
+sleep 1
+for _ in $(seq 10); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $rport)).close()"; sleep 0.05; done
+wait $r
+size=$(stat -c %s "$rb/s.pcapng")
+n=$(tshark -r "$rb/s.pcapng" 2>/dev/null | wc -l)
+check '[ "$size" -ge 1000 ] && [ "$size" -lt 1400 ] && [ "$n" -lt 40 ]' "-a filesize:1: $size bytes, $n packets"
 # 9. No -i: dumpcap's choice - in a network namespace that has only lo, "any".
 ns=mqsniff_e2e_$$
 if ip netns add "$ns" 2>/dev/null; then

@@ -151,23 +151,22 @@ private:
   int code_ = 0;
 };
 
-// -w: the raw packets of the displayed frames.
+// -w: the raw packets of the displayed frames (one file, or -b's set of files).
 class PcapWriteSink : public out::Sink {
 public:
-  PcapWriteSink(capture::PacketWriter& pw, const std::string& name) : pw_(pw), name_(name) {}
+  explicit PcapWriteSink(capture::FileSet& fs) : fs_(fs) {}
   bool packet(const out::PacketView& v) override {
-    pw_.write(v.row.ts, v.len, v.data, v.caplen);
-    if (!pw_.failed()) return true;
+    if (!fs_.write(v.row.ts, v.len, v.data, v.caplen)) return false;  // -a filesize/files: the capture is over
+    if (!fs_.failed()) return true;
     if (errno != EPIPE)  // a closed pipe (| head) just ends the run, as for text output
-      eprint("An error occurred while writing to \"" + name_ + "\": " + std::strerror(errno));
+      eprint("An error occurred while writing to \"" + fs_.current() + "\": " + std::strerror(errno));
     code_ = cli::kExitFileError;
     return false;
   }
   int exit_code() const override { return code_; }
 
 private:
-  capture::PacketWriter& pw_;
-  std::string name_;
+  capture::FileSet& fs_;
   int code_ = 0;
 };
 
@@ -504,8 +503,9 @@ void install_signal_handlers() {
 class CaptureLoop {
 public:
   CaptureLoop(const cli::Options& o, Plan& plan, DissectState& st, capture::PcapSource& src, out::Writer& w,
-              std::vector<std::unique_ptr<out::Sink>>& sinks, out::Sink* printed)
-      : o_(o), plan_(plan), st_(st), src_(src), w_(w), sinks_(sinks), printed_(printed), live_(o.read_file.empty()),
+              std::vector<std::unique_ptr<out::Sink>>& sinks, out::Sink* printed, capture::FileSet* files)
+      : o_(o), plan_(plan), st_(st), src_(src), w_(w), sinks_(sinks), printed_(printed), files_(files),
+        live_(o.read_file.empty()),
         tree_(&plan.want), started_(std::chrono::steady_clock::now()) {
     cols_.info.reserve(512);
     progress_ = !live_ && o.quiet && !o.quieter && isatty(2);  // only on a terminal
@@ -519,7 +519,10 @@ public:
     capture::RawPacket raw;
     while (!should_stop()) {
       capture::ReadStatus rs = src_.next(raw);
-      if (rs == capture::ReadStatus::Timeout) continue;
+      if (rs == capture::ReadStatus::Timeout) {
+        if (files_ && !files_->tick()) break;  // -b duration/interval with no traffic; -a files reached
+        continue;
+      }
       if (rs == capture::ReadStatus::End) break;
       show_progress();
       if (rs == capture::ReadStatus::CutShort || rs == capture::ReadStatus::Error) {
@@ -658,6 +661,7 @@ private:
   out::Writer& w_;
   std::vector<std::unique_ptr<out::Sink>>& sinks_;
   out::Sink* printed_;
+  capture::FileSet* files_;  // -w (null without): -b switches files on time too
   const bool live_;
   core::FieldTree tree_;
   core::Columns cols_;
@@ -744,12 +748,20 @@ int run(const cli::Options& o) {
     if (!o.quieter) eprint("Capturing on '" + iface + "'");
   }
   // -w: raw packets to a file; tshark then prints nothing unless -P.
-  std::unique_ptr<capture::PacketWriter> pw;
+  std::unique_ptr<capture::FileSet> pw;
   if (!o.write_file.empty()) {
+    capture::FileSetSpec fs;
+    fs.duration = o.ring_duration;
+    fs.interval = o.ring_interval;
+    fs.filesize_kb = o.ring_filesize_kb;
+    fs.packets = o.ring_packets;
+    fs.files = o.ring_files;
+    fs.stop_filesize_kb = o.autostop_filesize_kb;
+    fs.stop_files = o.autostop_files;
     try {
-      pw = std::make_unique<capture::PacketWriter>(
+      pw = std::make_unique<capture::FileSet>(
           o.write_file, o.write_pcap ? capture::PacketWriter::Format::Pcap : capture::PacketWriter::Format::Pcapng,
-          src->file_linktype(), src->snaplen(), src->interface_name());
+          src->file_linktype(), src->snaplen(), src->interface_name(), fs);
     } catch (const std::exception& e) {
       eprint(e.what());
       return cli::kExitFileError;
@@ -767,7 +779,7 @@ int run(const cli::Options& o) {
   std::vector<std::unique_ptr<out::Sink>> sinks;
   core::Timestamp elapsed{};
   if (!plan.stats.empty()) sinks.push_back(std::make_unique<StatsSink>(plan.stats, w, elapsed));
-  if (pw) sinks.push_back(std::make_unique<PcapWriteSink>(*pw, o.write_file));
+  if (pw) sinks.push_back(std::make_unique<PcapWriteSink>(*pw));
   out::Sink* printed = nullptr;
   if (print) {
     out::PrintedFormat pf;
@@ -779,7 +791,7 @@ int run(const cli::Options& o) {
   }
   for (auto& s : sinks) s->begin();
 
-  CaptureLoop loop(o, plan, st, *src, w, sinks, printed);
+  CaptureLoop loop(o, plan, st, *src, w, sinks, printed, pw.get());
   int exit_code = loop.run();
   elapsed = loop.elapsed();
   for (auto it = sinks.rbegin(); it != sinks.rend(); ++it) {

@@ -1,6 +1,8 @@
 #include "src/capture/writer.h"
 
 #include <cerrno>
+#include <cmath>
+#include <ctime>
 #include <cstring>
 #include <vector>
 
@@ -91,6 +93,81 @@ PacketWriter::~PacketWriter() {
 void PacketWriter::put(const void* p, size_t n) {
   if (failed_) return;
   if (std::fwrite(p, 1, n, f_) != n) failed_ = true;
+  bytes_ += n;
+}
+
+namespace {
+double wall_now() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+}  // namespace
+
+FileSet::FileSet(const std::string& path, PacketWriter::Format fmt, int linktype, uint32_t snaplen, std::string ifname,
+                 const FileSetSpec& spec)
+    : path_(path), ifname_(std::move(ifname)), fmt_(fmt), linktype_(linktype), snaplen_(snaplen), spec_(spec) {
+  // out.pcapng -> out_00001_<time>.pcapng; the extension is kept as given.
+  size_t slash = path.rfind('/');
+  size_t dot = path.rfind('.');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash + 1)) {
+    prefix_ = path.substr(0, dot);
+    ext_ = path.substr(dot);
+  } else {
+    prefix_ = path;
+  }
+  open_next();
+}
+
+bool FileSet::open_next() {
+  if (spec_.stop_files && index_ >= spec_.stop_files) return false;  // -a files:N reached
+  cur_.reset();  // the finished file is flushed and closed first
+  ++index_;
+  if (!spec_.multiple()) {
+    name_ = path_;
+  } else {
+    char stamp[32];
+    time_t now = time(nullptr);
+    struct tm tmv;
+    localtime_r(&now, &tmv);
+    strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tmv);
+    char num[16];
+    std::snprintf(num, sizeof num, "_%05llu_", static_cast<unsigned long long>(index_ % 100000));
+    name_ = prefix_ + num + stamp + ext_;
+  }
+  cur_ = std::make_unique<PacketWriter>(name_, fmt_, linktype_, snaplen_, ifname_);
+  opened_ = wall_now();
+  if (spec_.multiple() && spec_.files) {  // a ring: only the newest N files stay
+    kept_.push_back(name_);
+    while (kept_.size() > spec_.files) {
+      std::remove(kept_.front().c_str());
+      kept_.erase(kept_.begin());
+    }
+  }
+  return true;
+}
+
+bool FileSet::due() const {
+  if (!spec_.multiple() || !cur_) return false;  // time-based switches happen with no traffic too (dumpcap)
+  if (spec_.packets && cur_->packets() >= spec_.packets) return true;
+  if (spec_.filesize_kb && cur_->bytes() >= spec_.filesize_kb * 1000) return true;
+  double now = wall_now();
+  if (spec_.duration > 0 && now - opened_ >= spec_.duration) return true;
+  if (spec_.interval > 0 && std::floor(now / spec_.interval) != std::floor(opened_ / spec_.interval)) return true;
+  return false;
+}
+
+bool FileSet::tick() {
+  if (due() && !open_next()) return false;
+  return true;
+}
+
+bool FileSet::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen) {
+  if (!cur_) return false;
+  if (spec_.stop_filesize_kb && cur_->bytes() >= spec_.stop_filesize_kb * 1000) return false;  // -a filesize
+  if (due() && !open_next()) return false;
+  cur_->write(ts, len, data, caplen);
+  return true;
 }
 
 void PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen) {

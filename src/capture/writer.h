@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +26,7 @@ public:
   void write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen);
   bool failed() const { return failed_; }
   uint64_t packets() const { return packets_; }
+  uint64_t bytes() const { return bytes_; }
 
 private:
   void put(const void* p, size_t n);
@@ -32,6 +35,49 @@ private:
   Format fmt_;
   bool failed_ = false;
   uint64_t packets_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+// -b: when to switch to the next file, and how many to keep (dumpcap's ring
+// buffer); -a filesize/files: when to stop. Sizes in kB of 1000 bytes.
+struct FileSetSpec {
+  double duration = 0;        // -b duration:S  seconds a file stays open
+  double interval = 0;        // -b interval:S  switch when the clock crosses a multiple of S
+  uint64_t filesize_kb = 0;   // -b filesize:KB
+  uint64_t packets = 0;       // -b packets:N
+  uint64_t files = 0;         // -b files:N     keep only the newest N files
+  uint64_t stop_filesize_kb = 0;  // -a filesize:KB
+  uint64_t stop_files = 0;        // -a files:N
+  bool multiple() const { return duration > 0 || interval > 0 || filesize_kb || packets; }
+};
+
+// The -w output: one file, or with -b a set of files named as dumpcap names
+// them (out_00001_20261204123456.pcapng). Each file is complete (flushed and
+// closed) when the next is opened, and at the end.
+class FileSet {
+public:
+  FileSet(const std::string& path, PacketWriter::Format fmt, int linktype, uint32_t snaplen, std::string ifname,
+          const FileSetSpec& spec);
+  // False once a stop condition (-a filesize/files) is met: the packet was not written.
+  bool write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen);
+  // Time passes without packets (live): a file whose duration or interval is over is switched.
+  bool tick();
+  bool failed() const { return cur_ && cur_->failed(); }
+  const std::string& current() const { return name_; }
+
+private:
+  bool due() const;
+  bool open_next();
+  std::string path_, prefix_, ext_, ifname_;
+  PacketWriter::Format fmt_;
+  int linktype_;
+  uint32_t snaplen_;
+  FileSetSpec spec_;
+  std::unique_ptr<PacketWriter> cur_;
+  std::string name_;
+  uint64_t index_ = 0;
+  double opened_ = 0;  // wall clock (s) when the current file was opened
+  std::vector<std::string> kept_;
 };
 
 }  // namespace mqsniff::capture

@@ -32,8 +32,18 @@ const OptionSpec kOptions[] = {
     {'D', "list-interfaces", nullptr, kCapture, "print list of interfaces and exit", nullptr, ArgKind::None, nullptr},
     {'p', nullptr, nullptr, kCapture, "don't capture in promiscuous mode", nullptr, ArgKind::None, nullptr},
     {'B', nullptr, "<buffer size>", kCapture, "size of kernel buffer in MiB", nullptr, ArgKind::Text, nullptr},
-    {'a', nullptr, "<autostop cond.>", kCapture, "duration:NUM|packets:NUM  stop after NUM seconds / packets", nullptr,
-     ArgKind::Choice, "duration: packets:"},
+    {'a', nullptr, "<autostop cond.> ...", kCapture,
+     "duration:NUM - stop after NUM seconds\npackets:NUM - stop after NUM packets\n"
+     "filesize:NUM - stop this file after NUM kB\nfiles:NUM - stop after NUM files (with -b)",
+     nullptr, ArgKind::Choice, "duration: packets: filesize: files:"},
+    {'b', nullptr, "<ringbuffer opt.> ...", kCapture,
+     "with -w: write a set of files, switching to the next\nduration:NUM - after NUM seconds\n"
+     "interval:NUM - when the clock crosses a multiple of NUM seconds\nfilesize:NUM - after NUM kB\n"
+     "packets:NUM - after NUM packets\nfiles:NUM - keep only the newest NUM files (a ring buffer)",
+     "Write the \\-w capture as a set of files named as dumpcap names them (out_00001_20261206120000.pcapng), "
+     "switching to the next file after a duration, at each multiple of an interval, at a size or a packet count; "
+     "files:N keeps only the newest N. Each file is complete when the next one starts and when the capture stops.",
+     ArgKind::Choice, "duration: interval: filesize: packets: files:"},
     {'Z', nullptr, "<user>", kCapture, "run as this user once the capture device and files are open", nullptr,
      ArgKind::Text, nullptr},
     // ---- input

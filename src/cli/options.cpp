@@ -153,7 +153,7 @@ const struct option longopts[] = {
     {"bash-completion", no_argument, nullptr, kOptCompletion},
     {nullptr, 0, nullptr, 0},
 };
-const char* const shortopts = ":2a:B:c:d:De:E:f:F:G:hi:j:J:lnN:o:O:pPqQr:s:t:T:vVw:xY:z:Z:";
+const char* const shortopts = ":2a:b:B:c:d:De:E:f:F:G:hi:j:J:lnN:o:O:pPqQr:s:t:T:vVw:xY:z:Z:";
 
 void split_list(const std::string& arg, const char* seps, std::vector<std::string>& out) {
   size_t i = 0;
@@ -192,15 +192,32 @@ Options parse(int argc, char** argv) {
     std::string arg = optarg ? optarg : "";
     switch (c) {
       case '2': o.two_pass = true; break;  // a first pass for the MQTT analysis's forward references
-      case 'a': {
+      case 'a': case 'b': {
         auto colon = arg.find(':');
         std::string k = arg.substr(0, colon), v = colon == std::string::npos ? "" : arg.substr(colon + 1);
         char* end = nullptr;
         double d = std::strtod(v.c_str(), &end);
-        if (colon == std::string::npos || v.empty() || !end || *end || d <= 0 || (k != "duration" && k != "packets"))
-          throw UsageError("Invalid or unknown -a flag \"" + arg + "\" (use duration:SECONDS or packets:N)");
-        if (k == "duration") o.autostop_duration = d;
-        else o.autostop_packets = static_cast<int64_t>(d);
+        bool whole = d == static_cast<double>(static_cast<uint64_t>(d));
+        bool ok = colon != std::string::npos && !v.empty() && end && !*end && d > 0;
+        if (c == 'a') {
+          if (ok && k == "duration") o.autostop_duration = d;
+          else if (ok && whole && k == "packets") o.autostop_packets = static_cast<int64_t>(d);
+          else if (ok && whole && k == "filesize") o.autostop_filesize_kb = static_cast<uint64_t>(d);
+          else if (ok && whole && k == "files") o.autostop_files = static_cast<uint64_t>(d);
+          else
+            throw UsageError("Invalid or unknown -a flag \"" + arg +
+                             "\" (use duration:SECONDS, packets:N, filesize:KB or files:N)");
+        } else {
+          o.ring_requested = true;
+          if (ok && k == "duration") o.ring_duration = d;
+          else if (ok && k == "interval") o.ring_interval = d;
+          else if (ok && whole && k == "filesize") o.ring_filesize_kb = static_cast<uint64_t>(d);
+          else if (ok && whole && k == "packets") o.ring_packets = static_cast<uint64_t>(d);
+          else if (ok && whole && k == "files") o.ring_files = static_cast<uint64_t>(d);
+          else
+            throw UsageError("Invalid or unknown -b arg \"" + arg +
+                             "\" (use duration:S, interval:S, filesize:KB, packets:N or files:N)");
+        }
         break;
       }
       case 'B': {
@@ -311,6 +328,16 @@ Options parse(int argc, char** argv) {
     if (!o.capture_filter.empty())
       throw UsageError("Capture filters were specified both with \"-f\" and with additional command-line arguments.");
     o.capture_filter = f;
+  }
+  if (o.ring_requested) {  // tshark's checks, in its words
+    if (!o.read_file.empty()) throw UsageError("Multiple capture files requested, but a capture isn't being done.");
+    if (o.write_file.empty())
+      throw UsageError("Multiple capture files requested, but the capture isn't being saved to a file.");
+    if (o.write_file == "-")
+      throw UsageError("Multiple capture files requested, but the capture is being written to the standard output.");
+    if (o.ring_duration <= 0 && o.ring_interval <= 0 && !o.ring_filesize_kb && !o.ring_packets)
+      throw UsageError("Ring buffer requested, but no maximum capture file size, duration, interval or packet count "
+                       "were specified.");
   }
   if (o.format == OutputFormat::Fields && o.fields.empty() && !o.show_help && !o.show_version)
     throw UsageError("\"-Tfields\" was specified, but no fields were specified with \"-e\".");

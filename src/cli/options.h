@@ -86,6 +86,15 @@ struct Options {
   int buffer_mib = 0;                  // -B
   double autostop_duration = 0;        // -a duration:S
   int64_t autostop_packets = -1;       // -a packets:N
+  uint64_t autostop_filesize_kb = 0;   // -a filesize:KB (-w file)
+  uint64_t autostop_files = 0;         // -a files:N (-b)
+  // -b: the -w output as a set of files (dumpcap's ring buffer)
+  double ring_duration = 0;            // -b duration:S
+  double ring_interval = 0;            // -b interval:S
+  uint64_t ring_filesize_kb = 0;       // -b filesize:KB
+  uint64_t ring_packets = 0;           // -b packets:N
+  uint64_t ring_files = 0;             // -b files:N
+  bool ring_requested = false;         // any -b
   size_t max_tcp_flows = 0;            // -o tcp.max_flows:N (0: default)
   bool tcp_reassembly = true;          // -o tcp.desegment_tcp_streams:FALSE
   size_t reassembly_max_dir = 0;       // -o tcp.reassembly_max_dir:BYTES (0: default)
