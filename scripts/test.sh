@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 jobs=$(nproc)
+echo "Building and testing: about 6 minutes on 2 cores (two builds: release with tests, then ASan+UBSan)." >&2
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMQSNIFF_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure --no-tests=error)

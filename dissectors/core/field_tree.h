@@ -25,13 +25,27 @@ struct Timestamp {
   int64_t sec = 0;
   uint32_t nsec = 0;
 };
-// a - b as (sec, nsec) with nsec in [0, 1e9)
+// Nanoseconds since the epoch, saturated at int64's range: a pcapng timestamp
+// (64-bit ticks at any if_tsresol) can name a time past 2262 or far before 1970.
+inline int64_t to_ns(Timestamp t) {
+  int64_t r;
+  if (__builtin_mul_overflow(t.sec, int64_t(1000000000), &r) || __builtin_add_overflow(r, int64_t(t.nsec), &r))
+    return t.sec < 0 ? INT64_MIN : INT64_MAX;
+  return r;
+}
+// a - b, saturated (for differences of to_ns() values).
+inline int64_t sat_sub(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return a < b ? INT64_MIN : INT64_MAX;
+  return r;
+}
+// a - b as (sec, nsec) with nsec in [0, 1e9), seconds saturated.
 inline Timestamp ts_sub(Timestamp a, Timestamp b) {
-  int64_t s = a.sec - b.sec;
+  int64_t s = sat_sub(a.sec, b.sec);
   int64_t n = int64_t(a.nsec) - int64_t(b.nsec);
   if (n < 0) {
     n += 1000000000;
-    --s;
+    if (s != INT64_MIN) --s;
   }
   return {s, static_cast<uint32_t>(n)};
 }

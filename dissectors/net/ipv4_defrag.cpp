@@ -15,7 +15,7 @@ Ipv4Defrag::Result Ipv4Defrag::add(const Key& k, uint32_t off, bool more, std::s
   Result res;
   // Expire datagrams that stopped receiving fragments.
   for (size_t i = 0; i < slots_.size();) {
-    if (ts.sec - slots_[i].last.sec > timeout_sec) {
+    if (core::sat_sub(ts.sec, slots_[i].last.sec) > timeout_sec) {
       dropped_ += slots_[i].buf.size();
       erase(i);
     } else {

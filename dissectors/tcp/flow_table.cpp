@@ -122,8 +122,7 @@ void FlowIndex<Flow>::evict(uint32_t i) {
 
 void FlowTable::forget_closed(core::Timestamp now, int64_t timeout_ns, int budget) {
   if (timeout_ns <= 0) return;
-  auto ns = [](const core::Timestamp& t) { return t.sec * 1000000000LL + t.nsec; };
-  const int64_t t = ns(now);
+  const int64_t t = core::to_ns(now);
   while (budget-- > 0 && !closed_.empty()) {
     Closed c = closed_.front();
     TcpFlow& f = at(c.idx);
@@ -131,12 +130,12 @@ void FlowTable::forget_closed(core::Timestamp now, int64_t timeout_ns, int budge
       closed_.pop_front();
       continue;
     }
-    if (ns(f.last_ts) > ns(c.ts)) {  // packets came after it closed: wait from the last one
+    if (core::to_ns(f.last_ts) > core::to_ns(c.ts)) {  // packets came after it closed: wait from the last one
       closed_.pop_front();
       closed_.push_back({c.idx, c.stream, f.last_ts});
       continue;
     }
-    if (t - ns(c.ts) <= timeout_ns) break;
+    if (core::sat_sub(t, core::to_ns(c.ts)) <= timeout_ns) break;
     closed_.pop_front();
     evict(c.idx);
     ++forgotten_;
@@ -146,11 +145,10 @@ void FlowTable::forget_closed(core::Timestamp now, int64_t timeout_ns, int budge
 template <typename Flow>
 void FlowIndex<Flow>::expire_idle(core::Timestamp now, int64_t timeout_ns, int budget) {
   if (timeout_ns <= 0) return;
-  int64_t t = now.sec * 1000000000LL + now.nsec;
+  int64_t t = core::to_ns(now);
   while (budget-- > 0 && lru_tail_ != UINT32_MAX) {
     const Flow& f = at(lru_tail_);
-    int64_t last = f.last_ts.sec * 1000000000LL + f.last_ts.nsec;
-    if (t - last <= timeout_ns) break;
+    if (core::sat_sub(t, core::to_ns(f.last_ts)) <= timeout_ns) break;
     evict(lru_tail_);
     ++expired_;
   }

@@ -12,7 +12,7 @@ constexpr uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 bool lt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
 bool gt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
 bool le(uint32_t a, uint32_t b) { return !gt(a, b); }
-int64_t ns(core::Timestamp t) { return t.sec * 1000000000LL + t.nsec; }
+int64_t ns(core::Timestamp t) { return core::to_ns(t); }
 }  // namespace
 
 Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
@@ -56,7 +56,7 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   }
   // Retransmission family: data (or SYN/FIN) below what was already seen.
   if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && fwd.nextseq && lt(s.seq, fwd.nextseq) && !a.keep_alive) {
-    int64_t t = ns(s.ts) - ns(fwd.nextseq_time);
+    int64_t t = core::sat_sub(ns(s.ts), ns(fwd.nextseq_time));
     int64_t ooo_thres = ns(flow.first_rtt) ? ns(flow.first_rtt) : 3000000;  // 3 ms without an RTT
     if (t < 20000000 && rev.dupacknum >= 2 && rev.have_ack && rev.lastack == s.seq) {
       a.fast_retransmission = true;

@@ -378,8 +378,8 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
   st.ipv4_defragment = o.ip_defragment;
-  st.tcp_idle_timeout_ns = static_cast<int64_t>(o.tcp_idle_timeout) * 1000000000LL;
-  st.tcp_closed_timeout_ns = static_cast<int64_t>(o.tcp_closed_timeout) * 1000000000LL;
+  st.tcp_idle_timeout_ns = core::to_ns({static_cast<int64_t>(std::min<size_t>(o.tcp_idle_timeout, INT64_MAX)), 0});
+  st.tcp_closed_timeout_ns = core::to_ns({static_cast<int64_t>(std::min<size_t>(o.tcp_closed_timeout, INT64_MAX)), 0});
   for (const auto& name : o.disabled_protocols) {
     if (auto p = protocol_by_name(name)) st.disabled[static_cast<size_t>(*p)] = true;
     else if (!o.quieter) eprint("No such protocol " + name + ", can't disable");

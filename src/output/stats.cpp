@@ -47,7 +47,12 @@ std::string addr_text(const Address& a) {
 }
 
 double secs(Timestamp t) { return static_cast<double>(t.sec) + t.nsec / 1e9; }
-int64_t usecs(Timestamp t) { return t.sec * 1000000 + (t.nsec + 500) / 1000; }
+int64_t usecs(Timestamp t) {  // saturated, as core::to_ns
+  int64_t r;
+  if (__builtin_mul_overflow(t.sec, int64_t(1000000), &r) || __builtin_add_overflow(r, int64_t((t.nsec + 500) / 1000), &r))
+    return t.sec < 0 ? INT64_MIN : INT64_MAX;
+  return r;
+}
 
 // Wireshark's format_size(..., FORMAT_SIZE_UNIT_BYTES): "530 bytes", "100 kB".
 std::string format_size(uint64_t n) {

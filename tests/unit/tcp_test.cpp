@@ -204,3 +204,38 @@ TEST_CASE("tcp: a closed conversation is forgotten once quiet for the closed tim
   r.run(seg(50003, 1883, 1, 0, 0x02));
   CHECK(r.st.tcp_flows.forgotten() == 1);
 }
+
+TEST_CASE("time: seconds to nanoseconds saturate at the edges (pcapng if_tsresol can name any 64-bit time)") {
+  using mqsniff::core::Timestamp;
+  using mqsniff::core::to_ns;
+  using mqsniff::core::sat_sub;
+  using mqsniff::core::ts_sub;
+  CHECK(to_ns({1, 5}) == 1000000005);
+  CHECK(to_ns({-1, 0}) == -1000000000);
+  CHECK(to_ns({9223372036, 854775807}) == INT64_MAX);          // the last representable nanosecond
+  CHECK(to_ns({9223372036, 854775808}) == INT64_MAX);          // one more: saturated
+  CHECK(to_ns({18000000000, 0}) == INT64_MAX);                 // the fuzzed 1.8e10 s
+  CHECK(to_ns({INT64_MAX, 999999999}) == INT64_MAX);
+  CHECK(to_ns({INT64_MIN, 0}) == INT64_MIN);
+  CHECK(sat_sub(INT64_MAX, INT64_MIN) == INT64_MAX);
+  CHECK(sat_sub(INT64_MIN, 1) == INT64_MIN);
+  CHECK(sat_sub(10, 3) == 7);
+  Timestamp d = ts_sub({INT64_MIN, 0}, {1, 1});
+  CHECK(d.sec == INT64_MIN);
+  CHECK(d.nsec == 999999999);
+  d = ts_sub({INT64_MAX, 0}, {-5, 0});
+  CHECK(d.sec == INT64_MAX);
+}
+
+TEST_CASE("tcp: a retransmission at 1.8e10 s (and across a jump to the far past) is analysed without overflow") {
+  Harness h;
+  h.clock_offset = 18000000000LL;  // frames at ~1.8e10 s: ns() of them overflowed int64 before
+  h.run(seg(50000, 1883, 1000, 0, 0x02));
+  h.run(seg(1883, 50000, 5000, 1001, 0x12, {}, {}, 512, true));
+  h.run(seg(50000, 1883, 1001, 5001, 0x18, {}, {1, 2, 3, 4}));
+  h.run(seg(50000, 1883, 1001, 5001, 0x18, {}, {1, 2, 3, 4}));  // the same segment again
+  CHECK(h.field("tcp.analysis.retransmission") != "");
+  h.clock_offset = INT64_MIN / 2;  // time jumps back: differences saturate, nothing overflows
+  h.run(seg(50000, 1883, 1001, 5001, 0x18, {}, {1, 2, 3, 4}));
+  CHECK(h.field("tcp.stream") == "0");
+}
