@@ -108,12 +108,18 @@ void FlowIndex<Flow>::erase_from_index(uint32_t flow_idx) {
   index_[hole] = 0;
 }
 
+namespace {
+void release_app(TcpFlow& f) { f.tls.release(); }
+void release_app(UdpFlow&) {}
+}  // namespace
+
 template <typename Flow>
 void FlowIndex<Flow>::evict(uint32_t i) {
   erase_from_index(i);
   lru_unlink(i);
   // Its state goes now (reassembly buffers released and counted as dropped,
-  // application state freed), not when the slot is reused.
+  // application state freed and uncounted), not when the slot is reused.
+  release_app(at(i));
   at(i) = Flow{};
   at(i).stream = UINT32_MAX;  // no queued entry matches a free slot
   free_.push_back(i);
@@ -215,6 +221,7 @@ Flow& FlowIndex<Flow>::lookup(const core::Address& src, uint16_t sport, const co
 }
 
 void FlowTable::restart(TcpFlow& f) {
+  f.tls.release();  // its handshake buffers leave the reassembly budget
   FlowKey k = f.key;
   uint32_t prev = f.lru_prev, next = f.lru_next;
   f = TcpFlow{};

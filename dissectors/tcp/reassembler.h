@@ -27,7 +27,7 @@ namespace mqsniff::tcp {
 
 struct ReassemblyLimits {
   size_t max_dir_bytes = 32u << 20;     // per direction: PDU in progress + out-of-order data
-  size_t max_total_bytes = 256u << 20;  // all flows together
+  size_t max_total_bytes = 64u << 20;   // all flows together, TLS handshake fragments included
   size_t max_ooo_segments = 4096;       // per direction
   bool enabled = true;                  // -o tcp.desegment_tcp_streams:FALSE turns it off
   // Keep the last bytes of each direction to tell whether a retransmission

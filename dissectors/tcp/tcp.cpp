@@ -666,6 +666,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->mqtt.dir = static_cast<uint8_t>(dir);
     flow->tls.dir = static_cast<uint8_t>(dir);
     flow->tls.port_app = tls_port_app(st, sp, dp);
+    flow->tls.budget = &st.reassembly_stats;
+    flow->tls.limits = &st.reassembly;
     flow->mqtt.default_version = st.mqtt_default_version;
     flow->mqtt.analyze = st.mqtt_analysis;
     flow->mqtt.msg_as_text = st.mqtt_msg_as_text;

@@ -894,16 +894,32 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
                         RecordWhat& what) {
   auto& t = pkt.tree;
   core::Bytes data = body.rest_captured();
-  auto& frag = s.hs_frag[s.dir & 1];
+  const int d = s.dir & 1;
+  auto& frag = s.hs_frag[d];
+  // A handshake message across records may hold at most this much (the TCP
+  // reassembly's per-direction cap, and kMaxHandshakeMessage), and only while
+  // the total budget has room.
+  const size_t dir_cap = s.limits ? std::min(kMaxHandshakeMessage, s.limits->max_dir_bytes) : kMaxHandshakeMessage;
+  auto room = [&](size_t more) {
+    return !s.budget || !s.limits || s.budget->buffered + more <= s.limits->max_total_bytes;
+  };
+  auto drop = [&](size_t lost, const char* why) {
+    if (s.budget) {
+      s.budget->bytes_dropped += lost;
+      ++s.budget->cap_hits;
+    }
+    frag.reset();
+    s.charge_fragment(d);
+    core::add_expert(t, why, core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
+  };
   if (frag && !frag->empty()) {
-    if (!record_complete || frag->size() + data.size() > kMaxHandshakeMessage) {
-      frag->clear();
-      core::add_expert(t, "Handshake message continued across records dropped (larger than the limit, or the record was cut)",
-                       core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
+    if (!record_complete || frag->size() + data.size() > dir_cap || !room(data.size())) {
+      drop(frag->size(), "Handshake message continued across records dropped (larger than the limit, or the record was cut)");
     } else {
       frag->insert(frag->end(), data.begin(), data.end());
       data = t.keep(*frag);
-      frag->clear();
+      frag.reset();  // whole: the buffer goes now (a chain of 1-byte records must not leave 5 KB per connection)
+      s.charge_fragment(d);
     }
   }
   Reader hs(data);
@@ -914,9 +930,14 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
       // The message continues in the next handshake record.
       size_t need = hs.remaining() < 4 ? 4 : 4 + (static_cast<size_t>(data[start + 1]) << 16 |
                                                    static_cast<size_t>(data[start + 2]) << 8 | data[start + 3]);
-      if (record_complete && need <= kMaxHandshakeMessage) {
+      const size_t part = data.size() - start;
+      if (record_complete && need <= dir_cap && room(part)) {
         if (!frag) frag = std::make_unique<std::vector<uint8_t>>();
         frag->assign(data.begin() + static_cast<long>(start), data.end());
+        s.charge_fragment(d);
+        info_add(pkt, first_item, "Handshake Message Fragment");
+      } else if (record_complete && need <= kMaxHandshakeMessage) {  // the budget is full: counted, not held
+        drop(part, "Handshake message fragment not held: the reassembly memory budget is full");
         info_add(pkt, first_item, "Handshake Message Fragment");
       } else if (record_complete) {
         pkt.mark_malformed("TLS");

@@ -91,7 +91,22 @@ struct TlsSession {
   uint16_t client_enc = 0, server_enc_after_client = 0;
   // A handshake message continued in the next record (RFC 8446 §5.1 allows
   // fragmenting handshake messages across records), per direction.
+  // Held under TCP reassembly's budget (set by TCP): the bytes count in its
+  // `buffered` total and obey its per-direction and total caps; the buffer
+  // is freed as soon as the message is whole.
   std::unique_ptr<std::vector<uint8_t>> hs_frag[2];
+  size_t hs_charged[2] = {0, 0};
+  tcp::ReassemblyStats* budget = nullptr;
+  const tcp::ReassemblyLimits* limits = nullptr;
+  // Re-counts what direction d's fragment buffer holds in the budget.
+  void charge_fragment(int d) {
+    size_t now = hs_frag[d] ? hs_frag[d]->capacity() : 0;
+    if (budget) {
+      if (now > hs_charged[d]) budget->add(now - hs_charged[d]);
+      else budget->sub(hs_charged[d] - now);
+    }
+    hs_charged[d] = now;
+  }
   // Decryption (only with a key log): shared context set by TCP, own state.
   DecryptContext* decrypt = nullptr;
   // The application protocol the ports name (set by TCP): what tshark calls
@@ -103,8 +118,11 @@ struct TlsSession {
   // state goes, the few bytes above stay for tcp.stream numbering and stats.
   void release() {
     dec.reset();
-    hs_frag[0].reset();
-    hs_frag[1].reset();
+    for (int d = 0; d < 2; ++d) {
+      if (budget && hs_frag[d] && !hs_frag[d]->empty()) budget->bytes_dropped += hs_frag[d]->size();
+      hs_frag[d].reset();
+      charge_fragment(d);
+    }
   }
 };
 // The largest handshake message reassembled across records (a certificate chain).
