@@ -5,14 +5,23 @@ classic pcap directly (Ethernet/IPv4/TCP, 1448-byte segments), interleaving the
 connections so every handshake is in progress at once.
 
     bench/attack_tls_hello.py OUT.pcap [connections=1000] [kbytes=240]
+    bench/attack_tls_hello.py OUT.pcap CONNECTIONS tiny
+        complete 300-byte ClientHellos, each sent as 1-byte records
 """
 import struct
 import sys
 
 out = sys.argv[1]
 conns = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
-kbytes = int(sys.argv[3]) if len(sys.argv) > 3 else 240
+tiny = len(sys.argv) > 3 and sys.argv[3] == "tiny"
+kbytes = int(sys.argv[3]) if len(sys.argv) > 3 and not tiny else 240
 MSS = 1448
+
+
+def tiny_stream():
+    """A whole ClientHello of 300 bytes, one byte per record."""
+    hello = bytes([1]) + (296).to_bytes(3, "big") + bytes([3, 3]) + bytes(294)
+    return b"".join(bytes([22, 3, 1, 0, 1, b]) for b in hello)
 
 
 def stream(i):
@@ -39,7 +48,7 @@ def frame(i, seq, payload, t):
     return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
 
 
-data = stream(0)  # every connection sends the same bytes
+data = tiny_stream() if tiny else stream(0)  # every connection sends the same bytes
 with open(out, "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
     t = 1_700_000_000_000_000

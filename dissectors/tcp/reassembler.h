@@ -167,7 +167,7 @@ private:
   size_t ooo_bytes_ = 0;
   std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed
   // The last bytes delivered (up to kTail), to compare retransmissions with.
-  std::vector<uint8_t> tail_;  // a ring of kTail bytes once used
+  std::vector<uint8_t> tail_;  // a ring of up to kTail bytes, grown with the data
   size_t tail_head_ = 0;       // where the next byte goes
   size_t tail_len_ = 0;        // valid bytes (ending at tail_head_)
   uint32_t tail_end_ = 0;      // relative seq just past the tail

@@ -42,22 +42,33 @@ inline void DirStream::give_up_hole(Out& out) {
   ++stats_->gaps;
 }
 
-// The tail is a ring of kTail bytes: remembering a segment costs its length,
-// not a shift of the whole tail.
+// The tail is a ring of up to kTail bytes: remembering a segment costs its
+// length, not a shift of the whole tail. The ring grows with the data (a
+// conversation of a few small PDUs holds a few dozen bytes, not 4 KiB each way).
 inline void DirStream::remember(std::span<const uint8_t> c) {
   tail_end_ = next_;
   if (c.empty() || !limits_->compare_retransmissions) return;
-  if (tail_.size() != kTail) tail_.assign(kTail, 0);
-  if (c.size() >= kTail) {
-    std::memcpy(tail_.data(), c.data() + (c.size() - kTail), kTail);
+  size_t cap = tail_.size();
+  if (cap < kTail && tail_len_ + c.size() > cap) {  // grow: unroll the ring into a larger one
+    size_t want = cap ? cap : 64;
+    while (want < tail_len_ + c.size() && want < kTail) want *= 2;
+    want = std::min(want, kTail);
+    std::vector<uint8_t> bigger(want);
+    for (size_t i = 0; i < tail_len_; ++i) bigger[i] = tail_[(tail_head_ + cap - tail_len_ + i) % cap];
+    tail_.swap(bigger);
+    cap = want;
+    tail_head_ = tail_len_ % cap;
+  }
+  if (c.size() >= cap) {
+    std::memcpy(tail_.data(), c.data() + (c.size() - cap), cap);
     tail_head_ = 0;
-    tail_len_ = kTail;
+    tail_len_ = cap;
   } else {
-    size_t first = std::min(c.size(), kTail - tail_head_);
+    size_t first = std::min(c.size(), cap - tail_head_);
     std::memcpy(tail_.data() + tail_head_, c.data(), first);
     std::memcpy(tail_.data(), c.data() + first, c.size() - first);
-    tail_head_ = (tail_head_ + c.size()) % kTail;
-    tail_len_ = std::min(kTail, tail_len_ + c.size());
+    tail_head_ = (tail_head_ + c.size()) % cap;
+    tail_len_ = std::min(cap, tail_len_ + c.size());
   }
   tail_end_ = next_;
 }
@@ -74,10 +85,11 @@ inline bool DirStream::overlap_differs(uint32_t seq, std::span<const uint8_t> da
   if (tail_len_ == 0 || a - tail_start >= tail_len_ || b - tail_start > tail_len_ ||
       static_cast<size_t>(b - a) > data.size())
     return false;
-  size_t idx = (tail_head_ + kTail - tail_len_ + (a - tail_start)) % kTail;
+  const size_t cap = tail_.size();
+  size_t idx = (tail_head_ + cap - tail_len_ + (a - tail_start)) % cap;
   size_t n = b - a;
   const uint8_t* d = data.data() + (a - seq);
-  size_t first = std::min(n, kTail - idx);
+  size_t first = std::min(n, cap - idx);
   if (std::memcmp(tail_.data() + idx, d, first) != 0) return true;
   return n > first && std::memcmp(tail_.data(), d + first, n - first) != 0;
 }
