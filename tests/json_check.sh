@@ -77,7 +77,8 @@ if command -v tshark >/dev/null; then
   for cap in mqtt_plain mqtt_password mqtt_analysis mqtt_keepalive_v31 mqtts_tls12 mqtts_tls13 mqtts_unknown_ca \
              mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc mqtts_keylog_tls13_resume \
              mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
-             cut_mid_record; do
+             cut_mid_record mqtt_ipv6_ns udp_plain link_sll link_vlan link_qinq mqtt_any_sll2 link_ipv6 link_null \
+             link_raw link_loop link_ipv4; do
     if diff <("$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
             <(tshark -n -r "$root/captures/$cap.pcap" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then
       echo "ok   $cap -V: the whole tree equals tshark's"

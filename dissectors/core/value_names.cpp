@@ -90,22 +90,44 @@ const Vs kSigAlgs[] = {{0x0401, "rsa_pkcs1_sha256"}, {0x0501, "rsa_pkcs1_sha384"
                        {0x0402, "SHA256 DSA"}, {0x0502, "SHA384 DSA"}, {0x0602, "SHA512 DSA"},
                        {0x0202, "SHA1 DSA"}};
 
+// Wireshark's encapsulation (WTAP_ENCAP_*) names of the link types mqsniff reads.
+const Vs kEncapTypes[] = {{1, "Ethernet"},        {7, "Raw IP"},
+                          {15, "NULL/Loopback"},  {25, "Linux cooked-mode capture v1"},
+                          {129, "Raw IPv4"},      {130, "Raw IPv6"},
+                          {174, "OpenBSD loopback"}, {210, "Linux cooked-mode capture v2"}};
+// Linux cooked capture: the packet's direction/kind, and ARPHRD_* hardware types.
+const Vs kSllPktTypes[] = {{0, "Unicast to us"}, {1, "Broadcast"}, {2, "Multicast"},
+                           {3, "Unicast to another host"}, {4, "Sent by us"}};
+const Vs kArpHardware[] = {{1, "Ethernet"}, {772, "Loopback"}, {776, "IPv6-in-IPv4"}, {778, "GRE over IP"},
+                           {65534, "None"}};
+// IEEE 802.1Q priority code points, as Wireshark names them.
+const Vs kVlanPriorities[] = {{0, "Best Effort (default)"}, {1, "Background"}, {2, "Excellent Effort"},
+                              {3, "Critical Applications"}, {4, "Video, < 100ms latency and jitter"},
+                              {5, "Voice, < 10ms latency and jitter"}, {6, "Internetwork Control"},
+                              {7, "Network Control"}};
+// BSD loopback address families (DLT_NULL / DLT_LOOP).
+const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}};
+
 }  // namespace
 
 const char* value_name(std::string_view a, uint64_t v) {
-  if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype") return lookup(kEtherTypes, v);
+  if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype" || a == "ieee8021ah.etype") return lookup(kEtherTypes, v);
   if (a == "ip.proto" || a == "ipv6.nxt") return lookup(kIpProtos, v);
   if (a == "tcp.option_kind") return lookup(kTcpOptions, v);
-  if (a == "frame.encap_type") return v == 1 ? "Ethernet" : nullptr;
+  if (a == "frame.encap_type") return lookup(kEncapTypes, v);
+  if (a == "sll.pkttype") return lookup(kSllPktTypes, v);
+  if (a == "sll.hatype") return lookup(kArpHardware, v);
+  if (a == "vlan.priority") return lookup(kVlanPriorities, v);
+  if (a == "null.family") return lookup(kNullFamilies, v);
   if (a == "mqtt.msgtype") return mqtt::msgtype_name(static_cast<uint8_t>(v));
   if (a == "mqtt.ver") return lookup(kMqttVersions, v);
   if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos")
     return lookup(kMqttQos, v);
   if (a == "mqtt.conack.val") return lookup(kConnack, v);
   if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
-  if (a == "ip.dsfield.dscp") return lookup(kDscp, v);
+  if (a == "ip.dsfield.dscp" || a == "ipv6.tclass.dscp") return lookup(kDscp, v);
   if (a == "tcp.completeness") return lookup(kCompleteness, v);
-  if (a == "ip.dsfield.ecn") return lookup(kEcn, v);
+  if (a == "ip.dsfield.ecn" || a == "ipv6.tclass.ecn") return lookup(kEcn, v);
   if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.version") return lookup(kX509Versions, v);
   if (a == "x509af.issuer" || a == "x509af.subject") return v == 0 ? "rdnSequence" : nullptr;

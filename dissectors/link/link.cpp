@@ -76,6 +76,7 @@ void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) 
         t.add_uint(ieee8021ad_f::priority, tci >> 13, off, 2);
         t.add_uint(ieee8021ad_f::dei, (tci >> 12) & 1, off, 2);
         t.add_uint(ieee8021ad_f::id, tci & 0x0fff, off, 2);
+        t.add_uint(ieee8021ad_f::etype, next, off + 2, 2);
       } else {
         t.add_uint(vlan_f::priority, tci >> 13, off, 2);
         t.add_bool(vlan_f::dei, (tci >> 12) & 1, off, 2);

@@ -56,6 +56,8 @@ static const FieldDef kIeee8021ad[] = {
     {ieee8021ad_f::priority, "ieee8021ad.priority", "Priority", FT::UInt16, Base::Dec, 0xe000},
     {ieee8021ad_f::dei, "ieee8021ad.dei", "DEI", FT::UInt16, Base::Dec, 0x1000},
     {ieee8021ad_f::id, "ieee8021ad.id", "ID", FT::UInt16, Base::Dec, 0x0fff},
+    // tshark names the 802.1ad tag's Type after 802.1ah's field.
+    {ieee8021ad_f::etype, "ieee8021ah.etype", "Type", FT::UInt16, Base::Hex},
 };
 static const FieldDef kSll[] = {
     {sll_f::proto, "sll", "Linux cooked-mode capture", FT::Protocol, Base::None, 0, 0, {}, "SLL"},

@@ -21,7 +21,7 @@ namespace vlan_f {
 enum : FieldId { proto = field_base(Proto::Vlan), priority, dei, id, etype, len, too_many_tags };
 }
 namespace ieee8021ad_f {
-enum : FieldId { proto = field_base(Proto::Ieee8021ad), priority, dei, id };
+enum : FieldId { proto = field_base(Proto::Ieee8021ad), priority, dei, id, etype };
 }
 namespace sll_f {
 enum : FieldId { proto = field_base(Proto::Sll), pkttype, hatype, halen, src_eth, src_ipv4, src_other, unused, ltype, etype, ifindex };

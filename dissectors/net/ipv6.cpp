@@ -38,17 +38,20 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   }
   pkt.set_protocol("IPv6");
   uint8_t version = static_cast<uint8_t>(vtf >> 28);
-  t.add_uint(ipv6_f::version, version, off, 1);
-  t.add_uint(ip_f::version, version, off, 1, core::FieldNode::kHidden);  // tshark adds the hidden ip.version too
+  // tshark's -V shows ip.version's bits ("0110 .... = Version: 6") and hides ipv6.version; JSON has both.
+  t.add_uint(ipv6_f::version, version, off, 1, core::FieldNode::kHidden);
+  t.add_uint(ip_f::version, version, off, 1);
   if (version != 6) {
     t.add_none(ipv6_f::bogus_version, off, 1);
     t.close();
     pkt.mark_malformed("IPv6");
     return;
   }
-  t.add_uint(ipv6_f::tclass, (vtf >> 20) & 0xff, off, 4);
-  t.add_uint(ipv6_f::tclass_dscp, (vtf >> 22) & 0x3f, off, 4);
-  t.add_uint(ipv6_f::tclass_ecn, (vtf >> 20) & 0x3, off, 4);
+  {
+    core::Subtree tc(t, t.add_uint(ipv6_f::tclass, (vtf >> 20) & 0xff, off, 4));
+    t.add_uint(ipv6_f::tclass_dscp, (vtf >> 22) & 0x3f, off, 4);
+    t.add_uint(ipv6_f::tclass_ecn, (vtf >> 20) & 0x3, off, 4);
+  }
   t.add_uint(ipv6_f::flow, vtf & 0xfffff, off + 1, 3);
   t.add_uint(ipv6_f::plen, plen, off + 4, 2);
   t.add_uint(ipv6_f::nxt, nxt, off + 6, 1);

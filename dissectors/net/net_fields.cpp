@@ -79,6 +79,8 @@ static const FieldDef kUdp[] = {
     {udp_f::stream, "udp.stream", "Stream index", FT::UInt32, Base::Dec},
     {udp_f::payload, "udp.payload", "Payload", FT::Bytes},
     {udp_f::length_bad, "udp.length.bad", "Bad length value", FT::None},
+    {udp_f::time_relative, "udp.time_relative", "Time since first frame", FT::RelativeTime, Base::None},
+    {udp_f::time_delta, "udp.time_delta", "Time since previous frame", FT::RelativeTime, Base::None},
 };
 
 std::span<const FieldDef> ip_field_table() { return kIp; }

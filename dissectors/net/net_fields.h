@@ -25,7 +25,7 @@ enum : FieldId {
 namespace udp_f {
 enum : FieldId {
   proto = field_base(Proto::Udp), srcport, dstport, port, length, checksum, checksum_status, stream, payload,
-  length_bad,
+  length_bad, time_relative, time_delta,
 };
 }
 

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/core/text_item.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
 #include "dissectors/net/net.h"
@@ -36,7 +37,22 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(udp_f::checksum_status, 2, off + 6, 2);
   if (pkt.net_src.type != core::AddrType::None) {
     int dir = 0;
-    t.add_uint(udp_f::stream, st.udp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir).stream, 0, 0);
+    tcp::UdpFlow& uf = st.udp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
+    t.add_uint(udp_f::stream, uf.stream, 0, 0);
+    if (!uf.seen) {
+      uf.seen = true;
+      uf.first_ts = uf.last_ts = pkt.frame.ts;
+    }
+    // tshark's [Timestamps]: only for a datagram that carries data (the time
+    // since the previous one counts those too).
+    if (len > 8 && r.remaining() > 0) {
+      if (t.wants(udp_f::time_relative) || t.wants(udp_f::time_delta)) {
+        core::Subtree times(t, core::add_text(t, "Timestamps", off, 0, core::FieldNode::kGenerated));
+        t.add_time(udp_f::time_relative, core::ts_sub(pkt.frame.ts, uf.first_ts));
+        t.add_time(udp_f::time_delta, core::ts_sub(pkt.frame.ts, uf.last_ts));
+      }
+      uf.last_ts = pkt.frame.ts;
+    }
   }
   if (t.wants(udp_f::proto)) {
     std::string label = "User Datagram Protocol, Src Port: ";

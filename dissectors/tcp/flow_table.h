@@ -199,7 +199,8 @@ struct UdpFlow {
   FlowKey key;
   uint32_t stream = 0;
   uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
-  core::Timestamp last_ts;
+  core::Timestamp first_ts, last_ts;  // udp.time_relative / udp.time_delta
+  bool seen = false;
 };
 using UdpFlowTable = FlowIndex<UdpFlow>;
 

@@ -1,5 +1,7 @@
 #include "src/output/tree_thread.h"
 
+#include "dissectors/link/link_fields.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -46,7 +48,9 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
   for (size_t i = 0; i < s.nodes.size(); ++i) {
     FieldNode& n = s.nodes[i];
     if ((n.kind != ValueKind::String && n.kind != ValueKind::Bytes) || !n.b.p) continue;
-    size_t len = n.kind == ValueKind::Bytes ? std::min<size_t>(n.b.n, kTreeBytesShown) : n.b.n;
+    // A Data layer's bytes are dumped whole under its line (as tshark does); other bytes show 36.
+    size_t len = n.kind == ValueKind::Bytes && n.id != link::data_f::proto ? std::min<size_t>(n.b.n, kTreeBytesShown)
+                                                                            : n.b.n;
     size_t off = s.bytes.size();
     s.bytes.insert(s.bytes.end(), n.b.p, n.b.p + len);
     n.b.p = reinterpret_cast<const uint8_t*>(off);  // an offset until the copy is complete

@@ -14,6 +14,7 @@
 #include "dissectors/tls/tls_dissect.h"
 #include "dissectors/tls/x509.h"
 #include "src/output/field_format.h"
+#include "src/output/render.h"
 
 namespace mqsniff::out {
 using core::FieldDef;
@@ -68,7 +69,7 @@ bool generated(std::string_view a) {
       "frame.time_delta", "frame.time_delta_displayed", "frame.time_relative", "frame.marked", "frame.ignored",
       "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
-      "tcp.time_relative", "tcp.time_delta", "udp.stream", "udp.checksum.status", "mqtt.version_inferred",
+      "tcp.time_relative", "tcp.time_delta", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
       "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
     if (a == e) return true;
@@ -122,11 +123,11 @@ void learn(FieldInfo& fi, const FieldDef& d) {
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
         "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
-        "udp.checksum.status", "tcp.options", "tcp.payload", "tcp.segment_data", "tls.handshake.extension.data",
+        "udp.checksum.status", "tcp.options", "tcp.payload", "udp.payload", "tcp.segment_data", "tls.handshake.extension.data",
         "tls.segment.data", "x509af.serialNumber", "pkcs1.modulus", "mqtt.conack.flags.reserved",
-        "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig"};
+        "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig", "vlan.dei"};
     for (const char* e : kSpecial) fi.special |= d.abbrev == e;
-    static const char* const kSummary[] = {"tcp.flags", "ip.dsfield", "mqtt.hdrflags", "mqtt.conflags",
+    static const char* const kSummary[] = {"tcp.flags", "ip.dsfield", "ipv6.tclass", "mqtt.hdrflags", "mqtt.conflags",
                                            "mqtt.conack.flags", "mqtt.subscription_options", "ip.flags"};
     for (const char* e : kSummary) fi.summary |= d.abbrev == e;
     // mqsniff's one-field-per-property duplicates: for filters, -e and JSON; -V shows tshark's lines only.
@@ -324,6 +325,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
           {"eth.src.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
           {"eth.dst.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
           {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
+          {"vlan.dei", "Eligible", "Ineligible"},
       };
       for (const auto& e : kTfs)
         if (info_of(d).special && d.abbrev == e.abbrev) {
@@ -339,9 +341,12 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += "Options: (" + std::to_string(n.b.n) + " bytes)";
         return;
       }
-      if (special && (d.abbrev == "tcp.payload" || d.abbrev == "tcp.segment_data")) {  // "TCP payload (18 bytes)"
-        out += std::string(d.abbrev == "tcp.payload" ? "TCP payload" : "TCP segment data") + " (" + std::to_string(n.b.n) +
-               " bytes)";
+      if (special && (d.abbrev == "tcp.payload" || d.abbrev == "tcp.segment_data" || d.abbrev == "udp.payload")) {
+        // "TCP payload (18 bytes)"
+        out += std::string(d.abbrev == "tcp.payload"   ? "TCP payload"
+                           : d.abbrev == "udp.payload" ? "UDP payload"
+                                                       : "TCP segment data") +
+               " (" + std::to_string(n.b.n) + " bytes)";
         return;
       }
       if (special && (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data")) {  // "Data (176 bytes)"
@@ -399,7 +404,7 @@ void append_flags_summary(std::string& out, const FieldDef& d, std::span<const F
     out += " (" + (set.empty() ? std::string("<None>") : set) + ")";
     return;
   }
-  if (d.abbrev == "ip.dsfield") {  // "0x00 (DSCP: CS0, ECN: Not-ECT)"
+  if (d.abbrev == "ip.dsfield" || d.abbrev == "ipv6.tclass") {  // "0x00 (DSCP: CS0, ECN: Not-ECT)"
     const uint64_t v = nodes[i].u;
     const char* dscp = lookup(kDscpShort, v >> 2);
     const char* ecn = lookup(kEcnShort, v & 3);
@@ -547,6 +552,11 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
         out += it->second;
     if (bracket) out += ']';
     out += '\n';
+    // tshark prints the bytes of a Data layer under its header line, as -x would.
+    if (n.id == link::data_f::proto && n.kind == ValueKind::Bytes && n.b.p && n.b.n) {
+      out += '\n';
+      render_hexdump(out, n.b.p, n.b.n);
+    }
   }
 }
 
