@@ -30,6 +30,7 @@ struct FrameData {
   int linktype = 0;
   int interface_id = -1;  // pcapng only (frame.interface_id)
   std::string_view interface_name;  // shown in the frame label when known
+  std::string_view interface_description;  // pcapng if_description (frame.interface_description)
   const uint8_t* data = nullptr;
 };
 

@@ -303,8 +303,17 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
     }
     t.set_label(p, label);
   }
+  if (fr.interface_id >= 0) {  // pcapng: the section, and the interface with its name and description
+    t.add_uint(frame_f::section_number, 1, 0, 0);  // mqsniff reads the first section's interfaces
+    const int32_t idx = t.add_uint(frame_f::interface_id, static_cast<uint64_t>(fr.interface_id), 0, 0);
+    if (!fr.interface_name.empty()) {
+      if (idx >= 0) t.append_text(idx, " (" + std::string(fr.interface_name) + ")");
+      core::Subtree ifsub(t, idx);
+      t.add_string(frame_f::interface_name, fr.interface_name, 0, 0);
+      if (!fr.interface_description.empty()) t.add_string(frame_f::interface_description, fr.interface_description, 0, 0);
+    }
+  }
   t.add_int(frame_f::encap_type, wtap_encap(fr.linktype), 0, 0);
-  if (fr.interface_id >= 0) t.add_uint(frame_f::interface_id, static_cast<uint64_t>(fr.interface_id), 0, 0);
   t.add_time(frame_f::time, fr.ts);
   t.add_time(frame_f::offset_shift, core::Timestamp{});  // (mqsniff never shifts packet times)
   t.add_time(frame_f::time_epoch, fr.ts);

@@ -25,6 +25,9 @@ static const FieldDef kFrame[] = {
     {frame_f::offset_shift, "frame.offset_shift", "Time shift for this packet", FT::RelativeTime},
     {frame_f::ignored, "frame.ignored", "Frame is ignored", FT::Boolean},
     {frame_f::interface_id, "frame.interface_id", "Interface id", FT::UInt32, Base::Dec},
+    {frame_f::section_number, "frame.section_number", "Section number", FT::UInt32, Base::Dec},
+    {frame_f::interface_name, "frame.interface_name", "Interface name", FT::String, Base::None},
+    {frame_f::interface_description, "frame.interface_description", "Interface description", FT::String, Base::None},
 };
 static const FieldDef kEth[] = {
     {eth_f::proto, "eth", "Ethernet", FT::Protocol, Base::None, 0, 0, {}, "Ethernet"},

@@ -12,6 +12,7 @@ namespace frame_f {
 enum : FieldId {
   proto = field_base(Proto::Frame), time, time_epoch, time_delta, time_delta_displayed, time_relative,
   number, len, cap_len, protocols, encap_type, marked, ignored, interface_id, offset_shift,
+  section_number, interface_name, interface_description,
 };
 }
 namespace eth_f {

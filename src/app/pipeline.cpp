@@ -613,6 +613,7 @@ private:
     pkt.frame = capture::frame_of(raw, number_, src_.linktype());
     pkt.frame.interface_id = src_.is_pcapng() || live_ ? 0 : -1;
     pkt.frame.interface_name = src_.interface_name();
+    pkt.frame.interface_description = src_.interface_description();
     core::Timestamp prev = st_.have_first ? st_.prev_ts : raw.ts;
     try {
       dissect_frame(pkt, st_);

@@ -67,7 +67,7 @@ std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 // (libpcap does not expose it; tshark prints it in the frame label).
 // Also gives the digits tshark shows its times with: the first interface's
 // if_tsresol (10^-6, 6 digits, when the option is absent).
-std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = nullptr) {
+std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = nullptr, std::string* desc = nullptr) {
   if (n < 12) return {};
   bool le = p[8] == 0x4d && p[9] == 0x3c;  // byte-order magic 0x1A2B3C4D
   auto rd32 = [&](size_t o) -> uint32_t {
@@ -89,6 +89,7 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = 
         uint16_t code = rd16(o), olen = rd16(o + 2);
         if (code == 0 || o + 4 + olen > end) break;
         if (code == 2) name.assign(reinterpret_cast<const char*>(p + o + 4), olen);  // if_name
+        if (code == 3 && desc) desc->assign(reinterpret_cast<const char*>(p + o + 4), olen);  // if_description
         if (code == 9 && olen >= 1 && digits) {  // if_tsresol: 10^-N (or 2^-N, shown as nanoseconds)
           uint8_t r = p[o + 4];
           *digits = (r & 0x80) ? 9 : r <= 6 ? 6 : r <= 9 ? 9 : 9;
@@ -106,7 +107,7 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = 
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
     : p_(o.p_), file_(o.file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
-      name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
+      name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), ifdesc_(std::move(o.ifdesc_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
       blk_cap_(o.blk_cap_), blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
       blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
   o.p_ = nullptr;
@@ -184,7 +185,7 @@ PcapSource PcapSource::open_file(const std::string& path) {
   s.pcapng_ = magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a;
   if (s.pcapng_) {
     int digits = s.digits_;
-    s.ifname_ = pcapng_first_ifname(head, got, &digits);
+    s.ifname_ = pcapng_first_ifname(head, got, &digits, &s.ifdesc_);
     s.digits_ = digits;
     if (s.ifname_.empty()) s.ifname_ = "unknown";  // tshark's wording for an unnamed interface
   }

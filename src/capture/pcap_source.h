@@ -71,6 +71,7 @@ public:
   bool is_pcapng() const { return pcapng_; }
   // Interface name for frame labels: pcapng's first if_name, or the live interface.
   const std::string& interface_name() const { return ifname_; }
+  const std::string& interface_description() const { return ifdesc_; }  // pcapng if_description, or empty
   const std::string& error() const { return error_; }
   const std::string& name() const { return name_; }
   uint32_t snaplen() const { return p_ ? static_cast<uint32_t>(pcap_snapshot(p_)) : 262144; }
@@ -102,6 +103,7 @@ private:
   bool live_ = false;
   std::string name_;
   std::string ifname_;
+  std::string ifdesc_;
   std::string error_;
   // Block reader of a classic pcap file (null when libpcap reads).
   std::unique_ptr<uint8_t[]> blk_;
