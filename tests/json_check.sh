@@ -65,12 +65,11 @@ fi
 # have": JA4, tls.cert.*, mqtt.analysis.*), which are left out before comparing.
 layers() {  # the TLS and MQTT layers of -V output on stdin, each line prefixed by its frame
   awk '/^Frame [0-9]+:/{f=$2} /^[^ ]/{p = ($0 ~ /^(Transport Layer Security|MQ Telemetry Transport)/)} p && NF {print f" "$0}' |
-    grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ)'
+    own_lines
 }
 # Whole -V output (every layer, every line) equal to tshark's on these captures,
 # mqsniff's own lines aside (the MQTT analysis off, JA4 and tls.cert.* lines left out).
-own_lines() { layers_filter; }
-layers_filter() {
+own_lines() {
   grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ)'
 }
 if command -v tshark >/dev/null; then
@@ -79,7 +78,7 @@ if command -v tshark >/dev/null; then
              mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
              cut_mid_record mqtt_ipv6_ns udp_plain link_sll link_vlan link_qinq mqtt_any_sll2 link_ipv6 link_null \
              link_raw link_loop link_ipv4 mqtt_broker_restart mqtt_dumpcap.pcapng mqtt_plain_ns.pcapng \
-             mqtts_keylog_dsb.pcapng; do
+             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
     if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
             <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then

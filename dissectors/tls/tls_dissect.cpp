@@ -1117,7 +1117,16 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
         const int32_t si = t.add_none(tls_f::segments, 0, static_cast<uint32_t>(n));
         if (si >= 0 && t.wants(tls_f::segments)) t.set_label(si, label);
         core::Subtree segs(t, si);
-        for (const auto& fr : frames) t.add_uint(tls_f::segment, fr.first, 0, 0);
+        size_t at = 0;  // "[Frame: 16, payload: 0-3 (4 bytes)]", as tshark lists TLS segments
+        for (const auto& fr : frames) {
+          const int32_t seg = t.add_uint(tls_f::segment, fr.first, 0, 0);
+          if (seg >= 0 && fr.second) {
+            char b[64];
+            snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + fr.second - 1, fr.second);
+            t.append_text(seg, b);
+          }
+          at += fr.second;
+        }
         t.add_uint(tls_f::segment_count, frames.size(), 0, 0);
         t.add_uint(tls_f::reassembled_length, n, 0, 0);
         t.add_bytes(tls_f::reassembled_data, pdu.data(), pdu.size(), 0);

@@ -69,7 +69,8 @@ bool generated(std::string_view a) {
       "frame.time_delta", "frame.time_delta_displayed", "frame.time_relative", "frame.marked", "frame.ignored",
       "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
-      "tcp.time_relative", "tcp.time_delta", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
+      "tcp.time_relative", "tcp.time_delta", "tls.segment", "tls.segment.count", "tls.reassembled.length",
+      "tls.reassembled.data", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
       "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
     if (a == e) return true;
@@ -119,7 +120,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     // so every other line pays nothing for them.
     static const char* const kSpecial[] = {
         "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
-        "tcp.options.sack.dsack_re", "tcp.segment", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
+        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
         "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
@@ -218,7 +219,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += " (relative)";
         return;
       }
-      if (special && d.abbrev == "tcp.segment") {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
+      if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
         core::append_uint(out, u);
         return;
