@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dissectors/core/packet.h"
+#include "dissectors/core/transactions.h"
 #include "dissectors/mqtt/mqtt_analysis.h"
 #include "dissectors/net/ipv4_defrag.h"
 #include "dissectors/tcp/flow_table.h"
@@ -52,6 +53,8 @@ struct DissectState {
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
   bool tcp_detail = true;
+  core::Transactions icmp_tx;  // echo requests awaiting their reply
+  core::Transactions dns_tx;   // DNS queries awaiting their response
   net::Ipv4Defrag ipv4_defrag;  // -o ip.defragment:FALSE turns it off
   int64_t tcp_idle_timeout_ns = 0;  // -o tcp.flow_idle_timeout:SECONDS (0: never)
   // -o tcp.flow_closed_timeout:SECONDS: closed conversations forgotten after that long quiet (0: kept)

@@ -32,6 +32,22 @@ namespace websocket {
 std::span<const core::FieldDef> http_field_table();
 std::span<const core::FieldDef> websocket_field_table();
 }
+namespace arp {
+std::span<const core::FieldDef> arp_field_table();
+}
+namespace icmp {
+std::span<const core::FieldDef> icmp_field_table();
+std::span<const core::FieldDef> icmpv6_field_table();
+}
+namespace dns {
+std::span<const core::FieldDef> dns_field_table();
+}
+namespace gtp {
+std::span<const core::FieldDef> gtp_field_table();
+}
+namespace vxlan {
+std::span<const core::FieldDef> vxlan_field_table();
+}
 namespace tls {
 std::span<const core::FieldDef> tls_field_table();
 std::span<const core::FieldDef> x509_field_table();
@@ -41,7 +57,9 @@ std::vector<std::span<const core::FieldDef>> core::all_field_tables() {
   return {link::frame_field_table(), link::eth_field_table(),  link::vlan_field_table(),
           link::ieee8021ad_field_table(), link::sll_field_table(), link::null_field_table(),
           link::raw_field_table(),   net::ip_field_table(),    net::ipv6_field_table(),
-          tcp::tcp_field_table(),    net::udp_field_table(),   mqtt::mqtt_field_table(),
+          arp::arp_field_table(),    icmp::icmp_field_table(), icmp::icmpv6_field_table(),
+          tcp::tcp_field_table(),    net::udp_field_table(),   dns::dns_field_table(),
+          gtp::gtp_field_table(),    vxlan::vxlan_field_table(),   mqtt::mqtt_field_table(),
           tls::tls_field_table(),    tls::x509_field_table(),  websocket::http_field_table(),
           websocket::websocket_field_table(),
           link::data_field_table(),

@@ -46,6 +46,7 @@ const char* base_name(Base b) {
     case Base::PtUdp: return "BASE_PT_UDP";
     case Base::Custom: return "BASE_CUSTOM";
     case Base::Oui: return "BASE_OUI";
+    case Base::SepColon: return "BASE_NONE";
   }
   return "BASE_NONE";
 }

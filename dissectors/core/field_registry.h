@@ -23,6 +23,7 @@ constexpr FieldId kNoField = 0xFFFF;
 // Protocol blocks. Order is the order of `-G fields`/`-G protocols`.
 enum class Proto : uint8_t {
   Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, X509, Http, WebSocket, Data, Ws,
+  Arp, Icmp, Icmpv6, Dns, Gtp, Vxlan,
   Count
 };
 constexpr FieldId kBlock = 512;
@@ -38,7 +39,9 @@ enum class FieldType : uint8_t {
 };
 
 // Wireshark's BASE_* display bases (BASE_NONE is None).
-enum class Base : uint8_t { None, Dec, Hex, DecHex, HexDec, Oct, PtTcp, PtUdp, Custom, Oui };
+enum class Base : uint8_t { None, Dec, Hex, DecHex, HexDec, Oct, PtTcp, PtUdp, Custom, Oui,
+  SepColon,  // bytes printed aa:bb:cc (BASE_NONE|SEP_COLON)
+};
 
 struct FieldDef {
   FieldId id = kNoField;

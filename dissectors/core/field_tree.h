@@ -337,6 +337,13 @@ public:
     f.flags = flags;
     return last();
   }
+  [[gnu::always_inline]] int32_t add_double(FieldId id, double v, uint32_t off = 0, uint32_t len = 0, uint8_t flags = 0) {
+    if (!wants(id)) return -1;
+    FieldNode& f = push(id, ValueKind::Double, off, len);
+    f.d = v;
+    f.flags = flags;
+    return last();
+  }
   [[gnu::always_inline]] int32_t add_time(FieldId id, Timestamp t, uint32_t off = 0, uint32_t len = 0) {
     if (!wants(id)) return -1;
     push(id, ValueKind::Time, off, len).t = t;
@@ -349,6 +356,9 @@ public:
     return last();
   }
 
+  void nodes_flags(int32_t idx, uint8_t flags) {
+    if (idx >= 0) nodes_[idx].flags |= flags;
+  }
   const std::vector<FieldNode>& nodes() const { return nodes_; }
   StringArena& arena() { return arena_; }
   bool has(FieldId id) const {
@@ -397,6 +407,7 @@ public:
     if (on_) t_.close();
     on_ = false;
   }
+  bool on() const { return on_; }
 
 private:
   FieldTree& t_;

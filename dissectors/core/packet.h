@@ -83,6 +83,12 @@ struct Packet {
 
   Address dl_src, dl_dst, net_src, net_dst;
   uint8_t ip_proto = 0;
+  uint8_t ip_ttl = 0;  // IPv4 TTL or IPv6 hop limit of the innermost IP header (ICMP echo Info)
+  // Dissecting the datagram an ICMP error quotes: no columns, no conversation
+  // state; UDP leaves its payload in error_rest for ICMP to show after itself.
+  bool in_error = false;
+  bool error_rest_set = false;
+  Reader error_rest;
   uint16_t srcport = 0, dstport = 0;
   bool truncated = false;  // a read hit the end of the captured bytes (snaplen)
   bool malformed = false;  // a length field pointed past its container

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/dispatch.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link_fields.h"
 #include "dissectors/net/net.h"
@@ -43,13 +44,8 @@ void dissect_data(Reader& r, Packet& pkt) {
 }
 
 void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) {
+  if (dispatch::Dissector d = dispatch::find(dispatch::ethertypes(), type, st)) return d(r, pkt, st);
   switch (type) {
-    case 0x0800:
-      if (!st.disabled[static_cast<size_t>(core::Proto::Ip)]) return net::dissect_ipv4(r, pkt, st);
-      break;
-    case 0x86dd:
-      if (!st.disabled[static_cast<size_t>(core::Proto::Ipv6)]) return net::dissect_ipv6(r, pkt, st);
-      break;
     case 0x8100:
     case 0x88a8:
     case 0x9100: {
@@ -97,8 +93,9 @@ void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) 
 
 void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("eth");
-  int32_t proto = t.open(eth_f::proto, 0, 14);
+  int32_t proto = t.open(eth_f::proto, off, 14);
   core::Bytes dst = r.bytes(6);
   core::Bytes src = r.bytes(6);
   uint16_t type = r.be16();
@@ -129,17 +126,17 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
       t.add_bool(ig_id, mac[0] & 1, o, 3);
       t.add_bool(eth_f::ig, mac[0] & 1, o, 3, core::FieldNode::kHidden);
     };
-    address(eth_f::dst, eth_f::dst_lg, eth_f::dst_ig, dst, 0);
-    address(eth_f::src, eth_f::src_lg, eth_f::src_ig, src, 6);
+    address(eth_f::dst, eth_f::dst_lg, eth_f::dst_ig, dst, off);
+    address(eth_f::src, eth_f::src_lg, eth_f::src_ig, src, off + 6);
   }
   if (type <= 1500) {
     // IEEE 802.3 length field: LLC follows, which mqsniff does not decode.
-    t.add_uint(eth_f::len, type, 12, 2);
+    t.add_uint(eth_f::len, type, off + 12, 2);
     t.close();
     pkt.set_protocol("Ethernet");
     return dissect_data(r, pkt);
   }
-  t.add_uint(eth_f::type, type, 12, 2);
+  t.add_uint(eth_f::type, type, off + 12, 2);
   t.close();
   pkt.set_protocol("Ethernet");
   pkt.layer("ethertype");

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/dispatch.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
 #include "dissectors/net/net.h"
@@ -41,8 +42,9 @@ static const char* ip_proto_name(uint8_t p) {
 
 void dissect_ip_payload(uint8_t proto, Reader& r, Packet& pkt, DissectState& st) {
   pkt.ip_proto = proto;
-  if (proto == 6 && !st.disabled[static_cast<size_t>(core::Proto::Tcp)]) return tcp::dissect_tcp(r, pkt, st);
-  if (proto == 17 && !st.disabled[static_cast<size_t>(core::Proto::Udp)]) return dissect_udp(r, pkt, st);
+  // A TCP header quoted by an ICMP error: ports and sequence number only (no conversation state).
+  if (pkt.in_error && proto == 6) return tcp::dissect_tcp_quoted(r, pkt);
+  if (dispatch::Dissector d = dispatch::find(dispatch::ip_protocols(), proto, st)) return d(r, pkt, st);
   link::dissect_data(r, pkt);
 }
 
@@ -109,6 +111,7 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   }
 
   pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv4;
+  pkt.ip_ttl = ttl;
   for (int i = 0; i < 4; ++i) {
     pkt.net_src.bytes[i] = static_cast<uint8_t>(src >> (24 - 8 * i));
     pkt.net_dst.bytes[i] = static_cast<uint8_t>(dst >> (24 - 8 * i));

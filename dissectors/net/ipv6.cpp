@@ -61,6 +61,7 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   t.add_ipv6(ipv6_f::dst, dst.data(), off + 24);
   t.add_ipv6(ipv6_f::addr, dst.data(), off + 24, core::FieldNode::kHidden);
   pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv6;
+  pkt.ip_ttl = hlim;
   std::memcpy(pkt.net_src.bytes.data(), src.data(), 16);
   std::memcpy(pkt.net_dst.bytes.data(), dst.data(), 16);
   if (t.wants(ipv6_f::proto)) {

@@ -3,6 +3,7 @@
 
 #include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
+#include "dissectors/dispatch.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
 #include "dissectors/net/net.h"
@@ -34,7 +35,8 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(udp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
   t.add_uint(udp_f::length, len, off + 4, 2);
   t.add_uint(udp_f::checksum, csum, off + 6, 2);
-  t.add_uint(udp_f::checksum_status, 2, off + 6, 2);
+  // 3: "Not present" (a zero checksum, allowed over IPv4), else unverified as tshark's default.
+  t.add_uint(udp_f::checksum_status, csum == 0 && pkt.net_src.type == core::AddrType::Ipv4 ? 3 : 2, off + 6, 2);
   if (pkt.net_src.type != core::AddrType::None) {
     int dir = 0;
     tcp::UdpFlow& uf = st.udp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
@@ -45,7 +47,7 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
     }
     // tshark's [Timestamps]: only for a datagram that carries data (the time
     // since the previous one counts those too).
-    if (len > 8 && r.remaining() > 0) {
+    if (len > 8 && r.remaining() > 0 && !pkt.in_error) {  // not for a datagram an ICMP error quotes
       if (t.wants(udp_f::time_relative) || t.wants(udp_f::time_delta)) {
         core::Subtree times(t, core::add_text(t, "Timestamps", off, 0, core::FieldNode::kGenerated));
         t.add_time(udp_f::time_relative, core::ts_sub(pkt.frame.ts, uf.first_ts));
@@ -81,6 +83,16 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   if (payload_len) t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
   t.close();
   if (bad_len) pkt.mark_malformed("UDP");
+  if (pkt.in_error) {  // quoted by an ICMP error: ICMP shows the payload after itself
+    pkt.error_rest = payload;
+    pkt.error_rest_set = true;
+    return;
+  }
+  // The registered port, the lower one first (as tshark tries them).
+  const uint16_t lo = sp < dp ? sp : dp, hi = sp < dp ? dp : sp;
+  dispatch::Dissector d = dispatch::find(dispatch::udp_ports(), lo, st);
+  if (!d) d = dispatch::find(dispatch::udp_ports(), hi, st);
+  if (d && payload.remaining()) return d(payload, pkt, st);
   link::dissect_data(payload, pkt);
 }
 

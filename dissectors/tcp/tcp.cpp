@@ -322,6 +322,27 @@ const char* tls_port_app(const DissectState& st, uint16_t sp, uint16_t dp) {
 
 }  // namespace
 
+void dissect_tcp_quoted(Reader& r, Packet& pkt) {
+  auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  pkt.layer("tcp");
+  int32_t p = t.open(tcp_f::proto, off, static_cast<uint32_t>(r.captured_remaining() < 20 ? r.captured_remaining() : 20));
+  uint16_t sp = r.be16();
+  uint16_t dp = r.be16();
+  uint32_t seq = r.be32();
+  if (r.ok()) {
+    t.add_uint(tcp_f::srcport, sp, off, 2);
+    t.add_uint(tcp_f::dstport, dp, off + 2, 2);
+    t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
+    t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+    t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
+    if (t.wants(tcp_f::proto))
+      t.set_label(p, "Transmission Control Protocol, Src Port: " + std::to_string(sp) + ", Dst Port: " + std::to_string(dp) +
+                         ", Seq: " + std::to_string(seq));
+  }
+  t.close();
+}
+
 void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());

@@ -6,5 +6,8 @@ namespace mqsniff {
 struct DissectState;
 namespace tcp {
 void dissect_tcp(core::Reader& r, core::Packet& pkt, DissectState& st);
+// The first bytes of a TCP header quoted by an ICMP error: ports and the raw
+// sequence number, no conversation state touched.
+void dissect_tcp_quoted(core::Reader& r, core::Packet& pkt);
 }
 }  // namespace mqsniff

@@ -113,7 +113,8 @@ void append_field_value(std::string& out, const core::FieldDef& def, const core:
   }
   switch (n.kind) {
     case ValueKind::None:
-      if (def.type == FieldType::None) out += '1';  // tshark prints 1 for a present FT_NONE item
+      // A protocol item without text of its own: tshark prints the protocol's filter name.
+      if (def.type == FieldType::Protocol) out.append(def.abbrev);
       return;
     case ValueKind::UInt:
       if (def.type == FieldType::Boolean) {
@@ -142,7 +143,7 @@ void append_field_value(std::string& out, const core::FieldDef& def, const core:
       return;
     case ValueKind::Bytes:
       if (n.b.n == 0) out += "<MISSING>";
-      else core::append_hex_bytes(out, n.b.p, n.b.n);
+      else core::append_hex_bytes(out, n.b.p, n.b.n, def.base == core::Base::SepColon ? ':' : 0);
       return;
     case ValueKind::Ipv4: {
       char buf[16];

@@ -311,13 +311,15 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         doc.put(obj, n.str(), sub);
         return;
       }
-      const bool text_item = def->type == FieldType::None ||
-                             (def->type == FieldType::Protocol && n.kind != ValueKind::Bytes);
+      // A protocol item holding bytes (tcp.options.mss) is a value with a tree;
+      // a protocol layer nested in another (data under ICMP) is an object, as tshark writes it.
+      const bool bytes_item = n.kind == ValueKind::Bytes && n.id != link::data_f::proto;
+      const bool text_item = def->type == FieldType::None || (def->type == FieldType::Protocol && !bytes_item);
       if (o_.ek) {
         // tshark's EK names: "<layer>_<field>"; a protocol-like item names
         // itself, and one without a value holds its children as an object
         // ("_ws_expert": {"_ws_expert__ws_expert_message": ...}).
-        if (def->type == FieldType::Protocol && !kids.empty() && n.kind != ValueKind::Bytes) {
+        if (def->type == FieldType::Protocol && !kids.empty() && !bytes_item) {
           std::string key = ek_key("", def->abbrev).substr(1);
           int32_t sub = doc.obj();
           if (expand)

@@ -1,0 +1,485 @@
+// DNS, RFC 1035 §4.1:  id[2] flags[2] qdcount[2] ancount[2] nscount[2] arcount[2]
+//   question: name type[2] class[2]
+//   resource record: name type[2] class[2] ttl[4] rdlength[2] rdata
+// Names may be compressed (a 2-byte pointer back into the message); the walk
+// is bounded by the message size and a jump budget, so a loop of pointers
+// ends as a malformed name, never as a hang.
+//
+// Info and fields as tshark 4.0 prints them: "Standard query 0x33ff A
+// broker.lab", "Standard query response 0x33ff A broker.lab A 10.77.0.1".
+// A response is paired with its query (dns.response_to, dns.time) by the UDP
+// endpoints and the transaction id (DissectState::dns_tx, bounded).
+#include "dissectors/dns/dns.h"
+
+#include <cstring>
+#include <string>
+
+#include "dissectors/core/format.h"
+#include "dissectors/core/text_item.h"
+#include "dissectors/core/transactions.h"
+#include "dissectors/dissect.h"
+
+namespace mqsniff::dns {
+using core::Base;
+using core::Bytes;
+using core::FieldDef;
+using core::Packet;
+using core::Reader;
+using FT = core::FieldType;
+
+static const FieldDef kDns[] = {
+    {dns_f::proto, "dns", "Domain Name System", FT::Protocol, Base::None, 0, 0, {}, "DNS"},
+    {dns_f::id, "dns.id", "Transaction ID", FT::UInt16, Base::Hex},
+    {dns_f::flags, "dns.flags", "Flags", FT::UInt16, Base::Hex},
+    {dns_f::flags_response, "dns.flags.response", "Response", FT::Boolean, Base::None, 0x8000, 16},
+    {dns_f::flags_opcode, "dns.flags.opcode", "Opcode", FT::UInt16, Base::Dec, 0x7800},
+    {dns_f::flags_authoritative, "dns.flags.authoritative", "Authoritative", FT::Boolean, Base::None, 0x0400, 16},
+    {dns_f::flags_truncated, "dns.flags.truncated", "Truncated", FT::Boolean, Base::None, 0x0200, 16},
+    {dns_f::flags_recdesired, "dns.flags.recdesired", "Recursion desired", FT::Boolean, Base::None, 0x0100, 16},
+    {dns_f::flags_recavail, "dns.flags.recavail", "Recursion available", FT::Boolean, Base::None, 0x0080, 16},
+    {dns_f::flags_z, "dns.flags.z", "Z", FT::Boolean, Base::None, 0x0040, 16},
+    {dns_f::flags_authenticated, "dns.flags.authenticated", "Answer authenticated", FT::Boolean, Base::None, 0x0020, 16},
+    {dns_f::flags_checkdisable, "dns.flags.checkdisable", "Non-authenticated data", FT::Boolean, Base::None, 0x0010, 16},
+    {dns_f::flags_rcode, "dns.flags.rcode", "Reply code", FT::UInt16, Base::Dec, 0x000f},
+    {dns_f::count_queries, "dns.count.queries", "Questions", FT::UInt16, Base::Dec},
+    {dns_f::count_answers, "dns.count.answers", "Answer RRs", FT::UInt16, Base::Dec},
+    {dns_f::count_auth_rr, "dns.count.auth_rr", "Authority RRs", FT::UInt16, Base::Dec},
+    {dns_f::count_add_rr, "dns.count.add_rr", "Additional RRs", FT::UInt16, Base::Dec},
+    {dns_f::qry_name, "dns.qry.name", "Name", FT::String},
+    {dns_f::qry_name_len, "dns.qry.name.len", "Name Length", FT::UInt16, Base::Dec},
+    {dns_f::count_labels, "dns.count.labels", "Label Count", FT::UInt16, Base::Dec},
+    {dns_f::qry_type, "dns.qry.type", "Type", FT::UInt16, Base::Dec},
+    {dns_f::qry_class, "dns.qry.class", "Class", FT::UInt16, Base::Hex},
+    {dns_f::resp_name, "dns.resp.name", "Name", FT::String},
+    {dns_f::resp_type, "dns.resp.type", "Type", FT::UInt16, Base::Dec},
+    {dns_f::resp_class, "dns.resp.class", "Class", FT::UInt16, Base::Hex},
+    {dns_f::resp_ttl, "dns.resp.ttl", "Time to live", FT::UInt32, Base::Dec},
+    {dns_f::resp_len, "dns.resp.len", "Data length", FT::UInt16, Base::Dec},
+    {dns_f::a, "dns.a", "Address", FT::Ipv4},
+    {dns_f::aaaa, "dns.aaaa", "AAAA Address", FT::Ipv6},
+    {dns_f::cname, "dns.cname", "CNAME", FT::String},
+    {dns_f::ptr_domain_name, "dns.ptr.domain_name", "Domain Name", FT::String},
+    {dns_f::ns, "dns.ns", "Name Server", FT::String},
+    {dns_f::mx_preference, "dns.mx.preference", "Preference", FT::UInt16, Base::Dec},
+    {dns_f::mx_mail_exchange, "dns.mx.mail_exchange", "Mail Exchange", FT::String},
+    {dns_f::txt_length, "dns.txt.length", "TXT Length", FT::UInt8, Base::Dec},
+    {dns_f::txt, "dns.txt", "TXT", FT::String},
+    {dns_f::srv_priority, "dns.srv.priority", "Priority", FT::UInt16, Base::Dec},
+    {dns_f::srv_weight, "dns.srv.weight", "Weight", FT::UInt16, Base::Dec},
+    {dns_f::srv_port, "dns.srv.port", "Port", FT::UInt16, Base::Dec},
+    {dns_f::srv_target, "dns.srv.target", "Target", FT::String},
+    {dns_f::soa_mname, "dns.soa.mname", "Primary name server", FT::String},
+    {dns_f::soa_rname, "dns.soa.rname", "Responsible authority's mailbox", FT::String},
+    {dns_f::soa_serial_number, "dns.soa.serial_number", "Serial Number", FT::UInt32, Base::Dec},
+    {dns_f::soa_refresh_interval, "dns.soa.refresh_interval", "Refresh Interval", FT::UInt32, Base::Dec},
+    {dns_f::soa_retry_interval, "dns.soa.retry_interval", "Retry Interval", FT::UInt32, Base::Dec},
+    {dns_f::soa_expire_limit, "dns.soa.expire_limit", "Expire limit", FT::UInt32, Base::Dec},
+    {dns_f::soa_minimum_ttl, "dns.soa.minimum_ttl", "Minimum TTL", FT::UInt32, Base::Dec},
+    {dns_f::rr_udp_payload_size, "dns.rr.udp_payload_size", "UDP payload size", FT::UInt16, Base::Hex, 0x7fff},
+    {dns_f::resp_ext_rcode, "dns.resp.ext_rcode", "Higher bits in extended RCODE", FT::UInt8, Base::Hex},
+    {dns_f::resp_edns0_version, "dns.resp.edns0_version", "EDNS0 version", FT::UInt8, Base::Dec},
+    {dns_f::resp_z, "dns.resp.z", "Z", FT::UInt16, Base::Hex},
+    {dns_f::resp_z_do, "dns.resp.z.do", "DO bit", FT::Boolean, Base::None, 0x8000, 16},
+    {dns_f::resp_z_reserved, "dns.resp.z.reserved", "Reserved", FT::UInt16, Base::Hex, 0x7fff},
+    {dns_f::response_to, "dns.response_to", "Request In", FT::FrameNum},
+    {dns_f::time, "dns.time", "Time", FT::RelativeTime},
+};
+std::span<const FieldDef> dns_field_table() { return kDns; }
+
+namespace {
+
+const char* type_name(uint16_t t) {
+  switch (t) {
+    case 1: return "A";
+    case 2: return "NS";
+    case 5: return "CNAME";
+    case 6: return "SOA";
+    case 12: return "PTR";
+    case 13: return "HINFO";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 33: return "SRV";
+    case 35: return "NAPTR";
+    case 41: return "OPT";
+    case 43: return "DS";
+    case 46: return "RRSIG";
+    case 47: return "NSEC";
+    case 48: return "DNSKEY";
+    case 50: return "NSEC3";
+    case 64: return "SVCB";
+    case 65: return "HTTPS";
+    case 255: return "ANY";
+    case 257: return "CAA";
+    default: return nullptr;
+  }
+}
+void append_type(std::string& s, uint16_t t) {
+  if (const char* n = type_name(t)) {
+    s += n;
+  } else {
+    s += "Unknown (";
+    core::append_uint(s, t);
+    s += ')';
+  }
+}
+const char* class_name(uint16_t c) {
+  switch (c) {
+    case 1: return "IN";
+    case 3: return "CH";
+    case 4: return "HS";
+    case 254: return "NONE";
+    case 255: return "ANY";
+    default: return nullptr;
+  }
+}
+const char* opcode_name(unsigned op) {
+  switch (op) {
+    case 0: return "Standard query";
+    case 1: return "Inverse query";
+    case 2: return "Server status request";
+    case 4: return "Zone change notification";
+    case 5: return "Dynamic update";
+    default: return "Unknown operation";
+  }
+}
+const char* rcode_name(unsigned rc) {
+  switch (rc) {
+    case 1: return "Format error";
+    case 2: return "Server failure";
+    case 3: return "No such name";
+    case 4: return "Not implemented";
+    case 5: return "Refused";
+    case 6: return "Name exists";
+    case 7: return "RRset exists";
+    case 8: return "RRset does not exist";
+    case 9: return "Not authoritative";
+    case 10: return "Name out of zone";
+    default: return "Unknown error";
+  }
+}
+
+// A domain name at pos in msg. `end` is where the name ends in place (after
+// the first pointer when compressed).
+struct Name {
+  std::string text;
+  unsigned labels = 0;
+  size_t end = 0;
+  bool ok = false;
+};
+Name read_name(Bytes msg, size_t pos) {
+  Name n;
+  size_t jumps = 0;
+  bool jumped = false;
+  for (;;) {
+    if (pos >= msg.size()) return n;
+    uint8_t len = msg[pos];
+    if ((len & 0xc0) == 0xc0) {
+      if (pos + 1 >= msg.size()) return n;
+      size_t target = size_t(len & 0x3f) << 8 | msg[pos + 1];
+      if (!jumped) n.end = pos + 2;
+      jumped = true;
+      if (++jumps > 64 || target >= msg.size()) return n;  // a loop or a pointer out of the message
+      pos = target;
+      continue;
+    }
+    if (len & 0xc0) return n;  // extended label types (obsolete): not decoded
+    if (len == 0) {
+      if (!jumped) n.end = pos + 1;
+      break;
+    }
+    if (pos + 1 + len > msg.size() || n.text.size() > 1024) return n;
+    if (!n.text.empty()) n.text += '.';
+    for (size_t i = 0; i < len; ++i) {
+      uint8_t c = msg[pos + 1 + i];
+      if (c >= 0x21 && c < 0x7f && c != '.') {
+        n.text += static_cast<char>(c);
+      } else {
+        static const char hex[] = "0123456789abcdef";
+        n.text += "\\x";
+        n.text += hex[c >> 4];
+        n.text += hex[c & 15];
+      }
+    }
+    ++n.labels;
+    pos += 1 + size_t(len);
+  }
+  if (n.text.empty()) n.text = "<Root>";
+  n.ok = true;
+  return n;
+}
+
+uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+
+struct Ctx {
+  Packet& pkt;
+  Bytes msg;
+  uint32_t base;  // frame offset of the message
+  std::string* info;
+};
+
+// One question; false when the message ends early or a name is malformed.
+bool question(Ctx& c, size_t& pos) {
+  auto& t = c.pkt.tree;
+  Name n = read_name(c.msg, pos);
+  if (!n.ok || n.end + 4 > c.msg.size()) return false;
+  const uint16_t type = be16(c.msg.data() + n.end), cls = be16(c.msg.data() + n.end + 2);
+  const uint32_t o = c.base + static_cast<uint32_t>(pos);
+  const uint32_t len = static_cast<uint32_t>(n.end + 4 - pos);
+  std::string label;
+  if (t.wants(link::ws_f::text)) {
+    label = n.text + ": type ";
+    append_type(label, type);
+    label += ", class ";
+    const char* cn = class_name(cls);
+    label += cn ? cn : "Unknown";
+  }
+  core::Subtree sub(t, core::add_text(t, label, o, len));
+  t.add_string_copy(dns_f::qry_name, n.text, o, static_cast<uint32_t>(n.end - pos));
+  t.add_uint(dns_f::qry_name_len, n.text == "<Root>" ? 6 : n.text.size(), o, 0, core::FieldNode::kGenerated);
+  t.add_uint(dns_f::count_labels, n.labels, o, 0, core::FieldNode::kGenerated);
+  t.add_uint(dns_f::qry_type, type, c.base + static_cast<uint32_t>(n.end), 2);
+  t.add_uint(dns_f::qry_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+  if (c.info) {
+    *c.info += ' ';
+    append_type(*c.info, type);
+    *c.info += ' ';
+    *c.info += n.text;
+  }
+  pos = n.end + 4;
+  return true;
+}
+
+// One resource record; false when the message ends early or a name is malformed.
+bool record(Ctx& c, size_t& pos) {
+  auto& t = c.pkt.tree;
+  Name n = read_name(c.msg, pos);
+  if (!n.ok || n.end + 10 > c.msg.size()) return false;
+  const uint8_t* h = c.msg.data() + n.end;
+  const uint16_t type = be16(h), cls = be16(h + 2), rdlen = be16(h + 8);
+  const uint32_t ttl = be32(h + 4);
+  const size_t rd = n.end + 10;
+  if (rd + rdlen > c.msg.size()) return false;
+  const uint8_t* d = c.msg.data() + rd;
+  const uint32_t o = c.base + static_cast<uint32_t>(pos);
+  const uint32_t ro = c.base + static_cast<uint32_t>(rd);
+  // What the record says, for Info and its tree label.
+  std::string what;
+  Name target;
+  auto name_at = [&](size_t at) {
+    target = read_name(c.msg, at);
+    return target.ok;
+  };
+  if (type == 1 && rdlen == 4) {
+    char b[16];
+    what.assign(b, core::format_ipv4(b, be32(d)));
+  } else if (type == 28 && rdlen == 16) {
+    char b[48];
+    what.assign(b, core::format_ipv6(b, d));
+  } else if ((type == 2 || type == 5 || type == 12) && name_at(rd)) {
+    what = target.text;
+  } else if (type == 15 && rdlen >= 3 && name_at(rd + 2)) {
+    what = std::to_string(be16(d)) + " " + target.text;
+  } else if (type == 6 && name_at(rd)) {
+    what = target.text;
+  } else if (type == 33 && rdlen >= 7 && name_at(rd + 6)) {
+    what = std::to_string(be16(d)) + " " + std::to_string(be16(d + 2)) + " " + std::to_string(be16(d + 4)) + " " +
+           target.text;
+  }
+  std::string label;
+  if (t.wants(link::ws_f::text)) {
+    label = n.text + ": type ";
+    append_type(label, type);
+    if (type == 41) {
+      label += ", class " + std::to_string(cls);
+    } else {
+      label += ", class ";
+      const char* cn = class_name(cls);
+      label += cn ? cn : "Unknown";
+      if (type == 1 || type == 28) label += ", addr " + what;
+      else if (type == 5) label += ", cname " + what;
+      else if (type == 2) label += ", ns " + what;
+      else if (type == 12) label += ", " + what;
+      else if (type == 15 && target.ok) label += ", preference " + std::to_string(be16(d)) + ", mx " + target.text;
+      else if (type == 6 && target.ok) label += ", mname " + target.text;
+    }
+  }
+  core::Subtree sub(t, core::add_text(t, label, o, static_cast<uint32_t>(rd + rdlen - pos)));
+  t.add_string_copy(dns_f::resp_name, n.text, o, static_cast<uint32_t>(n.end - pos));
+  t.add_uint(dns_f::resp_type, type, c.base + static_cast<uint32_t>(n.end), 2);
+  if (type == 41) {
+    t.add_uint(dns_f::rr_udp_payload_size, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+    t.add_uint(dns_f::resp_ext_rcode, h[4], c.base + static_cast<uint32_t>(n.end + 4), 1);
+    t.add_uint(dns_f::resp_edns0_version, h[5], c.base + static_cast<uint32_t>(n.end + 5), 1);
+    core::Subtree z(t, t.add_uint(dns_f::resp_z, be16(h + 6), c.base + static_cast<uint32_t>(n.end + 6), 2));
+    t.add_bool(dns_f::resp_z_do, h[6] & 0x80, c.base + static_cast<uint32_t>(n.end + 6), 2);
+    t.add_uint(dns_f::resp_z_reserved, be16(h + 6) & 0x7fff, c.base + static_cast<uint32_t>(n.end + 6), 2);
+  } else {
+    t.add_uint(dns_f::resp_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+    t.add_uint(dns_f::resp_ttl, ttl, c.base + static_cast<uint32_t>(n.end + 4), 4);
+  }
+  t.add_uint(dns_f::resp_len, rdlen, c.base + static_cast<uint32_t>(n.end + 8), 2);
+  switch (type) {
+    case 1:
+      if (rdlen == 4) t.add_ipv4(dns_f::a, be32(d), ro);
+      break;
+    case 28:
+      if (rdlen == 16) t.add_ipv6(dns_f::aaaa, d, ro);
+      break;
+    case 2:
+    case 5:
+    case 12:
+      if (target.ok)
+        t.add_string_copy(type == 2 ? dns_f::ns : type == 5 ? dns_f::cname : dns_f::ptr_domain_name, target.text, ro,
+                          rdlen);
+      break;
+    case 15:
+      if (target.ok) {
+        t.add_uint(dns_f::mx_preference, be16(d), ro, 2);
+        t.add_string_copy(dns_f::mx_mail_exchange, target.text, ro + 2, rdlen - 2u);
+      }
+      break;
+    case 33:
+      if (target.ok) {
+        t.add_uint(dns_f::srv_priority, be16(d), ro, 2);
+        t.add_uint(dns_f::srv_weight, be16(d + 2), ro + 2, 2);
+        t.add_uint(dns_f::srv_port, be16(d + 4), ro + 4, 2);
+        t.add_string_copy(dns_f::srv_target, target.text, ro + 6, rdlen - 6u);
+      }
+      break;
+    case 16: {
+      size_t i = 0;
+      while (i < rdlen) {
+        uint8_t l = d[i];
+        if (i + 1 + l > rdlen) break;
+        t.add_uint(dns_f::txt_length, l, ro + static_cast<uint32_t>(i), 1);
+        t.add_string_copy(dns_f::txt, std::string_view(reinterpret_cast<const char*>(d + i + 1), l),
+                          ro + static_cast<uint32_t>(i + 1), l);
+        i += 1 + size_t(l);
+      }
+      break;
+    }
+    case 6: {
+      if (!target.ok) break;
+      Name rname = read_name(c.msg, target.end);
+      if (!rname.ok || rname.end + 20 > rd + rdlen) break;
+      const uint8_t* s = c.msg.data() + rname.end;
+      t.add_string_copy(dns_f::soa_mname, target.text, ro, static_cast<uint32_t>(target.end - rd));
+      t.add_string_copy(dns_f::soa_rname, rname.text, c.base + static_cast<uint32_t>(target.end),
+                        static_cast<uint32_t>(rname.end - target.end));
+      const uint32_t so = c.base + static_cast<uint32_t>(rname.end);
+      t.add_uint(dns_f::soa_serial_number, be32(s), so, 4);
+      t.add_uint(dns_f::soa_refresh_interval, be32(s + 4), so + 4, 4);
+      t.add_uint(dns_f::soa_retry_interval, be32(s + 8), so + 8, 4);
+      t.add_uint(dns_f::soa_expire_limit, be32(s + 12), so + 12, 4);
+      t.add_uint(dns_f::soa_minimum_ttl, be32(s + 16), so + 16, 4);
+      break;
+    }
+    default:
+      break;
+  }
+  if (c.info) {
+    *c.info += ' ';
+    append_type(*c.info, type);
+    if (!what.empty()) {
+      *c.info += ' ';
+      *c.info += what;
+    }
+  }
+  pos = rd + rdlen;
+  return true;
+}
+
+uint64_t pair_key(const Packet& pkt, uint16_t id) {
+  const auto& a = pkt.net_src.bytes;
+  const auto& b = pkt.net_dst.bytes;
+  int cmp = std::memcmp(a.data(), b.data(), a.size());
+  const bool swap = cmp > 0 || (cmp == 0 && pkt.srcport > pkt.dstport);
+  uint64_t h = core::tx_mix(53, id);
+  h = core::tx_mix_bytes(h, (swap ? b : a).data(), a.size());
+  h = core::tx_mix_bytes(h, (swap ? a : b).data(), a.size());
+  return core::tx_mix(h, swap ? uint64_t(pkt.dstport) << 16 | pkt.srcport : uint64_t(pkt.srcport) << 16 | pkt.dstport);
+}
+
+}  // namespace
+
+void dissect_dns(Reader& r, Packet& pkt, DissectState& st) {
+  auto& t = pkt.tree;
+  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  const Bytes msg = r.rest_captured();
+  const size_t declared = r.remaining();
+  pkt.layer("dns");
+  pkt.set_protocol("DNS");
+  int32_t p = t.open(dns_f::proto, off, static_cast<uint32_t>(declared));
+  const uint16_t id = r.be16();
+  const uint16_t flags = r.be16();
+  if (r.ok() && t.wants(dns_f::proto)) t.set_label(p, flags & 0x8000 ? "Domain Name System (response)" : "Domain Name System (query)");
+  const uint16_t qd = r.be16(), an = r.be16(), ns = r.be16(), ar = r.be16();
+  if (pkt.check(r, "DNS")) {
+    t.close();
+    return;
+  }
+  const bool response = flags & 0x8000;
+  const unsigned opcode = (flags >> 11) & 0xf, rcode = flags & 0xf;
+  t.add_uint(dns_f::id, id, off, 2);
+  {
+    core::Subtree sub(t, t.add_uint(dns_f::flags, flags, off + 2, 2));
+    t.add_bool(dns_f::flags_response, response, off + 2, 2);
+    t.add_uint(dns_f::flags_opcode, opcode, off + 2, 2);
+    if (response) t.add_bool(dns_f::flags_authoritative, flags & 0x0400, off + 2, 2);
+    t.add_bool(dns_f::flags_truncated, flags & 0x0200, off + 2, 2);
+    t.add_bool(dns_f::flags_recdesired, flags & 0x0100, off + 2, 2);
+    if (response) t.add_bool(dns_f::flags_recavail, flags & 0x0080, off + 2, 2);
+    t.add_bool(dns_f::flags_z, flags & 0x0040, off + 2, 2);
+    if (response) t.add_bool(dns_f::flags_authenticated, flags & 0x0020, off + 2, 2);
+    t.add_bool(dns_f::flags_checkdisable, flags & 0x0010, off + 2, 2);
+    if (response) t.add_uint(dns_f::flags_rcode, rcode, off + 2, 2);
+  }
+  t.add_uint(dns_f::count_queries, qd, off + 4, 2);
+  t.add_uint(dns_f::count_answers, an, off + 6, 2);
+  t.add_uint(dns_f::count_auth_rr, ns, off + 8, 2);
+  t.add_uint(dns_f::count_add_rr, ar, off + 10, 2);
+  std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
+  if (info) {
+    *info = opcode_name(opcode);
+    if (response) *info += " response";
+    *info += ' ';
+    core::append_hex(*info, id, 4);
+    if (response && rcode) {
+      *info += ' ';
+      *info += rcode_name(rcode);
+    }
+  }
+  Ctx c{pkt, msg, off, info};
+  size_t pos = 12;
+  bool ok = true;
+  if (qd) {
+    core::Subtree sec(t, core::add_text(t, "Queries", off + 12, 0));
+    for (unsigned i = 0; i < qd && ok; ++i) ok = question(c, pos);
+  }
+  const char* sections[] = {"Answers", "Authoritative nameservers", "Additional records"};
+  const uint16_t counts[] = {an, ns, ar};
+  for (int s = 0; s < 3 && ok; ++s) {
+    if (!counts[s]) continue;
+    core::Subtree sec(t, core::add_text(t, sections[s], off + static_cast<uint32_t>(pos), 0));
+    for (unsigned i = 0; i < counts[s] && ok; ++i) ok = record(c, pos);
+  }
+  if (!pkt.in_error) {
+    const uint64_t key = pair_key(pkt, id);
+    if (!response) {
+      st.dns_tx.request(key, pkt.frame.number, pkt.frame.ts);
+    } else if (const core::Transactions::Request* q = st.dns_tx.find(key); q && q->frame < pkt.frame.number) {
+      t.add_uint(dns_f::response_to, q->frame, 0, 0, core::FieldNode::kGenerated);
+      int32_t ti = t.add_time(dns_f::time, core::ts_sub(pkt.frame.ts, q->ts));
+      t.nodes_flags(ti, core::FieldNode::kGenerated);
+    }
+  }
+  t.close();
+  if (!ok) {
+    if (msg.size() < declared) pkt.mark_truncated("DNS");
+    else pkt.mark_malformed("DNS");
+  }
+}
+
+}  // namespace mqsniff::dns

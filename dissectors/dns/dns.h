@@ -1,0 +1,26 @@
+// DNS over UDP (RFC 1035, EDNS RFC 6891): what a device asks before it
+// connects to its broker, and what it is told.
+#pragma once
+#include <span>
+
+#include "dissectors/core/field_registry.h"
+#include "dissectors/core/packet.h"
+
+namespace mqsniff {
+struct DissectState;
+namespace dns {
+namespace dns_f {
+enum : core::FieldId {
+  proto = core::field_base(core::Proto::Dns), id, flags, flags_response, flags_opcode, flags_authoritative,
+  flags_truncated, flags_recdesired, flags_recavail, flags_z, flags_authenticated, flags_checkdisable, flags_rcode,
+  count_queries, count_answers, count_auth_rr, count_add_rr, qry_name, qry_name_len, count_labels, qry_type,
+  qry_class, resp_name, resp_type, resp_class, resp_ttl, resp_len, a, aaaa, cname, ptr_domain_name, ns,
+  mx_preference, mx_mail_exchange, txt_length, txt, srv_priority, srv_weight, srv_port, srv_target, soa_mname,
+  soa_rname, soa_serial_number, soa_refresh_interval, soa_retry_interval, soa_expire_limit, soa_minimum_ttl,
+  rr_udp_payload_size, resp_ext_rcode, resp_edns0_version, resp_z, resp_z_do, resp_z_reserved, response_to, time,
+};
+}
+void dissect_dns(core::Reader& r, core::Packet& pkt, DissectState& st);
+std::span<const core::FieldDef> dns_field_table();
+}  // namespace dns
+}  // namespace mqsniff
