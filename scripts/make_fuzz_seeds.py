@@ -119,3 +119,41 @@ os.makedirs(ws_dir, exist_ok=True)
 for (sport, dport), data in tcp_streams(os.path.join(caps, 'mqtt_websocket.pcap')).items():
     with open(os.path.join(ws_dir, 'mqtt_websocket-%d' % (sport if sport == 8080 else 0)), 'wb') as out:
         out.write(data)
+
+# fuzz_netaux: ARP, ICMP, ICMPv6, DNS, GTP-U and VXLAN messages from the
+# captures of the traffic around MQTT; the selector byte is the target's
+# table index (ARP 0, ICMP 1, ICMPv6 2, DNS 3, GTP-U 4, VXLAN 5).
+aux_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_netaux')
+os.makedirs(aux_dir, exist_ok=True)
+seen, a = set(), 0
+for name in ('around_mqtt.pcap', 'mqtt_gtpu.pcap'):
+    _, fs = frames(os.path.join(caps, name))
+    for i, f in enumerate(fs):
+        et = struct.unpack('>H', f[12:14])[0]
+        sel, msg = None, None
+        if et == 0x0806:
+            sel, msg = 0, f[14:]
+        elif et == 0x0800:
+            ihl = (f[14] & 15) * 4
+            proto, l4 = f[23], f[14 + ihl:]
+            if proto == 1:
+                sel, msg = 1, l4
+            elif proto == 17:
+                sp, dp = struct.unpack('>HH', l4[:4])
+                port = {53: 3, 2152: 4, 4789: 5}
+                for p in (min(sp, dp), max(sp, dp)):
+                    if p in port:
+                        sel, msg = port[p], l4[8:]
+                        break
+        elif et == 0x86dd and f[20] == 58:
+            sel, msg = 2, f[54:]
+        if sel is None or (sel, msg[:2]) in seen:
+            continue
+        seen.add((sel, msg[:2]))
+        with open(os.path.join(aux_dir, '%s-%02d' % (name[:-5], i)), 'wb') as out:
+            out.write(bytes([sel]) + msg)
+        a += 1
+# A DNS answer whose name points at itself: the walk must end.
+with open(os.path.join(aux_dir, 'dns-pointer-loop'), 'wb') as out:
+    out.write(bytes([3]) + bytes.fromhex('1234818000010001000000000000010001') + bytes.fromhex('c011000100010000003c000401020304'))
+print('fuzz seeds: %d messages around MQTT' % (a + 1))

@@ -37,6 +37,32 @@ const Vs kCompleteness[] = {{0, "Incomplete"}, {1, "Incomplete, SYN_SENT"}, {3, 
                             {7, "Incomplete, ESTABLISHED"}, {15, "Incomplete, DATA"}, {23, "Complete, NO_DATA"},
                             {31, "Complete, WITH_DATA"}, {39, "Complete, NO_DATA"}, {47, "Complete, WITH_DATA"},
                             {55, "Complete, NO_DATA"}, {63, "Complete, WITH_DATA"}};
+const Vs kGtpVersions[] = {{0, "GTP release 97/98 version"}, {1, "GTP release 99 version"}, {2, "GTPv2"}};
+const Vs kGtpPayload[] = {{0, "GTP'"}, {1, "GTP"}};
+const Vs kGtpMessages[] = {{1, "Echo Request"}, {2, "Echo Response"}, {26, "Error Indication"},
+                           {31, "Supported Extension Headers Notification"}, {253, "Tunnel Status"},
+                           {254, "End Marker"}, {255, "T-PDU"}};
+const Vs kArpOpcodes[] = {{1, "request"}, {2, "reply"}, {3, "reverse request"}, {4, "reverse reply"},
+                          {8, "inverse request"}, {9, "inverse reply"}};
+const Vs kIcmpv6Types[] = {{1, "Destination Unreachable"}, {2, "Packet Too Big"}, {3, "Time Exceeded"},
+                           {4, "Parameter Problem"}, {128, "Echo (ping) request"}, {129, "Echo (ping) reply"},
+                           {130, "Multicast Listener Query"}, {131, "Multicast Listener Report"},
+                           {132, "Multicast Listener Done"}, {133, "Router Solicitation"},
+                           {134, "Router Advertisement"}, {135, "Neighbor Solicitation"},
+                           {136, "Neighbor Advertisement"}, {137, "Redirect"},
+                           {143, "Multicast Listener Report Message v2"}};
+const Vs kIcmpv6Options[] = {{1, "Source link-layer address"}, {2, "Target link-layer address"},
+                             {3, "Prefix information"}, {4, "Redirected header"}, {5, "MTU"}};
+const Vs kDnsTypes[] = {{1, "A"},     {2, "NS"},    {5, "CNAME"}, {6, "SOA"},   {12, "PTR"},  {13, "HINFO"},
+                        {15, "MX"},   {16, "TXT"},  {28, "AAAA"}, {33, "SRV"},  {35, "NAPTR"}, {41, "OPT"},
+                        {43, "DS"},   {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"}, {50, "NSEC3"}, {64, "SVCB"},
+                        {65, "HTTPS"}, {255, "ANY"}, {257, "CAA"}};
+const Vs kDnsClasses[] = {{1, "IN"}, {3, "CH"}, {4, "HS"}, {254, "NONE"}, {255, "ANY"}};
+const Vs kDnsOpcodes[] = {{0, "Standard query"}, {1, "Inverse query"}, {2, "Server status request"},
+                          {4, "Zone change notification"}, {5, "Dynamic update"}};
+const Vs kDnsRcodes[] = {{0, "No error"}, {1, "Format error"}, {2, "Server failure"}, {3, "No such name"},
+                         {4, "Not implemented"}, {5, "Refused"}};
+const Vs kArpHardwareShort[] = {{1, "Ethernet"}};
 const Vs kX509Versions[] = {{0, "v1"}, {1, "v2"}, {2, "v3"}};
 const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2, "universalString"},
                                {3, "bmpString"}, {4, "uTF8String"}};
@@ -130,6 +156,19 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "ip.dsfield.ecn" || a == "ipv6.tclass.ecn") return lookup(kEcn, v);
   if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.version") return lookup(kX509Versions, v);
+  if (a == "gtp.flags.version") return lookup(kGtpVersions, v);
+  if (a == "gtp.flags.payload") return lookup(kGtpPayload, v);
+  if (a == "gtp.message") return lookup(kGtpMessages, v);
+  if (a == "arp.opcode") return lookup(kArpOpcodes, v);
+  if (a == "arp.hw.type") return lookup(kArpHardwareShort, v);
+  if (a == "arp.proto.type") return lookup(kEtherTypes, v);
+  if (a == "icmpv6.type") return lookup(kIcmpv6Types, v);
+  if (a == "icmpv6.opt.type") return lookup(kIcmpv6Options, v);
+  if (a == "dns.qry.type" || a == "dns.resp.type") return lookup(kDnsTypes, v);
+  if (a == "dns.qry.class" || a == "dns.resp.class") return lookup(kDnsClasses, v);
+  if (a == "dns.flags.opcode") return lookup(kDnsOpcodes, v);
+  if (a == "dns.flags.rcode") return lookup(kDnsRcodes, v);
+  if (a == "icmp.checksum.status" || a == "icmpv6.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.issuer" || a == "x509af.subject") return v == 0 ? "rdnSequence" : nullptr;
   if (a == "x509af.notBefore" || a == "x509af.notAfter") return v == 0 ? "utcTime" : v == 1 ? "generalizedTime" : nullptr;
   if (a == "x509sat.DirectoryString") return lookup(kDirectoryString, v);

@@ -104,10 +104,19 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
     t.add_uint(ip_f::proto_, proto, off + 9, 1);
     t.add_uint(ip_f::checksum, csum, off + 10, 2);
     t.add_uint(ip_f::checksum_status, 2, off + 10, 2);  // unverified, as tshark's default
-    t.add_ipv4(ip_f::src, src, off + 12);
-    t.add_ipv4(ip_f::addr, src, off + 12, core::FieldNode::kHidden);
-    t.add_ipv4(ip_f::dst, dst, off + 16);
-    t.add_ipv4(ip_f::addr, dst, off + 16, core::FieldNode::kHidden);
+    // Each address with its hidden ip.addr and host fields, in tshark's order.
+    const bool hosts = t.wants(ip_f::src_host) || t.wants(ip_f::dst_host) || t.wants(ip_f::host);
+    auto address = [&](core::FieldId id, core::FieldId host_id, uint32_t a, uint32_t o) {
+      t.add_ipv4(id, a, o);
+      t.add_ipv4(ip_f::addr, a, o, core::FieldNode::kHidden);
+      if (!hosts) return;
+      char b[16];
+      const std::string_view s(b, core::format_ipv4(b, a));
+      t.nodes_flags(t.add_string_copy(host_id, s, o, 4), core::FieldNode::kHidden);
+      t.nodes_flags(t.add_string_copy(ip_f::host, s, o, 4), core::FieldNode::kHidden);
+    };
+    address(ip_f::src, ip_f::src_host, src, off + 12);
+    address(ip_f::dst, ip_f::dst_host, dst, off + 16);
   }
 
   pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv4;

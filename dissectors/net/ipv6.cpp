@@ -58,8 +58,18 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(ipv6_f::hlim, hlim, off + 7, 1);
   t.add_ipv6(ipv6_f::src, src.data(), off + 8);
   t.add_ipv6(ipv6_f::addr, src.data(), off + 8, core::FieldNode::kHidden);
+  const bool hosts = t.wants(ipv6_f::src_host) || t.wants(ipv6_f::dst_host) || t.wants(ipv6_f::host);
+  auto host = [&](core::FieldId id, const uint8_t* a, uint32_t o) {
+    if (!hosts) return;
+    char b[48];
+    const std::string_view s(b, core::format_ipv6(b, a));
+    t.nodes_flags(t.add_string_copy(id, s, o, 16), core::FieldNode::kHidden);
+    t.nodes_flags(t.add_string_copy(ipv6_f::host, s, o, 16), core::FieldNode::kHidden);
+  };
+  host(ipv6_f::src_host, src.data(), off + 8);
   t.add_ipv6(ipv6_f::dst, dst.data(), off + 24);
   t.add_ipv6(ipv6_f::addr, dst.data(), off + 24, core::FieldNode::kHidden);
+  host(ipv6_f::dst_host, dst.data(), off + 24);
   pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv6;
   pkt.ip_ttl = hlim;
   std::memcpy(pkt.net_src.bytes.data(), src.data(), 16);

@@ -35,6 +35,10 @@ static const FieldDef kIp[] = {
     {ip_f::fragment, "ip.fragment", "IPv4 Fragment", FT::FrameNum},
     {ip_f::fragment_count, "ip.fragment.count", "Fragment count", FT::UInt32, Base::Dec},
     {ip_f::reassembled_length, "ip.reassembled.length", "Reassembled IPv4 length", FT::UInt32, Base::Dec},
+    // The host names of the addresses: with name resolution off (mqsniff never resolves), the address.
+    {ip_f::src_host, "ip.src_host", "Source Host", FT::String},
+    {ip_f::dst_host, "ip.dst_host", "Destination Host", FT::String},
+    {ip_f::host, "ip.host", "Source or Destination Host", FT::String},
 };
 static const FieldDef kIpv6[] = {
     {ipv6_f::proto, "ipv6", "Internet Protocol Version 6", FT::Protocol, Base::None, 0, 0, {}, "IPv6"},
@@ -67,6 +71,9 @@ static const FieldDef kIpv6[] = {
     {ipv6_f::dstopts_nxt, "ipv6.dstopts.nxt", "Next Header", FT::UInt8, Base::Dec},
     {ipv6_f::dstopts_len, "ipv6.dstopts.len", "Length", FT::UInt8, Base::Dec},
     {ipv6_f::bogus_version, "ipv6.bogus_ipv6_version", "Bogus IP version", FT::None},
+    {ipv6_f::src_host, "ipv6.src_host", "Source Host", FT::String},
+    {ipv6_f::dst_host, "ipv6.dst_host", "Destination Host", FT::String},
+    {ipv6_f::host, "ipv6.host", "Source or Destination Host", FT::String},
 };
 static const FieldDef kUdp[] = {
     {udp_f::proto, "udp", "User Datagram Protocol", FT::Protocol, Base::None, 0, 0, {}, "UDP"},

@@ -34,9 +34,14 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(udp_f::port, sp, off, 2, core::FieldNode::kHidden);
   t.add_uint(udp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
   t.add_uint(udp_f::length, len, off + 4, 2);
-  t.add_uint(udp_f::checksum, csum, off + 6, 2);
-  // 3: "Not present" (a zero checksum, allowed over IPv4), else unverified as tshark's default.
-  t.add_uint(udp_f::checksum_status, csum == 0 && pkt.net_src.type == core::AddrType::Ipv4 ? 3 : 2, off + 6, 2);
+  {
+    // 3: "Not present" (a zero checksum, allowed over IPv4; tshark shows it under the checksum),
+    // else unverified as tshark's default.
+    const bool absent = csum == 0 && pkt.net_src.type == core::AddrType::Ipv4;
+    const int32_t c = t.add_uint(udp_f::checksum, csum, off + 6, 2);
+    core::Subtree under(t, absent ? c : -1);
+    t.add_uint(udp_f::checksum_status, absent ? 3 : 2, off + 6, 2);
+  }
   if (pkt.net_src.type != core::AddrType::None) {
     int dir = 0;
     tcp::UdpFlow& uf = st.udp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);

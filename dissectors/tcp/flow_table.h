@@ -25,6 +25,7 @@
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/http/http.h"
 #include "dissectors/tls/tls_dissect.h"
 #include "dissectors/websocket/ws_dissect.h"
 #include "dissectors/tcp/reassembler.h"
@@ -58,7 +59,7 @@ struct TcpDir {
 struct TcpFlow {
   FlowKey key;
   uint32_t stream = 0;
-  enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, None } app = App::Unknown;  // heuristic verdict
+  enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, Http, None } app = App::Unknown;  // heuristic verdict
   bool rst_seen = false;
   bool syn_ts_set = false;
   bool close_noted = false;  // queued to be forgotten (FlowTable::closed)
@@ -75,6 +76,7 @@ struct TcpFlow {
   std::array<TcpDir, 2> dir;
   tls::TlsSession tls;
   websocket::WsSession ws;  // MQTT over WebSocket
+  std::unique_ptr<http::HttpSession> http;  // HTTP request/response pairing, made on the first message
   core::Timestamp syn_ts;    // for the handshake RTT
   core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
   std::array<AnalysisState, 2> an;  // per direction, only when sequence analysis is shown

@@ -14,6 +14,7 @@
 // capture: first seq - 1, so the first segment shows Seq=1). The window is
 // scaled only when both SYN and SYN/ACK carried a Window Scale option.
 #include "dissectors/tcp/tcp.h"
+#include "dissectors/http/http.h"
 
 #include <algorithm>
 #include <string>
@@ -253,6 +254,10 @@ void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool firs
 void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
   tls::dissect_record(pdu, base, pkt, f.tls, first);
 }
+void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+  if (!f.http) f.http = std::make_unique<http::HttpSession>();
+  http::dissect_pdu(pdu, base, pkt, *f.http, first);
+}
 const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
      &mqtt::looks_like_connect, &mqtt::frame_length, &mqtt::plausible_start, &mqtt_entry},
@@ -260,6 +265,9 @@ const AppEntry kApps[] = {
      &tls::looks_like_client_hello, &tls::record_length, &tls::plausible_record, &tls_entry},
     {TcpFlow::App::WebSocket, core::Proto::WebSocket, "WebSocket", nullptr, false, &DissectState::mqtt_heuristic,
      &websocket::looks_like_ws_upgrade, &websocket::ws_pdu_length, &websocket::ws_plausible, &ws_entry},
+    // HTTP on its registered ports only (tshark has no HTTP heuristic by default).
+    {TcpFlow::App::Http, core::Proto::Http, "Hypertext Transfer Protocol", nullptr, false, &DissectState::http_heuristic,
+     nullptr, &http::pdu_length, &http::plausible, &http_entry},
 };
 const AppEntry* app_entry(TcpFlow::App a) {
   for (const auto& e : kApps)
@@ -268,7 +276,8 @@ const AppEntry* app_entry(TcpFlow::App a) {
 }
 const std::vector<uint16_t>& tcp_ports(const DissectState& st, TcpFlow::App a) {
   static const std::vector<uint16_t> none;
-  return a == TcpFlow::App::Mqtt ? st.mqtt_ports : a == TcpFlow::App::Tls ? st.tls_ports : none;
+  return a == TcpFlow::App::Mqtt ? st.mqtt_ports : a == TcpFlow::App::Tls ? st.tls_ports
+         : a == TcpFlow::App::Http ? st.http_ports : none;
 }
 bool enabled(const DissectState& st, const AppEntry& e) {
   if (st.disabled[static_cast<size_t>(e.proto)]) return false;
@@ -667,7 +676,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       core::Bytes first = payload.rest_captured();
       flow->app = TcpFlow::App::None;
       for (const AppEntry& e : kApps) {
-        if (enabled(st, e) && st.*e.heuristic_on && e.heuristic(first)) {
+        if (enabled(st, e) && st.*e.heuristic_on && e.heuristic && e.heuristic(first)) {
           flow->app = e.app;
           break;
         }
@@ -675,11 +684,22 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
     app = flow->app;
   }
+  // A WebSocket upgrade on an HTTP port (8080, 80): the WebSocket dissector
+  // follows the handshake and the frames after it.
+  if (app == TcpFlow::App::Http && flow) {
+    if (flow->app == TcpFlow::App::Unknown) {
+      const AppEntry& ws = *app_entry(TcpFlow::App::WebSocket);
+      flow->app = enabled(st, ws) && st.*ws.heuristic_on && websocket::looks_like_ws_upgrade(payload.rest_captured())
+                      ? TcpFlow::App::WebSocket
+                      : TcpFlow::App::Http;
+    }
+    if (flow->app == TcpFlow::App::WebSocket) app = TcpFlow::App::WebSocket;
+  }
   if (app == TcpFlow::App::None) {
     link::dissect_data(payload, pkt);
     return;
   }
-  if (app == TcpFlow::App::Tls ? !st.tls_needed : !st.mqtt_needed) return;  // nobody reads this layer
+  if (app == TcpFlow::App::Tls ? !st.tls_needed : app != TcpFlow::App::Http && !st.mqtt_needed) return;  // nobody reads this layer
   const bool mqtt = app == TcpFlow::App::Mqtt;
   core::Bytes pb = payload.rest_captured();
   if (flow) {
@@ -864,7 +884,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // The first segment of a PDU: tshark replaces the TCP summary.
     std::string p;
     if (an.any()) append_analysis_info(p, an);
-    *info = p + (p.empty() ? "" : " ") + "[TCP segment of a reassembled PDU]";
+    // HTTP names the message whose header block is here before asking for its body.
+    std::string_view line = app == TcpFlow::App::Http && out.pdus == 0 ? http::first_line(pb) : std::string_view{};
+    if (!line.empty()) p += std::string(line) + "  ";
+    *info = p + (p.empty() || !line.empty() ? "" : " ") + "[TCP segment of a reassembled PDU]";
   } else if (!out.resync_dropped && (out.consumed || out.cls == DirStream::SegClass::OutOfOrder)) {
     *info += " [TCP segment of a reassembled PDU]";  // a continuation, or held beyond a hole
   }

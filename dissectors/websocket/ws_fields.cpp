@@ -8,24 +8,6 @@ using core::FieldDef;
 using FT = core::FieldType;
 
 // Names, types, bases and masks follow tshark 4.0 (`tshark -G fields`).
-static const FieldDef kHttp[] = {
-    {http_f::proto, "http", "Hypertext Transfer Protocol", FT::Protocol, Base::None, 0, 0, {}, "HTTP"},
-    {http_f::request, "http.request", "Request", FT::Boolean},
-    {http_f::response, "http.response", "Response", FT::Boolean},
-    {http_f::request_method, "http.request.method", "Request Method", FT::String},
-    {http_f::request_uri, "http.request.uri", "Request URI", FT::String},
-    {http_f::request_version, "http.request.version", "Request Version", FT::String},
-    {http_f::response_version, "http.response.version", "Response Version", FT::String},
-    {http_f::response_code, "http.response.code", "Status Code", FT::UInt16, Base::Dec},
-    {http_f::response_phrase, "http.response.phrase", "Response Phrase", FT::String},
-    {http_f::host, "http.host", "Host", FT::String},
-    {http_f::upgrade, "http.upgrade", "Upgrade", FT::String},
-    {http_f::connection, "http.connection", "Connection", FT::String},
-    {http_f::sec_websocket_key, "http.sec_websocket_key", "Sec-WebSocket-Key", FT::String},
-    {http_f::sec_websocket_accept, "http.sec_websocket_accept", "Sec-WebSocket-Accept", FT::String},
-    {http_f::sec_websocket_protocol, "http.sec_websocket_protocol", "Sec-WebSocket-Protocol", FT::String},
-    {http_f::sec_websocket_version, "http.sec_websocket_version", "Sec-WebSocket-Version", FT::String},
-};
 
 static const FieldDef kWebSocket[] = {
     {websocket_f::proto, "websocket", "WebSocket", FT::Protocol, Base::None, 0, 0, {}, "WebSocket"},
@@ -43,7 +25,6 @@ static const FieldDef kWebSocket[] = {
     {websocket_f::unmasked_payload, "websocket.unmasked_payload", "Unmasked payload", FT::Bytes},
 };
 
-std::span<const FieldDef> http_field_table() { return kHttp; }
 std::span<const FieldDef> websocket_field_table() { return kWebSocket; }
 
 }  // namespace mqsniff::websocket

@@ -2,19 +2,14 @@
 // http.* and websocket.* names).
 #pragma once
 #include "dissectors/core/field_registry.h"
+#include "dissectors/http/http_fields.h"
 
 namespace mqsniff::websocket {
 using core::field_base;
 using core::FieldId;
 using core::Proto;
 
-namespace http_f {
-enum : FieldId {
-  proto = field_base(Proto::Http), request, response, request_method, request_uri, request_version, response_version,
-  response_code, response_phrase, host, upgrade, connection, sec_websocket_key, sec_websocket_accept,
-  sec_websocket_protocol, sec_websocket_version,
-};
-}
+namespace http_f = http::http_f;  // the HTTP Upgrade handshake uses HTTP's fields
 
 namespace websocket_f {
 enum : FieldId {

@@ -358,10 +358,13 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
-      if (p == core::Proto::Mqtt || p == core::Proto::Http || p == core::Proto::WebSocket) need_mqtt = true;
+      if (p == core::Proto::Mqtt || p == core::Proto::Http || p == core::Proto::WebSocket || p == core::Proto::Json ||
+          p == core::Proto::DataTextLines || p == core::Proto::Media)
+        need_mqtt = true;
       else if (p == core::Proto::Tls || p == core::Proto::X509) need_tls = true;
       else if (p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
-               n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp")
+               n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp" ||
+               n == "tcp.pdu.size")
         need_mqtt = need_tls = true;
       // TCP options, window scaling and sequence analysis only for fields that show them.
       if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||

@@ -67,13 +67,18 @@ void append_abs_time(std::string& out, core::Timestamp t) {
   out += zone;
 }
 
-void append_display_string(std::string& out, std::string_view s) {
+void append_display_string(std::string& out, std::string_view s, bool raw_controls) {
   size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t n = s.size();
   while (i < n) {
     unsigned char c = p[i];
     if (c < 0x80) {
+      if (raw_controls && (c == '\n' || c == '\r' || c == '\t')) {
+        out += static_cast<char>(c);
+        ++i;
+        continue;
+      }
       switch (c) {
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;

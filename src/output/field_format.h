@@ -17,6 +17,7 @@ void append_abs_time(std::string& out, core::Timestamp t);
 // "0.498568000" with `digits` fractional digits (negative values keep the sign).
 void append_rel_time(std::string& out, core::Timestamp t, int digits = 9);
 // tshark's FT_STRING display: \n, \t, \r ... escaped, invalid UTF-8 as U+FFFD.
-void append_display_string(std::string& out, std::string_view s);
+// raw_controls: CR, LF and TAB kept as they are (tshark's JSON writes them raw, JSON-escaped).
+void append_display_string(std::string& out, std::string_view s, bool raw_controls = false);
 
 }  // namespace mqsniff::out

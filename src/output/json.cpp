@@ -31,6 +31,13 @@ void value_text(std::string& out, const FieldDef& def, const FieldNode& n) {
   switch (n.kind) {
     case ValueKind::None: return;
     case ValueKind::Bytes: core::append_hex_bytes(out, n.b.p, n.b.n, ':'); return;
+    case ValueKind::String:
+      if (def.type != FieldType::Protocol && def.type != FieldType::None) {
+        append_display_string(out, n.str(), true);
+        return;
+      }
+      append_field_value(out, def, n);
+      return;
     default: append_field_value(out, def, n); return;
   }
 }

@@ -256,7 +256,9 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += d.name;
         out += ": ";
         append_hex(out, u, 4);
-        out += d.abbrev == "ip.checksum" ? " [validation disabled]" : " [unverified]";
+        out += d.abbrev == "ip.checksum"                 ? " [validation disabled]"
+               : d.abbrev == "udp.checksum" && u == 0 ? " [zero-value ignored]"
+                                                        : " [unverified]";
         return;
       }
       if (special && (d.abbrev == "frame.len" || d.abbrev == "frame.cap_len")) {  // "Frame Length: 74 bytes (592 bits)"

@@ -26,23 +26,23 @@ const std::vector<uint8_t> kWs7 = {1, 3, 3, 7};
 
 TEST_CASE("tcp: relative sequence numbers and scaled window after a full handshake") {
   Harness h;
-  h.run(seg(50000, 8080, 1000, 0, 0x02, kWs7));
+  h.run(seg(50000, 8090, 1000, 0, 0x02, kWs7));
   CHECK(h.field("tcp.seq") == "0");
   CHECK(h.field("tcp.ack") == "0");
   CHECK(h.field("tcp.stream") == "0");
   CHECK_FALSE(h.has("tcp.window_size_scalefactor"));
-  h.run(seg(8080, 50000, 77777, 1001, 0x12, kWs7, {}, 512, true));
+  h.run(seg(8090, 50000, 77777, 1001, 0x12, kWs7, {}, 512, true));
   CHECK(h.field("tcp.seq") == "0");
   CHECK(h.field("tcp.ack") == "1");
-  h.run(seg(50000, 8080, 1001, 77778, 0x10));
+  h.run(seg(50000, 8090, 1001, 77778, 0x10));
   CHECK(h.field("tcp.window_size") == "65536");
   CHECK(h.field("tcp.window_size_scalefactor") == "128");
-  h.run(seg(50000, 8080, 1001, 77778, 0x18, {}, {1, 2, 3}));
+  h.run(seg(50000, 8090, 1001, 77778, 0x18, {}, {1, 2, 3}));
   CHECK(h.field("tcp.len") == "3");
   CHECK(h.field("tcp.nxtseq") == "4");
   CHECK(h.field("tcp.payload") == "010203");
   CHECK(h.field("frame.protocols") == "eth:ethertype:ip:tcp:data");
-  CHECK(h.cols.info == "50000 \xe2\x86\x92 8080 [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=3");
+  CHECK(h.cols.info == "50000 \xe2\x86\x92 8090 [PSH, ACK] Seq=1 Ack=1 Win=65536 Len=3");
 }
 
 TEST_CASE("tcp: window not scaled when only one side offered scaling") {

@@ -1,0 +1,575 @@
+// HTTP/1.x messages, RFC 9112:
+//   start-line CRLF *( field-line CRLF ) CRLF [ message-body ]
+// The body's length: Content-Length, or chunked transfer coding (hex size
+// CRLF data CRLF ..., ending with a zero-size chunk and a blank line), or none
+// (requests; 1xx/204/304 responses). A response with neither runs until the
+// connection closes: mqsniff shows what follows its header block as
+// continuation data.
+//
+// What tshark 4.0 shows, mqsniff shows: the start line as a text item with
+// its chat expert item and parts, each header line (known ones as their own
+// field, all as http.request.line / http.response.line), the generated
+// request/response pairing fields, File Data, and the body as JSON
+// (application/json), text lines (text/*) or media.
+#include "dissectors/http/http.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "dissectors/core/expert.h"
+#include "dissectors/core/format.h"
+#include "dissectors/core/text_item.h"
+#include "dissectors/http/http_fields.h"
+
+namespace mqsniff::http {
+using core::Packet;
+
+namespace {
+
+constexpr size_t kMaxHeader = 64 * 1024;
+
+std::string_view as_view(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+bool is_message_start(std::string_view s) {
+  static constexpr std::string_view kStarts[] = {"GET ",     "POST ",    "PUT ",   "DELETE ", "HEAD ",
+                                                 "OPTIONS ", "PATCH ",   "CONNECT ", "TRACE ", "HTTP/1."};
+  for (std::string_view m : kStarts)
+    if (s.substr(0, m.size()) == m) return true;
+  return false;
+}
+bool could_become_start(std::string_view s) {  // a prefix of a start, too short to tell
+  static constexpr std::string_view kStarts[] = {"GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ",
+                                                 "CONNECT ", "TRACE ", "HTTP/1."};
+  for (std::string_view m : kStarts)
+    if (s.size() < m.size() && m.substr(0, s.size()) == s) return true;
+  return false;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+bool parse_decimal(std::string_view s, uint64_t& v) {
+  if (s.empty() || s.size() > 18) return false;
+  v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+struct Head {
+  size_t header_len = 0;  // up to and including the blank line
+  bool response = false;
+  unsigned status = 0;
+  bool has_length = false, chunked = false;
+  uint64_t length = 0;
+};
+// The header block of the message at the start of s, if whole.
+bool parse_head(std::string_view s, Head& h) {
+  size_t end = s.substr(0, kMaxHeader + 4).find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  h.header_len = end + 4;
+  std::string_view block = s.substr(0, end + 2);
+  size_t eol = block.find("\r\n");
+  std::string_view start = block.substr(0, eol);
+  h.response = start.substr(0, 5) == "HTTP/";
+  if (h.response && start.size() >= 12) {
+    uint64_t v = 0;
+    if (parse_decimal(start.substr(9, 3), v)) h.status = static_cast<unsigned>(v);
+  }
+  size_t pos = eol + 2;
+  while (pos < block.size()) {
+    size_t e = block.find("\r\n", pos);
+    std::string_view line = block.substr(pos, e - pos);
+    pos = e + 2;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+    if (iequal(name, "content-length")) h.has_length = parse_decimal(value, h.length);
+    else if (iequal(name, "transfer-encoding") && value.find("chunked") != std::string_view::npos) h.chunked = true;
+  }
+  return true;
+}
+
+// Walks a chunked body from pos: its end (after the last chunk's trailer), 0
+// while incomplete, SIZE_MAX when malformed. The data go to `out` if given.
+size_t walk_chunks(std::string_view s, size_t pos, std::string* out) {
+  for (int chunks = 0; chunks < 100000; ++chunks) {
+    size_t eol = s.find("\r\n", pos);
+    if (eol == std::string_view::npos) return s.size() - pos > 1024 ? SIZE_MAX : 0;
+    std::string_view line = s.substr(pos, eol - pos);
+    line = line.substr(0, line.find(';'));  // chunk extensions
+    line = trim(line);
+    if (line.empty() || line.size() > 15) return SIZE_MAX;
+    uint64_t size = 0;
+    for (char c : line) {
+      int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+              : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                          : -1;
+      if (d < 0) return SIZE_MAX;
+      size = size * 16 + static_cast<uint64_t>(d);
+    }
+    pos = eol + 2;
+    if (size == 0) {  // trailer fields, then a blank line
+      size_t end = s.find("\r\n\r\n", pos - 2);
+      if (end == std::string_view::npos) return 0;
+      return end + 4;
+    }
+    if (size > s.size() || pos + size + 2 > s.size()) return 0;
+    if (out) out->append(s.substr(pos, size));
+    pos += size;
+    if (s.substr(pos, 2) != "\r\n") return SIZE_MAX;
+    pos += 2;
+  }
+  return SIZE_MAX;
+}
+
+const char* status_text(unsigned code) {
+  switch (code) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Time-out";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Time-out";
+    default: return nullptr;
+  }
+}
+
+// A line as tshark labels it: CR and LF written as \r and \n.
+std::string escaped(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 4);
+  for (char c : s) {
+    if (c == '\r') out += "\\r";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+// --- JSON bodies (RFC 8259): a bounded recursive walk building tshark's tree.
+struct JsonWalk {
+  core::FieldTree& t;
+  std::string_view s;
+  uint32_t base;
+  size_t pos = 0;
+  int depth = 0;
+  bool ok = true;
+
+  void ws() {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\r' || s[pos] == '\n')) ++pos;
+  }
+  bool string(std::string& out) {
+    if (pos >= s.size() || s[pos] != '"') return false;
+    ++pos;
+    while (pos < s.size() && s[pos] != '"') {
+      if (s[pos] == '\\' && pos + 1 < s.size()) {
+        char e = s[pos + 1];
+        out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+        if (e == 'u') {  // kept as written
+          out.back() = '\\';
+          out += 'u';
+        }
+        pos += 2;
+        continue;
+      }
+      out += s[pos++];
+    }
+    if (pos >= s.size()) return false;
+    ++pos;
+    return true;
+  }
+  // A value; `path` is its JSON path ("/broker"), `key` the member name when in an object.
+  void value(const std::string& path, const std::string* key) {
+    ws();
+    if (pos >= s.size() || ++depth > 64) {
+      ok = false;
+      return;
+    }
+    const size_t start = pos;
+    char c = s[pos];
+    if (c == '{' || c == '[') {
+      const bool obj = c == '{';
+      core::Subtree sub(t, t.add_none(obj ? json_f::object : json_f::array, base + static_cast<uint32_t>(pos), 0));
+      ++pos;
+      ws();
+      size_t index = 0;
+      while (ok && pos < s.size() && s[pos] != (obj ? '}' : ']')) {
+        if (obj) {
+          const size_t mstart = pos;
+          std::string k;
+          if (!string(k)) {
+            ok = false;
+            break;
+          }
+          ws();
+          if (pos >= s.size() || s[pos] != ':') {
+            ok = false;
+            break;
+          }
+          ++pos;
+          core::Subtree member(t, t.add_string_copy(json_f::member, k, base + static_cast<uint32_t>(mstart), 0));
+          value(path + "/" + k, &k);
+        } else {
+          value(path + "/[]", nullptr);
+        }
+        ++index;
+        ws();
+        if (pos < s.size() && s[pos] == ',') {
+          ++pos;
+          ws();
+        }
+      }
+      if (pos >= s.size()) ok = false;
+      else ++pos;
+      if (key) {
+        t.add_string_copy(json_f::key, *key, base + static_cast<uint32_t>(start), 0);
+        int32_t p = t.add_string_copy(json_f::path, path, 0, 0);
+        t.nodes_flags(p, core::FieldNode::kGenerated);
+      }
+      --depth;
+      return;
+    }
+    std::string text;
+    core::FieldId id;
+    if (c == '"') {
+      if (!string(text)) {
+        ok = false;
+        return;
+      }
+      id = json_f::value_string;
+    } else if (s.substr(pos, 4) == "true") {
+      pos += 4, text = "true", id = json_f::value_true;
+    } else if (s.substr(pos, 5) == "false") {
+      pos += 5, text = "false", id = json_f::value_false;
+    } else if (s.substr(pos, 4) == "null") {
+      pos += 4, text = "null", id = json_f::value_null;
+    } else {
+      while (pos < s.size() && (std::isdigit(static_cast<unsigned char>(s[pos])) || s[pos] == '-' || s[pos] == '+' ||
+                                s[pos] == '.' || s[pos] == 'e' || s[pos] == 'E'))
+        text += s[pos++];
+      if (text.empty()) {
+        ok = false;
+        return;
+      }
+      id = json_f::value_number;
+    }
+    const uint32_t o = base + static_cast<uint32_t>(start), n = static_cast<uint32_t>(pos - start);
+    if (key) {
+      int32_t a = t.add_string_copy(json_f::path_with_value, path + ":" + text, o, n);
+      t.nodes_flags(a, core::FieldNode::kGenerated);
+      int32_t b = t.add_string_copy(json_f::member_with_value, *key + ":" + text, o, n);
+      t.nodes_flags(b, core::FieldNode::kGenerated);
+    }
+    if (id == json_f::value_string || id == json_f::value_number) t.add_string_copy(id, text, o, n);
+    else t.add_none(id, o, n);
+    if (key) {
+      t.add_string_copy(json_f::key, *key, o, 0);
+      int32_t p = t.add_string_copy(json_f::path, path, 0, 0);
+      t.nodes_flags(p, core::FieldNode::kGenerated);
+    }
+    --depth;
+  }
+};
+
+void dissect_body(std::string_view body, std::string_view ctype, uint32_t off, Packet& pkt) {
+  auto& t = pkt.tree;
+  std::string media(ctype.substr(0, ctype.find(';')));
+  media = std::string(trim(media));
+  std::transform(media.begin(), media.end(), media.begin(), [](unsigned char c) { return std::tolower(c); });
+  const uint32_t len = static_cast<uint32_t>(body.size());
+  if (media == "application/json" || media.ends_with("+json")) {
+    pkt.layer("json");
+    int32_t p = t.open(json_f::proto, off, len);
+    if (t.wants(json_f::proto)) t.set_label(p, "JavaScript Object Notation: " + media);
+    JsonWalk w{t, body, off};
+    w.value("", nullptr);
+    t.close();
+    pkt.set_protocol("HTTP/JSON");
+    if (pkt.cols) pkt.cols->info += ", JavaScript Object Notation (" + media + ")";
+    return;
+  }
+  if (media.starts_with("text/")) {
+    pkt.layer("data-text-lines");
+    int32_t p = t.open(text_f::data_text_lines, off, len);
+    if (t.wants(text_f::data_text_lines)) t.set_label(p, "Line-based text data: " + media + " (" +
+                                                             std::to_string(std::count(body.begin(), body.end(), '\n') +
+                                                                            (body.empty() || body.back() == '\n' ? 0 : 1)) +
+                                                             " lines)");
+    if (t.wants(link::ws_f::text)) {
+      size_t pos = 0;
+      while (pos < body.size()) {
+        size_t e = body.find('\n', pos);
+        size_t end = e == std::string_view::npos ? body.size() : e + 1;
+        core::add_text(t, escaped(body.substr(pos, end - pos)), off + static_cast<uint32_t>(pos),
+                       static_cast<uint32_t>(end - pos));
+        pos = end;
+      }
+    }
+    t.close();
+    if (pkt.cols) pkt.cols->info += " (" + media + ")";
+    return;
+  }
+  pkt.layer("media");
+  int32_t p = t.open(media_f::proto, off, len);
+  if (t.wants(media_f::proto)) t.set_label(p, "Media Type");
+  t.add_bytes_copy(media_f::type, reinterpret_cast<const uint8_t*>(body.data()), body.size(), off);
+  t.close();
+  if (pkt.cols && !media.empty()) pkt.cols->info += " (" + media + ")";
+}
+
+struct Header {
+  std::string_view name;
+  core::FieldId id;
+};
+constexpr Header kHeaders[] = {
+    {"host", http_f::host},
+    {"user-agent", http_f::user_agent},
+    {"accept", http_f::accept},
+    {"accept-encoding", http_f::accept_encoding},
+    {"accept-language", http_f::accept_language},
+    {"authorization", http_f::authorization},
+    {"cache-control", http_f::cache_control},
+    {"connection", http_f::connection},
+    {"content-type", http_f::content_type},
+    {"content-length", http_f::content_length_header},
+    {"server", http_f::server},
+    {"date", http_f::date},
+    {"last-modified", http_f::last_modified},
+    {"location", http_f::location},
+    {"referer", http_f::referer},
+    {"cookie", http_f::cookie},
+    {"set-cookie", http_f::set_cookie},
+    {"transfer-encoding", http_f::transfer_encoding},
+    {"content-encoding", http_f::content_encoding},
+    {"www-authenticate", http_f::www_authenticate},
+    {"x-forwarded-for", http_f::x_forwarded_for},
+    {"upgrade", http_f::upgrade},
+    {"sec-websocket-key", http_f::sec_websocket_key},
+    {"sec-websocket-accept", http_f::sec_websocket_accept},
+    {"sec-websocket-protocol", http_f::sec_websocket_protocol},
+    {"sec-websocket-version", http_f::sec_websocket_version},
+};
+
+}  // namespace
+
+tcp::PduLen pdu_length(std::span<const uint8_t> b) {
+  tcp::PduLen r;
+  std::string_view s = as_view(b);
+  if (s.empty()) return r;
+  if (!is_message_start(s)) {
+    if (could_become_start(s)) return r;  // too short to tell
+    r.kind = tcp::PduLen::Kind::Pdu;  // continuation data: what is there
+    r.total = s.size();
+    r.total_known = true;
+    return r;
+  }
+  Head h;
+  if (!parse_head(s, h)) {
+    if (s.size() > kMaxHeader) r.kind = tcp::PduLen::Kind::Bad;
+    return r;
+  }
+  const bool no_body = (h.response && (h.status / 100 == 1 || h.status == 204 || h.status == 304));
+  if (no_body || (!h.chunked && !h.has_length && !h.response)) {
+    r.kind = tcp::PduLen::Kind::Pdu;
+    r.total = h.header_len;
+    r.total_known = true;
+    return r;
+  }
+  if (h.chunked) {
+    size_t end = walk_chunks(s, h.header_len, nullptr);
+    if (end == SIZE_MAX) {
+      r.kind = tcp::PduLen::Kind::Bad;
+    } else if (end) {
+      r.kind = tcp::PduLen::Kind::Pdu;
+      r.total = end;
+      r.total_known = true;
+    }
+    return r;
+  }
+  if (!h.has_length) {  // a response running until the connection closes: its header block, then continuation
+    r.kind = tcp::PduLen::Kind::Pdu;
+    r.total = s.size();
+    r.total_known = true;
+    return r;
+  }
+  if (h.length > (uint64_t(1) << 40)) {
+    r.kind = tcp::PduLen::Kind::Bad;
+    return r;
+  }
+  r.total = h.header_len + static_cast<size_t>(h.length);
+  r.total_known = true;
+  if (s.size() >= r.total) r.kind = tcp::PduLen::Kind::Pdu;
+  return r;
+}
+
+bool plausible(std::span<const uint8_t> b) { return is_message_start(as_view(b)); }
+
+std::string_view first_line(std::span<const uint8_t> b) {
+  std::string_view s = as_view(b);
+  if (!is_message_start(s) || s.substr(0, kMaxHeader + 4).find("\r\n\r\n") == std::string_view::npos) return {};
+  return s.substr(0, s.find("\r\n"));
+}
+
+void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess, bool first) {
+  auto& t = pkt.tree;
+  std::string_view s = as_view(pdu);
+  pkt.layer("http");
+  pkt.set_protocol("HTTP");
+  t.open(http_f::proto, base, static_cast<uint32_t>(pdu.size()));
+  std::string info;
+  Head h;
+  if (!is_message_start(s) || !parse_head(s, h)) {
+    t.close();
+    if (pkt.cols) {
+      if (first) pkt.cols->info = "Continuation";
+      else pkt.cols->info += ", Continuation";
+    }
+    return;
+  }
+  const size_t eol = s.find("\r\n");
+  const std::string_view start = s.substr(0, eol);
+  {
+    core::Subtree sl(t, core::add_text(t, escaped(s.substr(0, eol + 2)), base, static_cast<uint32_t>(eol + 2)));
+    core::add_expert(t, escaped(s.substr(0, eol + 2)), core::Severity::Chat, core::ExpertGroup::Sequence, base,
+                     static_cast<uint32_t>(eol + 2), http_f::chat);
+    const size_t a = start.find(' ');
+    const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
+    if (h.response) {
+      t.add_string(http_f::response_version, start.substr(0, a), base, static_cast<uint32_t>(a));
+      if (a != std::string_view::npos) {
+        const std::string_view code = start.substr(a + 1, b == std::string_view::npos ? b : b - a - 1);
+        t.add_uint(http_f::response_code, h.status, base + static_cast<uint32_t>(a + 1), static_cast<uint32_t>(code.size()));
+        if (const char* d = status_text(h.status)) {
+          int32_t i = t.add_string(http_f::response_code_desc, d, 0, 0);
+          t.nodes_flags(i, core::FieldNode::kGenerated);
+        }
+        if (b != std::string_view::npos)
+          t.add_string(http_f::response_phrase, start.substr(b + 1), base + static_cast<uint32_t>(b + 1),
+                       static_cast<uint32_t>(start.size() - b - 1));
+      }
+    } else {
+      t.add_string(http_f::request_method, start.substr(0, a), base, static_cast<uint32_t>(a));
+      if (a != std::string_view::npos && b != std::string_view::npos) {
+        t.add_string(http_f::request_uri, start.substr(a + 1, b - a - 1), base + static_cast<uint32_t>(a + 1),
+                     static_cast<uint32_t>(b - a - 1));
+        t.add_string(http_f::request_version, start.substr(b + 1), base + static_cast<uint32_t>(b + 1),
+                     static_cast<uint32_t>(start.size() - b - 1));
+      }
+    }
+  }
+  std::string_view host, ctype;
+  size_t pos = eol + 2;
+  while (pos + 2 <= h.header_len - 2) {
+    const size_t e = s.find("\r\n", pos);
+    const std::string_view line = s.substr(pos, e - pos), with_crlf = s.substr(pos, e + 2 - pos);
+    const uint32_t o = base + static_cast<uint32_t>(pos), n = static_cast<uint32_t>(e + 2 - pos);
+    pos = e + 2;
+    const size_t colon = line.find(':');
+    const std::string_view name = colon == std::string_view::npos ? line : trim(line.substr(0, colon));
+    const std::string_view value = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(colon + 1));
+    core::FieldId id = core::kNoField;
+    for (const Header& k : kHeaders)
+      if (iequal(name, k.name)) id = k.id;
+    const core::FieldId line_id = h.response ? http_f::response_line : http_f::request_line;
+    if (id != core::kNoField) {
+      int32_t i = t.add_string(id, value, o, n);
+      if (id == http_f::content_length_header) {
+        uint64_t v = 0;
+        if (parse_decimal(value, v)) {
+          core::Subtree sub(t, i);
+          int32_t c = t.add_uint(http_f::content_length, v, o, n);
+          t.nodes_flags(c, core::FieldNode::kGenerated);
+        }
+      }
+      if (id == http_f::host) host = value;
+      if (id == http_f::content_type) ctype = value;
+      t.nodes_flags(t.add_string(line_id, with_crlf, o, n), core::FieldNode::kHidden);
+    } else {
+      t.add_string(line_id, with_crlf, o, n);
+    }
+  }
+  core::add_text(t, "\\r\\n", base + static_cast<uint32_t>(h.header_len - 2), 2);
+  if (!h.response) {
+    const size_t a = start.find(' ');
+    const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
+    const std::string_view uri = b == std::string_view::npos ? std::string_view{} : start.substr(a + 1, b - a - 1);
+    std::string full = uri.starts_with("/") && !host.empty() ? "http://" + std::string(host) + std::string(uri) : std::string(uri);
+    int32_t f = t.add_string_copy(http_f::request_full_uri, full, 0, 0);
+    t.nodes_flags(f, core::FieldNode::kGenerated);
+    t.add_bool(http_f::request, true, 0, 0, core::FieldNode::kHidden);
+    ++sess.requests;
+    t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
+    if (sess.pending.size() >= HttpSession::kMaxPending) sess.pending.pop_front();
+    sess.pending.push_back({pkt.frame.number, pkt.frame.ts, std::move(full)});
+  } else {
+    t.add_bool(http_f::response, true, 0, 0, core::FieldNode::kHidden);
+    ++sess.responses;
+    t.add_uint(http_f::response_number, sess.responses, 0, 0, core::FieldNode::kGenerated);
+    if (!sess.pending.empty() && h.status / 100 != 1) {
+      const HttpSession::Request q = std::move(sess.pending.front());
+      sess.pending.pop_front();
+      int32_t ti = t.add_time(http_f::time, core::ts_sub(pkt.frame.ts, q.ts));
+      t.nodes_flags(ti, core::FieldNode::kGenerated);
+      t.add_uint(http_f::request_in, q.frame, 0, 0, core::FieldNode::kGenerated);
+      int32_t u = t.add_string_copy(http_f::response_for_uri, q.uri, 0, 0);
+      t.nodes_flags(u, core::FieldNode::kGenerated);
+    }
+  }
+  // The body: de-chunked when chunked.
+  std::string_view body = s.substr(h.header_len);
+  std::string dechunked;
+  if (h.chunked) {
+    walk_chunks(s, h.header_len, &dechunked);
+    body = t.arena().copy(dechunked);
+  } else if (h.has_length && body.size() > h.length) {
+    body = body.substr(0, static_cast<size_t>(h.length));
+  }
+  if (!body.empty()) {
+    t.add_string(http_f::file_data, body, base + static_cast<uint32_t>(h.header_len), static_cast<uint32_t>(body.size()));
+  }
+  t.close();
+  if (pkt.cols) {
+    if (first) pkt.cols->info.clear();
+    else pkt.cols->info += ", ";
+    pkt.cols->info += start;
+    pkt.cols->info += ' ';
+  }
+  if (!body.empty()) dissect_body(body, ctype, base + static_cast<uint32_t>(h.header_len), pkt);
+}
+
+}  // namespace mqsniff::http

@@ -1,0 +1,43 @@
+// HTTP/1.x on TCP (RFC 9112): requests and responses on the ports tshark
+// registers for HTTP, framed from the header block's end and Content-Length
+// or chunked encoding; responses paired with their request; bodies shown as
+// JSON, text lines or media, as tshark shows them.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dissectors/core/field_tree.h"
+#include "dissectors/core/packet.h"
+#include "dissectors/tcp/reassembler.h"
+
+namespace mqsniff::http {
+
+// tshark 4.0's default HTTP TCP ports.
+inline constexpr uint16_t kPorts[] = {80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710};
+
+// Per connection: request numbering and the requests awaiting a response
+// (pipelined ones in order; at most kMaxPending remembered).
+struct HttpSession {
+  struct Request {
+    uint64_t frame = 0;
+    core::Timestamp ts;
+    std::string uri;
+  };
+  static constexpr size_t kMaxPending = 16;
+  std::deque<Request> pending;
+  uint32_t requests = 0, responses = 0;
+};
+
+// Framer: a header block (at most 64 KiB to its blank line) and its body.
+tcp::PduLen pdu_length(std::span<const uint8_t> b);
+bool plausible(std::span<const uint8_t> b);
+// The first line of a message whose header block is whole in b (for the
+// Info of a segment that starts a longer message), or empty.
+std::string_view first_line(std::span<const uint8_t> b);
+
+void dissect_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, HttpSession& s, bool first);
+
+}  // namespace mqsniff::http
