@@ -113,6 +113,12 @@ public:
     if (!s.empty()) std::memcpy(p, s.data(), s.size());
     return {p, s.size()};
   }
+  std::string_view copy_prefixed(char c, std::string_view s) {
+    char* p = alloc(s.size() + 1);
+    p[0] = c;
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    return {p, s.size() + 1};
+  }
   void reset() {
     chunk_ = 0;
     used_ = 0;
@@ -198,6 +204,14 @@ public:
   void append_static(int32_t idx, std::string_view text) {
     if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
     appended_.push_back({idx, text});
+  }
+  // The whole -V line of a value node, when tshark words it its own way
+  // ("Host: broker:8080\r\n" for http.host): the value stays what filters,
+  // -e and JSON see. Carried with the appended texts, marked by a leading \x01.
+  void set_display(int32_t idx, std::string_view text) {
+    if (idx < 0 || static_cast<size_t>(idx) >= nodes_.size()) return;
+    std::string_view c = arena_.copy_prefixed('\x01', text);
+    appended_.push_back({idx, c});
   }
   const std::vector<std::pair<int32_t, std::string_view>>& appended() const { return appended_; }
   // Changes at every reset(): what was derived from one packet's tree can be

@@ -53,10 +53,17 @@ const Vs kIcmpv6Types[] = {{1, "Destination Unreachable"}, {2, "Packet Too Big"}
                            {143, "Multicast Listener Report Message v2"}};
 const Vs kIcmpv6Options[] = {{1, "Source link-layer address"}, {2, "Target link-layer address"},
                              {3, "Prefix information"}, {4, "Redirected header"}, {5, "MTU"}};
-const Vs kDnsTypes[] = {{1, "A"},     {2, "NS"},    {5, "CNAME"}, {6, "SOA"},   {12, "PTR"},  {13, "HINFO"},
-                        {15, "MX"},   {16, "TXT"},  {28, "AAAA"}, {33, "SRV"},  {35, "NAPTR"}, {41, "OPT"},
-                        {43, "DS"},   {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"}, {50, "NSEC3"}, {64, "SVCB"},
-                        {65, "HTTPS"}, {255, "ANY"}, {257, "CAA"}};
+// tshark's descriptive names (its -V "Type: A (Host Address) (1)").
+const Vs kDnsTypes[] = {{1, "A (Host Address)"},
+                        {2, "NS (authoritative Name Server)"},
+                        {5, "CNAME (Canonical NAME for an alias)"},
+                        {6, "SOA (Start Of a zone of Authority)"},
+                        {12, "PTR (domain name PoinTeR)"},
+                        {15, "MX (Mail eXchange)"},
+                        {16, "TXT (Text strings)"},
+                        {28, "AAAA (IPv6 Address)"},
+                        {33, "SRV (Server Selection)"},
+                        {41, "OPT"}};
 const Vs kDnsClasses[] = {{1, "IN"}, {3, "CH"}, {4, "HS"}, {254, "NONE"}, {255, "ANY"}};
 const Vs kDnsOpcodes[] = {{0, "Standard query"}, {1, "Inverse query"}, {2, "Server status request"},
                           {4, "Zone change notification"}, {5, "Dynamic update"}};

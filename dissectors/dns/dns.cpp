@@ -209,6 +209,24 @@ Name read_name(Bytes msg, size_t pos) {
   return n;
 }
 
+// tshark's wording of a TTL: "0 seconds", "1 hour", "2 days, 3 minutes".
+std::string duration(uint32_t secs) {
+  if (secs == 0) return "0 seconds";
+  static const struct {
+    uint32_t unit;
+    const char* name;
+  } kParts[] = {{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+  std::string s;
+  for (const auto& p : kParts) {
+    const uint32_t n = secs / p.unit;
+    secs %= p.unit;
+    if (!n) continue;
+    if (!s.empty()) s += ", ";
+    s += std::to_string(n) + " " + p.name + (n == 1 ? "" : "s");
+  }
+  return s;
+}
+
 uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
@@ -317,7 +335,8 @@ bool record(Ctx& c, size_t& pos) {
     t.add_uint(dns_f::resp_z_reserved, be16(h + 6) & 0x7fff, c.base + static_cast<uint32_t>(n.end + 6), 2);
   } else {
     t.add_uint(dns_f::resp_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
-    t.add_uint(dns_f::resp_ttl, ttl, c.base + static_cast<uint32_t>(n.end + 4), 4);
+    int32_t ti = t.add_uint(dns_f::resp_ttl, ttl, c.base + static_cast<uint32_t>(n.end + 4), 4);
+    if (ti >= 0) t.append_text(ti, " (" + duration(ttl) + ")");
   }
   t.add_uint(dns_f::resp_len, rdlen, c.base + static_cast<uint32_t>(n.end + 8), 2);
   switch (type) {

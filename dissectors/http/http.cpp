@@ -306,6 +306,26 @@ struct JsonWalk {
   }
 };
 
+}  // namespace
+
+void dissect_json(std::string_view body, std::string_view media, uint32_t off, Packet& pkt, std::string_view col) {
+  auto& t = pkt.tree;
+  pkt.layer("json");
+  int32_t p = t.open(json_f::proto, off, static_cast<uint32_t>(body.size()));
+  if (t.wants(json_f::proto)) t.set_label(p, "JavaScript Object Notation: " + std::string(media));
+  JsonWalk w{t, body, off};
+  w.value("", nullptr);
+  t.close();
+  pkt.set_protocol(col);
+  if (pkt.cols) {
+    pkt.cols->info += ", JavaScript Object Notation (";
+    pkt.cols->info += media;
+    pkt.cols->info += ')';
+  }
+}
+
+namespace {
+
 void dissect_body(std::string_view body, std::string_view ctype, uint32_t off, Packet& pkt) {
   auto& t = pkt.tree;
   std::string media(ctype.substr(0, ctype.find(';')));
@@ -313,14 +333,7 @@ void dissect_body(std::string_view body, std::string_view ctype, uint32_t off, P
   std::transform(media.begin(), media.end(), media.begin(), [](unsigned char c) { return std::tolower(c); });
   const uint32_t len = static_cast<uint32_t>(body.size());
   if (media == "application/json" || media.ends_with("+json")) {
-    pkt.layer("json");
-    int32_t p = t.open(json_f::proto, off, len);
-    if (t.wants(json_f::proto)) t.set_label(p, "JavaScript Object Notation: " + media);
-    JsonWalk w{t, body, off};
-    w.value("", nullptr);
-    t.close();
-    pkt.set_protocol("HTTP/JSON");
-    if (pkt.cols) pkt.cols->info += ", JavaScript Object Notation (" + media + ")";
+    dissect_json(body, media, off, pkt, "HTTP/JSON");
     return;
   }
   if (media.starts_with("text/")) {
@@ -508,6 +521,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     const core::FieldId line_id = h.response ? http_f::response_line : http_f::request_line;
     if (id != core::kNoField) {
       int32_t i = t.add_string(id, value, o, n);
+      t.set_display(i, escaped(with_crlf));  // -V shows the line as it is: "Content-type: application/json\r\n"
       if (id == http_f::content_length_header) {
         uint64_t v = 0;
         if (parse_decimal(value, v)) {
@@ -520,7 +534,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
       if (id == http_f::content_type) ctype = value;
       t.nodes_flags(t.add_string(line_id, with_crlf, o, n), core::FieldNode::kHidden);
     } else {
-      t.add_string(line_id, with_crlf, o, n);
+      t.set_display(t.add_string(line_id, with_crlf, o, n), escaped(with_crlf));
     }
   }
   core::add_text(t, "\\r\\n", base + static_cast<uint32_t>(h.header_len - 2), 2);
@@ -533,13 +547,15 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     t.nodes_flags(f, core::FieldNode::kGenerated);
     t.add_bool(http_f::request, true, 0, 0, core::FieldNode::kHidden);
     ++sess.requests;
-    t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
+    int32_t rn = t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
+    t.set_display(rn, "HTTP request " + std::to_string(sess.requests) + "/" + std::to_string(sess.requests));
     if (sess.pending.size() >= HttpSession::kMaxPending) sess.pending.pop_front();
     sess.pending.push_back({pkt.frame.number, pkt.frame.ts, std::move(full)});
   } else {
     t.add_bool(http_f::response, true, 0, 0, core::FieldNode::kHidden);
     ++sess.responses;
-    t.add_uint(http_f::response_number, sess.responses, 0, 0, core::FieldNode::kGenerated);
+    int32_t rn = t.add_uint(http_f::response_number, sess.responses, 0, 0, core::FieldNode::kGenerated);
+    t.set_display(rn, "HTTP response " + std::to_string(sess.responses) + "/" + std::to_string(sess.responses));
     if (!sess.pending.empty() && h.status / 100 != 1) {
       const HttpSession::Request q = std::move(sess.pending.front());
       sess.pending.pop_front();
@@ -560,7 +576,9 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     body = body.substr(0, static_cast<size_t>(h.length));
   }
   if (!body.empty()) {
-    t.add_string(http_f::file_data, body, base + static_cast<uint32_t>(h.header_len), static_cast<uint32_t>(body.size()));
+    int32_t fd = t.add_string(http_f::file_data, body, base + static_cast<uint32_t>(h.header_len),
+                              static_cast<uint32_t>(body.size()));
+    t.set_display(fd, "File Data: " + std::to_string(body.size()) + " bytes");
   }
   t.close();
   if (pkt.cols) {

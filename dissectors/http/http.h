@@ -40,4 +40,10 @@ std::string_view first_line(std::span<const uint8_t> b);
 
 void dissect_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, HttpSession& s, bool first);
 
+// A JSON document (RFC 8259) as tshark's json dissector shows it: layer
+// "json", json.object/array/member/key/value.* and the path fields; `col` is
+// the Protocol column it gives ("HTTP/JSON", "MQTT/JSON"). Also used for MQTT
+// 5.0 payloads whose Content Type is application/json.
+void dissect_json(std::string_view body, std::string_view media, uint32_t off, core::Packet& pkt, std::string_view col);
+
 }  // namespace mqsniff::http

@@ -170,10 +170,27 @@ uint16_t inet_checksum(const uint8_t* p, size_t n, uint32_t sum = 0) {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<uint16_t>(~sum & 0xffff);
 }
-// Checksum status as tshark gives it: 1 good, 0 bad, 2 unverified (not all captured).
-uint8_t checksum_status(Bytes all, size_t declared, uint32_t pseudo) {
-  if (all.size() < declared) return 2;
-  return inet_checksum(all.data(), all.size(), pseudo) == 0 ? 1 : 0;
+// Checksum status as tshark gives it: 1 good, 0 bad, 2 unverified (not all
+// captured), with the checksum line's note ("[correct]", "[incorrect, should be 0x1234]").
+void add_checksum(core::FieldTree& t, core::FieldId csum_id, core::FieldId status_id, uint16_t csum, Bytes all,
+                  size_t declared, uint32_t pseudo, uint32_t off) {
+  const int32_t c = t.add_uint(csum_id, csum, off + 2, 2);
+  uint8_t status = 2;
+  if (all.size() >= declared) {
+    status = inet_checksum(all.data(), all.size(), pseudo) == 0 ? 1 : 0;
+    if (status == 1) {
+      t.append_static(c, " [correct]");
+    } else {
+      // What it should be: the sum with the checksum field taken out.
+      const uint16_t should = inet_checksum(all.data(), all.size(), pseudo + (~csum & 0xffffu));
+      std::string note = " [incorrect, should be ";
+      core::append_hex(note, should, 4);
+      t.append_text(c, note + "]");
+    }
+  } else {
+    t.append_static(c, " [unverified]");
+  }
+  t.add_uint(status_id, status, off + 2, 2);
 }
 
 uint64_t pair_key(const Packet& pkt, uint8_t family, uint16_t id, uint16_t seq) {
@@ -291,10 +308,12 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
   }
   t.add_uint(icmp_f::type, type, off, 1);
   t.add_uint(icmp_f::code, code, off + 1, 1);
-  t.add_uint(icmp_f::checksum, csum, off + 2, 2);
-  t.add_uint(icmp_f::checksum_status, checksum_status(all, declared, 0), off + 2, 2);
   const char* tn = icmp_type_name(type);
   const char* cn = icmp_code_name(type, code);
+  // tshark: "Type: 8 (Echo (ping) request)", "Code: 3 (Port unreachable)".
+  if (tn) t.append_text(t.last_of(icmp_f::type), std::string(" (") + tn + ")");
+  if (cn) t.append_text(t.last_of(icmp_f::code), std::string(" (") + cn + ")");
+  add_checksum(t, icmp_f::checksum, icmp_f::checksum_status, csum, all, declared, 0, off);
   if (pkt.cols) {
     std::string& info = pkt.cols->info;
     info.clear();
@@ -386,7 +405,7 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
     Bytes raw = body.rest_captured();
     core::Subtree sub(t, t.add_none(icmpv6_f::opt, o, static_cast<uint32_t>(len)));
     t.add_uint(icmpv6_f::opt_type, type, o, 1);
-    t.add_uint(icmpv6_f::opt_length, len8, o + 1, 1);
+    t.append_text(t.add_uint(icmpv6_f::opt_length, len8, o + 1, 1), " (" + std::to_string(len) + " bytes)");
     std::string label;
     const bool want_label = sub.on() && t.wants(icmpv6_f::opt);
     if ((type == 1 || type == 2) && raw.size() >= 6) {
@@ -452,8 +471,9 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
   pseudo += static_cast<uint32_t>(declared >> 16) + static_cast<uint32_t>(declared & 0xffff) + 58;
   t.add_uint(icmpv6_f::type, type, off, 1);
   t.add_uint(icmpv6_f::code, code, off + 1, 1);
-  t.add_uint(icmpv6_f::checksum, csum, off + 2, 2);
-  t.add_uint(icmpv6_f::checksum_status, checksum_status(all, declared, pseudo), off + 2, 2);
+  if (const char* cn = icmpv6_code_name(type, code))
+    t.append_text(t.last_of(icmpv6_f::code), std::string(" (") + cn + ")");
+  add_checksum(t, icmpv6_f::checksum, icmpv6_f::checksum_status, csum, all, declared, pseudo, off);
   const char* tn = icmpv6_type_name(type);
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
   if (info) {

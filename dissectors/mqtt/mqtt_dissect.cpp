@@ -9,6 +9,7 @@
 //
 // Field names and Info strings follow tshark 4.0.
 #include "dissectors/mqtt/mqtt_dissect.h"
+#include "dissectors/http/http.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -49,6 +50,8 @@ struct Ctx {
   uint32_t base;  // frame offset of the PDU's first byte
   Reader& r;      // the PDU body
   std::string_view content_type = {};  // v5 Content Type property, when present
+  core::Bytes json;                    // a PUBLISH payload to show as JSON after the MQTT layer
+  uint32_t json_off = 0;
   int topic_alias = -1;                // v5 Topic Alias property, when present
   int server_keepalive = -1;           // v5 Server Keep Alive property (CONNACK), when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
@@ -429,12 +432,10 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         t.add_bytes(mqtt_f::msg, payload.data(), payload.size(), c.off());
       body.skip(payload.size());
       // A 5.0 Content Type hands the payload to a media-type dissector in
-      // tshark; for JSON it shows "MQTT/JSON". mqsniff labels it the same way
-      // (the JSON itself is not dissected into json.* fields).
+      // tshark; for JSON it shows "MQTT/JSON" and the json.* tree, after the MQTT layer.
       if (c.content_type == "application/json") {
-        pkt.layer("json");
-        pkt.set_protocol("MQTT/JSON");
-        if (info) *info += ", JavaScript Object Notation (application/json)";
+        c.json = payload;
+        c.json_off = c.off() - static_cast<uint32_t>(payload.size());
       }
       break;
     }
@@ -507,6 +508,9 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   if (s.analyze && s.client_dir >= 0) analyze_keepalive(s.keepalive, pkt, type, s.role() == 0, base);
   pkt.check(body, "MQTT");
   t.close();
+  if (!c.json.empty())
+    http::dissect_json({reinterpret_cast<const char*>(c.json.data()), c.json.size()}, "application/json", c.json_off, pkt,
+                       "MQTT/JSON");
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ bool generated(std::string_view a) {
       "frame.time_delta", "frame.time_delta_displayed", "frame.time_relative", "frame.marked", "frame.ignored",
       "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
-      "tcp.time_relative", "tcp.time_delta", "tls.segment", "tls.segment.count", "tls.reassembled.length",
+      "tcp.time_relative", "tcp.time_delta", "icmp.checksum.status", "icmpv6.checksum.status", "tls.segment", "tls.segment.count", "tls.reassembled.length",
       "tls.reassembled.data", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
       "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
@@ -126,10 +126,13 @@ void learn(FieldInfo& fi, const FieldDef& d) {
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
         "udp.checksum.status", "tcp.options", "tcp.payload", "udp.payload", "tcp.segment_data", "tls.handshake.extension.data",
         "tls.segment.data", "x509af.serialNumber", "pkcs1.modulus", "mqtt.conack.flags.reserved",
-        "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig", "vlan.dei"};
+        "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig", "vlan.dei",
+        "vxlan.flag_g", "vxlan.flag_i", "vxlan.flag_d", "vxlan.flag_a", "dns.flags.response", "dns.flags.authoritative", "dns.flags.truncated", "dns.flags.recdesired", "dns.flags.recavail", "dns.flags.z", "dns.flags.authenticated", "dns.flags.checkdisable", "gtp.flags.e", "gtp.flags.s", "gtp.flags.pn",
+        "icmp.checksum.status", "icmpv6.checksum.status", "icmp.resptime", "icmpv6.resptime"};
     for (const char* e : kSpecial) fi.special |= d.abbrev == e;
     static const char* const kSummary[] = {"tcp.flags", "ip.dsfield", "ipv6.tclass", "mqtt.hdrflags", "mqtt.conflags",
-                                           "mqtt.conack.flags", "mqtt.subscription_options", "ip.flags"};
+                                           "mqtt.conack.flags", "mqtt.subscription_options", "ip.flags",
+                                           "vxlan.flags", "icmpv6.nd.na.flag", "dns.flags"};
     for (const char* e : kSummary) fi.summary |= d.abbrev == e;
     // mqsniff's one-field-per-property duplicates: for filters, -e and JSON; -V shows tshark's lines only.
     fi.tree_hidden = d.abbrev.starts_with("mqtt.prop.") || d.abbrev.starts_with("mqtt.willprop.");
@@ -329,6 +332,21 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
           {"eth.dst.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
           {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
           {"vlan.dei", "Eligible", "Ineligible"},
+          {"vxlan.flag_g", "Defined", "Not defined"},
+          {"vxlan.flag_i", "True", "False"},
+          {"vxlan.flag_d", "True", "False"},
+          {"vxlan.flag_a", "True", "False"},
+          {"dns.flags.response", "Message is a response", "Message is a query"},
+          {"dns.flags.authoritative", "Server is an authority for domain", "Server is not an authority for domain"},
+          {"dns.flags.truncated", "Message is truncated", "Message is not truncated"},
+          {"dns.flags.recdesired", "Do query recursively", "Don't do query recursively"},
+          {"dns.flags.recavail", "Server can do recursive queries", "Server can't do recursive queries"},
+          {"dns.flags.z", "reserved (1)", "reserved (0)"},
+          {"dns.flags.authenticated", "Answer/authority portion was authenticated by the server", "Answer/authority portion was not authenticated by the server"},
+          {"dns.flags.checkdisable", "Acceptable", "Unacceptable"},
+          {"gtp.flags.e", "Yes", "No"},
+          {"gtp.flags.s", "Yes", "No"},
+          {"gtp.flags.pn", "Yes", "No"},
       };
       for (const auto& e : kTfs)
         if (info_of(d).special && d.abbrev == e.abbrev) {
@@ -365,10 +383,18 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       if (special && (d.abbrev == "x509af.serialNumber" || d.abbrev == "pkcs1.modulus")) out += "0x";  // BER integers
       // tshark shows at most 36 bytes, then an ellipsis.
       size_t shown = n.b.n > kTreeBytesShown ? kTreeBytesShown : n.b.n;
-      core::append_hex_bytes(out, n.b.p, shown);
+      core::append_hex_bytes(out, n.b.p, shown, d.base == core::Base::SepColon ? ':' : 0);
       if (n.b.n > kTreeBytesShown) out += "\xe2\x80\xa6";
       return;
     }
+    case ValueKind::Double:
+      if (info_of(d).special && (d.abbrev == "icmp.resptime" || d.abbrev == "icmpv6.resptime")) {  // "Response time: 0.008 ms"
+        char b[48];
+        snprintf(b, sizeof b, "%.3f ms", n.d);
+        out += std::string(d.name) + ": " + b;
+        return;
+      }
+      [[fallthrough]];
     default:
       append_field_value(v, d, n);
       if (d.type == FieldType::Oid) {  // "2.5.4.3 (id-at-commonName)"
@@ -414,8 +440,20 @@ void append_flags_summary(std::string& out, const FieldDef& d, std::span<const F
     out += std::string(" (DSCP: ") + (dscp ? dscp : std::to_string(v >> 2).c_str()) + ", ECN: " + (ecn ? ecn : "?") + ")";
     return;
   }
+  if (d.abbrev == "dns.flags") {  // "Flags: 0x8180 Standard query response, No error"
+    const uint64_t v = nodes[i].u;
+    const char* op = value_name("dns.flags.opcode", (v >> 11) & 0xf);
+    out += ' ';
+    out += op ? op : "Unknown operation";
+    if (v & 0x8000) {
+      const char* rc = value_name("dns.flags.rcode", v & 0xf);
+      out += std::string(" response, ") + (rc ? rc : "Unknown error");
+    }
+    return;
+  }
   if (d.abbrev != "mqtt.hdrflags" && d.abbrev != "mqtt.conflags" && d.abbrev != "mqtt.conack.flags" &&
-      d.abbrev != "mqtt.subscription_options" && d.abbrev != "ip.flags")
+      d.abbrev != "mqtt.subscription_options" && d.abbrev != "ip.flags" && d.abbrev != "vxlan.flags" &&
+      d.abbrev != "icmpv6.nd.na.flag")
     return;
   const auto& reg = core::FieldRegistry::instance();
   for (size_t j = i + 1; j < nodes.size() && nodes[j].parent == static_cast<int32_t>(i); ++j) {
@@ -529,7 +567,17 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
     out.append(static_cast<size_t>(depth[i]) * 4, ' ');
     const bool bracket = expert || expert_child || info_of(*d).generated || (n.flags & FieldNode::kGenerated);
     if (bracket) out += '[';
-    if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
+    // A line the dissector worded itself (FieldTree::set_display).
+    std::string_view display;
+    std::vector<std::pair<int32_t, std::string_view>>::const_iterator own = app.end();
+    if (!app.empty()) {
+      own = std::lower_bound(app.begin(), app.end(), static_cast<int32_t>(i),
+                             [](const auto& a, int32_t v) { return a.first < v; });
+      for (auto it = own; it != app.end() && it->first == static_cast<int32_t>(i); ++it)
+        if (!it->second.empty() && it->second[0] == '\x01') display = it->second.substr(1);
+    }
+    if (!display.empty()) out += display;
+    else if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::String) out += n.str();  // tshark's header line
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes && d->abbrev == "data")
       out += std::string(d->name) + " (" + std::to_string(n.b.n) + " bytes)";
@@ -548,11 +596,8 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
       out += n.u ? "Reserved: Set" : "Reserved: Not set";
     } else field_line(out, *d, n);
     append_flags_summary(out, *d, nodes, i);
-    if (!app.empty())
-      for (auto it = std::lower_bound(app.begin(), app.end(), static_cast<int32_t>(i),
-                                      [](const auto& a, int32_t v) { return a.first < v; });
-           it != app.end() && it->first == static_cast<int32_t>(i); ++it)
-        out += it->second;
+    for (auto it = own; it != app.end() && it->first == static_cast<int32_t>(i); ++it)
+      if (it->second.empty() || it->second[0] != '\x01') out += it->second;
     if (bracket) out += ']';
     out += '\n';
     // tshark prints the bytes of a Data layer under its header line, as -x would.
