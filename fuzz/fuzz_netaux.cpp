@@ -1,6 +1,7 @@
 // libFuzzer target: the protocols around MQTT, each on its own. The first
-// input byte picks ARP, ICMP, ICMPv6, DNS, GTP-U or VXLAN; the rest is that
-// protocol's message. State (echo and DNS pairing tables, flows of the packets
+// input byte picks ARP, ICMP, ICMPv6, DNS, GTP-U, VXLAN, an HTTP byte stream
+// (cut by HTTP's framer, bodies as JSON/text/media) or a JSON document; the
+// rest is that protocol's message. State (echo and DNS pairing tables, flows of the packets
 // a tunnel or an ICMP error carries) is fresh per input, so leak detection
 // stays on; two copies of the message go through it, so a response meets its
 // request.
@@ -12,6 +13,7 @@
 #include "dissectors/dissect.h"
 #include "dissectors/dns/dns.h"
 #include "dissectors/gtp/gtp.h"
+#include "dissectors/http/http.h"
 #include "dissectors/icmp/icmp.h"
 #include "dissectors/vxlan/vxlan.h"
 #include "fuzz/fuzz_common.h"
@@ -22,8 +24,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Fn kProtos[] = {&arp::dissect_arp, &icmp::dissect_icmp, &icmp::dissect_icmpv6,
                                &dns::dissect_dns, &gtp::dissect_gtpu,  &vxlan::dissect_vxlan};
   if (size < 1) return 0;
-  const uint8_t sel = data[0] % (sizeof kProtos / sizeof kProtos[0]);
   std::vector<uint8_t> msg(data + 1, data + size);  // exact size for ASan
+  const uint8_t pick = data[0] % 8;
+  if (pick >= 6) {
+    core::FieldTree tree(fuzz::want_all());
+    core::Columns cols;
+    core::Packet pkt(tree);
+    pkt.cols = &cols;
+    pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(msg.size());
+    pkt.frame.data = msg.empty() ? nullptr : msg.data();
+    if (pick == 7) {
+      http::dissect_json({reinterpret_cast<const char*>(msg.data()), msg.size()}, "application/json", 0, pkt, "JSON");
+      return 0;
+    }
+    http::HttpSession s;
+    fuzz::for_each_pdu(msg, http::pdu_length, [&](std::span<const uint8_t> pdu, uint32_t off, bool first) {
+      pkt.frame.number = off + 1;
+      http::dissect_pdu(pdu, off, pkt, s, first);
+    });
+    return 0;
+  }
+  const uint8_t sel = pick;
   DissectState st(64);
   core::FieldTree tree(fuzz::want_all());
   core::Columns cols;

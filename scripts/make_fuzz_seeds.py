@@ -156,4 +156,15 @@ for name in ('around_mqtt.pcap', 'mqtt_gtpu.pcap'):
 # A DNS answer whose name points at itself: the walk must end.
 with open(os.path.join(aux_dir, 'dns-pointer-loop'), 'wb') as out:
     out.write(bytes([3]) + bytes.fromhex('1234818000010001000000000000010001') + bytes.fromhex('c011000100010000003c000401020304'))
-print('fuzz seeds: %d messages around MQTT' % (a + 1))
+# HTTP byte streams (selector 6) and JSON documents (selector 7).
+for (sport, dport), data in tcp_streams(os.path.join(caps, 'around_mqtt.pcap')).items():
+    if 8080 in (sport, dport):
+        with open(os.path.join(aux_dir, 'http-%d-%d' % (sport, dport)), 'wb') as out:
+            out.write(bytes([6]) + data)
+        a += 1
+with open(os.path.join(aux_dir, 'http-chunked'), 'wb') as out:
+    out.write(bytes([6]) + b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n'
+              b'7\r\n{"t":22\r\n1\r\n}\r\n0\r\n\r\n')
+with open(os.path.join(aux_dir, 'json-nested'), 'wb') as out:
+    out.write(bytes([7]) + b'{"broker":"broker.lab","port":1883,"a":[1,-2.5e3,true,false,null,{"x":"y\\n\\u00e9"}]}')
+print('fuzz seeds: %d messages around MQTT' % (a + 3))
