@@ -58,6 +58,7 @@ struct DissectState {
   bool tcp_detail = true;
   core::Transactions icmp_tx;  // echo requests awaiting their reply
   core::Transactions dns_tx;   // DNS queries awaiting their response
+  core::Transactions http_tx{4096};  // HTTP requests awaiting their response (URI up to 2 KiB each)
   net::Ipv4Defrag ipv4_defrag;  // -o ip.defragment:FALSE turns it off
   int64_t tcp_idle_timeout_ns = 0;  // -o tcp.flow_idle_timeout:SECONDS (0: never)
   // -o tcp.flow_closed_timeout:SECONDS: closed conversations forgotten after that long quiet (0: kept)

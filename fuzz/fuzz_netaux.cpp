@@ -37,7 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       http::dissect_json({reinterpret_cast<const char*>(msg.data()), msg.size()}, "application/json", 0, pkt, "JSON");
       return 0;
     }
+    core::Transactions tx(64);
     http::HttpSession s;
+    s.tx = &tx;
     fuzz::for_each_pdu(msg, http::pdu_length, [&](std::span<const uint8_t> pdu, uint32_t off, bool first) {
       pkt.frame.number = off + 1;
       http::dissect_pdu(pdu, off, pkt, s, first);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -17,12 +18,13 @@ class Transactions {
   struct Request {
     uint64_t frame = 0;
     Timestamp ts;
+    std::string note;  // what the response reports of its request (HTTP: the full URI)
   };
   static constexpr size_t kDefaultCap = 16384;
   explicit Transactions(size_t cap = kDefaultCap) : cap_(cap ? cap : 1) {}
 
   // Records a request (a retransmitted one keeps its first frame).
-  void request(uint64_t key, uint64_t frame, Timestamp ts) {
+  void request(uint64_t key, uint64_t frame, Timestamp ts, std::string note = {}) {
     if (map_.count(key)) return;
     if (ring_.size() < cap_) {
       ring_.push_back(key);
@@ -31,7 +33,7 @@ class Transactions {
       ring_[next_] = key;
       next_ = (next_ + 1) % cap_;
     }
-    map_.emplace(key, Request{frame, ts});
+    map_.emplace(key, Request{frame, ts, std::move(note)});
   }
   // The request a response answers, or null.
   const Request* find(uint64_t key) const {

@@ -549,20 +549,21 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     ++sess.requests;
     int32_t rn = t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
     t.set_display(rn, "HTTP request " + std::to_string(sess.requests) + "/" + std::to_string(sess.requests));
-    if (sess.pending.size() >= HttpSession::kMaxPending) sess.pending.pop_front();
-    sess.pending.push_back({pkt.frame.number, pkt.frame.ts, std::move(full)});
+    if (full.size() > HttpSession::kMaxUri) full.resize(HttpSession::kMaxUri);
+    if (sess.tx) sess.tx->request(core::tx_mix(sess.conv, sess.requests), pkt.frame.number, pkt.frame.ts, std::move(full));
   } else {
     t.add_bool(http_f::response, true, 0, 0, core::FieldNode::kHidden);
     ++sess.responses;
     int32_t rn = t.add_uint(http_f::response_number, sess.responses, 0, 0, core::FieldNode::kGenerated);
     t.set_display(rn, "HTTP response " + std::to_string(sess.responses) + "/" + std::to_string(sess.responses));
-    if (!sess.pending.empty() && h.status / 100 != 1) {
-      const HttpSession::Request q = std::move(sess.pending.front());
-      sess.pending.pop_front();
-      int32_t ti = t.add_time(http_f::time, core::ts_sub(pkt.frame.ts, q.ts));
+    // The answered request: a 1xx response is followed by the final one for the same request.
+    const uint32_t answered = h.status / 100 == 1 ? sess.answered + 1 : ++sess.answered;
+    const core::Transactions::Request* q = sess.tx ? sess.tx->find(core::tx_mix(sess.conv, answered)) : nullptr;
+    if (q && q->frame < pkt.frame.number) {
+      int32_t ti = t.add_time(http_f::time, core::ts_sub(pkt.frame.ts, q->ts));
       t.nodes_flags(ti, core::FieldNode::kGenerated);
-      t.add_uint(http_f::request_in, q.frame, 0, 0, core::FieldNode::kGenerated);
-      int32_t u = t.add_string_copy(http_f::response_for_uri, q.uri, 0, 0);
+      t.add_uint(http_f::request_in, q->frame, 0, 0, core::FieldNode::kGenerated);
+      int32_t u = t.add_string_copy(http_f::response_for_uri, q->note, 0, 0);
       t.nodes_flags(u, core::FieldNode::kGenerated);
     }
   }

@@ -4,13 +4,13 @@
 // JSON, text lines or media, as tshark shows them.
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
+#include "dissectors/core/transactions.h"
 #include "dissectors/tcp/reassembler.h"
 
 namespace mqsniff::http {
@@ -18,17 +18,17 @@ namespace mqsniff::http {
 // tshark 4.0's default HTTP TCP ports.
 inline constexpr uint16_t kPorts[] = {80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710};
 
-// Per connection: request numbering and the requests awaiting a response
-// (pipelined ones in order; at most kMaxPending remembered).
+// Per connection: request and response numbering. The requests awaiting
+// their response (pipelined ones answered in order) live in one table for
+// all connections (DissectState::http_tx, bounded: the oldest are forgotten),
+// keyed by the conversation and the request's number, so an idle connection
+// holds nothing but its two counters.
 struct HttpSession {
-  struct Request {
-    uint64_t frame = 0;
-    core::Timestamp ts;
-    std::string uri;
-  };
-  static constexpr size_t kMaxPending = 16;
-  std::deque<Request> pending;
   uint32_t requests = 0, responses = 0;
+  uint32_t answered = 0;             // final responses seen: the next one answers request answered + 1
+  uint32_t conv = 0;                 // tcp.stream (set by TCP)
+  core::Transactions* tx = nullptr;  // DissectState::http_tx (set by TCP)
+  static constexpr size_t kMaxUri = 2048;  // a longer request URI is kept cut to this for http.response_for.uri
 };
 
 // Framer: a header block (at most 64 KiB to its blank line) and its body.

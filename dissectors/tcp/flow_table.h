@@ -76,7 +76,7 @@ struct TcpFlow {
   std::array<TcpDir, 2> dir;
   tls::TlsSession tls;
   websocket::WsSession ws;  // MQTT over WebSocket
-  std::unique_ptr<http::HttpSession> http;  // HTTP request/response pairing, made on the first message
+  http::HttpSession http;   // HTTP request/response numbering
   core::Timestamp syn_ts;    // for the handshake RTT
   core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
   std::array<AnalysisState, 2> an;  // per direction, only when sequence analysis is shown

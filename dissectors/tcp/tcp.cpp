@@ -255,8 +255,7 @@ void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool fir
   tls::dissect_record(pdu, base, pkt, f.tls, first);
 }
 void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
-  if (!f.http) f.http = std::make_unique<http::HttpSession>();
-  http::dissect_pdu(pdu, base, pkt, *f.http, first);
+  http::dissect_pdu(pdu, base, pkt, f.http, first);
 }
 const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
@@ -714,6 +713,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->mqtt.msg_as_text = st.mqtt_msg_as_text;
     flow->mqtt.forward = st.qos_forward;
     flow->mqtt.sessions = &st.mqtt_sessions;
+    flow->http.tx = &st.http_tx;
+    flow->http.conv = flow->stream;
   }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
