@@ -213,8 +213,9 @@ struct JsonWalk {
     ++pos;
     return true;
   }
-  // A value; `path` is its JSON path ("/broker"), `key` the member name when in an object.
-  void value(const std::string& path, const std::string* key) {
+  // A value; `path` is its JSON path ("/broker"), `key` the member name when
+  // in an object, `element` when in an array (tshark: "[]:1").
+  void value(const std::string& path, const std::string* key, bool element = false) {
     ws();
     if (pos >= s.size() || ++depth > 64) {
       ok = false;
@@ -224,6 +225,7 @@ struct JsonWalk {
     char c = s[pos];
     if (c == '{' || c == '[') {
       const bool obj = c == '{';
+      {
       core::Subtree sub(t, t.add_none(obj ? json_f::object : json_f::array, base + static_cast<uint32_t>(pos), 0));
       ++pos;
       ws();
@@ -245,7 +247,7 @@ struct JsonWalk {
           core::Subtree member(t, t.add_string_copy(json_f::member, k, base + static_cast<uint32_t>(mstart), 0));
           value(path + "/" + k, &k);
         } else {
-          value(path + "/[]", nullptr);
+          value(path + "/[]", nullptr, true);
         }
         ++index;
         ws();
@@ -256,6 +258,7 @@ struct JsonWalk {
       }
       if (pos >= s.size()) ok = false;
       else ++pos;
+      }  // the member's key and path come after its object or array
       if (key) {
         t.add_string_copy(json_f::key, *key, base + static_cast<uint32_t>(start), 0);
         int32_t p = t.add_string_copy(json_f::path, path, 0, 0);
@@ -289,10 +292,10 @@ struct JsonWalk {
       id = json_f::value_number;
     }
     const uint32_t o = base + static_cast<uint32_t>(start), n = static_cast<uint32_t>(pos - start);
-    if (key) {
+    if (key || element) {
       int32_t a = t.add_string_copy(json_f::path_with_value, path + ":" + text, o, n);
       t.nodes_flags(a, core::FieldNode::kGenerated);
-      int32_t b = t.add_string_copy(json_f::member_with_value, *key + ":" + text, o, n);
+      int32_t b = t.add_string_copy(json_f::member_with_value, (key ? *key : std::string("[]")) + ":" + text, o, n);
       t.nodes_flags(b, core::FieldNode::kGenerated);
     }
     if (id == json_f::value_string || id == json_f::value_number) t.add_string_copy(id, text, o, n);
