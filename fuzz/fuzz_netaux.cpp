@@ -39,10 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     core::Transactions tx(64);
     http::HttpSession s;
-    s.tx = &tx;
     fuzz::for_each_pdu(msg, http::pdu_length, [&](std::span<const uint8_t> pdu, uint32_t off, bool first) {
       pkt.frame.number = off + 1;
-      http::dissect_pdu(pdu, off, pkt, s, first);
+      http::dissect_pdu(pdu, off, pkt, s, tx, 1, first);
     });
     return 0;
   }

@@ -461,7 +461,8 @@ std::string_view first_line(std::span<const uint8_t> b) {
   return s.substr(0, s.find("\r\n"));
 }
 
-void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess, bool first) {
+void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess, core::Transactions& tx, uint32_t conv,
+                 bool first) {
   auto& t = pkt.tree;
   std::string_view s = as_view(pdu);
   pkt.layer("http");
@@ -553,7 +554,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     int32_t rn = t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
     t.set_display(rn, "HTTP request " + std::to_string(sess.requests) + "/" + std::to_string(sess.requests));
     if (full.size() > HttpSession::kMaxUri) full.resize(HttpSession::kMaxUri);
-    if (sess.tx) sess.tx->request(core::tx_mix(sess.conv, sess.requests), pkt.frame.number, pkt.frame.ts, std::move(full));
+    tx.request(core::tx_mix(conv, sess.requests), pkt.frame.number, pkt.frame.ts, std::move(full));
   } else {
     t.add_bool(http_f::response, true, 0, 0, core::FieldNode::kHidden);
     ++sess.responses;
@@ -561,7 +562,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     t.set_display(rn, "HTTP response " + std::to_string(sess.responses) + "/" + std::to_string(sess.responses));
     // The answered request: a 1xx response is followed by the final one for the same request.
     const uint32_t answered = h.status / 100 == 1 ? sess.answered + 1 : ++sess.answered;
-    const core::Transactions::Request* q = sess.tx ? sess.tx->find(core::tx_mix(sess.conv, answered)) : nullptr;
+    const core::Transactions::Request* q = tx.find(core::tx_mix(conv, answered));
     if (q && q->frame < pkt.frame.number) {
       int32_t ti = t.add_time(http_f::time, core::ts_sub(pkt.frame.ts, q->ts));
       t.nodes_flags(ti, core::FieldNode::kGenerated);

@@ -25,9 +25,7 @@ inline constexpr uint16_t kPorts[] = {80, 3128, 3132, 5985, 8080, 8088, 11371, 1
 // holds nothing but its two counters.
 struct HttpSession {
   uint32_t requests = 0, responses = 0;
-  uint32_t answered = 0;             // final responses seen: the next one answers request answered + 1
-  uint32_t conv = 0;                 // tcp.stream (set by TCP)
-  core::Transactions* tx = nullptr;  // DissectState::http_tx (set by TCP)
+  uint32_t answered = 0;  // final responses seen: the next one answers request answered + 1
   static constexpr size_t kMaxUri = 2048;  // a longer request URI is kept cut to this for http.response_for.uri
 };
 
@@ -38,7 +36,9 @@ bool plausible(std::span<const uint8_t> b);
 // Info of a segment that starts a longer message), or empty.
 std::string_view first_line(std::span<const uint8_t> b);
 
-void dissect_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, HttpSession& s, bool first);
+// tx: the requests awaiting their response (all connections); conv: this connection (tcp.stream).
+void dissect_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, HttpSession& s, core::Transactions& tx, uint32_t conv,
+                 bool first);
 
 // A JSON document (RFC 8259) as tshark's json dissector shows it: layer
 // "json", json.object/array/member/key/value.* and the path fields; `col` is

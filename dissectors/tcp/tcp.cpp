@@ -243,19 +243,19 @@ struct AppEntry {
   bool (*heuristic)(std::span<const uint8_t>);
   PduLen (*frame)(std::span<const uint8_t>);
   bool (*plausible)(std::span<const uint8_t>);
-  void (*dissect)(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& flow, bool first);
+  void (*dissect)(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& flow, DissectState& st, bool first);
 };
-void mqtt_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+void mqtt_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
   mqtt::dissect_pdu(pdu, base, pkt, f.mqtt, first);
 }
-void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
   websocket::dissect_ws_pdu(pdu, base, pkt, f.ws, f.mqtt, first);
 }
-void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
+void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
   tls::dissect_record(pdu, base, pkt, f.tls, first);
 }
-void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, bool first) {
-  http::dissect_pdu(pdu, base, pkt, f.http, first);
+void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState& st, bool first) {
+  http::dissect_pdu(pdu, base, pkt, f.http, st.http_tx, f.stream, first);
 }
 const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
@@ -288,7 +288,7 @@ bool enabled(const DissectState& st, const AppEntry& e) {
 // while this segment is dissected.
 struct TlsAppUser {
   TcpFlow* flow;
-  const DissectState* st;
+  DissectState* st;
   uint16_t sp, dp;
 };
 template <TcpFlow::App A>
@@ -300,7 +300,7 @@ void tls_inner(void* user, core::Bytes pdu, Packet& pkt) {
     core::Subtree in_tcp(pkt.tree, pkt.tree.last_of(tcp_f::proto));
     pkt.tree.add_uint(tcp_f::pdu_size, pdu.size(), 0, 0);
   }
-  app_entry(A)->dissect(pdu, 0, pkt, *u->flow, first);
+  app_entry(A)->dissect(pdu, 0, pkt, *u->flow, *u->st, first);
 }
 const tls::AppHandler kTlsMqtt{"MQ Telemetry Transport Protocol", &mqtt::frame_length, &tls_inner<TcpFlow::App::Mqtt>};
 // The decrypted stream starts with HTTP (the WebSocket upgrade): tshark names HTTP.
@@ -713,8 +713,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->mqtt.msg_as_text = st.mqtt_msg_as_text;
     flow->mqtt.forward = st.qos_forward;
     flow->mqtt.sessions = &st.mqtt_sessions;
-    flow->http.tx = &st.http_tx;
-    flow->http.conv = flow->stream;
   }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
@@ -825,7 +823,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // The rest of the segment after reassembled PDUs: a second call in tshark.
     pkt.new_call = !first && in_packet && !after_in_packet;
     after_in_packet = in_packet;
-    entry.dissect(view, base, pkt, *flow, first);
+    entry.dissect(view, base, pkt, *flow, st, first);
     pkt.new_call = false;
     first = false;
   });
