@@ -159,7 +159,12 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "mqtt.conack.val") return lookup(kConnack, v);
   if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
   if (a == "ip.dsfield.dscp" || a == "ipv6.tclass.dscp") return lookup(kDscp, v);
-  if (a == "tcp.completeness") return lookup(kCompleteness, v);
+  if (a == "tcp.completeness") {
+    if (const char* n = lookup(kCompleteness, v)) return n;
+    // Other combinations: complete once the handshake was seen and the connection ended.
+    if (v > 63) return nullptr;
+    return (v & 7) == 7 && (v & 48) ? ((v & 8) ? "Complete, WITH_DATA" : "Complete, NO_DATA") : "Incomplete";
+  }
   if (a == "ip.dsfield.ecn" || a == "ipv6.tclass.ecn") return lookup(kEcn, v);
   if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.version") return lookup(kX509Versions, v);

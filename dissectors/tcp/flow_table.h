@@ -50,6 +50,7 @@ struct TcpDir {
   bool base_set = false;
   bool syn_seen = false;
   bool fin_seen = false;
+  bool fin_active = false;  // its FIN came before the peer's (a retransmitted FIN says the same)
   int8_t win_scale = -1;  // -1 unknown, -2 not used, else the shift count
 };
 

@@ -468,10 +468,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   };
   auto closing_expert = [&] {
     if (!flow) return;  // on every FIN, a retransmitted one too (as tshark)
-    const bool other_fin = flow->dir[1 - dir].fin_seen;
-    core::add_expert(t, other_fin ? "This frame undergoes the connection closing" : "This frame initiates the connection closing",
+    // Active when this direction's first FIN came before the peer's; a
+    // retransmitted FIN keeps the word its first one had (as tshark).
+    const bool active = flow->dir[dir].fin_seen ? flow->dir[dir].fin_active : !flow->dir[1 - dir].fin_seen;
+    core::add_expert(t, active ? "This frame initiates the connection closing" : "This frame undergoes the connection closing",
                      core::Severity::Note, core::ExpertGroup::Sequence, off + 13, 1,
-                     other_fin ? tcp_f::connection_fin_passive : tcp_f::connection_fin_active);
+                     active ? tcp_f::connection_fin_active : tcp_f::connection_fin_passive);
   };
   auto rst_expert = [&] {
     core::add_expert(t, "Connection reset (RST)", core::Severity::Warn, core::ExpertGroup::Sequence, off + 13, 1,
@@ -559,7 +561,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Sequence analysis (retransmissions, duplicate ACKs, window full...).
   Analysis an;
   if (flow && st.tcp_detail) {
-    if ((flags & (kSyn | kAck)) == kSyn && !flow->syn_ts_set) {
+    // The handshake's round trip runs from the last SYN (a retransmitted one
+    // restarts it) to the first ACK after it, as tshark measures it.
+    if ((flags & (kSyn | kAck)) == kSyn && flow->first_rtt.sec == 0 && flow->first_rtt.nsec == 0) {
       flow->syn_ts = pkt.frame.ts;
       flow->syn_ts_set = true;
     } else if ((flags & (kSyn | kAck)) == kAck && flow->syn_ts_set && flow->first_rtt.sec == 0 &&
@@ -628,11 +632,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // Conversation completeness (tcp.completeness): SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
     if ((flags & (kSyn | kAck)) == kSyn) flow->completeness |= 1;
     if ((flags & (kSyn | kAck)) == (kSyn | kAck)) flow->completeness |= 2;
-    if ((flags & (kSyn | kAck)) == kAck && (flow->completeness & 2)) flow->completeness |= 4;
+    // (tshark: the ACK bit only from a segment without data)
+    if ((flags & (kSyn | kAck)) == kAck && (flow->completeness & 2) && !seglen) flow->completeness |= 4;
     if (seglen) flow->completeness |= 8;
     if (flags & kFin) flow->completeness |= 16;
     if (flags & kRst) flow->completeness |= 32;
-    if (flags & kFin) flow->dir[dir].fin_seen = true;
+    if ((flags & kFin) && !flow->dir[dir].fin_seen) {
+      flow->dir[dir].fin_active = !flow->dir[1 - dir].fin_seen;
+      flow->dir[dir].fin_seen = true;
+    }
     if (flags & kRst) flow->rst_seen = true;
     if (flags & kSyn) flow->dir[dir].syn_seen = true;
     if (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) st.tcp_flows.closed(*flow, pkt.frame.ts);

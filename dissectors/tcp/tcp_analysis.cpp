@@ -66,24 +66,39 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
       a.spurious_retransmission = true;
     } else {
       a.retransmission = true;
-      // The RTO, as tshark measures it: since the frame that sent the highest data so far.
-      if (fwd.data_frame) {
+      // The RTO, as tshark measures it: since the oldest segment of this
+      // direction not yet acknowledged (the one likely retransmitted here),
+      // else since the frame that sent the highest sequence number.
+      if (!fwd.unacked.empty()) {
+        a.rto = core::ts_sub(s.ts, fwd.unacked.front().ts);
+        a.rto_frame = fwd.unacked.front().frame;
+      } else if (fwd.data_frame) {
         a.rto = core::ts_sub(s.ts, fwd.data_time);
         a.rto_frame = fwd.data_frame;
       }
     }
   }
 
-  // This ACK acknowledges the peer's segments up to s.ack: the last one it completes, and when it was sent.
-  if ((s.flags & kAck) && !rev.unacked.empty() && (!fwd.have_ack || gt(s.ack, fwd.lastack) || s.flags & kSyn)) {
-    size_t done = 0;
-    for (const auto& u : rev.unacked) {
-      if (!le(u.end, s.ack)) break;
-      a.acks_frame = u.frame;
-      a.ack_rtt = core::ts_sub(s.ts, u.ts);
-      ++done;
+  // This ACK acknowledges the peer's segments: tshark names the one whose end
+  // it matches exactly (and when it was sent), forgets those it covers, and
+  // keeps those beyond it. A retransmitted segment is listed again, so the
+  // ACK that answers it names it.
+  if ((s.flags & kAck) && !rev.unacked.empty()) {
+    bool named = false;
+    size_t kept = 0;
+    for (size_t k = 0; k < rev.unacked.size(); ++k) {
+      const auto& u = rev.unacked[k];
+      if (u.end == s.ack) {
+        if (!named) {
+          a.acks_frame = u.frame;
+          a.ack_rtt = core::ts_sub(s.ts, u.ts);
+          named = true;
+        }
+      } else if (gt(u.end, s.ack)) {
+        rev.unacked[kept++] = u;
+      }
     }
-    rev.unacked.erase(rev.unacked.begin(), rev.unacked.begin() + static_cast<long>(done));
+    rev.unacked.resize(kept);
   }
   // The handshake's round trip, once known; bytes in flight and since the last PSH (data only).
   if ((s.flags & kAck) && (flow.first_rtt.sec || flow.first_rtt.nsec)) {
@@ -101,17 +116,15 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
 
   // Update the direction's state.
   uint32_t nextseq = s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1 : 0);
-  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && (!fwd.nextseq || gt(nextseq, fwd.nextseq))) {
+  if (s.seglen > 0 || (s.flags & (kSyn | kFin))) {
     if (fwd.unacked.size() >= AnalysisState::kMaxUnacked) fwd.unacked.erase(fwd.unacked.begin());
     fwd.unacked.push_back({nextseq, s.frame, s.ts});
   }
   if (!fwd.nextseq || gt(nextseq, fwd.nextseq)) {
     fwd.nextseq = nextseq;
     fwd.nextseq_time = s.ts;
-    if (s.seglen > 0) {
-      fwd.data_frame = s.frame;
-      fwd.data_time = s.ts;
-    }
+    fwd.data_frame = s.frame;  // the frame that sent the highest sequence number (data, SYN or FIN)
+    fwd.data_time = s.ts;
   }
   // Only contiguous data moves the "to be ACKed" mark (tshark's rule).
   if (s.seq == fwd.maxseqtobeacked || !fwd.maxseqtobeacked) fwd.maxseqtobeacked = fwd.nextseq;
@@ -198,13 +211,16 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
   flag(a.keep_alive_ack, tcp_f::a_keep_alive_ack, "ACK to a TCP keep-alive segment", Severity::Note);
   flag(a.zero_window, tcp_f::a_zero_window, "TCP Zero Window segment", Severity::Warn);
   if (a.duplicate_ack) {
+    // tshark: the flag under [TCP Analysis Flags], then the number and the
+    // frame it repeats, with the expert item under that frame.
+    t.set_label(t.add_none(tcp_f::a_duplicate_ack, off, 0), "This is a TCP duplicate ack");
+    sub.end();
+    t.add_uint(tcp_f::a_duplicate_ack_num, a.dupack_num, off, 0);
+    core::Subtree under(t, t.add_uint(tcp_f::a_duplicate_ack_frame, a.dupack_frame, off, 0));
     std::string m = "Duplicate ACK (#";
     core::append_uint(m, a.dupack_num);
     m += ')';
     core::add_expert(t, m, Severity::Note, ExpertGroup::Sequence, off, 0, tcp_f::a_duplicate_ack);
-    sub.end();
-    t.add_uint(tcp_f::a_duplicate_ack_num, a.dupack_num, off, 0);
-    t.add_uint(tcp_f::a_duplicate_ack_frame, a.dupack_frame, off, 0);
   }
 }
 

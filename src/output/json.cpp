@@ -329,8 +329,13 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         if (def->type == FieldType::Protocol && !kids.empty() && !bytes_item) {
           std::string key = ek_key("", def->abbrev).substr(1);
           int32_t sub = doc.obj();
+          // Its own fields take its name; another protocol's field inside it
+          // (an expert item's tcp.analysis.duplicate_ack) keeps its layer's.
           if (expand)
-            for (int32_t k : kids) self(self, sub, k, key, expand);
+            for (int32_t k : kids) {
+              const FieldDef* kd = reg.def(nodes[static_cast<size_t>(k)].id);
+              self(self, sub, k, kd && !kd->abbrev.starts_with(def->abbrev) ? layer : std::string_view(key), expand);
+            }
           doc.put(obj, key, sub);
           return;
         }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Records MQTT over a lossy path, with real loss: in a network namespace this
+# script creates, nftables drops one TCP segment in five to or from port 1883
+# (numgen random) before it reaches the loopback device, so the capture holds
+# what a sniffer on a bad link sees: segments never captured, retransmissions,
+# duplicate ACKs, out-of-order arrivals, SACK. The loopback MTU is 1500 so a
+# 20 KB message spans segments.
+#
+# Writes captures/mqtt_lossy.pcap. Needs root: sudo captures/make_lossy_capture.sh
+# Packages: mosquitto mosquitto-clients tcpdump nftables
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+chmod 755 "$work"
+ns=mqlossy
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for tool in mosquitto mosquitto_pub mosquitto_sub tcpdump nft; do
+  command -v "$tool" >/dev/null || { echo "make_lossy_capture: $tool is missing (apt-get install mosquitto mosquitto-clients tcpdump nftables)" >&2; exit 1; }
+done
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$ns" ip link set lo mtu 1500
+ip netns exec "$ns" nft -f - <<'NFT'
+table inet loss {
+  chain out {
+    type filter hook output priority 0; policy accept;
+    tcp dport 1883 numgen random mod 5 == 0 drop
+    tcp sport 1883 numgen random mod 5 == 0 drop
+  }
+}
+NFT
+printf 'listener 1883 127.0.0.1\npersistence false\nallow_anonymous true\nlog_dest none\n' >"$work/mosquitto.conf"
+ip netns exec "$ns" mosquitto -c "$work/mosquitto.conf" & pids+=($!)
+sleep 0.5
+ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -s 262144 -w "$here/mqtt_lossy.pcap" "tcp port 1883" 2>"$work/tcpdump.log" &
+dump=$!; pids+=("$dump")
+for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
+sleep 0.3
+ip netns exec "$ns" mosquitto_sub -h 127.0.0.1 -i lossy-sub -t 'lossy/#' -q 1 -C 22 >/dev/null &
+sub=$!; pids+=("$sub")
+sleep 1
+# Twenty QoS 1 messages from one connection, then a 20 KB one at QoS 2.
+seq 1 20 | sed 's/^/reading /' | ip netns exec "$ns" mosquitto_pub -h 127.0.0.1 -i lossy-pub -t lossy/sensor -q 1 -l
+head -c 20000 /dev/zero | tr '\0' 'x' | ip netns exec "$ns" mosquitto_pub -h 127.0.0.1 -i lossy-big -t lossy/blob -q 2 -s
+ip netns exec "$ns" mosquitto_pub -h 127.0.0.1 -i lossy-end -t lossy/end -q 1 -m done
+for _ in $(seq 100); do kill -0 "$sub" 2>/dev/null || break; sleep 0.1; done
+sleep 1
+kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+echo "wrote $here/mqtt_lossy.pcap"
