@@ -849,8 +849,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       flow->streams->dir[1].buffered() == 0)
     st.tcp_flows.release_streams(*flow);
   if (out.cls != DirStream::SegClass::InOrder && out.cls != DirStream::SegClass::OutOfOrder) {
-    // Data already delivered came again: the first copy was kept.
-    t.add_bool(tcp_f::segment_overlap, true, off, 0);
+    // Data already delivered came again: the first copy was kept (for filters;
+    // tshark's tree has no such line for a plain retransmission).
+    t.add_bool(tcp_f::segment_overlap, true, off, 0, core::FieldNode::kHidden);
     if (out.differs) {
       t.add_bool(tcp_f::segment_overlap_conflict, true, off, 0);
       core::add_expert(t, "Retransmitted data differs from the first copy (the first copy is kept)",
@@ -874,6 +875,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // ... plus, when the segment also starts the next PDU, that one's first bytes.
     size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
     t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);
+  } else if (an.retransmission && out.cls == DirStream::SegClass::Retransmission && !pb.empty() &&
+             t.wants(tcp_f::segment_data)) {
+    // Data already delivered, sent again: tshark shows it under TCP, not to the application.
+    core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+    const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
+    t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + " bytes)");
   }
   if (!info) return;
   if (out.pdus > 0) {

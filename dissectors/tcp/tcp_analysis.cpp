@@ -130,7 +130,10 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   if (s.seq == fwd.maxseqtobeacked || !fwd.maxseqtobeacked) fwd.maxseqtobeacked = fwd.nextseq;
   if (!a.duplicate_ack) {
     fwd.dupacknum = 0;
-    fwd.lastnondupack = s.frame;
+    // The ACK a later duplicate repeats: the frame that first carried this
+    // acknowledgement number (a segment repeating it, with data or a
+    // retransmitted FIN, does not replace it: tshark's "Dup ACK 231#1").
+    if (!fwd.have_ack || s.ack != fwd.lastack || !(s.flags & kAck)) fwd.lastnondupack = s.frame;
   }
   if (s.flags & kAck) {
     fwd.lastack = s.ack;
@@ -190,15 +193,17 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
     if (!on) return;
     core::add_expert(t, msg, sev, ExpertGroup::Sequence, off, 0, id);
   };
-  flag(a.retransmission, tcp_f::a_retransmission, "This frame is a (suspected) retransmission", Severity::Note);
+  // A spurious retransmission is a retransmission too (tshark flags both, spurious first).
+  flag(a.spurious_retransmission, tcp_f::a_spurious_retransmission,
+       "This frame is a (suspected) spurious retransmission", Severity::Note);
+  flag(a.retransmission || a.spurious_retransmission, tcp_f::a_retransmission,
+       "This frame is a (suspected) retransmission", Severity::Note);
   if (a.rto_frame) {
     t.add_time(tcp_f::a_rto, a.rto, off, 0);
     t.add_uint(tcp_f::a_rto_frame, a.rto_frame, off, 0);
   }
   flag(a.fast_retransmission, tcp_f::a_fast_retransmission, "This frame is a (suspected) fast retransmission",
        Severity::Note);
-  flag(a.spurious_retransmission, tcp_f::a_spurious_retransmission,
-       "This frame is a (suspected) spurious retransmission", Severity::Note);
   flag(a.out_of_order, tcp_f::a_out_of_order, "This frame is a (suspected) out-of-order segment", Severity::Warn);
   flag(a.lost_segment, tcp_f::a_lost_segment, "Previous segment(s) not captured (common at capture start)",
        Severity::Warn);
