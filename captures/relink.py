@@ -15,6 +15,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
+  mqtts_mutual_tls12.pcap -> mqtts_gap_tls12.pcap (frame 8, the middle of
+                       the server's certificate record, never captured: the
+                       record is lost, the records after it are dissected)
   mqtts_keylog_tls13.pcap -> mqtts_keylog_tls13_badtag.pcap (one ciphertext
                        byte of frame 17's TLS record flipped: its tag fails,
                        the records after it still decrypt; same key log)
@@ -100,6 +103,9 @@ def main(d):
     bad[14 + ihl + thl + 5 + 3] ^= 0x01
     rk[16] = (s_, f_, o_, bytes(bad))
     write_pcap(os.path.join(d, 'mqtts_keylog_tls13_badtag.pcap'), lk, rk, nk)
+    # A segment the sniffer missed in the middle of a TLS record spanning segments.
+    ng, lg, rg = read_pcap(os.path.join(d, 'mqtts_mutual_tls12.pcap'))
+    write_pcap(os.path.join(d, 'mqtts_gap_tls12.pcap'), lg, rg[:7] + rg[8:], ng)
     nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
     write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
 

@@ -79,6 +79,7 @@ public:
     bool tail_pdu = false;     // ... anywhere in it (also after whole PDUs)
     bool tail_len_known = false;  // ... and its header, with the PDU's length, was whole
     bool resync_dropped = false;  // bytes after a gap that do not start a PDU were dropped
+    bool lost_head = false;       // the first bytes ended a PDU lost in a gap (skipped), PDUs followed
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };
 
@@ -100,6 +101,8 @@ public:
   // capture missed those bytes.
   bool hole_acked(uint32_t rel_ack) const { return started_ && !ooo_.empty() && seq_gt(rel_ack, next_); }
   bool started() const { return started_; }
+  // Skipping the rest of a PDU (oversized, or lost in a gap).
+  bool skipping() const { return skip_ != 0; }
   // The stream's first byte is known (the SYN was seen): data beyond it is
   // out of order, not the start of the capture.
   void start_at(uint32_t rel_seq) {
@@ -139,7 +142,7 @@ private:
                OnPdu& on_pdu);
   template <typename OnPdu>
   void drain_ooo(FramerFn framer, PlausibleFn plausible, Out& out, OnPdu& on_pdu);
-  void give_up_hole(Out& out);
+  void give_up_hole(Out& out, FramerFn framer);
   void drop_pdu();
   bool reserve(size_t n);
 

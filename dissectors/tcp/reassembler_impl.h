@@ -32,12 +32,34 @@ inline void DirStream::drop_pdu() {
   pdu_bytes_.clear();
 }
 
-inline void DirStream::give_up_hole(Out& out) {
+inline void DirStream::give_up_hole(Out& out, FramerFn framer) {
   // The bytes between next_ and the first held segment were never captured.
+  const uint32_t resume = ooo_.begin()->first;
+  const uint64_t hole = static_cast<uint32_t>(resume - next_);
+  // A PDU in progress whose length is known (a TLS record, an MQTT packet
+  // past its length field) is lost, but the next one starts where it ends:
+  // framing resumes there, as tshark resumes at the next TLS record.
+  bool known = false;
+  uint64_t rest = 0;
+  if (!pdu_.empty()) {
+    PduLen f = framer(pdu_);
+    if (f.total_known && f.total > pdu_.size()) {
+      known = true;
+      rest = f.total - pdu_.size();
+    }
+  } else if (skip_) {
+    known = true;
+    rest = skip_;
+  }
   drop_pdu();
-  skip_ = 0;
-  next_ = ooo_.begin()->first;
-  resync_ = true;
+  next_ = resume;
+  if (known && rest >= hole) {
+    skip_ = rest - hole;
+    resync_ = false;
+  } else {
+    skip_ = 0;
+    resync_ = true;
+  }
   out.gap = true;
   ++stats_->gaps;
 }
@@ -109,13 +131,14 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     }
     resync_ = false;
   }
-  if (skip_) {  // the tail of an oversized PDU
+  if (skip_) {  // the tail of an oversized PDU, or of one lost in a gap
     size_t n = std::min<uint64_t>(skip_, c.size());
     skip_ -= n;
     stats_->bytes_skipped += n;
     c = c.subspan(n);
     out.consumed = true;
     if (c.empty()) return;
+    out.lost_head = true;
   }
   const bool had_pdu = !pdu_.empty();
   if (!pdu_.empty()) {
@@ -253,7 +276,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
       stats_->bytes_dropped += data.size();
       // Holding more is not allowed: give up on the hole.
       if (!ooo_.empty()) {
-        give_up_hole(out);
+        give_up_hole(out, framer);
         drain_ooo(framer, plausible, out, on_pdu);
       }
       return out;
@@ -261,7 +284,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
     ooo_.emplace(rel_seq, Held{std::vector<uint8_t>(data.begin(), data.end()), frame});
     ooo_bytes_ += data.size();
     if (peer_acked_beyond) {  // the peer has the missing bytes; we never will
-      give_up_hole(out);
+      give_up_hole(out, framer);
       drain_ooo(framer, plausible, out, on_pdu);
     }
     return out;

@@ -762,6 +762,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   pdu_sizes.clear();
   thread_local std::vector<uint32_t> listed;  // frames already listed as tcp.segment in this packet
   listed.clear();
+  // The TCP summary, kept when this segment may begin with the end of a lost
+  // PDU: tshark then shows it, the segment note, and the PDUs after.
+  thread_local std::string tcp_summary;
+  tcp_summary.clear();
+  if (info && ds.skipping()) tcp_summary = *info;
   DirStream::Out out = ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
                                    std::vector<uint8_t>* donor) {
@@ -884,6 +889,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (!info) return;
   if (out.pdus > 0) {
+    // The segment began with the end of a PDU that could not be reassembled
+    // (its start before a gap): tshark names that part first.
+    if (out.lost_head) {
+      info->insert(0, tcp_summary + (tcp_summary.empty() ? "" : " ") + "[TCP segment of a reassembled PDU], ");
+      pkt.set_protocol("TCP");  // (tshark leaves TCP's Protocol column there)
+    }
     // The MQTT Info replaced TCP's; tshark keeps the analysis prefix in front
     // and joins with ", " (its column fence).
     if (an.any()) {

@@ -147,6 +147,35 @@ TEST_CASE("reassembly: a hole acknowledged by the peer is a gap; framing resumes
   CHECK(stats.gaps == 1);
 }
 
+TEST_CASE("reassembly: a hole inside a PDU of known length: that PDU is lost, framing resumes where it ends") {
+  ReassemblyStats stats;
+  ReassemblyLimits limits;
+  DirStream ds(&stats, &limits);
+  std::vector<std::vector<uint8_t>> got;
+  auto cb = [&](std::span<const uint8_t> p, const std::vector<uint32_t>*, uint32_t, std::vector<uint8_t>*) { got.emplace_back(p.begin(), p.end()); };
+  auto frame = &mqsniff::mqtt::frame_length;
+  auto plausible = &mqsniff::mqtt::plausible_start;
+  std::vector<uint8_t> a = {0x30, 0x0a, 0x00, 0x01, 't'};  // a 12-byte PUBLISH: its first 5 bytes
+  ds.feed(0, a, 1, frame, plausible, false, cb);
+  // Bytes 5..8 never captured; this segment holds the PUBLISH's last 4 bytes, then a PINGREQ.
+  std::vector<uint8_t> b = {'a', 'b', 'c', 'd', 0xc0, 0x00};
+  auto out = ds.feed(8, b, 2, frame, plausible, true, cb);
+  CHECK(out.gap);
+  CHECK(out.lost_head);
+  CHECK_FALSE(out.resync_dropped);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == std::vector<uint8_t>{0xc0, 0x00});
+  // A hole longer than what the PDU still needed: the next start is unknown, resynchronise.
+  DirStream ds2(&stats, &limits);
+  got.clear();
+  ds2.feed(0, a, 1, frame, plausible, false, cb);
+  std::vector<uint8_t> c = {'x', 'y', 0xc0, 0x00};
+  auto out2 = ds2.feed(20, c, 2, frame, plausible, true, cb);
+  CHECK(out2.gap);
+  CHECK(out2.resync_dropped);
+  CHECK(got.empty());
+}
+
 TEST_CASE("reassembly: retransmissions are delivered once; a differing out-of-order copy is flagged") {
   ReassemblyStats stats;
   ReassemblyLimits limits;
