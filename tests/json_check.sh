@@ -83,7 +83,7 @@ if command -v tshark >/dev/null; then
              mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
              cut_mid_record mqtt_ipv6_ns udp_plain link_sll link_vlan link_qinq mqtt_any_sll2 link_ipv6 link_null \
              link_raw link_loop link_ipv4 mqtt_broker_restart mqtt_dumpcap.pcapng mqtt_plain_ns.pcapng \
-             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu; do
+             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
     if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
             <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then

@@ -120,6 +120,9 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
       t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
     };
     char label[64];
+    // An option cut by the snapshot length is shown as far as it goes, but
+    // tshark names only whole options on the Options line.
+    const size_t names_before = res.names.size();
     switch (kind) {
       case 2: {
         open_opt(tcp_f::options_mss);
@@ -215,8 +218,12 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
         break;
     }
     if (!body.ok()) {
-      if (body.error() == core::ReadError::Truncated) o.fail(core::ReadError::Truncated);
-      else o.fail(core::ReadError::Malformed);
+      if (body.error() == core::ReadError::Truncated) {
+        res.names.resize(names_before);
+        o.fail(core::ReadError::Truncated);
+      } else {
+        o.fail(core::ReadError::Malformed);
+      }
       return res;
     }
     // Skip what the option body did not consume (e.g. a short SACK block).
@@ -544,6 +551,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::Bytes ob = seg_captured.subspan(20);
     size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
     options_idx = t.add_bytes(tcp_f::options, ob.data(), have, off + 20);
+    if (have < hdr_len - 20u) t.set_display(options_idx, "Options: (" + std::to_string(hdr_len - 20u) + " bytes)");
   }
   if (st.tcp_detail) {
     core::Subtree sub(t, options_idx);
@@ -645,10 +653,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flags & kSyn) flow->dir[dir].syn_seen = true;
     if (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) st.tcp_flows.closed(*flow, pkt.frame.ts);
   }
+  // A header cut by the snapshot length: tshark stops there (no SEQ/ACK
+  // analysis, no payload), and the frame is marked, whatever was asked for.
+  const bool header_cut = !opts.ok() || seg_captured.size() < hdr_len;
   // The SEQ/ACK analysis comes after the flags' expert items, as in tshark's tree.
-  add_analysis_fields(t, an, off);
-  if (!opts.ok()) {
-    pkt.check(opts, "TCP");
+  if (!header_cut) add_analysis_fields(t, an, off);
+  if (header_cut) {
+    if (!opts.ok()) pkt.check(opts, "TCP");
+    else pkt.mark_truncated("TCP");
     t.close();
     return;
   }
