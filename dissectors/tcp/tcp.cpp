@@ -395,6 +395,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Flow: stream number, relative sequence numbers, window scaling.
   int dir = 0;
   TcpFlow* flow = nullptr;
+  bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
   if (pkt.net_src.type != core::AddrType::None) {
     st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
     st.tcp_flows.forget_closed(pkt.frame.ts, st.tcp_closed_timeout_ns);
@@ -405,7 +406,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       // Port reuse: a new SYN with another ISN starts a new conversation.
       st.tcp_flows.restart(*flow);
     }
-    if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) flow->first_ts = flow->last_ts = pkt.frame.ts;
+    if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) {
+      flow->first_ts = flow->last_ts = pkt.frame.ts;
+      opens_midstream = !(flags & kSyn);
+    }
   }
 
   t.add_uint(tcp_f::srcport, sp, off, 2);
@@ -587,6 +591,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.window = win;
     sf.frame = static_cast<uint32_t>(pkt.frame.number);
     sf.ts = pkt.frame.ts;
+    sf.opens_midstream = opens_midstream;
     an = analyze_segment(*flow, dir, sf);
   }
 
@@ -638,13 +643,16 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
     flow->last_ts = pkt.frame.ts;
     // Conversation completeness (tcp.completeness): SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
-    if ((flags & (kSyn | kAck)) == kSyn) flow->completeness |= 1;
-    if ((flags & (kSyn | kAck)) == (kSyn | kAck)) flow->completeness |= 2;
-    // (tshark: the ACK bit only from a segment without data)
-    if ((flags & (kSyn | kAck)) == kAck && (flow->completeness & 2) && !seglen) flow->completeness |= 4;
-    if (seglen) flow->completeness |= 8;
-    if (flags & kFin) flow->completeness |= 16;
-    if (flags & kRst) flow->completeness |= 32;
+    // (tshark counts nothing of the first packet of a conversation picked up mid-connection.)
+    if (!opens_midstream) {
+      if ((flags & (kSyn | kAck)) == kSyn) flow->completeness |= 1;
+      if ((flags & (kSyn | kAck)) == (kSyn | kAck)) flow->completeness |= 2;
+      // (tshark: the ACK bit from a segment without data, a handshake seen or not)
+      if ((flags & (kSyn | kAck)) == kAck && !seglen) flow->completeness |= 4;
+      if (seglen) flow->completeness |= 8;
+      if (flags & kFin) flow->completeness |= 16;
+      if (flags & kRst) flow->completeness |= 32;
+    }
     if ((flags & kFin) && !flow->dir[dir].fin_seen) {
       flow->dir[dir].fin_active = !flow->dir[1 - dir].fin_seen;
       flow->dir[dir].fin_seen = true;

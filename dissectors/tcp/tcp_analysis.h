@@ -65,6 +65,7 @@ struct SegmentFacts {
   uint32_t window = 0;  // raw window field
   uint32_t frame = 0;
   core::Timestamp ts;
+  bool opens_midstream = false;  // the conversation's first packet, not a SYN (capture started mid-connection)
 };
 
 // Analyses one segment and updates the direction's state. `first_rtt` is the

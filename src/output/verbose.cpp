@@ -550,11 +550,19 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
     }
     const bool expert = n.id == link::ws_f::expert;
     const bool expert_child = p >= 0 && nodes[static_cast<size_t>(p)].id == link::ws_f::expert;
-    if (expert_child && named_expert(nodes, static_cast<size_t>(p))) {
+    if (expert_child) {
       // An expert item with a field of its own (tls.resumed): tshark shows that field, not the
-      // message, and names severity and group without their numbers.
+      // message; mqsniff's own items (no field) show the message alone the same way; both name
+      // severity and group without their numbers.
       if (n.id == link::ws_f::expert_message) {
-        shown[i] = 0;
+        if (named_expert(nodes, static_cast<size_t>(p))) {
+          shown[i] = 0;
+        } else {
+          out.append(static_cast<size_t>(depth[i]) * 4, ' ');
+          out += '[';
+          out += n.str();
+          out += "]\n";
+        }
         continue;
       }
       if (n.id == link::ws_f::expert_severity || n.id == link::ws_f::expert_group) {
