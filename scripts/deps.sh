@@ -3,7 +3,7 @@
 #   scripts/deps.sh build   - to build mqsniff
 #   scripts/deps.sh test    - to build and run every test (adds tshark, mosquitto, ...)
 set -euo pipefail
-build_pkgs=(g++ cmake make pkg-config libpcap-dev libssl-dev nlohmann-json3-dev doctest-dev libpcre2-dev zlib1g-dev)
+build_pkgs=(g++ cmake make pkg-config libpcap-dev libssl-dev nlohmann-json3-dev doctest-dev libpcre2-dev zlib1g-dev ieee-data)
 test_pkgs=(tshark tcpdump mosquitto mosquitto-clients openssl python3 time chromium dpkg-dev file libcap2-bin man-db)
 pkgs=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -129,5 +129,12 @@ a=$("$bin" -r mqtts_keylog_dsb.pcapng -Y mqtt -e mqtt.topic 2>&1); b=$("$bin" -r
 if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: .pcapng.gz (with secrets) differs"; fail=$((fail+1)); fi
 expect 2 'appears to have been cut short in the middle of a packet.' -r "$gz/cut.pcap.gz"
 rm -rf "$gz"
+# Manufacturer names (eth.*.oui_resolved) from an OUI table in the IEEE registry's
+# format (ieee-data), as MQSNIFF_OUI_FILE names it; without a table, no names.
+oui=$(mktemp)
+printf 'OUI/MA-L   Organization\n52-54-00   (hex)\t\tTest Lab Devices Inc.\n525400     (base 16)\t\tTest Lab Devices Inc.\n' >"$oui"
+got=$(MQSNIFF_OUI_FILE=$oui "$bin" -r around_mqtt.pcap -c 1 -T fields -e eth.src.oui -e eth.src.oui_resolved -e eth.dst.oui_resolved 2>&1)
+if [ "$got" = $'5395456\tTest Lab Devices Inc.\t' ]; then pass=$((pass+1)); else echo "FAIL: OUI table from MQSNIFF_OUI_FILE: $got"; fail=$((fail+1)); fi
+rm -f "$oui"
 echo "cli_errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

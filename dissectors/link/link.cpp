@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/core/oui.h"
 #include "dissectors/dispatch.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link_fields.h"
@@ -118,9 +119,26 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   // Tree order as tshark: dst (with hidden eth.addr and the LG/IG bits), src, type.
   if (t.wants_any(core::Proto::Eth)) {
     // Each address with its hidden eth.addr and LG/IG bits, as tshark's tree has them.
+    // The resolved forms, hidden in -V as tshark's: "<address>_resolved", ".oui", ".oui_resolved".
+    auto resolved = [&](FieldId res, FieldId oui, FieldId oui_res, core::Bytes mac, uint32_t o) {
+      constexpr uint8_t kHidden = core::FieldNode::kHidden;
+      if (t.wants(res)) {
+        char b[20];
+        t.nodes_flags(t.add_string_copy(res, std::string_view(b, core::format_ether(b, mac.data())), o, 6), kHidden);
+      }
+      const uint32_t v = uint32_t(mac[0]) << 16 | uint32_t(mac[1]) << 8 | mac[2];
+      t.add_uint(oui, v, o, 3, kHidden);
+      if (t.wants(oui_res)) {
+        std::string_view name = core::oui_name(v);
+        if (!name.empty()) t.nodes_flags(t.add_string(oui_res, name, o, 3), kHidden);
+      }
+    };
     auto address = [&](FieldId id, FieldId lg_id, FieldId ig_id, core::Bytes mac, uint32_t o) {
       core::Subtree sub(t, t.add_ether(id, mac.data(), o));
+      if (id == eth_f::dst) resolved(eth_f::dst_resolved, eth_f::dst_oui, eth_f::dst_oui_resolved, mac, o);
+      else resolved(eth_f::src_resolved, eth_f::src_oui, eth_f::src_oui_resolved, mac, o);
       t.add_ether(eth_f::addr, mac.data(), o);  // tshark shows it ("Address: ..."); eth.lg/eth.ig stay hidden
+      resolved(eth_f::addr_resolved, eth_f::addr_oui, eth_f::addr_oui_resolved, mac, o);
       t.add_bool(lg_id, mac[0] & 2, o, 3);
       t.add_bool(eth_f::lg, mac[0] & 2, o, 3, core::FieldNode::kHidden);
       t.add_bool(ig_id, mac[0] & 1, o, 3);

@@ -44,6 +44,17 @@ static const FieldDef kEth[] = {
     {eth_f::src_ig, "eth.src.ig", "IG bit", FT::Boolean, Base::None, 0x10000, 24},
     {eth_f::trailer, "eth.trailer", "Trailer", FT::Bytes},
     {eth_f::padding, "eth.padding", "Padding", FT::Bytes},
+    // With name resolution off (mqsniff never resolves), the address itself; the
+    // manufacturer's name from the OUI table (dissectors/core/oui.h).
+    {eth_f::dst_resolved, "eth.dst_resolved", "Destination (resolved)", FT::String},
+    {eth_f::dst_oui, "eth.dst.oui", "Destination OUI", FT::UInt24, Base::Oui},
+    {eth_f::dst_oui_resolved, "eth.dst.oui_resolved", "Destination OUI (resolved)", FT::String},
+    {eth_f::src_resolved, "eth.src_resolved", "Source (resolved)", FT::String},
+    {eth_f::src_oui, "eth.src.oui", "Source OUI", FT::UInt24, Base::Oui},
+    {eth_f::src_oui_resolved, "eth.src.oui_resolved", "Source OUI (resolved)", FT::String},
+    {eth_f::addr_resolved, "eth.addr_resolved", "Address (resolved)", FT::String},
+    {eth_f::addr_oui, "eth.addr.oui", "Address OUI", FT::UInt24, Base::Oui},
+    {eth_f::addr_oui_resolved, "eth.addr.oui_resolved", "Address OUI (resolved)", FT::String},
 };
 static const FieldDef kVlan[] = {
     {vlan_f::proto, "vlan", "802.1Q Virtual LAN", FT::Protocol, Base::None, 0, 0, {}, "VLAN"},

@@ -16,7 +16,11 @@ enum : FieldId {
 };
 }
 namespace eth_f {
-enum : FieldId { proto = field_base(Proto::Eth), dst, src, addr, type, len, lg, ig, dst_lg, dst_ig, src_lg, src_ig, trailer, padding };
+enum : FieldId {
+  proto = field_base(Proto::Eth), dst, src, addr, type, len, lg, ig, dst_lg, dst_ig, src_lg, src_ig, trailer, padding,
+  dst_resolved, dst_oui, dst_oui_resolved, src_resolved, src_oui, src_oui_resolved, addr_resolved, addr_oui,
+  addr_oui_resolved,
+};
 }
 namespace vlan_f {
 enum : FieldId { proto = field_base(Proto::Vlan), priority, dei, id, etype, len, too_many_tags };
