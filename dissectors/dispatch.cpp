@@ -27,6 +27,7 @@ const Entry kIpProtocols[] = {
 // IANA's ports, as tshark registers them.
 const Entry kUdpPorts[] = {
     {53, Proto::Dns, &dns::dissect_dns},
+    {5353, Proto::Dns, &dns::dissect_mdns},
     {2152, Proto::Gtp, &gtp::dissect_gtpu},
     {4789, Proto::Vxlan, &vxlan::dissect_vxlan},
 };

@@ -96,6 +96,12 @@ FieldRegistry::FieldRegistry() : by_id_(kMaxFieldId, UINT32_MAX) {
       defs_.push_back(d);
     }
   }
+  std::string_view current;
+  for (const auto& d : defs_) {
+    // A protocol has a Protocol-column name; protocol-typed items (TCP options) do not.
+    if (d.type == FieldType::Protocol && !d.short_name.empty()) current = d.abbrev;
+    owner_.push_back(current.empty() ? d.abbrev : current);
+  }
   for (const auto& d : defs_) sorted_.emplace_back(d.abbrev, d.id);
   std::sort(sorted_.begin(), sorted_.end());
   for (size_t i = 1; i < sorted_.size(); ++i)

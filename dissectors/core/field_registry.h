@@ -77,11 +77,18 @@ public:
   const std::vector<FieldDef>& all() const { return defs_; }
   // The protocol field of the block an id belongs to.
   FieldId protocol_of(FieldId id) const { return static_cast<FieldId>(id / kBlock * kBlock); }
+  // The protocol a field belongs to, as tshark registers it (-T ek names a field
+  // "<protocol>_<field>"): the last protocol registered before it ("dns" for
+  // dns.qry.name, also inside an mdns layer; "x509af" for x509af.version).
+  std::string_view owner(FieldId id) const {
+    return id < kMaxFieldId && by_id_[id] != UINT32_MAX ? owner_[by_id_[id]] : std::string_view{};
+  }
 
 private:
   FieldRegistry();
   std::vector<FieldDef> defs_;
   std::vector<uint32_t> by_id_;
+  std::vector<std::string_view> owner_;  // per definition
   std::vector<std::pair<std::string_view, FieldId>> sorted_;  // by abbrev, for find()
 };
 

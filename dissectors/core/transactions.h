@@ -19,6 +19,7 @@ class Transactions {
     uint64_t frame = 0;
     Timestamp ts;
     std::string note;  // what the response reports of its request (HTTP: the full URI)
+    uint64_t resp_frame = 0;  // the response that answered it (0: none yet)
   };
   static constexpr size_t kDefaultCap = 16384;
   explicit Transactions(size_t cap = kDefaultCap) : cap_(cap ? cap : 1) {}
@@ -39,6 +40,21 @@ class Transactions {
   const Request* find(uint64_t key) const {
     auto it = map_.find(key);
     return it == map_.end() ? nullptr : &it->second;
+  }
+  // The request a response answers the first time, or null (unknown, or
+  // already answered: a later response to it pairs with nothing, as tshark's DNS).
+  // The request under key, to read or update (null if none).
+  Request* lookup(uint64_t key) {
+    auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  // A new request under key, replacing an answered one.
+  void replace(uint64_t key, uint64_t frame, Timestamp ts) {
+    if (Request* q = lookup(key)) {
+      *q = Request{frame, ts, {}, 0};
+      return;
+    }
+    request(key, frame, ts);
   }
   size_t size() const { return map_.size(); }
 

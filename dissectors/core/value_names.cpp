@@ -63,7 +63,8 @@ const Vs kDnsTypes[] = {{1, "A (Host Address)"},
                         {16, "TXT (Text strings)"},
                         {28, "AAAA (IPv6 Address)"},
                         {33, "SRV (Server Selection)"},
-                        {41, "OPT"}};
+                        {41, "OPT"},
+                        {255, "* (A request for all records the server/cache has available)"}};
 const Vs kDnsClasses[] = {{1, "IN"}, {3, "CH"}, {4, "HS"}, {254, "NONE"}, {255, "ANY"}};
 const Vs kDnsOpcodes[] = {{0, "Standard query"}, {1, "Inverse query"}, {2, "Server status request"},
                           {4, "Zone change notification"}, {5, "Dynamic update"}};

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 
+#include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/core/transactions.h"
@@ -83,6 +84,20 @@ static const FieldDef kDns[] = {
     {dns_f::resp_z_reserved, "dns.resp.z.reserved", "Reserved", FT::UInt16, Base::Hex, 0x7fff},
     {dns_f::response_to, "dns.response_to", "Request In", FT::FrameNum},
     {dns_f::time, "dns.time", "Time", FT::RelativeTime},
+    {dns_f::qry_qu, "dns.qry.qu", "\"QU\" question", FT::Boolean, Base::None, 0x8000, 16},
+    {dns_f::resp_cache_flush, "dns.resp.cache_flush", "Cache flush", FT::Boolean, Base::None, 0x8000, 16},
+    {dns_f::srv_service, "dns.srv.service", "Service", FT::String},
+    {dns_f::srv_proto, "dns.srv.proto", "Protocol", FT::String},
+    {dns_f::srv_name, "dns.srv.name", "Name", FT::String},
+    {dns_f::retransmit_request, "dns.retransmit_request", "DNS query retransmission", FT::None},
+    {dns_f::retransmit_response, "dns.retransmit_response", "DNS response retransmission", FT::None},
+    {dns_f::retransmit_request_in, "dns.retransmit_request_in", "Retransmitted request. Original request in", FT::FrameNum},
+    {dns_f::retransmit_response_in, "dns.retransmit_response_in", "Retransmitted response. Original response in",
+     FT::FrameNum},
+    {dns_f::retransmission, "dns.retransmission", "Retransmission", FT::Boolean},
+    {dns_f::unsolicited, "dns.unsolicited", "Unsolicited", FT::Boolean},
+    // Multicast DNS: its own protocol, tshark's dns.* fields (so it comes last).
+    {dns_f::mdns_proto, "mdns", "Multicast Domain Name System", FT::Protocol, Base::None, 0, 0, {}, "MDNS"},
 };
 std::span<const FieldDef> dns_field_table() { return kDns; }
 
@@ -192,7 +207,7 @@ Name read_name(Bytes msg, size_t pos) {
     if (!n.text.empty()) n.text += '.';
     for (size_t i = 0; i < len; ++i) {
       uint8_t c = msg[pos + 1 + i];
-      if (c >= 0x21 && c < 0x7f && c != '.') {
+      if (c >= 0x20 && c < 0x7f && c != '.') {
         n.text += static_cast<char>(c);
       } else {
         static const char hex[] = "0123456789abcdef";
@@ -227,6 +242,19 @@ std::string duration(uint32_t secs) {
   return s;
 }
 
+// mDNS shows the class under its 15-bit mask: ".000 0000 0000 0001 = Class: IN (0x0001)".
+std::string class_bits(uint16_t cls) {
+  std::string s = ".";
+  for (int b = 14; b >= 0; --b) {
+    s += (cls >> b & 1) ? '1' : '0';
+    if (b % 4 == 0 && b) s += ' ';
+  }
+  const char* n = class_name(cls);
+  char hex[8];
+  snprintf(hex, sizeof hex, "0x%04x", cls);
+  return s + " = Class: " + (n ? n : "Unknown") + " (" + hex + ")";
+}
+
 uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
@@ -235,6 +263,7 @@ struct Ctx {
   Bytes msg;
   uint32_t base;  // frame offset of the message
   std::string* info;
+  bool mdns = false;  // the class's top bit: "QU" question, cache flush
 };
 
 // One question; false when the message ends early or a name is malformed.
@@ -242,7 +271,9 @@ bool question(Ctx& c, size_t& pos) {
   auto& t = c.pkt.tree;
   Name n = read_name(c.msg, pos);
   if (!n.ok || n.end + 4 > c.msg.size()) return false;
-  const uint16_t type = be16(c.msg.data() + n.end), cls = be16(c.msg.data() + n.end + 2);
+  const uint16_t type = be16(c.msg.data() + n.end), raw_cls = be16(c.msg.data() + n.end + 2);
+  const uint16_t cls = c.mdns ? raw_cls & 0x7fff : raw_cls;
+  const bool qu = c.mdns && (raw_cls & 0x8000);
   const uint32_t o = c.base + static_cast<uint32_t>(pos);
   const uint32_t len = static_cast<uint32_t>(n.end + 4 - pos);
   std::string label;
@@ -252,18 +283,22 @@ bool question(Ctx& c, size_t& pos) {
     label += ", class ";
     const char* cn = class_name(cls);
     label += cn ? cn : "Unknown";
+    if (c.mdns) label += qu ? ", \"QU\" question" : ", \"QM\" question";
   }
   core::Subtree sub(t, core::add_text(t, label, o, len));
   t.add_string_copy(dns_f::qry_name, n.text, o, static_cast<uint32_t>(n.end - pos));
   t.add_uint(dns_f::qry_name_len, n.text == "<Root>" ? 6 : n.text.size(), o, 0, core::FieldNode::kGenerated);
   t.add_uint(dns_f::count_labels, n.labels, o, 0, core::FieldNode::kGenerated);
   t.add_uint(dns_f::qry_type, type, c.base + static_cast<uint32_t>(n.end), 2);
-  t.add_uint(dns_f::qry_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+  const int32_t ci = t.add_uint(dns_f::qry_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+  if (c.mdns) t.set_display(ci, class_bits(cls));
+  if (c.mdns) t.add_bool(dns_f::qry_qu, qu, c.base + static_cast<uint32_t>(n.end + 2), 2);
   if (c.info) {
     *c.info += ' ';
     append_type(*c.info, type);
     *c.info += ' ';
     *c.info += n.text;
+    if (c.mdns) *c.info += qu ? ", \"QU\" question" : ", \"QM\" question";
   }
   pos = n.end + 4;
   return true;
@@ -275,7 +310,9 @@ bool record(Ctx& c, size_t& pos) {
   Name n = read_name(c.msg, pos);
   if (!n.ok || n.end + 10 > c.msg.size()) return false;
   const uint8_t* h = c.msg.data() + n.end;
-  const uint16_t type = be16(h), cls = be16(h + 2), rdlen = be16(h + 8);
+  const uint16_t type = be16(h), raw_cls = be16(h + 2), rdlen = be16(h + 8);
+  const bool flush = c.mdns && type != 41 && (raw_cls & 0x8000);
+  const uint16_t cls = c.mdns && type != 41 ? raw_cls & 0x7fff : raw_cls;
   const uint32_t ttl = be32(h + 4);
   const size_t rd = n.end + 10;
   if (rd + rdlen > c.msg.size()) return false;
@@ -315,16 +352,35 @@ bool record(Ctx& c, size_t& pos) {
       label += ", class ";
       const char* cn = class_name(cls);
       label += cn ? cn : "Unknown";
+      if (flush) label += ", cache flush";
       if (type == 1 || type == 28) label += ", addr " + what;
       else if (type == 5) label += ", cname " + what;
       else if (type == 2) label += ", ns " + what;
       else if (type == 12) label += ", " + what;
       else if (type == 15 && target.ok) label += ", preference " + std::to_string(be16(d)) + ", mx " + target.text;
+      else if (type == 33 && target.ok)
+        label += ", priority " + std::to_string(be16(d)) + ", weight " + std::to_string(be16(d + 2)) + ", port " +
+                 std::to_string(be16(d + 4)) + ", target " + target.text;
       else if (type == 6 && target.ok) label += ", mname " + target.text;
     }
   }
   core::Subtree sub(t, core::add_text(t, label, o, static_cast<uint32_t>(rd + rdlen - pos)));
-  t.add_string_copy(dns_f::resp_name, n.text, o, static_cast<uint32_t>(n.end - pos));
+  if (type == 33) {
+    // SRV: tshark splits the owner name into service, protocol and name ("Lab broker", "_mqtt", "_tcp.local").
+    std::string_view all = n.text;
+    const size_t a = all.find('.');
+    const size_t b = a == std::string_view::npos ? a : all.find('.', a + 1);
+    const uint32_t nl = static_cast<uint32_t>(n.end - pos);
+    if (b != std::string_view::npos) {
+      t.add_string_copy(dns_f::srv_service, all.substr(0, a), o, nl);
+      t.add_string_copy(dns_f::srv_proto, all.substr(a + 1, b - a - 1), o, nl);
+      t.add_string_copy(dns_f::srv_name, all.substr(b + 1), o, nl);
+    } else {
+      t.add_string_copy(dns_f::resp_name, n.text, o, nl);
+    }
+  } else {
+    t.add_string_copy(dns_f::resp_name, n.text, o, static_cast<uint32_t>(n.end - pos));
+  }
   t.add_uint(dns_f::resp_type, type, c.base + static_cast<uint32_t>(n.end), 2);
   if (type == 41) {
     t.add_uint(dns_f::rr_udp_payload_size, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
@@ -334,7 +390,9 @@ bool record(Ctx& c, size_t& pos) {
     t.add_bool(dns_f::resp_z_do, h[6] & 0x80, c.base + static_cast<uint32_t>(n.end + 6), 2);
     t.add_uint(dns_f::resp_z_reserved, be16(h + 6) & 0x7fff, c.base + static_cast<uint32_t>(n.end + 6), 2);
   } else {
-    t.add_uint(dns_f::resp_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+    const int32_t ci = t.add_uint(dns_f::resp_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
+    if (c.mdns) t.set_display(ci, class_bits(cls));
+    if (c.mdns) t.add_bool(dns_f::resp_cache_flush, flush, c.base + static_cast<uint32_t>(n.end + 2), 2);
     int32_t ti = t.add_uint(dns_f::resp_ttl, ttl, c.base + static_cast<uint32_t>(n.end + 4), 4);
     if (ti >= 0) t.append_text(ti, " (" + duration(ttl) + ")");
   }
@@ -401,6 +459,7 @@ bool record(Ctx& c, size_t& pos) {
   if (c.info) {
     *c.info += ' ';
     append_type(*c.info, type);
+    if (flush) *c.info += ", cache flush";
     if (!what.empty()) {
       *c.info += ' ';
       *c.info += what;
@@ -423,17 +482,21 @@ uint64_t pair_key(const Packet& pkt, uint16_t id) {
 
 }  // namespace
 
-void dissect_dns(Reader& r, Packet& pkt, DissectState& st) {
+namespace {
+void dissect_message(Reader& r, Packet& pkt, DissectState& st, bool mdns) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   const Bytes msg = r.rest_captured();
   const size_t declared = r.remaining();
-  pkt.layer("dns");
-  pkt.set_protocol("DNS");
-  int32_t p = t.open(dns_f::proto, off, static_cast<uint32_t>(declared));
+  pkt.layer(mdns ? "mdns" : "dns");
+  pkt.set_protocol(mdns ? "MDNS" : "DNS");
+  const core::FieldId proto = mdns ? core::FieldId{dns_f::mdns_proto} : core::FieldId{dns_f::proto};
+  int32_t p = t.open(proto, off, static_cast<uint32_t>(declared));
   const uint16_t id = r.be16();
   const uint16_t flags = r.be16();
-  if (r.ok() && t.wants(dns_f::proto)) t.set_label(p, flags & 0x8000 ? "Domain Name System (response)" : "Domain Name System (query)");
+  if (r.ok() && t.wants(proto))
+    t.set_label(p, std::string(mdns ? "Multicast Domain Name System" : "Domain Name System") +
+                       (flags & 0x8000 ? " (response)" : " (query)"));
   const uint16_t qd = r.be16(), an = r.be16(), ns = r.be16(), ar = r.be16();
   if (pkt.check(r, "DNS")) {
     t.close();
@@ -441,7 +504,24 @@ void dissect_dns(Reader& r, Packet& pkt, DissectState& st) {
   }
   const bool response = flags & 0x8000;
   const unsigned opcode = (flags >> 11) & 0xf, rcode = flags & 0xf;
-  t.add_uint(dns_f::id, id, off, 2);
+  // Pairing, as tshark's: a query repeating one not yet answered is a retransmission;
+  // the first response answers, later ones repeat it. (Keyed by the endpoints and the id.)
+  const uint64_t key = pair_key(pkt, id);
+  core::Transactions::Request* known = pkt.in_error ? nullptr : st.dns_tx.lookup(key);
+  const bool response_flag = flags & 0x8000;
+  uint64_t again_of = 0;  // the frame this message repeats
+  if (known && !response_flag && !known->resp_frame) again_of = known->frame;
+  if (known && response_flag && known->resp_frame && known->resp_frame < pkt.frame.number) again_of = known->resp_frame;
+  {
+    core::Subtree under(t, t.add_uint(dns_f::id, id, off, 2));
+    if (again_of) {
+      const std::string m = std::string(response_flag ? "DNS response retransmission. Original response in frame "
+                                                      : "DNS query retransmission. Original request in frame ") +
+                            std::to_string(again_of);
+      core::add_expert(t, m, core::Severity::Warn, core::ExpertGroup::Protocol, off, 2,
+                       response_flag ? dns_f::retransmit_response : dns_f::retransmit_request);
+    }
+  }
   {
     core::Subtree sub(t, t.add_uint(dns_f::flags, flags, off + 2, 2));
     t.add_bool(dns_f::flags_response, response, off + 2, 2);
@@ -470,7 +550,7 @@ void dissect_dns(Reader& r, Packet& pkt, DissectState& st) {
       *info += rcode_name(rcode);
     }
   }
-  Ctx c{pkt, msg, off, info};
+  Ctx c{pkt, msg, off, info, mdns};
   size_t pos = 12;
   bool ok = true;
   if (qd) {
@@ -485,13 +565,23 @@ void dissect_dns(Reader& r, Packet& pkt, DissectState& st) {
     for (unsigned i = 0; i < counts[s] && ok; ++i) ok = record(c, pos);
   }
   if (!pkt.in_error) {
-    const uint64_t key = pair_key(pkt, id);
     if (!response) {
-      st.dns_tx.request(key, pkt.frame.number, pkt.frame.ts);
-    } else if (const core::Transactions::Request* q = st.dns_tx.find(key); q && q->frame < pkt.frame.number) {
-      t.add_uint(dns_f::response_to, q->frame, 0, 0, core::FieldNode::kGenerated);
-      int32_t ti = t.add_time(dns_f::time, core::ts_sub(pkt.frame.ts, q->ts));
+      if (again_of) {
+        t.add_uint(dns_f::retransmit_request_in, again_of, 0, 0, core::FieldNode::kGenerated);
+        t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
+      } else {
+        st.dns_tx.replace(key, pkt.frame.number, pkt.frame.ts);
+      }
+    } else if (again_of) {
+      t.add_uint(dns_f::retransmit_response_in, again_of, 0, 0, core::FieldNode::kGenerated);
+      t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
+    } else if (known && !known->resp_frame && known->frame < pkt.frame.number) {
+      known->resp_frame = pkt.frame.number;
+      t.add_uint(dns_f::response_to, known->frame, 0, 0, core::FieldNode::kGenerated);
+      int32_t ti = t.add_time(dns_f::time, core::ts_sub(pkt.frame.ts, known->ts));
       t.nodes_flags(ti, core::FieldNode::kGenerated);
+    } else if (!known) {
+      t.add_bool(dns_f::unsolicited, true, 0, 0, core::FieldNode::kGenerated);  // no query seen for it
     }
   }
   t.close();
@@ -500,5 +590,10 @@ void dissect_dns(Reader& r, Packet& pkt, DissectState& st) {
     else pkt.mark_malformed("DNS");
   }
 }
+
+}  // namespace
+
+void dissect_dns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, pkt, st, false); }
+void dissect_mdns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, pkt, st, true); }
 
 }  // namespace mqsniff::dns

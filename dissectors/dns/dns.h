@@ -18,9 +18,14 @@ enum : core::FieldId {
   mx_preference, mx_mail_exchange, txt_length, txt, srv_priority, srv_weight, srv_port, srv_target, soa_mname,
   soa_rname, soa_serial_number, soa_refresh_interval, soa_retry_interval, soa_expire_limit, soa_minimum_ttl,
   rr_udp_payload_size, resp_ext_rcode, resp_edns0_version, resp_z, resp_z_do, resp_z_reserved, response_to, time,
+  mdns_proto, qry_qu, resp_cache_flush, srv_service, srv_proto, srv_name, retransmit_request,
+  retransmit_response, retransmit_request_in, retransmit_response_in, retransmission, unsolicited,
 };
 }
 void dissect_dns(core::Reader& r, core::Packet& pkt, DissectState& st);
+// Multicast DNS (RFC 6762, UDP 5353): the same messages, the class's top bit
+// asking for a unicast answer (questions) or flushing caches (records).
+void dissect_mdns(core::Reader& r, core::Packet& pkt, DissectState& st);
 std::span<const core::FieldDef> dns_field_table();
 }  // namespace dns
 }  // namespace mqsniff

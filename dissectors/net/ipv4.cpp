@@ -13,6 +13,7 @@
 // non-first fragment, or a first fragment with MF set, is not handed to TCP/UDP.
 #include <string>
 
+#include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
 #include "dissectors/dispatch.h"
 #include "dissectors/dissect.h"
@@ -85,6 +86,14 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   }
   t.set_length(proto_idx, hlen);
   const uint16_t frag_off = ffo & 0x1fff;
+  // RFC 3171: what goes to the Local Network Control Block (224.0.0.0/24) should
+  // carry TTL 255 (tshark's note, under the TTL line).
+  auto lncb_expert = [&] {
+    if ((dst >> 8) == 0xe00000 && ttl != 255)
+      core::add_expert(t, "\"Time To Live\" != 255 for a packet sent to the Local Network Control Block (see RFC 3171)",
+                       core::Severity::Note, core::ExpertGroup::Sequence, off + 8, 1, ip_f::ttl_lncb);
+  };
+  if (!t.wants_any(core::Proto::Ip)) lncb_expert();  // experts asked for without the IPv4 fields
   if (t.wants_any(core::Proto::Ip)) {
     {
       core::Subtree sub(t, t.add_uint(ip_f::dsfield, ds, off + 1, 1));
@@ -100,7 +109,10 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
       t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
     }
     t.add_uint(ip_f::frag_offset, frag_off, off + 6, 2);
-    t.add_uint(ip_f::ttl, ttl, off + 8, 1);
+    {
+      core::Subtree under(t, t.add_uint(ip_f::ttl, ttl, off + 8, 1));
+      lncb_expert();
+    }
     t.add_uint(ip_f::proto_, proto, off + 9, 1);
     t.add_uint(ip_f::checksum, csum, off + 10, 2);
     t.add_uint(ip_f::checksum_status, 2, off + 10, 2);  // unverified, as tshark's default

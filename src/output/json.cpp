@@ -344,7 +344,14 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         else if (n.kind == ValueKind::Time && def->type == FieldType::AbsoluteTime) v = doc.str(iso_time(n.t));
         else if (n.kind == ValueKind::None || def->type == FieldType::None) v = doc.null();  // a label is not a value
         else v = text_value(*def, n);
-        doc.put(obj, def->type == FieldType::Protocol ? ek_key("", def->abbrev).substr(1) : ek_key(layer, def->abbrev), v);
+        // mDNS is dissected with DNS's fields, which keep DNS's name ("dns_dns_id"), as tshark
+        // registers them. (Other borrowed names, like ip.version in IPv6, are the layer's own there.)
+        std::string_view prefix = layer;
+        if (layer == "mdns" && def->type != FieldType::Protocol) {
+          std::string_view own = reg.owner(def->id);
+          if (!own.empty() && def->abbrev.starts_with(own)) prefix = own;
+        }
+        doc.put(obj, def->type == FieldType::Protocol ? ek_key("", def->abbrev).substr(1) : ek_key(prefix, def->abbrev), v);
         if (expand)
           for (int32_t k : kids) self(self, obj, k, layer, expand);
       } else if (!kids.empty() && text_item) {
