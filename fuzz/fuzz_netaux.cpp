@@ -1,7 +1,7 @@
 // libFuzzer target: the protocols around MQTT, each on its own. The first
 // input byte picks ARP, ICMP, ICMPv6, DNS, GTP-U, VXLAN, an HTTP byte stream
-// (cut by HTTP's framer, bodies as JSON/text/media) or a JSON document; the
-// rest is that protocol's message. State (echo and DNS pairing tables, flows of the packets
+// (cut by HTTP's framer, bodies as JSON/text/media), a JSON document or a
+// multicast DNS message; the rest is that protocol's message. State (echo and DNS pairing tables, flows of the packets
 // a tunnel or an ICMP error carries) is fresh per input, so leak detection
 // stays on; two copies of the message go through it, so a response meets its
 // request.
@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                &dns::dissect_dns, &gtp::dissect_gtpu,  &vxlan::dissect_vxlan};
   if (size < 1) return 0;
   std::vector<uint8_t> msg(data + 1, data + size);  // exact size for ASan
-  const uint8_t pick = data[0] % 8;
-  if (pick >= 6) {
+  const uint8_t pick = data[0] % 9;
+  if (pick == 6 || pick == 7) {
     core::FieldTree tree(fuzz::want_all());
     core::Columns cols;
     core::Packet pkt(tree);
@@ -45,6 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     return 0;
   }
+  const Fn dissect = pick == 8 ? &dns::dissect_mdns : kProtos[pick];
   const uint8_t sel = pick;
   DissectState st(64);
   core::FieldTree tree(fuzz::want_all());
@@ -69,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pkt.dstport = 40000;
     pkt.ip_ttl = 64;
     core::Reader r(core::Bytes(msg.data(), msg.size()), pkt.frame.len);
-    kProtos[sel](r, pkt, st);
+    dissect(r, pkt, st);
   }
   return 0;
 }

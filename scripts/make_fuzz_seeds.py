@@ -122,7 +122,8 @@ for (sport, dport), data in tcp_streams(os.path.join(caps, 'mqtt_websocket.pcap'
 
 # fuzz_netaux: ARP, ICMP, ICMPv6, DNS, GTP-U and VXLAN messages from the
 # captures of the traffic around MQTT; the selector byte is the target's
-# table index (ARP 0, ICMP 1, ICMPv6 2, DNS 3, GTP-U 4, VXLAN 5).
+# table index (ARP 0, ICMP 1, ICMPv6 2, DNS 3, GTP-U 4, VXLAN 5, HTTP 6,
+# JSON 7, mDNS 8).
 aux_dir = os.path.join(root, 'fuzz', 'corpus', 'fuzz_netaux')
 os.makedirs(aux_dir, exist_ok=True)
 seen, a = set(), 0
@@ -156,6 +157,14 @@ for name in ('around_mqtt.pcap', 'mqtt_gtpu.pcap'):
 # A DNS answer whose name points at itself: the walk must end.
 with open(os.path.join(aux_dir, 'dns-pointer-loop'), 'wb') as out:
     out.write(bytes([3]) + bytes.fromhex('1234818000010001000000000000010001') + bytes.fromhex('c011000100010000003c000401020304'))
+# Multicast DNS messages (selector 8) from the avahi capture.
+_, fs = frames(os.path.join(caps, 'mdns_lab.pcap'))
+for i, f in enumerate(fs):
+    if i in (0, 3, 7, len(fs) - 1) and f[12:14] == b'\x08\x00':
+        ihl = (f[14] & 15) * 4
+        with open(os.path.join(aux_dir, 'mdns-%02d' % i), 'wb') as out:
+            out.write(bytes([8]) + f[14 + ihl + 8:])
+        a += 1
 # HTTP byte streams (selector 6) and JSON documents (selector 7).
 for (sport, dport), data in tcp_streams(os.path.join(caps, 'around_mqtt.pcap')).items():
     if 8080 in (sport, dport):
