@@ -769,6 +769,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const size_t held_before = ds.buffered();
   size_t seg_part = 0;
   auto note_frame = [](uint32_t f) {
+    // PDUs of one frame come one after another: the last entry answers most
+    // calls (a segment of 700 two-byte PDUs must not scan the list 700 times).
+    if (!seg_frames.empty() && seg_frames.back() == f) return;
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
   flow->ws.dir = static_cast<uint8_t>(dir);
