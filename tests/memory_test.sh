@@ -7,6 +7,10 @@
 #   - 400 TLS ClientHellos announcing 250,000 bytes, each sending 100 KB in
 #     16 KB records and never finishing (bench/attack_tls_hello.py): the
 #     handshake fragments count against the same budget (4 MB here)
+#   - 10 MQTT connections each with a hole, then 1 MB of 2-byte PDUs held
+#     behind it (bench/attack.py hole): when the cap gives the hole up, the
+#     held data holds 200,000 PDUs per frame; at most kMaxPdusPerFrame are
+#     dissected (before: minutes of CPU and gigabytes with -V)
 set -u
 bin=$(realpath "${1:?usage: memory_test.sh MQSNIFF_BINARY}")
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,5 +32,10 @@ held=$(printf '%s\n' "$out" | sed -n 's/.*peak \([0-9]*\) bytes buffered.*/\1/p'
 # (before the handshake fragments were counted: 53 MiB here, 984 MiB with 4,000 connections of 240 KB)
 if [ "$kb3" -lt 40000 ] && [[ "$out" == Reassembly:*"cap hits"* ]] && [ "${held:-9}" -le 4000000 ]; then pass=$((pass+1)); else
   echo "FAIL: TLS handshake fragments peak ${kb3} KiB, summary: $out"; fail=$((fail+1)); fi
-echo "memory: $pass passed, $fail failed (SYN flood ${kb} KiB, holes ${kb2} KiB, TLS handshakes ${kb3} KiB peak)"
+python3 "$root/bench/attack.py" hole "$tmp/hole.pcap" 10
+kb4=$(peak "$bin" -V -o tcp.reassembly_max_total:4000000 -r "$tmp/hole.pcap")
+out=$("$bin" -q -o tcp.reassembly_max_total:4000000 -r "$tmp/hole.pcap" 2>/dev/null | tail -1)
+if [ "$kb4" -lt 60000 ] && [[ "$out" == *" PDUs not dissected (over 8192 in one frame)"* ]]; then pass=$((pass+1)); else
+  echo "FAIL: PDUs held behind a hole: -V peak ${kb4} KiB, summary: $out"; fail=$((fail+1)); fi
+echo "memory: $pass passed, $fail failed (SYN flood ${kb} KiB, holes ${kb2} KiB, TLS handshakes ${kb3} KiB, PDUs behind holes ${kb4} KiB peak)"
 [ "$fail" -eq 0 ]

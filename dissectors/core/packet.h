@@ -46,19 +46,23 @@ struct Address {
 class DataSources {
  public:
   // A buffer for this frame, shown as "<label> (N bytes)" ("Reassembled TCP").
-  std::vector<uint8_t>& add(const char* label) {
+  // `shared`: later layers of the frame point into it (a reassembled IPv4
+  // datagram carries a TCP segment); holds() looks only at those, so a frame
+  // of thousands of reassembled PDUs costs no scan per PDU.
+  std::vector<uint8_t>& add(const char* label, bool shared = false) {
     if (used_ == bufs_.size()) {
       bufs_.emplace_back();
       labels_.push_back(nullptr);
     }
     labels_[used_] = label;
+    if (shared) shared_.push_back(used_);
     return bufs_[used_++];
   }
   size_t size() const { return used_; }
   const char* label(size_t i) const { return labels_[i]; }
   const std::vector<uint8_t>& bytes(size_t i) const { return bufs_[i]; }
   bool holds(const uint8_t* p) const {
-    for (size_t k = 0; k < used_; ++k)
+    for (size_t k : shared_)
       if (p >= bufs_[k].data() && p < bufs_[k].data() + bufs_[k].size()) return true;
     return false;
   }
@@ -67,10 +71,20 @@ class DataSources {
     for (size_t i = 0; i < used_; ++i)
       if (bufs_[i].capacity() > (1u << 20)) std::vector<uint8_t>().swap(bufs_[i]);
     used_ = 0;
+    shared_.clear();
+    // A frame that needed very many buffers gives the spare ones back.
+    if (bufs_.size() > kKeepBuffers) {
+      bufs_.resize(kKeepBuffers);
+      bufs_.shrink_to_fit();
+      labels_.resize(kKeepBuffers);
+      labels_.shrink_to_fit();
+    }
   }
 
  private:
+  static constexpr size_t kKeepBuffers = 256;
   std::vector<std::vector<uint8_t>> bufs_;
+  std::vector<size_t> shared_;
   std::vector<const char*> labels_;
   size_t used_ = 0;
 };

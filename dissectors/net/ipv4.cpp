@@ -205,7 +205,7 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
                                     static_cast<uint32_t>(pkt.frame.number), pkt.frame.ts);
       if (res.complete) {
         // The reassembled datagram must outlive rendering: per-packet store.
-        auto& buf = st.sources.add("Reassembled IPv4");
+        auto& buf = st.sources.add("Reassembled IPv4", true);
         buf.assign(res.data.begin(), res.data.end());
         for (uint32_t f : res.frames) t.add_uint(ip_f::fragment, f, 0, 0);
         t.add_uint(ip_f::fragment_count, res.frames.size(), 0, 0);

@@ -36,6 +36,12 @@ struct ReassemblyLimits {
   bool compare_retransmissions = true;
 };
 
+// PDUs dissected in one frame at most. A 1448-byte segment holds at most 724
+// MQTT PDUs, a 64 KB one 32,768; data held behind a hole and released at once
+// can hold millions: PDUs beyond the cap are framed (the stream stays in step)
+// but not dissected: one frame must not build a tree of millions of PDUs.
+inline constexpr size_t kMaxPdusPerFrame = 8192;
+
 struct ReassemblyStats {
   size_t buffered = 0;  // bytes held right now in all flows
   size_t peak = 0;
@@ -43,6 +49,7 @@ struct ReassemblyStats {
   uint64_t bytes_skipped = 0;  // oversized PDUs never buffered
   uint64_t gaps = 0;
   uint64_t cap_hits = 0;
+  uint64_t pdus_undissected = 0;  // framed beyond the per-frame PDU cap, not dissected
   void add(size_t n) {
     buffered += n;
     if (buffered > peak) peak = buffered;

@@ -790,9 +790,16 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   thread_local std::string tcp_summary;
   tcp_summary.clear();
   if (info && ds.skipping()) tcp_summary = *info;
+  size_t pdus_here = 0;
+  uint64_t pdus_over = 0;
   DirStream::Out out = ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond,
                                [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
                                    std::vector<uint8_t>* donor) {
+    if (pdus_here == kMaxPdusPerFrame) {
+      ++pdus_over;
+      return;
+    }
+    ++pdus_here;
     uint32_t base = 0;
     core::Bytes view = pdu;
     bool in_packet = pdu.data() >= pkt.frame.data && pdu.data() < pkt.frame.data + pkt.frame.caplen;
@@ -887,6 +894,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   } else if (out.differs) {
     t.add_bool(tcp_f::segment_overlap_conflict, true, off, 0);
+  }
+  if (pdus_over) {
+    st.reassembly_stats.pdus_undissected += pdus_over;
+    core::add_expert(t, std::to_string(pdus_over) + " more PDUs in this frame were framed but not dissected (mqsniff dissects at most " +
+                            std::to_string(kMaxPdusPerFrame) + " PDUs per frame)",
+                     core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
   if (out.gap) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",

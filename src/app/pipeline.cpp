@@ -688,13 +688,17 @@ private:
 void report_run(const cli::Options& o, const DissectState& st, capture::PcapSource& src, out::Writer& w, uint64_t packets) {
   const auto& rs = st.reassembly_stats;
   if (o.quiet && !o.quieter &&
-      (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || st.tcp_flows.evicted() || st.tcp_flows.expired() ||
+      (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || rs.pdus_undissected || st.tcp_flows.evicted() || st.tcp_flows.expired() ||
        st.ipv4_defrag.dropped())) {
     w.write("Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped, " + std::to_string(rs.bytes_skipped) +
             " bytes of oversized PDUs skipped, " + std::to_string(rs.gaps) + " gaps, " + std::to_string(rs.cap_hits) +
             " cap hits, peak " + std::to_string(rs.peak) + " bytes buffered, " + std::to_string(st.tcp_flows.evicted()) +
             " TCP conversations evicted, " + std::to_string(st.tcp_flows.expired()) + " expired idle, " +
-            std::to_string(st.ipv4_defrag.dropped()) + " IPv4 fragment bytes dropped\n");
+            std::to_string(st.ipv4_defrag.dropped()) + " IPv4 fragment bytes dropped" +
+            (rs.pdus_undissected ? ", " + std::to_string(rs.pdus_undissected) + " PDUs not dissected (over " +
+                                       std::to_string(tcp::kMaxPdusPerFrame) + " in one frame)"
+                                 : std::string()) +
+            "\n");
     w.flush();
   }
   if (st.tls_decrypt && o.quiet && !o.quieter) {

@@ -120,6 +120,15 @@ void TreeRenderThread::run() {
       w_.end_record();
       if (w_.failed()) failed_.store(true, std::memory_order_relaxed);
     }
+    // A slot keeps its buffers for the next packet, but not those of a huge
+    // tree: 256 slots each holding one would multiply a rare frame's memory.
+    if (s.nodes.capacity() > kKeepNodes) std::vector<core::FieldNode>().swap(s.nodes);
+    if (s.bytes.capacity() > kKeepBytes) std::vector<uint8_t>().swap(s.bytes);
+    if (s.appended.capacity() > kKeepNodes) {
+      decltype(s.appended)().swap(s.appended);
+      decltype(s.appended_views)().swap(s.appended_views);
+    }
+    if (s.pdus.capacity() > kKeepNodes) decltype(s.pdus)().swap(s.pdus);
     ++t;
     tail_.store(t, std::memory_order_release);
     if ((t % kBatch) == 0 && producer_waiting_) {

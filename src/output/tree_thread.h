@@ -44,6 +44,9 @@ public:
   // Each side sleeps until the other has moved a batch: a few thousand
   // wake-ups per million packets instead of one per packet.
   static constexpr size_t kBatch = 32;
+  // Slot buffers above these sizes are given back after rendering.
+  static constexpr size_t kKeepNodes = 4096;
+  static constexpr size_t kKeepBytes = 256 * 1024;
 
 private:
   struct Slot {
