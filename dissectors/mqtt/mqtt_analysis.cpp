@@ -54,14 +54,20 @@ bool analysis_wanted(const core::WantSet& want) {
 }
 
 std::shared_ptr<MqttAnalysis> SessionStore::resume(std::string_view clientid) {
+  if (clientid.size() > kMaxClientId) {
+    ++refused_;
+    return nullptr;
+  }
   std::string key(clientid);
   if (auto it = map_.find(key); it != map_.end()) return it->second;
   if (map_.size() >= kMaxSessions) {
     // Sessions nobody holds with nothing in flight carry no information.
-    for (auto it = map_.begin(); it != map_.end();)
-      it = it->second.use_count() == 1 && it->second->inflight[0].empty() && it->second->inflight[1].empty()
-               ? map_.erase(it)
-               : std::next(it);
+    for (auto it = map_.begin(); it != map_.end();) {
+      auto next = std::next(it);
+      if (it->second.use_count() == 1 && it->second->inflight[0].empty() && it->second->inflight[1].empty())
+        erase_counted(it);
+      it = next;
+    }
     if (map_.size() >= kMaxSessions) {
       ++refused_;
       return nullptr;
@@ -69,13 +75,32 @@ std::shared_ptr<MqttAnalysis> SessionStore::resume(std::string_view clientid) {
   }
   auto a = std::make_shared<MqttAnalysis>();
   a->persistent = true;
-  map_.emplace(std::move(key), a);
+  auto it = map_.emplace(std::move(key), a).first;
+  bytes_ += it->first.capacity() + kEntryBytes;
+  recount(*a);
   return a;
 }
 
 void SessionStore::discard(std::string_view clientid) {
   if (map_.empty()) return;
-  if (auto it = map_.find(std::string(clientid)); it != map_.end()) map_.erase(it);
+  if (auto it = map_.find(std::string(clientid)); it != map_.end()) erase_counted(it);
+}
+
+size_t SessionStore::trim(size_t target) {
+  size_t gone = 0;
+  for (int pass = 0; pass < 2 && bytes_ > target; ++pass) {
+    for (auto it = map_.begin(); it != map_.end() && bytes_ > target;) {
+      auto next = std::next(it);
+      const bool idle = it->second->inflight[0].empty() && it->second->inflight[1].empty();
+      if (it->second.use_count() == 1 && (idle || pass == 1)) {
+        erase_counted(it);
+        ++gone;
+      }
+      it = next;
+    }
+  }
+  refused_ += gone;
+  return gone;
 }
 
 void analyze_connect(std::shared_ptr<MqttAnalysis>& a, SessionStore* store, std::string_view clientid, bool clean) {
@@ -147,9 +172,18 @@ void analyze_keepalive(KeepaliveTrack& k, core::Packet& pkt, uint8_t type, bool 
 void analyze_subscribe(MqttAnalysis& a, std::string_view filter, bool subscribe) {
   auto it = std::find(a.subscriptions.begin(), a.subscriptions.end(), filter);
   if (!subscribe) {
-    if (it != a.subscriptions.end()) a.subscriptions.erase(it);
-  } else if (it == a.subscriptions.end() && a.subscriptions.size() < MqttAnalysis::kMaxSubscriptions) {
-    a.subscriptions.emplace_back(filter);
+    if (it != a.subscriptions.end()) {
+      a.subscription_bytes -= it->size();
+      a.subscriptions.erase(it);
+    }
+  } else if (it == a.subscriptions.end()) {
+    if (a.subscriptions.size() < MqttAnalysis::kMaxSubscriptions &&
+        a.subscription_bytes + filter.size() <= MqttAnalysis::kMaxSubscriptionBytes) {
+      a.subscriptions.emplace_back(filter);
+      a.subscription_bytes += filter.size();
+    } else {
+      ++a.not_kept;
+    }
   }
 }
 

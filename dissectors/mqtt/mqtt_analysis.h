@@ -81,12 +81,22 @@ struct QosForward {
 struct MqttAnalysis {
   static constexpr size_t kMaxInflight = 1024;
   static constexpr size_t kMaxSubscriptions = 256;
+  static constexpr size_t kMaxSubscriptionBytes = 16 * 1024;  // topic filter bytes per client
   std::vector<std::string> subscriptions;  // the client's topic filters
+  size_t subscription_bytes = 0;
+  size_t counted = 0;     // bytes the SessionStore counts for it (stored sessions)
+  uint64_t not_kept = 0;  // subscriptions over the limits
   // By the direction the PUBLISH went: [0] from the client, [1] from the
   // broker (before a CONNECT is seen: by the TCP direction).
   std::vector<QosFlow> inflight[2];
   QosForward* forward = nullptr;     // -2 (set by TCP), or null
   bool persistent = false;           // shared through the SessionStore
+  size_t heap_bytes() const {
+    size_t n = sizeof(MqttAnalysis) + 32 /* shared_ptr control block */ +
+               subscriptions.capacity() * sizeof(std::string) + subscription_bytes +
+               (inflight[0].capacity() + inflight[1].capacity()) * sizeof(QosFlow);
+    return n;
+  }
 };
 
 // Keep Alive timing of one connection (not of the session: a new connection
@@ -108,6 +118,18 @@ struct KeepaliveTrack {
 class SessionStore {
 public:
   static constexpr size_t kMaxSessions = 16384;
+  static constexpr size_t kMaxClientId = 1024;  // a longer client identifier gets no stored session
+  // Bytes the stored sessions hold (keys and state), counted in TCP's memory
+  // budget: recount() after a packet changed a stored session.
+  size_t bytes() const { return bytes_; }
+  void recount(MqttAnalysis& a) {
+    const size_t now = a.heap_bytes();
+    bytes_ = bytes_ - a.counted + now;
+    a.counted = now;
+  }
+  // Drops stored sessions no connection holds until at most `target` bytes
+  // remain (those with flows in progress last). Returns how many went.
+  size_t trim(size_t target);
   // The session of this client identifier (made if new); null when full.
   std::shared_ptr<MqttAnalysis> resume(std::string_view clientid);
   // Clean Session 1: the stored session ends (§3.1.2.4).
@@ -118,6 +140,14 @@ public:
 private:
   std::unordered_map<std::string, std::shared_ptr<MqttAnalysis>> map_;
   uint64_t refused_ = 0;
+  size_t bytes_ = 0;
+  static constexpr size_t kEntryBytes = 64;  // the hash node and bucket, roughly
+  void erase_counted(std::unordered_map<std::string, std::shared_ptr<MqttAnalysis>>::iterator it) {
+    bytes_ -= it->second->counted + it->first.capacity() + kEntryBytes;
+    it->second->counted = 0;
+    it->second->persistent = false;  // a connection still holding it counts it as its own
+    map_.erase(it);
+  }
 };
 
 // Whether any mqtt.analysis.* field is wanted (by a filter, -e, -V/JSON or a -z statistic).

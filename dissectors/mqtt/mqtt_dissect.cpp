@@ -409,7 +409,16 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         auto& map = s.aliases->dir[s.dir & 1];
         uint16_t alias = static_cast<uint16_t>(c.topic_alias);
         if (!topic.empty()) {
-          if (map.size() < MqttSession::kMaxAliases || map.count(alias)) map[alias] = std::string(topic);
+          auto& held = s.aliases->bytes[s.dir & 1];
+          auto it = map.find(alias);
+          const size_t old_len = it != map.end() ? it->second.size() : 0;
+          if ((map.size() < MqttSession::kMaxAliases || it != map.end()) &&
+              held - old_len + topic.size() <= MqttSession::kMaxAliasBytes) {
+            map[alias] = std::string(topic);
+            held = held - old_len + topic.size();
+          } else {
+            ++s.not_kept;  // later uses of this alias will not resolve
+          }
         } else if (auto it = map.find(alias); it != map.end()) {
           topic = t.arena().copy(it->second);
           t.add_string(mqtt_f::topic, topic, base, 0);  // generated, as tshark adds it
@@ -602,6 +611,16 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
     if (data.size() < declared && !pkt.malformed) pkt.mark_truncated(first ? "TCP" : "MQTT");
     else link::dissect_data(r, pkt);  // a packet continued in another segment (reassembly: issue #3)
   }
+}
+
+size_t MqttSession::heap_bytes() const {
+  size_t n = 0;
+  if (aliases) {
+    n += sizeof(Aliases);
+    for (int d = 0; d < 2; ++d) n += aliases->dir[d].size() * kAliasNodeBytes + aliases->bytes[d];
+  }
+  if (analysis && !analysis->persistent) n += analysis->heap_bytes();
+  return n;
 }
 
 }  // namespace mqsniff::mqtt

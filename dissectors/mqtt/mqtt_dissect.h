@@ -23,9 +23,13 @@ struct MqttSession {
   // Bounded: at most kMaxAliases per direction.
   struct Aliases {
     std::map<uint16_t, std::string> dir[2];
+    size_t bytes[2] = {0, 0};  // topic bytes held per direction
   };
   std::unique_ptr<Aliases> aliases;
   static constexpr size_t kMaxAliases = 1024;
+  static constexpr size_t kMaxAliasBytes = 64 * 1024;  // topic bytes per direction
+  static constexpr size_t kAliasNodeBytes = 80;        // a map node with its string, roughly
+  uint64_t not_kept = 0;  // aliases, subscriptions or sessions not kept by these limits (counted once read)
   // QoS flow analysis (mqtt.analysis.*), when a filter, field, output or -z
   // statistic asks for it (set by TCP); allocated on the first QoS > 0 packet.
   bool analyze = false;
@@ -38,6 +42,9 @@ struct MqttSession {
   // The analysis's index of the direction of the packet being dissected:
   // 0 from the client, 1 from the broker (the TCP direction before a CONNECT).
   unsigned role() const { return client_dir < 0 ? dir & 1u : (dir & 1u) == static_cast<unsigned>(client_dir) ? 0u : 1u; }
+  // Heap bytes of this connection's state (its own analysis; a stored
+  // session's is counted by the SessionStore).
+  size_t heap_bytes() const;
   MqttAnalysis& analysis_state() {
     if (!analysis) analysis = std::make_shared<MqttAnalysis>();
     analysis->forward = forward;

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -109,8 +110,10 @@ void FlowIndex<Flow>::erase_from_index(uint32_t flow_idx) {
 }
 
 namespace {
-void release_app(TcpFlow& f) { f.tls.release(); }
+void release_app(TcpFlow& f) { f.release_tls(); }
 void release_app(UdpFlow&) {}
+size_t charged_of(const TcpFlow& f) { return f.charged; }
+size_t charged_of(const UdpFlow&) { return 0; }
 }  // namespace
 
 template <typename Flow>
@@ -120,6 +123,8 @@ void FlowIndex<Flow>::evict(uint32_t i) {
   // Its state goes now (reassembly buffers released and counted as dropped,
   // application state freed and uncounted), not when the slot is reused.
   release_app(at(i));
+  const size_t c = charged_of(at(i));
+  flows_bytes_ -= c < flows_bytes_ ? c : flows_bytes_;
   at(i) = Flow{};
   at(i).stream = UINT32_MAX;  // no queued entry matches a free slot
   free_.push_back(i);
@@ -220,8 +225,49 @@ Flow& FlowIndex<Flow>::lookup(const core::Address& src, uint16_t sport, const co
   return f;
 }
 
+size_t FlowTable::state_bytes(const TcpFlow& f) {
+  size_t n = sizeof(TcpFlow);
+  if (f.streams) n += sizeof(TcpFlow::Streams) + f.streams->dir[0].heap_bytes() + f.streams->dir[1].heap_bytes();
+  for (const auto& a : f.an) n += a.unacked.capacity() * sizeof(AnalysisState::Unacked);
+  if (f.sessions) n += sizeof(TcpFlow::Sessions) + f.sessions->mqtt.heap_bytes() + f.sessions->tls.heap_bytes();
+  return n;
+}
+
+void FlowTable::account(TcpFlow& f, ReassemblyStats& rs, const ReassemblyLimits& l, mqtt::SessionStore& store) {
+  const size_t now = state_bytes(f);
+  flows_bytes_ = flows_bytes_ - std::min<size_t>(f.charged, flows_bytes_) + now;
+  f.charged = static_cast<uint32_t>(std::min<size_t>(now, UINT32_MAX));
+  if (f.sessions) {
+    mqtt::MqttSession& m = f.sessions->mqtt;
+    if (m.analysis && m.analysis->persistent) store.recount(*m.analysis);
+    uint64_t lost = m.not_kept;
+    m.not_kept = 0;
+    if (m.analysis) {
+      lost += m.analysis->not_kept;
+      m.analysis->not_kept = 0;
+    }
+    rs.dropped_by[static_cast<size_t>(Drop::MqttState)] += lost;
+  }
+  rs.state = flows_bytes_ + pool_bytes_ + store.bytes();
+  // Conversation state may take 7/8 of the budget; buffered data the rest
+  // and whatever the state leaves (its own caps give up holes and PDUs first).
+  const size_t high = l.max_total_bytes / 8 * 7;
+  const uint32_t self = index_of(f);
+  while (rs.state > high || rs.total() > l.max_total_bytes) {
+    if (lru_tail_ != UINT32_MAX && lru_tail_ != self) {
+      evict(lru_tail_);
+      ++rs.evicted_memory;
+    } else if (!store.trim(high - std::min(high, flows_bytes_ + pool_bytes_))) {
+      break;  // this conversation alone holds the rest
+    }
+    rs.state = flows_bytes_ + pool_bytes_ + store.bytes();
+  }
+  if (rs.total() > rs.state_peak) rs.state_peak = rs.total();
+}
+
 void FlowTable::restart(TcpFlow& f) {
-  f.tls.release();  // its handshake buffers leave the reassembly budget
+  flows_bytes_ -= std::min<size_t>(f.charged, flows_bytes_);
+  f.release_tls();  // its handshake buffers leave the reassembly budget
   FlowKey k = f.key;
   uint32_t prev = f.lru_prev, next = f.lru_next;
   f = TcpFlow{};

@@ -24,6 +24,7 @@
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
+#include "dissectors/mqtt/mqtt_analysis.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/http/http.h"
 #include "dissectors/tls/tls_dissect.h"
@@ -73,11 +74,29 @@ struct TcpFlow {
   };
   std::unique_ptr<Streams> streams;
   core::Timestamp first_ts, last_ts;
-  mqtt::MqttSession mqtt;  // session state of the application protocol
+  // Session state of the application protocols, allocated for flows that
+  // carry one (a SYN or a conversation of other data does not pay for it).
+  struct Sessions {
+    mqtt::MqttSession mqtt;
+    tls::TlsSession tls;
+    websocket::WsSession ws;  // MQTT over WebSocket
+    http::HttpSession http;   // HTTP request/response numbering
+  };
+  std::unique_ptr<Sessions> sessions;
+  Sessions& app_sessions() {
+    if (!sessions) sessions = std::make_unique<Sessions>();
+    return *sessions;
+  }
+  // Buffers the budget counts are given back (the connection ended, or is forgotten).
+  void release_tls() {
+    if (sessions) {
+      sessions->tls.release();
+      sessions->ws.release();
+    }
+  }
+  // Bytes this flow's state is counted for in the memory budget (FlowTable::account).
+  uint32_t charged = 0;
   std::array<TcpDir, 2> dir;
-  tls::TlsSession tls;
-  websocket::WsSession ws;  // MQTT over WebSocket
-  http::HttpSession http;   // HTTP request/response numbering
   core::Timestamp syn_ts;    // for the handshake RTT
   core::Timestamp first_rtt; // SYN -> ACK of SYN/ACK (tshark's out-of-order threshold)
   std::array<AnalysisState, 2> an;  // per direction, only when sequence analysis is shown
@@ -121,6 +140,7 @@ protected:
   uint64_t evicted_ = 0;
   uint64_t expired_ = 0;
   uint32_t next_stream_ = 0;
+  size_t flows_bytes_ = 0;  // the sum of the live flows' `charged` (TCP; 0 for UDP)
   // Slab of max_ flows reserved as address space up front (nothing moves,
   // nothing doubles) and backed by memory as flows are first handed out, in
   // transparent huge pages where the kernel allows: a new conversation costs
@@ -155,6 +175,8 @@ public:
     if (!pool_.empty()) {
       auto p = std::move(pool_.back());
       pool_.pop_back();
+      const size_t n = sizeof(TcpFlow::Streams) + p->dir[0].heap_bytes() + p->dir[1].heap_bytes();
+      pool_bytes_ -= n < pool_bytes_ ? n : pool_bytes_;
       return p;
     }
     return std::make_unique<TcpFlow::Streams>(s, l);
@@ -162,17 +184,29 @@ public:
   // A closed connection holding nothing gives its reassembly state back, and
   // its TLS session (decryption keys, handshake fragments) its heap memory.
   void release_streams(TcpFlow& f) {
-    f.tls.release();
+    f.release_tls();
     if (!f.streams) return;
     if (pool_.size() < kStreamPool && f.streams->dir[0].buffered() == 0 && f.streams->dir[1].buffered() == 0) {
       f.streams->dir[0].recycle();
       f.streams->dir[1].recycle();
+      pool_bytes_ += sizeof(TcpFlow::Streams) + f.streams->dir[0].heap_bytes() + f.streams->dir[1].heap_bytes();
       pool_.push_back(std::move(f.streams));
     }
     f.streams.reset();
   }
   // Port reuse: the 4-tuple starts a new conversation with a new stream number.
   void restart(TcpFlow& f);
+  // The one memory budget (design §6): after a packet of `f`, re-counts
+  // what f's state holds, sets rs.state to all conversations' and stored
+  // MQTT sessions' state, then, while that exceeds 7/8 of l.max_total_bytes
+  // or with the buffered data the whole, forgets the least recently used
+  // other conversations (rs.evicted_memory), then stored sessions no
+  // connection holds.
+  void account(TcpFlow& f, ReassemblyStats& rs, const ReassemblyLimits& l, mqtt::SessionStore& store);
+  // What a conversation's state costs: its slot and everything it holds on
+  // the heap, except the buffered data the budget counts as it comes.
+  static size_t state_bytes(const TcpFlow& f);
+  size_t flows_bytes() const { return flows_bytes_; }
   // The connection is over (a FIN each way, or a RST): forget it once it has
   // been quiet for the closed timeout.
   void closed(TcpFlow& f, core::Timestamp now) {
@@ -189,6 +223,7 @@ public:
 private:
   static constexpr size_t kStreamPool = 64;
   std::vector<std::unique_ptr<TcpFlow::Streams>> pool_;
+  size_t pool_bytes_ = 0;
   uint64_t forgotten_ = 0;
   struct Closed {
     uint32_t idx, stream;

@@ -42,9 +42,32 @@ struct ReassemblyLimits {
 // but not dissected: one frame must not build a tree of millions of PDUs.
 inline constexpr size_t kMaxPdusPerFrame = 8192;
 
+// What was given up, by cause (the end-of-run summary names each).
+enum class Drop : uint8_t {
+  ReassemblyCap,   // TCP data over the per-direction or total cap
+  TlsHandshake,    // a handshake message across records over the caps
+  TlsPlaintext,    // decrypted bytes of a PDU over the caps
+  WebSocket,       // MQTT bytes across WebSocket frames over the caps
+  MqttState,       // topic aliases, subscriptions, stored sessions not kept
+  Count
+};
+
+// One budget for all per-connection memory: the bytes buffered by TCP
+// reassembly (and by the TLS and WebSocket layers above it), plus the state
+// of every conversation (its slot, its streams, analysis and session state)
+// and the stored MQTT sessions. `max_total_bytes` bounds the sum.
 struct ReassemblyStats {
   size_t buffered = 0;  // bytes held right now in all flows
   size_t peak = 0;
+  size_t state = 0;       // conversation and session state right now (FlowTable::account)
+  size_t state_peak = 0;  // the highest state + buffered seen
+  uint64_t dropped_by[static_cast<size_t>(Drop::Count)] = {};
+  uint64_t evicted_memory = 0;  // conversations forgotten to keep the budget
+  void drop(Drop cause, uint64_t bytes) {
+    dropped_by[static_cast<size_t>(cause)] += bytes;
+    bytes_dropped += bytes;
+  }
+  size_t total() const { return buffered + state; }
   uint64_t bytes_dropped = 0;  // buffered data thrown away (caps, gaps, eviction)
   uint64_t bytes_skipped = 0;  // oversized PDUs never buffered
   uint64_t gaps = 0;
@@ -53,9 +76,25 @@ struct ReassemblyStats {
   void add(size_t n) {
     buffered += n;
     if (buffered > peak) peak = buffered;
+    if (buffered + state > state_peak) state_peak = buffered + state;
   }
   void sub(size_t n) { buffered -= n < buffered ? n : buffered; }
 };
+
+// A buffer of stream bytes kept outside the reassembler (a handshake message
+// across TLS records, decrypted bytes short of a PDU, MQTT bytes across
+// WebSocket frames): its capacity is counted in the same budget.
+inline void recharge(ReassemblyStats* s, size_t& charged, size_t now) {
+  if (s) {
+    if (now > charged) s->add(now - charged);
+    else s->sub(charged - now);
+  }
+  charged = now;
+}
+// Room for `more` bytes in a buffer holding `held` already, under the caps?
+inline bool budget_room(const ReassemblyStats* s, const ReassemblyLimits* l, size_t held, size_t more) {
+  return !s || !l || (held + more <= l->max_dir_bytes && s->total() + more <= l->max_total_bytes);
+}
 
 // What a framer says about the bytes at the start of a view.
 struct PduLen {
@@ -120,6 +159,14 @@ public:
   }
   uint32_t next() const { return next_; }
   size_t buffered() const { return pdu_.size() + ooo_bytes_; }
+  // Heap bytes besides the buffered data (which the budget counts as it
+  // comes): the comparison ring, frame lists, spare capacity, held-segment nodes.
+  size_t heap_bytes() const {
+    return tail_.capacity() + (pdu_.capacity() - pdu_.size()) + scratch_.capacity() +
+           4 * (pdu_frames_.capacity() + pdu_bytes_.capacity() + done_frames_.capacity() + done_bytes_.capacity()) +
+           ooo_.size() * kHeldNodeBytes;
+  }
+  static constexpr size_t kHeldNodeBytes = 96;  // a map node with its vector, roughly
   // Back to a fresh stream (nothing may be held), keeping buffer capacity so a
   // pooled stream serves the next connection without allocating.
   void recycle() {

@@ -15,7 +15,7 @@ inline DirStream::~DirStream() {
 }
 
 inline bool DirStream::reserve(size_t n) {
-  if (buffered() + n > limits_->max_dir_bytes || stats_->buffered + n > limits_->max_total_bytes) {
+  if (buffered() + n > limits_->max_dir_bytes || stats_->total() + n > limits_->max_total_bytes) {
     ++stats_->cap_hits;
     return false;
   }
@@ -160,7 +160,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
       size_t take = std::min(want, c.size());
       if (!reserve(take)) {
         out.capped = true;
-        stats_->bytes_dropped += take;
+        stats_->drop(Drop::ReassemblyCap, take);
         drop_pdu();
         c = c.subspan(take);
         break;
@@ -215,7 +215,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     }
     if (!reserve(rest)) {
       out.capped = true;
-      stats_->bytes_dropped += rest;
+      stats_->drop(Drop::ReassemblyCap, rest);
       return;
     }
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
@@ -273,7 +273,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
     if (ooo_.size() >= limits_->max_ooo_segments || !reserve(data.size())) {
       out.capped = true;
       ++stats_->cap_hits;
-      stats_->bytes_dropped += data.size();
+      stats_->drop(Drop::ReassemblyCap, data.size());
       // Holding more is not allowed: give up on the hole.
       if (!ooo_.empty()) {
         give_up_hole(out, framer);

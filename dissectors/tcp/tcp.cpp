@@ -253,16 +253,16 @@ struct AppEntry {
   void (*dissect)(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& flow, DissectState& st, bool first);
 };
 void mqtt_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
-  mqtt::dissect_pdu(pdu, base, pkt, f.mqtt, first);
+  mqtt::dissect_pdu(pdu, base, pkt, f.sessions->mqtt, first);
 }
 void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
-  websocket::dissect_ws_pdu(pdu, base, pkt, f.ws, f.mqtt, first);
+  websocket::dissect_ws_pdu(pdu, base, pkt, f.sessions->ws, f.sessions->mqtt, first);
 }
 void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
-  tls::dissect_record(pdu, base, pkt, f.tls, first);
+  tls::dissect_record(pdu, base, pkt, f.sessions->tls, first);
 }
 void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState& st, bool first) {
-  http::dissect_pdu(pdu, base, pkt, f.http, st.http_tx, f.stream, first);
+  http::dissect_pdu(pdu, base, pkt, f.sessions->http, st.http_tx, f.stream, first);
 }
 const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
@@ -395,6 +395,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Flow: stream number, relative sequence numbers, window scaling.
   int dir = 0;
   TcpFlow* flow = nullptr;
+  // Whatever path this packet takes, its conversation's state is counted in
+  // the memory budget once it is done.
+  struct AccountAtEnd {
+    DissectState& st;
+    TcpFlow*& flow;
+    ~AccountAtEnd() {
+      if (flow) st.tcp_flows.account(*flow, st.reassembly_stats, st.reassembly, st.mqtt_sessions);
+    }
+  } account_at_end{st, flow};
   bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
   if (pkt.net_src.type != core::AddrType::None) {
     st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
@@ -731,22 +740,25 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   core::Bytes pb = payload.rest_captured();
   if (flow) {
     // Session state of this segment's direction and run (both paths below).
-    flow->mqtt.dir = static_cast<uint8_t>(dir);
-    flow->tls.dir = static_cast<uint8_t>(dir);
-    flow->tls.port_app = tls_port_app(st, sp, dp);
-    flow->tls.budget = &st.reassembly_stats;
-    flow->tls.limits = &st.reassembly;
-    flow->mqtt.default_version = st.mqtt_default_version;
-    flow->mqtt.analyze = st.mqtt_analysis;
-    flow->mqtt.msg_as_text = st.mqtt_msg_as_text;
-    flow->mqtt.forward = st.qos_forward;
-    flow->mqtt.sessions = &st.mqtt_sessions;
+    flow->app_sessions();
+    flow->sessions->mqtt.dir = static_cast<uint8_t>(dir);
+    flow->sessions->tls.dir = static_cast<uint8_t>(dir);
+    flow->sessions->tls.port_app = tls_port_app(st, sp, dp);
+    flow->sessions->tls.budget = &st.reassembly_stats;
+    flow->sessions->tls.limits = &st.reassembly;
+    flow->sessions->ws.budget = &st.reassembly_stats;
+    flow->sessions->ws.limits = &st.reassembly;
+    flow->sessions->mqtt.default_version = st.mqtt_default_version;
+    flow->sessions->mqtt.analyze = st.mqtt_analysis;
+    flow->sessions->mqtt.msg_as_text = st.mqtt_msg_as_text;
+    flow->sessions->mqtt.forward = st.qos_forward;
+    flow->sessions->mqtt.sessions = &st.mqtt_sessions;
   }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
     static thread_local mqtt::MqttSession no_flow;
-    if (mqtt) mqtt::dissect_segment(payload, pkt, flow ? flow->mqtt : no_flow);
+    if (mqtt) mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
     else link::dissect_data(payload, pkt);
     return;
   }
@@ -774,12 +786,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (!seg_frames.empty() && seg_frames.back() == f) return;
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
-  flow->ws.dir = static_cast<uint8_t>(dir);
+  flow->sessions->ws.dir = static_cast<uint8_t>(dir);
   const AppEntry& entry = *app_entry(app);
   TlsAppUser tls_user{flow, &st, sp, dp};
   if (app == TcpFlow::App::Tls && st.tls_decrypt) {
-    flow->tls.decrypt = st.tls_decrypt.get();
-    flow->tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
+    flow->sessions->tls.decrypt = st.tls_decrypt.get();
+    flow->sessions->tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
   }
   thread_local std::vector<uint32_t> pdu_sizes;  // MQTT PDUs whole in this segment (tcp.pdu.size)
   pdu_sizes.clear();
@@ -870,7 +882,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     pkt.new_call = false;
     first = false;
   });
-  flow->tls.sink.user = nullptr;
+  flow->sessions->tls.sink.user = nullptr;
   // A PDU that starts here and continues later: tshark called its dissector,
   // which asked for more data; frame.protocols names it (once per call) unless
   // the dissector returned 0, as MQTT's tcp_dissect_pdus does when the fixed

@@ -901,11 +901,11 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
   // the total budget has room.
   const size_t dir_cap = s.limits ? std::min(kMaxHandshakeMessage, s.limits->max_dir_bytes) : kMaxHandshakeMessage;
   auto room = [&](size_t more) {
-    return !s.budget || !s.limits || s.budget->buffered + more <= s.limits->max_total_bytes;
+    return !s.budget || !s.limits || s.budget->total() + more <= s.limits->max_total_bytes;
   };
   auto drop = [&](size_t lost, const char* why) {
     if (s.budget) {
-      s.budget->bytes_dropped += lost;
+      s.budget->drop(tcp::Drop::TlsHandshake, lost);
       ++s.budget->cap_hits;
     }
     frag.reset();
@@ -1083,11 +1083,14 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
   const bool joined = !pend.empty();
   size_t joined_part = 0;  // bytes of this record that completed the pending PDU
   if (joined) {
-    if (pend.size() + plain.size() > SessionDecrypt::kMaxPending) {
+    if (pend.size() + plain.size() > SessionDecrypt::kMaxPending ||
+        !tcp::budget_room(s.budget, s.limits, pend.size(), plain.size())) {
       s.decrypt->stats.dropped_plaintext += pend.size() + plain.size();
-      pend.clear();
+      if (s.budget) s.budget->drop(tcp::Drop::TlsPlaintext, pend.size() + plain.size());
+      pend = {};
       frames.clear();
-      core::add_expert(t, "Decrypted application PDU larger than the TLS reassembly limit (1 MiB): dropped",
+      s.charge_pending(static_cast<int>(dir));
+      core::add_expert(t, "Decrypted application PDU over the TLS reassembly limit (1 MiB) or the memory budget: dropped",
                        core::Severity::Warn, core::ExpertGroup::Reassemble);
       return d.app->name;
     }
@@ -1159,14 +1162,19 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
     pend.erase(pend.begin(), pend.begin() + static_cast<long>(used));
     if (tail) frames.emplace_back(frame, static_cast<uint32_t>(std::min(tail, plain.size())));
   } else if (tail) {
-    if (tail > SessionDecrypt::kMaxPending) {
+    if (tail > SessionDecrypt::kMaxPending || !tcp::budget_room(s.budget, s.limits, 0, tail)) {
       s.decrypt->stats.dropped_plaintext += tail;
+      if (s.budget) s.budget->drop(tcp::Drop::TlsPlaintext, tail);
     } else {
       pend.assign(data.begin() + static_cast<long>(used), data.end());
       frames.assign(1, {frame, static_cast<uint32_t>(tail)});
     }
   }
-  if (pend.empty()) frames.clear();
+  if (pend.empty()) {
+    frames.clear();
+    if (pend.capacity() > 4096) pend = {};  // an idle session keeps no big buffer
+  }
+  s.charge_pending(static_cast<int>(dir));
   return d.app->name;
 }
 

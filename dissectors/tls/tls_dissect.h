@@ -72,6 +72,17 @@ struct SessionDecrypt {
   // ... and the frames they came from, with how many bytes each (tls.segment).
   std::vector<std::pair<uint32_t, uint32_t>> pending_frames[2];
   static constexpr size_t kMaxPending = 1 << 20;
+  size_t pending_charged[2] = {0, 0};  // pending's capacity, counted in the TCP budget
+  // Heap bytes besides `pending` (counted as buffered data): cipher contexts, session ids, frame lists.
+  size_t heap_bytes() const {
+    size_t n = sizeof(SessionDecrypt) + ch_session_id.capacity() + ch_ticket.capacity() + sh_session_id.capacity();
+    for (int d = 0; d < 2; ++d) {
+      n += pending_frames[d].capacity() * sizeof(pending_frames[d][0]);
+      if (cipher[d].ready()) n += kCipherContextBytes;
+    }
+    return n;
+  }
+  static constexpr size_t kCipherContextBytes = 1024;  // OpenSSL's cipher and MAC contexts, roughly
 };
 
 // Per-conversation TLS state: the negotiated version (from the ServerHello's
@@ -99,14 +110,13 @@ struct TlsSession {
   tcp::ReassemblyStats* budget = nullptr;
   const tcp::ReassemblyLimits* limits = nullptr;
   // Re-counts what direction d's fragment buffer holds in the budget.
-  void charge_fragment(int d) {
-    size_t now = hs_frag[d] ? hs_frag[d]->capacity() : 0;
-    if (budget) {
-      if (now > hs_charged[d]) budget->add(now - hs_charged[d]);
-      else budget->sub(hs_charged[d] - now);
-    }
-    hs_charged[d] = now;
+  void charge_fragment(int d) { tcp::recharge(budget, hs_charged[d], hs_frag[d] ? hs_frag[d]->capacity() : 0); }
+  // Re-counts direction d's decrypted bytes awaiting a whole PDU.
+  void charge_pending(int d) {
+    if (dec) tcp::recharge(budget, dec->pending_charged[d], dec->pending[d].capacity());
   }
+  // Heap bytes of this session besides the buffers counted above (for the flow's state).
+  size_t heap_bytes() const { return dec ? dec->heap_bytes() : 0; }
   // Decryption (only with a key log): shared context set by TCP, own state.
   DecryptContext* decrypt = nullptr;
   // The application protocol the ports name (set by TCP): what tshark calls
@@ -117,6 +127,12 @@ struct TlsSession {
   // The connection is over (both FINs, or a RST, nothing buffered): its heap
   // state goes, the few bytes above stay for tcp.stream numbering and stats.
   void release() {
+    if (dec) {
+      for (int d = 0; d < 2; ++d) {
+        dec->pending[d] = {};
+        charge_pending(d);
+      }
+    }
     dec.reset();
     for (int d = 0; d < 2; ++d) {
       if (budget && hs_frag[d] && !hs_frag[d]->empty()) budget->bytes_dropped += hs_frag[d]->size();

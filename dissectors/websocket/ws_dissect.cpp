@@ -122,12 +122,19 @@ void dissect_http(core::Bytes pdu, uint32_t base, Packet& pkt, bool first) {
 
 // Whole MQTT packets from the direction's WebSocket payload stream.
 void feed_mqtt(core::Bytes data, Packet& pkt, WsSession& ws, mqtt::MqttSession& ms) {
-  auto& pend = ws.pending[ws.dir & 1];
+  const int d = ws.dir & 1;
+  auto& pend = ws.pending[d];
   if (!pend) pend = std::make_unique<std::vector<uint8_t>>();
-  if (pend->size() + data.size() > WsSession::kMaxPending) {
-    pend->clear();
-    core::add_expert(pkt.tree, "MQTT packet larger than the WebSocket reassembly limit: dropped", core::Severity::Warn,
-                     core::ExpertGroup::Reassemble);
+  if (pend->size() + data.size() > WsSession::kMaxPending ||
+      !tcp::budget_room(ws.budget, ws.limits, pend->size(), data.size())) {
+    if (ws.budget) {
+      ws.budget->drop(tcp::Drop::WebSocket, pend->size() + data.size());
+      ++ws.budget->cap_hits;
+    }
+    pend.reset();
+    ws.charge(d);
+    core::add_expert(pkt.tree, "MQTT packet over the WebSocket reassembly limit (1 MiB) or the memory budget: dropped",
+                     core::Severity::Warn, core::ExpertGroup::Reassemble);
     return;
   }
   pend->insert(pend->end(), data.begin(), data.end());
@@ -142,6 +149,8 @@ void feed_mqtt(core::Bytes data, Packet& pkt, WsSession& ws, mqtt::MqttSession& 
     used += n;
   }
   pend->erase(pend->begin(), pend->begin() + static_cast<long>(used));
+  if (pend->empty() && pend->capacity() > 4096) pend.reset();  // an idle connection keeps no big buffer
+  ws.charge(d);
 }
 
 }  // namespace

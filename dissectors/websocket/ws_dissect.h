@@ -23,6 +23,17 @@ struct WsSession {
   // MQTT bytes received in WebSocket payloads, not yet a whole MQTT packet.
   std::unique_ptr<std::vector<uint8_t>> pending[2];
   static constexpr size_t kMaxPending = 1 << 20;  // an MQTT packet larger than this is dropped
+  // The pending bytes are counted in TCP reassembly's budget (set by TCP).
+  tcp::ReassemblyStats* budget = nullptr;
+  const tcp::ReassemblyLimits* limits = nullptr;
+  size_t charged[2] = {0, 0};
+  void charge(int d) { tcp::recharge(budget, charged[d], pending[d] ? pending[d]->capacity() : 0); }
+  void release() {
+    for (int d = 0; d < 2; ++d) {
+      pending[d].reset();
+      charge(d);
+    }
+  }
 };
 
 // Framer: an HTTP header block (up to "\r\n\r\n", at most 16 KiB) or one

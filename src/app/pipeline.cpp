@@ -687,19 +687,39 @@ private:
 // decryption went (-q), unknown link types, the live capture's count.
 void report_run(const cli::Options& o, const DissectState& st, capture::PcapSource& src, out::Writer& w, uint64_t packets) {
   const auto& rs = st.reassembly_stats;
-  if (o.quiet && !o.quieter &&
-      (rs.bytes_dropped || rs.bytes_skipped || rs.gaps || rs.pdus_undissected || st.tcp_flows.evicted() || st.tcp_flows.expired() ||
-       st.ipv4_defrag.dropped())) {
-    w.write("Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped, " + std::to_string(rs.bytes_skipped) +
-            " bytes of oversized PDUs skipped, " + std::to_string(rs.gaps) + " gaps, " + std::to_string(rs.cap_hits) +
-            " cap hits, peak " + std::to_string(rs.peak) + " bytes buffered, " + std::to_string(st.tcp_flows.evicted()) +
-            " TCP conversations evicted, " + std::to_string(st.tcp_flows.expired()) + " expired idle, " +
-            std::to_string(st.ipv4_defrag.dropped()) + " IPv4 fragment bytes dropped" +
-            (rs.pdus_undissected ? ", " + std::to_string(rs.pdus_undissected) + " PDUs not dissected (over " +
-                                       std::to_string(tcp::kMaxPdusPerFrame) + " in one frame)"
-                                 : std::string()) +
-            "\n");
-    w.flush();
+  auto by = [&](tcp::Drop d) { return rs.dropped_by[static_cast<size_t>(d)]; };
+  const uint64_t capped = by(tcp::Drop::ReassemblyCap) + by(tcp::Drop::TlsHandshake) + by(tcp::Drop::TlsPlaintext) +
+                          by(tcp::Drop::WebSocket);
+  // Something a limit gave up (not the capture's own gaps): said at the end of every run.
+  const bool limited = capped || rs.bytes_skipped || rs.pdus_undissected || st.tcp_flows.evicted() ||
+                       rs.evicted_memory || st.ipv4_defrag.dropped() || by(tcp::Drop::MqttState);
+  if (!o.quieter && (limited || (o.quiet && (rs.gaps || rs.bytes_dropped || st.tcp_flows.expired())))) {
+    std::string line = "Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped (" +
+                       std::to_string(capped) + " by the caps: " + std::to_string(by(tcp::Drop::ReassemblyCap)) +
+                       " TCP, " + std::to_string(by(tcp::Drop::TlsHandshake)) + " TLS handshake, " +
+                       std::to_string(by(tcp::Drop::TlsPlaintext)) + " decrypted, " +
+                       std::to_string(by(tcp::Drop::WebSocket)) + " WebSocket), " + std::to_string(rs.bytes_skipped) +
+                       " bytes of oversized PDUs skipped, " + std::to_string(rs.gaps) + " gaps, " +
+                       std::to_string(rs.cap_hits) + " cap hits, peak " + std::to_string(rs.peak) +
+                       " bytes buffered, peak " + std::to_string(rs.state_peak) + " bytes with connection state (budget " +
+                       std::to_string(st.reassembly.max_total_bytes) + "), " +
+                       std::to_string(st.tcp_flows.evicted() + rs.evicted_memory) + " TCP conversations evicted (" +
+                       std::to_string(st.tcp_flows.evicted()) + " at the flow cap, " +
+                       std::to_string(rs.evicted_memory) + " by the memory budget), " +
+                       std::to_string(st.tcp_flows.expired()) + " expired idle, " +
+                       std::to_string(st.ipv4_defrag.dropped()) + " IPv4 fragment bytes dropped, " +
+                       std::to_string(by(tcp::Drop::MqttState)) + " MQTT aliases, subscriptions or sessions not kept" +
+                       (rs.pdus_undissected ? ", " + std::to_string(rs.pdus_undissected) + " PDUs not dissected (over " +
+                                                  std::to_string(tcp::kMaxPdusPerFrame) + " in one frame)"
+                                            : std::string()) +
+                       "\n";
+    if (o.quiet) {
+      w.write(line);
+      w.flush();
+    } else {
+      w.flush();
+      eprint(line.substr(0, line.size() - 1));
+    }
   }
   if (st.tls_decrypt && o.quiet && !o.quieter) {
     // How many TLS sessions the keys opened, and why the others stayed shut.

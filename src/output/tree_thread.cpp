@@ -34,6 +34,15 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
       tail_seen_ = tail_.load();
     }
   }
+  if (queued_bytes_.load() > kMaxQueuedBytes) {
+    // Big trees queued: wait until the renderer has worked through them.
+    std::unique_lock<std::mutex> lk(m_);
+    producer_waiting_ = true;
+    cv_.notify_all();  // the renderer may be waiting for a whole batch
+    cv_.wait(lk, [&] { return queued_bytes_.load() <= kMaxQueuedBytes; });
+    producer_waiting_ = false;
+    tail_seen_ = tail_.load();
+  }
   Slot& s = slots_[h % kSlots];
   const auto& nodes = tree.nodes();
   s.nodes.assign(nodes.begin(), nodes.end());
@@ -75,6 +84,8 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
     FieldNode& n = s.nodes[i];
     n.b.p = s.bytes.data() + reinterpret_cast<uintptr_t>(n.b.p);
   }
+  s.weight = s.nodes.size() * sizeof(FieldNode) + s.bytes.size();
+  queued_bytes_ += s.weight;
   publish();
 }
 
@@ -95,9 +106,10 @@ void TreeRenderThread::run() {
       // Nothing queued: sleep until a batch is (or the run ends).
       std::unique_lock<std::mutex> lk(m_);
       renderer_waiting_ = true;
-      cv_.wait(lk, [&] { return head_.load() - t >= kBatch || closing_; });
+      cv_.wait(lk, [&] { return head_.load() - t >= kBatch || closing_ || queued_bytes_.load() > kMaxQueuedBytes; });
       renderer_waiting_ = false;
       head_seen = head_.load();
+      if (head_seen == t) continue;  // woken before the slot was published
     }
     Slot& s = slots_[t % kSlots];
     if (s.stop) break;
@@ -129,9 +141,11 @@ void TreeRenderThread::run() {
       decltype(s.appended_views)().swap(s.appended_views);
     }
     if (s.pdus.capacity() > kKeepNodes) decltype(s.pdus)().swap(s.pdus);
+    const size_t before = queued_bytes_.fetch_sub(s.weight);
+    const bool drained = before > kMaxQueuedBytes && before - s.weight <= kMaxQueuedBytes;
     ++t;
     tail_.store(t, std::memory_order_release);
-    if ((t % kBatch) == 0 && producer_waiting_) {
+    if (((t % kBatch) == 0 || drained) && producer_waiting_) {
       std::lock_guard<std::mutex> lk(m_);
       cv_.notify_all();
     }

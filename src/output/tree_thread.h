@@ -47,6 +47,9 @@ public:
   // Slot buffers above these sizes are given back after rendering.
   static constexpr size_t kKeepNodes = 4096;
   static constexpr size_t kKeepBytes = 256 * 1024;
+  // Copies queued for rendering at most (besides the slot in hand): many big
+  // trees in a row wait for the renderer rather than fill 256 slots.
+  static constexpr size_t kMaxQueuedBytes = 16u << 20;
 
 private:
   struct Slot {
@@ -62,6 +65,7 @@ private:
     std::vector<std::pair<int32_t, std::string_view>> appended_views;
     bool stop = false;
     bool preorder = false;
+    size_t weight = 0;  // bytes of this copy, counted in queued_bytes_
   };
   void run();
   void publish();
@@ -83,6 +87,7 @@ private:
   std::condition_variable cv_;
   alignas(64) std::atomic<bool> renderer_waiting_{false};
   alignas(64) std::atomic<bool> producer_waiting_{false};
+  alignas(64) std::atomic<size_t> queued_bytes_{0};
   std::vector<size_t> fix_;  // submit(): nodes whose value moves into the copy
   std::vector<DumpPart> parts_;  // run(): a slot's -x parts
   std::thread thread_;
