@@ -17,13 +17,19 @@ measures peak RSS and time of mqsniff and tshark on each.
              frame announcing 2^63 bytes and 16 KB of it
   tlscut     N (50,000) connections on 8883, each a TLS record header
              announcing 16 KB followed by 100 bytes, nothing more
+  wsmqtt     N (1,000) WebSocket connections on 8080: the upgrade, then whole
+             WebSocket frames carrying an MQTT PUBLISH that announces 1 MB and
+             sends 700 KB of it (held between frames)
+  aliases    N (1,000) MQTT 5.0 connections, each defining 64 topic aliases
+             with 4 KB topics (remembered per connection)
+(bench/attack_tls_hello.py makes the TLS handshake attacks.)
 """
 import struct
 import sys
 
 mode, out = sys.argv[1], sys.argv[2]
 DEFAULTS = {"syn": 1_000_000, "hole": 10_000, "bigpdu": 7_000, "tinymqtt": 100_000, "frag": 200_000,
-            "ws": 10_000, "tlscut": 50_000}
+            "ws": 10_000, "tlscut": 50_000, "wsmqtt": 1_000, "aliases": 1_000}
 n = int(sys.argv[3]) if len(sys.argv) > 3 else DEFAULTS[mode]
 MSS = 1448
 t = [1_700_000_000_000_000]
@@ -45,6 +51,16 @@ def tcp(f, i, dport, seq, payload, flags=0x18, ack=1):
     ih = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(th) + len(payload), i & 0xffff, 0x4000, 64, 6, 0,
                      ip4(i), bytes([10, 255, 0, 1]))
     write(f, ih + th + payload)
+
+
+def varint(n):
+    b = bytearray()
+    while True:
+        d = n & 0x7f
+        n >>= 7
+        b.append(d | (0x80 if n else 0))
+        if not n:
+            return bytes(b)
 
 
 with open(out, "wb") as f:
@@ -92,5 +108,33 @@ with open(out, "wb") as f:
         rec = bytes([23, 3, 3]) + (16384).to_bytes(2, "big") + bytes(100)
         for i in range(n):
             tcp(f, i, 8883, 1, rec)
+    elif mode == "wsmqtt":
+        upgrade = (b"GET /mqtt HTTP/1.1\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                   b"Sec-WebSocket-Protocol: mqtt\r\n\r\n")
+        pub = bytes([0x30]) + varint(1_000_000) + b"\x00\x01t"
+        chunk = 1400 - 8
+        seq = [1 + len(upgrade)] * n
+        for i in range(n):
+            tcp(f, i, 8080, 1, upgrade)
+        for k in range(700_000 // chunk):
+            for i in range(n):
+                body = (pub + bytes(chunk - len(pub))) if k == 0 else bytes(chunk)
+                frame = bytes([0x82, 0x80 | 126]) + len(body).to_bytes(2, "big") + bytes(4) + body  # mask 0
+                tcp(f, i, 8080, seq[i], frame)
+                seq[i] += len(frame)
+    elif mode == "aliases":
+        connect = bytes([0x10, 13, 0, 4]) + b"MQTT" + bytes([5, 2, 0, 60, 0, 0, 0])
+        seq = [1 + len(connect)] * n
+        for i in range(n):
+            tcp(f, i, 1883, 1, connect)
+        for k in range(64):
+            for i in range(n):
+                topic = (b"t%d/" % k) * 1000
+                topic = topic[:4000]
+                var = len(topic).to_bytes(2, "big") + topic + bytes([3, 0x23]) + (k + 1).to_bytes(2, "big")
+                pub = bytes([0x30]) + varint(len(var)) + var
+                tcp(f, i, 1883, seq[i], pub)
+                seq[i] += len(pub)
     else:
         sys.exit("unknown mode " + mode)

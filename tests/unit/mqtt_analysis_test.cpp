@@ -269,3 +269,35 @@ TEST_CASE("mqtt analysis: the subscriptions a delivery was made for") {
   e.send(false, connack(false));
   CHECK_FALSE(e.send(false, publish_to("maison/b/temperature")).has("mqtt.analysis.subscription"));
 }
+
+TEST_CASE("mqtt analysis: stored sessions and subscriptions are counted and bounded in bytes") {
+  using mqsniff::mqtt::MqttAnalysis;
+  using mqsniff::mqtt::SessionStore;
+  SessionStore store;
+  CHECK(store.bytes() == 0);
+  auto a = store.resume("client-a");
+  const size_t one = store.bytes();
+  CHECK(one >= sizeof(MqttAnalysis));
+  // Subscriptions grow the session; the store re-counts it when asked.
+  mqsniff::mqtt::analyze_subscribe(*a, std::string(1000, 'x'), true);
+  store.recount(*a);
+  CHECK(store.bytes() >= one + 1000);
+  // At most kMaxSubscriptionBytes of topic filters per client: the rest is counted as not kept.
+  for (int i = 0; i < 40; ++i) mqsniff::mqtt::analyze_subscribe(*a, std::to_string(i) + std::string(1000, 'y'), true);
+  CHECK(a->subscription_bytes <= MqttAnalysis::kMaxSubscriptionBytes);
+  CHECK(a->not_kept > 0);
+  mqsniff::mqtt::analyze_subscribe(*a, std::string(1000, 'x'), false);  // unsubscribing gives the bytes back
+  CHECK(a->subscription_bytes < MqttAnalysis::kMaxSubscriptionBytes - 900);
+  // A client identifier longer than kMaxClientId gets no stored session.
+  CHECK(store.resume(std::string(SessionStore::kMaxClientId + 1, 'c')) == nullptr);
+  // trim() drops sessions nobody holds until the bytes fit; held ones stay.
+  for (int i = 0; i < 100; ++i) store.resume("idle-" + std::to_string(i));
+  const size_t before = store.bytes();
+  CHECK(store.size() == 101);
+  CHECK(store.trim(before / 2) > 0);
+  CHECK(store.bytes() <= before / 2);
+  CHECK(store.resume("client-a") == a);  // still stored: a connection holds it
+  const size_t stored = store.size();
+  CHECK(store.trim(0) == stored - 1);
+  CHECK(store.size() == 1);
+}

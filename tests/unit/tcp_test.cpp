@@ -239,3 +239,53 @@ TEST_CASE("tcp: a retransmission at 1.8e10 s (and across a jump to the far past)
   h.run(seg(50000, 1883, 1001, 5001, 0x18, {}, {1, 2, 3, 4}));
   CHECK(h.field("tcp.stream") == "0");
 }
+
+TEST_CASE("memory budget: conversations' state is counted; past 7/8 of the budget the least recently used go") {
+  Harness h;
+  // Each MQTT connection: a CONNECT from the client (its state: slot, streams, sessions).
+  const std::vector<uint8_t> connect = {0x10, 0x0c, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 0};
+  h.run(seg(40000, 1883, 1, 1, 0x18, {}, connect));
+  const size_t one = h.st.reassembly_stats.state;
+  CHECK(one >= sizeof(mqsniff::tcp::TcpFlow) + sizeof(mqsniff::tcp::TcpFlow::Streams));
+  CHECK(one == h.st.tcp_flows.flows_bytes());
+  h.run(seg(40001, 1883, 1, 1, 0x18, {}, connect));
+  CHECK(h.st.reassembly_stats.state == 2 * one);
+  // A budget for about 10 such connections: the 11th and later push the oldest out.
+  Harness b;
+  b.st.reassembly.max_total_bytes = one * 10 * 8 / 7 + 8;
+  for (uint16_t p = 0; p < 30; ++p) b.run(seg(static_cast<uint16_t>(41000 + p), 1883, 1, 1, 0x18, {}, connect));
+  CHECK(b.st.reassembly_stats.state <= b.st.reassembly.max_total_bytes / 8 * 7);
+  CHECK(b.st.reassembly_stats.evicted_memory == 20);
+  CHECK(b.st.tcp_flows.size() == 10);
+  CHECK(b.field("tcp.stream") == "29");  // numbering goes on
+  // The most recent conversations are those kept: the 21st's next packet continues it.
+  b.run(seg(41025, 1883, 1 + static_cast<uint32_t>(connect.size()), 1, 0x18, {}, {0xc0, 0x00}));
+  CHECK(b.field("tcp.stream") == "25");
+  CHECK(b.field("mqtt.msgtype") == "12");
+  // The first one's was forgotten: its next packet is a new conversation.
+  b.run(seg(41000, 1883, 1 + static_cast<uint32_t>(connect.size()), 1, 0x18, {}, {0xc0, 0x00}));
+  CHECK(b.field("tcp.stream") == "30");
+  CHECK(b.st.reassembly_stats.evicted_memory >= 21);  // (the PINGREQs grew two conversations a little)
+  CHECK(b.st.reassembly_stats.state <= b.st.reassembly.max_total_bytes / 8 * 7);
+}
+
+TEST_CASE("memory budget: buffers outside the reassembler obey it (recharge, budget_room)") {
+  mqsniff::tcp::ReassemblyStats rs;
+  mqsniff::tcp::ReassemblyLimits l;
+  l.max_total_bytes = 1000;
+  l.max_dir_bytes = 600;
+  size_t charged = 0;
+  mqsniff::tcp::recharge(&rs, charged, 400);
+  CHECK(rs.buffered == 400);
+  CHECK(mqsniff::tcp::budget_room(&rs, &l, 400, 200));   // 600 in this buffer, 600 in all
+  CHECK(!mqsniff::tcp::budget_room(&rs, &l, 400, 201));  // over the per-direction cap
+  rs.state = 500;
+  CHECK(!mqsniff::tcp::budget_room(&rs, &l, 0, 101));    // conversation state counts in the total
+  CHECK(mqsniff::tcp::budget_room(&rs, &l, 0, 100));
+  mqsniff::tcp::recharge(&rs, charged, 100);
+  CHECK(rs.buffered == 100);
+  CHECK(rs.peak == 400);
+  mqsniff::tcp::recharge(&rs, charged, 0);
+  CHECK(rs.buffered == 0);
+  CHECK(charged == 0);
+}
