@@ -4,7 +4,8 @@
 # timeouts and UBSan reports (the fuzz build does not recover from them) are
 # saved in fuzz/findings/TARGET/. One line per target is appended to
 # fuzz/campaign.log: date, target, seconds, executions, coverage (edges),
-# features, corpus entries, findings. Sum a target's lines for its CPU time.
+# features, corpus entries (after minimising), findings. Sum a target's
+# lines for its CPU time.
 #
 #   scripts/fuzz_campaign.sh BUILD_FUZZ_DIR SECONDS [TARGET...]
 #
@@ -36,9 +37,18 @@ for t in "${targets[@]}"; do
     -rss_limit_mb=2048 -artifact_prefix="$findings/" >"$out" 2>&1)
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -1)
-  last=$(grep -E '^#[0-9]+ ' "$out" | tail -1)
+  last=$(grep -E '^#[0-9]+[[:space:]]' "$out" | tail -1)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  # Keep the corpus minimal (the inputs that add coverage), merged into a fresh folder.
+  if [ "$rc" -eq 0 ]; then
+    min=$(mktemp -d)
+    if (cd "$root" && "$bin" -merge=1 "$min" "$corpus" >/dev/null 2>&1) && [ -n "$(ls -A "$min")" ]; then
+      rm -rf "$corpus" && mv "$min" "$corpus"
+    else
+      rm -rf "$min"
+    fi
+  fi
   n=$(find "$corpus" -type f | wc -l)
   found=$(find "$findings" -type f | wc -l)
   line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $t seconds=$secs execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=$n findings=$found rc=$rc"

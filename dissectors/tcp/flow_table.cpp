@@ -229,7 +229,12 @@ size_t FlowTable::state_bytes(const TcpFlow& f) {
   size_t n = sizeof(TcpFlow);
   if (f.streams) n += sizeof(TcpFlow::Streams) + f.streams->dir[0].heap_bytes() + f.streams->dir[1].heap_bytes();
   for (const auto& a : f.an) n += a.unacked.capacity() * sizeof(AnalysisState::Unacked);
-  if (f.sessions) n += sizeof(TcpFlow::Sessions) + f.sessions->mqtt.heap_bytes() + f.sessions->tls.heap_bytes();
+  if (f.sessions) {
+    const auto& ss = *f.sessions;
+    n += sizeof(TcpFlow::Sessions) + ss.mqtt.heap_bytes();
+    if (ss.tls) n += sizeof(tls::TlsSession) + ss.tls->heap_bytes();
+    if (ss.ws) n += sizeof(websocket::WsSession);
+  }
   return n;
 }
 

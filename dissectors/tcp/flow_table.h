@@ -78,9 +78,31 @@ struct TcpFlow {
   // carry one (a SYN or a conversation of other data does not pay for it).
   struct Sessions {
     mqtt::MqttSession mqtt;
-    tls::TlsSession tls;
-    websocket::WsSession ws;  // MQTT over WebSocket
-    http::HttpSession http;   // HTTP request/response numbering
+    http::HttpSession http;  // HTTP request/response numbering
+    std::unique_ptr<tls::TlsSession> tls;      // TLS conversations only
+    std::unique_ptr<websocket::WsSession> ws;  // MQTT over WebSocket (also inside TLS)
+    // This segment's direction and the budget (set by TCP), for the sessions made on demand.
+    uint8_t dir = 0;
+    ReassemblyStats* budget = nullptr;
+    const ReassemblyLimits* limits = nullptr;
+    tls::TlsSession& tls_session() {
+      if (!tls) {
+        tls = std::make_unique<tls::TlsSession>();
+        tls->budget = budget;
+        tls->limits = limits;
+      }
+      tls->dir = dir;
+      return *tls;
+    }
+    websocket::WsSession& ws_session() {
+      if (!ws) {
+        ws = std::make_unique<websocket::WsSession>();
+        ws->budget = budget;
+        ws->limits = limits;
+      }
+      ws->dir = dir;
+      return *ws;
+    }
   };
   std::unique_ptr<Sessions> sessions;
   Sessions& app_sessions() {
@@ -90,8 +112,8 @@ struct TcpFlow {
   // Buffers the budget counts are given back (the connection ended, or is forgotten).
   void release_tls() {
     if (sessions) {
-      sessions->tls.release();
-      sessions->ws.release();
+      if (sessions->tls) sessions->tls->release();
+      if (sessions->ws) sessions->ws->release();
     }
   }
   // Bytes this flow's state is counted for in the memory budget (FlowTable::account).

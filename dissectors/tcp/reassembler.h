@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -137,7 +138,7 @@ public:
   // completed it. The bytes are only valid during the call unless they lie in
   // the current packet: the caller copies what it keeps.
   // During on_pdu for a reassembled PDU: the bytes each of its frames gave (parallel to `frames`).
-  const std::vector<uint32_t>& pdu_frame_bytes() const { return done_bytes_; }
+  const std::vector<uint32_t>& pdu_frame_bytes() const { return completed().parts; }
 
   template <typename OnPdu>
   Out feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer, PlausibleFn plausible,
@@ -145,7 +146,7 @@ public:
 
   // The peer acknowledged `rel_ack`: if a hole below it is still open, the
   // capture missed those bytes.
-  bool hole_acked(uint32_t rel_ack) const { return started_ && !ooo_.empty() && seq_gt(rel_ack, next_); }
+  bool hole_acked(uint32_t rel_ack) const { return started_ && ooo_ && !ooo_->empty() && seq_gt(rel_ack, next_); }
   bool started() const { return started_; }
   // Skipping the rest of a PDU (oversized, or lost in a gap).
   bool skipping() const { return skip_ != 0; }
@@ -162,25 +163,21 @@ public:
   // Heap bytes besides the buffered data (which the budget counts as it
   // comes): the comparison ring, frame lists, spare capacity, held-segment nodes.
   size_t heap_bytes() const {
-    return tail_.capacity() + (pdu_.capacity() - pdu_.size()) + scratch_.capacity() +
-           4 * (pdu_frames_.capacity() + pdu_bytes_.capacity() + done_frames_.capacity() + done_bytes_.capacity()) +
-           ooo_.size() * kHeldNodeBytes;
+    return tail_.capacity() + (pdu_.capacity() - pdu_.size()) + 4 * (pdu_frames_.capacity() + pdu_bytes_.capacity()) +
+           (ooo_ ? sizeof(*ooo_) + ooo_->size() * kHeldNodeBytes : 0);
   }
   static constexpr size_t kHeldNodeBytes = 96;  // a map node with its vector, roughly
-  // Back to a fresh stream (nothing may be held), keeping buffer capacity so a
-  // pooled stream serves the next connection without allocating.
+  // Back to a fresh stream (nothing may be held); the retransmission ring
+  // keeps its capacity for the next connection that takes it from the pool.
   void recycle() {
     started_ = false;
     next_ = 0;
     skip_ = 0;
     resync_ = false;
-    pdu_.clear();
-    pdu_frames_.clear();
-    pdu_bytes_.clear();
+    release_pdu();
+    ooo_.reset();
     tail_head_ = tail_len_ = 0;
     tail_end_ = 0;
-    if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
-    if (scratch_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(scratch_);
   }
 
   static bool seq_lt(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
@@ -198,6 +195,14 @@ private:
   void drain_ooo(FramerFn framer, PlausibleFn plausible, Out& out, OnPdu& on_pdu);
   void give_up_hole(Out& out, FramerFn framer);
   void drop_pdu();
+  void release_pdu();
+  // The PDU just completed and its frames: one set per thread, valid during
+  // on_pdu (a stream is never fed from inside another's on_pdu).
+  struct Completed {
+    std::vector<uint8_t> bytes;
+    std::vector<uint32_t> frames, parts;
+  };
+  static Completed& completed();
   bool reserve(size_t n);
 
   ReassemblyStats* stats_;
@@ -207,8 +212,6 @@ private:
   std::vector<uint8_t> pdu_;           // bytes of the PDU in progress
   std::vector<uint32_t> pdu_frames_;   // frames that carried them (capped at kMaxFrames)
   std::vector<uint32_t> pdu_bytes_;    // ... and how many bytes each gave
-  std::vector<uint32_t> done_frames_;  // those of the PDU just completed (capacity reused)
-  std::vector<uint32_t> done_bytes_;
   // A frame's part of the PDU in progress (one entry per frame, in order).
   void note_part(uint32_t frame, size_t bytes) {
     if (!pdu_frames_.empty() && pdu_frames_.back() == frame) {
@@ -220,9 +223,8 @@ private:
   }
   uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip
   bool resync_ = false;                // after a gap: wait for a segment that starts a PDU
-  std::map<uint32_t, Held> ooo_;       // out-of-order segments by relative seq
+  std::unique_ptr<std::map<uint32_t, Held>> ooo_;  // out-of-order segments by relative seq (while any)
   size_t ooo_bytes_ = 0;
-  std::vector<uint8_t> scratch_;       // a completed reassembled PDU, valid until the next feed
   // The last bytes delivered (up to kTail), to compare retransmissions with.
   std::vector<uint8_t> tail_;  // a ring of up to kTail bytes, grown with the data
   size_t tail_head_ = 0;       // where the next byte goes
@@ -232,7 +234,9 @@ private:
   bool overlap_differs(uint32_t seq, std::span<const uint8_t> data) const;
   static constexpr size_t kTail = 4096;
   static constexpr size_t kMaxFrames = 4096;
-  static constexpr size_t kKeepCapacity = 16 * 1024;
+  static constexpr size_t kKeepCapacity = 16 * 1024;  // the thread's completed-PDU buffer keeps at most this
+  static constexpr size_t kKeepParts = 64;            // frame-list entries an idle direction keeps
+  static constexpr size_t kReserveAtMost = 256 * 1024;  // a PDU's first allocation (larger ones grow)
 };
 
 }  // namespace mqsniff::tcp

@@ -23,18 +23,33 @@ inline bool DirStream::reserve(size_t n) {
   return true;
 }
 
+inline DirStream::Completed& DirStream::completed() {
+  static thread_local Completed c;
+  return c;
+}
+
 inline void DirStream::drop_pdu() {
   stats_->bytes_dropped += pdu_.size();
   stats_->sub(pdu_.size());
-  pdu_.clear();
-  if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
+  release_pdu();
+}
+
+inline void DirStream::release_pdu() {
+  // An idle direction holds no PDU buffer (it would cost up to the size of
+  // its largest PDU per connection); the next PDU that spans segments
+  // allocates its exact size once.
+  std::vector<uint8_t>().swap(pdu_);
   pdu_frames_.clear();
   pdu_bytes_.clear();
+  if (pdu_frames_.capacity() > kKeepParts) {
+    std::vector<uint32_t>().swap(pdu_frames_);
+    std::vector<uint32_t>().swap(pdu_bytes_);
+  }
 }
 
 inline void DirStream::give_up_hole(Out& out, FramerFn framer) {
   // The bytes between next_ and the first held segment were never captured.
-  const uint32_t resume = ooo_.begin()->first;
+  const uint32_t resume = ooo_->begin()->first;
   const uint64_t hole = static_cast<uint32_t>(resume - next_);
   // A PDU in progress whose length is known (a TLS record, an MQTT packet
   // past its length field) is lost, but the next one starts where it ends:
@@ -170,19 +185,17 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
       c = c.subspan(take);
       PduLen g = framer(pdu_);
       if (g.kind == PduLen::Kind::Pdu) {
-        scratch_.swap(pdu_);
-        done_frames_.swap(pdu_frames_);
-        done_bytes_.swap(pdu_bytes_);
-        pdu_frames_.clear();
-        pdu_bytes_.clear();
-        stats_->sub(scratch_.size());
-        pdu_.clear();
+        // The whole PDU moves to the thread's completed-PDU buffers (valid
+        // during on_pdu; no other stream is fed meanwhile).
+        Completed& done = completed();
+        done.bytes.swap(pdu_);
+        done.frames.swap(pdu_frames_);
+        done.parts.swap(pdu_bytes_);
+        stats_->sub(done.bytes.size());
+        release_pdu();
         ++out.pdus;
-        on_pdu(std::span<const uint8_t>(scratch_.data(), g.total), &done_frames_, frame, &scratch_);
-        // Idle flows must not keep the capacity of their largest PDU: release
-        // big buffers (only PDUs that spanned segments ever get here).
-        if (scratch_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(scratch_);
-        if (pdu_.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(pdu_);
+        on_pdu(std::span<const uint8_t>(done.bytes.data(), g.total), &done.frames, frame, &done.bytes);
+        if (done.bytes.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(done.bytes);
         break;
       }
     }
@@ -218,6 +231,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
       stats_->drop(Drop::ReassemblyCap, rest);
       return;
     }
+    if (f.total_known) pdu_.reserve(std::min<size_t>(f.total, kReserveAtMost));
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
     pdu_frames_.assign(1, frame);
     pdu_bytes_.assign(1, static_cast<uint32_t>(rest));
@@ -231,12 +245,13 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
 
 template <typename OnPdu>
 void DirStream::drain_ooo(FramerFn framer, PlausibleFn plausible, Out& out, OnPdu& on_pdu) {
-  while (!ooo_.empty()) {
-    auto it = ooo_.begin();
+  while (ooo_ && !ooo_->empty()) {
+    auto it = ooo_->begin();
     uint32_t seq = it->first;
     if (seq_gt(seq, next_)) break;
     Held h = std::move(it->second);
-    ooo_.erase(it);
+    ooo_->erase(it);
+    if (ooo_->empty()) ooo_.reset();
     ooo_bytes_ -= h.bytes.size();
     stats_->sub(h.bytes.size());
     uint32_t end = seq + static_cast<uint32_t>(h.bytes.size());
@@ -263,25 +278,27 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
   }
   if (seq_gt(rel_seq, next_)) {
     out.cls = SegClass::OutOfOrder;
-    auto it = ooo_.find(rel_seq);
-    if (it != ooo_.end()) {
+    if (!ooo_) ooo_ = std::make_unique<std::map<uint32_t, Held>>();
+    auto it = ooo_->find(rel_seq);
+    if (it != ooo_->end()) {
       out.differs = it->second.bytes.size() >= data.size()
                         ? std::memcmp(it->second.bytes.data(), data.data(), data.size()) != 0
                         : std::memcmp(it->second.bytes.data(), data.data(), it->second.bytes.size()) != 0;
       return out;  // duplicate of held data: keep the first copy
     }
-    if (ooo_.size() >= limits_->max_ooo_segments || !reserve(data.size())) {
+    if (ooo_->size() >= limits_->max_ooo_segments || !reserve(data.size())) {
       out.capped = true;
       ++stats_->cap_hits;
       stats_->drop(Drop::ReassemblyCap, data.size());
       // Holding more is not allowed: give up on the hole.
-      if (!ooo_.empty()) {
+      if (!ooo_->empty()) {
         give_up_hole(out, framer);
         drain_ooo(framer, plausible, out, on_pdu);
       }
+      if (ooo_ && ooo_->empty()) ooo_.reset();
       return out;
     }
-    ooo_.emplace(rel_seq, Held{std::vector<uint8_t>(data.begin(), data.end()), frame});
+    ooo_->emplace(rel_seq, Held{std::vector<uint8_t>(data.begin(), data.end()), frame});
     ooo_bytes_ += data.size();
     if (peer_acked_beyond) {  // the peer has the missing bytes; we never will
       give_up_hole(out, framer);

@@ -256,10 +256,10 @@ void mqtt_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, Dissect
   mqtt::dissect_pdu(pdu, base, pkt, f.sessions->mqtt, first);
 }
 void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
-  websocket::dissect_ws_pdu(pdu, base, pkt, f.sessions->ws, f.sessions->mqtt, first);
+  websocket::dissect_ws_pdu(pdu, base, pkt, f.sessions->ws_session(), f.sessions->mqtt, first);
 }
 void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
-  tls::dissect_record(pdu, base, pkt, f.sessions->tls, first);
+  tls::dissect_record(pdu, base, pkt, f.sessions->tls_session(), first);
 }
 void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState& st, bool first) {
   http::dissect_pdu(pdu, base, pkt, f.sessions->http, st.http_tx, f.stream, first);
@@ -740,14 +740,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   core::Bytes pb = payload.rest_captured();
   if (flow) {
     // Session state of this segment's direction and run (both paths below).
-    flow->app_sessions();
+    TcpFlow::Sessions& ss = flow->app_sessions();
+    ss.dir = static_cast<uint8_t>(dir);
+    ss.budget = &st.reassembly_stats;
+    ss.limits = &st.reassembly;
     flow->sessions->mqtt.dir = static_cast<uint8_t>(dir);
-    flow->sessions->tls.dir = static_cast<uint8_t>(dir);
-    flow->sessions->tls.port_app = tls_port_app(st, sp, dp);
-    flow->sessions->tls.budget = &st.reassembly_stats;
-    flow->sessions->tls.limits = &st.reassembly;
-    flow->sessions->ws.budget = &st.reassembly_stats;
-    flow->sessions->ws.limits = &st.reassembly;
+    if (app == TcpFlow::App::Tls) ss.tls_session().port_app = tls_port_app(st, sp, dp);
     flow->sessions->mqtt.default_version = st.mqtt_default_version;
     flow->sessions->mqtt.analyze = st.mqtt_analysis;
     flow->sessions->mqtt.msg_as_text = st.mqtt_msg_as_text;
@@ -786,12 +784,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (!seg_frames.empty() && seg_frames.back() == f) return;
     if (std::find(seg_frames.begin(), seg_frames.end(), f) == seg_frames.end()) seg_frames.push_back(f);
   };
-  flow->sessions->ws.dir = static_cast<uint8_t>(dir);
   const AppEntry& entry = *app_entry(app);
   TlsAppUser tls_user{flow, &st, sp, dp};
   if (app == TcpFlow::App::Tls && st.tls_decrypt) {
-    flow->sessions->tls.decrypt = st.tls_decrypt.get();
-    flow->sessions->tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
+    tls::TlsSession& tls = flow->sessions->tls_session();
+    tls.decrypt = st.tls_decrypt.get();
+    tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
   }
   thread_local std::vector<uint32_t> pdu_sizes;  // MQTT PDUs whole in this segment (tcp.pdu.size)
   pdu_sizes.clear();
@@ -882,7 +880,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     pkt.new_call = false;
     first = false;
   });
-  flow->sessions->tls.sink.user = nullptr;
+  if (flow->sessions->tls) flow->sessions->tls->sink.user = nullptr;
   // A PDU that starts here and continues later: tshark called its dissector,
   // which asked for more data; frame.protocols names it (once per call) unless
   // the dissector returned 0, as MQTT's tcp_dissect_pdus does when the fixed
