@@ -225,21 +225,15 @@ Flow& FlowIndex<Flow>::lookup(const core::Address& src, uint16_t sport, const co
   return f;
 }
 
-size_t FlowTable::state_bytes(const TcpFlow& f) {
-  size_t n = sizeof(TcpFlow);
-  if (f.streams) n += sizeof(TcpFlow::Streams) + f.streams->dir[0].heap_bytes() + f.streams->dir[1].heap_bytes();
-  for (const auto& a : f.an) n += a.unacked.capacity() * sizeof(AnalysisState::Unacked);
-  if (f.sessions) {
-    const auto& ss = *f.sessions;
-    n += sizeof(TcpFlow::Sessions) + ss.mqtt.heap_bytes();
-    if (ss.tls) n += sizeof(tls::TlsSession) + ss.tls->heap_bytes();
-    if (ss.ws) n += sizeof(websocket::WsSession);
-  }
+size_t FlowTable::sessions_bytes(const TcpFlow::Sessions& ss) {
+  size_t n = sizeof(TcpFlow::Sessions) + ss.mqtt.heap_bytes();
+  if (ss.tls) n += sizeof(tls::TlsSession) + ss.tls->heap_bytes();
+  if (ss.ws) n += sizeof(websocket::WsSession);
   return n;
 }
 
-void FlowTable::account(TcpFlow& f, ReassemblyStats& rs, const ReassemblyLimits& l, mqtt::SessionStore& store) {
-  const size_t now = state_bytes(f);
+void FlowTable::account_slow(TcpFlow& f, size_t now, ReassemblyStats& rs, const ReassemblyLimits& l,
+                             mqtt::SessionStore& store) {
   flows_bytes_ = flows_bytes_ - std::min<size_t>(f.charged, flows_bytes_) + now;
   f.charged = static_cast<uint32_t>(std::min<size_t>(now, UINT32_MAX));
   if (f.sessions) {

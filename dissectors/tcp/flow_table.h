@@ -224,10 +224,25 @@ public:
   // or with the buffered data the whole, forgets the least recently used
   // other conversations (rs.evicted_memory), then stored sessions no
   // connection holds.
-  void account(TcpFlow& f, ReassemblyStats& rs, const ReassemblyLimits& l, mqtt::SessionStore& store);
+  void account(TcpFlow& f, ReassemblyStats& rs, const ReassemblyLimits& l, mqtt::SessionStore& store) {
+    // The common case, inline: nothing this conversation holds changed and
+    // the budget is not exceeded.
+    const size_t now = state_bytes(f);
+    if (now == f.charged && rs.state <= l.max_total_bytes / 8 * 7 && rs.total() <= l.max_total_bytes &&
+        (!f.sessions || (!f.sessions->mqtt.not_kept && !f.sessions->mqtt.analysis)))
+      return;
+    account_slow(f, now, rs, l, store);
+  }
   // What a conversation's state costs: its slot and everything it holds on
   // the heap, except the buffered data the budget counts as it comes.
-  static size_t state_bytes(const TcpFlow& f);
+  static size_t state_bytes(const TcpFlow& f) {
+    size_t n = sizeof(TcpFlow);
+    if (f.streams) n += sizeof(TcpFlow::Streams) + f.streams->dir[0].heap_bytes() + f.streams->dir[1].heap_bytes();
+    n += (f.an[0].unacked.capacity() + f.an[1].unacked.capacity()) * sizeof(AnalysisState::Unacked);
+    if (f.sessions) n += sessions_bytes(*f.sessions);
+    return n;
+  }
+  static size_t sessions_bytes(const TcpFlow::Sessions& ss);
   size_t flows_bytes() const { return flows_bytes_; }
   // The connection is over (a FIN each way, or a RST): forget it once it has
   // been quiet for the closed timeout.
@@ -244,6 +259,7 @@ public:
 
 private:
   static constexpr size_t kStreamPool = 64;
+  void account_slow(TcpFlow& f, size_t now, ReassemblyStats& rs, const ReassemblyLimits& l, mqtt::SessionStore& store);
   std::vector<std::unique_ptr<TcpFlow::Streams>> pool_;
   size_t pool_bytes_ = 0;
   uint64_t forgotten_ = 0;

@@ -397,11 +397,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   TcpFlow* flow = nullptr;
   // Whatever path this packet takes, its conversation's state is counted in
   // the memory budget once it is done.
+  // (A segment without data changes nothing the budget counts, unless it
+  // made the conversation: its slot is counted once.)
   struct AccountAtEnd {
     DissectState& st;
     TcpFlow*& flow;
+    bool data = false;
     ~AccountAtEnd() {
-      if (flow) st.tcp_flows.account(*flow, st.reassembly_stats, st.reassembly, st.mqtt_sessions);
+      if (flow && (data || flow->charged == 0))
+        st.tcp_flows.account(*flow, st.reassembly_stats, st.reassembly, st.mqtt_sessions);
     }
   } account_at_end{st, flow};
   bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
@@ -443,6 +447,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     return;
   }
   const uint32_t seglen = static_cast<uint32_t>(seg_total - hdr_len);
+  account_at_end.data = seglen != 0;
 
   uint32_t rel_seq = seq, rel_ack = ack;
   if (flow) {
