@@ -47,8 +47,8 @@ const char* opcode_name(uint16_t op) {
     default: return nullptr;
   }
 }
-uint32_t ipv4_at(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
-void append_ipv4(std::string& s, const uint8_t* p) {
+uint32_t ipv4_at(core::Bytes p) { return core::be32_at(p, 0); }
+void append_ipv4(std::string& s, core::Bytes p) {
   char b[16];
   s.append(b, core::format_ipv4(b, ipv4_at(p)));
 }
@@ -73,7 +73,7 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
   const bool whole = r.ok();
   const bool eth_ip = hs == 6 && ps == 4 && ptype == 0x0800;
   const bool gratuitous = whole && eth_ip && std::memcmp(spa.data(), tpa.data(), 4) == 0 &&
-                          (op == 1 || op == 2) && ipv4_at(spa.data()) != 0;
+                          (op == 1 || op == 2) && ipv4_at(spa) != 0;
   if (t.wants(arp_f::proto)) {
     std::string label = "Address Resolution Protocol";
     const char* n = opcode_name(op);
@@ -95,7 +95,7 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
       o += hs;
     };
     auto pr = [&](core::FieldId v4, core::FieldId raw, core::Bytes b) {
-      if (ps == 4 && ptype == 0x0800) t.add_ipv4(v4, ipv4_at(b.data()), o);
+      if (ps == 4 && ptype == 0x0800) t.add_ipv4(v4, ipv4_at(b), o);
       else t.add_bytes(raw, b.data(), b.size(), o);
       o += ps;
     };
@@ -111,20 +111,20 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
     info.clear();
     if (gratuitous) {
       info = "Gratuitous ARP for ";
-      append_ipv4(info, spa.data());
+      append_ipv4(info, spa);
       info += op == 1 ? " (Request)" : " (Reply)";
     } else if (op == 1) {
       // An ARP probe (RFC 5227) has no sender address: tshark asks "Who has X? (ARP Probe)".
       info = "Who has ";
-      append_ipv4(info, tpa.data());
-      if (ipv4_at(spa.data()) == 0) {
+      append_ipv4(info, tpa);
+      if (ipv4_at(spa) == 0) {
         info += "? (ARP Probe)";
       } else {
         info += "? Tell ";
-        append_ipv4(info, spa.data());
+        append_ipv4(info, spa);
       }
     } else if (op == 2) {
-      append_ipv4(info, spa.data());
+      append_ipv4(info, spa);
       info += " is at ";
       append_ether(info, sha.data());
     } else {

@@ -156,4 +156,20 @@ private:
   size_t err_off_ = 0;
 };
 
+// Fixed-width values at an offset of a view whose size was checked by the
+// caller's structure (a TLV, a record): still checked here, 0 when they do not fit.
+inline uint16_t be16_at(Bytes b, size_t off) {
+  return off <= b.size() && b.size() - off >= 2 ? static_cast<uint16_t>(b[off] << 8 | b[off + 1]) : 0;
+}
+inline uint32_t be32_at(Bytes b, size_t off) {
+  return off <= b.size() && b.size() - off >= 4
+             ? uint32_t(b[off]) << 24 | uint32_t(b[off + 1]) << 16 | uint32_t(b[off + 2]) << 8 | b[off + 3]
+             : 0;
+}
+inline uint32_t le32_at(Bytes b, size_t off) {
+  return off <= b.size() && b.size() - off >= 4
+             ? uint32_t(b[off + 3]) << 24 | uint32_t(b[off + 2]) << 16 | uint32_t(b[off + 1]) << 8 | b[off]
+             : 0;
+}
+
 }  // namespace mqsniff::core

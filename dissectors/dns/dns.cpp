@@ -255,9 +255,6 @@ std::string class_bits(uint16_t cls) {
   return s + " = Class: " + (n ? n : "Unknown") + " (" + hex + ")";
 }
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
-
 struct Ctx {
   Packet& pkt;
   Bytes msg;
@@ -271,7 +268,7 @@ bool question(Ctx& c, size_t& pos) {
   auto& t = c.pkt.tree;
   Name n = read_name(c.msg, pos);
   if (!n.ok || n.end + 4 > c.msg.size()) return false;
-  const uint16_t type = be16(c.msg.data() + n.end), raw_cls = be16(c.msg.data() + n.end + 2);
+  const uint16_t type = core::be16_at(c.msg, n.end), raw_cls = core::be16_at(c.msg, n.end + 2);
   const uint16_t cls = c.mdns ? raw_cls & 0x7fff : raw_cls;
   const bool qu = c.mdns && (raw_cls & 0x8000);
   const uint32_t o = c.base + static_cast<uint32_t>(pos);
@@ -309,14 +306,16 @@ bool record(Ctx& c, size_t& pos) {
   auto& t = c.pkt.tree;
   Name n = read_name(c.msg, pos);
   if (!n.ok || n.end + 10 > c.msg.size()) return false;
-  const uint8_t* h = c.msg.data() + n.end;
-  const uint16_t type = be16(h), raw_cls = be16(h + 2), rdlen = be16(h + 8);
+  const Bytes h = c.msg.subspan(n.end, 10);  // type, class, TTL, RDLENGTH
+  const uint16_t type = core::be16_at(h, 0), raw_cls = core::be16_at(h, 2), rdlen = core::be16_at(h, 8);
   const bool flush = c.mdns && type != 41 && (raw_cls & 0x8000);
   const uint16_t cls = c.mdns && type != 41 ? raw_cls & 0x7fff : raw_cls;
-  const uint32_t ttl = be32(h + 4);
+  const uint32_t ttl = core::be32_at(h, 4);
   const size_t rd = n.end + 10;
   if (rd + rdlen > c.msg.size()) return false;
-  const uint8_t* d = c.msg.data() + rd;
+  const Bytes rdata = c.msg.subspan(rd, rdlen);
+  const uint8_t* d = rdata.data();
+  auto be16 = [&](size_t k) { return core::be16_at(rdata, k); };  // within RDATA, checked
   const uint32_t o = c.base + static_cast<uint32_t>(pos);
   const uint32_t ro = c.base + static_cast<uint32_t>(rd);
   // What the record says, for Info and its tree label.
@@ -328,18 +327,18 @@ bool record(Ctx& c, size_t& pos) {
   };
   if (type == 1 && rdlen == 4) {
     char b[16];
-    what.assign(b, core::format_ipv4(b, be32(d)));
+    what.assign(b, core::format_ipv4(b, core::be32_at(rdata, 0)));
   } else if (type == 28 && rdlen == 16) {
     char b[48];
     what.assign(b, core::format_ipv6(b, d));
   } else if ((type == 2 || type == 5 || type == 12) && name_at(rd)) {
     what = target.text;
   } else if (type == 15 && rdlen >= 3 && name_at(rd + 2)) {
-    what = std::to_string(be16(d)) + " " + target.text;
+    what = std::to_string(be16(0)) + " " + target.text;
   } else if (type == 6 && name_at(rd)) {
     what = target.text;
   } else if (type == 33 && rdlen >= 7 && name_at(rd + 6)) {
-    what = std::to_string(be16(d)) + " " + std::to_string(be16(d + 2)) + " " + std::to_string(be16(d + 4)) + " " +
+    what = std::to_string(be16(0)) + " " + std::to_string(be16(2)) + " " + std::to_string(be16(4)) + " " +
            target.text;
   }
   std::string label;
@@ -357,10 +356,10 @@ bool record(Ctx& c, size_t& pos) {
       else if (type == 5) label += ", cname " + what;
       else if (type == 2) label += ", ns " + what;
       else if (type == 12) label += ", " + what;
-      else if (type == 15 && target.ok) label += ", preference " + std::to_string(be16(d)) + ", mx " + target.text;
+      else if (type == 15 && target.ok) label += ", preference " + std::to_string(be16(0)) + ", mx " + target.text;
       else if (type == 33 && target.ok)
-        label += ", priority " + std::to_string(be16(d)) + ", weight " + std::to_string(be16(d + 2)) + ", port " +
-                 std::to_string(be16(d + 4)) + ", target " + target.text;
+        label += ", priority " + std::to_string(be16(0)) + ", weight " + std::to_string(be16(2)) + ", port " +
+                 std::to_string(be16(4)) + ", target " + target.text;
       else if (type == 6 && target.ok) label += ", mname " + target.text;
     }
   }
@@ -386,9 +385,9 @@ bool record(Ctx& c, size_t& pos) {
     t.add_uint(dns_f::rr_udp_payload_size, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
     t.add_uint(dns_f::resp_ext_rcode, h[4], c.base + static_cast<uint32_t>(n.end + 4), 1);
     t.add_uint(dns_f::resp_edns0_version, h[5], c.base + static_cast<uint32_t>(n.end + 5), 1);
-    core::Subtree z(t, t.add_uint(dns_f::resp_z, be16(h + 6), c.base + static_cast<uint32_t>(n.end + 6), 2));
+    core::Subtree z(t, t.add_uint(dns_f::resp_z, core::be16_at(h, 6), c.base + static_cast<uint32_t>(n.end + 6), 2));
     t.add_bool(dns_f::resp_z_do, h[6] & 0x80, c.base + static_cast<uint32_t>(n.end + 6), 2);
-    t.add_uint(dns_f::resp_z_reserved, be16(h + 6) & 0x7fff, c.base + static_cast<uint32_t>(n.end + 6), 2);
+    t.add_uint(dns_f::resp_z_reserved, core::be16_at(h, 6) & 0x7fff, c.base + static_cast<uint32_t>(n.end + 6), 2);
   } else {
     const int32_t ci = t.add_uint(dns_f::resp_class, cls, c.base + static_cast<uint32_t>(n.end + 2), 2);
     if (c.mdns) t.set_display(ci, class_bits(cls));
@@ -399,7 +398,7 @@ bool record(Ctx& c, size_t& pos) {
   t.add_uint(dns_f::resp_len, rdlen, c.base + static_cast<uint32_t>(n.end + 8), 2);
   switch (type) {
     case 1:
-      if (rdlen == 4) t.add_ipv4(dns_f::a, be32(d), ro);
+      if (rdlen == 4) t.add_ipv4(dns_f::a, core::be32_at(rdata, 0), ro);
       break;
     case 28:
       if (rdlen == 16) t.add_ipv6(dns_f::aaaa, d, ro);
@@ -413,15 +412,15 @@ bool record(Ctx& c, size_t& pos) {
       break;
     case 15:
       if (target.ok) {
-        t.add_uint(dns_f::mx_preference, be16(d), ro, 2);
+        t.add_uint(dns_f::mx_preference, be16(0), ro, 2);
         t.add_string_copy(dns_f::mx_mail_exchange, target.text, ro + 2, rdlen - 2u);
       }
       break;
     case 33:
       if (target.ok) {
-        t.add_uint(dns_f::srv_priority, be16(d), ro, 2);
-        t.add_uint(dns_f::srv_weight, be16(d + 2), ro + 2, 2);
-        t.add_uint(dns_f::srv_port, be16(d + 4), ro + 4, 2);
+        t.add_uint(dns_f::srv_priority, be16(0), ro, 2);
+        t.add_uint(dns_f::srv_weight, be16(2), ro + 2, 2);
+        t.add_uint(dns_f::srv_port, be16(4), ro + 4, 2);
         t.add_string_copy(dns_f::srv_target, target.text, ro + 6, rdlen - 6u);
       }
       break;
@@ -441,16 +440,16 @@ bool record(Ctx& c, size_t& pos) {
       if (!target.ok) break;
       Name rname = read_name(c.msg, target.end);
       if (!rname.ok || rname.end + 20 > rd + rdlen) break;
-      const uint8_t* s = c.msg.data() + rname.end;
+      const Bytes s = c.msg.subspan(rname.end, 20);  // serial, refresh, retry, expire, minimum
       t.add_string_copy(dns_f::soa_mname, target.text, ro, static_cast<uint32_t>(target.end - rd));
       t.add_string_copy(dns_f::soa_rname, rname.text, c.base + static_cast<uint32_t>(target.end),
                         static_cast<uint32_t>(rname.end - target.end));
       const uint32_t so = c.base + static_cast<uint32_t>(rname.end);
-      t.add_uint(dns_f::soa_serial_number, be32(s), so, 4);
-      t.add_uint(dns_f::soa_refresh_interval, be32(s + 4), so + 4, 4);
-      t.add_uint(dns_f::soa_retry_interval, be32(s + 8), so + 8, 4);
-      t.add_uint(dns_f::soa_expire_limit, be32(s + 12), so + 12, 4);
-      t.add_uint(dns_f::soa_minimum_ttl, be32(s + 16), so + 16, 4);
+      t.add_uint(dns_f::soa_serial_number, core::be32_at(s, 0), so, 4);
+      t.add_uint(dns_f::soa_refresh_interval, core::be32_at(s, 4), so + 4, 4);
+      t.add_uint(dns_f::soa_retry_interval, core::be32_at(s, 8), so + 8, 4);
+      t.add_uint(dns_f::soa_expire_limit, core::be32_at(s, 12), so + 12, 4);
+      t.add_uint(dns_f::soa_minimum_ttl, core::be32_at(s, 16), so + 16, 4);
       break;
     }
     default:

@@ -266,8 +266,8 @@ void data_after_quote(Packet& pkt) {
 bool data_timestamp(Reader& r, Packet& pkt, uint32_t off) {
   Bytes b = r.rest_captured();
   if (b.size() < 8) return false;
-  auto be = [&](size_t i) { return uint32_t(b[i]) << 24 | uint32_t(b[i + 1]) << 16 | uint32_t(b[i + 2]) << 8 | b[i + 3]; };
-  auto le = [&](size_t i) { return uint32_t(b[i + 3]) << 24 | uint32_t(b[i + 2]) << 16 | uint32_t(b[i + 1]) << 8 | b[i]; };
+  auto be = [&](size_t i) { return core::be32_at(b, i); };
+  auto le = [&](size_t i) { return core::le32_at(b, i); };
   const uint32_t fsec = static_cast<uint32_t>(pkt.frame.ts.sec);
   uint32_t secs = be(0), usec = be(4);
   if (uint32_t(secs - fsec) >= 86400u || usec >= 1000000u) {
@@ -355,14 +355,13 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
     Bytes four = r.bytes(4);
     if (!pkt.check(r, "ICMP")) {
       if (type == 5) {
-        t.add_ipv4(icmp_f::redir_gw, uint32_t(four[0]) << 24 | uint32_t(four[1]) << 16 | uint32_t(four[2]) << 8 | four[3],
-                   off + 4);
+        t.add_ipv4(icmp_f::redir_gw, core::be32_at(four, 0), off + 4);
       } else if (type == 12) {
         t.add_uint(icmp_f::pointer, four[0], off + 4, 1);
         t.add_bytes(icmp_f::unused, four.data() + 1, 3, off + 5);
       } else if (type == 3 && code == 4) {
         t.add_bytes(icmp_f::unused, four.data(), 2, off + 4);
-        t.add_uint(icmp_f::mtu, uint32_t(four[2]) << 8 | four[3], off + 6, 2);
+        t.add_uint(icmp_f::mtu, core::be16_at(four, 2), off + 6, 2);
       } else {
         t.add_bytes(icmp_f::unused, four.data(), 4, off + 4);
       }
@@ -420,7 +419,7 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
       }
     } else if (type == 3 && raw.size() >= 30) {
       t.add_uint(icmpv6_f::opt_prefix_length, raw[0], o + 2, 1);
-      auto be32 = [&](size_t i) { return uint32_t(raw[i]) << 24 | uint32_t(raw[i + 1]) << 16 | uint32_t(raw[i + 2]) << 8 | raw[i + 3]; };
+      auto be32 = [&](size_t i) { return core::be32_at(raw, i); };
       t.add_uint(icmpv6_f::opt_prefix_valid_lifetime, be32(2), o + 4, 4);
       t.add_uint(icmpv6_f::opt_prefix_preferred_lifetime, be32(6), o + 8, 4);
       t.add_ipv6(icmpv6_f::opt_prefix, raw.data() + 14, o + 16);
@@ -432,8 +431,9 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
         label += ')';
       }
     } else if (type == 5 && raw.size() >= 6) {
-      t.add_uint(icmpv6_f::opt_mtu, uint32_t(raw[2]) << 24 | uint32_t(raw[3]) << 16 | uint32_t(raw[4]) << 8 | raw[5], o + 4, 4);
-      if (want_label) label = "ICMPv6 Option (MTU : " + std::to_string(uint32_t(raw[2]) << 24 | uint32_t(raw[3]) << 16 | uint32_t(raw[4]) << 8 | raw[5]) + ")";
+      const uint32_t mtu = core::be32_at(raw, 2);
+      t.add_uint(icmpv6_f::opt_mtu, mtu, o + 4, 4);
+      if (want_label) label = "ICMPv6 Option (MTU : " + std::to_string(mtu) + ")";
     } else if (want_label) {
       label = "ICMPv6 Option (" + std::to_string(type) + ")";
     }
@@ -523,7 +523,7 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
     case 4: {
       Bytes four = r.bytes(4);
       if (pkt.check(r, "ICMPv6")) break;
-      const uint32_t v = uint32_t(four[0]) << 24 | uint32_t(four[1]) << 16 | uint32_t(four[2]) << 8 | four[3];
+      const uint32_t v = core::be32_at(four, 0);
       if (type == 2) t.add_uint(icmpv6_f::mtu, v, off + 4, 4);
       else if (type == 4) t.add_uint(icmpv6_f::pointer, v, off + 4, 4);
       else t.add_bytes(icmpv6_f::reserved, four.data(), 4, off + 4);

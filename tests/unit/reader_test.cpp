@@ -99,3 +99,16 @@ TEST_CASE("reader: while(remaining) loops end after an error") {
   CHECK(iterations == 3);
   CHECK_FALSE(r.ok());
 }
+
+TEST_CASE("reader: fixed-width values at an offset are checked (0 when they do not fit)") {
+  const uint8_t b[] = {0x12, 0x34, 0x56, 0x78, 0x9a};
+  mqsniff::core::Bytes v(b, sizeof b);
+  CHECK(mqsniff::core::be16_at(v, 0) == 0x1234);
+  CHECK(mqsniff::core::be16_at(v, 3) == 0x789a);
+  CHECK(mqsniff::core::be16_at(v, 4) == 0);
+  CHECK(mqsniff::core::be16_at(v, SIZE_MAX) == 0);
+  CHECK(mqsniff::core::be32_at(v, 1) == 0x3456789au);
+  CHECK(mqsniff::core::be32_at(v, 2) == 0);
+  CHECK(mqsniff::core::le32_at(v, 0) == 0x78563412u);
+  CHECK(mqsniff::core::be32_at(mqsniff::core::Bytes{}, 0) == 0);
+}
