@@ -291,21 +291,41 @@ void append_pad20(std::string& s, const char* name) {
 
 }  // namespace
 
+// What ICMP and ICMPv6 both begin with: the layer, then type, code and
+// checksum. False (the layer closed, the packet marked) when those 4 bytes are not all there.
+struct Header {
+  uint32_t off = 0;   // frame offset of the message
+  Bytes all;          // its captured bytes (for the checksum)
+  size_t declared = 0;
+  uint8_t type = 0, code = 0;
+  uint16_t csum = 0;
+};
+bool open_header(Reader& r, Packet& pkt, const char* layer, const char* name, core::FieldId proto, Header& h) {
+  h.off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  h.all = r.rest_captured();
+  h.declared = r.remaining();
+  pkt.layer(layer);
+  pkt.set_protocol(name);
+  pkt.tree.open(proto, h.off, static_cast<uint32_t>(h.declared));
+  h.type = r.u8();
+  h.code = r.u8();
+  h.csum = r.be16();
+  if (pkt.check(r, name)) {
+    pkt.tree.close();
+    return false;
+  }
+  return true;
+}
+
 void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
-  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
-  const Bytes all = r.rest_captured();
-  const size_t declared = r.remaining();
-  pkt.layer("icmp");
-  pkt.set_protocol("ICMP");
-  t.open(icmp_f::proto, off, static_cast<uint32_t>(declared));
-  uint8_t type = r.u8();
-  uint8_t code = r.u8();
-  uint16_t csum = r.be16();
-  if (pkt.check(r, "ICMP")) {
-    t.close();
-    return;
-  }
+  Header h;
+  if (!open_header(r, pkt, "icmp", "ICMP", icmp_f::proto, h)) return;
+  const uint32_t off = h.off;
+  const Bytes all = h.all;
+  const size_t declared = h.declared;
+  const uint8_t type = h.type, code = h.code;
+  const uint16_t csum = h.csum;
   t.add_uint(icmp_f::type, type, off, 1);
   t.add_uint(icmp_f::code, code, off + 1, 1);
   const char* tn = icmp_type_name(type);
@@ -449,19 +469,13 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
 
 void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
-  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
-  const Bytes all = r.rest_captured();
-  const size_t declared = r.remaining();
-  pkt.layer("icmpv6");
-  pkt.set_protocol("ICMPv6");
-  t.open(icmpv6_f::proto, off, static_cast<uint32_t>(declared));
-  uint8_t type = r.u8();
-  uint8_t code = r.u8();
-  uint16_t csum = r.be16();
-  if (pkt.check(r, "ICMPv6")) {
-    t.close();
-    return;
-  }
+  Header h;
+  if (!open_header(r, pkt, "icmpv6", "ICMPv6", icmpv6_f::proto, h)) return;
+  const uint32_t off = h.off;
+  const Bytes all = h.all;
+  const size_t declared = h.declared;
+  const uint8_t type = h.type, code = h.code;
+  const uint16_t csum = h.csum;
   // The pseudo-header: source, destination, upper-layer length, next header 58.
   uint32_t pseudo = 0;
   for (size_t i = 0; i < 16; i += 2) {
