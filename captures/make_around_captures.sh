@@ -9,13 +9,14 @@
 # datagram that caused them, DNS queries and answers (A, AAAA, NXDOMAIN), HTTP
 # on 8080, MQTT over IPv4 and IPv6, and MQTT inside a VXLAN tunnel (VNI 42).
 #
-# Writes captures/around_mqtt.pcap, then captures/mqtt_gtpu.pcap: MQTT and
+# Writes captures/around_mqtt.pcap, captures/dns_tcp.pcap (DNS over TCP: dig
+# against dnsmasq), then captures/mqtt_gtpu.pcap: MQTT and
 # MQTT over TLS carried in GTP-U, as a cellular device's traffic appears
 # between base station and core (no Debian tool sets up a GTP tunnel, so
 # gtpu_wrap.py wraps the IP packets of two real captures in GTP-U/UDP/IP).
 #
 # Needs root: sudo captures/make_around_captures.sh
-# Packages: mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl
+# Packages: mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl dnsutils
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -30,8 +31,8 @@ cleanup() {
   rm -rf "/etc/netns/$dev" "$work"
 }
 trap cleanup EXIT
-for tool in mosquitto mosquitto_pub tcpdump ping dnsmasq curl python3; do
-  command -v "$tool" >/dev/null || { echo "make_around_captures: $tool is missing (apt-get install mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl)" >&2; exit 1; }
+for tool in mosquitto mosquitto_pub tcpdump ping dnsmasq curl dig python3; do
+  command -v "$tool" >/dev/null || { echo "make_around_captures: $tool is missing (apt-get install mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl dnsutils)" >&2; exit 1; }
 done
 
 ip netns add "$dev"; ip netns add "$host"
@@ -65,7 +66,9 @@ EOF
 ip netns exec "$host" mosquitto -c "$work/mosquitto.conf" & pids+=($!)
 ip netns exec "$host" dnsmasq --keep-in-foreground --no-resolv --no-hosts --addn-hosts="$work/hosts" \
   --listen-address=10.77.0.1 --bind-interfaces --local=/lab/ --pid-file="$work/dnsmasq.pid" \
-  --address=/broker.lab/10.77.0.1 --address=/broker.lab/fd77::1 --user=root 2>"$work/dnsmasq.log" & pids+=($!)
+  --address=/broker.lab/10.77.0.1 --address=/broker.lab/fd77::1 --user=root \
+  --txt-record=big.lab,"$(printf 'mqtt-broker-config-%03d;' $(seq 1 40))","$(printf 'topic-map-%03d;' $(seq 1 40))" \
+  2>"$work/dnsmasq.log" & pids+=($!)
 mkdir -p "$work/www"; printf '{"broker":"broker.lab","port":1883}\n' >"$work/www/config.json"
 (cd "$work/www" && exec ip netns exec "$host" python3 -m http.server 8080 --bind 10.77.0.1) >/dev/null 2>&1 & pids+=($!)
 sleep 1
@@ -97,6 +100,20 @@ d mosquitto_pub -h 192.168.42.1 -i sensor-vx -t lab/around/vxlan -m 21.5
 sleep 0.5
 kill -INT "$dump"; wait "$dump" 2>/dev/null || true
 
+# DNS over TCP (its own capture): dig asks dnsmasq over TCP, two questions on
+# one connection (+keepopen), a name that does not exist, and a TXT answer
+# larger than one segment (the veth's MTU lowered to 600 for it).
+ip netns exec "$host" tcpdump -i veth_host --immediate-mode -U -s 262144 -w "$here/dns_tcp.pcap" 'tcp port 53' 2>"$work/tcpdump2.log" &
+dump=$!; pids+=("$dump")
+for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump2.log" && break; sleep 0.1; done
+sleep 0.3
+d dig +tcp +keepopen +tries=1 @10.77.0.1 broker.lab A broker.lab AAAA >/dev/null
+d dig +tcp +tries=1 @10.77.0.1 nosuch.lab A >/dev/null || true
+ip -n "$dev" link set veth_dev mtu 600; ip -n "$host" link set veth_host mtu 600
+d dig +tcp +tries=1 @10.77.0.1 big.lab TXT >/dev/null
+sleep 0.5
+kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+
 # GTP-U: the IP packets of two real captures, wrapped as a base station sends them.
 python3 "$here/gtpu_wrap.py" "$here/mqtt_gtpu.pcap" "$here/mqtt_plain.pcap" "$here/mqtts_tls12.pcap"
-echo "wrote $here/around_mqtt.pcap $here/mqtt_gtpu.pcap"
+echo "wrote $here/around_mqtt.pcap $here/dns_tcp.pcap $here/mqtt_gtpu.pcap"

@@ -44,6 +44,9 @@ struct DissectState {
   // HTTP: tshark's HTTP TCP ports (http::kPorts); no heuristic, as tshark.
   std::vector<uint16_t> http_ports{80, 3128, 3132, 5985, 8080, 8088, 11371, 1900, 2869, 2710};
   bool http_heuristic = false;
+  // DNS over TCP on port 53 (no heuristic, as tshark).
+  std::vector<uint16_t> dns_tcp_ports{53};
+  bool dns_tcp_heuristic = false;
   uint8_t mqtt_default_version = 0;  // -o mqtt.default_version (0: infer)
   bool mqtt_msg_as_text = false;     // -o mqtt.show_msg_as_text:TRUE
   bool mqtt_analysis = false;        // QoS flow analysis (mqtt.analysis.* wanted)

@@ -71,6 +71,8 @@ const Vs kDnsOpcodes[] = {{0, "Standard query"}, {1, "Inverse query"}, {2, "Serv
 const Vs kDnsRcodes[] = {{0, "No error"}, {1, "Format error"}, {2, "Server failure"}, {3, "No such name"},
                          {4, "Not implemented"}, {5, "Refused"}};
 const Vs kArpHardwareShort[] = {{1, "Ethernet"}};
+const Vs kEdnsOptions[] = {{3, "NSID"}, {8, "CSUBNET - Client subnet"}, {10, "COOKIE"}, {11, "EDNS TCP KEEPALIVE"},
+                           {12, "PADDING"}};
 const Vs kX509Versions[] = {{0, "v1"}, {1, "v2"}, {2, "v3"}};
 const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2, "universalString"},
                                {3, "bmpString"}, {4, "uTF8String"}};
@@ -181,6 +183,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "dns.qry.class" || a == "dns.resp.class") return lookup(kDnsClasses, v);
   if (a == "dns.flags.opcode") return lookup(kDnsOpcodes, v);
   if (a == "dns.flags.rcode") return lookup(kDnsRcodes, v);
+  if (a == "dns.opt.code") return lookup(kEdnsOptions, v);
   if (a == "icmp.checksum.status" || a == "icmpv6.checksum.status") return lookup(kChecksumStatus, v);
   if (a == "x509af.issuer" || a == "x509af.subject") return v == 0 ? "rdnSequence" : nullptr;
   if (a == "x509af.notBefore" || a == "x509af.notAfter") return v == 0 ? "utcTime" : v == 1 ? "generalizedTime" : nullptr;

@@ -11,6 +11,7 @@
 // endpoints and the transaction id (DissectState::dns_tx, bounded).
 #include "dissectors/dns/dns.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/core/transactions.h"
+#include "dissectors/core/value_names.h"
 #include "dissectors/dissect.h"
 
 namespace mqsniff::dns {
@@ -76,7 +78,8 @@ static const FieldDef kDns[] = {
     {dns_f::soa_retry_interval, "dns.soa.retry_interval", "Retry Interval", FT::UInt32, Base::Dec},
     {dns_f::soa_expire_limit, "dns.soa.expire_limit", "Expire limit", FT::UInt32, Base::Dec},
     {dns_f::soa_minimum_ttl, "dns.soa.minimum_ttl", "Minimum TTL", FT::UInt32, Base::Dec},
-    {dns_f::rr_udp_payload_size, "dns.rr.udp_payload_size", "UDP payload size", FT::UInt16, Base::Hex, 0x7fff},
+    // (tshark declares it hex with a mask, and shows it as a plain decimal number)
+    {dns_f::rr_udp_payload_size, "dns.rr.udp_payload_size", "UDP payload size", FT::UInt16, Base::Dec},
     {dns_f::resp_ext_rcode, "dns.resp.ext_rcode", "Higher bits in extended RCODE", FT::UInt8, Base::Hex},
     {dns_f::resp_edns0_version, "dns.resp.edns0_version", "EDNS0 version", FT::UInt8, Base::Dec},
     {dns_f::resp_z, "dns.resp.z", "Z", FT::UInt16, Base::Hex},
@@ -96,6 +99,14 @@ static const FieldDef kDns[] = {
      FT::FrameNum},
     {dns_f::retransmission, "dns.retransmission", "Retransmission", FT::Boolean},
     {dns_f::unsolicited, "dns.unsolicited", "Unsolicited", FT::Boolean},
+    {dns_f::length, "dns.length", "Length", FT::UInt16, Base::Dec},
+    {dns_f::opt, "dns.opt", "Option", FT::None},
+    {dns_f::opt_code, "dns.opt.code", "Option Code", FT::UInt16, Base::Dec},
+    {dns_f::opt_len, "dns.opt.len", "Option Length", FT::UInt16, Base::Dec},
+    {dns_f::opt_data, "dns.opt.data", "Option Data", FT::Bytes},
+    {dns_f::opt_cookie_client, "dns.opt.cookie.client", "Client Cookie", FT::Bytes},
+    {dns_f::opt_cookie_server, "dns.opt.cookie.server", "Server Cookie", FT::Bytes},
+    {dns_f::opt_padding, "dns.opt.padding", "Padding", FT::Bytes},
     // Multicast DNS: its own protocol, tshark's dns.* fields (so it comes last).
     {dns_f::mdns_proto, "mdns", "Multicast Domain Name System", FT::Protocol, Base::None, 0, 0, {}, "MDNS"},
 };
@@ -345,9 +356,7 @@ bool record(Ctx& c, size_t& pos) {
   if (t.wants(link::ws_f::text)) {
     label = n.text + ": type ";
     append_type(label, type);
-    if (type == 41) {
-      label += ", class " + std::to_string(cls);
-    } else {
+    if (type != 41) {
       label += ", class ";
       const char* cn = class_name(cls);
       label += cn ? cn : "Unknown";
@@ -452,6 +461,32 @@ bool record(Ctx& c, size_t& pos) {
       t.add_uint(dns_f::soa_minimum_ttl, core::be32_at(s, 16), so + 16, 4);
       break;
     }
+    case 41: {
+      // EDNS(0) options (RFC 6891 §6.1.2): code, length, data; a cookie (RFC 7873) split.
+      size_t i = 0;
+      while (i + 4 <= rdlen) {
+        const uint16_t code = be16(i), len = be16(i + 2);
+        const Bytes data = rdata.subspan(i + 4, std::min<size_t>(len, rdlen - i - 4));
+        const uint32_t oo = ro + static_cast<uint32_t>(i);
+        const int32_t oi = t.add_none(dns_f::opt, oo, static_cast<uint32_t>(4 + data.size()));
+        if (oi >= 0 && t.wants(dns_f::opt)) {
+          const char* name = core::value_name("dns.opt.code", code);
+          t.set_label(oi, std::string("Option: ") + (name ? name : "Unknown"));
+        }
+        core::Subtree os(t, oi);
+        t.add_uint(dns_f::opt_code, code, oo, 2);
+        t.add_uint(dns_f::opt_len, len, oo + 2, 2);
+        if (!data.empty()) t.add_bytes(dns_f::opt_data, data.data(), data.size(), oo + 4);
+        if (code == 10 && data.size() >= 8) {
+          t.add_bytes(dns_f::opt_cookie_client, data.data(), 8, oo + 4);
+          t.add_bytes(dns_f::opt_cookie_server, data.data() + 8, data.size() - 8, oo + 12);
+        } else if (code == 12) {
+          t.add_bytes(dns_f::opt_padding, data.data(), data.size(), oo + 4);
+        }
+        i += 4 + data.size();
+      }
+      break;
+    }
     default:
       break;
   }
@@ -482,15 +517,24 @@ uint64_t pair_key(const Packet& pkt, uint16_t id) {
 }  // namespace
 
 namespace {
-void dissect_message(Reader& r, Packet& pkt, DissectState& st, bool mdns) {
+// One message at frame offset `off` (over TCP: its 2-byte length first).
+void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, bool mdns, bool tcp = false) {
   auto& t = pkt.tree;
-  const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
-  const Bytes msg = r.rest_captured();
-  const size_t declared = r.remaining();
   pkt.layer(mdns ? "mdns" : "dns");
   pkt.set_protocol(mdns ? "MDNS" : "DNS");
   const core::FieldId proto = mdns ? core::FieldId{dns_f::mdns_proto} : core::FieldId{dns_f::proto};
-  int32_t p = t.open(proto, off, static_cast<uint32_t>(declared));
+  int32_t p = t.open(proto, off, static_cast<uint32_t>(r.remaining()));
+  if (tcp) {
+    const uint16_t len = r.be16();
+    if (pkt.check(r, "DNS")) {
+      t.close();
+      return;
+    }
+    t.add_uint(dns_f::length, len, off, 2);
+    off += 2;
+  }
+  const Bytes msg = r.rest_captured();
+  const size_t declared = r.remaining();
   const uint16_t id = r.be16();
   const uint16_t flags = r.be16();
   if (r.ok() && t.wants(proto))
@@ -530,7 +574,12 @@ void dissect_message(Reader& r, Packet& pkt, DissectState& st, bool mdns) {
     t.add_bool(dns_f::flags_recdesired, flags & 0x0100, off + 2, 2);
     if (response) t.add_bool(dns_f::flags_recavail, flags & 0x0080, off + 2, 2);
     t.add_bool(dns_f::flags_z, flags & 0x0040, off + 2, 2);
-    if (response) t.add_bool(dns_f::flags_authenticated, flags & 0x0020, off + 2, 2);
+    if (response) {
+      t.add_bool(dns_f::flags_authenticated, flags & 0x0020, off + 2, 2);
+    } else if (flags & 0x0020) {  // a query asking for the AD bit (RFC 6840 §5.7): tshark's own line
+      const int32_t ad = t.add_bool(dns_f::flags_authenticated, true, off + 2, 2);
+      t.set_display(ad, ".... .... ..1. .... = AD bit: Set");
+    }
     t.add_bool(dns_f::flags_checkdisable, flags & 0x0010, off + 2, 2);
     if (response) t.add_uint(dns_f::flags_rcode, rcode, off + 2, 2);
   }
@@ -590,9 +639,31 @@ void dissect_message(Reader& r, Packet& pkt, DissectState& st, bool mdns) {
   }
 }
 
+uint32_t frame_offset(const Reader& r, const Packet& pkt) {
+  return static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+}
 }  // namespace
 
-void dissect_dns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, pkt, st, false); }
-void dissect_mdns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, pkt, st, true); }
+void dissect_dns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, frame_offset(r, pkt), pkt, st, false); }
+void dissect_mdns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, frame_offset(r, pkt), pkt, st, true); }
+
+tcp::PduLen tcp_pdu_length(std::span<const uint8_t> b) {
+  tcp::PduLen r;
+  if (b.size() < 2) return r;
+  r.total = 2 + core::be16_at(b, 0);
+  r.total_known = true;
+  r.kind = b.size() >= r.total ? tcp::PduLen::Kind::Pdu : tcp::PduLen::Kind::NeedMore;
+  return r;
+}
+
+bool tcp_plausible(std::span<const uint8_t> b) {
+  // After a gap: a length that holds at least a header, and counts that fit it.
+  return b.size() >= 14 && core::be16_at(b, 0) >= 12;
+}
+
+void dissect_tcp_message(Bytes pdu, uint32_t base, Packet& pkt, DissectState& st) {
+  Reader r(pdu);
+  dissect_message(r, base, pkt, st, false, true);
+}
 
 }  // namespace mqsniff::dns

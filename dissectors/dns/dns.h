@@ -5,6 +5,7 @@
 
 #include "dissectors/core/field_registry.h"
 #include "dissectors/core/packet.h"
+#include "dissectors/tcp/reassembler.h"
 
 namespace mqsniff {
 struct DissectState;
@@ -19,13 +20,19 @@ enum : core::FieldId {
   soa_rname, soa_serial_number, soa_refresh_interval, soa_retry_interval, soa_expire_limit, soa_minimum_ttl,
   rr_udp_payload_size, resp_ext_rcode, resp_edns0_version, resp_z, resp_z_do, resp_z_reserved, response_to, time,
   mdns_proto, qry_qu, resp_cache_flush, srv_service, srv_proto, srv_name, retransmit_request,
-  retransmit_response, retransmit_request_in, retransmit_response_in, retransmission, unsolicited,
+  retransmit_response, retransmit_request_in, retransmit_response_in, retransmission, unsolicited, length, opt,
+  opt_code, opt_len, opt_data, opt_cookie_client, opt_cookie_server, opt_padding,
 };
 }
 void dissect_dns(core::Reader& r, core::Packet& pkt, DissectState& st);
 // Multicast DNS (RFC 6762, UDP 5353): the same messages, the class's top bit
 // asking for a unicast answer (questions) or flushing caches (records).
 void dissect_mdns(core::Reader& r, core::Packet& pkt, DissectState& st);
+// DNS over TCP (RFC 1035 §4.2.2, port 53): each message after a 2-byte
+// length (dns.length), framed by TCP reassembly.
+tcp::PduLen tcp_pdu_length(std::span<const uint8_t> b);
+bool tcp_plausible(std::span<const uint8_t> b);
+void dissect_tcp_message(core::Bytes pdu, uint32_t base, core::Packet& pkt, DissectState& st);
 std::span<const core::FieldDef> dns_field_table();
 }  // namespace dns
 }  // namespace mqsniff

@@ -61,7 +61,7 @@ struct TcpDir {
 struct TcpFlow {
   FlowKey key;
   uint32_t stream = 0;
-  enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, Http, None } app = App::Unknown;  // heuristic verdict
+  enum class App : uint8_t { Unknown, Mqtt, Tls, WebSocket, Http, Dns, None } app = App::Unknown;  // heuristic verdict
   bool rst_seen = false;
   bool syn_ts_set = false;
   bool close_noted = false;  // queued to be forgotten (FlowTable::closed)

@@ -14,6 +14,7 @@
 // capture: first seq - 1, so the first segment shows Seq=1). The window is
 // scaled only when both SYN and SYN/ACK carried a Window Scale option.
 #include "dissectors/tcp/tcp.h"
+#include "dissectors/dns/dns.h"
 #include "dissectors/http/http.h"
 
 #include <algorithm>
@@ -264,6 +265,9 @@ void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectS
 void http_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState& st, bool first) {
   http::dissect_pdu(pdu, base, pkt, f.sessions->http, st.http_tx, f.stream, first);
 }
+void dns_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow&, DissectState& st, bool) {
+  dns::dissect_tcp_message(pdu, base, pkt, st);
+}
 const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
      &mqtt::looks_like_connect, &mqtt::frame_length, &mqtt::plausible_start, &mqtt_entry},
@@ -274,6 +278,9 @@ const AppEntry kApps[] = {
     // HTTP on its registered ports only (tshark has no HTTP heuristic by default).
     {TcpFlow::App::Http, core::Proto::Http, "Hypertext Transfer Protocol", nullptr, false, &DissectState::http_heuristic,
      nullptr, &http::pdu_length, &http::plausible, &http_entry},
+    // DNS over TCP on port 53: a 2-byte length before each message.
+    {TcpFlow::App::Dns, core::Proto::Dns, "Domain Name System", "dns", false, &DissectState::dns_tcp_heuristic, nullptr,
+     &dns::tcp_pdu_length, &dns::tcp_plausible, &dns_entry},
 };
 const AppEntry* app_entry(TcpFlow::App a) {
   for (const auto& e : kApps)
@@ -283,7 +290,7 @@ const AppEntry* app_entry(TcpFlow::App a) {
 const std::vector<uint16_t>& tcp_ports(const DissectState& st, TcpFlow::App a) {
   static const std::vector<uint16_t> none;
   return a == TcpFlow::App::Mqtt ? st.mqtt_ports : a == TcpFlow::App::Tls ? st.tls_ports
-         : a == TcpFlow::App::Http ? st.http_ports : none;
+         : a == TcpFlow::App::Http ? st.http_ports : a == TcpFlow::App::Dns ? st.dns_tcp_ports : none;
 }
 bool enabled(const DissectState& st, const AppEntry& e) {
   if (st.disabled[static_cast<size_t>(e.proto)]) return false;
@@ -740,7 +747,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     link::dissect_data(payload, pkt);
     return;
   }
-  if (app == TcpFlow::App::Tls ? !st.tls_needed : app != TcpFlow::App::Http && !st.mqtt_needed) return;  // nobody reads this layer
+  if (app == TcpFlow::App::Tls                                    ? !st.tls_needed
+      : app != TcpFlow::App::Http && app != TcpFlow::App::Dns ? !st.mqtt_needed
+                                                              : false)
+    return;  // nobody reads this layer
   const bool mqtt = app == TcpFlow::App::Mqtt;
   core::Bytes pb = payload.rest_captured();
   if (flow) {
@@ -920,7 +930,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
-  if (app == TcpFlow::App::Mqtt && !pdu_sizes.empty() && t.wants(tcp_f::pdu_size)) {
+  if ((app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns) && !pdu_sizes.empty() && t.wants(tcp_f::pdu_size)) {
     // tshark's tcp_dissect_pdus names each PDU it found whole in the segment, under TCP.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
     for (uint32_t n : pdu_sizes) t.add_uint(tcp_f::pdu_size, n, off + hdr_len, 0);
