@@ -6,6 +6,7 @@
 #   bench/attacks.sh MQSNIFF_BINARY [OUTDIR] [--no-tshark] [--only MODE,...]
 #
 # Files are written to OUTDIR (default /tmp/mqsniff-attacks, kept for reruns).
+# Each tool gets ATTACK_TIMEOUT seconds per file (default 600).
 # Sizes are chosen so that tshark finishes (a few minutes each at most); the
 # table says how many connections each file has.
 set -u
@@ -38,11 +39,20 @@ rows=(
   "wsmqtt|attack.py wsmqtt 1000|1,000 WebSocket connections, an MQTT PUBLISH of 1 MB across frames, 700 KB sent"
   "aliases|attack.py aliases 1000|1,000 MQTT 5.0 connections x 64 topic aliases of 4 KB"
 )
-measure() { # label command...: "seconds|peak MiB"
-  local t
+limit=${ATTACK_TIMEOUT:-600}  # seconds a tool may take on one file
+measure() { # command...: "seconds|peak MiB"
+  local t rc
   t=$(mktemp)
-  /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null 2>&1
-  awk '{ printf "%.1f s|%.0f MiB", $1, $2 / 1024 }' "$t"
+  timeout -s INT "$limit" /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null 2>&1
+  rc=$?
+  if [ ! -s "$t" ]; then
+    echo "stopped after $limit s|?"
+  elif [ $rc = 124 ]; then
+    # Stopped at the limit (SIGINT: the tool exits and GNU time reports its peak so far).
+    tail -1 "$t" | awk -v l="$limit" '{ printf "stopped after %d s|%.0f MiB so far", l, $2 / 1024 }'
+  else
+    tail -1 "$t" | awk '{ printf "%.1f s|%.0f MiB", $1, $2 / 1024 }'
+  fi
   rm -f "$t"
 }
 echo "| attack | file | mqsniff peak RSS | mqsniff time | tshark peak RSS | tshark time |"
