@@ -59,6 +59,7 @@ struct DissectState {
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
   bool tcp_detail = true;
+  tcp::StreamForward* tcp_forward = nullptr;  // -2: conversations' final completeness and iRTT
   core::Transactions icmp_tx;  // echo requests awaiting their reply
   core::Transactions dns_tx;   // DNS queries awaiting their response
   core::Transactions http_tx{4096};  // HTTP requests awaiting their response (URI up to 2 KiB each)

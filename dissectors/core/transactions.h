@@ -13,8 +13,41 @@
 
 namespace mqsniff::core {
 
+// -2 (tshark's two passes): which frame answered each request, learnt in the
+// first pass and read in the second (icmp.resp_in, dns.response_in,
+// http.response_in). Bounded: at most kMax pairs (beyond, not_kept counts).
+class ResponseIndex {
+ public:
+  static constexpr size_t kMax = 1 << 20;
+  bool complete = false;  // the first pass is over: read, do not note
+  uint64_t not_kept = 0;
+  void note(uint64_t request_frame, uint64_t response_frame) {
+    if (map_.size() >= kMax && !map_.count(request_frame)) {
+      ++not_kept;
+      return;
+    }
+    map_.emplace(request_frame, response_frame);  // the first answer stays
+  }
+  uint64_t response_to(uint64_t request_frame) const {
+    auto it = map_.find(request_frame);
+    return it == map_.end() ? 0 : it->second;
+  }
+
+ private:
+  std::unordered_map<uint64_t, uint64_t> map_;
+};
+
 class Transactions {
  public:
+  // -2: where the pairs go (first pass) or come from (second pass); null without -2.
+  ResponseIndex* forward = nullptr;
+  void answered_by(uint64_t request_frame, uint64_t response_frame) {
+    if (forward && !forward->complete) forward->note(request_frame, response_frame);
+  }
+  // The frame that answers this request, known in -2's second pass (0: none or unknown).
+  uint64_t response_in(uint64_t request_frame) const {
+    return forward && forward->complete ? forward->response_to(request_frame) : 0;
+  }
   struct Request {
     uint64_t frame = 0;
     Timestamp ts;

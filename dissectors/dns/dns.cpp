@@ -86,6 +86,7 @@ static const FieldDef kDns[] = {
     {dns_f::resp_z_do, "dns.resp.z.do", "DO bit", FT::Boolean, Base::None, 0x8000, 16},
     {dns_f::resp_z_reserved, "dns.resp.z.reserved", "Reserved", FT::UInt16, Base::Hex, 0x7fff},
     {dns_f::response_to, "dns.response_to", "Request In", FT::FrameNum},
+    {dns_f::response_in, "dns.response_in", "Response In", FT::FrameNum},
     {dns_f::time, "dns.time", "Time", FT::RelativeTime},
     {dns_f::qry_qu, "dns.qry.qu", "\"QU\" question", FT::Boolean, Base::None, 0x8000, 16},
     {dns_f::resp_cache_flush, "dns.resp.cache_flush", "Cache flush", FT::Boolean, Base::None, 0x8000, 16},
@@ -619,12 +620,15 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, boo
         t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
       } else {
         st.dns_tx.replace(key, pkt.frame.number, pkt.frame.ts);
+        if (const uint64_t rf = st.dns_tx.response_in(pkt.frame.number))  // -2: "[Response In: 15]"
+          t.add_uint(dns_f::response_in, rf, 0, 0, core::FieldNode::kGenerated);
       }
     } else if (again_of) {
       t.add_uint(dns_f::retransmit_response_in, again_of, 0, 0, core::FieldNode::kGenerated);
       t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
     } else if (known && !known->resp_frame && known->frame < pkt.frame.number) {
       known->resp_frame = pkt.frame.number;
+      st.dns_tx.answered_by(known->frame, pkt.frame.number);
       t.add_uint(dns_f::response_to, known->frame, 0, 0, core::FieldNode::kGenerated);
       int32_t ti = t.add_time(dns_f::time, core::ts_sub(pkt.frame.ts, known->ts));
       t.nodes_flags(ti, core::FieldNode::kGenerated);

@@ -20,7 +20,7 @@ enum : core::FieldId {
   soa_rname, soa_serial_number, soa_refresh_interval, soa_retry_interval, soa_expire_limit, soa_minimum_ttl,
   rr_udp_payload_size, resp_ext_rcode, resp_edns0_version, resp_z, resp_z_do, resp_z_reserved, response_to, time,
   mdns_proto, qry_qu, resp_cache_flush, srv_service, srv_proto, srv_name, retransmit_request,
-  retransmit_response, retransmit_request_in, retransmit_response_in, retransmission, unsolicited, length, opt,
+  retransmit_response, retransmit_request_in, retransmit_response_in, retransmission, unsolicited, length, opt, response_in,
   opt_code, opt_len, opt_data, opt_cookie_client, opt_cookie_server, opt_padding,
 };
 }

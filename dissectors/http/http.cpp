@@ -553,6 +553,8 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     ++sess.requests;
     int32_t rn = t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
     t.set_display(rn, "HTTP request " + std::to_string(sess.requests) + "/" + std::to_string(sess.requests));
+    if (const uint64_t rf = tx.response_in(pkt.frame.number))  // -2: "[Response in frame: 59]"
+      t.add_uint(http_f::response_in, rf, 0, 0, core::FieldNode::kGenerated);
     if (full.size() > HttpSession::kMaxUri) full.resize(HttpSession::kMaxUri);
     tx.request(core::tx_mix(conv, sess.requests), pkt.frame.number, pkt.frame.ts, std::move(full));
   } else {
@@ -564,6 +566,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     const uint32_t answered = h.status / 100 == 1 ? sess.answered + 1 : ++sess.answered;
     const core::Transactions::Request* q = tx.find(core::tx_mix(conv, answered));
     if (q && q->frame < pkt.frame.number) {
+      if (h.status / 100 != 1) tx.answered_by(q->frame, pkt.frame.number);
       int32_t ti = t.add_time(http_f::time, core::ts_sub(pkt.frame.ts, q->ts));
       t.nodes_flags(ti, core::FieldNode::kGenerated);
       t.add_uint(http_f::request_in, q->frame, 0, 0, core::FieldNode::kGenerated);

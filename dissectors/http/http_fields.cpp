@@ -52,6 +52,7 @@ static const FieldDef kHttp[] = {
     {http_f::response_number, "http.response_number", "Response number", FT::UInt32, Base::Dec},
     {http_f::time, "http.time", "Time since request", FT::RelativeTime},
     {http_f::request_in, "http.request_in", "Request in frame", FT::FrameNum},
+    {http_f::response_in, "http.response_in", "Response in frame", FT::FrameNum},
     {http_f::response_for_uri, "http.response_for.uri", "Request URI", FT::String},
     {http_f::file_data, "http.file_data", "File Data", FT::String},
 };

@@ -41,6 +41,7 @@ static const FieldDef kIcmp[] = {
     {icmp_f::seq, "icmp.seq", "Sequence Number (BE)", FT::UInt16, Base::DecHex},
     {icmp_f::seq_le, "icmp.seq_le", "Sequence Number (LE)", FT::UInt16, Base::DecHex},
     {icmp_f::resp_to, "icmp.resp_to", "Request frame", FT::FrameNum},
+    {icmp_f::resp_in, "icmp.resp_in", "Response frame", FT::FrameNum},
     {icmp_f::resptime, "icmp.resptime", "Response time", FT::Double},
     {icmp_f::data_time, "icmp.data_time", "Timestamp from icmp data", FT::AbsoluteTime},
     {icmp_f::data_time_relative, "icmp.data_time_relative", "Timestamp from icmp data (relative)", FT::RelativeTime},
@@ -61,6 +62,7 @@ static const FieldDef kIcmpv6[] = {
     {icmpv6_f::echo_identifier, "icmpv6.echo.identifier", "Identifier", FT::UInt16, Base::Hex},
     {icmpv6_f::echo_sequence_number, "icmpv6.echo.sequence_number", "Sequence", FT::UInt16, Base::Dec},
     {icmpv6_f::resp_to, "icmpv6.resp_to", "Response To", FT::FrameNum},
+    {icmpv6_f::resp_in, "icmpv6.resp_in", "Response In", FT::FrameNum},
     {icmpv6_f::resptime, "icmpv6.resptime", "Response Time", FT::Double},
     {icmpv6_f::ns_target_address, "icmpv6.nd.ns.target_address", "Target Address", FT::Ipv6},
     {icmpv6_f::na_flag, "icmpv6.nd.na.flag", "Flags", FT::UInt32, Base::Hex},
@@ -205,13 +207,16 @@ uint64_t pair_key(const Packet& pkt, uint8_t family, uint16_t id, uint16_t seq) 
 
 // Pairs an echo request with its reply: " (request in N)" and the response fields on the reply.
 void echo_pairing(Packet& pkt, DissectState& st, bool reply, uint64_t key, core::FieldId resp_to,
-                  core::FieldId resptime) {
+                  core::FieldId resptime, core::FieldId resp_in) {
   if (!reply) {
     st.icmp_tx.request(key, pkt.frame.number, pkt.frame.ts);
+    if (const uint64_t r = st.icmp_tx.response_in(pkt.frame.number))  // -2: "[Response frame: 4]"
+      pkt.tree.add_uint(resp_in, r, 0, 0, core::FieldNode::kGenerated);
     return;
   }
   const core::Transactions::Request* q = st.icmp_tx.find(key);
   if (!q || q->frame >= pkt.frame.number) return;
+  st.icmp_tx.answered_by(q->frame, pkt.frame.number);
   pkt.tree.add_uint(resp_to, q->frame, 0, 0, core::FieldNode::kGenerated);
   core::Timestamp d = core::ts_sub(pkt.frame.ts, q->ts);
   double ms = double(d.sec) * 1e3 + double(d.nsec) / 1e6;
@@ -364,7 +369,7 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
         info += ", ttl=";
         core::append_uint(info, pkt.ip_ttl);
       }
-      echo_pairing(pkt, st, type == 0, pair_key(pkt, 4, id, seq), icmp_f::resp_to, icmp_f::resptime);
+      echo_pairing(pkt, st, type == 0, pair_key(pkt, 4, id, seq), icmp_f::resp_to, icmp_f::resptime, icmp_f::resp_in);
       data_timestamp(r, pkt, off + 8);
       link::dissect_data(r, pkt);
     }
@@ -527,7 +532,8 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
         *info += ", hop limit=";
         core::append_uint(*info, pkt.ip_ttl);
       }
-      echo_pairing(pkt, st, type == 129, pair_key(pkt, 6, id, seq), icmpv6_f::resp_to, icmpv6_f::resptime);
+      echo_pairing(pkt, st, type == 129, pair_key(pkt, 6, id, seq), icmpv6_f::resp_to, icmpv6_f::resptime,
+                   icmpv6_f::resp_in);
       link::dissect_data(r, pkt);
       break;
     }

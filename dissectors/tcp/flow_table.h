@@ -19,6 +19,7 @@
 #include <array>
 #include <deque>
 #include <memory>
+#include <unordered_map>
 #include <cstdint>
 #include <vector>
 
@@ -268,6 +269,48 @@ private:
     core::Timestamp ts;  // its last packet when queued
   };
   std::deque<Closed> closed_;  // in the order they closed; at most one entry per live flow
+};
+
+// -2: what each conversation shows by its end, learnt in the first pass
+// (tshark's second pass shows it from the conversation's first frame):
+// tcp.completeness and the handshake's round trip (tcp.analysis.initial_rtt).
+class StreamForward {
+public:
+  static constexpr size_t kMax = 1 << 20;  // conversations remembered at most
+  struct Facts {
+    core::Timestamp irtt{};
+    uint8_t completeness = 0;
+    uint16_t tls_version = 0;  // negotiated by its TLS session (0: none)
+  };
+  bool complete = false;  // the first pass is over: read, do not note
+  void note(uint32_t stream, uint8_t completeness, core::Timestamp irtt) {
+    if (map_.size() >= kMax && !map_.count(stream)) return;
+    Facts& f = map_[stream];
+    f.completeness = completeness;
+    f.irtt = irtt;
+  }
+  const Facts* find(uint32_t stream) const {
+    if (!complete) return nullptr;
+    auto it = map_.find(stream);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  void note_tls(uint32_t stream, uint16_t version) {
+    if (complete) return;
+    if (auto it = map_.find(stream); it != map_.end()) it->second.tls_version = version;
+  }
+  // The frame that completes the PDU a segment's bytes went into (tcp.reassembled_in).
+  void note_reassembled(uint32_t frame, uint32_t in) {
+    if (!complete && (pdus_.size() < kMax || pdus_.count(frame))) pdus_.emplace(frame, in);
+  }
+  uint32_t reassembled_in(uint32_t frame) const {
+    if (!complete) return 0;
+    auto it = pdus_.find(frame);
+    return it == pdus_.end() ? 0 : it->second;
+  }
+
+private:
+  std::unordered_map<uint32_t, Facts> map_;
+  std::unordered_map<uint32_t, uint32_t> pdus_;
 };
 
 // UDP conversations need only their number (udp.stream): 64 bytes each.

@@ -438,7 +438,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
   if (flow) {
     t.add_uint(tcp_f::stream, flow->stream, 0, 0);
-    t.add_uint(tcp_f::completeness, flow->completeness, 0, 0);  // what the conversation showed before this packet
+    // What the conversation showed before this packet; with -2, by its end (as tshark's second pass).
+    const StreamForward::Facts* fin = st.tcp_forward ? st.tcp_forward->find(flow->stream) : nullptr;
+    t.add_uint(tcp_f::completeness, fin ? fin->completeness : flow->completeness, 0, 0);
   }
 
   if (hdr_len < 20 || hdr_len > seg_total) {
@@ -614,6 +616,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.ts = pkt.frame.ts;
     sf.opens_midstream = opens_midstream;
     an = analyze_segment(*flow, dir, sf);
+    // -2: the handshake's round trip is known on the SYN/ACK already.
+    if (!an.have_irtt && (flags & kAck) && st.tcp_forward) {
+      const StreamForward::Facts* fin = st.tcp_forward->find(flow->stream);
+      if (fin && (fin->irtt.sec || fin->irtt.nsec)) {
+        an.have_irtt = true;
+        an.irtt = fin->irtt;
+      }
+    }
   }
 
   if (info) {
@@ -674,6 +684,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       if (flags & kFin) flow->completeness |= 16;
       if (flags & kRst) flow->completeness |= 32;
     }
+    if (st.tcp_forward && !st.tcp_forward->complete) st.tcp_forward->note(flow->stream, flow->completeness, flow->first_rtt);
     if ((flags & kFin) && !flow->dir[dir].fin_seen) {
       flow->dir[dir].fin_active = !flow->dir[1 - dir].fin_seen;
       flow->dir[dir].fin_seen = true;
@@ -760,7 +771,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     ss.budget = &st.reassembly_stats;
     ss.limits = &st.reassembly;
     flow->sessions->mqtt.dir = static_cast<uint8_t>(dir);
-    if (app == TcpFlow::App::Tls) ss.tls_session().port_app = tls_port_app(st, sp, dp);
+    if (app == TcpFlow::App::Tls) {
+      tls::TlsSession& tls = ss.tls_session();
+      tls.port_app = tls_port_app(st, sp, dp);
+      if (st.tcp_forward && !tls.final_version)  // -2: the version this conversation negotiates
+        if (const StreamForward::Facts* fin = st.tcp_forward->find(flow->stream)) tls.final_version = fin->tls_version;
+    }
     flow->sessions->mqtt.default_version = st.mqtt_default_version;
     flow->sessions->mqtt.analyze = st.mqtt_analysis;
     flow->sessions->mqtt.msg_as_text = st.mqtt_msg_as_text;
@@ -845,7 +861,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       if (!reassembled_here && frames && view.size() > held_before) seg_part = view.size() - held_before;
       reassembled_here = true;
       if (frames) {
-        for (uint32_t f : *frames) note_frame(f);
+        for (uint32_t f : *frames) {
+          note_frame(f);
+          if (st.tcp_forward && f != frame_no) st.tcp_forward->note_reassembled(f, frame_no);  // -2's first pass
+        }
       } else {
         note_frame(src);
       }
@@ -895,7 +914,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     pkt.new_call = false;
     first = false;
   });
-  if (flow->sessions->tls) flow->sessions->tls->sink.user = nullptr;
+  if (flow->sessions->tls) {
+    flow->sessions->tls->sink.user = nullptr;
+    if (st.tcp_forward && flow->sessions->tls->version) st.tcp_forward->note_tls(flow->stream, flow->sessions->tls->version);
+  }
   // A PDU that starts here and continues later: tshark called its dissector,
   // which asked for more data; frame.protocols names it (once per call) unless
   // the dissector returned 0, as MQTT's tcp_dissect_pdus does when the fixed
@@ -938,6 +960,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // tshark shows the segment's bytes that went into a reassembly.
   if ((out.pdus == 0 && out.consumed) || reassembled_here) {
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));  // under this frame's TCP layer, as tshark shows it
+    // -2: where the PDU these bytes began or continued was completed.
+    if (const uint32_t in = st.tcp_forward ? st.tcp_forward->reassembled_in(frame_no) : 0; in && in != frame_no)
+      t.add_uint(tcp_f::reassembled_in, in, off + hdr_len, 0, core::FieldNode::kGenerated);
     // ... plus, when the segment also starts the next PDU, that one's first bytes.
     size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
     t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);

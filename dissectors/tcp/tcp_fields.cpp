@@ -87,6 +87,7 @@ static const FieldDef kTcp[] = {
     {tcp_f::segment, "tcp.segment", "TCP Segment", FT::FrameNum},
     {tcp_f::segment_count, "tcp.segment.count", "Segment count", FT::UInt32, Base::Dec},
     {tcp_f::reassembled_length, "tcp.reassembled.length", "Reassembled TCP length", FT::UInt32, Base::Dec, 0, 0, "The total length of the reassembled payload"},
+    {tcp_f::reassembled_in, "tcp.reassembled_in", "Reassembled PDU in frame", FT::FrameNum, Base::None, 0, 0, "The PDU that doesn't end in this segment is reassembled in this frame"},
     {tcp_f::reassembled_data, "tcp.reassembled.data", "Reassembled TCP Data", FT::Bytes, Base::None, 0, 0, "The reassembled payload"},
     {tcp_f::analysis_flags, "tcp.analysis.flags", "TCP Analysis Flags", FT::None, Base::None, 0, 0, "This frame has some of the TCP analysis flags set"},
     {tcp_f::a_retransmission, "tcp.analysis.retransmission", "Retransmission", FT::None, Base::None, 0, 0, "This frame is a suspected TCP retransmission"},

@@ -16,7 +16,7 @@ enum : FieldId {
   options_mss_val, options_wscale, options_wscale_shift, options_wscale_multiplier, options_sack_perm,
   options_sack, options_sack_le, options_sack_re, options_sack_count, options_timestamp, options_timestamp_tsval,
   options_timestamp_tsecr, time_relative, time_delta, payload, option_len_invalid, bogus_hdr_len,
-  segments, segment, segment_count, reassembled_length, reassembled_data, segment_data,
+  segments, segment, segment_count, reassembled_length, reassembled_data, segment_data, reassembled_in,
   analysis_flags, a_retransmission, a_fast_retransmission, a_spurious_retransmission, a_out_of_order,
   a_lost_segment, a_ack_lost_segment, a_window_update, a_window_full, a_keep_alive, a_keep_alive_ack,
   a_zero_window, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame, segment_overlap,

@@ -580,7 +580,7 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   std::vector<uint16_t> ciphers;
   t.add_uint(tls_f::handshake_version, ver, off, 2);
   // tshark splits the random into time and bytes, except a TLS 1.3 ServerHello's (or HelloRetryRequest's).
-  bool split_random = s.version != 0x0304;  // (a second ClientHello, after a HelloRetryRequest, is TLS 1.3's)
+  bool split_random = s.shown_version(0) != 0x0304;  // (a second ClientHello, after a HelloRetryRequest, is TLS 1.3's)
   if (!client && split_random) {
     Reader scan = r;
     scan.skip(3);  // cipher suite, compression method
@@ -1237,7 +1237,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   }
   core::Subtree layer(t, layer_idx);
   // The Protocol column names the negotiated version once known, else the record's.
-  pkt.set_protocol(version_name(s.version ? s.version : ver));
+  pkt.set_protocol(version_name(s.shown_version(ver)));
   if (!r.ok()) {
     pkt.mark_malformed("TLS");
     return;
@@ -1250,7 +1250,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   DecryptOutcome dout = DecryptOutcome::NotEncrypted;
   if (s.decrypt && rec.size() >= 5u + len) dout = decrypt_record(s, s.dir & 1, rec.subspan(0, 5u + len), inner);
   // Its label names the version known before this record (a TLS 1.3 ServerHello is a "TLSv1.2 Record Layer").
-  const char* rec_version = version_name(s.version ? s.version : ver);
+  const char* rec_version = version_name(s.shown_version(ver));
   const int32_t rec_idx = t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size()));
   core::Subtree record_sub(t, rec_idx);
   RecordWhat what;
@@ -1373,7 +1373,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   }
   if (!body.ok() && body.error() != core::ReadError::Truncated) pkt.mark_malformed("TLS");
   // The negotiated version may have been learned from this very record.
-  pkt.set_protocol(version_name(s.version ? s.version : ver));
+  pkt.set_protocol(version_name(s.shown_version(ver)));
 }
 
 }  // namespace mqsniff::tls

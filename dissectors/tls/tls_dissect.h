@@ -90,6 +90,12 @@ struct SessionDecrypt {
 // ChangeCipherSpec has switched that direction to encrypted records (TLS 1.2).
 struct TlsSession {
   uint16_t version = 0;  // negotiated, 0 until the ServerHello
+  // -2: the version the first pass saw negotiated (tshark's second pass names
+  // records before the ServerHello with it), or 0.
+  uint16_t final_version = 0;
+  uint16_t shown_version(uint16_t record_version) const {
+    return version ? version : final_version ? final_version : record_version;
+  }
   uint16_t cipher = 0;   // the ServerHello's cipher suite
   bool encrypted[2] = {false, false};
   uint8_t dir = 0;         // direction of the record being dissected (set by TCP)

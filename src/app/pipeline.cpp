@@ -170,10 +170,13 @@ private:
   int code_ = 0;
 };
 
-// -2 on a file: a first pass that only runs the MQTT flow analysis, so the
-// second (the one that prints) can point forward (mqtt.analysis.response_in).
+// -2 on a file: a first pass that notes which frame answered what (MQTT QoS
+// flows when the analysis is on; ICMP echoes, DNS queries, HTTP requests),
+// so the second (the one that prints) can point forward
+// (mqtt.analysis.response_in, icmp.resp_in, dns.response_in, http.response_in).
 // Same dissection settings as `st`, which is not touched.
-void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward& fw) {
+void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward* fw, core::ResponseIndex& responses,
+                tcp::StreamForward& streams) {
   DissectState s1(o.max_tcp_flows ? o.max_tcp_flows : tcp::FlowTable::kDefaultMaxFlows);
   s1.app_needed = true;
   s1.mqtt_needed = true;
@@ -185,9 +188,12 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward&
   s1.mqtt_tls_ports = st.mqtt_tls_ports;
   s1.mqtt_default_version = st.mqtt_default_version;
   s1.mqtt_msg_as_text = st.mqtt_msg_as_text;
-  s1.mqtt_analysis = true;
-  s1.qos_forward = &fw;
-  s1.tcp_detail = false;
+  s1.mqtt_analysis = fw != nullptr;
+  s1.qos_forward = fw;
+  s1.icmp_tx.forward = s1.dns_tx.forward = s1.http_tx.forward = &responses;
+  s1.http_ports = st.http_ports;
+  s1.tcp_detail = st.tcp_detail;  // (the handshake's round trip)
+  s1.tcp_forward = &streams;
   s1.ipv4_defragment = st.ipv4_defragment;
   s1.tcp_idle_timeout_ns = st.tcp_idle_timeout_ns;
   s1.tcp_closed_timeout_ns = st.tcp_closed_timeout_ns;
@@ -455,15 +461,26 @@ bool load_keys(const cli::Options& o, bool live, DissectState& st) {
 }
 
 // -2 (files only; a pipe cannot be read twice): false if the file cannot be reopened.
-bool two_pass(const cli::Options& o, DissectState& st, std::unique_ptr<mqtt::QosForward>& forward) {
-  if (!o.two_pass || o.read_file.empty() || !st.mqtt_analysis || o.read_file == "-") return true;
-  forward = std::make_unique<mqtt::QosForward>();
+bool two_pass(const cli::Options& o, DissectState& st, std::unique_ptr<mqtt::QosForward>& forward,
+              std::unique_ptr<core::ResponseIndex>& responses, std::unique_ptr<tcp::StreamForward>& streams) {
+  if (!o.two_pass || o.read_file.empty() || o.read_file == "-") return true;
+  if (st.mqtt_analysis) forward = std::make_unique<mqtt::QosForward>();
+  responses = std::make_unique<core::ResponseIndex>();
+  streams = std::make_unique<tcp::StreamForward>();
   try {
-    first_pass(o, st, *forward);
+    first_pass(o, st, forward.get(), *responses, *streams);
   } catch (const capture::OpenError& e) {
     eprint(e.what());
     return false;
   }
+  responses->complete = true;
+  streams->complete = true;
+  st.tcp_forward = streams.get();
+  st.icmp_tx.forward = st.dns_tx.forward = st.http_tx.forward = responses.get();
+  if (responses->not_kept && !o.quieter)
+    eprint("-2: more than " + std::to_string(core::ResponseIndex::kMax) +
+           " answered requests: some icmp.resp_in, dns.response_in and http.response_in are not given");
+  if (!forward) return true;
   forward->first_pass_done = true;
   st.qos_forward = forward.get();
   if (forward->not_kept && !o.quieter)
@@ -768,7 +785,9 @@ int run(const cli::Options& o) {
   if (!open_source(o, src, iface)) return cli::kExitFileError;
   if (!load_keys(o, live, st)) return 1;  // as an unreadable capture file
   std::unique_ptr<mqtt::QosForward> forward;
-  if (!two_pass(o, st, forward)) return cli::kExitFileError;
+  std::unique_ptr<core::ResponseIndex> responses;
+  std::unique_ptr<tcp::StreamForward> streams;
+  if (!two_pass(o, st, forward, responses, streams)) return cli::kExitFileError;
 
   install_signal_handlers();
   if (live) {
