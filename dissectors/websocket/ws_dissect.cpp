@@ -184,11 +184,14 @@ tcp::PduLen ws_pdu_length(std::span<const uint8_t> b) {
     hdr = 10;
   }
   if (b[1] & 0x80) hdr += 4;
-  if (len > (1u << 30) || (b[0] & 0x70)) {  // no extension negotiated: RSV must be 0
+  if (b[0] & 0x70) {  // no extension negotiated: RSV must be 0
     r.kind = tcp::PduLen::Kind::Bad;
     return r;
   }
-  r.total = static_cast<uint32_t>(hdr + len);
+  // A frame announcing more than the reassembly caps (up to 2^63 bytes) is
+  // skipped by the reassembler to where it would end, as tshark waits for it.
+  if (len > (uint64_t(1) << 62)) len = uint64_t(1) << 62;
+  r.total = hdr + static_cast<size_t>(len);
   r.total_known = true;
   if (b.size() >= r.total) r.kind = tcp::PduLen::Kind::Pdu;
   return r;
