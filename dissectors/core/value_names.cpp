@@ -89,8 +89,13 @@ const Vs kConnack[] = {{0, "Connection Accepted"},
                        {5, "Connection Refused: not authorized"}};
 const Vs kTlsContent[] = {{20, "Change Cipher Spec"}, {21, "Alert"}, {22, "Handshake"}, {23, "Application Data"},
                           {24, "Heartbeat"}};
-const Vs kTlsVersions[] = {{0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"}, {0x0303, "TLS 1.2"},
+const Vs kTlsVersions[] = {{0x0002, "SSL 2.0"}, {0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"}, {0x0303, "TLS 1.2"},
                            {0x0304, "TLS 1.3"}};
+// SSL 2.0 cipher kinds (the 3-byte specs of an SSLv2-format ClientHello that are not TLS suites).
+const Vs kSsl2Ciphers[] = {{0x010080, "SSL2_RC4_128_WITH_MD5"},           {0x020080, "SSL2_RC4_128_EXPORT40_WITH_MD5"},
+                           {0x030080, "SSL2_RC2_128_CBC_WITH_MD5"},        {0x040080, "SSL2_RC2_128_CBC_EXPORT40_WITH_MD5"},
+                           {0x050080, "SSL2_IDEA_128_CBC_WITH_MD5"},       {0x060040, "SSL2_DES_64_CBC_WITH_MD5"},
+                           {0x0700c0, "SSL2_DES_192_EDE3_CBC_WITH_MD5"}};
 const Vs kAlertLevel[] = {{1, "Warning"}, {2, "Fatal"}};
 const Vs kCiphers[] = {
     {0x1301, "TLS_AES_128_GCM_SHA256"}, {0x1302, "TLS_AES_256_GCM_SHA384"}, {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
@@ -202,6 +207,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
   if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));
   if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
+  if (a == "tls.handshake.cipherspec") return v < 0x10000 ? lookup(kCiphers, v) : lookup(kSsl2Ciphers, v);
   if (a == "tls.handshake.extension.type") return tls::extension_name(static_cast<uint16_t>(v));
   if (a == "tls.handshake.extensions_supported_group" || a == "tls.handshake.extensions_key_share_group" ||
       a == "tls.handshake.extensions_key_share_selected_group" ||

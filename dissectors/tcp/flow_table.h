@@ -66,6 +66,7 @@ struct TcpFlow {
   bool rst_seen = false;
   bool syn_ts_set = false;
   bool close_noted = false;  // queued to be forgotten (FlowTable::closed)
+  bool late_app = false;     // the protocol was recognised after the stream's first payload
   uint8_t completeness = 0;  // tcp.completeness: what the conversation has shown so far
   uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
   // Reassembly state, allocated only for flows that carry a reassembled protocol.

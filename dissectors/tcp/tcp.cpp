@@ -272,7 +272,7 @@ const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
      &mqtt::looks_like_connect, &mqtt::frame_length, &mqtt::plausible_start, &mqtt_entry},
     {TcpFlow::App::Tls, core::Proto::Tls, "Transport Layer Security", "tls", true, &DissectState::tls_heuristic,
-     &tls::looks_like_client_hello, &tls::record_length, &tls::plausible_record, &tls_entry},
+     &tls::looks_like_record, &tls::record_length, &tls::plausible_record, &tls_entry},
     {TcpFlow::App::WebSocket, core::Proto::WebSocket, "WebSocket", nullptr, false, &DissectState::mqtt_heuristic,
      &websocket::looks_like_ws_upgrade, &websocket::ws_pdu_length, &websocket::ws_plausible, &ws_entry},
     // HTTP on its registered ports only (tshark has no HTTP heuristic by default).
@@ -549,12 +549,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
 
   // Window scaling (RFC 7323 §2.2): only when both sides offered it (in their
   // SYNs: a SYN's own window is never scaled, so this packet's options come after).
+  // With one SYN missing from the capture, the side whose offer was seen is
+  // scaled by it, as tshark does (the other's is unknown, -1).
   int64_t scalefactor = -1;
   uint32_t window = win;
   if (flow && !(flags & kSyn)) {
     TcpDir& fwd = flow->dir[dir];
     TcpDir& rev = flow->dir[1 - dir];
-    if (fwd.win_scale >= 0 && rev.win_scale >= 0) {
+    if (fwd.win_scale >= 0 && rev.win_scale != -2) {
       window = uint32_t(win) << fwd.win_scale;
       scalefactor = 1 << fwd.win_scale;
     } else if (fwd.win_scale == -2 || rev.win_scale == -2) {
@@ -730,6 +732,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     for (uint16_t p : tcp_ports(st, e.app))
       if (sp == p || dp == p) app = e.app;
   }
+  const bool by_port = app != TcpFlow::App::None;
   if (app == TcpFlow::App::None && flow && (st.mqtt_heuristic || st.tls_heuristic)) {
     if (flow->app == TcpFlow::App::Unknown) {
       core::Bytes first = payload.rest_captured();
@@ -739,6 +742,16 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
           flow->app = e.app;
           break;
         }
+      }
+    } else if (flow->app == TcpFlow::App::None && st.tls_heuristic) {
+      // As tshark's TLS heuristic, tried again on every payload of a
+      // conversation nothing has claimed: a capture that starts in the middle
+      // of a TLS connection shows TLS from the first record header on. Both
+      // directions' streams start here (what came before was never buffered).
+      const AppEntry& tls = *app_entry(TcpFlow::App::Tls);
+      if (enabled(st, tls) && tls::looks_like_record(payload.rest_captured())) {
+        flow->app = TcpFlow::App::Tls;
+        flow->late_app = true;
       }
     }
     app = flow->app;
@@ -774,6 +787,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (app == TcpFlow::App::Tls) {
       tls::TlsSession& tls = ss.tls_session();
       tls.port_app = tls_port_app(st, sp, dp);
+      if (by_port) tls.server_known = true;
       if (st.tcp_forward && !tls.final_version)  // -2: the version this conversation negotiates
         if (const StreamForward::Facts* fin = st.tcp_forward->find(flow->stream)) tls.final_version = fin->tls_version;
     }
@@ -793,7 +807,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
-  if (flow->dir[dir].syn_seen) ds.start_at(1);  // relative to the ISN
+  if (flow->dir[dir].syn_seen && !flow->late_app) ds.start_at(1);  // relative to the ISN
   const TcpDir& fwd = flow->dir[dir];
   bool acked_beyond = fwd.peer_ack_set && ds.started() && DirStream::seq_gt(fwd.peer_acked, ds.next()) &&
                       DirStream::seq_gt(rel_seq, ds.next());

@@ -31,8 +31,9 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   if (s.seglen == 0 && s.window && fwd.have_window && s.window != fwd.window && s.seq == fwd.nextseq &&
       fwd.have_ack && s.ack == fwd.lastack && !ctl)
     a.window_update = true;
-  // Window full: this data fills the receiver's advertised window exactly.
-  if (s.seglen > 0 && !ctl && rev.have_ack && rev.have_window) {
+  // Window full: this data fills the receiver's advertised window exactly
+  // (only when the receiver's scaling is known: its SYN was captured).
+  if (s.seglen > 0 && !ctl && rev.have_ack && rev.have_window && flow.dir[1 - dir].win_scale != -1) {
     int scale = flow.dir[1 - dir].win_scale;
     uint64_t win = uint64_t(rev.window) << (scale > 0 ? scale : 0);
     if (uint32_t(s.seq + s.seglen) == uint32_t(rev.lastack + win)) a.window_full = true;

@@ -960,6 +960,7 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     info_add(pkt, first_item, name);
     if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
     if (ht == 1 || ht == 2) {
+      if (ht == 1) s.server_known = true;
       if (ht == 2) {
         s.server_dir = s.dir & 1;
         s.server_hello_only = true;
@@ -1012,6 +1013,12 @@ bool is_hrr_random(std::span<const uint8_t> random) {
 tcp::PduLen record_length(std::span<const uint8_t> b) {
   tcp::PduLen r;
   if (b.size() < 5) return r;  // NeedMore, total unknown
+  if (is_sslv2_hello_header(b)) {  // an SSL 2.0-format ClientHello: a 2-byte length, high bit set
+    r.total = 2u + ((b[0] & 0x7fu) << 8 | b[1]);
+    r.total_known = true;
+    if (b.size() >= r.total) r.kind = tcp::PduLen::Kind::Pdu;
+    return r;
+  }
   uint16_t len = static_cast<uint16_t>(b[3] << 8 | b[4]);
   if (b[0] < 20 || b[0] > 24 || b[1] != 3 || len > 16384 + 2048) {
     r.kind = tcp::PduLen::Kind::Bad;
@@ -1027,8 +1034,31 @@ bool plausible_record(std::span<const uint8_t> b) {
   return b.size() >= 5 && b[0] >= 20 && b[0] <= 24 && b[1] == 3 && b[2] <= 4;
 }
 
-bool looks_like_client_hello(std::span<const uint8_t> b) {
-  return b.size() >= 6 && b[0] == 22 && b[1] == 3 && b[2] <= 4 && b[5] == 1;
+bool is_sslv2_hello_header(std::span<const uint8_t> b) {
+  // No TLS record type has the high bit set; the message is a ClientHello (1)
+  // offering SSL 2.0 (0x0002) or an SSL 3.0/TLS version.
+  return b.size() >= 5 && (b[0] & 0x80) && b[2] == 1 && ((b[3] == 0 && b[4] == 2) || b[3] == 3);
+}
+
+bool looks_like_sslv2_hello(std::span<const uint8_t> b) {
+  // tshark's heuristic for an SSLv2-format ClientHello on any port: a length
+  // under 256, the ClientHello type, cipher specs a non-zero multiple of 3,
+  // a session ID of 0 or 16 bytes and a 32-byte challenge.
+  if (b.size() < 46 || b[0] != 0x80 || b[2] != 1) return false;
+  const uint16_t specs = static_cast<uint16_t>(b[5] << 8 | b[6]);
+  const uint16_t sid = static_cast<uint16_t>(b[7] << 8 | b[8]);
+  const uint16_t challenge = static_cast<uint16_t>(b[9] << 8 | b[10]);
+  return specs != 0 && specs % 3 == 0 && (sid == 0 || sid == 16) && challenge == 32;
+}
+
+bool looks_like_record(std::span<const uint8_t> b) {
+  if (looks_like_sslv2_hello(b)) return true;
+  // tshark's TLS heuristic: a Handshake or Application Data record header of
+  // SSL 3.0 to TLS 1.2 (a TLS 1.3 record says 1.2 or 1.0) with a sane length.
+  // Only the header is looked at: a record's body may come in a later segment.
+  if (b.size() < 5 || (b[0] != 22 && b[0] != 23) || b[1] != 3 || b[2] > 3) return false;
+  const uint16_t len = static_cast<uint16_t>(b[3] << 8 | b[4]);
+  return len != 0 && len < 16384 + 2048;
 }
 
 namespace {
@@ -1178,6 +1208,52 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
   return d.app->name;
 }
 
+// An SSL 2.0-format ClientHello (RFC 5246 Appendix E.2), which TLS clients
+// of old sent to reach servers of any version: tshark's SSLv2 record layer.
+void dissect_sslv2_hello(Reader& r, uint32_t base, uint32_t rec_size, Packet& pkt, bool first_item) {
+  auto& t = pkt.tree;
+  pkt.set_protocol("SSLv2");
+  const uint16_t len = r.be16() & 0x7fff;
+  const int32_t rec_idx = t.add_none(tls_f::record, base, rec_size);
+  core::Subtree record_sub(t, rec_idx);
+  t.add_uint(tls_f::record_version, 0x0002, base, 0, core::FieldNode::kGenerated);
+  t.add_uint(tls_f::record_length, len, base, 2);
+  Reader body = r.sub(len);
+  const uint8_t type = body.u8();
+  const int32_t type_idx = t.add_uint(tls_f::handshake_type, type, base + 2, 1);
+  if (type_idx >= 0 && t.wants(tls_f::handshake_type))
+    t.set_display(type_idx, std::string("Handshake Message Type: ") + handshake_name(type) + " (" + std::to_string(type) + ")");
+  const uint16_t ver = body.be16();
+  t.add_uint(tls_f::handshake_version, ver, base + 3, 2);
+  const uint16_t specs_len = body.be16(), sid_len = body.be16(), challenge_len = body.be16();
+  t.add_uint(tls_f::cipher_spec_len, specs_len, base + 5, 2);
+  t.add_uint(tls_f::session_id_length, sid_len, base + 7, 2);
+  t.add_uint(tls_f::challenge_length, challenge_len, base + 9, 2);
+  uint32_t off = base + 11;
+  {
+    core::Subtree list(t, list_node(t, tls_f::ciphersuites, "Cipher Specs", specs_len / 3, "spec", "specs", off, specs_len));
+    Reader specs = body.sub(specs_len);
+    while (specs.ok() && specs.remaining() >= 3) {
+      const uint32_t v = specs.be24();
+      t.add_uint(tls_f::cipherspec, v, off, 3);
+      off += 3;
+    }
+    off += static_cast<uint32_t>(specs.remaining());
+  }
+  if (sid_len) {
+    core::Bytes sid = body.bytes(sid_len);
+    t.add_bytes(tls_f::session_id, sid.data(), sid.size(), off);
+    off += sid_len;
+  }
+  body.skip(challenge_len);
+  const int32_t ch_idx = t.add_none(tls_f::challenge, off, challenge_len);
+  if (ch_idx >= 0) t.set_label(ch_idx, "Challenge");
+  const std::string name = handshake_name(type);
+  if (rec_idx >= 0) t.set_label(rec_idx, "SSLv2 Record Layer: " + name);
+  info_add(pkt, first_item, name);
+  if (!body.ok()) pkt.mark_malformed("TLS");
+}
+
 // A record's decrypted content (RFC 8446 §5.2 inner type, or the TLS 1.2
 // record type), dissected as plaintext would be.
 void dissect_decrypted(uint8_t inner, core::Bytes plain, uint32_t base, uint16_t len, core::Bytes ciphertext,
@@ -1236,6 +1312,11 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     if (pkt.cols && first) pkt.cols->info.clear();
   }
   core::Subtree layer(t, layer_idx);
+  if (is_sslv2_hello_header(rec)) {
+    Reader v2(rec);
+    dissect_sslv2_hello(v2, base, static_cast<uint32_t>(rec.size()), pkt, first || (pkt.cols && pkt.cols->info.empty()));
+    return;
+  }
   // The Protocol column names the negotiated version once known, else the record's.
   pkt.set_protocol(version_name(s.shown_version(ver)));
   if (!r.ok()) {
@@ -1304,7 +1385,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   } else if (dout == DecryptOutcome::NoKeys) {
     if (const char* why = missing_reason(s)) t.add_string(tls_f::decrypt_missing, why, base, 5u + len);
   }
-  const bool enc = s.encrypted[s.dir & 1];
+  const bool enc = s.encrypted[s.enc_dir()];
   switch (type) {
     case 20: {
       core::Subtree ccs(t, t.add_none(tls_f::change_cipher_spec, base + 5, len));
@@ -1318,7 +1399,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
         s.server_hello_only = false;
       }
       if (!tls13) {
-        s.encrypted[s.dir & 1] = true;  // TLS 1.2: what follows is encrypted
+        s.encrypted[s.enc_dir()] = true;  // TLS 1.2: what follows is encrypted
         if (s.decrypt) decrypt_change_cipher_spec(s, s.dir & 1);
       }
       break;

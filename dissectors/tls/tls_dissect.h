@@ -98,6 +98,11 @@ struct TlsSession {
   }
   uint16_t cipher = 0;   // the ServerHello's cipher suite
   bool encrypted[2] = {false, false};
+  // Which side is the server is known from a ClientHello or a registered port.
+  // Until then tshark takes every record for the client's, so one direction's
+  // ChangeCipherSpec makes both directions' handshake records opaque.
+  bool server_known = false;
+  uint8_t enc_dir() const { return server_known ? dir & 1 : 0; }
   uint8_t dir = 0;         // direction of the record being dissected (set by TCP)
   uint8_t server_dir = 2;  // direction the ServerHello came from (2: not seen)
   // TLS 1.2: the server has sent nothing but its ServerHello so far (then a
@@ -173,8 +178,12 @@ bool is_hrr_random(std::span<const uint8_t> random);
 // Record framer (RFC 8446 §5.1): 5-byte header, length at most 2^14 + 2048.
 tcp::PduLen record_length(std::span<const uint8_t> b);
 bool plausible_record(std::span<const uint8_t> b);
-// Heuristic: does a stream start with a TLS ClientHello record?
-bool looks_like_client_hello(std::span<const uint8_t> b);
+// Heuristic, tried on each payload of a conversation no protocol has claimed
+// (a capture may start in the middle of a TLS connection): does it start
+// with a Handshake or Application Data record header?
+bool looks_like_record(std::span<const uint8_t> b);
+// An SSL 2.0-format ClientHello's header (framed and dissected as tshark's SSLv2 record).
+bool is_sslv2_hello_header(std::span<const uint8_t> b);
 // A segment that only starts a record (continued in later segments): tshark's
 // TLS dissector was called and asked for more, leaving an empty TLS layer.
 void dissect_record_start(uint32_t base, uint32_t len, core::Packet& pkt);

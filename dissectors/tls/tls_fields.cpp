@@ -128,6 +128,11 @@ static const FieldDef kTls[] = {
     {tls_f::max_early_data_size, "tls.early_data.max_early_data_size", "Maximum Early Data Size", FT::UInt32, Base::Dec},
     {tls_f::record_size_limit, "tls.record_size_limit", "Record Size Limit", FT::UInt16, Base::Dec},
     {tls_f::max_fragment_length, "tls.handshake.max_fragment_length", "Maximum Fragment Length", FT::UInt8, Base::Dec},
+    // SSL 2.0-format ClientHello (tshark registers its own tls.handshake.type for it, "Handshake Message Type").
+    {tls_f::cipher_spec_len, "tls.handshake.cipher_spec_len", "Cipher Spec Length", FT::UInt16, Base::Dec},
+    {tls_f::challenge_length, "tls.handshake.challenge_length", "Challenge Length", FT::UInt16, Base::Dec},
+    {tls_f::cipherspec, "tls.handshake.cipherspec", "Cipher Spec", FT::UInt24, Base::Hex},
+    {tls_f::challenge, "tls.handshake.challenge", "Challenge", FT::None},
     // JA4 (FoxIO): the names later Wireshark versions use.
     {tls_f::ja4, "tls.handshake.ja4", "JA4", FT::String},
     {tls_f::ja4_r, "tls.handshake.ja4_r", "JA4_r", FT::String},

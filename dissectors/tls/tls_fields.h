@@ -31,6 +31,8 @@ enum : FieldId {
   cookie, padding_data, reneg_info, max_early_data_size, record_size_limit, max_fragment_length,
   // mqsniff's own (README "Fields tshark 4.0 does not have")
   dname_str, inferred_alert, decrypted, decrypt_failed, decrypt_missing,
+  // SSL 2.0-format ClientHello
+  cipher_spec_len, challenge_length, cipherspec, challenge,
 };
 }
 

@@ -54,7 +54,9 @@ class PcapSource {
 public:
   // Opens a capture file ("-" = stdin). Throws OpenError (tshark's wording).
   static PcapSource open_file(const std::string& path);
-  // Opens a live interface in immediate mode. Throws OpenError.
+  // Opens a live interface (a TPACKET_V3 ring, not immediate mode). Throws OpenError.
+  // Kernel ring for a live capture when -B is not given.
+  static constexpr int kDefaultLiveBufferMib = 16;
   static PcapSource open_live(const std::string& iface, int snaplen, bool promisc = true, int buffer_mib = 0);
 
   PcapSource(PcapSource&& o) noexcept;  // only before the first next()

@@ -65,6 +65,17 @@ TEST_CASE("tcp: capture started mid-stream shows Seq=1 and an unknown scale") {
   CHECK(h.field("tcp.ack") == "1");
 }
 
+TEST_CASE("tcp: only the SYN/ACK captured: its sender's window is scaled by its own offer, the other's is not") {
+  Harness h;
+  h.run(seg(1883, 50000, 5, 1001, 0x12, kWs7, {}, 512, true));  // the SYN was missed
+  h.run(seg(1883, 50000, 6, 1001, 0x10, {}, {}, 512, true));
+  CHECK(h.field("tcp.window_size") == "65536");  // 512 << 7, as tshark
+  CHECK(h.field("tcp.window_size_scalefactor") == "128");
+  h.run(seg(50000, 1883, 1001, 6, 0x10, {}, {}, 512));
+  CHECK(h.field("tcp.window_size") == "512");
+  CHECK(h.field("tcp.window_size_scalefactor") == "-1");
+}
+
 TEST_CASE("tcp: streams numbered by first appearance; port reuse starts a new stream") {
   Harness h;
   h.run(seg(50000, 1883, 1000, 0, 0x02));

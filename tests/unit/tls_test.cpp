@@ -36,6 +36,53 @@ TEST_CASE("tls: record framer") {
   CHECK(mqsniff::tls::record_length(huge).kind == mqsniff::tcp::PduLen::Kind::Bad);  // > 2^14 + 2048
 }
 
+TEST_CASE("tls: the heuristic takes a Handshake or Application Data record header, as tshark's") {
+  using mqsniff::tls::looks_like_record;
+  CHECK(looks_like_record(std::vector<uint8_t>{0x17, 0x03, 0x03, 0x00, 0x20}));  // the body may follow later
+  CHECK(looks_like_record(std::vector<uint8_t>{0x16, 0x03, 0x01, 0x02, 0x00, 0x01}));
+  CHECK(looks_like_record(std::vector<uint8_t>{0x16, 0x03, 0x00, 0x00, 0x01}));           // SSL 3.0
+  CHECK_FALSE(looks_like_record(std::vector<uint8_t>{0x15, 0x03, 0x03, 0x00, 0x02}));     // an alert: no
+  CHECK_FALSE(looks_like_record(std::vector<uint8_t>{0x17, 0x03, 0x04, 0x00, 0x20}));     // no 0x0304 on the wire
+  CHECK_FALSE(looks_like_record(std::vector<uint8_t>{0x17, 0x03, 0x03, 0x00, 0x00}));     // empty
+  CHECK_FALSE(looks_like_record(std::vector<uint8_t>{0x17, 0x03, 0x03, 0x48, 0x00}));     // 18432 >= 2^14 + 2048
+  CHECK_FALSE(looks_like_record(std::vector<uint8_t>{0x17, 0x03, 0x03, 0x00}));           // cut short
+  // An SSLv2-format ClientHello: 3-byte cipher specs, a 32-byte challenge.
+  std::vector<uint8_t> v2 = {0x80, 0x2c, 0x01, 0x03, 0x03, 0x00, 0x03, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x2f};
+  v2.resize(46, 0x41);
+  CHECK(looks_like_record(v2));
+  v2[10] = 0x10;  // a 16-byte challenge: tshark's heuristic wants 32
+  CHECK_FALSE(looks_like_record(v2));
+}
+
+TEST_CASE("tls: an SSLv2-format ClientHello is framed by its 2-byte length and dissected as tshark's SSLv2 record") {
+  std::vector<uint8_t> v2 = {0x80, 0x2f, 0x01, 0x03, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00, 0x20,
+                             0x00, 0x00, 0x2f, 0x01, 0x00, 0x80};
+  for (int i = 0; i < 32; ++i) v2.push_back(static_cast<uint8_t>(i));
+  auto f = mqsniff::tls::record_length(v2);
+  CHECK(f.kind == mqsniff::tcp::PduLen::Kind::Pdu);
+  CHECK(f.total == 49);
+  Harness h;
+  h.run(tls_frame(v2));
+  CHECK(h.cols.protocol == "SSLv2");
+  CHECK(h.cols.info == "Client Hello");
+  CHECK(h.field("tls.record.version") == "0x0002");
+  CHECK(h.field("tls.record.length") == "47");
+  CHECK(h.field("tls.handshake.type") == "1");
+  CHECK(h.field("tls.handshake.version") == "0x0301");
+  CHECK(h.field("tls.handshake.cipher_spec_len") == "6");
+  CHECK(h.field("tls.handshake.challenge_length") == "32");
+  CHECK(h.field("tls.handshake.cipherspec") == "0x00002f,0x010080");
+  CHECK(h.has("tls.handshake.challenge"));
+  CHECK_FALSE(h.has("_ws.malformed"));
+  // Cut anywhere: never read past the end.
+  for (size_t cut = 3; cut < v2.size(); ++cut) {
+    Harness c;
+    std::vector<uint8_t> part(v2.begin(), v2.begin() + static_cast<long>(cut));
+    c.run(tls_frame(part));
+    CHECK_FALSE(c.has("tls.handshake.random"));
+  }
+}
+
 TEST_CASE("tls: a TLS 1.2 alert is shown in clear; after ChangeCipherSpec it is encrypted") {
   Harness h;
   h.run(tls_frame({0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x30}));  // fatal, unknown_ca (48)
