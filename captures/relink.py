@@ -15,6 +15,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
+  mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap (started
+                       late: at frame 82, at frame 122 inside a PUBLISH)
   mqtts_mutual_tls12.pcap -> mqtts_gap_tls12.pcap (frame 8, the middle of
                        the server's certificate record, never captured: the
                        record is lost, the records after it are dissected)
@@ -106,6 +108,15 @@ def main(d):
     # A segment the sniffer missed in the middle of a TLS record spanning segments.
     ng, lg, rg = read_pcap(os.path.join(d, 'mqtts_mutual_tls12.pcap'))
     write_pcap(os.path.join(d, 'mqtts_gap_tls12.pcap'), lg, rg[:7] + rg[8:], ng)
+    # Captures started late in a lossy MQTT conversation: from frame 82 a
+    # client's retransmitted DISCONNECT lies before the first sequence number
+    # the capture shows of it (sent before the capture: no dissector sees it);
+    # from frame 122 the capture starts inside a 20 KB PUBLISH, whose payload
+    # bytes read as PUBLISH headers announcing impossible topic lengths (each
+    # such PDU malformed, the next one dissected).
+    nl, ll, rl = read_pcap(os.path.join(d, 'mqtt_lossy.pcap'))
+    write_pcap(os.path.join(d, 'mqtt_lossy_late.pcap'), ll, rl[81:], nl)
+    write_pcap(os.path.join(d, 'mqtt_lossy_midpdu.pcap'), ll, rl[121:], nl)
     nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
     write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
 

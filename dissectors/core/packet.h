@@ -107,6 +107,9 @@ struct Packet {
   bool truncated = false;  // a read hit the end of the captured bytes (snaplen)
   bool malformed = false;  // a length field pointed past its container
   std::string_view malformed_proto;  // which protocol was malformed ("TCP")
+  // The _ws.malformed item already follows the PDU that was malformed (MQTT
+  // places one after each, as tshark does), not only at the end of the frame.
+  bool malformed_shown = false;
   std::string_view truncated_proto;  // which protocol ran out of captured bytes
 
   // Protocol stack for frame.protocols ("eth:ethertype:ip:tcp").
@@ -139,6 +142,7 @@ struct Packet {
   void mark_malformed(std::string_view proto) {
     if (!malformed) malformed_proto = proto;
     malformed = true;
+    malformed_shown = false;
   }
   // Latch a reader's error into the packet state; returns true if r failed.
   bool check(const Reader& r, std::string_view proto) {

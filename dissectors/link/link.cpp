@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
 #include "dissectors/core/oui.h"
 #include "dissectors/dispatch.h"
@@ -27,6 +28,20 @@ namespace link {
 static void set_dl_addr(core::Address& a, const uint8_t* mac) {
   a.type = core::AddrType::Ether;
   std::memcpy(a.bytes.data(), mac, 6);
+}
+
+void add_malformed_item(core::Packet& pkt, std::string_view proto) {
+  auto& t = pkt.tree;
+  pkt.mark_malformed(proto);
+  pkt.layer("_ws.malformed");
+  int32_t idx = t.open(ws_f::malformed, 0, 0);
+  if (t.wants(ws_f::malformed)) t.set_label(idx, "[Malformed Packet: " + std::string(proto) + "]");
+  core::add_expert(t, "Malformed Packet (Exception occurred)", core::Severity::Error, core::ExpertGroup::Malformed, 0,
+                   0, ws_f::malformed_expert);
+  t.add_none(ws_f::malformed, 0, 0, core::FieldNode::kHidden);  // tshark's second, hidden item
+  t.close();
+  if (pkt.cols) pkt.cols->info += "[Malformed Packet]";
+  pkt.malformed_shown = true;
 }
 
 void dissect_data(Reader& r, Packet& pkt) {
@@ -381,15 +396,10 @@ void dissect_frame(Packet& pkt, DissectState& st) {
       break;
   }
 
-  if (pkt.truncated || pkt.malformed) {
+  if (pkt.truncated || (pkt.malformed && !pkt.malformed_shown)) {
     auto& t = pkt.tree;
     if (pkt.malformed) {
-      pkt.layer("_ws.malformed");
-      int32_t idx = t.open(link::ws_f::malformed, 0, 0);
-      if (t.wants(link::ws_f::malformed))
-        t.set_label(idx, "[Malformed Packet: " + std::string(pkt.malformed_proto) + "]");
-      t.close();
-      if (pkt.cols) pkt.cols->info += "[Malformed Packet]";
+      link::add_malformed_item(pkt, pkt.malformed_proto);
     } else {
       pkt.layer("_ws.short");
       int32_t idx = t.open(link::ws_f::short_, 0, 0);

@@ -14,5 +14,8 @@ void dissect_raw(core::Reader& r, core::Packet& pkt, DissectState& st, bool add_
 void dissect_ethertype(uint16_t type, core::Reader& r, core::Packet& pkt, DissectState& st);
 // Undissected bytes: Wireshark's `data` protocol.
 void dissect_data(core::Reader& r, core::Packet& pkt);
+// tshark's "[Malformed Packet: PROTO]" item and Info marker, placed where
+// called (after the malformed PDU); marks the packet malformed.
+void add_malformed_item(core::Packet& pkt, std::string_view proto);
 }  // namespace link
 }  // namespace mqsniff

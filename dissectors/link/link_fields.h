@@ -43,7 +43,8 @@ enum : FieldId { proto = field_base(Proto::Data), data, len };
 namespace ws_f {
 // text: a tree item that is only text (tshark's text-only items: "Extension: server_name (len=14)"):
 // its label is its line in -V and its key in -T json; -T ek leaves it out and keeps its children.
-enum : FieldId { short_ = field_base(Proto::Ws), malformed, unreassembled, expert, expert_message, expert_severity, expert_group, text };
+enum : FieldId { short_ = field_base(Proto::Ws), malformed, unreassembled, expert, expert_message, expert_severity, expert_group, text,
+                 malformed_expert };
 }
 
 }  // namespace mqsniff::link

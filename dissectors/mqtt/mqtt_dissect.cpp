@@ -236,30 +236,50 @@ void info_topic(std::string* info, std::string_view topic) {
 // preference, or infer the level where one packet makes it unambiguous
 // (3.1.1 acknowledgements are exactly 2 bytes; 5.0 adds reason codes and
 // properties; AUTH exists only in 5.0). Said with a field and an expert note.
-void infer_version(MqttSession& s, uint8_t type, uint32_t remaining, core::FieldTree& t, uint32_t base) {
+// Does the body read as 5.0 from `at` on: a Property Length whose properties
+// end exactly where the packet does (garbage rarely does)?
+bool v5_properties_fit(core::Bytes body, size_t at) {
+  if (at > body.size()) return false;
+  Reader r(body.subspan(at));
+  uint32_t len = 0;
+  return read_varint(r, len) && r.remaining() == len;
+}
+
+void infer_version(MqttSession& s, uint8_t type, core::Bytes body, bool header_ok, core::FieldTree& t,
+                   uint32_t base) {
+  const size_t remaining = body.size();
   uint8_t v = 0;
   const char* why = nullptr;
   if (s.default_version) {
     v = s.default_version;
     why = "the mqtt.default_version preference";
+  } else if (!header_ok) {
+    // Fixed-header flags this type cannot have: bytes from the middle of
+    // something else, which decide nothing.
+  } else if (type == kAuth) {
   } else if (type == kAuth) {
     v = 5;
     why = "an AUTH packet (5.0 only)";
-  } else if (type == kConnack) {
-    v = remaining == 2 ? 4 : 5;
-    why = remaining == 2 ? "a 2-byte Connect Ack" : "a Connect Ack with properties";
-  } else if ((type == kPuback || type == kPubrec || type == kPubrel || type == kPubcomp || type == kUnsuback) &&
-             remaining > 2) {
+  } else if (type == kConnack && remaining == 2) {
+    v = 4;
+    why = "a 2-byte Connect Ack";
+  } else if (type == kConnack && v5_properties_fit(body, 2)) {
+    v = 5;
+    why = "a Connect Ack with properties";
+  } else if ((type == kPuback || type == kPubrec || type == kPubrel || type == kPubcomp) &&
+             (remaining == 3 || v5_properties_fit(body, 3))) {
     v = 5;
     why = "an acknowledgement carrying a reason code";
-  } else if (type == kDisconnect && remaining >= 1) {
+  } else if (type == kUnsuback && remaining > 2 && v5_properties_fit(body, 2)) {
+    v = 5;
+    why = "an acknowledgement carrying a reason code";
+  } else if (type == kDisconnect && (remaining == 1 || (remaining > 1 && v5_properties_fit(body, 1)))) {
     v = 5;
     why = "a Disconnect with a reason code";
   }
   if (!v) {
     core::add_expert(t, "Unknown version (missing the CONNECT packet?)", core::Severity::Note,
-                     core::ExpertGroup::Protocol, base, 1);
-    t.add_none(mqtt_f::unknown_version, base, 1);
+                     core::ExpertGroup::Protocol, base, 1, mqtt_f::unknown_version);
     return;
   }
   s.version = v;
@@ -298,6 +318,13 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     else *info += ", ";
     *info += type_name(type);
   }
+  // Without a CONNECT: the level, or tshark's note that it is unknown (first in the tree, as tshark places it).
+  // §2.2.2 (3.1.1) / §2.1.3 (5.0): fixed-header flags are fixed for every type
+  // but PUBLISH; QoS 3 is reserved.
+  const bool header_ok = type != 0 && (type == kPublish ? ((h >> 1) & 3) != 3
+                                                         : (h & 0x0f) == ((type == kPubrel || type == kSubscribe ||
+                                                                           type == kUnsubscribe) ? 0x2 : 0x0));
+  if (s.version == 0 && type != kConnect) infer_version(s, type, pdu.subspan(f.header_len), header_ok, t, base);
   {
     core::Subtree sub(t, t.add_uint(mqtt_f::hdrflags, h, base, 1));
     t.add_uint(mqtt_f::msgtype, type, base, 1);
@@ -313,15 +340,11 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
 
   Reader body(pdu.subspan(f.header_len));
   Ctx c{pkt, t, base + static_cast<uint32_t>(f.header_len), body};
-  // §2.2.2 (3.1.1) / §2.1.3 (5.0): fixed-header flags are fixed for every type
-  // but PUBLISH; QoS 3 is reserved. (MQTT 3.1 is not checked: looser rules.)
-  if (type == 0 || (type == kPublish && ((h >> 1) & 3) == 3) ||
-      (type != kPublish && s.version != 3 &&
-       (h & 0x0f) != ((type == kPubrel || type == kSubscribe || type == kUnsubscribe) ? 0x2 : 0x0))) {
+  // (MQTT 3.1 has looser rules for the flags of other types than PUBLISH.)
+  if (!header_ok && (type == 0 || type == kPublish || s.version != 3)) {
     violation(c, type == 0 ? "Reserved packet type 0 (MQTT §2.2.1)"
                            : "Fixed-header flags are not the ones this packet type requires (MQTT §2.2.2)");
   }
-  if (s.version == 0 && type != kConnect) infer_version(s, type, f.remaining, t, base);
   const bool v5 = s.version == 5;
   switch (type) {
     case kConnect: {
@@ -515,8 +538,12 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   if (body.ok() && body.remaining())
     violation(c, std::to_string(body.remaining()) + " bytes after the end of the packet's contents");
   if (s.analyze && s.client_dir >= 0) analyze_keepalive(s.keepalive, pkt, type, s.role() == 0, base);
+  // A field running past this packet's end: tshark's exception, its item and
+  // Info marker right after this PDU; the PDUs after it are dissected as usual.
+  const bool overrun = !body.ok() && body.error() != core::ReadError::Truncated;
   pkt.check(body, "MQTT");
   t.close();
+  if (overrun) link::add_malformed_item(pkt, "MQTT");
   if (!c.json.empty())
     http::dissect_json({reinterpret_cast<const char*>(c.json.data()), c.json.size()}, "application/json", c.json_off, pkt,
                        "MQTT/JSON");

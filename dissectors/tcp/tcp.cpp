@@ -723,6 +723,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       flow->streams->dir[0].buffered() == 0 && flow->streams->dir[1].buffered() == 0)
     st.tcp_flows.release_streams(*flow);
   if (!seglen) return;
+  // Data that ends at or before the first sequence number this direction
+  // showed was sent before the capture started (a copy sent again, the peer's
+  // ACKs having been seen first): tshark hands it to no dissector.
+  if (flow && DirStream::seq_lt(rel_seq, 1) && !DirStream::seq_gt(rel_seq + seglen, 1)) return;
   if (!st.app_needed) return;
   // Which application protocol: registered/decode-as ports first, then a
   // heuristic decided once per conversation on its first payload.
@@ -823,6 +827,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // buffered before) bytes of this segment, which is what tcp.segment_data shows.
   const size_t held_before = ds.buffered();
   size_t seg_part = 0;
+  size_t in_packet_end = 0;  // frame offset where the last PDU lying whole in this segment ends
   auto note_frame = [](uint32_t f) {
     // PDUs of one frame come one after another: the last entry answers most
     // calls (a segment of 700 two-byte PDUs must not scan the list 700 times).
@@ -919,6 +924,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       if (pdu_sizes.size() < 64) pdu_sizes.push_back(static_cast<uint32_t>(view.size()));
     } else if (in_packet) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
+      in_packet_end = base + pdu.size();
       if (pdu_sizes.size() < 64) pdu_sizes.push_back(static_cast<uint32_t>(pdu.size()));
     }
     // The rest of the segment after reassembled PDUs: a second call in tshark.
@@ -980,6 +986,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // ... plus, when the segment also starts the next PDU, that one's first bytes.
     size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
     t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);
+  } else if (out.tail_pdu && in_packet_end > off + hdr_len && in_packet_end < off + hdr_len + pb.size()) {
+    // Whole PDUs, then the first bytes of one the next segments complete:
+    // tshark shows those bytes under TCP.
+    core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+    const size_t start = in_packet_end - (off + hdr_len);
+    t.add_bytes(tcp_f::segment_data, pb.data() + start, pb.size() - start, static_cast<uint32_t>(in_packet_end));
   } else if (an.retransmission && out.cls == DirStream::SegClass::Retransmission && !pb.empty() &&
              t.wants(tcp_f::segment_data)) {
     // Data already delivered, sent again: tshark shows it under TCP, not to the application.

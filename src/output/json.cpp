@@ -250,6 +250,8 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
   auto text_value = [&](const FieldDef& def, const FieldNode& n) {
     scratch_.clear();
     if (def.type == FieldType::None) return doc.str(scratch_);  // a label is not a value: tshark writes ""
+    // A protocol item with neither value nor label (tshark's hidden _ws.malformed): its name.
+    if (def.type == FieldType::Protocol && n.kind == core::ValueKind::None) return doc.str(def.name);
     value_text(scratch_, def, n);
     return doc.str(scratch_);
   };
