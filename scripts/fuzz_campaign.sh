@@ -4,8 +4,9 @@
 # timeouts and UBSan reports (the fuzz build does not recover from them) are
 # saved in fuzz/findings/TARGET/. One line per target is appended to
 # fuzz/campaign.log: date, target, seconds, executions, coverage (edges),
-# features, corpus entries (after minimising), findings. Sum a target's
-# lines for its CPU time.
+# features, corpus entries (after minimising), findings, and the CPU seconds
+# the fuzzer was given. Sum a target's lines for its CPU time
+# (scripts/fuzz_summary.sh).
 #
 #   scripts/fuzz_campaign.sh BUILD_FUZZ_DIR SECONDS [TARGET...]
 #
@@ -33,9 +34,16 @@ for t in "${targets[@]}"; do
   # New inputs go to the first directory; the regressions are read as seeds.
   seeds=()
   [ -d "$root/fuzz/regressions/$t" ] && seeds+=("$root/fuzz/regressions/$t")
-  (cd "$root" && "$bin" "$corpus" "${seeds[@]}" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+  # The CPU time the fuzzer got (user + system): on a shared or niced run it
+  # is less than the wall-clock SECONDS, and it is what the log sums.
+  cpuf=$(mktemp)
+  timer=()
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$cpuf")
+  (cd "$root" && "${timer[@]}" "$bin" "$corpus" "${seeds[@]}" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$findings/" >"$out" 2>&1)
   rc=$?
+  cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%d", $1 + $2 }' "$cpuf" 2>/dev/null)
+  rm -f "$cpuf"
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -1)
   last=$(grep -E '^#[0-9]+[[:space:]]' "$out" | tail -1)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
@@ -51,7 +59,7 @@ for t in "${targets[@]}"; do
   fi
   n=$(find "$corpus" -type f | wc -l)
   found=$(find "$findings" -type f | wc -l)
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $t seconds=$secs execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=$n findings=$found rc=$rc"
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $t seconds=$secs cpu=${cpu:-?} execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=$n findings=$found rc=$rc"
   echo "$line" | tee -a "$log"
   if [ "$rc" -ne 0 ]; then
     status=1

@@ -14,7 +14,8 @@ awk '
     t = $2
     for (i = 3; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
     if (!(t in runs)) order[++n] = t
-    runs[t]++; secs[t] += v["seconds"]; if (v["execs"] ~ /^[0-9]+$/) execs[t] += v["execs"]
+    # CPU seconds where the line has them (cpu=), else the wall-clock seconds of a run on an idle core.
+    runs[t]++; secs[t] += ("cpu" in v && v["cpu"] ~ /^[0-9]+$/) ? v["cpu"] : v["seconds"]; delete v["cpu"]; if (v["execs"] ~ /^[0-9]+$/) execs[t] += v["execs"]
     cov[t] = v["cov"]; ft[t] = v["ft"]; corpus[t] = v["corpus"]; found[t] += v["findings"]
   }
   END {
