@@ -17,6 +17,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
   mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap (started
                        late: at frame 82, at frame 122 inside a PUBLISH)
+  around_mqtt.pcap -> ping_noreply.pcap (two pings each over IPv4 and IPv6,
+                       the first reply of each family cut out)
   mqtts_mutual_tls12.pcap -> mqtts_gap_tls12.pcap (frame 8, the middle of
                        the server's certificate record, never captured: the
                        record is lost, the records after it are dissected)
@@ -117,6 +119,10 @@ def main(d):
     nl, ll, rl = read_pcap(os.path.join(d, 'mqtt_lossy.pcap'))
     write_pcap(os.path.join(d, 'mqtt_lossy_late.pcap'), ll, rl[81:], nl)
     write_pcap(os.path.join(d, 'mqtt_lossy_midpdu.pcap'), ll, rl[121:], nl)
+    # Pings of which the first of each family got no reply (the replies cut
+    # out of around_mqtt.pcap): -2 names the reply of each request, or none.
+    na, la, ra = read_pcap(os.path.join(d, 'around_mqtt.pcap'))
+    write_pcap(os.path.join(d, 'ping_noreply.pcap'), la, [ra[i] for i in (2, 4, 5, 8, 10, 11)], na)
     nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
     write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
 

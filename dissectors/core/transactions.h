@@ -44,6 +44,8 @@ class Transactions {
   void answered_by(uint64_t request_frame, uint64_t response_frame) {
     if (forward && !forward->complete) forward->note(request_frame, response_frame);
   }
+  // -2's second pass: every response of the file is known.
+  bool second_pass() const { return forward && forward->complete; }
   // The frame that answers this request, known in -2's second pass (0: none or unknown).
   uint64_t response_in(uint64_t request_frame) const {
     return forward && forward->complete ? forward->response_to(request_frame) : 0;

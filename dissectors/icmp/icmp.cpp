@@ -17,6 +17,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/core/transactions.h"
+#include "dissectors/core/expert.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
 #include "dissectors/net/net.h"
@@ -42,6 +43,8 @@ static const FieldDef kIcmp[] = {
     {icmp_f::seq_le, "icmp.seq_le", "Sequence Number (LE)", FT::UInt16, Base::DecHex},
     {icmp_f::resp_to, "icmp.resp_to", "Request frame", FT::FrameNum},
     {icmp_f::resp_in, "icmp.resp_in", "Response frame", FT::FrameNum},
+    {icmp_f::no_resp, "icmp.no_resp", "No response seen", FT::None},
+    {icmp_f::resp_not_found, "icmp.resp_not_found", "Response not found", FT::None},
     {icmp_f::resptime, "icmp.resptime", "Response time", FT::Double},
     {icmp_f::data_time, "icmp.data_time", "Timestamp from icmp data", FT::AbsoluteTime},
     {icmp_f::data_time_relative, "icmp.data_time_relative", "Timestamp from icmp data (relative)", FT::RelativeTime},
@@ -63,6 +66,8 @@ static const FieldDef kIcmpv6[] = {
     {icmpv6_f::echo_sequence_number, "icmpv6.echo.sequence_number", "Sequence", FT::UInt16, Base::Dec},
     {icmpv6_f::resp_to, "icmpv6.resp_to", "Response To", FT::FrameNum},
     {icmpv6_f::resp_in, "icmpv6.resp_in", "Response In", FT::FrameNum},
+    {icmpv6_f::no_resp, "icmpv6.no_resp", "No response seen", FT::None},
+    {icmpv6_f::resp_not_found, "icmpv6.resp_not_found", "Response not found", FT::None},
     {icmpv6_f::resptime, "icmpv6.resptime", "Response Time", FT::Double},
     {icmpv6_f::ns_target_address, "icmpv6.nd.ns.target_address", "Target Address", FT::Ipv6},
     {icmpv6_f::na_flag, "icmpv6.nd.na.flag", "Flags", FT::UInt32, Base::Hex},
@@ -205,15 +210,40 @@ uint64_t pair_key(const Packet& pkt, uint8_t family, uint16_t id, uint16_t seq) 
   return core::tx_mix_bytes(h, (swap ? a : b).data(), a.size());
 }
 
-// Pairs an echo request with its reply: " (request in N)" and the response fields on the reply.
-void echo_pairing(Packet& pkt, DissectState& st, bool reply, uint64_t key, core::FieldId resp_to,
-                  core::FieldId resptime, core::FieldId resp_in) {
+// The fields an echo pairing sets (ICMP's or ICMPv6's).
+struct EchoFields {
+  core::FieldId resp_to, resptime, resp_in, no_resp, resp_not_found;
+  bool v6;
+};
+constexpr EchoFields kEcho4{icmp_f::resp_to, icmp_f::resptime, icmp_f::resp_in, icmp_f::no_resp,
+                            icmp_f::resp_not_found, false};
+constexpr EchoFields kEcho6{icmpv6_f::resp_to, icmpv6_f::resptime, icmpv6_f::resp_in, icmpv6_f::no_resp,
+                            icmpv6_f::resp_not_found, true};
+
+// Pairs an echo request with its reply: " (request in N)" and the response
+// fields on the reply; with -2, the request names its reply (" (reply in N)")
+// or says none came (" (no response found!)", tshark's expert).
+void echo_pairing(Packet& pkt, DissectState& st, bool reply, uint64_t key, const EchoFields& f) {
   if (!reply) {
     st.icmp_tx.request(key, pkt.frame.number, pkt.frame.ts);
-    if (const uint64_t r = st.icmp_tx.response_in(pkt.frame.number))  // -2: "[Response frame: 4]"
-      pkt.tree.add_uint(resp_in, r, 0, 0, core::FieldNode::kGenerated);
+    if (!st.icmp_tx.second_pass()) return;
+    if (const uint64_t r = st.icmp_tx.response_in(pkt.frame.number)) {  // "[Response frame: 4]"
+      pkt.tree.add_uint(f.resp_in, r, 0, 0, core::FieldNode::kGenerated);
+      if (pkt.cols) {
+        pkt.cols->info += " (reply in ";
+        core::append_uint(pkt.cols->info, r);
+        pkt.cols->info += ')';
+      }
+      return;
+    }
+    core::Subtree none(pkt.tree, pkt.tree.add_none(f.no_resp, 0, 0, core::FieldNode::kGenerated));
+    std::string msg = f.v6 ? "No response seen to ICMPv6 request in frame " + std::to_string(pkt.frame.number)
+                           : std::string("No response seen to ICMP request");
+    core::add_expert(pkt.tree, msg, core::Severity::Warn, core::ExpertGroup::Sequence, 0, 0, f.resp_not_found);
+    if (pkt.cols) pkt.cols->info += " (no response found!)";
     return;
   }
+  const core::FieldId resp_to = f.resp_to, resptime = f.resptime;
   const core::Transactions::Request* q = st.icmp_tx.find(key);
   if (!q || q->frame >= pkt.frame.number) return;
   st.icmp_tx.answered_by(q->frame, pkt.frame.number);
@@ -369,7 +399,7 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
         info += ", ttl=";
         core::append_uint(info, pkt.ip_ttl);
       }
-      echo_pairing(pkt, st, type == 0, pair_key(pkt, 4, id, seq), icmp_f::resp_to, icmp_f::resptime, icmp_f::resp_in);
+      echo_pairing(pkt, st, type == 0, pair_key(pkt, 4, id, seq), kEcho4);
       data_timestamp(r, pkt, off + 8);
       link::dissect_data(r, pkt);
     }
@@ -532,8 +562,7 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
         *info += ", hop limit=";
         core::append_uint(*info, pkt.ip_ttl);
       }
-      echo_pairing(pkt, st, type == 129, pair_key(pkt, 6, id, seq), icmpv6_f::resp_to, icmpv6_f::resptime,
-                   icmpv6_f::resp_in);
+      echo_pairing(pkt, st, type == 129, pair_key(pkt, 6, id, seq), kEcho6);
       link::dissect_data(r, pkt);
       break;
     }

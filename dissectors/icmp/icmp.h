@@ -13,13 +13,13 @@ namespace icmp {
 namespace icmp_f {
 enum : core::FieldId {
   proto = core::field_base(core::Proto::Icmp), type, code, checksum, checksum_status, ident, ident_le, seq, seq_le,
-  resp_to, resptime, data_time, data_time_relative, unused, mtu, redir_gw, pointer, resp_in,
+  resp_to, resptime, data_time, data_time_relative, unused, mtu, redir_gw, pointer, resp_in, no_resp, resp_not_found,
 };
 }
 namespace icmpv6_f {
 enum : core::FieldId {
   proto = core::field_base(core::Proto::Icmpv6), type, code, checksum, checksum_status, reserved, mtu, pointer,
-  echo_identifier, echo_sequence_number, resp_to, resptime, resp_in, ns_target_address, na_flag, na_flag_r, na_flag_s,
+  echo_identifier, echo_sequence_number, resp_to, resptime, resp_in, no_resp, resp_not_found, ns_target_address, na_flag, na_flag_r, na_flag_s,
   na_flag_o, na_flag_rsv, na_target_address, rd_target_address, rd_destination_address, ra_cur_hop_limit, ra_flag,
   ra_router_lifetime, ra_reachable_time, ra_retrans_timer, opt, opt_type, opt_length, opt_linkaddr,
   opt_src_linkaddr, opt_target_linkaddr, opt_prefix_length, opt_prefix_valid_lifetime,
