@@ -28,6 +28,7 @@ const Entry kIpProtocols[] = {
 const Entry kUdpPorts[] = {
     {53, Proto::Dns, &dns::dissect_dns},
     {5353, Proto::Dns, &dns::dissect_mdns},
+    {5355, Proto::Dns, &dns::dissect_llmnr},
     {2152, Proto::Gtp, &gtp::dissect_gtpu},
     {4789, Proto::Vxlan, &vxlan::dissect_vxlan},
 };

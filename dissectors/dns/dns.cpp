@@ -39,6 +39,9 @@ static const FieldDef kDns[] = {
     {dns_f::flags_authoritative, "dns.flags.authoritative", "Authoritative", FT::Boolean, Base::None, 0x0400, 16},
     {dns_f::flags_truncated, "dns.flags.truncated", "Truncated", FT::Boolean, Base::None, 0x0200, 16},
     {dns_f::flags_recdesired, "dns.flags.recdesired", "Recursion desired", FT::Boolean, Base::None, 0x0100, 16},
+    // LLMNR's (RFC 4795) in place of AA and RD.
+    {dns_f::flags_conflict, "dns.flags.conflict", "Conflict", FT::Boolean, Base::None, 0x0400, 16},
+    {dns_f::flags_tentative, "dns.flags.tentative", "Tentative", FT::Boolean, Base::None, 0x0100, 16},
     {dns_f::flags_recavail, "dns.flags.recavail", "Recursion available", FT::Boolean, Base::None, 0x0080, 16},
     {dns_f::flags_z, "dns.flags.z", "Z", FT::Boolean, Base::None, 0x0040, 16},
     {dns_f::flags_authenticated, "dns.flags.authenticated", "Answer authenticated", FT::Boolean, Base::None, 0x0020, 16},
@@ -110,6 +113,7 @@ static const FieldDef kDns[] = {
     {dns_f::opt_padding, "dns.opt.padding", "Padding", FT::Bytes},
     // Multicast DNS: its own protocol, tshark's dns.* fields (so it comes last).
     {dns_f::mdns_proto, "mdns", "Multicast Domain Name System", FT::Protocol, Base::None, 0, 0, {}, "MDNS"},
+    {dns_f::llmnr_proto, "llmnr", "Link-local Multicast Name Resolution", FT::Protocol, Base::None, 0, 0, {}, "LLMNR"},
 };
 std::span<const FieldDef> dns_field_table() { return kDns; }
 
@@ -519,11 +523,16 @@ uint64_t pair_key(const Packet& pkt, uint16_t id) {
 
 namespace {
 // One message at frame offset `off` (over TCP: its 2-byte length first).
-void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, bool mdns, bool tcp = false) {
+enum class Flavor : uint8_t { Dns, Mdns, Llmnr };
+
+void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Flavor flavor, bool tcp = false) {
   auto& t = pkt.tree;
-  pkt.layer(mdns ? "mdns" : "dns");
-  pkt.set_protocol(mdns ? "MDNS" : "DNS");
-  const core::FieldId proto = mdns ? core::FieldId{dns_f::mdns_proto} : core::FieldId{dns_f::proto};
+  const bool mdns = flavor == Flavor::Mdns, llmnr = flavor == Flavor::Llmnr;
+  pkt.layer(mdns ? "mdns" : llmnr ? "llmnr" : "dns");
+  pkt.set_protocol(mdns ? "MDNS" : llmnr ? "LLMNR" : "DNS");
+  const core::FieldId proto = mdns    ? core::FieldId{dns_f::mdns_proto}
+                              : llmnr ? core::FieldId{dns_f::llmnr_proto}
+                                      : core::FieldId{dns_f::proto};
   int32_t p = t.open(proto, off, static_cast<uint32_t>(r.remaining()));
   if (tcp) {
     const uint16_t len = r.be16();
@@ -539,7 +548,9 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, boo
   const uint16_t id = r.be16();
   const uint16_t flags = r.be16();
   if (r.ok() && t.wants(proto))
-    t.set_label(p, std::string(mdns ? "Multicast Domain Name System" : "Domain Name System") +
+    t.set_label(p, std::string(mdns    ? "Multicast Domain Name System"
+                               : llmnr ? "Link-local Multicast Name Resolution"
+                                       : "Domain Name System") +
                        (flags & 0x8000 ? " (response)" : " (query)"));
   const uint16_t qd = r.be16(), an = r.be16(), ns = r.be16(), ar = r.be16();
   if (pkt.check(r, "DNS")) {
@@ -570,6 +581,16 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, boo
     core::Subtree sub(t, t.add_uint(dns_f::flags, flags, off + 2, 2));
     t.add_bool(dns_f::flags_response, response, off + 2, 2);
     t.add_uint(dns_f::flags_opcode, opcode, off + 2, 2);
+    if (llmnr) {
+      // RFC 4795 §2.1.1: C (conflict) where DNS has AA, T (tentative) where it has RD.
+      const int32_t c = t.add_bool(dns_f::flags_conflict, flags & 0x0400, off + 2, 2);
+      if (response)  // (a query's wording comes from the field's own true/false names)
+        t.set_display(c, flags & 0x0400 ? ".... .1.. .... .... = Conflict: The name is not considered unique"
+                                        : ".... .0.. .... .... = Conflict: The name is considered unique");
+      t.add_bool(dns_f::flags_truncated, flags & 0x0200, off + 2, 2);
+      t.add_bool(dns_f::flags_tentative, flags & 0x0100, off + 2, 2);
+      if (response) t.add_uint(dns_f::flags_rcode, rcode, off + 2, 2);
+    } else {
     if (response) t.add_bool(dns_f::flags_authoritative, flags & 0x0400, off + 2, 2);
     t.add_bool(dns_f::flags_truncated, flags & 0x0200, off + 2, 2);
     t.add_bool(dns_f::flags_recdesired, flags & 0x0100, off + 2, 2);
@@ -583,6 +604,7 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, boo
     }
     t.add_bool(dns_f::flags_checkdisable, flags & 0x0010, off + 2, 2);
     if (response) t.add_uint(dns_f::flags_rcode, rcode, off + 2, 2);
+    }
   }
   t.add_uint(dns_f::count_queries, qd, off + 4, 2);
   t.add_uint(dns_f::count_answers, an, off + 6, 2);
@@ -648,8 +670,13 @@ uint32_t frame_offset(const Reader& r, const Packet& pkt) {
 }
 }  // namespace
 
-void dissect_dns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, frame_offset(r, pkt), pkt, st, false); }
-void dissect_mdns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, frame_offset(r, pkt), pkt, st, true); }
+void dissect_dns(Reader& r, Packet& pkt, DissectState& st) { dissect_message(r, frame_offset(r, pkt), pkt, st, Flavor::Dns); }
+void dissect_mdns(Reader& r, Packet& pkt, DissectState& st) {
+  dissect_message(r, frame_offset(r, pkt), pkt, st, Flavor::Mdns);
+}
+void dissect_llmnr(Reader& r, Packet& pkt, DissectState& st) {
+  dissect_message(r, frame_offset(r, pkt), pkt, st, Flavor::Llmnr);
+}
 
 tcp::PduLen tcp_pdu_length(std::span<const uint8_t> b) {
   tcp::PduLen r;
@@ -667,7 +694,7 @@ bool tcp_plausible(std::span<const uint8_t> b) {
 
 void dissect_tcp_message(Bytes pdu, uint32_t base, Packet& pkt, DissectState& st) {
   Reader r(pdu);
-  dissect_message(r, base, pkt, st, false, true);
+  dissect_message(r, base, pkt, st, Flavor::Dns, true);
 }
 
 }  // namespace mqsniff::dns

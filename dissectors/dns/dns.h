@@ -22,12 +22,16 @@ enum : core::FieldId {
   mdns_proto, qry_qu, resp_cache_flush, srv_service, srv_proto, srv_name, retransmit_request,
   retransmit_response, retransmit_request_in, retransmit_response_in, retransmission, unsolicited, length, opt, response_in,
   opt_code, opt_len, opt_data, opt_cookie_client, opt_cookie_server, opt_padding,
+  llmnr_proto, flags_conflict, flags_tentative,
 };
 }
 void dissect_dns(core::Reader& r, core::Packet& pkt, DissectState& st);
 // Multicast DNS (RFC 6762, UDP 5353): the same messages, the class's top bit
 // asking for a unicast answer (questions) or flushing caches (records).
 void dissect_mdns(core::Reader& r, core::Packet& pkt, DissectState& st);
+// Link-local Multicast Name Resolution (RFC 4795, UDP 5355): DNS messages
+// whose header flags carry Conflict and Tentative instead of AA and RD.
+void dissect_llmnr(core::Reader& r, core::Packet& pkt, DissectState& st);
 // DNS over TCP (RFC 1035 §4.2.2, port 53): each message after a 2-byte
 // length (dns.length), framed by TCP reassembly.
 tcp::PduLen tcp_pdu_length(std::span<const uint8_t> b);

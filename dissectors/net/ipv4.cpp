@@ -86,12 +86,19 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   }
   t.set_length(proto_idx, hlen);
   const uint16_t frag_off = ffo & 0x1fff;
-  // RFC 3171: what goes to the Local Network Control Block (224.0.0.0/24) should
-  // carry TTL 255 (tshark's note, under the TTL line).
+  // RFC 3171: what goes to the Local Network Control Block (224.0.0.0/24)
+  // carries TTL 1, or 255 for the protocols that insist on it (VRRP
+  // 224.0.0.18, GLBP 224.0.0.102, mDNS 224.0.0.251); LLMNR (224.0.0.252) may
+  // use any. tshark's note, under the TTL line, when it does not (its rules,
+  // probed on every address of the block).
   auto lncb_expert = [&] {
-    if ((dst >> 8) == 0xe00000 && ttl != 255)
-      core::add_expert(t, "\"Time To Live\" != 255 for a packet sent to the Local Network Control Block (see RFC 3171)",
-                       core::Severity::Note, core::ExpertGroup::Sequence, off + 8, 1, ip_f::ttl_lncb);
+    if ((dst >> 8) != 0xe00000 || dst == 0xe00000fc) return;
+    const bool wants_255 = dst == 0xe0000012 || dst == 0xe0000066 || dst == 0xe00000fb;
+    if (ttl == (wants_255 ? 255 : 1)) return;
+    core::add_expert(t,
+                     wants_255 ? "\"Time To Live\" != 255 for a packet sent to the Local Network Control Block (see RFC 3171)"
+                               : "\"Time To Live\" != 1 for a packet sent to the Local Network Control Block (see RFC 3171)",
+                     core::Severity::Note, core::ExpertGroup::Sequence, off + 8, 1, ip_f::ttl_lncb);
   };
   if (!t.wants_any(core::Proto::Ip)) lncb_expert();  // experts asked for without the IPv4 fields
   if (t.wants_any(core::Proto::Ip)) {

@@ -349,7 +349,7 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
         // mDNS is dissected with DNS's fields, which keep DNS's name ("dns_dns_id"), as tshark
         // registers them. (Other borrowed names, like ip.version in IPv6, are the layer's own there.)
         std::string_view prefix = layer;
-        if (layer == "mdns" && def->type != FieldType::Protocol) {
+        if ((layer == "mdns" || layer == "llmnr") && def->type != FieldType::Protocol) {
           std::string_view own = reg.owner(def->id);
           if (!own.empty() && def->abbrev.starts_with(own)) prefix = own;
         }

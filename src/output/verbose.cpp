@@ -127,7 +127,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
         "udp.checksum.status", "tcp.options", "tcp.payload", "udp.payload", "tcp.segment_data", "tls.handshake.extension.data",
         "tls.segment.data", "x509af.serialNumber", "pkcs1.modulus", "mqtt.conack.flags.reserved",
         "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig", "vlan.dei",
-        "vxlan.flag_g", "vxlan.flag_i", "vxlan.flag_d", "vxlan.flag_a", "dns.flags.response", "dns.flags.authoritative", "dns.flags.truncated", "dns.flags.recdesired", "dns.flags.recavail", "dns.flags.z", "dns.flags.authenticated", "dns.flags.checkdisable", "gtp.flags.e", "gtp.flags.s", "gtp.flags.pn", "dns.qry.qu", "dns.resp.cache_flush", "dns.resp.z.do",
+        "vxlan.flag_g", "vxlan.flag_i", "vxlan.flag_d", "vxlan.flag_a", "dns.flags.response", "dns.flags.authoritative", "dns.flags.truncated", "dns.flags.recdesired", "dns.flags.recavail", "dns.flags.z", "dns.flags.authenticated", "dns.flags.checkdisable", "dns.flags.conflict", "dns.flags.tentative", "gtp.flags.e", "gtp.flags.s", "gtp.flags.pn", "dns.qry.qu", "dns.resp.cache_flush", "dns.resp.z.do",
         "icmp.checksum.status", "icmpv6.checksum.status", "icmp.resptime", "icmpv6.resptime"};
     for (const char* e : kSpecial) fi.special |= d.abbrev == e;
     static const char* const kSummary[] = {"tcp.flags", "ip.dsfield", "ipv6.tclass", "mqtt.hdrflags", "mqtt.conflags",
@@ -344,6 +344,8 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
           {"dns.flags.z", "reserved (1)", "reserved (0)"},
           {"dns.flags.authenticated", "Answer/authority portion was authenticated by the server", "Answer/authority portion was not authenticated by the server"},
           {"dns.flags.checkdisable", "Acceptable", "Unacceptable"},
+          {"dns.flags.conflict", "The sender received multiple responses", "None"},
+          {"dns.flags.tentative", "Tentative", "Not tentative"},
           {"dns.resp.z.do", "Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"},
           {"dns.qry.qu", "True", "False"},
           {"dns.resp.cache_flush", "True", "False"},

@@ -218,3 +218,44 @@ TEST_CASE("tunnels: GTP-U and VXLAN carry packets dissected as any other") {
   auto& pkt = h.run(eth(0x0800, ipv4(17, udp(2152, 2152, bad))));
   CHECK((pkt.malformed || pkt.truncated));
 }
+
+TEST_CASE("ipv4: the Local Network Control Block's TTL note follows tshark's three rules") {
+  auto note = [](uint8_t last, uint8_t ttl) {
+    Harness h;
+    std::vector<uint8_t> ip = ipv4(17, udp(40000, 9, bytes("x")), 0x0A000001, 0xE0000000u | last);
+    ip[8] = ttl;
+    h.run(eth(0x0800, ip));
+    return h.field("_ws.expert.message");
+  };
+  const std::string one = "\"Time To Live\" != 1 for a packet sent to the Local Network Control Block (see RFC 3171)";
+  const std::string all = "\"Time To Live\" != 255 for a packet sent to the Local Network Control Block (see RFC 3171)";
+  CHECK(note(1, 1).empty());  // 224.0.0.1: TTL 1
+  CHECK(note(1, 64) == one);
+  CHECK(note(22, 255) == one);
+  for (uint8_t last : {uint8_t(18), uint8_t(102), uint8_t(251)}) {  // VRRP, GLBP, mDNS: 255
+    CHECK(note(last, 255).empty());
+    CHECK(note(last, 1) == all);
+  }
+  for (uint8_t ttl : {uint8_t(1), uint8_t(64), uint8_t(255)}) CHECK(note(252, ttl).empty());  // LLMNR: any
+}
+
+TEST_CASE("llmnr: RFC 4795 header flags (Conflict, Tentative) over DNS's message") {
+  Harness h;
+  std::vector<uint8_t> q = {0x4c, 0x31, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 6, 'b', 'r', 'o', 'k', 'e', 'r', 0, 0, 1, 0, 1};
+  h.run(eth(0x0800, ipv4(17, udp(50000, 5355, q), 0x0A000002, 0xE00000FC)));
+  CHECK(h.cols.protocol == "LLMNR");
+  CHECK(h.cols.info == "Standard query 0x4c31 A broker");
+  CHECK(h.field("frame.protocols") == "eth:ethertype:ip:udp:llmnr");
+  CHECK(h.field("dns.flags.conflict") == "0");
+  CHECK(h.field("dns.flags.tentative") == "0");
+  CHECK_FALSE(h.has("dns.flags.recdesired"));
+  std::vector<uint8_t> r = q;
+  r[2] = 0x85;  // response, conflict, tentative
+  r[7] = 1;
+  for (uint8_t b : {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 10, 78, 0, 1}) r.push_back(b);
+  h.run(eth(0x0800, ipv4(17, udp(5355, 50000, r), 0x0A4E0001, 0x0A000002)));
+  CHECK(h.cols.info == "Standard query response 0x4c31 A broker A 10.78.0.1");
+  CHECK(h.field("dns.flags.conflict") == "1");
+  CHECK(h.field("dns.flags.tentative") == "1");
+  CHECK(h.field("dns.a") == "10.78.0.1");
+}
