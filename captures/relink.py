@@ -11,6 +11,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        link_qinq.pcap     (802.1ad outer 100 + 802.1Q inner 56)
                        link_sll.pcap      (Linux cooked v1, as `-i any`)
                        trunc_snap64.pcap  (every frame cut to a 64-byte snaplen)
+                       trunc_snap100.pcap (cut to 100 bytes: the MQTT PDUs cut short)
+  mqtts_tls12.pcap  -> trunc_snap100_tls.pcap (TLS records cut at 100 bytes)
                        cut_mid_record.pcap (file ends in the middle of a record)
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
@@ -119,6 +121,13 @@ def main(d):
     nl, ll, rl = read_pcap(os.path.join(d, 'mqtt_lossy.pcap'))
     write_pcap(os.path.join(d, 'mqtt_lossy_late.pcap'), ll, rl[81:], nl)
     write_pcap(os.path.join(d, 'mqtt_lossy_midpdu.pcap'), ll, rl[121:], nl)
+    # A 100-byte snapshot length (tcpdump -s 100), as sensors often capture:
+    # MQTT over TCP and MQTT over TLS 1.2, each frame cut to 100 bytes.
+    np_, lp_, rp_ = read_pcap(os.path.join(d, 'mqtt_plain.pcap'))
+    nt_, lt_, rt_ = read_pcap(os.path.join(d, 'mqtts_tls12.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap100.pcap'), lp_, [(s, f, o, p[:100]) for (s, f, o, p) in rp_], np_, snaplen=100)
+    write_pcap(os.path.join(d, 'trunc_snap100_tls.pcap'), lt_, [(s, f, o, p[:100]) for (s, f, o, p) in rt_], nt_,
+               snaplen=100)
     # Pings of which the first of each family got no reply (the replies cut
     # out of around_mqtt.pcap): -2 names the reply of each request, or none.
     na, la, ra = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

@@ -20,6 +20,7 @@
 #include "dissectors/link/link.h"
 #include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/mqtt/mqtt_framer.h"
+#include "dissectors/tcp/tcp_fields.h"
 
 namespace mqsniff::mqtt {
 using core::Packet;
@@ -216,7 +217,10 @@ void dissect_properties(Ctx& c, FieldId block) {
       }
     }
   }
-  if (!props.ok()) c.pkt.check(props, "MQTT");
+  if (!props.ok()) {  // tshark's exception: the rest of the packet is not dissected either
+    c.pkt.check(props, "MQTT");
+    c.r.fail(props.error());
+  }
 }
 
 void info_id(std::string* info, uint16_t id) {
@@ -338,7 +342,9 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   }
   t.add_uint(mqtt_f::len, f.remaining, base + 1, static_cast<uint32_t>(f.header_len - 1));
 
-  Reader body(pdu.subspan(f.header_len));
+  // (A PDU cut by the snapshot length: the reader knows its whole length,
+  // so a read past the captured bytes is a truncation, not a malformation.)
+  Reader body(pdu.subspan(f.header_len), f.total() - f.header_len);
   Ctx c{pkt, t, base + static_cast<uint32_t>(f.header_len), body};
   // (MQTT 3.1 has looser rules for the flags of other types than PUBLISH.)
   if (!header_ok && (type == 0 || type == kPublish || s.version != 3)) {
@@ -453,9 +459,15 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         t.add_none(mqtt_f::illegal_topic_length, base, 0);
         core::add_expert(t, "Length cannot be 0", core::Severity::Warn, core::ExpertGroup::Protocol, base, 0);
       }
+      // (tshark names the topic once the properties are read: not when they run past the end)
+      if (!body.ok()) break;
       info_topic(info, topic);
       if (s.analyze && s.analysis && s.client_dir >= 0 && s.role() == 1) analyze_delivery(*s.analysis, pkt, topic, base);
       if (!body.ok()) break;
+      if (body.captured_remaining() < body.remaining()) {  // the message was cut by the snaplen: no field, as tshark
+        body.skip(body.remaining());
+        break;
+      }
       core::Bytes payload = body.rest_captured();
       if (s.msg_as_text)  // tshark's "Show Publish Message as text": Message: 21.5
         t.add_string(mqtt_f::msg, {reinterpret_cast<const char*>(payload.data()), payload.size()}, c.off(),
@@ -615,6 +627,13 @@ bool looks_like_connect(std::span<const uint8_t> b) {
   return false;
 }
 
+// tshark's tcp_dissect_pdus names each PDU it hands over, under TCP.
+void note_pdu_size(Packet& pkt, size_t total) {
+  if (!pkt.tree.wants(tcp::tcp_f::pdu_size)) return;
+  core::Subtree in_tcp(pkt.tree, pkt.tree.last_of(tcp::tcp_f::proto));
+  pkt.tree.add_uint(tcp::tcp_f::pdu_size, total, 0, 0);
+}
+
 void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   core::Bytes data = r.rest_captured();
   const size_t declared = r.remaining();
@@ -627,8 +646,20 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
       pkt.mark_malformed("MQTT");
       break;
     }
-    if (f.kind == Frame::Kind::NeedMore) break;
+    if (f.kind == Frame::Kind::NeedMore) {
+      // The snapshot length cut this packet inside a PDU whose header was
+      // captured: its fields as far as the bytes go, as tshark shows them.
+      if (data.size() < declared && f.header_len && pos + f.header_len <= data.size()) {
+        if (first) pkt.set_protocol("MQTT");
+        note_pdu_size(pkt, f.total());
+        dissect_one(data.subspan(pos), f, base + static_cast<uint32_t>(pos), pkt, session, first);
+        first = false;
+        pos = data.size();
+      }
+      break;
+    }
     if (first) pkt.set_protocol("MQTT");
+    note_pdu_size(pkt, f.total());
     dissect_one(data.subspan(pos, f.total()), f, base + static_cast<uint32_t>(pos), pkt, session, first);
     first = false;
     pos += f.total();

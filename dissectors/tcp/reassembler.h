@@ -159,6 +159,15 @@ public:
     }
   }
   uint32_t next() const { return next_; }
+  // A segment the snapshot length cut, dissected on its own: when nothing is
+  // in progress and it is the next data, the stream moves past it (the
+  // segment after it is not a gap). Returns whether it did.
+  bool pass_over(uint32_t rel_seq, uint32_t len) {
+    if (!pdu_.empty() || skip_ || (ooo_ && !ooo_->empty()) || (started_ && rel_seq != next_)) return false;
+    started_ = true;
+    next_ = rel_seq + len;
+    return true;
+  }
   size_t buffered() const { return pdu_.size() + ooo_bytes_; }
   // Heap bytes besides the buffered data (which the budget counts as it
   // comes): the comparison ring, frame lists, spare capacity, held-segment nodes.

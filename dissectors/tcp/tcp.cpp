@@ -710,7 +710,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   Reader payload = r.sub(seglen);
   if (seglen) {
     core::Bytes pb = payload.rest_captured();
-    t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
+    const int32_t pi = t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
+    if (pb.size() < seglen)  // cut by the snapshot length: tshark counts the payload sent
+      t.set_display(pi, "TCP payload (" + std::to_string(seglen) + " bytes)");
   }
   t.close();
   if (flow && (flags & kAck)) {
@@ -804,9 +806,21 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
+    if (flow && st.reassembly.enabled) {  // a cut segment: the stream goes on after it
+      if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
+      DirStream& cut = flow->streams->dir[dir];
+      if (flow->dir[dir].syn_seen && !flow->late_app) cut.start_at(1);
+      cut.pass_over(rel_seq, seglen);
+    }
     static thread_local mqtt::MqttSession no_flow;
-    if (mqtt) mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
-    else link::dissect_data(payload, pkt);
+    if (mqtt) {
+      mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
+    } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen &&
+               tls::dissect_cut_segment(payload, pkt, flow->sessions->tls_session())) {
+      // (what follows the last record dissected lies in the record the capture cut)
+    } else {
+      link::dissect_data(payload, pkt);
+    }
     return;
   }
   if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);

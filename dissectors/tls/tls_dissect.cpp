@@ -1293,6 +1293,48 @@ void dissect_record_start(uint32_t base, uint32_t len, Packet& pkt) {
   t.close();
 }
 
+bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
+  const core::Bytes data = r.rest_captured();
+  const uint32_t base = static_cast<uint32_t>(pkt.frame.caplen - data.size());
+  size_t pos = 0;
+  bool first = true;
+  while (data.size() - pos >= 5) {
+    const core::Bytes rec = data.subspan(pos);
+    const tcp::PduLen f = record_length(rec);
+    if (f.kind == tcp::PduLen::Kind::Bad) break;
+    if (f.kind == tcp::PduLen::Kind::Pdu) {
+      dissect_record(rec.first(f.total), base + static_cast<uint32_t>(pos), pkt, s, first);
+      first = false;
+      pos += f.total;
+      continue;
+    }
+    // The record the capture cut: tshark's TLS layer with its header only.
+    auto& t = pkt.tree;
+    const uint32_t off = base + static_cast<uint32_t>(pos);
+    if (first) {
+      pkt.layer("tls");
+      const int32_t idx = t.open(tls_f::proto, off, static_cast<uint32_t>(rec.size()));
+      if (t.wants(tls_f::proto)) t.set_label(idx, "Transport Layer Security");
+      t.close();
+      if (pkt.cols) pkt.cols->info.clear();
+    }
+    core::Subtree layer(t, t.last_of(tls_f::proto));
+    const uint16_t ver = static_cast<uint16_t>(rec[1] << 8 | rec[2]);
+    if (first) pkt.set_protocol(version_name(s.shown_version(ver)));
+    core::Subtree record_sub(t, t.add_none(tls_f::record, off, static_cast<uint32_t>(rec.size())));
+    t.add_uint(s.version == 0x0304 && rec[0] == 23 ? tls_f::record_opaque_type : tls_f::record_content_type, rec[0],
+               off, 1);
+    t.add_uint(tls_f::record_version, ver, off + 1, 2);
+    t.add_uint(tls_f::record_length, static_cast<uint16_t>(rec[3] << 8 | rec[4]), off + 3, 2);
+    pkt.mark_truncated("TLS");
+    first = false;
+    pos = data.size();
+  }
+  if (first) return false;
+  r.skip(pos);
+  return true;
+}
+
 void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, bool first) {
   auto& t = pkt.tree;
   Reader r(rec);

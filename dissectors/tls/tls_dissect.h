@@ -189,6 +189,10 @@ bool is_sslv2_hello_header(std::span<const uint8_t> b);
 void dissect_record_start(uint32_t base, uint32_t len, core::Packet& pkt);
 // Dissects one whole record; `first` says it is the frame's first TLS record.
 void dissect_record(core::Bytes rec, uint32_t base, core::Packet& pkt, TlsSession& s, bool first);
+// A segment the snapshot length cut (not reassembled): its whole records, then
+// the header of the record it cuts, marked truncated as tshark shows it.
+// Returns false (nothing taken from r) when it does not start with a record.
+bool dissect_cut_segment(core::Reader& r, core::Packet& pkt, TlsSession& s);
 
 
 }  // namespace mqsniff::tls

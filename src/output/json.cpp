@@ -403,7 +403,13 @@ void JsonOutput::packet(const core::FieldTree& tree, const RowContext& row) {
       int32_t obj = doc.obj();
       const bool expand = o_.expand_children || o_.protocols.empty();  // -j: this layer's subtrees stay closed
       for (int32_t k : children_[static_cast<size_t>(top)]) add(add, obj, k, layer, expand);
-      doc.put(layers, layer, obj);
+      if (o_.ek && layer.find('.') != std::string_view::npos) {  // EK names have no dots: "_ws_short"
+        key_.assign(layer);
+        for (char& ch : key_) ch = ch == '.' ? '_' : ch;
+        doc.put(layers, key_, obj);
+      } else {
+        doc.put(layers, layer, obj);
+      }
     }
   }
 
