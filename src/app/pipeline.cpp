@@ -360,7 +360,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     // which carry it) needs only MQTT conversations dissected, a TLS field
     // only TLS ones; anything that shows every layer needs all of them.
     const auto& reg = core::FieldRegistry::instance();
-    bool need_mqtt = false, need_tls = false, detail = false, overlap = false;
+    bool need_mqtt = false, need_tls = false, need_dns = false, detail = false, overlap = false;
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
@@ -368,6 +368,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
           p == core::Proto::DataTextLines || p == core::Proto::Media)
         need_mqtt = true;
       else if (p == core::Proto::Tls || p == core::Proto::X509) need_tls = true;
+      else if (p == core::Proto::Dns) need_dns = true;  // DNS over TCP is reassembled
       else if (p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
                n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp" ||
                n == "tcp.pdu.size")
@@ -378,7 +379,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
         detail = true;
       if (n.starts_with("tcp.segment.overlap") || n == "tcp.segment" || n == "tcp.segments") overlap = true;
     }
-    st.app_needed = need_mqtt || need_tls;
+    st.app_needed = need_mqtt || need_tls || need_dns;
     st.mqtt_needed = need_mqtt;
     st.tls_needed = need_tls;
     st.tcp_detail = detail;
