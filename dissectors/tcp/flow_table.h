@@ -87,23 +87,20 @@ struct TcpFlow {
     uint8_t dir = 0;
     ReassemblyStats* budget = nullptr;
     const ReassemblyLimits* limits = nullptr;
-    tls::TlsSession& tls_session() {
-      if (!tls) {
-        tls = std::make_unique<tls::TlsSession>();
-        tls->budget = budget;
-        tls->limits = limits;
+    tls::TlsSession& tls_session() { return made(tls); }
+    websocket::WsSession& ws_session() { return made(ws); }
+
+   private:
+    // A session made on first use, charged to the budget; told this segment's direction.
+    template <typename S>
+    S& made(std::unique_ptr<S>& p) {
+      if (!p) {
+        p = std::make_unique<S>();
+        p->budget = budget;
+        p->limits = limits;
       }
-      tls->dir = dir;
-      return *tls;
-    }
-    websocket::WsSession& ws_session() {
-      if (!ws) {
-        ws = std::make_unique<websocket::WsSession>();
-        ws->budget = budget;
-        ws->limits = limits;
-      }
-      ws->dir = dir;
-      return *ws;
+      p->dir = dir;
+      return *p;
     }
   };
   std::unique_ptr<Sessions> sessions;

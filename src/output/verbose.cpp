@@ -90,8 +90,41 @@ bool generated(std::string_view a) {
 
 namespace {
 
+// Booleans whose two values tshark names (its true/false strings).
+struct Tfs {
+  std::string_view abbrev;
+  const char *yes, *no;
+};
+constexpr Tfs kTfs[] = {
+      {"eth.dst.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
+      {"eth.src.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
+      {"eth.dst.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
+      {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
+      {"vlan.dei", "Eligible", "Ineligible"},
+      {"vxlan.flag_g", "Defined", "Not defined"},
+      {"vxlan.flag_i", "True", "False"},
+      {"vxlan.flag_d", "True", "False"},
+      {"vxlan.flag_a", "True", "False"},
+      {"dns.flags.response", "Message is a response", "Message is a query"},
+      {"dns.flags.authoritative", "Server is an authority for domain", "Server is not an authority for domain"},
+      {"dns.flags.truncated", "Message is truncated", "Message is not truncated"},
+      {"dns.flags.recdesired", "Do query recursively", "Don't do query recursively"},
+      {"dns.flags.recavail", "Server can do recursive queries", "Server can't do recursive queries"},
+      {"dns.flags.z", "reserved (1)", "reserved (0)"},
+      {"dns.flags.authenticated", "Answer/authority portion was authenticated by the server", "Answer/authority portion was not authenticated by the server"},
+      {"dns.flags.checkdisable", "Acceptable", "Unacceptable"},
+      {"dns.flags.conflict", "The sender received multiple responses", "None"},
+      {"dns.flags.tentative", "Tentative", "Not tentative"},
+      {"dns.resp.z.do", "Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"},
+      {"dns.qry.qu", "True", "False"},
+      {"dns.resp.cache_flush", "True", "False"},
+      {"gtp.flags.e", "Yes", "No"},
+      {"gtp.flags.s", "Yes", "No"},
+      {"gtp.flags.pn", "Yes", "No"},
+};
+
 // Per-field facts the tree needs, computed once per field id (not per line).
-// One byte per field (the table stays in L1 whatever the field count).
+// Two bytes per field (the table stays in L1/L2 whatever the field count).
 struct FieldInfo {
   bool known : 1 = false;
   bool generated : 1 = false;
@@ -99,8 +132,10 @@ struct FieldInfo {
   bool tree_hidden : 1 = false;
   bool special : 1 = false;    // drawn its own way (see kSpecial)
   bool summary : 1 = false;    // a flags field whose line names its bits
+  uint8_t tfs = 0;             // 1 + its entry in kTfs, 0: the default true/false words
 };
-static_assert(sizeof(FieldInfo) == 1);
+static_assert(sizeof(FieldInfo) == 2);
+static_assert(std::size(kTfs) < 255);
 FieldInfo g_info[core::kMaxFieldId];  // zero-initialised: nothing known yet
 
 [[gnu::noinline]] void learn(FieldInfo& fi, const FieldDef& d);
@@ -126,10 +161,10 @@ void learn(FieldInfo& fi, const FieldDef& d) {
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
         "udp.checksum.status", "tcp.options", "tcp.payload", "udp.payload", "tcp.segment_data", "tls.handshake.extension.data",
         "tls.segment.data", "x509af.serialNumber", "pkcs1.modulus", "mqtt.conack.flags.reserved",
-        "eth.dst.lg", "eth.src.lg", "eth.dst.ig", "eth.src.ig", "vlan.dei",
-        "vxlan.flag_g", "vxlan.flag_i", "vxlan.flag_d", "vxlan.flag_a", "dns.flags.response", "dns.flags.authoritative", "dns.flags.truncated", "dns.flags.recdesired", "dns.flags.recavail", "dns.flags.z", "dns.flags.authenticated", "dns.flags.checkdisable", "dns.flags.conflict", "dns.flags.tentative", "gtp.flags.e", "gtp.flags.s", "gtp.flags.pn", "dns.qry.qu", "dns.resp.cache_flush", "dns.resp.z.do",
         "icmp.checksum.status", "icmpv6.checksum.status", "icmp.resptime", "icmpv6.resptime"};
     for (const char* e : kSpecial) fi.special |= d.abbrev == e;
+    for (size_t k = 0; k < std::size(kTfs); ++k)
+      if (d.abbrev == kTfs[k].abbrev) fi.tfs = static_cast<uint8_t>(k + 1);
     static const char* const kSummary[] = {"tcp.flags", "ip.dsfield", "ipv6.tclass", "mqtt.hdrflags", "mqtt.conflags",
                                            "mqtt.conack.flags", "mqtt.subscription_options", "ip.flags",
                                            "vxlan.flags", "icmpv6.nd.na.flag", "dns.flags"};
@@ -322,42 +357,10 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       if (d.bitmask) append_bits(out, d, n.u ? d.bitmask : 0);
       out += d.name;
       out += ": ";
-      // Booleans whose two values tshark names (its true/false strings).
-      static const struct {
-        std::string_view abbrev;
-        const char *yes, *no;
-      } kTfs[] = {
-          {"eth.dst.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
-          {"eth.src.lg", "Locally administered address (this is NOT the factory default)", "Globally unique address (factory default)"},
-          {"eth.dst.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
-          {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
-          {"vlan.dei", "Eligible", "Ineligible"},
-          {"vxlan.flag_g", "Defined", "Not defined"},
-          {"vxlan.flag_i", "True", "False"},
-          {"vxlan.flag_d", "True", "False"},
-          {"vxlan.flag_a", "True", "False"},
-          {"dns.flags.response", "Message is a response", "Message is a query"},
-          {"dns.flags.authoritative", "Server is an authority for domain", "Server is not an authority for domain"},
-          {"dns.flags.truncated", "Message is truncated", "Message is not truncated"},
-          {"dns.flags.recdesired", "Do query recursively", "Don't do query recursively"},
-          {"dns.flags.recavail", "Server can do recursive queries", "Server can't do recursive queries"},
-          {"dns.flags.z", "reserved (1)", "reserved (0)"},
-          {"dns.flags.authenticated", "Answer/authority portion was authenticated by the server", "Answer/authority portion was not authenticated by the server"},
-          {"dns.flags.checkdisable", "Acceptable", "Unacceptable"},
-          {"dns.flags.conflict", "The sender received multiple responses", "None"},
-          {"dns.flags.tentative", "Tentative", "Not tentative"},
-          {"dns.resp.z.do", "Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"},
-          {"dns.qry.qu", "True", "False"},
-          {"dns.resp.cache_flush", "True", "False"},
-          {"gtp.flags.e", "Yes", "No"},
-          {"gtp.flags.s", "Yes", "No"},
-          {"gtp.flags.pn", "Yes", "No"},
-      };
-      for (const auto& e : kTfs)
-        if (info_of(d).special && d.abbrev == e.abbrev) {
-          out += n.u ? e.yes : e.no;
-          return;
-        }
+      if (const uint8_t k = info_of(d).tfs) {  // tshark's own words for the two values
+        out += n.u ? kTfs[k - 1].yes : kTfs[k - 1].no;
+        return;
+      }
       out += d.bitmask ? (n.u ? "Set" : "Not set") : (n.u ? "True" : "False");
       return;
     }
