@@ -1020,7 +1020,10 @@ tcp::PduLen record_length(std::span<const uint8_t> b) {
     return r;
   }
   uint16_t len = static_cast<uint16_t>(b[3] << 8 | b[4]);
-  if (b[0] < 20 || b[0] > 24 || b[1] != 3 || len > 16384 + 2048) {
+  // (A length past 2^14 + 2048 is impossible, but tshark still waits for
+  // that many bytes before it dissects the record; the reassembly caps bound
+  // what is held.)
+  if (b[0] < 20 || b[0] > 24 || b[1] != 3) {
     r.kind = tcp::PduLen::Kind::Bad;
     return r;
   }

@@ -133,7 +133,7 @@ public:
     if (ended_) return;
     ended_ = true;
     if (!w_.failed()) {
-      stats_.print(w_.buf(), elapsed_);
+      stats_.print(w_.buf(), elapsed_, [this] { w_.flush(); });
       w_.flush();
     }
     if (std::string err; !stats_.write_files(err)) {

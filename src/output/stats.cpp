@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <unordered_map>
 
@@ -119,6 +120,35 @@ struct TapFilter {
 };
 
 // ---------------------------------------------------------------- conv ----
+// One end of a conversation: an address and (TCP, UDP) a port.
+struct End {
+  Address addr;
+  uint16_t port = 0;
+  bool operator==(const End& o) const { return port == o.port && addr.type == o.addr.type && addr.bytes == o.addr.bytes; }
+  bool operator<(const End& o) const {
+    if (addr.type != o.addr.type) return addr.type < o.addr.type;
+    if (addr.bytes != o.addr.bytes) return addr.bytes < o.addr.bytes;
+    return port < o.port;
+  }
+  std::string text(bool with_port) const {
+    std::string t = addr_text(addr);
+    if (with_port) t += ':' + std::to_string(port);
+    return t;
+  }
+};
+// FNV-1a over an end's address and port.
+inline uint64_t end_hash(uint64_t h, const End& e) {
+  for (uint8_t b : e.addr.bytes) h = (h ^ b) * 1099511628211ull;
+  return (h ^ e.port) * 1099511628211ull;
+}
+struct EndHash {
+  size_t operator()(const End& e) const { return static_cast<size_t>(end_hash(1469598103934665603ull, e)); }
+};
+struct EndsHash {
+  size_t operator()(const std::pair<End, End>& k) const {
+    return static_cast<size_t>(end_hash(end_hash(1469598103934665603ull, k.first), k.second));
+  }
+};
 class Conversations : public Stat {
 public:
   Conversations(std::string kind, const std::string& filt) : kind_(std::move(kind)) { filter_.compile(filt); }
@@ -134,26 +164,30 @@ public:
     if (kind_ == "IPv4" && pkt.net_src.type != AddrType::Ipv4) return;
     if (kind_ == "IPv6" && pkt.net_src.type != AddrType::Ipv6) return;
     if (pkt.net_src.type == AddrType::None) return;
-    std::string a = addr_text(pkt.net_src), b = addr_text(pkt.net_dst);
-    if (ports) {
-      a += ':' + std::to_string(pkt.srcport);
-      b += ':' + std::to_string(pkt.dstport);
-    }
-    std::string key;
-    if (kind_ == "TCP") {
-      const core::FieldNode* s = first_node(tree, tcp::tcp_f::stream);
-      key = s ? std::to_string(s->u) : a + '|' + b;
+    // One compact record per conversation (raw addresses; text only when
+    // printed), found by tcp.stream for TCP and by its endpoints otherwise:
+    // a day of short connections stays small (issue 16).
+    End src{pkt.net_src, ports ? pkt.srcport : uint16_t(0)};
+    End dst{pkt.net_dst, ports ? pkt.dstport : uint16_t(0)};
+    uint32_t* slot = nullptr;
+    const core::FieldNode* s = kind_ == "TCP" ? first_node(tree, tcp::tcp_f::stream) : nullptr;
+    if (s) {
+      if (s->u >= kMax) return;
+      if (by_stream_.size() <= s->u) by_stream_.resize(s->u + 1, kNone);
+      slot = &by_stream_[s->u];
     } else {
-      key = a < b ? a + '|' + b : b + '|' + a;
+      const bool fwd = !(dst < src);
+      auto [it, fresh] = by_ends_.try_emplace(std::make_pair(fwd ? src : dst, fwd ? dst : src), kNone);
+      (void)fresh;
+      slot = &it->second;
     }
-    auto it = index_.find(key);
-    if (it == index_.end()) {
+    if (*slot == kNone) {
       if (items_.size() >= kMax) return;
-      it = index_.emplace(key, items_.size()).first;
-      items_.push_back({a, b, 0, 0, 0, 0, row.rel, row.rel});
+      *slot = static_cast<uint32_t>(items_.size());
+      items_.push_back({src, dst, 0, 0, 0, 0, row.rel, row.rel});
     }
-    Item& c = items_[it->second];
-    if (a == c.src) {
+    Item& c = items_[*slot];
+    if (src == c.src) {
       ++c.tx_frames;
       c.tx_bytes += row.len;
     } else {
@@ -179,27 +213,31 @@ public:
     });
     for (size_t i : order) {
       const Item& c = items_[i];
-      if (ports) appendf(out, "%-26s <-> %-26s", c.src.c_str(), c.dst.c_str());
-      else appendf(out, "%-20s <-> %-20s", c.src.c_str(), c.dst.c_str());
+      const std::string a = c.src.text(ports), b = c.dst.text(ports);
+      if (ports) appendf(out, "%-26s <-> %-26s", a.c_str(), b.c_str());
+      else appendf(out, "%-20s <-> %-20s", a.c_str(), b.c_str());
       appendf(out, "  %6" PRIu64 " %-9s  %6" PRIu64 " %-9s  %6" PRIu64 " %-9s  ", c.rx_frames,
               format_size(c.rx_bytes).c_str(), c.tx_frames, format_size(c.tx_bytes).c_str(), c.rx_frames + c.tx_frames,
               format_size(c.rx_bytes + c.tx_bytes).c_str());
       appendf(out, "%14.9f   %12.4f\n", secs(c.start), secs(c.stop) - secs(c.start));
+      drain_if_large(out);
     }
     out += "================================================================================\n";
   }
 
 private:
   struct Item {
-    std::string src, dst;
+    End src, dst;
     uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
     Timestamp start, stop;
   };
   static constexpr size_t kMax = 1000000;
+  static constexpr uint32_t kNone = UINT32_MAX;
   std::string kind_;
   TapFilter filter_;
-  std::vector<Item> items_;
-  std::unordered_map<std::string, size_t> index_;
+  std::deque<Item> items_;            // in order of appearance (a deque: no copy of them all as it grows)
+  std::vector<uint32_t> by_stream_;   // TCP: tcp.stream -> item
+  std::unordered_map<std::pair<End, End>, uint32_t, EndsHash> by_ends_;  // others: ordered endpoints -> item
 };
 
 // ----------------------------------------------------------- endpoints ----
@@ -215,8 +253,8 @@ public:
     if (kind_ == "IPv6" && pkt.net_src.type != AddrType::Ipv6) return;
     if (pkt.net_src.type == AddrType::None) return;
     const bool ports = kind_ == "TCP" || kind_ == "UDP";
-    add(addr_text(pkt.net_src), ports ? pkt.srcport : 0, true, row.len);
-    add(addr_text(pkt.net_dst), ports ? pkt.dstport : 0, false, row.len);
+    add(End{pkt.net_src, ports ? pkt.srcport : uint16_t(0)}, true, row.len);
+    add(End{pkt.net_dst, ports ? pkt.dstport : uint16_t(0)}, false, row.len);
   }
   void print(std::string& out, Timestamp) override {
     const bool ports = kind_ == "TCP" || kind_ == "UDP";
@@ -232,33 +270,34 @@ public:
     });
     for (size_t i : order) {
       const Item& e = items_[i];
+      const std::string addr = e.end.text(false);
+      const unsigned port = e.end.port;
       if (ports)
         appendf(out, "%-20s      %5u     %6" PRIu64 "     %9" PRIu64 "     %6" PRIu64 "       %9" PRIu64 "      %6" PRIu64
                      "       %9" PRIu64 "   \n",
-                e.addr.c_str(), e.port, e.tx_frames + e.rx_frames, e.tx_bytes + e.rx_bytes, e.tx_frames, e.tx_bytes,
+                addr.c_str(), port, e.tx_frames + e.rx_frames, e.tx_bytes + e.rx_bytes, e.tx_frames, e.tx_bytes,
                 e.rx_frames, e.rx_bytes);
       else
         appendf(out, "%-20s      %6" PRIu64 "     %9" PRIu64 "     %6" PRIu64 "       %9" PRIu64 "      %6" PRIu64
                      "       %9" PRIu64 "   \n",
-                e.addr.c_str(), e.tx_frames + e.rx_frames, e.tx_bytes + e.rx_bytes, e.tx_frames, e.tx_bytes,
+                addr.c_str(), e.tx_frames + e.rx_frames, e.tx_bytes + e.rx_bytes, e.tx_frames, e.tx_bytes,
                 e.rx_frames, e.rx_bytes);
+      drain_if_large(out);
     }
     out += "================================================================================\n";
   }
 
 private:
   struct Item {
-    std::string addr;
-    unsigned port;
+    End end;
     uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
   };
-  void add(const std::string& a, unsigned port, bool tx, uint32_t len) {
-    std::string key = a + '#' + std::to_string(port);
-    auto it = index_.find(key);
+  void add(const End& end, bool tx, uint32_t len) {
+    auto it = index_.find(end);
     if (it == index_.end()) {
       if (items_.size() >= 1000000) return;
-      it = index_.emplace(key, items_.size()).first;
-      items_.push_back({a, port, 0, 0, 0, 0});
+      it = index_.emplace(end, static_cast<uint32_t>(items_.size())).first;
+      items_.push_back({end, 0, 0, 0, 0});
     }
     Item& e = items_[it->second];
     if (tx) {
@@ -271,8 +310,8 @@ private:
   }
   std::string kind_;
   TapFilter filter_;
-  std::vector<Item> items_;
-  std::unordered_map<std::string, size_t> index_;
+  std::deque<Item> items_;  // in order of appearance
+  std::unordered_map<End, uint32_t, EndHash> index_;
 };
 
 // ------------------------------------------------------------- io,stat ----
@@ -810,8 +849,12 @@ bool Stats::write_files(std::string& error) const {
   return true;
 }
 
-void Stats::print(std::string& out, Timestamp elapsed) {
-  for (auto it = stats_.rbegin(); it != stats_.rend(); ++it) (*it)->print(out, elapsed);
+void Stats::print(std::string& out, Timestamp elapsed, const std::function<void()>& drain) {
+  for (auto it = stats_.rbegin(); it != stats_.rend(); ++it) {
+    (*it)->drain = drain;
+    (*it)->print(out, elapsed);
+    (*it)->drain = nullptr;
+  }
 }
 
 }  // namespace mqsniff::out

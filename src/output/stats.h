@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
 #include "src/output/render.h"
@@ -26,6 +28,12 @@ public:
   virtual void want(std::vector<core::FieldId>& ids) const = 0;
   virtual void packet(const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row) = 0;
   virtual void print(std::string& out, core::Timestamp elapsed) = 0;
+  // Set during print: writes out what `out` holds so far (a table of a
+  // million conversations is written as it is made, not held whole).
+  std::function<void()> drain;
+  void drain_if_large(const std::string& out) {
+    if (drain && out.size() >= (1u << 20)) drain();
+  }
   // After print: a statistic that writes a file of its own (--ladder-svg,
   // --report) does it here; false with a message for a person on failure.
   virtual bool write_file(std::string& /*error*/) { return true; }
@@ -45,7 +53,8 @@ public:
   std::vector<core::FieldId> wanted() const;
   void packet(const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row);
   // tshark prints the statistics in the reverse order of their -z options.
-  void print(std::string& out, core::Timestamp elapsed);
+  // `drain` (optional) writes out and empties what `out` holds.
+  void print(std::string& out, core::Timestamp elapsed, const std::function<void()>& drain = {});
 
 private:
   std::vector<std::unique_ptr<Stat>> stats_;
