@@ -96,6 +96,18 @@ const Vs kSsl2Ciphers[] = {{0x010080, "SSL2_RC4_128_WITH_MD5"},           {0x020
                            {0x030080, "SSL2_RC2_128_CBC_WITH_MD5"},        {0x040080, "SSL2_RC2_128_CBC_EXPORT40_WITH_MD5"},
                            {0x050080, "SSL2_IDEA_128_CBC_WITH_MD5"},       {0x060040, "SSL2_DES_64_CBC_WITH_MD5"},
                            {0x0700c0, "SSL2_DES_192_EDE3_CBC_WITH_MD5"}};
+// TLS 1.3 drafts, as tshark names them ("TLS 1.3 (draft 28)").
+const char* tls_draft_name(uint64_t v) {
+  static const char* const kDrafts[] = {"TLS 1.3 (draft 14)", "TLS 1.3 (draft 15)", "TLS 1.3 (draft 16)",
+                                        "TLS 1.3 (draft 17)", "TLS 1.3 (draft 18)", "TLS 1.3 (draft 19)",
+                                        "TLS 1.3 (draft 20)", "TLS 1.3 (draft 21)", "TLS 1.3 (draft 22)",
+                                        "TLS 1.3 (draft 23)", "TLS 1.3 (draft 24)", "TLS 1.3 (draft 25)",
+                                        "TLS 1.3 (draft 26)", "TLS 1.3 (draft 27)", "TLS 1.3 (draft 28)"};
+  if (v == 0xfb17) return "TLS 1.3 (Facebook draft 23)";
+  if (v == 0xfb1a) return "TLS 1.3 (Facebook draft 26)";
+  if ((v & 0xff00) != 0x7f00 || (v & 0xff) < 14 || (v & 0xff) > 28) return nullptr;
+  return kDrafts[(v & 0xff) - 14];
+}
 const Vs kAlertLevel[] = {{1, "Warning"}, {2, "Fatal"}};
 const Vs kCiphers[] = {
     {0x1301, "TLS_AES_128_GCM_SHA256"}, {0x1302, "TLS_AES_256_GCM_SHA384"}, {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
@@ -201,8 +213,10 @@ const char* value_name(std::string_view a, uint64_t v) {
     return id ? mqtt::reason_code_name(*id, static_cast<uint8_t>(v)) : nullptr;
   }
   if (a == "tls.record.content_type" || a == "tls.record.opaque_type") return lookup(kTlsContent, v);
-  if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version")
-    return lookup(kTlsVersions, v);
+  if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version") {
+    if (const char* n = lookup(kTlsVersions, v)) return n;
+    return tls_draft_name(v);
+  }
   if (a == "tls.handshake.type") return tls::handshake_name(static_cast<uint8_t>(v));
   if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
   if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));

@@ -145,6 +145,12 @@ namespace {
 
 
 
+// TLS 1.3's drafts (0x7fNN: draft NN; Facebook's 0xfb17, 0xfb1a) speak TLS 1.3 on
+// the wire: the session is TLS 1.3 (its records, its Protocol column), as in tshark.
+uint16_t session_version(uint16_t v) {
+  return (v & 0xff00) == 0x7f00 || v == 0xfb17 || v == 0xfb1a ? 0x0304 : v;
+}
+
 const char* version_name(uint16_t v) {
   switch (v) {
     case 0x0300: return "SSLv3";
@@ -661,7 +667,7 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     }
   }
   dissect_extensions(t, exts, ext_base, client, &f);
-  if (!client) s.version = f.negotiated;
+  if (!client) s.version = session_version(f.negotiated);
   if (s.decrypt) {
     if (client) decrypt_client_hello(s, random, sid, f.ticket);
     else decrypt_server_hello(s, random, sid, f.etm);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "dissectors/core/value_names.h"
 #include "dissectors/tls/tls_dissect.h"
 #include "helpers.h"
 
@@ -373,4 +374,27 @@ TEST_CASE("websocket: MQTT split over frames and two packets in one frame, unmas
   CHECK(cols.protocol == "MQTT");
   run(masked(0x82, {0xc0, 0x00, 0xc0, 0x00}));
   CHECK(cols.info == "Ping Request, Ping Request");
+}
+
+TEST_CASE("tls: a ServerHello selecting a TLS 1.3 draft makes the session TLS 1.3, its version named as tshark") {
+  // ServerHello: version 1.2, random, empty session id, TLS_AES_128_GCM_SHA256, null compression,
+  // supported_versions = 0x7f1c (draft 28).
+  std::vector<uint8_t> body = {0x03, 0x03};
+  body.resize(body.size() + 32, 0x22);
+  body.insert(body.end(), {0x00, 0x13, 0x01, 0x00, 0x00, 0x06, 0x00, 0x2b, 0x00, 0x02, 0x7f, 0x1c});
+  std::vector<uint8_t> msg = {0x02, 0x00, static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
+  msg.insert(msg.end(), body.begin(), body.end());
+  Harness h;
+  h.run(tls_frame(record(22, msg), 1, true));
+  CHECK(h.cols.info == "Server Hello");
+  CHECK(h.field("tls.handshake.extensions.supported_version") == "0x7f1c");
+  CHECK(std::string(mqsniff::core::value_name("tls.handshake.extensions.supported_version", 0x7f1c)) ==
+        "TLS 1.3 (draft 28)");
+  CHECK(std::string(mqsniff::core::value_name("tls.handshake.extensions.supported_version", 0xfb1a)) ==
+        "TLS 1.3 (Facebook draft 26)");
+  CHECK(mqsniff::core::value_name("tls.handshake.extensions.supported_version", 0x7f0d) == nullptr);
+  std::vector<uint8_t> app = {0x17, 0x03, 0x03, 0x00, 0x04, 1, 2, 3, 4};
+  h.run(tls_frame(app, 1 + static_cast<uint32_t>(msg.size() + 5), true));
+  CHECK(h.cols.protocol == "TLSv1.3");
+  CHECK(h.has("tls.record.opaque_type"));
 }
