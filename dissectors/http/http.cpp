@@ -3,8 +3,8 @@
 // The body's length: Content-Length, or chunked transfer coding (hex size
 // CRLF data CRLF ..., ending with a zero-size chunk and a blank line), or none
 // (requests; 1xx/204/304 responses). A response with neither runs until the
-// connection closes: mqsniff shows what follows its header block as
-// continuation data.
+// connection closes: TCP reassembles it until the server's FIN, where it is
+// dissected whole, as tshark does.
 //
 // What tshark 4.0 shows, mqsniff shows: the start line as a text item with
 // its chat expert item and parts, each header line (known ones as their own
@@ -437,10 +437,8 @@ tcp::PduLen pdu_length(std::span<const uint8_t> b) {
     }
     return r;
   }
-  if (!h.has_length) {  // a response running until the connection closes: its header block, then continuation
-    r.kind = tcp::PduLen::Kind::Pdu;
-    r.total = s.size();
-    r.total_known = true;
+  if (!h.has_length) {  // a response running until the connection closes (RFC 9112 §6.3): TCP completes it at the FIN
+    r.until_close = true;
     return r;
   }
   if (h.length > (uint64_t(1) << 40)) {

@@ -102,6 +102,7 @@ struct PduLen {
   enum class Kind : uint8_t { Pdu, NeedMore, Bad } kind = Kind::NeedMore;
   size_t total = 0;          // PDU length when known
   bool total_known = false;  // NeedMore with a known total (header complete)
+  bool until_close = false;  // NeedMore: the PDU ends where the sender closes (an HTTP/1.0 body)
 };
 using FramerFn = PduLen (*)(std::span<const uint8_t>);
 // After a gap: could a PDU start at the first byte of this view?
@@ -159,6 +160,12 @@ public:
     }
   }
   uint32_t next() const { return next_; }
+  // The PDU in progress ends where the stream does (its framer says so).
+  bool holds_until_close(FramerFn framer) const { return !pdu_.empty() && framer(pdu_).until_close; }
+  // The sender closed (FIN in `frame`, which may carry no data): the PDU that
+  // ran until the close is complete. Returns whether there was one.
+  template <typename OnPdu>
+  bool close(uint32_t frame, FramerFn framer, OnPdu&& on_pdu);
   // A segment the snapshot length cut, dissected on its own: when nothing is
   // in progress and it is the next data, the stream moves past it (the
   // segment after it is not a gap). Returns whether it did.

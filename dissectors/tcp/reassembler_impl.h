@@ -28,6 +28,21 @@ inline DirStream::Completed& DirStream::completed() {
   return c;
 }
 
+template <typename OnPdu>
+bool DirStream::close(uint32_t frame, FramerFn framer, OnPdu&& on_pdu) {
+  if (!holds_until_close(framer)) return false;
+  if (pdu_frames_.empty() || pdu_frames_.back() != frame) note_part(frame, 0);  // tshark lists the FIN: "#12(0)"
+  Completed& done = completed();
+  done.bytes.swap(pdu_);
+  done.frames.swap(pdu_frames_);
+  done.parts.swap(pdu_bytes_);
+  stats_->sub(done.bytes.size());
+  release_pdu();
+  on_pdu(std::span<const uint8_t>(done.bytes.data(), done.bytes.size()), &done.frames, frame, &done.bytes);
+  if (done.bytes.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(done.bytes);
+  return true;
+}
+
 inline void DirStream::drop_pdu() {
   stats_->bytes_dropped += pdu_.size();
   stats_->sub(pdu_.size());
@@ -166,6 +181,8 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
         break;
       } else if (f.kind == PduLen::Kind::Pdu) {
         want = 0;
+      } else if (f.until_close) {
+        want = c.size();  // everything, until the sender closes
       } else if (f.total_known) {
         want = f.total - pdu_.size();
       } else {

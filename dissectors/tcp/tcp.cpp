@@ -724,7 +724,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (flow && flow->streams && !seglen && (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) &&
       flow->streams->dir[0].buffered() == 0 && flow->streams->dir[1].buffered() == 0)
     st.tcp_flows.release_streams(*flow);
-  if (!seglen) return;
+  // A FIN without data still completes a PDU that runs until the close.
+  const bool fin_completes = !seglen && (flags & kFin) && flow && flow->streams &&
+                             flow->streams->dir[dir].holds_until_close(&http::pdu_length);
+  if (!seglen && !fin_completes) return;
   // Data that ends at or before the first sequence number this direction
   // showed was sent before the capture started (a copy sent again, the peer's
   // ACKs having been seen first): tshark hands it to no dissector.
@@ -773,6 +776,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
     if (flow->app == TcpFlow::App::WebSocket) app = TcpFlow::App::WebSocket;
   }
+  if (fin_completes && app != TcpFlow::App::Http) return;
   if (app == TcpFlow::App::None) {
     link::dissect_data(payload, pkt);
     return;
@@ -866,9 +870,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (info && ds.skipping()) tcp_summary = *info;
   size_t pdus_here = 0;
   uint64_t pdus_over = 0;
-  DirStream::Out out = ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond,
-                               [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src,
-                                   std::vector<uint8_t>* donor) {
+  auto on_pdu = [&](core::Bytes pdu, const std::vector<uint32_t>* frames, uint32_t src, std::vector<uint8_t>* donor) {
     if (pdus_here == kMaxPdusPerFrame) {
       ++pdus_over;
       return;
@@ -927,7 +929,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
           listed.push_back((*frames)[k]);
           const int32_t s = t.add_uint(tcp_f::segment, (*frames)[k], 0, 0);
           char b[64];
-          snprintf(b, sizeof b, ", payload: %zu-%zu (%zu bytes)", at, at + n - 1, n);
+          if (n) snprintf(b, sizeof b, ", payload: %zu-%zu (%zu bytes)", at, at + n - 1, n);
+          else snprintf(b, sizeof b, " (no data)");  // the FIN that completed it
           t.append_text(s, b);
           at += n;
         }
@@ -947,7 +950,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     entry.dissect(view, base, pkt, *flow, st, first);
     pkt.new_call = false;
     first = false;
-  });
+  };
+  DirStream::Out out = seglen ? ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond, on_pdu)
+                              : DirStream::Out{};
+  // The sender closed: a PDU that ran until the close (an HTTP/1.0 body) is
+  // complete, dissected in this frame (tshark: "#12(0)" among its segments).
+  if ((flags & kFin) && ds.close(frame_no, entry.frame, on_pdu)) ++out.pdus;
   if (flow->sessions->tls) {
     flow->sessions->tls->sink.user = nullptr;
     if (st.tcp_forward && flow->sessions->tls->version) st.tcp_forward->note_tls(flow->stream, flow->sessions->tls->version);
@@ -999,7 +1007,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       t.add_uint(tcp_f::reassembled_in, in, off + hdr_len, 0, core::FieldNode::kGenerated);
     // ... plus, when the segment also starts the next PDU, that one's first bytes.
     size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
-    t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);
+    if (n) t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);  // (a FIN that completes a PDU has none)
   } else if (out.tail_pdu && in_packet_end > off + hdr_len && in_packet_end < off + hdr_len + pb.size()) {
     // Whole PDUs, then the first bytes of one the next segments complete:
     // tshark shows those bytes under TCP.

@@ -236,3 +236,44 @@ TEST_CASE("reassembly: a retransmission compared with the tail never reads outsi
   }
   CHECK(ds.next() != 0);
 }
+
+#include <string>
+
+#include "dissectors/http/http.h"
+
+TEST_CASE("reassembly: an HTTP/1.0 body that runs until the close is one PDU at the FIN, within the caps") {
+  ReassemblyStats stats;
+  ReassemblyLimits limits;
+  limits.max_dir_bytes = 4096;
+  DirStream ds(&stats, &limits);
+  const std::string head = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n";
+  std::vector<uint8_t> a(head.begin(), head.end());
+  std::vector<uint8_t> b(1000, 'x'), c(500, 'y');
+  std::vector<size_t> sizes;
+  std::vector<uint32_t> frames;
+  auto cb = [&](std::span<const uint8_t> pdu, const std::vector<uint32_t>* fr, uint32_t, std::vector<uint8_t>*) {
+    sizes.push_back(pdu.size());
+    if (fr) frames = *fr;
+  };
+  ds.feed(1, a, 6, &mqsniff::http::pdu_length, &mqsniff::http::plausible, false, cb);
+  ds.feed(1 + static_cast<uint32_t>(a.size()), b, 8, &mqsniff::http::pdu_length, &mqsniff::http::plausible, false, cb);
+  ds.feed(1 + static_cast<uint32_t>(a.size() + b.size()), c, 10, &mqsniff::http::pdu_length, &mqsniff::http::plausible,
+          false, cb);
+  CHECK(sizes.empty());  // nothing until the server closes
+  CHECK(ds.holds_until_close(&mqsniff::http::pdu_length));
+  CHECK(ds.close(12, &mqsniff::http::pdu_length, cb));
+  REQUIRE(sizes.size() == 1);
+  CHECK(sizes[0] == a.size() + b.size() + c.size());
+  CHECK(frames == std::vector<uint32_t>{6, 8, 10, 12});  // the FIN's frame is listed, with no data
+  CHECK(ds.buffered() == 0);
+  CHECK_FALSE(ds.close(13, &mqsniff::http::pdu_length, cb));  // a second FIN completes nothing
+  // A body past the per-direction cap is dropped and counted, never held.
+  DirStream big(&stats, &limits);
+  big.feed(1, a, 1, &mqsniff::http::pdu_length, &mqsniff::http::plausible, false, cb);
+  std::vector<uint8_t> huge(8192, 'z');
+  auto out = big.feed(1 + static_cast<uint32_t>(a.size()), huge, 2, &mqsniff::http::pdu_length, &mqsniff::http::plausible,
+                      false, cb);
+  CHECK(out.capped);
+  CHECK(big.buffered() <= limits.max_dir_bytes);
+  CHECK(stats.peak <= limits.max_dir_bytes + a.size());
+}
