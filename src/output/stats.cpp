@@ -141,13 +141,50 @@ inline uint64_t end_hash(uint64_t h, const End& e) {
   for (uint8_t b : e.addr.bytes) h = (h ^ b) * 1099511628211ull;
   return (h ^ e.port) * 1099511628211ull;
 }
-struct EndHash {
-  size_t operator()(const End& e) const { return static_cast<size_t>(end_hash(1469598103934665603ull, e)); }
-};
-struct EndsHash {
-  size_t operator()(const std::pair<End, End>& k) const {
-    return static_cast<size_t>(end_hash(end_hash(1469598103934665603ull, k.first), k.second));
+constexpr uint64_t kFnvBasis = 1469598103934665603ull;
+
+// An index from a key to an item of a table kept in order of appearance:
+// open addressing over 4-byte slots (the item's position + 1), rebuilt from
+// the items' own keys as it grows. Per entry 8-16 bytes, where a node-based
+// map costs 60 and more (a million conversations).
+class FlatIndex {
+ public:
+  // The item's position for a key of hash `h`: `same(i)` tells whether item i
+  // has the key, `add()` appends a new item and returns its position (or
+  // UINT32_MAX when full), `hash_of(i)` rehashes an existing item.
+  template <typename Same, typename Add, typename HashOf>
+  uint32_t find_or_add(uint64_t h, Same&& same, Add&& add, HashOf&& hash_of) {
+    if ((count_ + 1) * 2 > slots_.size()) grow(hash_of);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const uint32_t v = slots_[i];
+      if (v == 0) {
+        const uint32_t pos = add();
+        if (pos == UINT32_MAX) return pos;
+        slots_[i] = pos + 1;
+        ++count_;
+        return pos;
+      }
+      if (same(v - 1)) return v - 1;
+    }
   }
+
+ private:
+  template <typename HashOf>
+  void grow(HashOf&& hash_of) {
+    std::vector<uint32_t> old;
+    old.swap(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    const size_t mask = slots_.size() - 1;
+    for (uint32_t v : old) {
+      if (!v) continue;
+      size_t i = hash_of(v - 1) & mask;
+      while (slots_[i]) i = (i + 1) & mask;
+      slots_[i] = v;
+    }
+  }
+  std::vector<uint32_t> slots_;
+  size_t count_ = 0;
 };
 class Conversations : public Stat {
 public:
@@ -175,18 +212,33 @@ public:
       if (s->u >= kMax) return;
       if (by_stream_.size() <= s->u) by_stream_.resize(s->u + 1, kNone);
       slot = &by_stream_[s->u];
+    }
+    uint32_t pos;
+    if (slot && *slot != kNone) {
+      pos = *slot;
     } else {
-      const bool fwd = !(dst < src);
-      auto [it, fresh] = by_ends_.try_emplace(std::make_pair(fwd ? src : dst, fwd ? dst : src), kNone);
-      (void)fresh;
-      slot = &it->second;
+      auto add = [&]() -> uint32_t {
+        if (items_.size() >= kMax) return UINT32_MAX;
+        items_.push_back({src, dst, 0, 0, 0, 0, row.rel, row.rel});
+        return static_cast<uint32_t>(items_.size() - 1);
+      };
+      if (slot) {
+        pos = add();
+        if (pos == UINT32_MAX) return;
+        *slot = pos;
+      } else {
+        // Either direction finds the conversation: the ends hashed in a fixed order.
+        const bool fwd = !(dst < src);
+        const End& lo = fwd ? src : dst;
+        const End& hi = fwd ? dst : src;
+        pos = by_ends_.find_or_add(
+            pair_hash(lo, hi),
+            [&](uint32_t i) { return (items_[i].src == lo && items_[i].dst == hi) || (items_[i].src == hi && items_[i].dst == lo); },
+            add, [&](uint32_t i) { return item_hash(items_[i]); });
+        if (pos == UINT32_MAX) return;
+      }
     }
-    if (*slot == kNone) {
-      if (items_.size() >= kMax) return;
-      *slot = static_cast<uint32_t>(items_.size());
-      items_.push_back({src, dst, 0, 0, 0, 0, row.rel, row.rel});
-    }
-    Item& c = items_[*slot];
+    Item& c = items_[pos];
     if (src == c.src) {
       ++c.tx_frames;
       c.tx_bytes += row.len;
@@ -237,7 +289,11 @@ private:
   TapFilter filter_;
   std::deque<Item> items_;            // in order of appearance (a deque: no copy of them all as it grows)
   std::vector<uint32_t> by_stream_;   // TCP: tcp.stream -> item
-  std::unordered_map<std::pair<End, End>, uint32_t, EndsHash> by_ends_;  // others: ordered endpoints -> item
+  FlatIndex by_ends_;                 // others: the ends, in a fixed order -> item
+  static uint64_t pair_hash(const End& lo, const End& hi) { return end_hash(end_hash(kFnvBasis, lo), hi); }
+  static uint64_t item_hash(const Item& c) {
+    return c.dst < c.src ? pair_hash(c.dst, c.src) : pair_hash(c.src, c.dst);
+  }
 };
 
 // ----------------------------------------------------------- endpoints ----
@@ -293,13 +349,16 @@ private:
     uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
   };
   void add(const End& end, bool tx, uint32_t len) {
-    auto it = index_.find(end);
-    if (it == index_.end()) {
-      if (items_.size() >= 1000000) return;
-      it = index_.emplace(end, static_cast<uint32_t>(items_.size())).first;
-      items_.push_back({end, 0, 0, 0, 0});
-    }
-    Item& e = items_[it->second];
+    const uint32_t pos = index_.find_or_add(
+        end_hash(kFnvBasis, end), [&](uint32_t i) { return items_[i].end == end; },
+        [&]() -> uint32_t {
+          if (items_.size() >= 1000000) return UINT32_MAX;
+          items_.push_back({end, 0, 0, 0, 0});
+          return static_cast<uint32_t>(items_.size() - 1);
+        },
+        [&](uint32_t i) { return end_hash(kFnvBasis, items_[i].end); });
+    if (pos == UINT32_MAX) return;
+    Item& e = items_[pos];
     if (tx) {
       ++e.tx_frames;
       e.tx_bytes += len;
@@ -311,7 +370,7 @@ private:
   std::string kind_;
   TapFilter filter_;
   std::deque<Item> items_;  // in order of appearance
-  std::unordered_map<End, uint32_t, EndHash> index_;
+  FlatIndex index_;
 };
 
 // ------------------------------------------------------------- io,stat ----
