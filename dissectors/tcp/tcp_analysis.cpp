@@ -51,7 +51,10 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     a.dupack_frame = fwd.lastnondupack;
   }
   // An ACK for data we never saw.
-  if ((s.flags & kAck) && rev.maxseqtobeacked && gt(s.ack, rev.maxseqtobeacked)) {
+  // (An acknowledgement this side already sent is not news: a FIN or a
+  // duplicate repeating it is not flagged again, as in tshark.)
+  if ((s.flags & kAck) && rev.maxseqtobeacked && gt(s.ack, rev.maxseqtobeacked) &&
+      !(fwd.have_ack && s.ack == fwd.lastack)) {
     a.ack_lost_segment = true;
     rev.maxseqtobeacked = rev.nextseq;  // tshark: do not say it again for the same data
   }
