@@ -17,8 +17,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
-  mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap (started
-                       late: at frame 82, at frame 122 inside a PUBLISH)
+  mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap,
+                       mqtt_lossy_tail.pcap (started late: at frame 82, at
+                       frame 122 inside a PUBLISH, at frame 287)
   around_mqtt.pcap -> ping_noreply.pcap (two pings each over IPv4 and IPv6,
                        the first reply of each family cut out)
   mqtts_mutual_tls12.pcap -> mqtts_gap_tls12.pcap (frame 8, the middle of
@@ -121,6 +122,9 @@ def main(d):
     nl, ll, rl = read_pcap(os.path.join(d, 'mqtt_lossy.pcap'))
     write_pcap(os.path.join(d, 'mqtt_lossy_late.pcap'), ll, rl[81:], nl)
     write_pcap(os.path.join(d, 'mqtt_lossy_midpdu.pcap'), ll, rl[121:], nl)
+    # ... and from frame 287: a client's first segment seen is data the broker
+    # had acknowledged (a spurious retransmission), its FIN repeats an ACK.
+    write_pcap(os.path.join(d, 'mqtt_lossy_tail.pcap'), ll, rl[286:], nl)
     # A 100-byte snapshot length (tcpdump -s 100), as sensors often capture:
     # MQTT over TCP and MQTT over TLS 1.2, each frame cut to 100 bytes.
     np_, lp_, rp_ = read_pcap(os.path.join(d, 'mqtt_plain.pcap'))

@@ -59,16 +59,19 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     rev.maxseqtobeacked = rev.nextseq;  // tshark: do not say it again for the same data
   }
   // Retransmission family: data (or SYN/FIN) below what was already seen.
-  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && fwd.nextseq && lt(s.seq, fwd.nextseq) && !a.keep_alive) {
+  // (Data the peer already acknowledged is a spurious retransmission even as
+  // the first segment seen of this direction: a capture started late.)
+  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && !a.keep_alive) {
+    const bool not_advanced = fwd.nextseq && lt(s.seq, fwd.nextseq);
     int64_t t = core::sat_sub(ns(s.ts), ns(fwd.nextseq_time));
     int64_t ooo_thres = ns(flow.first_rtt) ? ns(flow.first_rtt) : 3000000;  // 3 ms without an RTT
-    if (t < 20000000 && rev.dupacknum >= 2 && rev.have_ack && rev.lastack == s.seq) {
+    if (not_advanced && t < 20000000 && rev.dupacknum >= 2 && rev.have_ack && rev.lastack == s.seq) {
       a.fast_retransmission = true;
-    } else if (t < ooo_thres && fwd.nextseq != s.seq + s.seglen) {
+    } else if (not_advanced && t < ooo_thres && fwd.nextseq != s.seq + s.seglen) {
       a.out_of_order = true;
     } else if (rev.have_ack && s.seglen > 0 && le(s.seq + s.seglen, rev.lastack)) {
       a.spurious_retransmission = true;
-    } else {
+    } else if (not_advanced) {
       a.retransmission = true;
       // The RTO, as tshark measures it: since the oldest segment of this
       // direction not yet acknowledged (the one likely retransmitted here),
