@@ -244,6 +244,32 @@ private:
     fail_here();
     return nullptr;
   }
+  // Hostile or generated filters: nesting is bounded (the parser recurses,
+  // and so do the passes over its tree) and so is the number of terms (a
+  // chain of operators makes a tree as deep as it is long).
+  static constexpr int kMaxDepth = 256;
+  static constexpr size_t kMaxTerms = 4096;
+  int depth_ = 0;
+  size_t terms_ = 0;
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& q) : p(q) { ++p.depth_; }
+    ~Nest() { --p.depth_; }
+  };
+  // False (with the error set) past a limit.
+  bool within_limits() {
+    if (depth_ <= kMaxDepth && terms_ <= kMaxTerms) return true;
+    if (err_.message.empty())
+      err_ = {depth_ > kMaxDepth ? "The filter is nested too deeply (more than 256 levels of parentheses, braces or "
+                                   "operators)."
+                                 : "The filter has too many terms (more than 4096 operators).",
+              peek().pos, 1};
+    return false;
+  }
+  bool one_more_term() {
+    ++terms_;
+    return within_limits();
+  }
   std::unique_ptr<Node> bin(Node::K k, std::unique_ptr<Node> a, std::unique_ptr<Node> b) {
     auto n = std::make_unique<Node>();
     n->k = k;
@@ -255,6 +281,7 @@ private:
   std::unique_ptr<Node> binary(Tok op, Node::K k, Level next) {
     auto l = (this->*next)();
     while (l && peek().kind == op) {
+      if (!one_more_term()) return nullptr;
       take();
       auto r = (this->*next)();
       if (!r) return nullptr;
@@ -262,11 +289,17 @@ private:
     }
     return l;
   }
-  std::unique_ptr<Node> parse_or() { return binary(Tok::Or, Node::K::Or, &Parser::parse_xor); }
+  std::unique_ptr<Node> parse_or() {
+    Nest nest(*this);
+    if (!within_limits()) return nullptr;
+    return binary(Tok::Or, Node::K::Or, &Parser::parse_xor);
+  }
   std::unique_ptr<Node> parse_xor() { return binary(Tok::Xor, Node::K::Xor, &Parser::parse_and); }
   std::unique_ptr<Node> parse_and() { return binary(Tok::And, Node::K::And, &Parser::parse_not); }
   std::unique_ptr<Node> parse_not() {
     if (peek().kind == Tok::Not) {
+      Nest nest(*this);
+      if (!within_limits()) return nullptr;
       take();
       auto x = parse_not();
       if (!x) return nullptr;
@@ -287,8 +320,11 @@ private:
     return e;
   }
   std::unique_ptr<Expr> parse_arith() {  // a & b
+    Nest nest(*this);
+    if (!within_limits()) return nullptr;
     auto l = parse_additive();
     while (l && peek().kind == Tok::BitAnd) {
+      if (!one_more_term()) return nullptr;
       take();
       auto r = parse_additive();
       if (!r) return nullptr;
@@ -299,6 +335,7 @@ private:
   std::unique_ptr<Expr> parse_additive() {
     auto l = parse_mult();
     while (l && (peek().kind == Tok::Plus || word("-"))) {
+      if (!one_more_term()) return nullptr;
       char op = peek().kind == Tok::Plus ? '+' : '-';
       take();
       auto r = parse_mult();
@@ -310,6 +347,7 @@ private:
   std::unique_ptr<Expr> parse_mult() {
     auto l = parse_unary();
     while (l && (peek().kind == Tok::Star || peek().kind == Tok::Percent || word("/"))) {
+      if (!one_more_term()) return nullptr;
       char op = peek().kind == Tok::Star ? '*' : peek().kind == Tok::Percent ? '%' : '/';
       take();
       auto r = parse_unary();
@@ -327,6 +365,8 @@ private:
     return e;
   }
   std::unique_ptr<Expr> parse_unary() {
+    Nest nest(*this);  // (a "+" or "-" recurses)
+    if ((peek().kind == Tok::Plus || word("-")) && !within_limits()) return nullptr;
     if (peek().kind == Tok::Plus) {
       take();
       return parse_unary();

@@ -252,3 +252,22 @@ TEST_CASE("MQTT topic filter matching (§4.7)") {
   for (const auto& c : kCases)
     CHECK_MESSAGE(topic_matches(c.filter, c.topic) == c.want, (std::string(c.filter) + " vs " + c.topic));
 }
+
+TEST_CASE("filter: nesting and length are bounded (a fuzzer's 1,906 parentheses overflowed the stack)") {
+  const std::string deep = std::string(1906, '(');
+  CHECK(error_of(deep).find("nested too deeply") != std::string::npos);
+  CHECK(error_of(std::string(300, '(') + "mqtt" + std::string(300, ')')).find("nested too deeply") != std::string::npos);
+  CHECK(error_of(std::string(400, '!') + "mqtt").find("nested too deeply") != std::string::npos);
+  std::string minus;
+  for (int i = 0; i < 400; ++i) minus += "- ";
+  CHECK(error_of("tcp.port == " + minus + "1").find("nested too deeply") != std::string::npos);
+  CHECK(error_of(std::string(400, '{') + "1").find("nested too deeply") != std::string::npos);
+  std::string chain = "tcp.port == 0";
+  for (int i = 1; i <= 5000; ++i) chain += " || tcp.port == " + std::to_string(i);
+  CHECK(error_of(chain).find("too many terms") != std::string::npos);
+  // What people write still compiles: 200 levels, 3,000 alternatives.
+  CHECK(error_of(std::string(200, '(') + "mqtt" + std::string(200, ')')).empty());
+  std::string wide = "tcp.port == 0";
+  for (int i = 1; i < 3000; ++i) wide += " || tcp.port == " + std::to_string(i);
+  CHECK(error_of(wide).empty());
+}
