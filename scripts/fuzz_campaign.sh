@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
     fi
   fi
   n=$(find "$corpus" -type f | wc -l)
-  found=$(find "$findings" -type f | wc -l)
+  found=$(find "$findings" -type f ! -name "log-*" | wc -l)  # inputs that crashed, leaked or hung (not the logs)
   line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $t seconds=$secs cpu=${cpu:-?} execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=$n findings=$found rc=$rc"
   echo "$line" | tee -a "$log"
   if [ "$rc" -ne 0 ]; then

@@ -16,7 +16,7 @@ awk '
     if (!(t in runs)) order[++n] = t
     # CPU seconds where the line has them (cpu=), else the wall-clock seconds of a run on an idle core.
     runs[t]++; secs[t] += ("cpu" in v && v["cpu"] ~ /^[0-9]+$/) ? v["cpu"] : v["seconds"]; delete v["cpu"]; if (v["execs"] ~ /^[0-9]+$/) execs[t] += v["execs"]
-    cov[t] = v["cov"]; ft[t] = v["ft"]; corpus[t] = v["corpus"]; found[t] += v["findings"]
+    cov[t] = v["cov"]; ft[t] = v["ft"]; corpus[t] = v["corpus"]; found[t] = v["findings"]  # (the findings folder as it stands after the run)
   }
   END {
     for (k = 1; k <= n; ++k) {
