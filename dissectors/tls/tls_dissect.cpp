@@ -1340,6 +1340,9 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
     pos = data.size();
   }
   if (first) return false;
+  // (The capture ended inside the next record's header, or in bytes that
+  // are no record: the segment was cut all the same.)
+  if (!pkt.truncated) pkt.mark_truncated("TLS");
   r.skip(pos);
   return true;
 }
