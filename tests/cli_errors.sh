@@ -106,18 +106,21 @@ if command -v script >/dev/null; then
   if [[ "$tty_out" == *$'\x1b[38;2;18;39;46m\x1b[48;2;255;214;140m'* && "$tls_out" == *$'\x1b[48;2;164;224;255m'* ]]; then pass=$((pass+1)); else echo "FAIL: --color on a terminal"; fail=$((fail+1)); fi
 fi
 if ! "$bin" -r mqtt_plain.pcap --color | grep -q $'\x1b'; then pass=$((pass+1)); else echo "FAIL: --color when piped"; fail=$((fail+1)); fi
-# -V renders on a second thread when reading a file: byte-identical to the
-# single-threaded rendering, for every bundled capture, with -x and with -O.
+# -V and -T json/ek render on a second thread when reading a file:
+# byte-identical to the single-threaded rendering, for every bundled capture,
+# with -x and -O, and JSON's -j/-J.
 for f in *.pcap *.pcapng; do
   [ -f "$f" ] || continue
-  for args in "-V -x" "-V -O mqtt,tls"; do
+  for args in "-V -x" "-V -O mqtt,tls" "-T json" "-T ek" "-T json -J tls"; do
     a=$("$bin" -r "$f" $args 2>&1 | md5sum); b=$(MQSNIFF_SINGLE_THREAD=1 "$bin" -r "$f" $args 2>&1 | md5sum)
-    if [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: -V threaded differs on $f ($args)"; fail=$((fail+1)); fi
+    if [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: threaded output differs on $f ($args)"; fail=$((fail+1)); fi
   done
 done
 # ... and stops at once when the reader goes away (| head).
-n=$("$bin" -r mqtt_features.pcap -V 2>/dev/null | head -2 | wc -l)
-if [ "$n" -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: -V | head"; fail=$((fail+1)); fi
+for args in "-V" "-T json" "-T ek"; do
+  n=$("$bin" -r mqtt_features.pcap $args 2>/dev/null | head -2 | wc -l)
+  if [ "$n" -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: $args | head"; fail=$((fail+1)); fi
+done
 # gzip-compressed captures are read as tshark reads them (pcap and pcapng; the
 # pcapng's TLS secrets too); a cut-short gzip stream is "cut short".
 gz=$(mktemp -d)

@@ -52,15 +52,39 @@ void append_hex(std::string& s, uint64_t v, unsigned digits) {
   while (n) s += buf[--n];
 }
 
-void append_hex_bytes(std::string& s, const uint8_t* p, size_t n, char sep) {
-  size_t start = s.size();
-  s.resize(start + n * (sep ? 3 : 2) - (sep && n ? 1 : 0));
-  char* o = s.data() + start;
-  for (size_t i = 0; i < n; ++i) {
-    if (sep && i) *o++ = sep;
-    *o++ = kHex[p[i] >> 4];
-    *o++ = kHex[p[i] & 15];
+namespace {
+// "00".."ff": two characters per byte value, looked up instead of computed.
+struct HexPairs {
+  char c[512];
+  constexpr HexPairs() : c{} {
+    for (int i = 0; i < 256; ++i) {
+      c[2 * i] = "0123456789abcdef"[i >> 4];
+      c[2 * i + 1] = "0123456789abcdef"[i & 15];
+    }
   }
+};
+constexpr HexPairs kHexPairs;
+}  // namespace
+
+char* write_hex_bytes(char* o, const uint8_t* p, size_t n, char sep) {
+  if (n == 0) return o;
+  if (!sep) {
+    for (size_t i = 0; i < n; ++i, o += 2) std::memcpy(o, &kHexPairs.c[2 * p[i]], 2);
+    return o;
+  }
+  for (size_t i = 0; i < n; ++i, o += 3) {
+    std::memcpy(o, &kHexPairs.c[2 * p[i]], 2);
+    o[2] = sep;
+  }
+  return o - 1;  // no separator after the last byte
+}
+
+void append_hex_bytes(std::string& s, const uint8_t* p, size_t n, char sep) {
+  if (n == 0) return;
+  size_t start = s.size();
+  s.resize(start + 3 * n);
+  char* end = write_hex_bytes(s.data() + start, p, n, sep);
+  s.resize(static_cast<size_t>(end - s.data()));
 }
 
 }  // namespace mqsniff::core

@@ -27,5 +27,7 @@ inline void append_int(std::string& s, int64_t v) {
 void append_hex(std::string& s, uint64_t v, unsigned digits);
 // Lowercase contiguous hex of a byte string.
 void append_hex_bytes(std::string& s, const uint8_t* p, size_t n, char sep = 0);
+// The same into `o`, which has room for 3 * n bytes; returns the end.
+char* write_hex_bytes(char* o, const uint8_t* p, size_t n, char sep);
 
 }  // namespace mqsniff::core

@@ -9,6 +9,7 @@
 // With -e, "layers" holds only those fields, each as an array of strings.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,14 +34,28 @@ public:
   JsonOutput(Writer& w, JsonOptions o) : w_(w), o_(std::move(o)) {}
   void begin();
   void packet(const core::FieldTree& tree, const RowContext& row);
+  // The whole tree from a copy of its nodes (on the render thread, without -e).
+  void packet_nodes(const std::vector<core::FieldNode>& nodes, core::Timestamp ts);
+  bool whole_tree() const { return !o_.columns; }
   void end();
 
 private:
+  void emit(const std::vector<core::FieldNode>& nodes, const core::FieldTree* tree, const RowContext* row,
+            core::Timestamp ts);
+  // EK's "<layer>_<field>" names, made once per field and layer and kept
+  // (stable: the document refers to them).
+  std::string_view ek_name(core::FieldId id, std::string_view layer, std::string_view abbrev);
+  struct EkName {
+    std::string layer;
+    std::unique_ptr<std::string> key;
+  };
+  std::vector<std::vector<EkName>> ek_names_;
   Writer& w_;
   JsonOptions o_;
   bool any_ = false;
   std::vector<std::vector<int32_t>> children_;  // reused across packets
   std::string scratch_, key_;
+  RawBuf raw_;  // packets written, not yet handed to the writer
 };
 
 }  // namespace mqsniff::out

@@ -62,7 +62,7 @@ private:
 
 class JsonSink : public Sink {
 public:
-  JsonSink(const cli::Options& o, Writer& w, const PrintedFormat& f) : w_(w) {
+  JsonSink(const cli::Options& o, Writer& w, const PrintedFormat& f) : o_(o), w_(w), live_(f.live) {
     JsonOptions jo;
     jo.ek = o.format == cli::OutputFormat::Ek;
     jo.columns = o.fields.empty() ? nullptr : f.columns;
@@ -73,19 +73,34 @@ public:
     jo.digits = f.digits;
     out_.emplace(w, std::move(jo));
   }
-  void begin() override { out_->begin(); }
+  void begin() override {
+    out_->begin();
+    // The whole tree is written on a second core when there is one (as -V;
+    // not live or with -l, where each packet must appear as it is dissected).
+    if (out_->whole_tree() && !live_ && !o_.line_buffered && std::thread::hardware_concurrency() >= 2 &&
+        !std::getenv("MQSNIFF_SINGLE_THREAD"))
+      thread_.emplace(w_, *out_);
+  }
   bool packet(const PacketView& v) override {
+    if (thread_) {
+      thread_->submit(v.tree, nullptr, 0, nullptr, 0, v.row.ts);
+      return !thread_->failed();
+    }
     out_->packet(v.tree, v.row);
     return !w_.failed();
   }
   void end() override {
+    if (thread_) thread_->finish();  // the writer is this thread's again
     if (!ended_) out_->end();
     ended_ = true;
   }
 
 private:
+  const cli::Options& o_;
   Writer& w_;
+  bool live_;
   std::optional<JsonOutput> out_;
+  std::optional<TreeRenderThread> thread_;
   bool ended_ = false;
 };
 

@@ -12,8 +12,18 @@ namespace mqsniff::out {
 using core::FieldNode;
 using core::ValueKind;
 
+namespace {
+const std::vector<std::string> kNoLayers;
+}
+
 TreeRenderThread::TreeRenderThread(Writer& w, const std::vector<std::string>& only, bool hexdump)
     : w_(w), only_(only), hexdump_(hexdump), slots_(kSlots) {
+  fix_.reserve(256);
+  thread_ = std::thread([this] { run(); });
+}
+
+TreeRenderThread::TreeRenderThread(Writer& w, JsonOutput& json)
+    : w_(w), only_(kNoLayers), hexdump_(false), json_(&json), slots_(kSlots) {
   fix_.reserve(256);
   thread_ = std::thread([this] { run(); });
 }
@@ -21,7 +31,7 @@ TreeRenderThread::TreeRenderThread(Writer& w, const std::vector<std::string>& on
 TreeRenderThread::~TreeRenderThread() { finish(); }
 
 void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const DumpPart* pdus,
-                              size_t npdus) {
+                              size_t npdus, core::Timestamp ts) {
   uint64_t h = head_.load(std::memory_order_relaxed);
   if (h - tail_seen_ >= kSlots) {
     tail_seen_ = tail_.load();
@@ -51,6 +61,7 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
   s.appended.clear();
   s.stop = false;
   s.preorder = tree.in_tree_order();
+  s.ts = ts;
   // Values that point outside the node: copy what the renderer reads. The
   // copy may reallocate while growing, so offsets first, pointers after.
   fix_.clear();
@@ -58,8 +69,9 @@ void TreeRenderThread::submit(const core::FieldTree& tree, const uint8_t* frame,
     FieldNode& n = s.nodes[i];
     if ((n.kind != ValueKind::String && n.kind != ValueKind::Bytes) || !n.b.p) continue;
     // A Data layer's bytes are dumped whole under its line (as tshark does); other bytes show 36.
-    size_t len = n.kind == ValueKind::Bytes && n.id != link::data_f::proto ? std::min<size_t>(n.b.n, kTreeBytesShown)
-                                                                            : n.b.n;
+    size_t len = n.kind == ValueKind::Bytes && n.id != link::data_f::proto && !json_
+                     ? std::min<size_t>(n.b.n, kTreeBytesShown)
+                     : n.b.n;
     size_t off = s.bytes.size();
     s.bytes.insert(s.bytes.end(), n.b.p, n.b.p + len);
     n.b.p = reinterpret_cast<const uint8_t*>(off);  // an offset until the copy is complete
@@ -113,7 +125,10 @@ void TreeRenderThread::run() {
     }
     Slot& s = slots_[t % kSlots];
     if (s.stop) break;
-    if (!failed_.load(std::memory_order_relaxed)) {
+    if (json_ && !failed_.load(std::memory_order_relaxed)) {
+      json_->packet_nodes(s.nodes, s.ts);
+      if (w_.failed()) failed_.store(true, std::memory_order_relaxed);
+    } else if (!failed_.load(std::memory_order_relaxed)) {
       std::string& b = w_.buf();
       s.appended_views.clear();
       for (const auto& [idx, at] : s.appended) {
@@ -135,7 +150,7 @@ void TreeRenderThread::run() {
     // A slot keeps its buffers for the next packet, but not those of a huge
     // tree: 256 slots each holding one would multiply a rare frame's memory.
     if (s.nodes.capacity() > kKeepNodes) std::vector<core::FieldNode>().swap(s.nodes);
-    if (s.bytes.capacity() > kKeepBytes) std::vector<uint8_t>().swap(s.bytes);
+    if (s.bytes.capacity() > (json_ ? kKeepBytesJson : kKeepBytes)) std::vector<uint8_t>().swap(s.bytes);
     if (s.appended.capacity() > kKeepNodes) {
       decltype(s.appended)().swap(s.appended);
       decltype(s.appended_views)().swap(s.appended_views);

@@ -4,8 +4,8 @@
 // A tree's string and byte values are views into packet bytes, reassembly
 // buffers and session state that the next packet may change, so submit()
 // takes a self-contained copy first: the nodes, every string value, the
-// shown part of every byte value (kTreeBytesShown), and for -x the frame and
-// reassembled bytes. Slots are reused (their buffers keep their capacity),
+// shown part of every byte value (kTreeBytesShown; JSON shows them whole), and
+// for -x the frame and reassembled bytes. Slots are reused (their buffers keep their capacity),
 // a full ring makes the producer wait: memory stays bounded by kSlots.
 // Output is byte-identical to rendering in place and in packet order.
 #pragma once
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dissectors/core/field_tree.h"
+#include "src/output/json.h"
 #include "src/output/render.h"
 #include "src/output/writer.h"
 
@@ -28,12 +29,16 @@ class TreeRenderThread {
 public:
   // `w` belongs to the render thread from construction until finish().
   TreeRenderThread(Writer& w, const std::vector<std::string>& only, bool hexdump);
+  // -T json / ek of the whole tree (no -e): `json` writes to `w` from the
+  // render thread until finish().
+  TreeRenderThread(Writer& w, JsonOutput& json);
   ~TreeRenderThread();
   TreeRenderThread(const TreeRenderThread&) = delete;
   TreeRenderThread& operator=(const TreeRenderThread&) = delete;
 
   // Queues one displayed packet (waits while every slot is in use).
-  void submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const DumpPart* pdus, size_t npdus);
+  void submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const DumpPart* pdus, size_t npdus,
+              core::Timestamp ts = {});
   // Writing failed (closed pipe): the caller stops reading.
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // Renders what is queued, then stops the thread; the writer is the
@@ -47,6 +52,7 @@ public:
   // Slot buffers above these sizes are given back after rendering.
   static constexpr size_t kKeepNodes = 4096;
   static constexpr size_t kKeepBytes = 256 * 1024;
+  static constexpr size_t kKeepBytesJson = 16 * 1024;  // JSON copies whole payloads: keep less per slot
   // Copies queued for rendering at most (besides the slot in hand): many big
   // trees in a row wait for the renderer rather than fill 256 slots.
   static constexpr size_t kMaxQueuedBytes = 16u << 20;
@@ -65,6 +71,7 @@ private:
     std::vector<std::pair<int32_t, std::string_view>> appended_views;
     bool stop = false;
     bool preorder = false;
+    core::Timestamp ts;  // JSON's index name and EK's timestamp
     size_t weight = 0;  // bytes of this copy, counted in queued_bytes_
   };
   void run();
@@ -73,6 +80,7 @@ private:
   Writer& w_;
   const std::vector<std::string>& only_;
   bool hexdump_;
+  JsonOutput* json_ = nullptr;
   std::vector<Slot> slots_;
   // Each counter on its own cache line, and each side re-reads the other's
   // only when its cached copy says it must wait (no line bouncing per packet).
