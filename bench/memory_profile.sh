@@ -6,6 +6,7 @@
 # flat once the number of concurrent connections is steady). Not run by CI.
 #
 #   bench/memory_profile.sh [pcap=bench/out/bench_5000000_10.pcap] [BUILD=build-release]
+#   ROWS='-T json;-T ek' bench/memory_profile.sh    (only these rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=${1:-bench/out/bench_5000000_10.pcap}
@@ -14,6 +15,7 @@ mq=$(realpath "$build/mqsniff")
 [ -f "$file" ] || { echo "memory_profile: no $file (bench/compare.sh 5000000 10 makes it)" >&2; exit 1; }
 rows=("" "-q" "-V" "-T json" "-T ek" "-x" "-Y mqtt -T fields -e mqtt.topic" "-q -z conv,tcp" "-q -z conv,ip" "-q -z endpoints,tcp"
       "-q -z mqtt,tree")
+if [ -n "${ROWS:-}" ]; then IFS=';' read -r -a rows <<<"$ROWS"; fi
 echo "| command | peak RSS | RSS at 10 %, 20 %, ... 100 % of the run (MiB) | seconds |"
 echo "|---|---|---|---|"
 for args in "${rows[@]}"; do

@@ -83,13 +83,16 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
                         bool has_ack, uint32_t rel_ack) {
   auto& t = pkt.tree;
   Options res;
+  // The option texts of -V's lines ("TCP Option - Timestamps: TSval 1, TSecr 2",
+  // "Options: (12 bytes), No-Operation (NOP), ..."): built only when shown.
+  const bool text = t.wants(tcp_f::options);
   while (o.remaining()) {
     uint32_t ooff = static_cast<uint32_t>(off + o.pos());
     const uint8_t* start = o.rest_captured().data();
     uint8_t kind = o.u8();
     if (!o.ok()) return res;
     if (kind == 1 || kind == 0) {
-      res.names += kind == 1 ? ", No-Operation (NOP)" : ", End of Option List (EOL)";
+      if (text) res.names += kind == 1 ? ", No-Operation (NOP)" : ", End of Option List (EOL)";
       int32_t p = t.open(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol, ooff, 1);
       if (p >= 0 && t.wants(kind == 1 ? tcp_f::options_nop : tcp_f::options_eol)) t.set_bytes(p, start, 1);
       t.add_uint(tcp_f::option_kind, kind, ooff, 1);
@@ -127,26 +130,30 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
     switch (kind) {
       case 2: {
         open_opt(tcp_f::options_mss);
-        res.names += ", Maximum segment size";
+        if (text) res.names += ", Maximum segment size";
         uint16_t mss = body.be16();
         if (body.ok()) {
           t.add_uint(tcp_f::options_mss_val, mss, ooff + 2, 2);
           info_uint(info, "MSS", mss);
-          snprintf(label, sizeof label, ": %u bytes", mss);
-          t.append_text(opt_idx, label);
+          if (text) {
+            snprintf(label, sizeof label, ": %u bytes", mss);
+            t.append_text(opt_idx, label);
+          }
         }
         t.close();
         break;
       }
       case 3: {
         open_opt(tcp_f::options_wscale);
-        res.names += ", Window scale";
+        if (text) res.names += ", Window scale";
         uint8_t shift = body.u8();
         if (body.ok()) {
           t.add_uint(tcp_f::options_wscale_shift, shift, ooff + 2, 1);
           unsigned eff = shift > 14 ? 14 : shift;
-          snprintf(label, sizeof label, ": %u (multiply by %u)", shift, 1u << eff);
-          t.append_text(opt_idx, label);
+          if (text) {
+            snprintf(label, sizeof label, ": %u (multiply by %u)", shift, 1u << eff);
+            t.append_text(opt_idx, label);
+          }
           t.add_uint(tcp_f::options_wscale_multiplier, 1u << eff, ooff + 2, 1);
           info_uint(info, "WS", 1u << eff);
           res.wscale = static_cast<int>(eff);
@@ -156,13 +163,13 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
       }
       case 4:
         open_opt(tcp_f::options_sack_perm);
-        res.names += ", SACK permitted";
+        if (text) res.names += ", SACK permitted";
         t.close();
         if (info) *info += " SACK_PERM";
         break;
       case 5: {
         open_opt(tcp_f::options_sack);
-        res.names += ", SACK";
+        if (text) res.names += ", SACK";
         unsigned count = 0;
         std::string edges;
         uint32_t first_le_rel = UINT32_MAX, first_re_rel = 0;
@@ -199,7 +206,7 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
       }
       case 8: {
         open_opt(tcp_f::options_timestamp);
-        res.names += ", Timestamps";
+        if (text) res.names += ", Timestamps";
         uint32_t tsval = body.be32();
         if (body.ok()) t.add_uint(tcp_f::options_timestamp_tsval, tsval, ooff + 2, 4);
         uint32_t tsecr = body.be32();
@@ -207,8 +214,10 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
           t.add_uint(tcp_f::options_timestamp_tsecr, tsecr, ooff + 6, 4);
           info_uint(info, "TSval", tsval);
           info_uint(info, "TSecr", tsecr);
-          snprintf(label, sizeof label, ": TSval %u, TSecr %u", tsval, tsecr);
-          t.append_text(opt_idx, label);
+          if (text) {
+            snprintf(label, sizeof label, ": TSval %u, TSecr %u", tsval, tsecr);
+            t.append_text(opt_idx, label);
+          }
         }
         t.close();
         break;
@@ -490,8 +499,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Chat-level expert items tshark attaches to connection set-up and tear-down,
   // each with its own field, under the flag that raised it.
   auto syn_expert = [&] {
-    std::string m = (flags & kAck) ? "Connection establish acknowledge (SYN+ACK): server port "
-                                    : "Connection establish request (SYN): server port ";
+    thread_local std::string m;  // reused
+    m.assign((flags & kAck) ? "Connection establish acknowledge (SYN+ACK): server port "
+                            : "Connection establish request (SYN): server port ");
     core::append_uint(m, (flags & kAck) ? sp : dp);
     core::add_expert(t, m, core::Severity::Chat, core::ExpertGroup::Sequence, off + 13, 1,
                      (flags & kAck) ? tcp_f::connection_synack : tcp_f::connection_syn);
@@ -572,7 +582,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
   }
   Reader opts = r.sub(hdr_len - 20);
-  std::string opt_info;
+  thread_local std::string opt_info;  // reused: no allocation per segment
+  opt_info.clear();
   Options o;
   int32_t options_idx = -1;
   if (hdr_len > 20 && t.wants(tcp_f::options) && seg_captured.size() > 20) {
