@@ -20,14 +20,8 @@
 #   processes' logs one after the other.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -CONT "$p" 2>/dev/null; [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/lib.sh"
+cap_init make_analysis_captures
 PORT=1883
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$work/m.conf"
 
@@ -41,19 +35,10 @@ start_broker() {
   for _ in $(seq 50); do grep -q "Opening ipv4 listen socket" "$1" && break; sleep 0.1; done
   sleep 0.2
 }
-dump_pid=
 start_dump() {
-  tcpdump -i lo --immediate-mode -U -s 262144 -w "$1" "tcp port $PORT" 2>"$work/tcpdump.log" &
-  dump_pid=$!
-  pids+=($dump_pid)
-  for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-  sleep 0.3
+  cap_dump_start "" lo "$1" "tcp port $PORT"
 }
-stop_dump() {
-  sleep 0.5
-  kill -INT "$dump_pid"
-  wait "$dump_pid" 2>/dev/null || true
-}
+stop_dump() { cap_dump_stop; }
 wait_file() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.02; done; echo "timeout: $1" >&2; return 1; }
 
 make_analysis() {

@@ -19,27 +19,17 @@
 # Packages: mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl dnsutils
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_around_captures "apt-get install mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl dnsutils"
 chmod 755 "$work"
 dev=mqa_dev; host=mqa_host
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$dev" 2>/dev/null || true
-  ip netns del "$host" 2>/dev/null || true
-  rm -rf "/etc/netns/$dev" "$work"
-}
-trap cleanup EXIT
-for tool in mosquitto mosquitto_pub tcpdump ping dnsmasq curl dig python3; do
-  command -v "$tool" >/dev/null || { echo "make_around_captures: $tool is missing (apt-get install mosquitto mosquitto-clients tcpdump iputils-ping dnsmasq-base curl dnsutils)" >&2; exit 1; }
-done
+cap_on_exit='rm -rf "/etc/netns/$dev"'
+cap_need mosquitto mosquitto_pub tcpdump ping dnsmasq curl dig python3
 
-ip netns add "$dev"; ip netns add "$host"
+cap_netns "$dev"; cap_netns "$host"
 for ns in "$dev" "$host"; do
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0
-  ip -n "$ns" link set lo up
 done
 ip link add veth_dev netns "$dev" address 52:54:00:12:34:02 type veth peer name veth_host netns "$host" address 52:54:00:12:34:01
 ip -n "$dev" addr add 10.77.0.2/24 dev veth_dev
@@ -73,10 +63,7 @@ mkdir -p "$work/www"; printf '{"broker":"broker.lab","port":1883}\n' >"$work/www
 (cd "$work/www" && exec ip netns exec "$host" python3 -m http.server 8080 --bind 10.77.0.1) >/dev/null 2>&1 & pids+=($!)
 sleep 1
 
-ip netns exec "$host" tcpdump -i veth_host --immediate-mode -U -s 262144 -w "$here/around_mqtt.pcap" 2>"$work/tcpdump.log" &
-dump=$!; pids+=("$dump")
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-sleep 0.3
+cap_dump_start "$host" veth_host "$here/around_mqtt.pcap"
 d() { ip netns exec "$dev" "$@"; }
 # Forget the neighbours learnt while setting up, so the capture shows ARP.
 ip -n "$dev" neigh flush dev veth_dev; ip -n "$host" neigh flush dev veth_host
@@ -97,22 +84,17 @@ d curl -s -o /dev/null http://10.77.0.1:8080/config.json
 d curl -s -o /dev/null http://10.77.0.1:8080/missing
 # MQTT through the VXLAN tunnel (ARP inside it first).
 d mosquitto_pub -h 192.168.42.1 -i sensor-vx -t lab/around/vxlan -m 21.5
-sleep 0.5
-kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+cap_dump_stop
 
 # DNS over TCP (its own capture): dig asks dnsmasq over TCP, two questions on
 # one connection (+keepopen), a name that does not exist, and a TXT answer
 # larger than one segment (the veth's MTU lowered to 600 for it).
-ip netns exec "$host" tcpdump -i veth_host --immediate-mode -U -s 262144 -w "$here/dns_tcp.pcap" 'tcp port 53' 2>"$work/tcpdump2.log" &
-dump=$!; pids+=("$dump")
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump2.log" && break; sleep 0.1; done
-sleep 0.3
+cap_dump_start "$host" veth_host "$here/dns_tcp.pcap" "tcp port 53"
 d dig +tcp +keepopen +tries=1 @10.77.0.1 broker.lab A broker.lab AAAA >/dev/null
 d dig +tcp +tries=1 @10.77.0.1 nosuch.lab A >/dev/null || true
 ip -n "$dev" link set veth_dev mtu 600; ip -n "$host" link set veth_host mtu 600
 d dig +tcp +tries=1 @10.77.0.1 big.lab TXT >/dev/null
-sleep 0.5
-kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+cap_dump_stop
 
 # GTP-U: the IP packets of two real captures, wrapped as a base station sends them.
 python3 "$here/gtpu_wrap.py" "$here/mqtt_gtpu.pcap" "$here/mqtt_plain.pcap" "$here/mqtts_tls12.pcap"

@@ -9,20 +9,12 @@
 set -euo pipefail
 [ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && set -x
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_captures "apt-get install mosquitto mosquitto-clients tcpdump"
 chmod 755 "$work"   # mosquitto drops root and must read its password file
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+cap_on_exit='[ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2'
 
-for tool in mosquitto mosquitto_pub mosquitto_sub tcpdump; do
-  command -v "$tool" >/dev/null || { echo "make_captures: $tool is missing (apt-get install mosquitto mosquitto-clients tcpdump)" >&2; exit 1; }
-done
+cap_need mosquitto mosquitto_pub mosquitto_sub tcpdump
 
 PORT=${MQSNIFF_CAPTURE_PORT:-1883}
 

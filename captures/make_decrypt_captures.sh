@@ -38,19 +38,11 @@ want() {
   return 1
 }
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_decrypt_captures
 chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in mosquitto tcpdump openssl python3 editcap; do
-  command -v "$tool" >/dev/null || { echo "make_decrypt_captures: $tool is missing" >&2; exit 1; }
-done
+cap_on_exit='[ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2'
+cap_need mosquitto tcpdump openssl python3 editcap
 PORT=8883
 client=$here/mqtts_keylog_client.py
 openssl req -x509 -newkey rsa:2048 -sha256 -nodes -days 100 -subj "/CN=localhost" \
@@ -77,12 +69,9 @@ stop_broker() { kill "$broker" 2>/dev/null || true; wait "$broker" 2>/dev/null |
 start_tcpdump() { # $1 = output, $2 = port (default $PORT)
   : >"$work/tcpdump.log"
   rm -f "${1%.pcap}.keys"
-  tcpdump -i lo --immediate-mode -U -s 262144 -w "$1" "tcp port ${2:-$PORT}" 2>"$work/tcpdump.log" &
-  dump=$!; pids+=("$dump")
-  for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-  sleep 0.3
+  cap_dump_start "" lo "$1" "tcp port ${2:-$PORT}"
 }
-stop_tcpdump() { sleep 0.5; kill -INT "$dump" 2>/dev/null || true; wait "$dump" 2>/dev/null || true; }
+stop_tcpdump() { cap_dump_stop; }
 run() { python3 "$client" 127.0.0.1 "$PORT" "$work/server.crt" "$@" >/dev/null; }
 
 # TLS 1.3, the default suite (AES-256-GCM).

@@ -11,21 +11,11 @@
 #                    Content-Length, the body ending with the server's FIN
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_http_close_capture
+cap_need tcpdump python3 curl ip
 ns=mqsniff-httpclose-$$
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in tcpdump python3 curl ip; do
-  command -v "$tool" >/dev/null || { echo "make_http_close_capture: $tool is missing" >&2; exit 1; }
-done
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
+cap_netns "$ns"
 ip netns exec "$ns" ip link set lo mtu 1500
 ip netns exec "$ns" ip link set lo gso_max_size 1500 gso_max_segs 1 2>/dev/null || true
 
@@ -55,12 +45,8 @@ EOF
 ip netns exec "$ns" python3 "$work/server.py" &
 pids+=($!)
 for _ in $(seq 50); do ip netns exec "$ns" python3 -c "import socket; socket.create_connection(('127.0.0.1', 8080), 0.2)" 2>/dev/null && break; sleep 0.1; done
-ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -s 262144 -w "$here/http_close.pcap" "tcp port 8080" 2>"$work/tcpdump.log" &
-dump=$!
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-sleep 0.3
+cap_dump_start "$ns" lo "$here/http_close.pcap" "tcp port 8080"
 ip netns exec "$ns" curl -s -o /dev/null http://127.0.0.1:8080/config.json
 ip netns exec "$ns" curl -s -o /dev/null http://127.0.0.1:8080/status
-sleep 0.5
-kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+cap_dump_stop
 ls -l "$here/http_close.pcap"

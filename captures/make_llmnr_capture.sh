@@ -14,27 +14,16 @@
 #                   the same question for "broker" over IPv6 (ff02::1:3)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_llmnr_capture
+cap_need tcpdump python3 ip
 a=mqsniff-llmnr-a-$$; b=mqsniff-llmnr-b-$$
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$a" 2>/dev/null || true
-  ip netns del "$b" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in tcpdump python3 ip; do
-  command -v "$tool" >/dev/null || { echo "make_llmnr_capture: $tool is missing" >&2; exit 1; }
-done
-ip netns add "$a"; ip netns add "$b"
+cap_netns "$a"; cap_netns "$b"
 ip link add vA netns "$a" type veth peer name vB netns "$b"
 ip netns exec "$a" ip addr add 10.78.0.2/24 dev vA
 ip netns exec "$b" ip addr add 10.78.0.1/24 dev vB
 ip netns exec "$a" ip addr add fd78::2/64 dev vA nodad
 ip netns exec "$b" ip addr add fd78::1/64 dev vB nodad
-for n in "$a" "$b"; do ip netns exec "$n" ip link set lo up; done
 ip netns exec "$a" ip link set vA up
 ip netns exec "$b" ip link set vB up
 ip netns exec "$a" ip route add 224.0.0.0/4 dev vA
@@ -102,12 +91,8 @@ else:
 EOF
 ip netns exec "$b" python3 "$work/llmnr.py" responder >"$work/responder.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do grep -q ready "$work/responder.log" && break; sleep 0.1; done
-ip netns exec "$a" tcpdump -i vA --immediate-mode -U -s 262144 -w "$here/llmnr_lab.pcap" "udp port 5355" 2>"$work/tcpdump.log" &
-dump=$!
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-sleep 0.3
+cap_wait_for "$work/responder.log" ready
+cap_dump_start "$a" vA "$here/llmnr_lab.pcap" "udp port 5355"
 ip netns exec "$a" python3 "$work/llmnr.py" query
-sleep 0.5
-kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+cap_dump_stop
 ls -l "$here/llmnr_lab.pcap"

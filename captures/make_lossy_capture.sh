@@ -11,22 +11,12 @@
 # Packages: mosquitto mosquitto-clients tcpdump nftables
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_lossy_capture "apt-get install mosquitto mosquitto-clients tcpdump nftables"
 chmod 755 "$work"
 ns=mqlossy
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in mosquitto mosquitto_pub mosquitto_sub tcpdump nft; do
-  command -v "$tool" >/dev/null || { echo "make_lossy_capture: $tool is missing (apt-get install mosquitto mosquitto-clients tcpdump nftables)" >&2; exit 1; }
-done
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
+cap_need mosquitto mosquitto_pub mosquitto_sub tcpdump nft
+cap_netns "$ns"
 ip netns exec "$ns" ip link set lo mtu 1500
 ip netns exec "$ns" nft -f - <<'NFT'
 table inet loss {
@@ -45,10 +35,7 @@ NFT
 printf 'listener 1883 127.0.0.1\npersistence false\nallow_anonymous true\nlog_dest none\n' >"$work/mosquitto.conf"
 ip netns exec "$ns" mosquitto -c "$work/mosquitto.conf" & pids+=($!)
 sleep 0.5
-ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -s 262144 -w "$here/mqtt_lossy.pcap" "tcp port 1883" 2>"$work/tcpdump.log" &
-dump=$!; pids+=("$dump")
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-sleep 0.3
+cap_dump_start "$ns" lo "$here/mqtt_lossy.pcap" "tcp port 1883"
 ip netns exec "$ns" mosquitto_sub -h 127.0.0.1 -i lossy-sub -t 'lossy/#' -q 1 -C 33 >/dev/null &
 sub=$!; pids+=("$sub")
 sleep 1
@@ -62,6 +49,6 @@ for i in $(seq 10); do
 done
 ip netns exec "$ns" mosquitto_pub -h 127.0.0.1 -i lossy-end -t lossy/end -q 1 -m done
 for _ in $(seq 200); do kill -0 "$sub" 2>/dev/null || break; sleep 0.1; done
-sleep 1
-kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+sleep 0.5
+cap_dump_stop
 echo "wrote $here/mqtt_lossy.pcap"

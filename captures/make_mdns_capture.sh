@@ -9,24 +9,13 @@
 # Packages: avahi-daemon tcpdump python3
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_mdns_capture "apt-get install avahi-daemon tcpdump"
 dev=mqm_dev; host=mqm_host
 service=/etc/avahi/services/mqsniff-lab.service
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$dev" 2>/dev/null || true
-  ip netns del "$host" 2>/dev/null || true
-  rm -f "$service"
-  pkill -f "avahi-daemon: running \[broker-host" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in avahi-daemon tcpdump python3; do
-  command -v "$tool" >/dev/null || { echo "make_mdns_capture: $tool is missing (apt-get install avahi-daemon tcpdump)" >&2; exit 1; }
-done
-ip netns add "$dev"; ip netns add "$host"
+cap_on_exit='rm -f "$service"; pkill -f "avahi-daemon: running \\[broker-host" 2>/dev/null'
+cap_need avahi-daemon tcpdump python3
+cap_netns "$dev"; cap_netns "$host"
 ip link add veth_dev netns "$dev" address 52:54:00:88:00:02 type veth peer name veth_host netns "$host" address 52:54:00:88:00:01
 ip -n "$dev" addr add 10.88.0.2/24 dev veth_dev; ip -n "$host" addr add 10.88.0.1/24 dev veth_host
 for ns in "$dev" "$host"; do ip -n "$ns" link set lo up; done
@@ -53,9 +42,7 @@ cat >"$service" <<'XML'
   <service><type>_mqtt._tcp</type><port>1883</port><txt-record>path=/lab</txt-record></service>
 </service-group>
 XML
-ip netns exec "$host" tcpdump -i veth_host --immediate-mode -U -w "$here/mdns_lab.pcap" udp port 5353 2>"$work/tcpdump.log" &
-dump=$!; pids+=("$dump")
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
+cap_dump_start "$host" veth_host "$here/mdns_lab.pcap" "udp port 5353"
 ip netns exec "$host" avahi-daemon --no-drop-root --no-chroot --no-rlimits -f "$work/avahi-daemon.conf" >"$work/avahi.log" 2>&1 &
 pids+=($!)
 sleep 4
@@ -73,5 +60,5 @@ except OSError:
     pass
 PY
 sleep 1
-kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+cap_dump_stop
 echo "wrote $here/mdns_lab.pcap"

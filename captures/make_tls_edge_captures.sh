@@ -18,21 +18,12 @@
 #                              client then leaves
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_tls_edge_captures
 chmod 755 "$work"
+cap_on_exit='[ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2'
+cap_need mosquitto mosquitto_pub mosquitto_sub tcpdump openssl python3 ip
 ns=mqsniff-tlsedge-$$
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in mosquitto mosquitto_pub mosquitto_sub tcpdump openssl python3 ip; do
-  command -v "$tool" >/dev/null || { echo "make_tls_edge_captures: $tool is missing" >&2; exit 1; }
-done
 
 cd "$work"
 # One self-signed broker certificate (the clients trust it directly).
@@ -40,8 +31,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 100 -keyout server.key -
   -subj "/C=FR/O=MQTT Lab/CN=localhost" 2>/dev/null
 chmod 644 server.key
 
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
+cap_netns "$ns"
 cat >"$work/mosquitto.conf" <<EOF
 listener 9883 127.0.0.1
 certfile $work/server.crt
@@ -62,17 +52,8 @@ pids+=($!)
 for _ in $(seq 50); do [ "$(grep -c "Opening ipv4 listen socket" "$work/broker.log")" -ge 2 ] && break; sleep 0.1; done
 sleep 0.3
 
-start_dump() { # $1 = output, $2 = port
-  : >"$work/tcpdump.log"
-  ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -s 262144 -w "$1" "tcp port $2" 2>"$work/tcpdump.log" &
-  dump=$!
-  for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-  sleep 0.3
-}
-stop_dump() {
-  sleep 0.5
-  kill -INT "$dump"; wait "$dump" 2>/dev/null || true
-}
+start_dump() { cap_dump_start "$ns" lo "$1" "tcp port $2"; }  # $1 = output, $2 = port
+stop_dump() { cap_dump_stop; }
 
 # --- picked up midstream -------------------------------------------------------
 # The subscriber connects (TLS handshake, CONNECT, SUBSCRIBE) before tcpdump

@@ -15,21 +15,12 @@
 #   mqtts_rogue_tls13.pcap      rogue client certificate, TLS 1.3: the same alert, encrypted
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+. "$here/lib.sh"
+cap_init make_tls_lab_captures
 chmod 755 "$work"
 ns=mqsniff-tlscap-$$
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in mosquitto mosquitto_pub tcpdump openssl ip; do
-  command -v "$tool" >/dev/null || { echo "make_tls_lab_captures: $tool is missing" >&2; exit 1; }
-done
+cap_on_exit='[ -n "${MQSNIFF_CAPTURE_DEBUG:-}" ] && cat "$work/broker.log" >&2'
+cap_need mosquitto mosquitto_pub tcpdump openssl ip
 
 # --- the lab's PKI -----------------------------------------------------------
 cd "$work"
@@ -51,8 +42,7 @@ cat server.crt ca.crt >server-chain.crt   # the broker sends its chain
 chmod 644 ./*.key
 
 # --- the namespace and the broker --------------------------------------------
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
+cap_netns "$ns"
 ip netns exec "$ns" ip link set lo mtu 600
 # No segmentation offload: the capture shows the 600-byte segments on the wire.
 ip netns exec "$ns" ip link set lo gso_max_size 600 gso_max_segs 1
@@ -69,19 +59,14 @@ log_type all
 EOF
 ip netns exec "$ns" mosquitto -c "$work/mosquitto.conf" 2>"$work/broker.log" &
 pids+=($!)
-for _ in $(seq 50); do grep -q "Opening ipv4 listen socket" "$work/broker.log" && break; sleep 0.1; done
+cap_wait_for "$work/broker.log" "Opening ipv4 listen socket"
 sleep 0.3
 
 record() { # $1 = output, $2.. = client command
   local out=$1; shift
-  : >"$work/tcpdump.log"
-  ip netns exec "$ns" tcpdump -i lo --immediate-mode -U -s 262144 -w "$out" "tcp port $PORT" 2>"$work/tcpdump.log" &
-  local dump=$!
-  for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-  sleep 0.3
+  cap_dump_start "$ns" lo "$out" "tcp port $PORT"
   ip netns exec "$ns" "$@" >/dev/null 2>&1 || true
-  sleep 0.5
-  kill -INT "$dump"; wait "$dump" 2>/dev/null || true
+  cap_dump_stop
 }
 pub=(mosquitto_pub -h localhost -p "$PORT" --cafile "$work/ca.crt" -t cheese/strudel -m "secret over mutual TLS")
 # mosquitto_pub's --tls-version is only a minimum (OpenSSL 3 then negotiates

@@ -6,30 +6,18 @@
 #   sudo captures/make_ws_capture.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/lib.sh"
+cap_init make_ws_capture
 BROKER=18830
 WS=8080
 printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$BROKER" >"$work/m.conf"
 mosquitto -c "$work/m.conf" 2>"$work/broker.log" &
 pids+=($!)
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$BROKER) 2>/dev/null && break; sleep 0.1; done
-tcpdump -i lo --immediate-mode -U -w "$here/mqtt_websocket.pcap" "tcp port $WS" 2>"$work/tcpdump.log" &
-dump=$!
-pids+=($dump)
-for _ in $(seq 50); do grep -q "listening on" "$work/tcpdump.log" && break; sleep 0.1; done
-sleep 0.3
+cap_dump_start "" lo "$here/mqtt_websocket.pcap" "tcp port $WS"
 python3 "$here/ws_bridge.py" bridge "$WS" "$BROKER" >"$work/bridge.log" &
 pids+=($!)
 for _ in $(seq 50); do grep -q ready "$work/bridge.log" && break; sleep 0.1; done
 python3 "$here/ws_bridge.py" client "$WS"
-sleep 0.5
-kill -INT "$dump"
-wait "$dump" 2>/dev/null || true
+cap_dump_stop
 ls -l "$here/mqtt_websocket.pcap"

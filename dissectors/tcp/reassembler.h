@@ -212,6 +212,9 @@ private:
   void give_up_hole(Out& out, FramerFn framer);
   void drop_pdu();
   void release_pdu();
+  // Hands the PDU held in pdu_ (its first `len` bytes) to on_pdu.
+  template <typename OnPdu>
+  void complete_pdu(size_t len, uint32_t frame, OnPdu&& on_pdu);
   // The PDU just completed and its frames: one set per thread, valid during
   // on_pdu (a stream is never fed from inside another's on_pdu).
   struct Completed {

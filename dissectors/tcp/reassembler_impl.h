@@ -32,15 +32,22 @@ template <typename OnPdu>
 bool DirStream::close(uint32_t frame, FramerFn framer, OnPdu&& on_pdu) {
   if (!holds_until_close(framer)) return false;
   if (pdu_frames_.empty() || pdu_frames_.back() != frame) note_part(frame, 0);  // tshark lists the FIN: "#12(0)"
+  complete_pdu(pdu_.size(), frame, on_pdu);
+  return true;
+}
+
+template <typename OnPdu>
+void DirStream::complete_pdu(size_t len, uint32_t frame, OnPdu&& on_pdu) {
+  // The whole PDU moves to the thread's completed-PDU buffers (valid during
+  // on_pdu; no other stream is fed meanwhile).
   Completed& done = completed();
   done.bytes.swap(pdu_);
   done.frames.swap(pdu_frames_);
   done.parts.swap(pdu_bytes_);
   stats_->sub(done.bytes.size());
   release_pdu();
-  on_pdu(std::span<const uint8_t>(done.bytes.data(), done.bytes.size()), &done.frames, frame, &done.bytes);
+  on_pdu(std::span<const uint8_t>(done.bytes.data(), len), &done.frames, frame, &done.bytes);
   if (done.bytes.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(done.bytes);
-  return true;
 }
 
 inline void DirStream::drop_pdu() {
@@ -202,17 +209,8 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
       c = c.subspan(take);
       PduLen g = framer(pdu_);
       if (g.kind == PduLen::Kind::Pdu) {
-        // The whole PDU moves to the thread's completed-PDU buffers (valid
-        // during on_pdu; no other stream is fed meanwhile).
-        Completed& done = completed();
-        done.bytes.swap(pdu_);
-        done.frames.swap(pdu_frames_);
-        done.parts.swap(pdu_bytes_);
-        stats_->sub(done.bytes.size());
-        release_pdu();
         ++out.pdus;
-        on_pdu(std::span<const uint8_t>(done.bytes.data(), g.total), &done.frames, frame, &done.bytes);
-        if (done.bytes.capacity() > kKeepCapacity) std::vector<uint8_t>().swap(done.bytes);
+        complete_pdu(g.total, frame, on_pdu);
         break;
       }
     }
