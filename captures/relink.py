@@ -13,6 +13,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        trunc_snap64.pcap  (every frame cut to a 64-byte snaplen)
                        trunc_snap100.pcap (cut to 100 bytes: the MQTT PDUs cut short)
   mqtts_tls12.pcap  -> trunc_snap100_tls.pcap (TLS records cut at 100 bytes)
+  mqtt_features.pcap -> trunc_snap100_big.pcap (the 90 KB PUBLISH's connection
+                       cut to 100 bytes: a PDU running past a cut segment)
+  mqtt_gtpu.pcap    -> trunc_snap100_gtpu.pcap (GTP-U frames cut to 100 bytes)
                        cut_mid_record.pcap (file ends in the middle of a record)
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
@@ -131,6 +134,16 @@ def main(d):
     nt_, lt_, rt_ = read_pcap(os.path.join(d, 'mqtts_tls12.pcap'))
     write_pcap(os.path.join(d, 'trunc_snap100.pcap'), lp_, [(s, f, o, p[:100]) for (s, f, o, p) in rp_], np_, snaplen=100)
     write_pcap(os.path.join(d, 'trunc_snap100_tls.pcap'), lt_, [(s, f, o, p[:100]) for (s, f, o, p) in rt_], nt_,
+               snaplen=100)
+    # ... the connection that sends a 90 KB PUBLISH over three segments: the
+    # cut PDU cannot be reassembled (tshark: "Unreassembled Packet"), and the
+    # next cut segment starts inside its payload.
+    nb_, lb_, rb_ = read_pcap(os.path.join(d, 'mqtt_features.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap100_big.pcap'), lb_, [(s, f, o, p[:100]) for (s, f, o, p) in rb_[109:125]],
+               nb_, snaplen=100)
+    # ... and MQTT/TLS inside GTP-U: frames cut inside the inner layers.
+    ng_, lg_, rg_ = read_pcap(os.path.join(d, 'mqtt_gtpu.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap100_gtpu.pcap'), lg_, [(s, f, o, p[:100]) for (s, f, o, p) in rg_], ng_,
                snaplen=100)
     # Pings of which the first of each family got no reply (the replies cut
     # out of around_mqtt.pcap): -2 names the reply of each request, or none.

@@ -120,6 +120,11 @@ struct Packet {
   // after a PDU reassembled from earlier segments: tshark then shows a second
   // layer of that protocol (frame.protocols "tcp:tls:tls", a second tree).
   bool new_call = false;
+  // A segment cut by the snapshot length is being dissected (tshark's
+  // pinfo->fragmented): a field running past a PDU's end is then an
+  // "Unreassembled Packet", not a malformed one.
+  bool fragmented = false;
+  bool unreassembled = false;  // the _ws.unreassembled item was added
 
   explicit Packet(FieldTree& t) : tree(t) {}
   void layer(std::string_view name) {

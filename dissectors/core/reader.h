@@ -138,7 +138,7 @@ private:
     if (n > end_ - pos_) {
       // Past the declared length: the length field lied, unless the capture
       // itself ended first (then it is a snaplen cut).
-      fail(cap_ < end_ ? ReadError::Truncated : ReadError::Malformed);
+      fail(ReadError::Malformed);
       return false;
     }
     if (n > (cap_ > pos_ ? cap_ - pos_ : 0)) {

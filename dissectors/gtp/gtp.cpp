@@ -127,7 +127,10 @@ void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
   if (version == 4) net::dissect_ipv4(body, pkt, st);
   else if (version == 6) net::dissect_ipv6(body, pkt, st);
   else link::dissect_data(body, pkt);
-  if (pkt.cols && (version == 4 || version == 6)) {
+  // (A packet cut by the snapshot length inside the inner layers keeps the
+  // inner protocol's name alone: tshark's exception unwinds past GTP's
+  // column code.)
+  if (pkt.cols && (version == 4 || version == 6) && !pkt.truncated) {
     std::string col = "GTP <";
     col += pkt.cols->protocol;
     col += '>';

@@ -44,6 +44,17 @@ void add_malformed_item(core::Packet& pkt, std::string_view proto) {
   pkt.malformed_shown = true;
 }
 
+void add_unreassembled_item(core::Packet& pkt, std::string_view proto) {
+  auto& t = pkt.tree;
+  int32_t idx = t.open(ws_f::unreassembled, 0, 0);
+  if (t.wants(ws_f::unreassembled)) t.set_label(idx, "[BoundError Unreassembled Packet: " + std::string(proto) + "]");
+  core::add_expert(t, "Unreassembled fragment (change preferences to enable reassembly)", core::Severity::Note,
+                   core::ExpertGroup::Reassemble, 0, 0, ws_f::unreassembled_expert);
+  t.close();
+  if (pkt.cols) pkt.cols->info += "[BoundErrorUnreassembled Packet]";
+  pkt.unreassembled = true;
+}
+
 void dissect_data(Reader& r, Packet& pkt) {
   core::Bytes rest = r.rest_captured();
   size_t declared = r.remaining();

@@ -17,5 +17,8 @@ void dissect_data(core::Reader& r, core::Packet& pkt);
 // tshark's "[Malformed Packet: PROTO]" item and Info marker, placed where
 // called (after the malformed PDU); marks the packet malformed.
 void add_malformed_item(core::Packet& pkt, std::string_view proto);
+// tshark's "[BoundError Unreassembled Packet: MQTT]": a PDU that runs past the
+// end of a segment the snapshot length cut, so it could not be reassembled.
+void add_unreassembled_item(core::Packet& pkt, std::string_view proto);
 }  // namespace link
 }  // namespace mqsniff

@@ -104,6 +104,7 @@ static const FieldDef kWs[] = {
     {ws_f::malformed, "_ws.malformed", "Malformed Packet", FT::Protocol, Base::None, 0, 0, {}, "Malformed"},
     {ws_f::malformed_expert, "_ws.malformed.expert", "Malformed Packet (Exception occurred)", FT::None},
     {ws_f::unreassembled, "_ws.unreassembled", "Unreassembled Fragmented Packet", FT::Protocol, Base::None, 0, 0, {}, "Unreassembled"},
+    {ws_f::unreassembled_expert, "_ws.unreassembled.expert", "Unreassembled fragment (change preferences to enable reassembly)", FT::None},
     {ws_f::expert, "_ws.expert", "Expert Info", FT::Protocol, Base::None, 0, 0, {}, "Expert"},
     {ws_f::expert_message, "_ws.expert.message", "Message", FT::String},
     {ws_f::expert_severity, "_ws.expert.severity", "Severity level", FT::UInt32, Base::None},

@@ -44,7 +44,7 @@ namespace ws_f {
 // text: a tree item that is only text (tshark's text-only items: "Extension: server_name (len=14)"):
 // its label is its line in -V and its key in -T json; -T ek leaves it out and keeps its children.
 enum : FieldId { short_ = field_base(Proto::Ws), malformed, unreassembled, expert, expert_message, expert_severity, expert_group, text,
-                 malformed_expert };
+                 malformed_expert, unreassembled_expert };
 }
 
 }  // namespace mqsniff::link

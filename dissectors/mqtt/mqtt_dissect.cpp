@@ -553,9 +553,19 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   // A field running past this packet's end: tshark's exception, its item and
   // Info marker right after this PDU; the PDUs after it are dissected as usual.
   const bool overrun = !body.ok() && body.error() != core::ReadError::Truncated;
+  const bool was_malformed = pkt.malformed;
   pkt.check(body, "MQTT");
   t.close();
-  if (overrun) link::add_malformed_item(pkt, "MQTT");
+  if (overrun && pkt.fragmented) {
+    // In a segment the capture cut, tshark calls it unreassembled, not malformed.
+    link::add_unreassembled_item(pkt, "MQTT");
+    if (!was_malformed) {
+      pkt.malformed = false;
+      pkt.malformed_proto = {};
+    }
+  } else if (overrun) {
+    link::add_malformed_item(pkt, "MQTT");
+  }
   if (!c.json.empty())
     http::dissect_json({reinterpret_cast<const char*>(c.json.data()), c.json.size()}, "application/json", c.json_off, pkt,
                        "MQTT/JSON");
@@ -637,9 +647,12 @@ void note_pdu_size(Packet& pkt, size_t total) {
 void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   core::Bytes data = r.rest_captured();
   const size_t declared = r.remaining();
+  pkt.fragmented = data.size() < declared;
   const uint32_t base = static_cast<uint32_t>(pkt.frame.caplen - data.size());
   size_t pos = 0;
   bool first = true;
+  bool unreassembled = false;
+  bool cut_pdu = false;  // the last PDU was dissected as far as the capture goes
   while (pos < data.size()) {
     Frame f = frame_mqtt(data.subspan(pos));
     if (f.kind == Frame::Kind::Bad) {
@@ -652,8 +665,21 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
       if (data.size() < declared && f.header_len && pos + f.header_len <= data.size()) {
         if (first) pkt.set_protocol("MQTT");
         note_pdu_size(pkt, f.total());
+        const bool was_truncated = pkt.truncated;
         dissect_one(data.subspan(pos), f, base + static_cast<uint32_t>(pos), pkt, session, first);
         first = false;
+        // A PDU that also runs past the segment's end could not be
+        // reassembled (the segment is cut): tshark says so instead of
+        // naming the cut.
+        unreassembled = pkt.unreassembled || pos + f.total() > declared;
+        cut_pdu = true;
+        if (unreassembled) {
+          if (!pkt.unreassembled) link::add_unreassembled_item(pkt, "MQTT");
+          if (!was_truncated) {
+            pkt.truncated = false;
+            pkt.truncated_proto = {};
+          }
+        }
         pos = data.size();
       }
       break;
@@ -664,9 +690,11 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
     first = false;
     pos += f.total();
   }
+  pkt.fragmented = false;
   r.skip(pos);
   if (pos < declared) {
-    if (data.size() < declared && !pkt.malformed) pkt.mark_truncated(first ? "TCP" : "MQTT");
+    if (unreassembled || cut_pdu) r.skip(r.captured_remaining());
+    else if (data.size() < declared && !pkt.malformed) pkt.mark_truncated(first ? "TCP" : "MQTT");
     else link::dissect_data(r, pkt);  // a packet continued in another segment (reassembly: issue #3)
   }
 }

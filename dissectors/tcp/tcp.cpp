@@ -828,8 +828,18 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       cut.pass_over(rel_seq, seglen);
     }
     static thread_local mqtt::MqttSession no_flow;
+    // A retransmission of a cut segment reaches no dissector (tshark: TCP's
+    // line and its payload item only).
+    if (flow && st.reassembly.enabled && (an.retransmission || an.fast_retransmission || an.spurious_retransmission))
+      return;
     if (mqtt) {
       mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
+      // MQTT's Info replaced TCP's: the analysis tags stay in front (tshark's fence).
+      if (info && an.any() && pkt.cols && pkt.cols->protocol == "MQTT") {
+        std::string p;
+        append_analysis_info(p, an);
+        info->insert(0, p + ", ");
+      }
     } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen &&
                tls::dissect_cut_segment(payload, pkt, flow->sessions->tls_session())) {
       // (what follows the last record dissected lies in the record the capture cut)
