@@ -136,8 +136,8 @@ private:
   bool need(size_t n) {
     if (!ok()) return false;
     if (n > end_ - pos_) {
-      // Past the declared length: the length field lied, unless the capture
-      // itself ended first (then it is a snaplen cut).
+      // Past the declared length: the length field lied, even when the
+      // capture ended first (tshark's ReportedBoundsError wins over a cut).
       fail(ReadError::Malformed);
       return false;
     }
