@@ -134,6 +134,10 @@ std::vector<std::string_view> FieldRegistry::suggest(std::string_view abbrev, si
   std::vector<std::pair<size_t, std::string_view>> scored;
   size_t limit = std::max<size_t>(2, abbrev.size() / 3);
   for (const auto& d : defs_) {
+    // The distance is at least the difference in length: most names need no
+    // table (a long mistyped name would otherwise cost length x length each).
+    const size_t diff = abbrev.size() > d.abbrev.size() ? abbrev.size() - d.abbrev.size() : d.abbrev.size() - abbrev.size();
+    if (diff > limit) continue;
     size_t dist = edit_distance(abbrev, d.abbrev);
     if (dist <= limit) scored.emplace_back(dist, d.abbrev);
   }
