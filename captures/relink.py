@@ -16,6 +16,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtt_features.pcap -> trunc_snap100_big.pcap (the 90 KB PUBLISH's connection
                        cut to 100 bytes: a PDU running past a cut segment)
   mqtt_gtpu.pcap    -> trunc_snap100_gtpu.pcap (GTP-U frames cut to 100 bytes)
+  mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
+                       certificate records' middle segments read as records)
                        cut_mid_record.pcap (file ends in the middle of a record)
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
@@ -145,6 +147,12 @@ def main(d):
     ng_, lg_, rg_ = read_pcap(os.path.join(d, 'mqtt_gtpu.pcap'))
     write_pcap(os.path.join(d, 'trunc_snap100_gtpu.pcap'), lg_, [(s, f, o, p[:100]) for (s, f, o, p) in rg_], ng_,
                snaplen=100)
+    # ... and a TLS 1.3 mutual-TLS handshake cut to 150 bytes: segments from the
+    # middle of the certificate records are read from their first byte, as
+    # tshark's TLS does when TCP cannot reassemble ("Ignored Unknown Record").
+    nm_, lm_, rm_ = read_pcap(os.path.join(d, 'mqtts_mutual_tls13.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap150_mtls13.pcap'), lm_, [(s, f, o, p[:150]) for (s, f, o, p) in rm_], nm_,
+               snaplen=150)
     # Pings of which the first of each family got no reply (the replies cut
     # out of around_mqtt.pcap): -2 names the reply of each request, or none.
     na, la, ra = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

@@ -1303,40 +1303,65 @@ void dissect_record_start(uint32_t base, uint32_t len, Packet& pkt) {
 }
 
 bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
+  // A segment the snapshot length cut cannot be reassembled, so (as tshark's
+  // TLS dissector, called on the segment alone) its payload is read as
+  // records from its first byte, whatever the stream position.
   const core::Bytes data = r.rest_captured();
+  const size_t declared = r.remaining();  // the segment's payload as sent
   const uint32_t base = static_cast<uint32_t>(pkt.frame.caplen - data.size());
+  auto& t = pkt.tree;
   size_t pos = 0;
   bool first = true;
+  auto open_layer = [&](uint32_t off, uint16_t ver) {
+    pkt.layer("tls");
+    const int32_t idx = t.open(tls_f::proto, off, static_cast<uint32_t>(declared - pos));
+    if (t.wants(tls_f::proto)) t.set_label(idx, "Transport Layer Security");
+    t.close();
+    if (pkt.cols) pkt.cols->info.clear();
+    pkt.set_protocol(version_name(s.shown_version(ver)));
+    first = false;
+  };
   while (data.size() - pos >= 5) {
     const core::Bytes rec = data.subspan(pos);
+    const uint32_t off = base + static_cast<uint32_t>(pos);
+    const uint16_t ver = static_cast<uint16_t>(rec[1] << 8 | rec[2]);
     const tcp::PduLen f = record_length(rec);
-    if (f.kind == tcp::PduLen::Kind::Bad) break;
+    if (f.kind != tcp::PduLen::Kind::Bad && ver >= 0x0300 && ver <= 0x0304) s.last_record_version = ver;
+    if (f.kind == tcp::PduLen::Kind::Bad) {
+      // Not a record (the middle of one that began in an earlier segment):
+      // tshark's "Ignored Unknown Record", then the cut.
+      if (first) open_layer(off, s.known_version());
+      core::Subtree layer(t, t.last_of(tls_f::proto));
+      core::Subtree item(t, core::add_text(t, "Ignored Unknown Record", off, static_cast<uint32_t>(declared - pos)));
+      core::add_expert(t, "Ignored Unknown Record", core::Severity::Warn, core::ExpertGroup::Protocol, off,
+                       static_cast<uint32_t>(declared - pos), tls_f::ignored_unknown_record);
+      pkt.mark_truncated("TLS");
+      pos = data.size();
+      break;
+    }
     if (f.kind == tcp::PduLen::Kind::Pdu) {
-      dissect_record(rec.first(f.total), base + static_cast<uint32_t>(pos), pkt, s, first);
+      dissect_record(rec.first(f.total), off, pkt, s, first);
       first = false;
       pos += f.total;
       continue;
     }
-    // The record the capture cut: tshark's TLS layer with its header only.
-    auto& t = pkt.tree;
-    const uint32_t off = base + static_cast<uint32_t>(pos);
-    if (first) {
-      pkt.layer("tls");
-      const int32_t idx = t.open(tls_f::proto, off, static_cast<uint32_t>(rec.size()));
-      if (t.wants(tls_f::proto)) t.set_label(idx, "Transport Layer Security");
-      t.close();
-      if (pkt.cols) pkt.cols->info.clear();
+    if (pos + f.total > declared) {
+      // A record continued in the next segment: tshark asks for reassembly
+      // (which a cut segment cannot have) and shows nothing more, no cut.
+      if (first) open_layer(off, ver);
+      pos = data.size();
+      r.skip(r.captured_remaining());
+      return true;
     }
+    // A record that ends in this segment but past the capture: its header only.
+    if (first) open_layer(off, ver);
     core::Subtree layer(t, t.last_of(tls_f::proto));
-    const uint16_t ver = static_cast<uint16_t>(rec[1] << 8 | rec[2]);
-    if (first) pkt.set_protocol(version_name(s.shown_version(ver)));
     core::Subtree record_sub(t, t.add_none(tls_f::record, off, static_cast<uint32_t>(rec.size())));
     t.add_uint(s.version == 0x0304 && rec[0] == 23 ? tls_f::record_opaque_type : tls_f::record_content_type, rec[0],
                off, 1);
     t.add_uint(tls_f::record_version, ver, off + 1, 2);
     t.add_uint(tls_f::record_length, static_cast<uint16_t>(rec[3] << 8 | rec[4]), off + 3, 2);
     pkt.mark_truncated("TLS");
-    first = false;
     pos = data.size();
   }
   if (first) return false;
@@ -1371,6 +1396,20 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     dissect_sslv2_hello(v2, base, static_cast<uint32_t>(rec.size()), pkt, first || (pkt.cols && pkt.cols->info.empty()));
     return;
   }
+  if (type < 20 || type > 24) {
+    // Not a record (bytes from the middle of one whose start was not
+    // reassembled): tshark ignores them, and says so.
+    pkt.set_protocol(version_name(s.known_version()));
+    core::Subtree item(t, core::add_text(t, "Ignored Unknown Record", base, static_cast<uint32_t>(rec.size())));
+    core::add_expert(t, "Ignored Unknown Record", core::Severity::Warn, core::ExpertGroup::Protocol, base,
+                     static_cast<uint32_t>(rec.size()), tls_f::ignored_unknown_record);
+    if (pkt.cols) {
+      if (!pkt.cols->info.empty()) pkt.cols->info += ", ";
+      pkt.cols->info += "Ignored Unknown Record";
+    }
+    return;
+  }
+  if (ver >= 0x0300 && ver <= 0x0304) s.last_record_version = ver;
   // The Protocol column names the negotiated version once known, else the record's.
   pkt.set_protocol(version_name(s.shown_version(ver)));
   if (!r.ok()) {

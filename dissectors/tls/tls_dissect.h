@@ -96,6 +96,10 @@ struct TlsSession {
   uint16_t shown_version(uint16_t record_version) const {
     return version ? version : final_version ? final_version : record_version;
   }
+  // The version field of the last record that was one (for bytes that are
+  // not a record: tshark names them with the session's version).
+  uint16_t last_record_version = 0;
+  uint16_t known_version() const { return shown_version(last_record_version); }
   uint16_t cipher = 0;   // the ServerHello's cipher suite
   bool encrypted[2] = {false, false};
   // Which side is the server is known from a ClientHello or a registered port.
