@@ -9,8 +9,9 @@
 #
 # Counts crashes (killed by a signal), sanitizer reports, hangs (30 s), and
 # frames cut by the snaplen inside a dissected layer that carry no truncation
-# marker (_ws.short, _ws.malformed, or tshark's _ws.unreassembled for a PDU
-# running past a cut segment). Exit status 1 if any is non-zero.
+# marker (_ws.short, _ws.malformed, tshark's _ws.unreassembled for a PDU
+# running past a cut segment, or mqsniff's hidden tls.record_continues where
+# tshark shows nothing). Exit status 1 if any is non-zero.
 # --sample: 4 captures, 6 snaplens, 2 mutants each (the CI replay, ~1 minute).
 set -u
 bin=$(realpath "${1:?usage: sweep.sh MQSNIFF_BINARY [--sample] [-j JOBS] [--mutants N]}")
@@ -70,7 +71,7 @@ one() { # input file: the five outputs, then the truncation check
       # a TCP payload no dissector reads (data sent before the capture started:
       # tshark shows no marker there either).
       "$SWEEP_BIN" -n -r "$f" "${keys[@]}" \
-        -Y 'frame.cap_len < frame.len && !_ws.short && !_ws.malformed && !_ws.unreassembled && !(tcp.payload && frame.protocols matches ":tcp$")' \
+        -Y 'frame.cap_len < frame.len && !_ws.short && !_ws.malformed && !_ws.unreassembled && !tls.record_continues && !(tcp.payload && frame.protocols matches ":tcp$")' \
         -T fields -e frame.number -e frame.cap_len -e frame.len -e ip.len -e ipv6.plen -e eth.padding 2>/dev/null |
         awk -v b="$base" -F'\t' '$4 == "" && $5 == "" && $6 == "" { print "UNMARKED " b " frame " $1 }
                                  $4 != "" && $6 == "" && $4 + 0 > $2 - 14 { print "UNMARKED " b " frame " $1 }';;

@@ -1349,6 +1349,10 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
       // A record continued in the next segment: tshark asks for reassembly
       // (which a cut segment cannot have) and shows nothing more, no cut.
       if (first) open_layer(off, ver);
+      // (mqsniff's own hidden mark: the frame was cut inside this record,
+      // which tshark does not say; filters and the sweep can.)
+      core::Subtree layer(t, t.last_of(tls_f::proto));
+      t.add_none(tls_f::record_continues, off, static_cast<uint32_t>(data.size() - pos), core::FieldNode::kHidden);
       pos = data.size();
       r.skip(r.captured_remaining());
       return true;

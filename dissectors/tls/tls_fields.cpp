@@ -98,6 +98,7 @@ static const FieldDef kTls[] = {
     {tls_f::cert_request_context, "tls.handshake.certificate_request_context", "Certificate Request Context", FT::Bytes},
     {tls_f::key_update_request, "tls.handshake.key_update.request_update", "Key Update Request", FT::UInt8, Base::Dec},
     {tls_f::ignored_unknown_record, "tls.ignored_unknown_record", "Ignored Unknown Record", FT::None},
+    {tls_f::record_continues, "tls.record_continues", "Record continued past a segment the capture cut (not reassembled)", FT::None},
     {tls_f::resumed, "tls.resumed", "This session reuses previously negotiated keys (Session resumption)", FT::None},
     {tls_f::random_time, "tls.handshake.random_time", "GMT Unix Time", FT::AbsoluteTime},
     {tls_f::random_bytes, "tls.handshake.random_bytes", "Random Bytes", FT::Bytes},

@@ -33,7 +33,7 @@ enum : FieldId {
   dname_str, inferred_alert, decrypted, decrypt_failed, decrypt_missing,
   // SSL 2.0-format ClientHello
   cipher_spec_len, challenge_length, cipherspec, challenge,
-  ignored_unknown_record,
+  ignored_unknown_record, record_continues,
 };
 }
 
