@@ -16,6 +16,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtt_features.pcap -> trunc_snap100_big.pcap (the 90 KB PUBLISH's connection
                        cut to 100 bytes: a PDU running past a cut segment)
   mqtt_gtpu.pcap    -> trunc_snap100_gtpu.pcap (GTP-U frames cut to 100 bytes)
+  http_close.pcap   -> trunc_snap100_http.pcap (HTTP cut to 100 bytes: header
+                       lines as far as they go, body segments "Continuation")
   mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
                        certificate records' middle segments read as records)
                        cut_mid_record.pcap (file ends in the middle of a record)
@@ -153,6 +155,11 @@ def main(d):
     nm_, lm_, rm_ = read_pcap(os.path.join(d, 'mqtts_mutual_tls13.pcap'))
     write_pcap(os.path.join(d, 'trunc_snap150_mtls13.pcap'), lm_, [(s, f, o, p[:150]) for (s, f, o, p) in rm_], nm_,
                snaplen=150)
+    # ... and HTTP/1.0 cut to 100 bytes: the request's last header line cut
+    # short ("Host: 1"), the response's body segments as "Continuation".
+    nh_, lh_, rh_ = read_pcap(os.path.join(d, 'http_close.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap100_http.pcap'), lh_, [(s, f, o, p[:100]) for (s, f, o, p) in rh_], nh_,
+               snaplen=100)
     # Pings of which the first of each family got no reply (the replies cut
     # out of around_mqtt.pcap): -2 names the reply of each request, or none.
     na, la, ra = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

@@ -69,9 +69,10 @@ one() { # input file: the five outputs, then the truncation check
       # A cut inside what was dissected must say so; a cut in the link
       # trailer (padding after the IP datagram) misses nothing, nor does one in
       # a TCP payload no dissector reads (data sent before the capture started:
-      # tshark shows no marker there either).
+      # tshark shows no marker there either), nor one in bytes only the data
+      # dissector shows (tshark's never reports a cut: it shows what is there).
       "$SWEEP_BIN" -n -r "$f" "${keys[@]}" \
-        -Y 'frame.cap_len < frame.len && !_ws.short && !_ws.malformed && !_ws.unreassembled && !tls.record_continues && !(tcp.payload && frame.protocols matches ":tcp$")' \
+        -Y 'frame.cap_len < frame.len && !_ws.short && !_ws.malformed && !_ws.unreassembled && !tls.record_continues && !(tcp.payload && frame.protocols matches ":tcp$") && !(frame.protocols matches ":data$")' \
         -T fields -e frame.number -e frame.cap_len -e frame.len -e ip.len -e ipv6.plen -e eth.padding 2>/dev/null |
         awk -v b="$base" -F'\t' '$4 == "" && $5 == "" && $6 == "" { print "UNMARKED " b " frame " $1 }
                                  $4 != "" && $6 == "" && $4 + 0 > $2 - 14 { print "UNMARKED " b " frame " $1 }';;

@@ -13,6 +13,8 @@
 // (application/json), text lines (text/*) or media.
 #include "dissectors/http/http.h"
 
+#include "dissectors/link/link_fields.h"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -459,87 +461,77 @@ std::string_view first_line(std::span<const uint8_t> b) {
   return s.substr(0, s.find("\r\n"));
 }
 
-void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess, core::Transactions& tx, uint32_t conv,
-                 bool first) {
-  auto& t = pkt.tree;
-  std::string_view s = as_view(pdu);
-  pkt.layer("http");
-  pkt.set_protocol("HTTP");
-  t.open(http_f::proto, base, static_cast<uint32_t>(pdu.size()));
-  std::string info;
-  Head h;
-  if (!is_message_start(s) || !parse_head(s, h)) {
-    t.close();
-    if (pkt.cols) {
-      if (first) pkt.cols->info = "Continuation";
-      else pkt.cols->info += ", Continuation";
-    }
-    return;
-  }
-  const size_t eol = s.find("\r\n");
+// The start line's tree: the line with its chat expert, then method, URI and
+// version (or version, code, phrase).
+static void add_start_line(core::FieldTree& t, std::string_view s, size_t eol, uint32_t base, const Head& h) {
   const std::string_view start = s.substr(0, eol);
-  {
-    core::Subtree sl(t, core::add_text(t, escaped(s.substr(0, eol + 2)), base, static_cast<uint32_t>(eol + 2)));
-    core::add_expert(t, escaped(s.substr(0, eol + 2)), core::Severity::Chat, core::ExpertGroup::Sequence, base,
-                     static_cast<uint32_t>(eol + 2), http_f::chat);
-    const size_t a = start.find(' ');
-    const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
-    if (h.response) {
-      t.add_string(http_f::response_version, start.substr(0, a), base, static_cast<uint32_t>(a));
-      if (a != std::string_view::npos) {
-        const std::string_view code = start.substr(a + 1, b == std::string_view::npos ? b : b - a - 1);
-        t.add_uint(http_f::response_code, h.status, base + static_cast<uint32_t>(a + 1), static_cast<uint32_t>(code.size()));
-        if (const char* d = status_text(h.status)) {
-          int32_t i = t.add_string(http_f::response_code_desc, d, 0, 0);
-          t.nodes_flags(i, core::FieldNode::kGenerated);
-        }
-        if (b != std::string_view::npos)
-          t.add_string(http_f::response_phrase, start.substr(b + 1), base + static_cast<uint32_t>(b + 1),
-                       static_cast<uint32_t>(start.size() - b - 1));
+  core::Subtree sl(t, core::add_text(t, escaped(s.substr(0, eol + 2)), base, static_cast<uint32_t>(eol + 2)));
+  core::add_expert(t, escaped(s.substr(0, eol + 2)), core::Severity::Chat, core::ExpertGroup::Sequence, base,
+                   static_cast<uint32_t>(eol + 2), http_f::chat);
+  const size_t a = start.find(' ');
+  const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
+  if (h.response) {
+    t.add_string(http_f::response_version, start.substr(0, a), base, static_cast<uint32_t>(a));
+    if (a != std::string_view::npos) {
+      const std::string_view code = start.substr(a + 1, b == std::string_view::npos ? b : b - a - 1);
+      t.add_uint(http_f::response_code, h.status, base + static_cast<uint32_t>(a + 1), static_cast<uint32_t>(code.size()));
+      if (const char* d = status_text(h.status)) {
+        int32_t i = t.add_string(http_f::response_code_desc, d, 0, 0);
+        t.nodes_flags(i, core::FieldNode::kGenerated);
       }
-    } else {
-      t.add_string(http_f::request_method, start.substr(0, a), base, static_cast<uint32_t>(a));
-      if (a != std::string_view::npos && b != std::string_view::npos) {
-        t.add_string(http_f::request_uri, start.substr(a + 1, b - a - 1), base + static_cast<uint32_t>(a + 1),
-                     static_cast<uint32_t>(b - a - 1));
-        t.add_string(http_f::request_version, start.substr(b + 1), base + static_cast<uint32_t>(b + 1),
+      if (b != std::string_view::npos)
+        t.add_string(http_f::response_phrase, start.substr(b + 1), base + static_cast<uint32_t>(b + 1),
                      static_cast<uint32_t>(start.size() - b - 1));
-      }
+    }
+  } else {
+    t.add_string(http_f::request_method, start.substr(0, a), base, static_cast<uint32_t>(a));
+    if (a != std::string_view::npos && b != std::string_view::npos) {
+      t.add_string(http_f::request_uri, start.substr(a + 1, b - a - 1), base + static_cast<uint32_t>(a + 1),
+                   static_cast<uint32_t>(b - a - 1));
+      t.add_string(http_f::request_version, start.substr(b + 1), base + static_cast<uint32_t>(b + 1),
+                   static_cast<uint32_t>(start.size() - b - 1));
     }
   }
-  std::string_view host, ctype;
-  size_t pos = eol + 2;
-  while (pos + 2 <= h.header_len - 2) {
-    const size_t e = s.find("\r\n", pos);
-    const std::string_view line = s.substr(pos, e - pos), with_crlf = s.substr(pos, e + 2 - pos);
-    const uint32_t o = base + static_cast<uint32_t>(pos), n = static_cast<uint32_t>(e + 2 - pos);
-    pos = e + 2;
-    const size_t colon = line.find(':');
-    const std::string_view name = colon == std::string_view::npos ? line : trim(line.substr(0, colon));
-    const std::string_view value = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(colon + 1));
-    core::FieldId id = core::kNoField;
-    for (const Header& k : kHeaders)
-      if (iequal(name, k.name)) id = k.id;
-    const core::FieldId line_id = h.response ? http_f::response_line : http_f::request_line;
-    if (id != core::kNoField) {
-      int32_t i = t.add_string(id, value, o, n);
-      t.set_display(i, escaped(with_crlf));  // -V shows the line as it is: "Content-type: application/json\r\n"
-      if (id == http_f::content_length_header) {
-        uint64_t v = 0;
-        if (parse_decimal(value, v)) {
-          core::Subtree sub(t, i);
-          int32_t c = t.add_uint(http_f::content_length, v, o, n);
-          t.nodes_flags(c, core::FieldNode::kGenerated);
-        }
+}
+
+// One header line at pos (whole, with its CRLF): its field and -V line.
+// Returns where the next line starts.
+static size_t add_header_line(core::FieldTree& t, std::string_view s, size_t pos, uint32_t base, bool response,
+                       std::string_view& host, std::string_view& ctype) {
+  const size_t e = s.find("\r\n", pos);
+  const std::string_view line = s.substr(pos, e - pos), with_crlf = s.substr(pos, e + 2 - pos);
+  const uint32_t o = base + static_cast<uint32_t>(pos), n = static_cast<uint32_t>(e + 2 - pos);
+  const size_t colon = line.find(':');
+  const std::string_view name = colon == std::string_view::npos ? line : trim(line.substr(0, colon));
+  const std::string_view value = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(colon + 1));
+  core::FieldId id = core::kNoField;
+  for (const Header& k : kHeaders)
+    if (iequal(name, k.name)) id = k.id;
+  const core::FieldId line_id = response ? http_f::response_line : http_f::request_line;
+  if (id != core::kNoField) {
+    int32_t i = t.add_string(id, value, o, n);
+    t.set_display(i, escaped(with_crlf));  // -V shows the line as it is: "Content-type: application/json\r\n"
+    if (id == http_f::content_length_header) {
+      uint64_t v = 0;
+      if (parse_decimal(value, v)) {
+        core::Subtree sub(t, i);
+        int32_t c = t.add_uint(http_f::content_length, v, o, n);
+        t.nodes_flags(c, core::FieldNode::kGenerated);
       }
-      if (id == http_f::host) host = value;
-      if (id == http_f::content_type) ctype = value;
-      t.nodes_flags(t.add_string(line_id, with_crlf, o, n), core::FieldNode::kHidden);
-    } else {
-      t.set_display(t.add_string(line_id, with_crlf, o, n), escaped(with_crlf));
     }
+    if (id == http_f::host) host = value;
+    if (id == http_f::content_type) ctype = value;
+    t.nodes_flags(t.add_string(line_id, with_crlf, o, n), core::FieldNode::kHidden);
+  } else {
+    t.set_display(t.add_string(line_id, with_crlf, o, n), escaped(with_crlf));
   }
-  core::add_text(t, "\\r\\n", base + static_cast<uint32_t>(h.header_len - 2), 2);
+  return e + 2;
+}
+
+// After the header lines: a request's full URI and number (remembered for
+// its response), or a response's number and the request it answers.
+static void add_message_meta(core::FieldTree& t, Packet& pkt, HttpSession& sess, core::Transactions& tx, uint32_t conv,
+                             const Head& h, std::string_view start, std::string_view host) {
   if (!h.response) {
     const size_t a = start.find(' ');
     const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
@@ -572,6 +564,111 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
       t.nodes_flags(u, core::FieldNode::kGenerated);
     }
   }
+}
+
+bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* sess, core::Transactions* tx,
+                 uint32_t conv) {
+  // A message whose header block the snapshot length cut (the segment cannot
+  // be reassembled): the start line and the whole header lines, then the cut.
+  std::string_view s = as_view(captured);
+  auto& t = pkt.tree;
+  const size_t eol = s.find("\r\n");
+  if (!is_message_start(s) || eol == std::string_view::npos) {
+    if (!sess) return false;
+    // The middle of a body: tshark's "Continuation" with what was captured, cut.
+    pkt.layer("http");
+    pkt.set_protocol("HTTP");
+    t.open(http_f::proto, base, static_cast<uint32_t>(captured.size()));
+    if (!s.empty()) {
+      const int32_t fd = t.add_string(http_f::file_data, s, base, static_cast<uint32_t>(s.size()));
+      t.set_display(fd, "File Data: " + std::to_string(s.size()) + " bytes");
+      // tshark hands the body to its data dissector: "Data (34 bytes)" under HTTP.
+      pkt.layer("data");
+      const int32_t d = t.open(link::data_f::proto, base, static_cast<uint32_t>(s.size()));
+      if (t.wants(link::data_f::proto)) t.set_bytes(d, captured.data(), captured.size());
+      t.add_bytes(link::data_f::data, captured.data(), captured.size(), base);
+      t.add_int(link::data_f::len, static_cast<int64_t>(captured.size()), 0, 0);
+      t.close();
+    }
+    t.close();
+    if (pkt.cols) pkt.cols->info = "Continuation";
+    pkt.mark_truncated("HTTP");
+    return true;
+  }
+  pkt.layer("http");
+  pkt.set_protocol("HTTP");
+  t.open(http_f::proto, base, static_cast<uint32_t>(captured.size()));
+  Head h;
+  h.response = s.substr(0, 5) == "HTTP/";
+  uint64_t v = 0;
+  if (h.response && eol >= 12 && parse_decimal(s.substr(9, 3), v)) h.status = static_cast<unsigned>(v);
+  add_start_line(t, s, eol, base, h);
+  std::string_view host, ctype;
+  size_t pos = eol + 2;
+  bool whole = true;  // no line was left unfinished without a name
+  for (;;) {
+    const size_t e = s.find("\r\n", pos);
+    if (e == pos) break;  // (the blank line: the whole block was captured)
+    if (e == std::string_view::npos) {
+      // The line the capture cut: shown as far as it goes when its name is
+      // whole (tshark: "Host: 1"); else the cut comes before the message's
+      // numbers are given.
+      const std::string_view rest = s.substr(pos);
+      const size_t colon = rest.find(':');
+      if (colon == std::string_view::npos) {
+        whole = rest.empty();
+        break;
+      }
+      const std::string_view name = trim(rest.substr(0, colon)), value = trim(rest.substr(colon + 1));
+      core::FieldId id = core::kNoField;
+      for (const Header& k : kHeaders)
+        if (iequal(name, k.name)) id = k.id;
+      const uint32_t o = base + static_cast<uint32_t>(pos), n = static_cast<uint32_t>(rest.size());
+      if (id != core::kNoField) {
+        t.set_display(t.add_string(id, value, o, n), escaped(rest));
+        if (id == http_f::host) host = value;
+      } else {
+        t.set_display(t.add_string(h.response ? http_f::response_line : http_f::request_line, rest, o, n), escaped(rest));
+      }
+      break;
+    }
+    pos = add_header_line(t, s, pos, base, h.response, host, ctype);
+  }
+  if (whole && sess && tx) add_message_meta(t, pkt, *sess, *tx, conv, h, s.substr(0, eol), host);
+  t.close();
+  if (pkt.cols) {
+    pkt.cols->info = std::string(s.substr(0, eol));
+    pkt.cols->info += ' ';
+  }
+  pkt.mark_truncated("HTTP");
+  return true;
+}
+
+void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess, core::Transactions& tx, uint32_t conv,
+                 bool first) {
+  auto& t = pkt.tree;
+  std::string_view s = as_view(pdu);
+  pkt.layer("http");
+  pkt.set_protocol("HTTP");
+  t.open(http_f::proto, base, static_cast<uint32_t>(pdu.size()));
+  std::string info;
+  Head h;
+  if (!is_message_start(s) || !parse_head(s, h)) {
+    t.close();
+    if (pkt.cols) {
+      if (first) pkt.cols->info = "Continuation";
+      else pkt.cols->info += ", Continuation";
+    }
+    return;
+  }
+  const size_t eol = s.find("\r\n");
+  const std::string_view start = s.substr(0, eol);
+  add_start_line(t, s, eol, base, h);
+  std::string_view host, ctype;
+  size_t pos = eol + 2;
+  while (pos + 2 <= h.header_len - 2) pos = add_header_line(t, s, pos, base, h.response, host, ctype);
+  core::add_text(t, "\\r\\n", base + static_cast<uint32_t>(h.header_len - 2), 2);
+  add_message_meta(t, pkt, sess, tx, conv, h, start, host);
   // The body: de-chunked when chunked.
   std::string_view body = s.substr(h.header_len);
   std::string dechunked;

@@ -40,6 +40,13 @@ std::string_view first_line(std::span<const uint8_t> b);
 void dissect_pdu(core::Bytes pdu, uint32_t base, core::Packet& pkt, HttpSession& s, core::Transactions& tx, uint32_t conv,
                  bool first);
 
+// A segment the snapshot length cut (it cannot be reassembled) that starts an
+// HTTP message: its start line and header lines as far as they go, marked
+// cut. One that does not start a message is tshark's "Continuation" when the
+// conversation is HTTP (sess given), else false.
+bool dissect_cut(core::Bytes captured, uint32_t base, core::Packet& pkt, HttpSession* sess, core::Transactions* tx,
+                 uint32_t conv);
+
 // A JSON document (RFC 8259) as tshark's json dissector shows it: layer
 // "json", json.object/array/member/key/value.* and the path fields; `col` is
 // the Protocol column it gives ("HTTP/JSON", "MQTT/JSON"). Also used for MQTT

@@ -61,12 +61,16 @@ void dissect_data(Reader& r, Packet& pkt) {
   if (declared == 0) return;
   pkt.layer("data");
   auto& t = pkt.tree;
-  int32_t p = t.open(data_f::proto, static_cast<uint32_t>(r.pos()), static_cast<uint32_t>(declared));
+  // tshark's data dissector shows what was captured and never reports a
+  // cut (its length is the captured one); the bytes it lacks are still
+  // counted by the layers around it.
+  const size_t shown = rest.empty() ? declared : rest.size();
+  int32_t p = t.open(data_f::proto, static_cast<uint32_t>(r.pos()), static_cast<uint32_t>(shown));
   if (t.wants(data_f::proto)) t.set_bytes(p, rest.data(), rest.size());
   t.add_bytes(data_f::data, rest.data(), rest.size(), static_cast<uint32_t>(r.pos()));
-  t.add_int(data_f::len, static_cast<int64_t>(declared), 0, 0);
+  t.add_int(data_f::len, static_cast<int64_t>(shown), 0, 0);
   t.close();
-  if (rest.size() < declared) pkt.mark_truncated("Data");
+  if (rest.empty()) pkt.mark_truncated("Data");  // nothing of it was captured
   r.skip(rest.size());
 }
 

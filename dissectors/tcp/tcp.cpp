@@ -843,6 +843,17 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen &&
                tls::dissect_cut_segment(payload, pkt, flow->sessions->tls_session())) {
       // (what follows the last record dissected lies in the record the capture cut)
+      // TLS's Info replaced TCP's: the analysis tags stay in front.
+      if (info && an.any()) {
+        std::string p;
+        append_analysis_info(p, an);
+        info->insert(0, p + (info->empty() ? "" : ", "));
+      }
+    } else if ((app == TcpFlow::App::Http || app == TcpFlow::App::WebSocket) && pb.size() < seglen &&
+               http::dissect_cut(pb, static_cast<uint32_t>(pkt.frame.caplen - pb.size()), pkt,
+                                 app == TcpFlow::App::Http && flow ? &flow->sessions->http : nullptr,
+                                 app == TcpFlow::App::Http && flow ? &st.http_tx : nullptr, flow ? flow->stream : 0)) {
+      payload.skip(pb.size());  // (an HTTP message the capture cut: its whole header lines)
     } else {
       link::dissect_data(payload, pkt);
     }
