@@ -16,6 +16,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtt_features.pcap -> trunc_snap100_big.pcap (the 90 KB PUBLISH's connection
                        cut to 100 bytes: a PDU running past a cut segment)
   mqtt_gtpu.pcap    -> trunc_snap100_gtpu.pcap (GTP-U frames cut to 100 bytes)
+  dns_tcp.pcap      -> trunc_snap100_dns.pcap (DNS over TCP cut to 100 bytes)
+  mdns_lab.pcap     -> trunc_snap100_mdns.pcap (mDNS answers cut short)
   http_close.pcap   -> trunc_snap100_http.pcap (HTTP cut to 100 bytes: header
                        lines as far as they go, body segments "Continuation")
   mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
@@ -160,6 +162,11 @@ def main(d):
     nh_, lh_, rh_ = read_pcap(os.path.join(d, 'http_close.pcap'))
     write_pcap(os.path.join(d, 'trunc_snap100_http.pcap'), lh_, [(s, f, o, p[:100]) for (s, f, o, p) in rh_], nh_,
                snaplen=100)
+    # ... DNS over TCP and mDNS cut to 100 bytes: messages as far as they go,
+    # the type of a record whose data was cut named in Info.
+    for src, dst in (('dns_tcp.pcap', 'trunc_snap100_dns.pcap'), ('mdns_lab.pcap', 'trunc_snap100_mdns.pcap')):
+        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
+        write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:100]) for (s, f, o, p) in rx_], nx_, snaplen=100)
     # Pings of which the first of each family got no reply (the replies cut
     # out of around_mqtt.pcap): -2 names the reply of each request, or none.
     na, la, ra = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

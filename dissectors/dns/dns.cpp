@@ -11,6 +11,8 @@
 // endpoints and the transaction id (DissectState::dns_tx, bounded).
 #include "dissectors/dns/dns.h"
 
+#include "dissectors/tcp/tcp_fields.h"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -321,14 +323,24 @@ bool question(Ctx& c, size_t& pos) {
 bool record(Ctx& c, size_t& pos) {
   auto& t = c.pkt.tree;
   Name n = read_name(c.msg, pos);
-  if (!n.ok || n.end + 10 > c.msg.size()) return false;
+  if (!n.ok) return false;
+  if (n.end + 10 > c.msg.size()) return false;
   const Bytes h = c.msg.subspan(n.end, 10);  // type, class, TTL, RDLENGTH
   const uint16_t type = core::be16_at(h, 0), raw_cls = core::be16_at(h, 2), rdlen = core::be16_at(h, 8);
   const bool flush = c.mdns && type != 41 && (raw_cls & 0x8000);
   const uint16_t cls = c.mdns && type != 41 ? raw_cls & 0x7fff : raw_cls;
   const uint32_t ttl = core::be32_at(h, 4);
   const size_t rd = n.end + 10;
-  if (rd + rdlen > c.msg.size()) return false;
+  if (rd + rdlen > c.msg.size()) {
+    // Its data cut short: tshark has named the record's type in Info before
+    // it runs out of bytes.
+    if (c.info) {
+      *c.info += ' ';
+      append_type(*c.info, type);
+      if (flush) *c.info += ", cache flush";
+    }
+    return false;
+  }
   const Bytes rdata = c.msg.subspan(rd, rdlen);
   const uint8_t* d = rdata.data();
   auto be16 = [&](size_t k) { return core::be16_at(rdata, k); };  // within RDATA, checked
@@ -636,25 +648,35 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
     for (unsigned i = 0; i < counts[s] && ok; ++i) ok = record(c, pos);
   }
   if (!pkt.in_error) {
+    // The pairing is noted either way; its items follow the sections, so a
+    // message whose sections ran out of bytes shows none (tshark's exception
+    // comes first).
+    const bool show = ok;
     if (!response) {
       if (again_of) {
-        t.add_uint(dns_f::retransmit_request_in, again_of, 0, 0, core::FieldNode::kGenerated);
-        t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
+        if (show) {
+          t.add_uint(dns_f::retransmit_request_in, again_of, 0, 0, core::FieldNode::kGenerated);
+          t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
+        }
       } else {
         st.dns_tx.replace(key, pkt.frame.number, pkt.frame.ts);
-        if (const uint64_t rf = st.dns_tx.response_in(pkt.frame.number))  // -2: "[Response In: 15]"
+        if (const uint64_t rf = st.dns_tx.response_in(pkt.frame.number); rf && show)  // -2: "[Response In: 15]"
           t.add_uint(dns_f::response_in, rf, 0, 0, core::FieldNode::kGenerated);
       }
     } else if (again_of) {
-      t.add_uint(dns_f::retransmit_response_in, again_of, 0, 0, core::FieldNode::kGenerated);
-      t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
+      if (show) {
+        t.add_uint(dns_f::retransmit_response_in, again_of, 0, 0, core::FieldNode::kGenerated);
+        t.add_bool(dns_f::retransmission, true, 0, 0, core::FieldNode::kGenerated);
+      }
     } else if (known && !known->resp_frame && known->frame < pkt.frame.number) {
       known->resp_frame = pkt.frame.number;
       st.dns_tx.answered_by(known->frame, pkt.frame.number);
-      t.add_uint(dns_f::response_to, known->frame, 0, 0, core::FieldNode::kGenerated);
-      int32_t ti = t.add_time(dns_f::time, core::ts_sub(pkt.frame.ts, known->ts));
-      t.nodes_flags(ti, core::FieldNode::kGenerated);
-    } else if (!known) {
+      if (show) {
+        t.add_uint(dns_f::response_to, known->frame, 0, 0, core::FieldNode::kGenerated);
+        int32_t ti = t.add_time(dns_f::time, core::ts_sub(pkt.frame.ts, known->ts));
+        t.nodes_flags(ti, core::FieldNode::kGenerated);
+      }
+    } else if (!known && show) {
       t.add_bool(dns_f::unsolicited, true, 0, 0, core::FieldNode::kGenerated);  // no query seen for it
     }
   }
@@ -694,6 +716,15 @@ bool tcp_plausible(std::span<const uint8_t> b) {
 
 void dissect_tcp_message(Bytes pdu, uint32_t base, Packet& pkt, DissectState& st) {
   Reader r(pdu);
+  dissect_message(r, base, pkt, st, Flavor::Dns, true);
+}
+
+void dissect_tcp_cut(Reader& r, uint32_t base, Packet& pkt, DissectState& st) {
+  const Bytes b = r.rest_captured();
+  if (b.size() >= 2 && pkt.tree.wants(tcp::tcp_f::pdu_size)) {  // the PDU tshark's TCP would have reassembled
+    core::Subtree in_tcp(pkt.tree, pkt.tree.last_of(tcp::tcp_f::proto));
+    pkt.tree.add_uint(tcp::tcp_f::pdu_size, 2u + core::be16_at(b, 0), 0, 0);
+  }
   dissect_message(r, base, pkt, st, Flavor::Dns, true);
 }
 

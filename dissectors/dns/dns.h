@@ -37,6 +37,9 @@ void dissect_llmnr(core::Reader& r, core::Packet& pkt, DissectState& st);
 tcp::PduLen tcp_pdu_length(std::span<const uint8_t> b);
 bool tcp_plausible(std::span<const uint8_t> b);
 void dissect_tcp_message(core::Bytes pdu, uint32_t base, core::Packet& pkt, DissectState& st);
+// A segment the snapshot length cut that starts a DNS-over-TCP message (it
+// cannot be reassembled): the message as far as it was captured.
+void dissect_tcp_cut(core::Reader& r, uint32_t base, core::Packet& pkt, DissectState& st);
 std::span<const core::FieldDef> dns_field_table();
 }  // namespace dns
 }  // namespace mqsniff

@@ -849,6 +849,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
         append_analysis_info(p, an);
         info->insert(0, p + (info->empty() ? "" : ", "));
       }
+    } else if (app == TcpFlow::App::Dns && flow && pb.size() < seglen) {
+      dns::dissect_tcp_cut(payload, static_cast<uint32_t>(pkt.frame.caplen - pb.size()), pkt, st);
     } else if ((app == TcpFlow::App::Http || app == TcpFlow::App::WebSocket) && pb.size() < seglen &&
                http::dissect_cut(pb, static_cast<uint32_t>(pkt.frame.caplen - pb.size()), pkt,
                                  app == TcpFlow::App::Http && flow ? &flow->sessions->http : nullptr,
