@@ -304,6 +304,75 @@ TEST_CASE("json: -T ek is an index line then a document per packet") {
   CHECK(doc["timestamp"].is_string());
 }
 
+TEST_CASE("json: escaping and hex at every length and position (the writer's 8-byte scans)") {
+  // MQTT PUBLISHes whose topic has a quote, a backslash or a UTF-8 letter at
+  // each position of every length to 40, and payloads of every length to 40:
+  // each document parses, and the topic and hex payload come back exact.
+  const char* specials[] = {"\"", "\\", "\xc3\xa9", "/"};
+  for (bool ek : {false, true}) {
+    for (const char* sp : specials) {
+      std::vector<std::vector<uint8_t>> frames;
+      std::vector<std::string> topics, hex;
+      for (size_t len = 0; len <= 40; ++len) {
+        std::string topic;
+        const size_t at = len ? len * 7 % len : 0;
+        for (size_t i = 0; i < len; ++i) {
+          if (i == at) topic += sp;
+          else topic += static_cast<char>('a' + i % 26);
+        }
+        std::vector<uint8_t> payload(len);
+        std::string want;
+        for (size_t i = 0; i < len; ++i) {
+          payload[i] = static_cast<uint8_t>(i * 37 + 11);
+          char b[4];
+          snprintf(b, sizeof b, "%s%02x", i ? ":" : "", payload[i]);
+          want += b;
+        }
+        std::vector<uint8_t> pdu;
+        pdu.push_back(0x30);
+        pdu.push_back(static_cast<uint8_t>(2 + topic.size() + payload.size()));
+        pdu.push_back(static_cast<uint8_t>(topic.size() >> 8));
+        pdu.push_back(static_cast<uint8_t>(topic.size()));
+        for (char ch : topic) pdu.push_back(static_cast<uint8_t>(ch));
+        for (uint8_t b : payload) pdu.push_back(b);
+        TcpSpec t;
+        t.seq = 1000;
+        t.flags = 0x18;
+        t.ack = 1;
+        t.sport = static_cast<uint16_t>(40000 + len);
+        t.dport = 1883;
+        t.payload = pdu;
+        frames.push_back(eth(0x0800, ipv4_tcp(t)));
+        topics.push_back(topic);
+        hex.push_back(want);
+      }
+      Harness h;
+      std::string text = render_json(h, frames, ek);
+      std::vector<nlohmann::json> docs;
+      if (ek) {
+        size_t at = 0;
+        while (at < text.size()) {
+          size_t nl = text.find('\n', at);
+          if (nl == std::string::npos) nl = text.size();
+          auto line = nlohmann::json::parse(text.substr(at, nl - at));
+          if (line.contains("layers")) docs.push_back(line["layers"]);
+          at = nl + 1;
+        }
+      } else {
+        for (const auto& d : nlohmann::json::parse(text)) docs.push_back(d["_source"]["layers"]);
+      }
+      REQUIRE(docs.size() == frames.size());
+      for (size_t i = 0; i < docs.size(); ++i) {
+        const auto& m = docs[i]["mqtt"];
+        CAPTURE(i);
+        CAPTURE(sp);
+        CHECK(m[ek ? "mqtt_mqtt_topic" : "mqtt.topic"] == topics[i]);
+        if (!hex[i].empty()) CHECK(m[ek ? "mqtt_mqtt_msg" : "mqtt.msg"] == hex[i]);
+      }
+    }
+  }
+}
+
 #include "dissectors/websocket/ws_dissect.h"
 
 TEST_CASE("websocket: framer lengths, extended lengths and hostile headers") {
