@@ -1233,6 +1233,9 @@ bool truthy(const FieldNode& v) {
   return true;
 }
 
+// The values an arithmetic expression may produce (see Eval::arith).
+constexpr size_t kMaxArithValues = 4096;
+
 class Eval {
 public:
   Eval(const core::FieldTree& tree, std::vector<uint32_t>& rank) : tree_(tree), rank_(rank) {}
@@ -1439,8 +1442,12 @@ private:
     value(b);
     e.vals.clear();
     e.store.clear();
+    // Every pair of values, as Wireshark's: a chain of sums over a repeated
+    // field (tcp.port has two) doubles at each step, so the results are
+    // bounded (kMaxArithValues; a filter reaching it compares the first ones).
     for (const auto& x : a.vals)
       for (const auto& y : b.vals) {
+        if (e.vals.size() >= kMaxArithValues) break;
         FieldNode r;
         if (x.kind == ValueKind::Bytes || y.kind == ValueKind::Bytes) {  // bytes & bytes
           std::string_view p = node_text(x), q = node_text(y);
