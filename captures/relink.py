@@ -16,6 +16,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtt_features.pcap -> trunc_snap100_big.pcap (the 90 KB PUBLISH's connection
                        cut to 100 bytes: a PDU running past a cut segment)
   mqtt_gtpu.pcap    -> trunc_snap100_gtpu.pcap (GTP-U frames cut to 100 bytes)
+  around_mqtt.pcap  -> trunc_snap64_around.pcap (cut to 64 bytes: IPv4, TCP
+                       and ARP headers cut inside VXLAN and GTP-U tunnels)
   dns_tcp.pcap      -> trunc_snap100_dns.pcap (DNS over TCP cut to 100 bytes)
   mdns_lab.pcap     -> trunc_snap100_mdns.pcap (mDNS answers cut short)
   http_close.pcap   -> trunc_snap100_http.pcap (HTTP cut to 100 bytes: header
@@ -167,6 +169,11 @@ def main(d):
     for src, dst in (('dns_tcp.pcap', 'trunc_snap100_dns.pcap'), ('mdns_lab.pcap', 'trunc_snap100_mdns.pcap')):
         nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
         write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:100]) for (s, f, o, p) in rx_], nx_, snaplen=100)
+    # ... and the neighbouring protocols and tunnels cut to 64 bytes: inner
+    # IPv4/TCP headers and ARP cut short (the fields as far as they go).
+    nn_, ln_, rn_ = read_pcap(os.path.join(d, 'around_mqtt.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap64_around.pcap'), ln_, [(s, f, o, p[:64]) for (s, f, o, p) in rn_], nn_,
+               snaplen=64)
     # Pings of which the first of each family got no reply (the replies cut
     # out of around_mqtt.pcap): -2 names the reply of each request, or none.
     na, la, ra = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

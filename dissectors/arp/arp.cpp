@@ -63,6 +63,13 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("arp");
   pkt.set_protocol("ARP");
+  if (r.captured_remaining() < 8 && r.remaining() >= 8) {
+    // Cut before its fixed part ends (snapshot length): tshark shows no ARP
+    // item, only the cut.
+    if (pkt.cols) pkt.cols->info.clear();
+    pkt.mark_truncated("ARP/RARP");
+    return;
+  }
   int32_t p = t.open(arp_f::proto, off, 8);
   uint16_t htype = r.be16();
   uint16_t ptype = r.be16();

@@ -136,6 +136,9 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   }
   set_dl_addr(pkt.dl_dst, dst.data());
   set_dl_addr(pkt.dl_src, src.data());
+  // An Ethernet frame inside a tunnel (VXLAN) names the columns' addresses
+  // again, as tshark's: its MACs, until an IP layer inside it says otherwise.
+  pkt.net_src.type = pkt.net_dst.type = core::AddrType::None;
   if (t.wants(eth_f::proto)) {
     char a[20], b[20];
     core::format_ether(a, src.data());

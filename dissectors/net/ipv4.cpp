@@ -53,7 +53,16 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("ip");
+  if (r.captured_remaining() == 0 && r.remaining() > 0) {
+    // Nothing of the header was captured: tshark names the protocol and the
+    // cut, and shows no item.
+    pkt.set_protocol("IPv4");
+    if (pkt.cols) pkt.cols->info.clear();
+    pkt.mark_truncated("IPv4");
+    return;
+  }
   int32_t proto_idx = t.open(ip_f::proto, off, 20);
+  const size_t start = r.pos();
   uint8_t vihl = r.u8();
   uint8_t ds = r.u8();
   uint16_t total = r.be16();
@@ -64,27 +73,8 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   uint16_t csum = r.be16();
   uint32_t src = r.be32();
   uint32_t dst = r.be32();
-  if (pkt.check(r, "IPv4")) {
-    t.close();
-    return;
-  }
-  pkt.set_protocol("IPv4");
-  uint8_t version = vihl >> 4;
-  uint32_t hlen = (vihl & 0x0f) * 4u;
-  t.add_uint(ip_f::version, version, off, 1);
-  t.add_uint(ip_f::hdr_len, hlen, off, 1);
-  if (version != 4 || hlen < 20) {
-    // "Bogus IP header length" / wrong version: Wireshark stops here too.
-    t.add_none(ip_f::bogus_ip_length, off, 1);
-    t.close();
-    pkt.mark_malformed("IPv4");
-    if (pkt.cols) {
-      pkt.cols->info = version != 4 ? "Bogus IPv4 version (" + std::to_string(version) + ", must be 4)"
-                                    : "Bogus IPv4 header length (" + std::to_string(hlen) + ", must be at least 20)";
-    }
-    return;
-  }
-  t.set_length(proto_idx, hlen);
+  const uint8_t version = vihl >> 4;
+  const uint32_t hlen = (vihl & 0x0f) * 4u;
   const uint16_t frag_off = ffo & 0x1fff;
   // RFC 3171: what goes to the Local Network Control Block (224.0.0.0/24)
   // carries TTL 1, or 255 for the protocols that insist on it (VRRP
@@ -100,15 +90,20 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
                                : "\"Time To Live\" != 1 for a packet sent to the Local Network Control Block (see RFC 3171)",
                      core::Severity::Note, core::ExpertGroup::Sequence, off + 8, 1, ip_f::ttl_lncb);
   };
-  if (!t.wants_any(core::Proto::Ip)) lncb_expert();  // experts asked for without the IPv4 fields
-  if (t.wants_any(core::Proto::Ip)) {
+  // The header's fields after version and length, as far as `have` bytes of
+  // it were captured (all 20, or a snaplen cut inside it).
+  auto header_fields = [&](size_t have) {
+    if (have < 2) return;
     {
       core::Subtree sub(t, t.add_uint(ip_f::dsfield, ds, off + 1, 1));
       t.add_uint(ip_f::dsfield_dscp, ds >> 2, off + 1, 1);
       t.add_uint(ip_f::dsfield_ecn, ds & 3, off + 1, 1);
     }
+    if (have < 4) return;
     t.add_uint(ip_f::len, total, off + 2, 2);
+    if (have < 6) return;
     t.add_uint(ip_f::id, id, off + 4, 2);
+    if (have < 8) return;
     {
       core::Subtree sub(t, t.add_uint(ip_f::flags, ffo >> 13, off + 6, 1));
       t.add_bool(ip_f::flags_rb, ffo & 0x8000, off + 6, 1);
@@ -116,11 +111,14 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
       t.add_bool(ip_f::flags_mf, ffo & 0x2000, off + 6, 1);
     }
     t.add_uint(ip_f::frag_offset, frag_off, off + 6, 2);
+    if (have < 9) return;
     {
       core::Subtree under(t, t.add_uint(ip_f::ttl, ttl, off + 8, 1));
       lncb_expert();
     }
+    if (have < 10) return;
     t.add_uint(ip_f::proto_, proto, off + 9, 1);
+    if (have < 12) return;
     t.add_uint(ip_f::checksum, csum, off + 10, 2);
     t.add_uint(ip_f::checksum_status, 2, off + 10, 2);  // unverified, as tshark's default
     // Each address with its hidden ip.addr and host fields, in tshark's order.
@@ -134,9 +132,43 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
       t.nodes_flags(t.add_string_copy(host_id, s, o, 4), core::FieldNode::kHidden);
       t.nodes_flags(t.add_string_copy(ip_f::host, s, o, 4), core::FieldNode::kHidden);
     };
+    if (have < 16) return;
     address(ip_f::src, ip_f::src_host, src, off + 12);
+    if (have < 20) return;
     address(ip_f::dst, ip_f::dst_host, dst, off + 16);
+  };
+  if (!r.ok()) {
+    // The header cut short by the snapshot length: its fields as far as they
+    // were captured, as tshark shows them (Protocol "IPv4", Info cleared).
+    const size_t have = r.error() == core::ReadError::Truncated ? r.error_offset() - start : 0;
+    if (have >= 1) {
+      pkt.set_protocol("IPv4");
+      if (pkt.cols) pkt.cols->info.clear();
+      t.add_uint(ip_f::version, version, off, 1);
+      t.add_uint(ip_f::hdr_len, hlen, off, 1);
+      if (t.wants_any(core::Proto::Ip)) header_fields(have);
+    }
+    pkt.check(r, "IPv4");
+    t.close();
+    return;
   }
+  pkt.set_protocol("IPv4");
+  t.add_uint(ip_f::version, version, off, 1);
+  t.add_uint(ip_f::hdr_len, hlen, off, 1);
+  if (version != 4 || hlen < 20) {
+    // "Bogus IP header length" / wrong version: Wireshark stops here too.
+    t.add_none(ip_f::bogus_ip_length, off, 1);
+    t.close();
+    pkt.mark_malformed("IPv4");
+    if (pkt.cols) {
+      pkt.cols->info = version != 4 ? "Bogus IPv4 version (" + std::to_string(version) + ", must be 4)"
+                                    : "Bogus IPv4 header length (" + std::to_string(hlen) + ", must be at least 20)";
+    }
+    return;
+  }
+  t.set_length(proto_idx, hlen);
+  if (!t.wants_any(core::Proto::Ip)) lncb_expert();  // experts asked for without the IPv4 fields
+  if (t.wants_any(core::Proto::Ip)) header_fields(20);
 
   pkt.net_src.type = pkt.net_dst.type = core::AddrType::Ipv4;
   pkt.ip_ttl = ttl;

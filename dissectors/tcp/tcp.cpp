@@ -381,6 +381,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const core::Bytes seg_captured = r.rest_captured();  // what of it is in memory
   pkt.layer("tcp");
   int32_t proto_idx = t.open(tcp_f::proto, off, 20);
+  const size_t start = r.pos();
   uint16_t sp = r.be16();
   uint16_t dp = r.be16();
   uint32_t seq = r.be32();
@@ -393,7 +394,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
   if (!r.ok()) {
     // Header cut short: show the ports if we have them, as tshark does.
-    if (info && r.error_offset() >= 4) {
+    if (info && r.error_offset() - start >= 4) {
       info->clear();
       core::append_uint(*info, sp);
       *info += " \xe2\x86\x92 ";
