@@ -822,16 +822,20 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
+    bool seen_before = false;  // data this direction already carried: a retransmission
     if (flow && st.reassembly.enabled) {  // a cut segment: the stream goes on after it
       if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
       DirStream& cut = flow->streams->dir[dir];
       if (flow->dir[dir].syn_seen && !flow->late_app) cut.start_at(1);
+      seen_before = cut.started() && seglen > 0 && !DirStream::seq_gt(rel_seq + seglen, cut.next());
       cut.pass_over(rel_seq, seglen);
     }
     static thread_local mqtt::MqttSession no_flow;
     // A retransmission of a cut segment reaches no dissector (tshark: TCP's
-    // line and its payload item only).
-    if (flow && st.reassembly.enabled && (an.retransmission || an.fast_retransmission || an.spurious_retransmission))
+    // line and its payload item only). (The stream says so whether or not
+    // the sequence analysis runs for this output.)
+    if (flow && st.reassembly.enabled &&
+        (seen_before || an.retransmission || an.fast_retransmission || an.spurious_retransmission))
       return;
     if (mqtt) {
       mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
