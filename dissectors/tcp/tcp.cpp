@@ -72,6 +72,16 @@ void info_uint(std::string* info, const char* name, uint64_t v) {
   core::append_uint(*info, v);
 }
 
+// An application's Info replaced TCP's: tshark keeps the analysis tags in
+// front, then its column fence's ", " (none before an empty Info).
+void prefix_analysis(std::string& info, const Analysis& an) {
+  if (!an.any()) return;
+  std::string p;
+  append_analysis_info(p, an);
+  if (!info.empty()) p += ", ";
+  info.insert(0, p);
+}
+
 struct Options {
   int wscale = -1;  // -1 absent
   bool complete = false;  // every option byte was read
@@ -840,20 +850,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (mqtt) {
       mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
       // MQTT's Info replaced TCP's: the analysis tags stay in front (tshark's fence).
-      if (info && an.any() && pkt.cols && pkt.cols->protocol == "MQTT") {
-        std::string p;
-        append_analysis_info(p, an);
-        info->insert(0, p + ", ");
-      }
+      if (info && pkt.cols && pkt.cols->protocol == "MQTT") prefix_analysis(*info, an);
     } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen &&
                tls::dissect_cut_segment(payload, pkt, flow->sessions->tls_session())) {
       // (what follows the last record dissected lies in the record the capture cut)
       // TLS's Info replaced TCP's: the analysis tags stay in front.
-      if (info && an.any()) {
-        std::string p;
-        append_analysis_info(p, an);
-        info->insert(0, p + (info->empty() ? "" : ", "));
-      }
+      if (info) prefix_analysis(*info, an);
     } else if (app == TcpFlow::App::Dns && flow && pb.size() < seglen) {
       dns::dissect_tcp_cut(payload, static_cast<uint32_t>(pkt.frame.caplen - pb.size()), pkt, st);
     } else if ((app == TcpFlow::App::Http || app == TcpFlow::App::WebSocket) && pb.size() < seglen &&
@@ -1070,11 +1072,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
     // The MQTT Info replaced TCP's; tshark keeps the analysis prefix in front
     // and joins with ", " (its column fence).
-    if (an.any()) {
-      std::string p;
-      append_analysis_info(p, an);
-      info->insert(0, p + ", ");
-    }
+    prefix_analysis(*info, an);
     return;
   }
   if (out.cls == DirStream::SegClass::Retransmission) return;
