@@ -779,22 +779,39 @@ uint64_t value_range(FieldType t) {
     default: return 65536;  // wider fields: the names tshark gives are all below this
   }
 }
+// Fields whose named values lie beyond that range (`_ws.expert.severity ==
+// error`): their values, which are few.
+std::vector<uint64_t> sparse_values(std::string_view abbrev) {
+  std::vector<uint64_t> v;
+  if (abbrev == "_ws.expert.severity")
+    for (uint64_t k = 1; k <= 8; ++k) v.push_back(k << 20);
+  else if (abbrev == "_ws.expert.group")
+    for (uint64_t k = 1; k <= 15; ++k) v.push_back(k << 24);
+  return v;
+}
 bool has_value_names(const FieldDef& d) {
   if (!core::is_integer(d.type)) return false;
+  for (uint64_t v : sparse_values(d.abbrev))
+    if (core::value_name(d.abbrev, v)) return true;
   uint64_t n = value_range(d.type);
   for (uint64_t v = 0; v < n; ++v)
     if (core::value_name(d.abbrev, v)) return true;
   return false;
 }
 bool value_by_name(const FieldDef& d, const std::string& name, int64_t& out) {
-  uint64_t n = value_range(d.type);
-  for (uint64_t v = 0; v < n; ++v) {
+  auto match = [&](uint64_t v) {
     const char* vn = core::value_name(d.abbrev, v);
     if (vn && strcasecmp(vn, name.c_str()) == 0) {
       out = static_cast<int64_t>(v);
       return true;
     }
-  }
+    return false;
+  };
+  for (uint64_t v : sparse_values(d.abbrev))
+    if (match(v)) return true;
+  uint64_t n = value_range(d.type);
+  for (uint64_t v = 0; v < n; ++v)
+    if (match(v)) return true;
   return false;
 }
 uint64_t max_of(FieldType t) {

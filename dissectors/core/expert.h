@@ -24,12 +24,21 @@ const char* group_name(ExpertGroup g);
 // Adds an expert item under the current protocol. Only builds text when an
 // output or filter asked for expert fields.
 // `named`: the protocol's own field for this expert item (tls.resumed), if any.
+// `malformed_mark`: false where the packet is marked malformed anyway (its
+// _ws.malformed items come with the "[Malformed Packet]" item then).
 inline void add_expert(FieldTree& t, std::string_view msg, Severity sev, ExpertGroup grp, uint32_t off = 0,
-                       uint32_t len = 0, FieldId named = kNoField) {
+                       uint32_t len = 0, FieldId named = kNoField, bool malformed_mark = true) {
   using namespace link;
   bool any = t.wants(ws_f::expert) || t.wants(ws_f::expert_message) || t.wants(ws_f::expert_severity) ||
              t.wants(ws_f::expert_group);
-  if (!any && (named == kNoField || !t.wants(named))) return;
+  // As tshark, an item of the Malformed group also adds a hidden
+  // _ws.malformed (the frame then matches the filter `_ws.malformed`, though
+  // its Info gets no "[Malformed Packet]").
+  const bool malformed_item = malformed_mark && grp == ExpertGroup::Malformed && t.wants(ws_f::malformed);
+  if (!any && (named == kNoField || !t.wants(named))) {
+    if (malformed_item) t.add_none(ws_f::malformed, 0, 0, FieldNode::kHidden);
+    return;
+  }
   int32_t idx = t.open(ws_f::expert, off, len);
   if (named != kNoField) {  // its line in -V is the message ("Connection establish request (SYN): server port 1883")
     const int32_t n = t.add_none(named, off, len);
@@ -48,6 +57,7 @@ inline void add_expert(FieldTree& t, std::string_view msg, Severity sev, ExpertG
   t.add_uint(ws_f::expert_severity, static_cast<uint32_t>(sev), off, len);
   t.add_uint(ws_f::expert_group, static_cast<uint32_t>(grp), off, len);
   t.close();
+  if (malformed_item) t.add_none(ws_f::malformed, 0, 0, FieldNode::kHidden);
 }
 
 }  // namespace mqsniff::core

@@ -125,6 +125,9 @@ struct Packet {
   // "Unreassembled Packet", not a malformed one.
   bool fragmented = false;
   bool unreassembled = false;  // the _ws.unreassembled item was added
+  // Where the payload of the TCP segment being dissected ends in the frame
+  // (set by TCP): a record that ends there is the last its call sees.
+  const uint8_t* seg_end = nullptr;
 
   explicit Packet(FieldTree& t) : tree(t) {}
   void layer(std::string_view name) {

@@ -88,7 +88,8 @@ const Vs kConnack[] = {{0, "Connection Accepted"},
                        {4, "Connection Refused: bad user name or password"},
                        {5, "Connection Refused: not authorized"}};
 const Vs kTlsContent[] = {{20, "Change Cipher Spec"}, {21, "Alert"}, {22, "Handshake"}, {23, "Application Data"},
-                          {24, "Heartbeat"}};
+                          {24, "Heartbeat"}, {25, "Connection ID"}};
+const Vs kHeartbeatType[] = {{1, "Request"}, {2, "Response"}};
 const Vs kTlsVersions[] = {{0x0002, "SSL 2.0"}, {0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"}, {0x0303, "TLS 1.2"},
                            {0x0304, "TLS 1.3"}};
 // SSL 2.0 cipher kinds (the 3-byte specs of an SSLv2-format ClientHello that are not TLS suites).
@@ -219,10 +220,14 @@ const char* value_name(std::string_view a, uint64_t v) {
   }
   if (a == "tls.handshake.type") return tls::handshake_name(static_cast<uint8_t>(v));
   if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
+  if (a == "tls.heartbeat_message.type") return lookup(kHeartbeatType, v);
   if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));
   if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
   if (a == "tls.handshake.cipherspec") return v < 0x10000 ? lookup(kCiphers, v) : lookup(kSsl2Ciphers, v);
-  if (a == "tls.handshake.extension.type") return tls::extension_name(static_cast<uint16_t>(v));
+  if (a == "tls.handshake.extension.type") {
+    const char* n = tls::extension_name(static_cast<uint16_t>(v));
+    return n ? n : "Unknown";  // tshark: "Type: Unknown (65037)"
+  }
   if (a == "tls.handshake.extensions_supported_group" || a == "tls.handshake.extensions_key_share_group" ||
       a == "tls.handshake.extensions_key_share_selected_group" ||
       a == "tls.handshake.server_named_curve")

@@ -37,7 +37,7 @@ void add_malformed_item(core::Packet& pkt, std::string_view proto) {
   int32_t idx = t.open(ws_f::malformed, 0, 0);
   if (t.wants(ws_f::malformed)) t.set_label(idx, "[Malformed Packet: " + std::string(proto) + "]");
   core::add_expert(t, "Malformed Packet (Exception occurred)", core::Severity::Error, core::ExpertGroup::Malformed, 0,
-                   0, ws_f::malformed_expert);
+                   0, ws_f::malformed_expert, false);
   t.add_none(ws_f::malformed, 0, 0, core::FieldNode::kHidden);  // tshark's second, hidden item
   t.close();
   if (pkt.cols) pkt.cols->info += "[Malformed Packet]";

@@ -61,7 +61,7 @@ struct Ctx {
 // A specification violation: dissection goes on, the packet is marked
 // malformed and the reason is an expert item (filterable as _ws.expert).
 void violation(Ctx& c, const std::string& why) {
-  core::add_expert(c.t, why, core::Severity::Error, core::ExpertGroup::Malformed, c.off(), 0);
+  core::add_expert(c.t, why, core::Severity::Error, core::ExpertGroup::Malformed, c.off(), 0, core::kNoField, false);
   c.pkt.mark_malformed("MQTT");
 }
 

@@ -992,6 +992,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     pkt.new_call = false;
     first = false;
   };
+  pkt.seg_end = pb.data() + pb.size();
   DirStream::Out out = seglen ? ds.feed(rel_seq, pb, frame_no, entry.frame, entry.plausible, acked_beyond, on_pdu)
                               : DirStream::Out{};
   // The sender closed: a PDU that ran until the close (an HTTP/1.0 body) is

@@ -38,6 +38,7 @@ const char* handshake_name(uint8_t t) {
     case 0: return "Hello Request";
     case 1: return "Client Hello";
     case 2: return "Server Hello";
+    case 3: return "Hello Verify Request";
     case 4: return "New Session Ticket";
     case 5: return "End of Early Data";
     case 6: return "Hello Retry Request";
@@ -49,11 +50,21 @@ const char* handshake_name(uint8_t t) {
     case 15: return "Certificate Verify";
     case 16: return "Client Key Exchange";
     case 20: return "Finished";
-    case 21: return "Certificate URL";
+    case 21: return "Client Certificate URL";
     case 22: return "Certificate Status";
+    case 23: return "Supplemental Data";
     case 24: return "Key Update";
-    default: return "Unknown Handshake Message";
+    case 25: return "Compressed Certificate";
+    case 67: return "Encrypted Extensions";
+    default: return nullptr;
   }
+}
+
+// SSL 2.0 message types (the SSLv2-format ClientHello's header), as tshark names them.
+const char* ssl2_message_name(uint8_t t) {
+  static const char* const names[] = {"Error", "Client Hello", "Client Master Key", "Client Finished", "Server Hello",
+                                      "Server Verify", "Server Finished", "Request Certificate", "Client Certificate"};
+  return t < 9 ? names[t] : "Unknown";
 }
 
 const char* alert_name(uint8_t d) {
@@ -167,6 +178,17 @@ void info_add(Packet& pkt, bool& first_item, const std::string& what) {
   if (!first_item) pkt.cols->info += ", ";
   pkt.cols->info += what;
   first_item = false;
+}
+
+// A vector whose length runs past what contains it: tshark's expert under the
+// length item ("Vector length 1024 is too large, truncating it to 100"), and
+// the caller stops reading that structure. True when the length fits.
+bool vector_fits(core::FieldTree& t, int32_t len_item, size_t len, size_t room, uint32_t off, uint32_t size) {
+  if (len <= room) return true;
+  core::Subtree sub(t, len_item);
+  core::add_expert(t, "Vector length " + std::to_string(len) + " is too large, truncating it to " + std::to_string(room),
+                   core::Severity::Error, core::ExpertGroup::Malformed, off, size, tls_f::malformed_buffer_too_small);
+  return false;
 }
 
 // GREASE values (RFC 8701) are left out of JA3.
@@ -339,8 +361,10 @@ void dissect_extension(core::FieldTree& t, uint16_t type, Reader& e, uint32_t o,
     case 0: {  // server_name (RFC 6066 §3)
       if (e.remaining() < 2) break;
       core::Subtree sni(t, core::add_text(t, "Server Name Indication extension", at(), static_cast<uint32_t>(e.remaining())));
-      t.add_uint(tls_f::server_name_list_len, e.be16(), at() - 2, 2);
+      const uint16_t list_len = e.be16();
+      const int32_t li = t.add_uint(tls_f::server_name_list_len, list_len, at() - 2, 2);
       if (f && f->j4) f->j4->sni = true;
+      if (e.ok() && !vector_fits(t, li, list_len, e.remaining(), at() - 2, 2)) break;
       while (e.remaining() >= 3) {
         uint8_t nt = e.u8();
         uint16_t nl = e.be16();
@@ -533,7 +557,14 @@ void dissect_extension(core::FieldTree& t, uint16_t type, Reader& e, uint32_t o,
     default:
       if (e.remaining()) {
         core::Bytes d = e.rest_captured();
-        t.add_bytes(tls_f::extension_data, d.data(), d.size(), at());
+        const int32_t di = t.add_bytes(tls_f::extension_data, d.data(), d.size(), at());
+        if (di >= 0 && !extension_name(type) && t.wants(tls_f::extension_data)) {
+          // A type tshark does not know: its data shown as bytes ("Data: 135ca5ee…"), at most 36 of them.
+          std::string line = "Data: ";
+          core::append_hex_bytes(line, d.data(), std::min<size_t>(d.size(), 36), 0);
+          if (d.size() > 36) line += "\xe2\x80\xa6";
+          t.set_display(di, line);
+        }
       }
       break;
   }
@@ -612,9 +643,12 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   if (sid_len) t.add_bytes(tls_f::session_id, sid.data(), sid.size(), off + 35);
   if (client) {
     uint16_t cs_len = r.be16();
-    Reader cs = r.sub(cs_len);
     if (!r.ok()) return;
-    t.add_uint(tls_f::cipher_suites_length, cs_len, pos() - cs_len - 2, 2);
+    {
+      const int32_t li = t.add_uint(tls_f::cipher_suites_length, cs_len, pos() - 2, 2);
+      if (!vector_fits(t, li, cs_len, r.remaining(), pos() - 2, 2)) return;
+    }
+    Reader cs = r.sub(cs_len);
     {
       uint32_t co = pos() - cs_len;
       core::Subtree list(t, list_node(t, tls_f::ciphersuites, "Cipher Suites", cs_len / 2, "suite", "suites", co, cs_len));
@@ -624,9 +658,20 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
         co += 2;
         if ((f.want_ja3 || f.want_ja4) && !grease(c)) ciphers.push_back(c);
       }
+      if (cs.remaining()) {  // an odd length: tshark's note inside the list
+        const std::string note = cs.remaining() == 1 ? "1 trailing byte was unprocessed"
+                                                     : std::to_string(cs.remaining()) + " trailing bytes were unprocessed";
+        core::Subtree item(t, core::add_text(t, note, co, static_cast<uint32_t>(cs.remaining())));
+        core::add_expert(t, note, core::Severity::Warn, core::ExpertGroup::Protocol, co,
+                         static_cast<uint32_t>(cs.remaining()), tls_f::malformed_trailing_data);
+      }
     }
     uint8_t comp_len = r.u8();
-    t.add_uint(tls_f::comp_methods_length, comp_len, pos() - 1, 1);
+    if (!r.ok()) return;
+    {
+      const int32_t li = t.add_uint(tls_f::comp_methods_length, comp_len, pos() - 1, 1);
+      if (!vector_fits(t, li, comp_len, r.remaining(), pos() - 1, 1)) return;
+    }
     Reader comp = r.sub(comp_len);
     core::Subtree list(t, list_node(t, tls_f::comp_methods, "Compression Methods", comp_len, "method", "methods",
                                     pos() - comp_len, comp_len));
@@ -648,7 +693,19 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     return;
   }
   uint16_t ext_total = r.be16();
-  t.add_uint(tls_f::extensions_length, ext_total, pos() - 2, 2);
+  const int32_t ext_len_item = t.add_uint(tls_f::extensions_length, ext_total, pos() - 2, 2);
+  if (!vector_fits(t, ext_len_item, ext_total, r.remaining(), pos() - 2, 2)) {
+    // tshark reads no extension; a client's JA3 is what it had: "771,<ciphers>,"
+    if (client && f.want_ja3) {
+      std::string full;
+      core::append_uint(full, ver);
+      full += ',';
+      join(full, ciphers);
+      full += ',';
+      add_fingerprint(t, tls_f::ja3_full, tls_f::ja3, full, off);
+    }
+    return;
+  }
   const uint32_t ext_base = pos();
   Reader exts = r.sub(ext_total);
   std::vector<uint16_t> exts_ids;
@@ -887,21 +944,89 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
   }
 }
 
-// The handshake messages of one record's fragment, continuing a message left
-// incomplete by the previous handshake record of this direction.
+core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b);
+
 // What a record held, for its tree label ("TLSv1.2 Record Layer: Handshake Protocol: Client Hello").
 struct RecordWhat {
   int handshakes = 0;
   const char* name = nullptr;  // the first handshake message's
+  bool fragment = false;       // ... which is the start of one continued in the next record
+  bool multiple = false;       // a message, or part of one, after the first ("Multiple Handshake Messages")
   std::string text;            // the label after "Record Layer: "
 };
 
+// One handshake message, or a fragment of one, as tshark labels it: the Info
+// column names a whole message, or "[<Name> Fragment]" when the fragment
+// opens the record; the record is named after its first message, else
+// "Multiple Handshake Messages". Returns the tls.handshake item.
+int32_t show_handshake(Packet& pkt, bool& first_item, RecordWhat& what, const char* name, bool is_first,
+                       bool complete, uint32_t off, uint32_t len) {
+  if (complete) info_add(pkt, first_item, name);
+  else if (is_first) info_add(pkt, first_item, std::string("[") + name + " Fragment]");
+  ++what.handshakes;
+  if (is_first) {
+    what.name = name;
+    what.fragment = !complete;
+  } else {
+    what.multiple = true;
+  }
+  auto& t = pkt.tree;
+  const int32_t idx = t.add_none(tls_f::handshake, off, len);
+  if (idx >= 0 && t.wants(tls_f::handshake))
+    t.set_label(idx, std::string("Handshake Protocol: ") + name + (complete ? "" : " (fragment)"));
+  return idx;
+}
+
+// One whole handshake message at data[start..], its type and length read.
+void dissect_handshake_message(core::Bytes data, size_t start, uint32_t hoff, bool is_first, Packet& pkt, TlsSession& s,
+                               bool& first_item, RecordWhat& what) {
+  auto& t = pkt.tree;
+  const uint8_t ht = data[start];
+  const uint32_t hl = static_cast<uint32_t>(data[start + 1]) << 16 | static_cast<uint32_t>(data[start + 2]) << 8 |
+                      data[start + 3];
+  const char* known = handshake_name(ht);
+  // tshark shows a message of an unknown type only when it opens the record,
+  // as an encrypted one, without its type and length.
+  if (!known && !is_first) return;
+  // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
+  const bool hrr = ht == 2 && hl >= 34 && data.size() >= start + 38 && is_hrr_random(data.subspan(start + 6, 32));
+  const char* name = hrr ? "Hello Retry Request" : known ? known : "Encrypted Handshake Message";
+  const int32_t hs_idx = show_handshake(pkt, first_item, what, name, is_first, true, hoff, hl + 4);
+  if (!known) return;
+  core::Subtree hs_sub(t, hs_idx);
+  t.add_uint(tls_f::handshake_type, ht, hoff, 1);
+  t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
+  Reader msg(data.subspan(start + 4, hl));
+  if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
+  if (ht == 1 || ht == 2) {
+    if (ht == 1) s.server_known = true;
+    if (ht == 2) {
+      s.server_dir = s.dir & 1;
+      s.server_hello_only = true;
+    }
+    dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
+  } else {
+    dissect_body(ht, msg, hoff + 4, pkt, s);
+    if (ht == 24 && hl >= 1) {  // KeyUpdate (RFC 8446 §4.6.3): tshark places the request beside the handshake item
+      hs_sub.end();
+      t.add_uint(tls_f::key_update_request, data[start + 4], hoff + 4, 1);
+    }
+    if (s.dec) decrypt_after_handshake(s, s.dir & 1, ht);  // Finished, KeyUpdate: new keys
+  }
+}
+
+// The handshake messages of one record. A message longer than what is left
+// of the record continues in the direction's next handshake records (RFC
+// 8446 §5.1): its parts are held until it is whole, then it is dissected
+// from a "Reassembled TLS Handshake" data source, with tshark's fragment
+// list ("[2 Reassembled Handshake Fragments (201 bytes): #78(100), #80(101)]").
 void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet& pkt, TlsSession& s, bool& first_item,
                         RecordWhat& what) {
   auto& t = pkt.tree;
   core::Bytes data = body.rest_captured();
   const int d = s.dir & 1;
   auto& frag = s.hs_frag[d];
+  const uint32_t frame = static_cast<uint32_t>(pkt.frame.number);
   // A handshake message across records may hold at most this much (the TCP
   // reassembly's per-direction cap, and kMaxHandshakeMessage), and only while
   // the total budget has room.
@@ -918,69 +1043,93 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     s.charge_fragment(d);
     core::add_expert(t, why, core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   };
-  if (frag && !frag->empty()) {
-    if (!record_complete || frag->size() + data.size() > dir_cap || !room(data.size())) {
-      drop(frag->size(), "Handshake message continued across records dropped (larger than the limit, or the record was cut)");
-    } else {
-      frag->insert(frag->end(), data.begin(), data.end());
-      data = t.keep(*frag);
-      frag.reset();  // whole: the buffer goes now (a chain of 1-byte records must not leave 5 KB per connection)
-      s.charge_fragment(d);
+  auto msg_len = [](core::Bytes b) {  // 4 + the announced length, 0 while the header is incomplete
+    return b.size() < 4 ? size_t{0}
+                        : 4 + (static_cast<size_t>(b[1]) << 16 | static_cast<size_t>(b[2]) << 8 | b[3]);
+  };
+  size_t pos = 0;
+  bool is_first = what.handshakes == 0;
+  if (frag && !frag->bytes.empty()) {
+    // This record continues a message: take what it still needs.
+    size_t need = msg_len(frag->bytes);
+    if (!need && frag->bytes.size() + data.size() >= 4) {
+      uint8_t h[4];
+      for (size_t i = 0; i < 4; ++i) h[i] = i < frag->bytes.size() ? frag->bytes[i] : data[i - frag->bytes.size()];
+      need = msg_len(core::Bytes(h, 4));
     }
-  }
-  Reader hs(data);
-  while (hs.remaining() >= 1) {
-    size_t start = hs.pos();
-    if (hs.remaining() < 4 || hs.remaining() < 4 + (static_cast<size_t>(data[start + 1]) << 16 |
-                                                    static_cast<size_t>(data[start + 2]) << 8 | data[start + 3])) {
-      // The message continues in the next handshake record.
-      size_t need = hs.remaining() < 4 ? 4 : 4 + (static_cast<size_t>(data[start + 1]) << 16 |
-                                                   static_cast<size_t>(data[start + 2]) << 8 | data[start + 3]);
-      const size_t part = data.size() - start;
-      if (record_complete && need <= dir_cap && room(part)) {
-        if (!frag) frag = std::make_unique<std::vector<uint8_t>>();
-        frag->assign(data.begin() + static_cast<long>(start), data.end());
-        s.charge_fragment(d);
-        info_add(pkt, first_item, "Handshake Message Fragment");
-      } else if (record_complete && need <= kMaxHandshakeMessage) {  // the budget is full: counted, not held
-        drop(part, "Handshake message fragment not held: the reassembly memory budget is full");
-        info_add(pkt, first_item, "Handshake Message Fragment");
-      } else if (record_complete) {
-        pkt.mark_malformed("TLS");
+    const size_t take = need ? std::min(data.size(), need - frag->bytes.size()) : data.size();
+    if (!record_complete || frag->bytes.size() + take > dir_cap || !room(take)) {
+      drop(frag->bytes.size(), "Handshake message continued across records dropped (larger than the limit, or the record was cut)");
+      return;
+    }
+    const char* name = handshake_name(frag->type);
+    if (!name) name = "Encrypted Handshake Message";
+    frag->bytes.insert(frag->bytes.end(), data.begin(), data.begin() + static_cast<long>(take));
+    frag->parts.emplace_back(frame, static_cast<uint32_t>(take));
+    if (!need || frag->bytes.size() < need) {
+      // Still not whole: the middle of the message.
+      s.charge_fragment(d);
+      show_handshake(pkt, first_item, what, name, false, false, off, static_cast<uint32_t>(data.size()));
+      return;
+    }
+    // Whole: its last part, the list of parts, then the message itself.
+    const int32_t last = t.add_none(tls_f::handshake, off, static_cast<uint32_t>(take));
+    if (last >= 0 && t.wants(tls_f::handshake))
+      t.set_label(last, std::string("Handshake Protocol: ") + name + " (last fragment)");
+    const core::Bytes msg = keep_source(pkt, "Reassembled TLS Handshake", core::Bytes(frag->bytes.data(), need));
+    const auto parts = std::move(frag->parts);
+    frag.reset();  // whole: the buffer goes now (a chain of 1-byte records must not leave 5 KB per connection)
+    s.charge_fragment(d);
+    if (t.wants(tls_f::handshake_fragments) || t.wants(tls_f::handshake_fragment) ||
+        t.wants(tls_f::handshake_fragment_count)) {
+      std::string label = std::to_string(parts.size()) + " Reassembled Handshake Fragments (" + std::to_string(need) +
+                          " bytes):";
+      for (size_t i = 0; i < parts.size(); ++i)
+        label += (i ? ", #" : " #") + std::to_string(parts[i].first) + "(" + std::to_string(parts[i].second) + ")";
+      const int32_t fi = t.add_none(tls_f::handshake_fragments, 0, static_cast<uint32_t>(need));
+      if (fi >= 0) t.set_label(fi, label);
+      core::Subtree list(t, fi);
+      size_t at = 0;  // "[Frame: 78, payload: 0-99 (100 bytes)]"
+      for (const auto& p : parts) {
+        const int32_t item = t.add_uint(tls_f::handshake_fragment, p.first, static_cast<uint32_t>(at), p.second);
+        if (item >= 0 && p.second) {
+          char b[64];
+          snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + p.second - 1, p.second);
+          t.append_text(item, b);
+        }
+        at += p.second;
       }
+      t.add_uint(tls_f::handshake_fragment_count, parts.size(), 0, 0);
+    }
+    dissect_handshake_message(msg, 0, 0, true, pkt, s, first_item, what);
+    is_first = false;
+    pos = take;
+  }
+  while (pos < data.size()) {
+    const core::Bytes rest = data.subspan(pos);
+    const size_t need = msg_len(rest);
+    const uint32_t hoff = off + static_cast<uint32_t>(pos);
+    if (!need || rest.size() < need) {
+      // The message continues in the next handshake record.
+      const char* name = handshake_name(rest[0]);
+      if (!name) name = "Encrypted Handshake Message";
+      if (record_complete && need <= dir_cap && room(rest.size())) {
+        frag = std::make_unique<TlsSession::HsFragments>();
+        frag->bytes.assign(rest.begin(), rest.end());
+        frag->parts.emplace_back(frame, static_cast<uint32_t>(rest.size()));
+        frag->type = rest[0];
+        s.charge_fragment(d);
+      } else if (record_complete) {  // counted, not held
+        drop(rest.size(), need > dir_cap ? "Handshake message fragment not held: the message announces more than the "
+                                           "reassembly limit (tcp.reassembly_max_dir, at most 256 KiB)"
+                                         : "Handshake message fragment not held: the reassembly memory budget is full");
+      }
+      show_handshake(pkt, first_item, what, name, is_first, false, hoff, static_cast<uint32_t>(rest.size()));
       break;
     }
-    uint32_t hoff = off + static_cast<uint32_t>(start);
-    uint8_t ht = hs.u8();
-    uint32_t hl = hs.be24();
-    // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
-    const bool hrr = ht == 2 && hl >= 34 && data.size() >= start + 38 && is_hrr_random(data.subspan(start + 6, 32));
-    const char* name = hrr ? "Hello Retry Request" : handshake_name(ht);
-    const int32_t hs_idx = t.add_none(tls_f::handshake, hoff, hl + 4);
-    if (hs_idx >= 0) t.set_label(hs_idx, std::string("Handshake Protocol: ") + name);
-    core::Subtree hs_sub(t, hs_idx);
-    if (what.handshakes++ == 0) what.name = name;
-    t.add_uint(tls_f::handshake_type, ht, hoff, 1);
-    t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
-    Reader msg = hs.sub(hl);
-    info_add(pkt, first_item, name);
-    if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
-    if (ht == 1 || ht == 2) {
-      if (ht == 1) s.server_known = true;
-      if (ht == 2) {
-        s.server_dir = s.dir & 1;
-        s.server_hello_only = true;
-      }
-      dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
-    } else {
-      dissect_body(ht, msg, hoff + 4, pkt, s);
-      if (ht == 24 && hl >= 1) {  // KeyUpdate (RFC 8446 §4.6.3): tshark places the request beside the handshake item
-        hs_sub.end();
-        t.add_uint(tls_f::key_update_request, data[start + 4], hoff + 4, 1);
-      }
-      if (s.dec) decrypt_after_handshake(s, s.dir & 1, ht);  // Finished, KeyUpdate: new keys
-    }
-    if (!hs.ok()) break;
+    dissect_handshake_message(data, pos, hoff, is_first, pkt, s, first_item, what);
+    is_first = false;
+    pos += need;
   }
 }
 
@@ -1231,7 +1380,7 @@ void dissect_sslv2_hello(Reader& r, uint32_t base, uint32_t rec_size, Packet& pk
   const uint8_t type = body.u8();
   const int32_t type_idx = t.add_uint(tls_f::handshake_type, type, base + 2, 1);
   if (type_idx >= 0 && t.wants(tls_f::handshake_type))
-    t.set_display(type_idx, std::string("Handshake Message Type: ") + handshake_name(type) + " (" + std::to_string(type) + ")");
+    t.set_display(type_idx, std::string("Handshake Message Type: ") + ssl2_message_name(type) + " (" + std::to_string(type) + ")");
   const uint16_t ver = body.be16();
   t.add_uint(tls_f::handshake_version, ver, base + 3, 2);
   const uint16_t specs_len = body.be16(), sid_len = body.be16(), challenge_len = body.be16();
@@ -1257,7 +1406,7 @@ void dissect_sslv2_hello(Reader& r, uint32_t base, uint32_t rec_size, Packet& pk
   body.skip(challenge_len);
   const int32_t ch_idx = t.add_none(tls_f::challenge, off, challenge_len);
   if (ch_idx >= 0) t.set_label(ch_idx, "Challenge");
-  const std::string name = handshake_name(type);
+  const std::string name = ssl2_message_name(type);
   if (rec_idx >= 0) t.set_label(rec_idx, "SSLv2 Record Layer: " + name);
   info_add(pkt, first_item, name);
   if (!body.ok()) pkt.mark_malformed("TLS");
@@ -1376,6 +1525,60 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
   return true;
 }
 
+namespace {
+// A Heartbeat record (RFC 6520): type, payload length, payload, padding. As
+// tshark, a payload length that leaves no room for the 16 bytes of padding is
+// flagged and the payload read to the record's end; a record longer than 19
+// bytes whose payload length does not fit is taken for an encrypted one.
+void dissect_heartbeat(Reader& body, uint32_t base, uint16_t len, const char* version, Packet& pkt, bool& first_item,
+                       RecordWhat& what) {
+  auto& t = pkt.tree;
+  const core::Bytes b = body.rest_captured();
+  const uint8_t type = b.size() >= 1 ? b[0] : 0;
+  const uint16_t payload_len = b.size() >= 3 ? static_cast<uint16_t>(b[1] << 8 | b[2]) : 0;
+  const char* type_name = type == 1 ? "Request" : type == 2 ? "Response" : nullptr;
+  const bool plain = len <= 19 || 3u + payload_len + 16 <= len;
+  const int32_t hb = t.add_none(tls_f::heartbeat_message, base + 5, len);
+  core::Subtree sub(t, hb);
+  if (!type_name || !plain) {
+    info_add(pkt, first_item, "Encrypted Heartbeat");
+    what.text = "Encrypted Heartbeat";
+    if (hb >= 0) t.set_label(hb, "Encrypted Heartbeat Message");
+    return;
+  }
+  info_add(pkt, first_item, std::string("Heartbeat ") + type_name);
+  what.text = std::string("Heartbeat ") + type_name;
+  (void)version;
+  if (b.size() < 3 || len < 3) {
+    pkt.mark_malformed("TLS");
+    return;
+  }
+  t.add_uint(tls_f::heartbeat_type, type, base + 5, 1);
+  uint32_t shown = payload_len, padding = len - 3u - std::min<uint32_t>(payload_len, len - 3u);
+  {
+    const int32_t pl = t.add_uint(tls_f::heartbeat_payload_length, payload_len, base + 6, 2);
+    if (3u + payload_len + 16 > len) {
+      shown = len - 3u;
+      padding = 0;
+      if (pl >= 0) t.append_text(pl, " (invalid, using " + std::to_string(shown) + " to decode payload)");
+      core::Subtree ps(t, pl);
+      core::add_expert(t, "Invalid heartbeat payload length (" + std::to_string(payload_len) + ")",
+                       core::Severity::Error, core::ExpertGroup::Malformed, base + 6, 2,
+                       tls_f::heartbeat_payload_length_invalid);
+    }
+  }
+  const core::Bytes rest = b.subspan(3);
+  const core::Bytes payload = rest.first(std::min<size_t>(shown, rest.size()));
+  const int32_t pi = t.add_bytes(tls_f::heartbeat_payload, payload.data(), payload.size(), base + 8);
+  if (pi >= 0) t.set_display(pi, "Payload (" + std::to_string(shown) + (shown == 1 ? " byte)" : " bytes)"));
+  if (padding) {
+    const core::Bytes pad = rest.subspan(payload.size()).first(std::min<size_t>(padding, rest.size() - payload.size()));
+    const int32_t di = t.add_bytes(tls_f::heartbeat_padding, pad.data(), pad.size(), base + 8 + shown);
+    if (di >= 0) t.set_display(di, "Padding and HMAC (" + std::to_string(padding) + (padding == 1 ? " byte)" : " bytes)"));
+  }
+}
+}  // namespace
+
 void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, bool first) {
   auto& t = pkt.tree;
   Reader r(rec);
@@ -1400,7 +1603,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     dissect_sslv2_hello(v2, base, static_cast<uint32_t>(rec.size()), pkt, first || (pkt.cols && pkt.cols->info.empty()));
     return;
   }
-  if (type < 20 || type > 24) {
+  if (type < 20 || type > 25) {
     // Not a record (bytes from the middle of one whose start was not
     // reassembled): tshark ignores them, and says so.
     pkt.set_protocol(version_name(s.known_version()));
@@ -1413,7 +1616,9 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     }
     return;
   }
-  if (ver >= 0x0300 && ver <= 0x0304) s.last_record_version = ver;
+  if (ver >= 0x0300 && ver <= 0x0304) {
+    s.last_record_version = ver;
+  }
   // The Protocol column names the negotiated version once known, else the record's.
   pkt.set_protocol(version_name(s.shown_version(ver)));
   if (!r.ok()) {
@@ -1441,7 +1646,9 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       if (idx < 0) return;
       std::string l = std::string(version) + " Record Layer";
       if (what.handshakes)
-        l += std::string(": Handshake Protocol: ") + (what.handshakes > 1 ? "Multiple Handshake Messages" : what.name);
+        l += std::string(": Handshake Protocol: ") +
+             (what.multiple ? std::string("Multiple Handshake Messages")
+                            : std::string(what.name) + (what.fragment ? " (fragment)" : ""));
       else if (!what.text.empty())
         l += ": " + what.text;
       t.set_label(idx, l);
@@ -1451,7 +1658,29 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   if (tls13 && type == 23) t.add_uint(tls_f::record_opaque_type, type, base, 1);
   else t.add_uint(tls_f::record_content_type, type, base, 1);
   t.add_uint(tls_f::record_version, ver, base + 1, 2);
-  t.add_uint(tls_f::record_length, len, base + 3, 2);
+  {
+    core::Subtree length(t, t.add_uint(tls_f::record_length, len, base + 3, 2));
+    if (len > 16384 + 2048)  // RFC 5246 §6.2.3
+      core::add_expert(t, "TLSCiphertext length MUST NOT exceed 2^14 + 2048", core::Severity::Error,
+                       core::ExpertGroup::Protocol, base + 3, 2, tls_f::record_length_invalid);
+  }
+  if (len == 0 && pkt.seg_end && rec.data() + rec.size() == pkt.seg_end) {
+    // An empty record that ends the segment: tshark reads past it (an
+    // exception): the record keeps its bare label, the Protocol column is
+    // left as it was ("SSL" when nothing came before), and it is malformed.
+    labeller.idx = -1;
+    if (rec_idx >= 0) t.set_label(rec_idx, "Record Layer");
+    if (first) pkt.set_protocol("SSL");
+    pkt.mark_malformed("TLS");
+    return;
+  }
+  if (ver >= 0x0300 && ver <= 0x0304 && !s.record_set_version && (type == 20 || type == 21 || type == 23 || type == 24))
+    s.record_set_version = ver;
+  if (type == 25) {  // a Connection ID record (RFC 9146): tshark names only the header
+    labeller.idx = -1;
+    if (rec_idx >= 0) t.set_label(rec_idx, "Record Layer");
+    return;
+  }
   Reader body = r.sub(len);
   // Without keys, a TLS 1.3 handshake rejection is inferred (before counting this record).
   const auto inferred = tls13 && type == 23 && dout != DecryptOutcome::Ok ? probable_alert(s, len) : std::nullopt;
@@ -1544,7 +1773,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       break;
     }
     case 24:
-      info_add(pkt, first_item, "Heartbeat");
+      dissect_heartbeat(body, base, len, rec_version, pkt, first_item, what);
       break;
     default:
       break;

@@ -3,6 +3,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dissectors/core/packet.h"
@@ -93,8 +94,12 @@ struct TlsSession {
   // -2: the version the first pass saw negotiated (tshark's second pass names
   // records before the ServerHello with it), or 0.
   uint16_t final_version = 0;
+  // Until a ServerHello names it, the version of the first ChangeCipherSpec,
+  // Alert, Application Data or Heartbeat record (tshark takes the session's
+  // version from such a record and names every later record with it).
+  uint16_t record_set_version = 0;
   uint16_t shown_version(uint16_t record_version) const {
-    return version ? version : final_version ? final_version : record_version;
+    return version ? version : final_version ? final_version : record_set_version ? record_set_version : record_version;
   }
   // The version field of the last record that was one (for bytes that are
   // not a record: tshark names them with the session's version).
@@ -120,12 +125,18 @@ struct TlsSession {
   // Held under TCP reassembly's budget (set by TCP): the bytes count in its
   // `buffered` total and obey its per-direction and total caps; the buffer
   // is freed as soon as the message is whole.
-  std::unique_ptr<std::vector<uint8_t>> hs_frag[2];
+  struct HsFragments {
+    std::vector<uint8_t> bytes;                          // the message so far
+    std::vector<std::pair<uint32_t, uint32_t>> parts;    // (frame, bytes) of each record's part
+    uint8_t type = 0;                                    // the message's type (its first byte)
+    size_t heap() const { return bytes.capacity() + parts.capacity() * sizeof(parts[0]); }
+  };
+  std::unique_ptr<HsFragments> hs_frag[2];
   size_t hs_charged[2] = {0, 0};
   tcp::ReassemblyStats* budget = nullptr;
   const tcp::ReassemblyLimits* limits = nullptr;
   // Re-counts what direction d's fragment buffer holds in the budget.
-  void charge_fragment(int d) { tcp::recharge(budget, hs_charged[d], hs_frag[d] ? hs_frag[d]->capacity() : 0); }
+  void charge_fragment(int d) { tcp::recharge(budget, hs_charged[d], hs_frag[d] ? hs_frag[d]->heap() : 0); }
   // Re-counts direction d's decrypted bytes awaiting a whole PDU.
   void charge_pending(int d) {
     if (dec) tcp::recharge(budget, dec->pending_charged[d], dec->pending[d].capacity());
@@ -150,7 +161,7 @@ struct TlsSession {
     }
     dec.reset();
     for (int d = 0; d < 2; ++d) {
-      if (budget && hs_frag[d] && !hs_frag[d]->empty()) budget->bytes_dropped += hs_frag[d]->size();
+      if (budget && hs_frag[d] && !hs_frag[d]->bytes.empty()) budget->bytes_dropped += hs_frag[d]->bytes.size();
       hs_frag[d].reset();
       charge_fragment(d);
     }

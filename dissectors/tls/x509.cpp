@@ -549,7 +549,7 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt, int32
   if (cert_idx >= 0 && !subject.empty()) t.append_text(cert_idx, " (" + subject + ")");
   if (walk.bad) {
     core::add_expert(t, "Certificate could not be decoded (not valid DER X.509)", core::Severity::Warn,
-                     core::ExpertGroup::Malformed, off, len);
+                     core::ExpertGroup::Malformed, off, len, core::kNoField, false);
     pkt.mark_malformed("X509AF");
   }
   const bool own = t.wants(x509_f::cert_subject) || t.wants(x509_f::cert_issuer) || t.wants(x509_f::cert_serial) ||

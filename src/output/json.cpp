@@ -383,8 +383,9 @@ void ek_key(std::string& k, std::string_view layer, std::string_view abbrev) {
   if (!layer.empty()) k += '_';
   const size_t at = k.size();
   k.append(abbrev);
-  for (size_t i = at; i < k.size(); ++i)
-    if (k[i] == '.') k[i] = '_';
+  (void)at;
+  for (char& c : k)  // EK names have no dots, in the layer part either ("_ws_malformed__ws_malformed_expert")
+    if (c == '.') c = '_';
 }
 
 }  // namespace
@@ -524,6 +525,8 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
         int32_t v;
         if (n.kind == ValueKind::Bool) v = doc.boolean(n.u != 0);
         else if (n.kind == ValueKind::Time && def->type == FieldType::AbsoluteTime) v = doc.str(iso_time(n.t));
+        else if (def->type == FieldType::Protocol && !bytes_item && n.kind == ValueKind::None)
+          v = doc.obj();  // an empty protocol item (the hidden _ws.malformed): "{}", as tshark
         else if (n.kind == ValueKind::None || def->type == FieldType::None) v = doc.null();  // a label is not a value
         else v = text_value(*def, n);
         // mDNS is dissected with DNS's fields, which keep DNS's name ("dns_dns_id"), as tshark

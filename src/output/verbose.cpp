@@ -79,7 +79,7 @@ bool generated(std::string_view a) {
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
                                         "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt",
                                         "tcp.options.wscale.multiplier", "tcp.completeness", "tcp.options.sack.count",
-                                        "tcp.options.sack.dsack_"};
+                                        "tcp.options.sack.dsack_", "tls.handshake.fragment", "tls.handshake.reassembled_in"};
   for (const char* p : kPrefix)
     if (a.starts_with(p)) return true;
   return false;
@@ -155,7 +155,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     // so every other line pays nothing for them.
     static const char* const kSpecial[] = {
         "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
-        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
+        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
         "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
@@ -257,7 +257,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += " (relative)";
         return;
       }
-      if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
+      if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment" || d.abbrev == "tls.handshake.fragment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
         core::append_uint(out, u);
         return;

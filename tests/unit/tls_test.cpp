@@ -193,13 +193,54 @@ TEST_CASE("tls: a handshake message fragmented across two records is dissected o
   std::vector<uint8_t> r1 = record(22, a), r2 = record(22, b);
   Harness h;
   h.run(tls_frame(r1));
-  CHECK(h.cols.info == "Handshake Message Fragment");
+  CHECK(h.cols.info == "[Client Hello Fragment]");  // tshark's name for the first part
   CHECK_FALSE(h.has("tls.handshake.type"));
+  CHECK(h.has("tls.handshake"));
+  CHECK_FALSE(h.has("tls.handshake.fragments"));
   h.run(tls_frame(r2, 1000 + static_cast<uint32_t>(r1.size())));
   CHECK(h.cols.info == "Client Hello");
   CHECK(h.field("tls.handshake.type") == "1");
   CHECK(h.field("tls.handshake.extensions_server_name") == "localhost");
+  CHECK(h.field("tls.handshake.fragment.count") == "2");
+  CHECK(h.field("tls.handshake.fragment") == "1,2");  // the frames of the two parts
   CHECK_FALSE(h.has("_ws.malformed"));
+}
+
+TEST_CASE("tls: a handshake message in three records of one segment: first part named, middle silent, then whole") {
+  std::vector<uint8_t> msg = client_hello({0x1301}, kSni);
+  std::vector<uint8_t> a(msg.begin(), msg.begin() + 2), b(msg.begin() + 2, msg.begin() + 30), c(msg.begin() + 30, msg.end());
+  std::vector<uint8_t> seg = record(22, a);
+  for (const auto& part : {b, c}) {
+    auto r = record(22, part);
+    seg.insert(seg.end(), r.begin(), r.end());
+  }
+  Harness h;
+  h.run(tls_frame(seg));
+  CHECK(h.cols.info == "[Client Hello Fragment], Client Hello");
+  CHECK(h.field("tls.handshake.fragment.count") == "3");
+  CHECK(h.field("tls.handshake.type") == "1");
+  CHECK_FALSE(h.has("_ws.malformed"));
+}
+
+TEST_CASE("tls: Heartbeat records: request and response named, an impossible payload length flagged") {
+  Harness h;
+  std::vector<uint8_t> bad = {0x01, 0x40, 0x00};
+  bad.insert(bad.end(), 16, 0x41);
+  h.run(tls_frame(record(24, bad)));
+  CHECK(h.cols.info == "Heartbeat Request");
+  CHECK(h.field("tls.heartbeat_message.payload_length") == "16384");
+  CHECK(h.has("tls.heartbeat_message.payload_length.invalid"));
+  std::vector<uint8_t> ok = {0x02, 0x00, 0x02, 'h', 'i'};
+  ok.insert(ok.end(), 16, 0);
+  Harness h2;
+  h2.run(tls_frame(record(24, ok)));
+  CHECK(h2.cols.info == "Heartbeat Response");
+  CHECK(h2.field("tls.heartbeat_message.payload") == "6869");
+  CHECK_FALSE(h2.has("tls.heartbeat_message.payload_length.invalid"));
+  std::vector<uint8_t> enc(40, 0x77);  // a long record whose "payload length" does not fit: encrypted
+  Harness h3;
+  h3.run(tls_frame(record(24, enc)));
+  CHECK(h3.cols.info == "Encrypted Heartbeat");
 }
 
 TEST_CASE("tls: certificates that are garbage or lie about their lengths are malformed, never over-read") {
