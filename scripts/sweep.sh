@@ -12,6 +12,7 @@
 # marker (_ws.short, _ws.malformed, tshark's _ws.unreassembled for a PDU
 # running past a cut segment, or mqsniff's hidden tls.record_continues where
 # tshark shows nothing). Exit status 1 if any is non-zero.
+# SWEEP_CAPS="FILE..." sweeps only those captures.
 # --sample: 4 captures, 6 snaplens, 2 mutants each (the CI replay, ~1 minute).
 set -u
 bin=$(realpath "${1:?usage: sweep.sh MQSNIFF_BINARY [--sample] [-j JOBS] [--mutants N]}")
@@ -30,6 +31,8 @@ done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/in" "$tmp/src" "$tmp/res"
 caps=("$root"/captures/*.pcap "$root"/captures/*.pcapng)
+# SWEEP_CAPS="a.pcap b.pcap": only those (paths), e.g. a new capture.
+[ -n "${SWEEP_CAPS:-}" ] && read -r -a caps <<<"$SWEEP_CAPS"
 snaps=()
 if [ $sample = 1 ]; then
   caps=("$root/captures/mqtt_features.pcap" "$root/captures/mqtts_keylog_tls13.pcap"

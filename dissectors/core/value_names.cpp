@@ -221,6 +221,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "tls.handshake.type") return tls::handshake_name(static_cast<uint8_t>(v));
   if (a == "tls.alert_message.level") return lookup(kAlertLevel, v);
   if (a == "tls.heartbeat_message.type") return lookup(kHeartbeatType, v);
+  if (a == "tls.handshake.extensions_status_request_type") return v == 1 ? "OCSP" : v == 2 ? "OCSP Multi" : nullptr;
   if (a == "tls.alert_message.desc") return tls::alert_name(static_cast<uint8_t>(v));
   if (a == "tls.handshake.ciphersuite") return lookup(kCiphers, v);
   if (a == "tls.handshake.cipherspec") return v < 0x10000 ? lookup(kCiphers, v) : lookup(kSsl2Ciphers, v);

@@ -377,6 +377,18 @@ void dissect_extension(core::FieldTree& t, uint16_t type, Reader& e, uint32_t o,
       }
       break;
     }
+    case 5:  // status_request (RFC 6066 §8): a ClientHello's OCSP request
+      if (client && e.remaining() >= 1) {
+        const uint8_t st = e.u8();
+        t.add_uint(tls_f::status_request_type, st, at() - 1, 1);
+        if (st == 1 && e.remaining() >= 2) {
+          const uint16_t ids = e.be16();
+          t.add_uint(tls_f::status_request_responder_ids_len, ids, at() - 2, 2);
+          e.skip(ids);
+          if (e.ok() && e.remaining() >= 2) t.add_uint(tls_f::status_request_exts_len, e.be16(), at() - 2, 2);
+        }
+      }
+      break;
     case 1:  // max_fragment_length (RFC 6066 §4)
       if (e.remaining() >= 1) t.add_uint(tls_f::max_fragment_length, e.u8(), at(), 1);
       break;
