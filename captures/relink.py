@@ -40,7 +40,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        byte of frame 17's TLS record flipped: its tag fails,
                        the records after it still decrypt; same key log)
 """
-import struct, sys, os
+import struct
+import zlib, sys, os
 
 def read_pcap(path):
     data = open(path, 'rb').read()
@@ -180,6 +181,20 @@ def main(d):
     write_pcap(os.path.join(d, 'ping_noreply.pcap'), la, [ra[i] for i in (2, 4, 5, 8, 10, 11)], na)
     nano6, link6, recs6 = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
     write_pcap(os.path.join(d, 'link_ipv6.pcap'), 229, [(s, f, o - 14, p[14:]) for (s, f, o, p) in recs6], nano6)
+    # As a switch's mirror port shows frames: those under 60 bytes padded with
+    # zeros (ARP, TCP ACKs, ...), and on one frame in four the 4-byte FCS the
+    # NIC kept (a padded one of 64 bytes; a bigger one with a 2-byte trailer
+    # before it); one pad of non-zero bytes (a trailer, not padding).
+    npd, lpd, rpd = read_pcap(os.path.join(d, 'around_mqtt.pcap'))
+    out = []
+    for i, (s, f, o, p) in enumerate(rpd):
+        if len(p) < 60:
+            p += bytes([0x55] * (60 - len(p))) if i == 0 else bytes(60 - len(p))
+        if i % 4 == 1:
+            fcs = struct.pack('>I', zlib.crc32(p) & 0xffffffff)
+            p += (b'' if len(p) == 60 else b'\x00\x01') + fcs
+        out.append((s, f, len(p), p))
+    write_pcap(os.path.join(d, 'around_padded.pcap'), lpd, out, npd)
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

@@ -94,6 +94,7 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
   t.add_uint(arp_f::opcode, op, off + 6, 2);
   if (whole) {
     t.set_length(p, 8u + 2u * (hs + ps));
+    pkt.l3_end = off + 8u + 2u * (hs + ps);  // (what follows is the link's trailer)
     if (gratuitous) t.add_bool(arp_f::isgratuitous, true, 0, 0, core::FieldNode::kGenerated);
     uint32_t o = off + 8;
     auto hw = [&](core::FieldId mac, core::FieldId raw, core::Bytes b) {

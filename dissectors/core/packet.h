@@ -128,6 +128,10 @@ struct Packet {
   // Where the payload of the TCP segment being dissected ends in the frame
   // (set by TCP): a record that ends there is the last its call sees.
   const uint8_t* seg_end = nullptr;
+  // Where the datagram the link layer carries ends in the frame (IPv4's total
+  // length, IPv6's payload length, ARP's size), 0 if unknown: the bytes after
+  // it are the Ethernet padding, trailer and FCS.
+  uint32_t l3_end = 0;
 
   explicit Packet(FieldTree& t) : tree(t) {}
   void layer(std::string_view name) {

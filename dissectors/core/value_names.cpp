@@ -187,7 +187,8 @@ const char* value_name(std::string_view a, uint64_t v) {
     return (v & 7) == 7 && (v & 48) ? ((v & 8) ? "Complete, WITH_DATA" : "Complete, NO_DATA") : "Incomplete";
   }
   if (a == "ip.dsfield.ecn" || a == "ipv6.tclass.ecn") return lookup(kEcn, v);
-  if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status") return lookup(kChecksumStatus, v);
+  if (a == "ip.checksum.status" || a == "tcp.checksum.status" || a == "udp.checksum.status" || a == "eth.fcs.status")
+    return lookup(kChecksumStatus, v);
   if (a == "x509af.version") return lookup(kX509Versions, v);
   if (a == "gtp.flags.version") return lookup(kGtpVersions, v);
   if (a == "gtp.flags.payload") return lookup(kGtpPayload, v);

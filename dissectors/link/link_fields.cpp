@@ -44,6 +44,9 @@ static const FieldDef kEth[] = {
     {eth_f::src_ig, "eth.src.ig", "IG bit", FT::Boolean, Base::None, 0x10000, 24},
     {eth_f::trailer, "eth.trailer", "Trailer", FT::Bytes},
     {eth_f::padding, "eth.padding", "Padding", FT::Bytes},
+    {eth_f::fcs, "eth.fcs", "Frame check sequence", FT::UInt32, Base::Hex},
+    {eth_f::fcs_status, "eth.fcs.status", "FCS Status", FT::UInt8, Base::None},
+    {eth_f::padding_bad, "eth.padding_bad", "Padding was assumed, and an undecoded trailer exists", FT::None},
     // With name resolution off (mqsniff never resolves), the address itself; the
     // manufacturer's name from the OUI table (dissectors/core/oui.h).
     {eth_f::dst_resolved, "eth.dst_resolved", "Destination (resolved)", FT::String},

@@ -17,7 +17,7 @@ enum : FieldId {
 }
 namespace eth_f {
 enum : FieldId {
-  proto = field_base(Proto::Eth), dst, src, addr, type, len, lg, ig, dst_lg, dst_ig, src_lg, src_ig, trailer, padding,
+  proto = field_base(Proto::Eth), dst, src, addr, type, len, lg, ig, dst_lg, dst_ig, src_lg, src_ig, trailer, padding, fcs, fcs_status, padding_bad,
   dst_resolved, dst_oui, dst_oui_resolved, src_resolved, src_oui, src_oui_resolved, addr_resolved, addr_oui,
   addr_oui_resolved,
 };

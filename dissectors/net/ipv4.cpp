@@ -220,6 +220,7 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   } else {
     payload_len = total - hlen;
     if (payload_len > r.remaining()) payload_len = r.remaining();  // tshark clamps to the reported length
+    if (!pkt.l3_end) pkt.l3_end = off + hlen + static_cast<uint32_t>(payload_len);  // (the link trailer follows; an inner header does not move it)
   }
   Reader payload = r.sub(payload_len);
 

@@ -85,6 +85,7 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   // Payload Length 0 with no jumbogram: TSO-style capture, use the frame.
   size_t len = plen ? plen : r.remaining();
   if (len > r.remaining()) len = r.remaining();
+  if (plen && !pkt.l3_end) pkt.l3_end = off + 40 + static_cast<uint32_t>(len);  // (the link trailer follows; an inner header does not move it)
   Reader payload = r.sub(len);
 
   // Extension headers. A bounded walk: at most 16 headers.

@@ -161,7 +161,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
         "udp.checksum.status", "tcp.options", "tcp.payload", "udp.payload", "tcp.segment_data", "tls.handshake.extension.data",
         "tls.segment.data", "x509af.serialNumber", "pkcs1.modulus", "mqtt.conack.flags.reserved",
-        "icmp.checksum.status", "icmpv6.checksum.status", "icmp.resptime", "icmpv6.resptime"};
+        "icmp.checksum.status", "icmpv6.checksum.status", "eth.fcs.status", "icmp.resptime", "icmpv6.resptime"};
     for (const char* e : kSpecial) fi.special |= d.abbrev == e;
     for (size_t k = 0; k < std::size(kTfs); ++k)
       if (d.abbrev == kTfs[k].abbrev) fi.tfs = static_cast<uint8_t>(k + 1);
@@ -329,7 +329,7 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       const bool hex = d.base == core::Base::Hex || d.base == core::Base::HexDec;
       out += d.name;
       out += ": ";
-      if (name && special && d.abbrev.ends_with("checksum.status")) {  // BASE_NONE: the name alone
+      if (name && special && (d.abbrev.ends_with("checksum.status") || d.abbrev == "eth.fcs.status")) {  // BASE_NONE: the name alone
         out += name;
         return;
       }
