@@ -195,6 +195,9 @@ def main(d):
             p += (b'' if len(p) == 60 else b'\x00\x01') + fcs
         out.append((s, f, len(p), p))
     write_pcap(os.path.join(d, 'around_padded.pcap'), lpd, out, npd)
+    # The same behind an 802.1Q tag (padding and trailer in the tag's tree, no FCS guessed).
+    write_pcap(os.path.join(d, 'around_padded_vlan.pcap'), lpd,
+               [(s, f, o + 4, p[:12] + struct.pack('>HH', 0x8100, 56) + p[12:]) for (s, f, o, p) in out], npd)
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

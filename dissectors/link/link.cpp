@@ -74,6 +74,57 @@ void dissect_data(Reader& r, Packet& pkt) {
   r.skip(rest.size());
 }
 
+namespace {
+// The bytes of an Ethernet frame after the datagram it carries, as tshark
+// reads them: zeros that pad the frame to 60 bytes (eth.padding); then, in a
+// frame of 64 bytes or more, a last 4 bytes taken for the FCS (eth.fcs,
+// unverified); anything else is a trailer (eth.trailer). Added at the end of
+// the Ethernet tree.
+void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = true, FieldId trailer_id = eth_f::trailer) {
+  auto& t = pkt.tree;
+  const uint32_t len = pkt.frame.len, caplen = pkt.frame.caplen;
+  if (end >= len || caplen < len || end > caplen) return;  // none, or not all captured
+  const uint8_t* p = pkt.frame.data + end;
+  uint32_t trailer = len - end;
+  core::Subtree sub(t, eth_item);
+  const bool maybe_padded = len >= 60 && end < 60;
+  uint32_t padding = 0;
+  if (maybe_padded) {
+    padding = 60 - end;
+    for (uint32_t i = 0; i < padding; ++i)
+      if (p[i]) {
+        padding = 0;
+        break;
+      }
+    if (padding) {
+      t.add_bytes(eth_f::padding, p, padding, end);
+      trailer -= padding;
+    }
+  }
+  const bool fcs = maybe_fcs && len >= 64 && trailer >= 4;  // (a VLAN's trailer: no FCS guessed, as tshark)
+  if (fcs) trailer -= 4;
+  if (trailer) {
+    const int32_t ti = t.add_bytes(trailer_id, p + padding, trailer, end + padding);
+    if (maybe_padded && !padding) {
+      core::Subtree under(t, ti);
+      core::add_expert(t, "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.",
+                       core::Severity::Note, core::ExpertGroup::Protocol, end + padding, trailer, eth_f::padding_bad);
+    }
+  }
+  if (fcs) {
+    const uint8_t* f = p + padding + trailer;
+    const uint32_t v = uint32_t(f[0]) << 24 | uint32_t(f[1]) << 16 | uint32_t(f[2]) << 8 | f[3];
+    const int32_t fi = t.add_uint(eth_f::fcs, v, end + padding + trailer, 4);
+    if (fi >= 0 && t.wants(eth_f::fcs)) {
+      char b[64];
+      snprintf(b, sizeof b, "Frame check sequence: 0x%08x [unverified]", v);
+      t.set_display(fi, b);
+    }
+    t.add_uint(eth_f::fcs_status, 2, end + padding + trailer, 4, core::FieldNode::kGenerated);
+  }
+}
+}  // namespace
+
 void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) {
   if (dispatch::Dissector d = dispatch::find(dispatch::ethertypes(), type, st)) return d(r, pkt, st);
   switch (type) {
@@ -114,7 +165,13 @@ void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) 
       pkt.set_protocol(ad ? "IEEE 802.1ad" : "802.1Q");
       if (next <= 1500) return dissect_data(r, pkt);
       pkt.layer("ethertype");
-      return dissect_ethertype(next, r, pkt, st);
+      const uint32_t outer_end = pkt.l3_end;
+      pkt.l3_end = 0;
+      dissect_ethertype(next, r, pkt, st);
+      // The frame's padding and trailer, in the (innermost) 802.1Q tag's tree, as tshark.
+      if (!ad && off <= 18 && pkt.l3_end) add_trailer(pkt, vidx, pkt.l3_end, false, vlan_f::trailer);
+      pkt.l3_end = outer_end;
+      return;
     }
     default:
       break;
@@ -122,56 +179,6 @@ void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) 
   dissect_data(r, pkt);
 }
 
-namespace {
-// The bytes of an Ethernet frame after the datagram it carries, as tshark
-// reads them: zeros that pad the frame to 60 bytes (eth.padding); then, in a
-// frame of 64 bytes or more, a last 4 bytes taken for the FCS (eth.fcs,
-// unverified); anything else is a trailer (eth.trailer). Added at the end of
-// the Ethernet tree.
-void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end) {
-  auto& t = pkt.tree;
-  const uint32_t len = pkt.frame.len, caplen = pkt.frame.caplen;
-  if (end >= len || caplen < len || end > caplen) return;  // none, or not all captured
-  const uint8_t* p = pkt.frame.data + end;
-  uint32_t trailer = len - end;
-  core::Subtree sub(t, eth_item);
-  const bool maybe_padded = len >= 60 && end < 60;
-  uint32_t padding = 0;
-  if (maybe_padded) {
-    padding = 60 - end;
-    for (uint32_t i = 0; i < padding; ++i)
-      if (p[i]) {
-        padding = 0;
-        break;
-      }
-    if (padding) {
-      t.add_bytes(eth_f::padding, p, padding, end);
-      trailer -= padding;
-    }
-  }
-  const bool fcs = len >= 64 && trailer >= 4;
-  if (fcs) trailer -= 4;
-  if (trailer) {
-    const int32_t ti = t.add_bytes(eth_f::trailer, p + padding, trailer, end + padding);
-    if (maybe_padded && !padding) {
-      core::Subtree under(t, ti);
-      core::add_expert(t, "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.",
-                       core::Severity::Note, core::ExpertGroup::Protocol, end + padding, trailer, eth_f::padding_bad);
-    }
-  }
-  if (fcs) {
-    const uint8_t* f = p + padding + trailer;
-    const uint32_t v = uint32_t(f[0]) << 24 | uint32_t(f[1]) << 16 | uint32_t(f[2]) << 8 | f[3];
-    const int32_t fi = t.add_uint(eth_f::fcs, v, end + padding + trailer, 4);
-    if (fi >= 0 && t.wants(eth_f::fcs)) {
-      char b[64];
-      snprintf(b, sizeof b, "Frame check sequence: 0x%08x [unverified]", v);
-      t.set_display(fi, b);
-    }
-    t.add_uint(eth_f::fcs_status, 2, end + padding + trailer, 4, core::FieldNode::kGenerated);
-  }
-}
-}  // namespace
 
 void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;

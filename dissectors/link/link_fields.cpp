@@ -66,6 +66,7 @@ static const FieldDef kVlan[] = {
     {vlan_f::id, "vlan.id", "ID", FT::UInt16, Base::Dec, 0x0fff},
     {vlan_f::etype, "vlan.etype", "Type", FT::UInt16, Base::Hex},
     {vlan_f::len, "vlan.len", "Length", FT::UInt16, Base::Dec},
+    {vlan_f::trailer, "vlan.trailer", "Trailer", FT::Bytes},
     {vlan_f::too_many_tags, "vlan.too_many_tags", "Too many nested VLAN tags", FT::None},
 };
 static const FieldDef kIeee8021ad[] = {

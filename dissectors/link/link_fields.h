@@ -23,7 +23,7 @@ enum : FieldId {
 };
 }
 namespace vlan_f {
-enum : FieldId { proto = field_base(Proto::Vlan), priority, dei, id, etype, len, too_many_tags };
+enum : FieldId { proto = field_base(Proto::Vlan), priority, dei, id, etype, len, too_many_tags, trailer };
 }
 namespace ieee8021ad_f {
 enum : FieldId { proto = field_base(Proto::Ieee8021ad), priority, dei, id, etype };
