@@ -1,4 +1,5 @@
 // UDP, RFC 768:  src port[2] dst port[2] length[2] checksum[2]
+#include <algorithm>
 #include <string>
 
 #include "dissectors/core/format.h"
@@ -98,6 +99,17 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   dispatch::Dissector d = dispatch::find(dispatch::udp_ports(), lo, st);
   if (!d) d = dispatch::find(dispatch::udp_ports(), hi, st);
   if (d && payload.remaining()) return d(payload, pkt, st);
+  // A payload the capture cut short: tshark's UDP heuristics read its first
+  // bytes (4, or 10 while they are zeros) before giving it up, and a cut
+  // there is "[Packet size limited during capture]".
+  {
+    const core::Bytes got = payload.rest_captured();
+    if (got.size() < payload.remaining()) {
+      size_t need = 4;
+      if (std::all_of(got.begin(), got.end(), [](uint8_t b) { return b == 0; })) need = 10;
+      if (got.size() < std::min(need, payload.remaining())) pkt.mark_truncated("UDP");
+    }
+  }
   link::dissect_data(payload, pkt);
 }
 
