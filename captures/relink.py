@@ -68,7 +68,7 @@ def write_pcap(path, link, recs, nano=False, snaplen=262144, cut=None):
         out = out[:cut]
     open(path, 'wb').write(bytes(out))
 
-def write_pcapng_ns(path, link, recs, nano_in):
+def write_pcapng_ns(path, link, recs, nano_in, comments=None):
     def block(btype, body):
         pad = (-len(body)) % 4
         total = 12 + len(body) + pad
@@ -77,9 +77,17 @@ def write_pcapng_ns(path, link, recs, nano_in):
     opts = struct.pack('<HHB3x', 9, 1, 9) + struct.pack('<HH', 0, 0)   # if_tsresol = 10^-9
     idb = block(1, struct.pack('<HHI', link, 0, 262144) + opts)
     out = bytearray(shb + idb)
+    n = 1  # frame number, for `comments` ({frame: [text, ...]})
     for sec, frac, orig, pkt in recs:
         ns = sec * 1_000_000_000 + (frac if nano_in else frac * 1000)
         body = struct.pack('<IIIII', 0, ns >> 32, ns & 0xffffffff, len(pkt), orig) + pkt + b'\0' * ((-len(pkt)) % 4)
+        notes = (comments or {}).get(n, [])
+        for text in notes:  # opt_comment options (UTF-8), then opt_endofopt
+            t = text.encode()
+            body += struct.pack('<HH', 1, len(t)) + t + b'\0' * ((-len(t)) % 4)
+        if notes:
+            body += struct.pack('<HH', 0, 0)
+        n += 1
         out += block(6, body)
     open(path, 'wb').write(bytes(out))
 
@@ -109,6 +117,12 @@ def main(d):
     full = 24 + sum(16 + len(p) for (_, _, _, p) in recs[:9])
     write_pcap(os.path.join(d, 'cut_mid_record.pcap'), 1, recs[:10], nano, cut=full + 16 + 20)
     write_pcapng_ns(os.path.join(d, 'mqtt_plain_ns.pcapng'), 1, recs, nano)
+    # The lab's login capture as a teacher annotates it (pcapng packet comments).
+    npw, lpw, rpw = read_pcap(os.path.join(d, 'mqtt_password.pcap'))
+    write_pcapng_ns(os.path.join(d, 'mqtt_password_commented.pcapng'), lpw, rpw, npw, {
+        4: ['CONNECT: the user name and the password travel in clear (mqtt.username, mqtt.passwd)'],
+        6: ['CONNACK: the broker accepted them', 'Exercise: what would a TLS listener hide here?'],
+    })
     # A capture that starts after the 5.0 subscriber's CONNECT (as when the
     # sniffer starts late): the version must be inferred from its Connect Ack.
     nf, lf, rf = read_pcap(os.path.join(d, 'mqtt_features.pcap'))

@@ -53,6 +53,15 @@ rm -rf "$kl"
 # stdin, and a cut capture still prints the packets before the cut
 a=$("$bin" -r - <mqtt_plain.pcap 2>/dev/null); b=$("$bin" -r mqtt_plain.pcap 2>/dev/null)
 if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: -r - differs from -r FILE"; fail=$((fail+1)); fi
+# pcapng packet comments survive -w (pcapng), a display filter and stdin.
+tmpc=$(mktemp -d)
+a=$("$bin" -r mqtt_password_commented.pcapng -T fields -e frame.number -e frame.comment -Y frame.comment 2>/dev/null)
+"$bin" -r mqtt_password_commented.pcapng -w "$tmpc/c.pcapng" 2>/dev/null
+b=$("$bin" -r "$tmpc/c.pcapng" -T fields -e frame.number -e frame.comment -Y frame.comment 2>/dev/null)
+c=$("$bin" -r - -T fields -e frame.number -e frame.comment -Y frame.comment <mqtt_password_commented.pcapng 2>/dev/null)
+if [ "$(printf '%s\n' "$a" | wc -l)" -eq 2 ] && [ "$a" = "$b" ] && [ "$a" = "$c" ]; then pass=$((pass+1)); else
+  echo "FAIL: pcapng comments lost (-r: $a / after -w: $b / stdin: $c)"; fail=$((fail+1)); fi
+rm -rf "$tmpc"
 n=$("$bin" -r cut_mid_record.pcap 2>/dev/null | wc -l)
 if [ "$n" -eq 9 ]; then pass=$((pass+1)); else echo "FAIL: cut capture printed $n lines, want 9"; fail=$((fail+1)); fi
 # A BPF capture filter applies to files too

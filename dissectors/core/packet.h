@@ -32,6 +32,7 @@ struct FrameData {
   std::string_view interface_name;  // shown in the frame label when known
   std::string_view interface_description;  // pcapng if_description (frame.interface_description)
   const uint8_t* data = nullptr;
+  const std::vector<std::string>* comments = nullptr;  // pcapng packet comments (frame.comment)
 };
 
 enum class AddrType : uint8_t { None, Ether, Ipv4, Ipv6 };

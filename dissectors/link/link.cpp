@@ -387,6 +387,19 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
   auto& t = pkt.tree;
   const auto& fr = pkt.frame;
   using namespace link;
+  if (fr.comments && (t.wants(frame_f::pkt_comment) || t.wants(frame_f::comment) || t.wants(frame_f::comment_expert) ||
+                      t.wants(ws_f::expert))) {
+    // pcapng packet comments: tshark's "Packet comments" tree, before the frame's.
+    const int32_t c = t.open(frame_f::pkt_comment, 0, 0);
+    if (c >= 0 && t.wants(frame_f::pkt_comment)) t.set_label(c, "Packet comments");
+    for (const std::string& text : *fr.comments) {
+      const int32_t ci = t.add_string_copy(frame_f::comment, text, 0, 0);
+      if (ci >= 0 && t.wants(frame_f::comment)) t.set_display(ci, text);  // the line is the comment alone
+      core::Subtree one(t, ci);
+      core::add_expert(t, text, core::Severity::Comment, core::ExpertGroup::Comments, 0, 0, frame_f::comment_expert);
+    }
+    t.close();
+  }
   int32_t p = t.open(frame_f::proto, 0, fr.caplen);
   t.set_frame_bytes(fr.data, fr.caplen);
   if (!t.wants_any(core::Proto::Frame)) {  // nothing of the frame asked for

@@ -12,7 +12,7 @@ namespace frame_f {
 enum : FieldId {
   proto = field_base(Proto::Frame), time, time_epoch, time_delta, time_delta_displayed, time_relative,
   number, len, cap_len, protocols, encap_type, marked, ignored, interface_id, offset_shift,
-  section_number, interface_name, interface_description,
+  section_number, interface_name, interface_description, pkt_comment, comment, comment_expert,
 };
 }
 namespace eth_f {

@@ -156,7 +156,7 @@ class PcapWriteSink : public out::Sink {
 public:
   explicit PcapWriteSink(capture::FileSet& fs) : fs_(fs) {}
   bool packet(const out::PacketView& v) override {
-    if (!fs_.write(v.row.ts, v.len, v.data, v.caplen)) return false;  // -a filesize/files: the capture is over
+    if (!fs_.write(v.row.ts, v.len, v.data, v.caplen, v.pkt.frame.comments)) return false;  // -a filesize/files: the capture is over
     if (!fs_.failed()) return true;
     if (errno != EPIPE)  // a closed pipe (| head) just ends the run, as for text output
       eprint("An error occurred while writing to \"" + fs_.current() + "\": " + std::strerror(errno));

@@ -49,6 +49,25 @@ ssize_t gz_read(void* c, char* out, size_t size) {
 }
 int gz_close(void* c) { return gzclose(static_cast<gzFile>(c)) == Z_OK ? 0 : -1; }
 
+// A pcapng stream: what libpcap reads also goes through the comment scanner.
+struct TeeCookie {
+  FILE* under;
+  PcapngComments* scan;
+};
+ssize_t tee_read(void* c, char* out, size_t size) {
+  auto* t = static_cast<TeeCookie*>(c);
+  const size_t n = fread(out, 1, size, t->under);
+  if (n) t->scan->feed(reinterpret_cast<const uint8_t*>(out), n);
+  if (n == 0 && ferror(t->under)) return -1;
+  return static_cast<ssize_t>(n);
+}
+int tee_close(void* c) {
+  auto* t = static_cast<TeeCookie*>(c);
+  const int rc = fclose(t->under);
+  delete t;
+  return rc;
+}
+
 uint32_t magic_le(const unsigned char* m) {
   return uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
 }
@@ -106,7 +125,7 @@ std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = 
 }  // namespace
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
-    : p_(o.p_), file_(o.file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
+    : p_(o.p_), comments_(std::move(o.comments_)), file_(o.file_), pos_file_(o.pos_file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
       name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), ifdesc_(std::move(o.ifdesc_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
       blk_cap_(o.blk_cap_), blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
       blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
@@ -188,6 +207,18 @@ PcapSource PcapSource::open_file(const std::string& path) {
     s.ifname_ = pcapng_first_ifname(head, got, &digits, &s.ifdesc_);
     s.digits_ = digits;
     if (s.ifname_.empty()) s.ifname_ = "unknown";  // tshark's wording for an unnamed interface
+    s.comments_ = std::make_unique<PcapngComments>();
+    setvbuf(f, nullptr, _IOFBF, 1 << 20);
+    s.pos_file_ = f;  // (ftell on the cookie cannot tell the position)
+    auto* tc = new TeeCookie{f, s.comments_.get()};
+    cookie_io_functions_t fns{tee_read, nullptr, nullptr, tee_close};
+    FILE* teed = fopencookie(tc, "r", fns);
+    if (teed) {
+      f = teed;
+    } else {
+      delete tc;
+      s.comments_.reset();
+    }
   }
   setvbuf(f, nullptr, _IOFBF, 1 << 20);
   char err[PCAP_ERRBUF_SIZE] = {0};
@@ -439,6 +470,7 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
 
 void PcapSource::set_filter(const std::string& bpf) {
   if (bpf.empty()) return;
+  if (comments_) comments_->disable();  // packets are skipped: the blocks no longer line up with them
   blk_.reset();  // libpcap's reader applies the filter (nothing was read in blocks yet)
   struct bpf_program prog;
   if (pcap_compile(p_, &prog, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
@@ -457,6 +489,7 @@ ReadStatus PcapSource::next(RawPacket& out) {
   for (;;) {
     int rc = pcap_next_ex(p_, &h, &data);
     if (rc == 1) {
+      out.comments = comments_ ? &comments_->next_packet() : nullptr;
       out.ts.sec = h->ts.tv_sec;
       out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds: opened with NANO precision
       out.len = h->len;

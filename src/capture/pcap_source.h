@@ -17,6 +17,9 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "src/capture/pcapng_comments.h"
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
@@ -34,6 +37,7 @@ struct RawPacket {
   uint32_t len = 0;
   uint32_t caplen = 0;
   const uint8_t* data = nullptr;
+  const std::vector<std::string>* comments = nullptr;  // pcapng opt_comment values, if any (valid until the next read)
 };
 
 // The frame a dissector sees, from a packet read from a source.
@@ -45,6 +49,7 @@ inline core::FrameData frame_of(const RawPacket& raw, uint64_t number, int linkt
   f.caplen = raw.caplen;
   f.linktype = linktype;
   f.data = raw.data;
+  if (raw.comments && !raw.comments->empty()) f.comments = raw.comments;
   return f;
 }
 
@@ -83,7 +88,8 @@ public:
   // Bytes of the file read so far (for a progress line), 0 if unknown.
   long file_position() const {
     if (blk_) return static_cast<long>(blk_file_pos_ - (blk_len_ - blk_pos_));
-    long pos = file_ ? ftell(file_) : -1;
+    FILE* f = pos_file_ ? pos_file_ : file_;
+    long pos = f ? ftell(f) : -1;
     return pos > 0 ? pos : 0;
   }
 
@@ -96,7 +102,9 @@ private:
   std::unique_ptr<Prefetch> pf_;
   bool pf_checked_ = false;
   pcap_t* p_ = nullptr;
+  std::unique_ptr<PcapngComments> comments_;  // pcapng: the packets' comments, read beside libpcap
   FILE* file_ = nullptr;  // owned by pcap after pcap_fopen_offline
+  FILE* pos_file_ = nullptr;  // the file under file_ when that is a cookie (pcapng), for the position
   void* gz_ = nullptr;    // a gzip-compressed file: zlib's handle under file_ (to tell a cut-short stream)
   int fd_ = -1;           // live: pollable descriptor
   int linktype_ = 0;

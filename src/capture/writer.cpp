@@ -162,15 +162,17 @@ bool FileSet::tick() {
   return true;
 }
 
-bool FileSet::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen) {
+bool FileSet::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
+                    const std::vector<std::string>* comments) {
   if (!cur_) return false;
   if (spec_.stop_filesize_kb && cur_->bytes() >= spec_.stop_filesize_kb * 1000) return false;  // -a filesize
   if (due() && !open_next()) return false;
-  cur_->write(ts, len, data, caplen);
+  cur_->write(ts, len, data, caplen, comments);
   return true;
 }
 
-void PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen) {
+void PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
+                         const std::vector<std::string>* comments) {
   ++packets_;
   if (fmt_ == Format::Pcap) {
     uint32_t hdr[4] = {static_cast<uint32_t>(ts.sec), ts.nsec / 1000, caplen, len};
@@ -180,12 +182,21 @@ void PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, 
   }
   uint64_t t = uint64_t(ts.sec) * 1000000000ull + ts.nsec;
   uint32_t pad = (4 - caplen % 4) % 4;
-  uint32_t total = 32 + caplen + pad;
+  // The packet's comments as opt_comment options, then opt_endofopt.
+  std::vector<uint8_t> opts;
+  if (comments)
+    for (const std::string& c : *comments) {
+      const size_t n = std::min<size_t>(c.size(), 0xffff);
+      option(opts, 1, c.data(), n);
+    }
+  if (!opts.empty()) le32(opts, 0);
+  uint32_t total = 32 + caplen + pad + static_cast<uint32_t>(opts.size());
   uint32_t h[7] = {6, total, 0, static_cast<uint32_t>(t >> 32), static_cast<uint32_t>(t), caplen, len};
   put(h, sizeof h);
   put(data, caplen);
   static const uint8_t zeros[4] = {0, 0, 0, 0};
   put(zeros, pad);
+  if (!opts.empty()) put(opts.data(), opts.size());
   put(&total, 4);
 }
 

@@ -23,7 +23,9 @@ public:
   PacketWriter(const PacketWriter&) = delete;
   PacketWriter& operator=(const PacketWriter&) = delete;
 
-  void write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen);
+  // `comments`: the packet's pcapng comments, written as opt_comment options (pcapng only).
+  void write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
+             const std::vector<std::string>* comments = nullptr);
   bool failed() const { return failed_; }
   uint64_t packets() const { return packets_; }
   uint64_t bytes() const { return bytes_; }
@@ -59,7 +61,8 @@ public:
   FileSet(const std::string& path, PacketWriter::Format fmt, int linktype, uint32_t snaplen, std::string ifname,
           const FileSetSpec& spec);
   // False once a stop condition (-a filesize/files) is met: the packet was not written.
-  bool write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen);
+  bool write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
+             const std::vector<std::string>* comments = nullptr);
   // Time passes without packets (live): a file whose duration or interval is over is switched.
   bool tick();
   bool failed() const { return cur_ && cur_->failed(); }

@@ -378,6 +378,7 @@ void ek_key(std::string& k, std::string_view layer, std::string_view abbrev) {
   if (!layer.empty()) {
     if (owner == "x509af" || owner == "x509if" || owner == "x509sat" || owner == "x509ce" || owner == "ber") layer = owner;
     else if (owner == "pkcs1") layer = "pkcs-1";
+    else if (owner == "frame" && layer == "pkt_comment") layer = owner;  // "frame_frame_comment"
   }
   k.assign(layer);
   if (!layer.empty()) k += '_';

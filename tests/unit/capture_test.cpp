@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -209,4 +210,125 @@ TEST_CASE("capture: a large file read ahead on a second thread equals libpcap, a
     CHECK(ours.size() == recs.size() - 1);
     CHECK(end == capture::ReadStatus::CutShort);
   }
+}
+
+// ---------------------------------------------------------------- pcapng comments
+namespace {
+std::vector<uint8_t> pcapng_with_comments(bool be, const std::vector<std::vector<std::string>>& per_packet,
+                                          bool simple_second = false) {
+  std::vector<uint8_t> o;
+  auto block = [&](uint32_t type, const std::vector<uint8_t>& body) {
+    const uint32_t total = 12 + static_cast<uint32_t>(body.size());
+    put32(o, type, be);
+    put32(o, total, be);
+    o.insert(o.end(), body.begin(), body.end());
+    put32(o, total, be);
+  };
+  std::vector<uint8_t> shb;
+  put32(shb, 0x1a2b3c4d, be);
+  put16(shb, 1, be);
+  put16(shb, 0, be);
+  put32(shb, 0xffffffff, be);
+  put32(shb, 0xffffffff, be);
+  o.insert(o.end(), {0x0a, 0x0d, 0x0d, 0x0a});  // the same bytes in both orders
+  put32(o, 12 + static_cast<uint32_t>(shb.size()), be);
+  o.insert(o.end(), shb.begin(), shb.end());
+  put32(o, 12 + static_cast<uint32_t>(shb.size()), be);
+  std::vector<uint8_t> idb;
+  put16(idb, 1, be);
+  put16(idb, 0, be);
+  put32(idb, 65535, be);
+  block(1, idb);
+  for (size_t i = 0; i < per_packet.size(); ++i) {
+    const std::vector<uint8_t> data = {1, 2, 3, 4, 5};
+    std::vector<uint8_t> b;
+    if (simple_second && i == 1) {
+      put32(b, 5, be);
+      b.insert(b.end(), data.begin(), data.end());
+      b.insert(b.end(), 3, 0);
+      block(3, b);
+      continue;
+    }
+    put32(b, 0, be);
+    put32(b, 0, be);
+    put32(b, static_cast<uint32_t>(i), be);
+    put32(b, 5, be);
+    put32(b, 5, be);
+    b.insert(b.end(), data.begin(), data.end());
+    b.insert(b.end(), 3, 0);
+    for (const auto& c : per_packet[i]) {
+      put16(b, 1, be);
+      put16(b, static_cast<uint16_t>(c.size()), be);
+      b.insert(b.end(), c.begin(), c.end());
+      b.insert(b.end(), (4 - c.size() % 4) % 4, 0);
+    }
+    if (!per_packet[i].empty()) {
+      put16(b, 0, be);
+      put16(b, 0, be);
+    }
+    block(6, b);
+  }
+  return o;
+}
+}  // namespace
+
+TEST_CASE("capture: pcapng packet comments are found in both byte orders, whatever the read sizes") {
+  const std::vector<std::vector<std::string>> want = {{}, {"hello comment"}, {"a", "second one!"}, {}};
+  for (bool be : {false, true}) {
+    const auto file = pcapng_with_comments(be, want);
+    for (size_t chunk : {size_t{1}, size_t{3}, size_t{7}, size_t{4096}}) {
+      capture::PcapngComments c;
+      for (size_t i = 0; i < file.size(); i += chunk) c.feed(file.data() + i, std::min(chunk, file.size() - i));
+      CHECK(c.queued() == want.size());
+      for (const auto& w : want) CHECK(c.next_packet() == w);
+      CHECK(c.next_packet().empty());  // nothing queued: no comments
+    }
+  }
+  // A Simple Packet Block has no options: it still counts as a packet.
+  const auto file = pcapng_with_comments(false, {{"x"}, {}, {"z"}}, true);
+  capture::PcapngComments c;
+  c.feed(file.data(), file.size());
+  CHECK(c.next_packet() == std::vector<std::string>{"x"});
+  CHECK(c.next_packet().empty());
+  CHECK(c.next_packet() == std::vector<std::string>{"z"});
+}
+
+TEST_CASE("capture: pcapng comment scanning survives lies: lengths past the block, a broken block, disable") {
+  auto file = pcapng_with_comments(false, {{"fine"}, {"long comment here"}});
+  // The second packet's comment claims 200 bytes: ignored, the packet still counted.
+  const std::string needle = "long comment here";
+  auto at = std::search(file.begin(), file.end(), needle.begin(), needle.end());
+  REQUIRE(at != file.end());
+  const size_t len_off = static_cast<size_t>(at - file.begin()) - 2;
+  file[len_off] = 200;
+  capture::PcapngComments c;
+  c.feed(file.data(), file.size());
+  CHECK(c.next_packet() == std::vector<std::string>{"fine"});
+  CHECK(c.next_packet().empty());
+  // A block length below 12: scanning stops, nothing crashes.
+  std::vector<uint8_t> junk = {6, 0, 0, 0, 4, 0, 0, 0, 9, 9, 9, 9};
+  capture::PcapngComments d;
+  d.feed(junk.data(), junk.size());
+  d.feed(file.data(), file.size());
+  CHECK(d.queued() == 0);
+  capture::PcapngComments e;
+  e.disable();
+  e.feed(file.data(), file.size());
+  CHECK(e.queued() == 0);
+}
+
+TEST_CASE("capture: comments of a pcapng file reach the packets read through PcapSource") {
+  const auto bytes = pcapng_with_comments(false, {{}, {"hello comment"}, {}});
+  char path[] = "/tmp/mqsniff_cmt_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  close(fd);
+  auto src = capture::PcapSource::open_file(path);
+  capture::RawPacket raw;
+  std::vector<std::string> seen;
+  while (src.next(raw) == capture::ReadStatus::Packet)
+    seen.push_back(raw.comments && !raw.comments->empty() ? raw.comments->front() : "-");
+  CHECK(seen == std::vector<std::string>{"-", "hello comment", "-"});
+  unlink(path);
 }
