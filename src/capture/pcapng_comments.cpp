@@ -1,6 +1,7 @@
 #include "src/capture/pcapng_comments.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace mqsniff::capture {
@@ -12,6 +13,7 @@ uint32_t rd32(const uint8_t* p, bool be) {
 }
 uint16_t rd16(const uint8_t* p, bool be) { return be ? uint16_t(p[0] << 8 | p[1]) : uint16_t(p[1] << 8 | p[0]); }
 constexpr uint32_t kShb = 0x0a0d0d0a, kEpb = 6, kSpb = 3, kPb = 2;
+constexpr size_t kFixed = 28;  // an EPB's (or PB's) fields before the packet's bytes
 }  // namespace
 
 void PcapngComments::feed(const uint8_t* p, size_t n) {
@@ -42,15 +44,31 @@ void PcapngComments::feed(const uint8_t* p, size_t n) {
         broken_ = true;
         return;
       }
-      const bool packet = type_ == kEpb || type_ == kSpb || type_ == kPb;
-      keep_ = packet && total_ <= kMaxBlock;
+      // Of an Enhanced (or obsolete) Packet Block only its fixed part and its
+      // options are kept: the packet's bytes are not copied.
+      keep_ = (type_ == kEpb || type_ == kPb) && total_ <= kMaxBlock;
+      opt_start_ = SIZE_MAX;
       block_.clear();
       if (keep_) block_.assign(head_, head_ + got_);
       if (got_ == total_) block_done();
       continue;
     }
     const size_t k = std::min(n, static_cast<size_t>(total_) - got_);
-    if (keep_) block_.insert(block_.end(), p, p + k);
+    if (keep_) {
+      const size_t a = got_, b = got_ + k;
+      if (a < kFixed) {
+        const size_t e = std::min(b, kFixed);
+        block_.insert(block_.end(), p, p + (e - a));
+        if (e == kFixed) {
+          const uint32_t caplen = rd32(block_.data() + 20, big_endian_);
+          opt_start_ = kFixed + ((static_cast<size_t>(caplen) + 3) & ~size_t{3});
+        }
+      }
+      if (opt_start_ != SIZE_MAX) {
+        const size_t from = std::max(a, opt_start_);
+        if (from < b) block_.insert(block_.end(), p + (from - a), p + k);
+      }
+    }
     got_ += k;
     p += k;
     n -= k;
@@ -62,13 +80,10 @@ void PcapngComments::block_done() {
   head_got_ = 0;
   if (type_ != kEpb && type_ != kSpb && type_ != kPb) return;
   std::vector<std::string> comments;
-  if (keep_ && type_ != kSpb && block_.size() == total_) {
-    // EPB: type, len, interface, ts hi, ts lo, caplen, origlen, data, options;
-    // PB: type, len, interface(2), drops(2), ts hi, ts lo, caplen, origlen, data, options.
-    const size_t fixed = 28;
-    const uint32_t caplen = rd32(block_.data() + 20, big_endian_);
-    size_t o = fixed + ((static_cast<size_t>(caplen) + 3) & ~size_t{3});
-    const size_t end = total_ - 4;
+  if (keep_ && opt_start_ != SIZE_MAX && opt_start_ <= total_ && block_.size() == kFixed + (total_ - std::min<size_t>(opt_start_, total_))) {
+    // block_: the fixed part (type ... original length), then the options and the trailing length.
+    size_t o = kFixed;
+    const size_t end = block_.size() - 4;
     while (o + 4 <= end) {
       const uint16_t code = rd16(block_.data() + o, big_endian_);
       const uint16_t len = rd16(block_.data() + o + 2, big_endian_);
@@ -80,7 +95,7 @@ void PcapngComments::block_done() {
   }
   queue_.push_back(std::move(comments));
   block_.clear();
-  if (block_.capacity() > (1u << 20)) block_.shrink_to_fit();
+  if (block_.capacity() > (64u << 10)) block_.shrink_to_fit();
 }
 
 const std::vector<std::string>& PcapngComments::next_packet() {

@@ -38,7 +38,8 @@ private:
   size_t head_got_ = 0;
   uint32_t type_ = 0, total_ = 0;
   size_t got_ = 0;      // bytes of the current block seen (header included)
-  bool keep_ = false;   // the current block is buffered (a packet block of sane size)
+  bool keep_ = false;   // the current block's fixed part and options are buffered
+  size_t opt_start_ = 0;  // where its options begin (known once the fixed part is read)
   std::vector<uint8_t> block_;
   std::deque<std::vector<std::string>> queue_;
   std::vector<std::string> current_;
