@@ -166,7 +166,7 @@ const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}}
 
 const char* value_name(std::string_view a, uint64_t v) {
   if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype" || a == "ieee8021ah.etype") return lookup(kEtherTypes, v);
-  if (a == "ip.proto" || a == "ipv6.nxt") return lookup(kIpProtos, v);
+  if (a == "ip.proto" || a == "ipv6.nxt" || a == "ipv6.fraghdr.nxt") return lookup(kIpProtos, v);
   if (a == "tcp.option_kind") return lookup(kTcpOptions, v);
   if (a == "frame.encap_type") return lookup(kEncapTypes, v);
   if (a == "sll.pkttype") return lookup(kSllPktTypes, v);

@@ -241,15 +241,18 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
     }
     core::Bytes pb = payload.rest_captured();
     if (st.ipv4_defragment && pb.size() == payload.remaining()) {
-      auto res = st.ipv4_defrag.add({src, dst, id, proto}, frag_off * 8u, mf, pb,
+      auto res = st.ipv4_defrag.add(Ipv4Defrag::Key::v4(src, dst, id, proto), frag_off * 8u, mf, pb,
                                     static_cast<uint32_t>(pkt.frame.number), pkt.frame.ts);
       if (res.complete) {
         // The reassembled datagram must outlive rendering: per-packet store.
         auto& buf = st.sources.add("Reassembled IPv4", true);
         buf.assign(res.data.begin(), res.data.end());
-        for (uint32_t f : res.frames) t.add_uint(ip_f::fragment, f, 0, 0);
-        t.add_uint(ip_f::fragment_count, res.frames.size(), 0, 0);
-        t.add_uint(ip_f::reassembled_length, buf.size(), 0, 0);
+        {
+          core::Subtree ip_layer(t, t.last_of(ip_f::proto));  // inside the IPv4 tree, after its fields
+          add_fragment_list(t, {ip_f::fragments, ip_f::fragment, ip_f::fragment_count, ip_f::reassembled_length,
+                                ip_f::reassembled_data, "IPv4"},
+                            res.parts, std::span<const uint8_t>(buf.data(), buf.size()));
+        }
         Reader whole{core::Bytes(buf.data(), buf.size())};
         dissect_ip_payload(proto, whole, pkt, st);
         return;

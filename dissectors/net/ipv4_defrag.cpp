@@ -1,7 +1,11 @@
 #include "dissectors/net/ipv4_defrag.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <string>
+
+#include "dissectors/core/field_registry.h"
 
 namespace mqsniff::net {
 
@@ -36,7 +40,7 @@ Ipv4Defrag::Result Ipv4Defrag::add(const Key& k, uint32_t off, bool more, std::s
       erase(0);
       idx = slots_.size();
     }
-    slots_.push_back(Slot{k, {}, {}, 0, false, {}, ts});
+    slots_.push_back(Slot{k, {}, {}, 0, false, {}, {}, ts});
   }
   Slot& s = slots_[idx];
   s.last = ts;
@@ -66,6 +70,7 @@ Ipv4Defrag::Result Ipv4Defrag::add(const Key& k, uint32_t off, bool more, std::s
   }
   s.have.emplace_back(off, static_cast<uint32_t>(end));
   s.frames.push_back(frame);
+  s.parts.push_back(Part{frame, off, static_cast<uint32_t>(payload.size())});
   if (!more) {
     s.total = static_cast<uint32_t>(end);
     s.total_known = true;
@@ -82,9 +87,40 @@ Ipv4Defrag::Result Ipv4Defrag::add(const Key& k, uint32_t off, bool more, std::s
   done_.assign(s.buf.begin(), s.buf.begin() + s.total);
   res.complete = true;
   res.frames = std::move(s.frames);
+  res.parts = std::move(s.parts);
+  std::stable_sort(res.parts.begin(), res.parts.end(), [](const Part& a, const Part& b) { return a.offset < b.offset; });
   erase(idx);
   res.data = done_;
   return res;
+}
+
+void add_fragment_list(core::FieldTree& t, const FragmentFields& f, const std::vector<Ipv4Defrag::Part>& parts,
+                       std::span<const uint8_t> whole) {
+  // (IPv4's list is a bytes field whose value is the datagram; IPv6's a label.)
+  const core::FieldDef* def = core::FieldRegistry::instance().def(f.list);
+  const bool bytes = def && def->type == core::FieldType::Bytes;
+  const int32_t li = bytes ? t.add_bytes(f.list, whole.data(), whole.size(), 0)
+                           : t.add_none(f.list, 0, static_cast<uint32_t>(whole.size()));
+  if (li >= 0 && t.wants(f.list)) {
+    std::string label = std::to_string(parts.size()) + " " + f.name + " Fragments (" + std::to_string(whole.size()) +
+                        " bytes):";
+    for (size_t i = 0; i < parts.size(); ++i)
+      label += (i ? ", #" : " #") + std::to_string(parts[i].frame) + "(" + std::to_string(parts[i].length) + ")";
+    if (bytes) t.set_display(li, label);  // (bracketed as a generated field)
+    else t.set_label(li, label);
+  }
+  core::Subtree sub(t, li);
+  for (const auto& p : parts) {
+    const int32_t fi = t.add_uint(f.fragment, p.frame, 0, 0);
+    if (fi >= 0 && p.length) {
+      char b[80];
+      snprintf(b, sizeof b, ", payload: %u-%u (%u bytes)", p.offset, p.offset + p.length - 1, p.length);
+      t.append_text(fi, b);
+    }
+  }
+  t.add_uint(f.count, parts.size(), 0, 0);
+  t.add_uint(f.length, whole.size(), 0, 0);
+  t.add_bytes(f.data, whole.data(), whole.size(), 0);
 }
 
 }  // namespace mqsniff::net

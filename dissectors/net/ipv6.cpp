@@ -8,11 +8,13 @@
 // Extension headers walked: Hop-by-Hop (0), Routing (43), Fragment (44),
 // Destination Options (60), each through a bounded child reader
 // (Hdr Ext Len counts 8-octet units beyond the first 8).
+#include <cstring>
 #include <string>
 
 #include "dissectors/core/format.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
+#include "dissectors/net/ipv4_defrag.h"
 #include "dissectors/net/net.h"
 #include "dissectors/net/net_fields.h"
 
@@ -115,17 +117,22 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       nxt = n;
     } else if (nxt == 44) {
       uint8_t n = payload.u8();
-      payload.u8();
+      const uint8_t reserved = payload.u8();
       uint16_t fo = payload.be16();
       uint32_t ident = payload.be32();
       if (pkt.check(payload, "IPv6")) return;
       pkt.layer("ipv6.fraghdr");
-      t.open(ipv6_f::fraghdr, eoff, 8);
-      t.add_uint(ipv6_f::fraghdr_nxt, n, eoff, 1);
-      t.add_uint(ipv6_f::fraghdr_offset, fo >> 3, eoff + 2, 2);
-      t.add_bool(ipv6_f::fraghdr_more, fo & 1, eoff + 2, 2);
-      t.add_uint(ipv6_f::fraghdr_ident, ident, eoff + 4, 4);
-      t.close();
+      {
+        core::Subtree in_ipv6(t, proto_idx);  // tshark shows the header inside the IPv6 tree
+        t.open(ipv6_f::fraghdr, eoff, 8);
+        t.add_uint(ipv6_f::fraghdr_nxt, n, eoff, 1);
+        t.add_uint(ipv6_f::fraghdr_reserved_octet, reserved, eoff + 1, 1);
+        t.add_uint(ipv6_f::fraghdr_offset, fo >> 3, eoff + 2, 2);
+        t.add_uint(ipv6_f::fraghdr_reserved_bits, (fo >> 1) & 3, eoff + 2, 2);
+        t.add_bool(ipv6_f::fraghdr_more, fo & 1, eoff + 2, 2);
+        t.add_uint(ipv6_f::fraghdr_ident, ident, eoff + 4, 4);
+        t.close();
+      }
       if ((fo >> 3) != 0 || (fo & 1)) {
         if (pkt.cols) {
           pkt.cols->info = "IPv6 fragment (off=";
@@ -137,6 +144,32 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
           pkt.cols->info += " nxt=";
           core::append_uint(pkt.cols->info, n);
           pkt.cols->info += ')';
+        }
+        core::Bytes pb = payload.rest_captured();
+        if (st.ipv4_defragment && pb.size() == payload.remaining()) {
+          // Reassembled as tshark does (with the IPv4 datagrams' bounded store).
+          Ipv4Defrag::Key k;
+          std::memcpy(k.src.data(), src.data(), 16);
+          std::memcpy(k.dst.data(), dst.data(), 16);
+          k.id = ident;
+          k.proto = n;
+          k.v6 = true;
+          auto res = st.ipv4_defrag.add(k, (fo >> 3) * 8u, fo & 1, pb, static_cast<uint32_t>(pkt.frame.number),
+                                        pkt.frame.ts);
+          if (res.complete) {
+            auto& buf = st.sources.add("Reassembled IPv6", true);
+            buf.assign(res.data.begin(), res.data.end());
+            {
+              core::Subtree ip_layer(t, t.last_of(ipv6_f::proto));  // inside the IPv6 tree, after its headers
+              add_fragment_list(t, {ipv6_f::fragments, ipv6_f::fragment, ipv6_f::fragment_count,
+                                    ipv6_f::reassembled_length, ipv6_f::reassembled_data, "IPv6"},
+                                res.parts, std::span<const uint8_t>(buf.data(), buf.size()));
+            }
+            if (pkt.cols) pkt.cols->info.clear();
+            Reader whole{core::Bytes(buf.data(), buf.size())};
+            dissect_ip_payload(n, whole, pkt, st);
+            return;
+          }
         }
         link::dissect_data(payload, pkt);
         return;

@@ -32,7 +32,9 @@ static const FieldDef kIp[] = {
     {ip_f::opt_type, "ip.opt.type", "Type", FT::UInt8, Base::Dec},
     {ip_f::options, "ip.options", "Options", FT::Bytes},
     {ip_f::bogus_ip_length, "ip.bogus_ip_length", "Bogus IP length", FT::None},
+    {ip_f::fragments, "ip.fragments", "IPv4 Fragments", FT::Bytes},  // (tshark registers it as bytes: its value is the datagram)
     {ip_f::fragment, "ip.fragment", "IPv4 Fragment", FT::FrameNum},
+    {ip_f::reassembled_data, "ip.reassembled.data", "Reassembled IPv4 data", FT::Bytes},
     {ip_f::fragment_count, "ip.fragment.count", "Fragment count", FT::UInt32, Base::Dec},
     {ip_f::reassembled_length, "ip.reassembled.length", "Reassembled IPv4 length", FT::UInt32, Base::Dec},
     // The host names of the addresses: with name resolution off (mqsniff never resolves), the address.
@@ -68,6 +70,13 @@ static const FieldDef kIpv6[] = {
     {ipv6_f::fraghdr_offset, "ipv6.fraghdr.offset", "Offset", FT::UInt16, Base::Dec, 0xfff8},
     {ipv6_f::fraghdr_more, "ipv6.fraghdr.more", "More Fragments", FT::Boolean, Base::None, 0x0001, 16},
     {ipv6_f::fraghdr_ident, "ipv6.fraghdr.ident", "Identification", FT::UInt32, Base::Hex},
+    {ipv6_f::fraghdr_reserved_octet, "ipv6.fraghdr.reserved_octet", "Reserved octet", FT::UInt8, Base::Hex},
+    {ipv6_f::fraghdr_reserved_bits, "ipv6.fraghdr.reserved_bits", "Reserved bits", FT::UInt16, Base::Dec, 0x0006},
+    {ipv6_f::fragments, "ipv6.fragments", "IPv6 Fragments", FT::None},
+    {ipv6_f::fragment, "ipv6.fragment", "IPv6 Fragment", FT::FrameNum},
+    {ipv6_f::fragment_count, "ipv6.fragment.count", "Fragment count", FT::UInt32, Base::Dec},
+    {ipv6_f::reassembled_length, "ipv6.reassembled.length", "Reassembled IPv6 length", FT::UInt32, Base::Dec},
+    {ipv6_f::reassembled_data, "ipv6.reassembled.data", "Reassembled IPv6 data", FT::Bytes},
     {ipv6_f::dstopts, "ipv6.dstopts", "Destination Options for IPv6", FT::Protocol, Base::None, 0, 0, {}, "IPv6 Destination Option"},
     {ipv6_f::dstopts_nxt, "ipv6.dstopts.nxt", "Next Header", FT::UInt8, Base::Dec},
     {ipv6_f::dstopts_len, "ipv6.dstopts.len", "Length", FT::UInt8, Base::Dec},

@@ -11,7 +11,8 @@ namespace ip_f {
 enum : FieldId {
   proto = field_base(Proto::Ip), version, hdr_len, dsfield, dsfield_dscp, dsfield_ecn, len, id, flags, flags_rb,
   flags_df, flags_mf, frag_offset, ttl, proto_, checksum, checksum_status, src, dst, addr, opt_type, options,
-  bogus_ip_length, fragment, fragment_count, reassembled_length, src_host, dst_host, host, ttl_lncb,
+  bogus_ip_length, fragment, fragment_count, reassembled_length, src_host, dst_host, host, ttl_lncb, fragments,
+  reassembled_data,
 };
 }
 namespace ipv6_f {
@@ -19,7 +20,8 @@ enum : FieldId {
   proto = field_base(Proto::Ipv6), version, tclass, tclass_dscp, tclass_ecn, flow, plen, nxt, hlim, src, dst, addr,
   hopopts, hopopts_nxt, hopopts_len, routing, routing_nxt, routing_len, routing_type, routing_segleft,
   fraghdr, fraghdr_nxt, fraghdr_offset, fraghdr_more, fraghdr_ident, dstopts, dstopts_nxt, dstopts_len,
-  bogus_version, src_host, dst_host, host,
+  bogus_version, src_host, dst_host, host, fragments, fragment, fragment_count, reassembled_length, reassembled_data,
+  fraghdr_reserved_octet, fraghdr_reserved_bits,
 };
 }
 namespace udp_f {

@@ -70,11 +70,11 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
     t.set_label(proto_idx, label);
   }
   size_t payload_len = len >= 8 ? len - 8u : 0;
-  bool bad_len = len < 8 || payload_len > r.remaining();
-  if (bad_len) {
-    t.add_none(udp_f::length_bad, off + 4, 2);
-    payload_len = r.remaining();
-  }
+  // A length past the datagram is bad, except in the part of a datagram an
+  // ICMP error quotes (cut by the error's size), as tshark.
+  bool bad_len = len < 8 || (payload_len > r.remaining() && !pkt.in_error);
+  if (bad_len) t.add_none(udp_f::length_bad, off + 4, 2);
+  if (bad_len || payload_len > r.remaining()) payload_len = r.remaining();
   if (pkt.cols) {
     auto& info = pkt.cols->info;
     info.clear();

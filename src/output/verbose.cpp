@@ -79,7 +79,8 @@ bool generated(std::string_view a) {
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
                                         "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt",
                                         "tcp.options.wscale.multiplier", "tcp.completeness", "tcp.options.sack.count",
-                                        "tcp.options.sack.dsack_", "tls.handshake.fragment", "tls.handshake.reassembled_in"};
+                                        "tcp.options.sack.dsack_", "tls.handshake.fragment", "tls.handshake.reassembled_in",
+                                        "ipv6.fragment", "ipv6.reassembled"};
   for (const char* p : kPrefix)
     if (a.starts_with(p)) return true;
   return false;
@@ -101,6 +102,7 @@ constexpr Tfs kTfs[] = {
       {"eth.dst.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
       {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
       {"vlan.dei", "Eligible", "Ineligible"},
+      {"ipv6.fraghdr.more", "Yes", "No"},
       {"vxlan.flag_g", "Defined", "Not defined"},
       {"vxlan.flag_i", "True", "False"},
       {"vxlan.flag_d", "True", "False"},
@@ -155,7 +157,8 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     // so every other line pays nothing for them.
     static const char* const kSpecial[] = {
         "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
-        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
+        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "ip.fragment",
+        "ipv6.fragment", "ip.frag_offset", "ipv6.fraghdr.offset", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
         "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
@@ -257,7 +260,8 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += " (relative)";
         return;
       }
-      if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment" || d.abbrev == "tls.handshake.fragment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
+      if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment" || d.abbrev == "tls.handshake.fragment" ||
+                      d.abbrev == "ip.fragment" || d.abbrev == "ipv6.fragment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
         core::append_uint(out, u);
         return;
@@ -329,6 +333,17 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       const bool hex = d.base == core::Base::Hex || d.base == core::Base::HexDec;
       out += d.name;
       out += ": ";
+      if (special && d.abbrev == "ip.frag_offset") {  // tshark shows the offset in bytes
+        core::append_uint(out, u * 8);
+        return;
+      }
+      if (special && d.abbrev == "ipv6.fraghdr.offset") {  // "154 (1232 bytes)"
+        core::append_uint(out, u);
+        out += " (";
+        core::append_uint(out, u * 8);
+        out += " bytes)";
+        return;
+      }
       if (name && special && (d.abbrev.ends_with("checksum.status") || d.abbrev == "eth.fcs.status")) {  // BASE_NONE: the name alone
         out += name;
         return;
