@@ -52,7 +52,9 @@ const Vs kIcmpv6Types[] = {{1, "Destination Unreachable"}, {2, "Packet Too Big"}
                            {136, "Neighbor Advertisement"}, {137, "Redirect"},
                            {143, "Multicast Listener Report Message v2"}};
 const Vs kIcmpv6Options[] = {{1, "Source link-layer address"}, {2, "Target link-layer address"},
-                             {3, "Prefix information"}, {4, "Redirected header"}, {5, "MTU"}};
+                             {3, "Prefix information"}, {4, "Redirected header"}, {5, "MTU"}, {14, "Nonce"}};
+const Vs kMldRecordTypes[] = {{1, "Include"}, {2, "Exclude"}, {3, "Changed to include"}, {4, "Changed to exclude"},
+                              {5, "Allow new sources"}, {6, "Block old sources"}};
 // tshark's descriptive names (its -V "Type: A (Host Address) (1)").
 const Vs kDnsTypes[] = {{1, "A (Host Address)"},
                         {2, "NS (authoritative Name Server)"},
@@ -90,6 +92,13 @@ const Vs kConnack[] = {{0, "Connection Accepted"},
 const Vs kTlsContent[] = {{20, "Change Cipher Spec"}, {21, "Alert"}, {22, "Handshake"}, {23, "Application Data"},
                           {24, "Heartbeat"}, {25, "Connection ID"}};
 const Vs kHeartbeatType[] = {{1, "Request"}, {2, "Response"}};
+const Vs kIpv6OptTypes[] = {{0, "Pad1"}, {1, "PadN"}, {4, "Tunnel Encapsulation Limit"}, {5, "Router Alert"},
+                            {7, "CALIPSO"}, {8, "SMF_DPD"}, {15, "Performance and Diagnostic Metrics"},
+                            {38, "Quick-Start"}, {48, "Path MTU Option"}, {49, "IOAM Option"}, {99, "RPL Option"},
+                            {109, "MPL Option"}, {194, "Jumbo Payload"}, {201, "Home Address"}};
+const Vs kIpv6OptActions[] = {{0, "Skip and continue"}, {1, "Discard"}, {2, "Discard and send ICMP Parameter Problem"},
+                              {3, "Discard and send ICMP if not multicast"}};
+const Vs kRouterAlert[] = {{0, "MLD"}, {1, "RSVP"}, {2, "Active Network"}};
 const Vs kTlsVersions[] = {{0x0002, "SSL 2.0"}, {0x0300, "SSL 3.0"}, {0x0301, "TLS 1.0"}, {0x0302, "TLS 1.1"}, {0x0303, "TLS 1.2"},
                            {0x0304, "TLS 1.3"}};
 // SSL 2.0 cipher kinds (the 3-byte specs of an SSLv2-format ClientHello that are not TLS suites).
@@ -166,7 +175,12 @@ const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}}
 
 const char* value_name(std::string_view a, uint64_t v) {
   if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype" || a == "ieee8021ah.etype") return lookup(kEtherTypes, v);
-  if (a == "ip.proto" || a == "ipv6.nxt" || a == "ipv6.fraghdr.nxt") return lookup(kIpProtos, v);
+  if (a == "ip.proto" || a == "ipv6.nxt" || a == "ipv6.fraghdr.nxt" || a == "ipv6.hopopts.nxt" ||
+      a == "ipv6.dstopts.nxt")
+    return lookup(kIpProtos, v);
+  if (a == "ipv6.opt.type") return lookup(kIpv6OptTypes, v);
+  if (a == "ipv6.opt.type.action") return lookup(kIpv6OptActions, v);
+  if (a == "ipv6.opt.router_alert") return lookup(kRouterAlert, v);
   if (a == "tcp.option_kind") return lookup(kTcpOptions, v);
   if (a == "frame.encap_type") return lookup(kEncapTypes, v);
   if (a == "sll.pkttype") return lookup(kSllPktTypes, v);
@@ -198,6 +212,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "arp.proto.type") return lookup(kEtherTypes, v);
   if (a == "icmpv6.type") return lookup(kIcmpv6Types, v);
   if (a == "icmpv6.opt.type") return lookup(kIcmpv6Options, v);
+  if (a == "icmpv6.mldr.mar.record_type") return lookup(kMldRecordTypes, v);
   if (a == "dns.qry.type" || a == "dns.resp.type") return lookup(kDnsTypes, v);
   if (a == "dns.qry.class" || a == "dns.resp.class") return lookup(kDnsClasses, v);
   if (a == "dns.flags.opcode") return lookup(kDnsOpcodes, v);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/core/value_names.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/core/transactions.h"
 #include "dissectors/core/expert.h"
@@ -95,6 +96,15 @@ static const FieldDef kIcmpv6[] = {
      Base::Dec},
     {icmpv6_f::opt_prefix, "icmpv6.opt.prefix", "Prefix", FT::Ipv6},
     {icmpv6_f::opt_mtu, "icmpv6.opt.mtu", "MTU", FT::UInt32, Base::Dec},
+    {icmpv6_f::opt_nonce, "icmpv6.opt.nonce", "Nonce", FT::Bytes},
+    {icmpv6_f::mldr_nb_mcast_records, "icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records", FT::UInt16, Base::Dec},
+    {icmpv6_f::mldr_mar, "icmpv6.mldr.mar", "Multicast Address Record", FT::None},
+    {icmpv6_f::mldr_mar_record_type, "icmpv6.mldr.mar.record_type", "Record Type", FT::UInt8, Base::Dec},
+    {icmpv6_f::mldr_mar_aux_data_len, "icmpv6.mldr.mar.aux_data_len", "Aux Data Len", FT::UInt8, Base::Dec},
+    {icmpv6_f::mldr_mar_nb_sources, "icmpv6.mldr.mar.nb_sources", "Number of Sources", FT::UInt16, Base::Dec},
+    {icmpv6_f::mldr_mar_multicast_address, "icmpv6.mldr.mar.multicast_address", "Multicast Address", FT::Ipv6},
+    {icmpv6_f::mldr_mar_source_address, "icmpv6.mldr.mar.source_address", "Source Address", FT::Ipv6},
+    {icmpv6_f::mldr_mar_auxiliary_data, "icmpv6.mldr.mar.auxiliary_data", "Auxiliary Data", FT::Bytes},
 };
 std::span<const FieldDef> icmp_field_table() { return kIcmp; }
 std::span<const FieldDef> icmpv6_field_table() { return kIcmpv6; }
@@ -489,6 +499,9 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
       const uint32_t mtu = core::be32_at(raw, 2);
       t.add_uint(icmpv6_f::opt_mtu, mtu, o + 4, 4);
       if (want_label) label = "ICMPv6 Option (MTU : " + std::to_string(mtu) + ")";
+    } else if (type == 14) {  // Nonce (RFC 3971 §5.3.2)
+      t.add_bytes(icmpv6_f::opt_nonce, raw.data(), raw.size(), o + 2);
+      if (want_label) label = "ICMPv6 Option (Nonce)";
     } else if (want_label) {
       label = "ICMPv6 Option (" + std::to_string(type) + ")";
     }
@@ -673,8 +686,48 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
       nd_options(r, pkt);
       break;
     }
+    case 143: {  // Multicast Listener Report v2 (RFC 3810 §5.2)
+      core::Bytes rsv = r.bytes(2);
+      const uint16_t records = r.be16();
+      if (!r.ok()) {
+        pkt.check(r, "ICMPv6");
+        break;
+      }
+      t.add_bytes(icmpv6_f::reserved, rsv.data(), rsv.size(), off + 4);
+      t.add_uint(icmpv6_f::mldr_nb_mcast_records, records, off + 6, 2);
+      for (uint32_t i = 0; i < records && r.ok() && r.remaining(); ++i) {
+        const uint32_t o = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+        const uint8_t rtype = r.u8(), aux = r.u8();
+        const uint16_t nsrc = r.be16();
+        core::Bytes group = r.bytes(16);
+        if (!r.ok()) break;
+        const uint32_t size = 20u + 16u * nsrc + 4u * aux;
+        const int32_t item = t.add_none(icmpv6_f::mldr_mar, o, size);
+        if (item >= 0 && t.wants(icmpv6_f::mldr_mar)) {
+          const char* n = core::value_name("icmpv6.mldr.mar.record_type", rtype);
+          std::string label = std::string("Multicast Address Record ") + (n ? n : "Unknown") + ": ";
+          append_ipv6(label, group.data());
+          t.set_label(item, label);
+        }
+        core::Subtree mar(t, item);
+        t.add_uint(icmpv6_f::mldr_mar_record_type, rtype, o, 1);
+        t.add_uint(icmpv6_f::mldr_mar_aux_data_len, aux, o + 1, 1);
+        t.add_uint(icmpv6_f::mldr_mar_nb_sources, nsrc, o + 2, 2);
+        t.add_ipv6(icmpv6_f::mldr_mar_multicast_address, group.data(), o + 4);
+        for (uint32_t k = 0; k < nsrc && r.ok(); ++k) {
+          core::Bytes s = r.bytes(16);
+          if (r.ok()) t.add_ipv6(icmpv6_f::mldr_mar_source_address, s.data(), o + 20 + 16 * k);
+        }
+        if (aux) {
+          core::Bytes a = r.bytes(4u * aux);
+          if (r.ok()) t.add_bytes(icmpv6_f::mldr_mar_auxiliary_data, a.data(), a.size(), o + 20 + 16 * nsrc);
+        }
+      }
+      if (!r.ok()) pkt.check(r, "ICMPv6");
+      break;
+    }
     default:
-      break;  // multicast listener messages and the rest: the header only
+      break;  // the other multicast listener messages and the rest: the header only
   }
   t.close();
   data_after_quote(pkt);

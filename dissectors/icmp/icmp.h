@@ -23,7 +23,9 @@ enum : core::FieldId {
   na_flag_o, na_flag_rsv, na_target_address, rd_target_address, rd_destination_address, ra_cur_hop_limit, ra_flag,
   ra_router_lifetime, ra_reachable_time, ra_retrans_timer, opt, opt_type, opt_length, opt_linkaddr,
   opt_src_linkaddr, opt_target_linkaddr, opt_prefix_length, opt_prefix_valid_lifetime,
-  opt_prefix_preferred_lifetime, opt_prefix, opt_mtu,
+  opt_prefix_preferred_lifetime, opt_prefix, opt_mtu, opt_nonce, mldr_nb_mcast_records, mldr_mar, mldr_mar_record_type,
+  mldr_mar_aux_data_len, mldr_mar_nb_sources, mldr_mar_multicast_address, mldr_mar_source_address,
+  mldr_mar_auxiliary_data,
 };
 }
 void dissect_icmp(core::Reader& r, core::Packet& pkt, DissectState& st);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/core/value_names.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
 #include "dissectors/net/ipv4_defrag.h"
@@ -19,6 +20,40 @@
 #include "dissectors/net/net_fields.h"
 
 namespace mqsniff::net {
+
+namespace {
+// The options of a Hop-by-Hop or Destination Options header (RFC 8200 §4.2),
+// as tshark shows them: one item per option, named by its type, with the
+// type's bits, its length and, for Router Alert and PadN, its value.
+void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) {
+  while (body.remaining() && body.ok()) {
+    const uint32_t at = off + static_cast<uint32_t>(body.pos());
+    const uint8_t type = body.u8();
+    const char* name = core::value_name("ipv6.opt.type", type);
+    const bool pad1 = type == 0;
+    const uint8_t len = pad1 ? 0 : body.u8();
+    core::Bytes data = pad1 ? core::Bytes{} : body.bytes(len);
+    if (!body.ok()) break;
+    const int32_t item = t.add_none(ipv6_f::opt, at, pad1 ? 1u : 2u + len);
+    if (item >= 0 && t.wants(ipv6_f::opt)) t.set_label(item, name ? name : "Unknown IPv6 Option");
+    core::Subtree opt(t, item);
+    {
+      core::Subtree ty(t, t.add_uint(ipv6_f::opt_type, type, at, 1));
+      t.add_uint(ipv6_f::opt_type_action, type >> 6, at, 1);
+      t.add_bool(ipv6_f::opt_type_change, type & 0x20, at, 1);
+      t.add_uint(ipv6_f::opt_type_rest, type & 0x1f, at, 1);
+    }
+    if (pad1) continue;
+    t.add_uint(ipv6_f::opt_length, len, at + 1, 1);
+    if (type == 1) {
+      const int32_t pn = t.add_bytes(ipv6_f::opt_padn, data.data(), data.size(), at + 2);
+      if (pn >= 0 && data.empty() && t.wants(ipv6_f::opt_padn)) t.set_display(pn, "PadN: <none>");
+    } else if (type == 5 && len == 2) {
+      t.add_uint(ipv6_f::opt_router_alert, static_cast<uint32_t>(data[0] << 8 | data[1]), at + 2, 2);
+    }
+  }
+}
+}  // namespace
 using core::Packet;
 using core::Reader;
 using core::FieldId;
@@ -100,10 +135,18 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       if (pkt.check(payload, "IPv6")) return;
       FieldId p = nxt == 0 ? ipv6_f::hopopts : nxt == 43 ? ipv6_f::routing : ipv6_f::dstopts;
       pkt.layer(nxt == 0 ? "ipv6.hopopts" : nxt == 43 ? "ipv6.routing" : "ipv6.dstopts");
+      const bool options = nxt != 43;
+      // tshark shows the option headers inside the IPv6 tree.
+      core::Subtree in_ipv6(t, options ? proto_idx : -1);
       t.open(p, eoff, static_cast<uint32_t>(total));
       t.add_uint(p + 1, n, eoff, 1);
       t.add_uint(p + 2, hl, eoff + 1, 1);
       Reader body = payload.sub(total - 2);
+      if (options) {
+        t.add_uint(nxt == 0 ? ipv6_f::hopopts_len_oct : ipv6_f::dstopts_len_oct, total, eoff + 1, 1,
+                   core::FieldNode::kGenerated);
+        dissect_ipv6_options(t, body, eoff + 2);
+      }
       if (nxt == 43) {
         uint8_t type = body.u8();
         uint8_t segleft = body.u8();

@@ -45,6 +45,15 @@ static const FieldDef kIp[] = {
 };
 static const FieldDef kIpv6[] = {
     {ipv6_f::proto, "ipv6", "Internet Protocol Version 6", FT::Protocol, Base::None, 0, 0, {}, "IPv6"},
+    // (registered with IPv6 itself, as tshark: EK names them "ipv6_ipv6_opt...")
+    {ipv6_f::opt, "ipv6.opt", "IPv6 Option", FT::None},
+    {ipv6_f::opt_type, "ipv6.opt.type", "Type", FT::UInt8, Base::Hex},
+    {ipv6_f::opt_type_action, "ipv6.opt.type.action", "Action", FT::UInt8, Base::Dec, 0xc0},
+    {ipv6_f::opt_type_change, "ipv6.opt.type.change", "May Change", FT::Boolean, Base::None, 0x20, 8},
+    {ipv6_f::opt_type_rest, "ipv6.opt.type.rest", "Low-Order Bits", FT::UInt8, Base::Hex, 0x1f},
+    {ipv6_f::opt_length, "ipv6.opt.length", "Length", FT::UInt8, Base::Dec},
+    {ipv6_f::opt_padn, "ipv6.opt.padn", "PadN", FT::Bytes},
+    {ipv6_f::opt_router_alert, "ipv6.opt.router_alert", "Router Alert", FT::UInt16, Base::Dec},
     {ipv6_f::version, "ipv6.version", "Version", FT::UInt8, Base::Dec},
     {ipv6_f::tclass, "ipv6.tclass", "Traffic Class", FT::UInt32, Base::Hex, 0x0ff00000},
     {ipv6_f::tclass_dscp, "ipv6.tclass.dscp", "Differentiated Services Codepoint", FT::UInt32, Base::Dec, 0x0fc00000},
@@ -60,6 +69,7 @@ static const FieldDef kIpv6[] = {
     {ipv6_f::hopopts, "ipv6.hopopts", "IPv6 Hop-by-Hop Option", FT::Protocol, Base::None, 0, 0, {}, "IPv6 Hop-by-Hop Option"},
     {ipv6_f::hopopts_nxt, "ipv6.hopopts.nxt", "Next Header", FT::UInt8, Base::Dec},
     {ipv6_f::hopopts_len, "ipv6.hopopts.len", "Length", FT::UInt8, Base::Dec},
+    {ipv6_f::hopopts_len_oct, "ipv6.hopopts.len_oct", "Length", FT::UInt16, Base::Dec},
     {ipv6_f::routing, "ipv6.routing", "Routing Header for IPv6", FT::Protocol, Base::None, 0, 0, {}, "IPv6 Routing"},
     {ipv6_f::routing_nxt, "ipv6.routing.nxt", "Next Header", FT::UInt8, Base::Dec},
     {ipv6_f::routing_len, "ipv6.routing.len", "Length", FT::UInt8, Base::Dec},
@@ -80,6 +90,7 @@ static const FieldDef kIpv6[] = {
     {ipv6_f::dstopts, "ipv6.dstopts", "Destination Options for IPv6", FT::Protocol, Base::None, 0, 0, {}, "IPv6 Destination Option"},
     {ipv6_f::dstopts_nxt, "ipv6.dstopts.nxt", "Next Header", FT::UInt8, Base::Dec},
     {ipv6_f::dstopts_len, "ipv6.dstopts.len", "Length", FT::UInt8, Base::Dec},
+    {ipv6_f::dstopts_len_oct, "ipv6.dstopts.len_oct", "Length", FT::UInt16, Base::Dec},
     {ipv6_f::bogus_version, "ipv6.bogus_ipv6_version", "Bogus IP version", FT::None},
     {ipv6_f::src_host, "ipv6.src_host", "Source Host", FT::String},
     {ipv6_f::dst_host, "ipv6.dst_host", "Destination Host", FT::String},

@@ -21,7 +21,8 @@ enum : FieldId {
   hopopts, hopopts_nxt, hopopts_len, routing, routing_nxt, routing_len, routing_type, routing_segleft,
   fraghdr, fraghdr_nxt, fraghdr_offset, fraghdr_more, fraghdr_ident, dstopts, dstopts_nxt, dstopts_len,
   bogus_version, src_host, dst_host, host, fragments, fragment, fragment_count, reassembled_length, reassembled_data,
-  fraghdr_reserved_octet, fraghdr_reserved_bits,
+  fraghdr_reserved_octet, fraghdr_reserved_bits, hopopts_len_oct, dstopts_len_oct, opt, opt_type, opt_type_action,
+  opt_type_change, opt_type_rest, opt_length, opt_padn, opt_router_alert,
 };
 }
 namespace udp_f {

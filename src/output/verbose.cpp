@@ -103,6 +103,7 @@ constexpr Tfs kTfs[] = {
       {"eth.src.ig", "Group address (multicast/broadcast)", "Individual address (unicast)"},
       {"vlan.dei", "Eligible", "Ineligible"},
       {"ipv6.fraghdr.more", "Yes", "No"},
+      {"ipv6.opt.type.change", "Yes", "No"},
       {"vxlan.flag_g", "Defined", "Not defined"},
       {"vxlan.flag_i", "True", "False"},
       {"vxlan.flag_d", "True", "False"},
@@ -158,7 +159,8 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     static const char* const kSpecial[] = {
         "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
         "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "ip.fragment",
-        "ipv6.fragment", "ip.frag_offset", "ipv6.fraghdr.offset", "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
+        "ipv6.fragment", "ip.frag_offset", "ipv6.fraghdr.offset", "ipv6.hopopts.len_oct", "ipv6.dstopts.len_oct",
+        "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
         "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
         "tls.handshake.session_ticket_lifetime_hint", "ip.checksum.status", "tcp.checksum.status",
@@ -335,6 +337,11 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       out += ": ";
       if (special && d.abbrev == "ip.frag_offset") {  // tshark shows the offset in bytes
         core::append_uint(out, u * 8);
+        return;
+      }
+      if (special && (d.abbrev == "ipv6.hopopts.len_oct" || d.abbrev == "ipv6.dstopts.len_oct")) {  // "8 bytes"
+        core::append_uint(out, u);
+        out += " bytes";
         return;
       }
       if (special && d.abbrev == "ipv6.fraghdr.offset") {  // "154 (1232 bytes)"
