@@ -83,44 +83,59 @@ namespace {
 void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = true, FieldId trailer_id = eth_f::trailer) {
   auto& t = pkt.tree;
   const uint32_t len = pkt.frame.len, caplen = pkt.frame.caplen;
-  if (end >= len || caplen < len || end > caplen) return;  // none, or not all captured
+  // Nothing after the datagram, or nothing of it captured: tshark looks no further.
+  if (end >= len || end >= caplen) return;
   const uint8_t* p = pkt.frame.data + end;
-  uint32_t trailer = len - end;
+  uint32_t reported = len - end, captured = caplen - end;
   core::Subtree sub(t, eth_item);
   const bool maybe_padded = len >= 60 && end < 60;
   uint32_t padding = 0;
   if (maybe_padded) {
     padding = 60 - end;
-    for (uint32_t i = 0; i < padding; ++i)
+    for (uint32_t i = 0; i < padding; ++i) {
+      if (i >= captured) {  // the capture cut the padding it is reading: tshark's exception
+        pkt.mark_truncated("Ethernet");
+        return;
+      }
       if (p[i]) {
         padding = 0;
         break;
       }
+    }
     if (padding) {
       t.add_bytes(eth_f::padding, p, padding, end);
-      trailer -= padding;
+      reported -= padding;
+      captured -= padding;
     }
   }
-  const bool fcs = maybe_fcs && len >= 64 && trailer >= 4;  // (a VLAN's trailer: no FCS guessed, as tshark)
-  if (fcs) trailer -= 4;
-  if (trailer) {
-    const int32_t ti = t.add_bytes(trailer_id, p + padding, trailer, end + padding);
+  const bool fcs = maybe_fcs && len >= 64 && reported >= 4;
+  if (fcs) {
+    reported -= 4;
+    captured = std::min(captured, reported);
+  }
+  if (captured) {
+    const int32_t ti = t.add_bytes(trailer_id, p + padding, captured, end + padding);
     if (maybe_padded && !padding) {
       core::Subtree under(t, ti);
       core::add_expert(t, "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.",
-                       core::Severity::Note, core::ExpertGroup::Protocol, end + padding, trailer, eth_f::padding_bad);
+                       core::Severity::Note, core::ExpertGroup::Protocol, end + padding, captured, eth_f::padding_bad);
     }
   }
   if (fcs) {
-    const uint8_t* f = p + padding + trailer;
+    const uint32_t at = end + padding + reported;  // the FCS: the frame's last 4 bytes
+    if (at + 4 > caplen) {  // not captured
+      pkt.mark_truncated("Ethernet");
+      return;
+    }
+    const uint8_t* f = pkt.frame.data + at;
     const uint32_t v = uint32_t(f[0]) << 24 | uint32_t(f[1]) << 16 | uint32_t(f[2]) << 8 | f[3];
-    const int32_t fi = t.add_uint(eth_f::fcs, v, end + padding + trailer, 4);
+    const int32_t fi = t.add_uint(eth_f::fcs, v, at, 4);
     if (fi >= 0 && t.wants(eth_f::fcs)) {
       char b[64];
       snprintf(b, sizeof b, "Frame check sequence: 0x%08x [unverified]", v);
       t.set_display(fi, b);
     }
-    t.add_uint(eth_f::fcs_status, 2, end + padding + trailer, 4, core::FieldNode::kGenerated);
+    t.add_uint(eth_f::fcs_status, 2, at, 4, core::FieldNode::kGenerated);
   }
 }
 }  // namespace
