@@ -76,8 +76,11 @@ one() { # input file: the five outputs, then the truncation check
       # dissector shows (tshark's never reports a cut: it shows what is there).
       "$SWEEP_BIN" -n -r "$f" "${keys[@]}" \
         -Y 'frame.cap_len < frame.len && !_ws.short && !_ws.malformed && !_ws.unreassembled && !tls.record_continues && !(tcp.payload && frame.protocols matches ":tcp$") && !(frame.protocols matches ":data$")' \
-        -T fields -e frame.number -e frame.cap_len -e frame.len -e ip.len -e ipv6.plen -e eth.padding 2>/dev/null |
-        awk -v b="$base" -F'\t' '$4 == "" && $5 == "" && $6 == "" { print "UNMARKED " b " frame " $1 }
+        -T fields -e frame.number -e frame.cap_len -e frame.len -e ip.len -e ipv6.plen -e eth.padding \
+                  -e eth.trailer -e vlan.trailer -e arp.opcode -e vlan.id 2>/dev/null |
+        awk -v b="$base" -F'\t' '$7 != "" || $8 != "" { next }  # cut in the link trailer (tshark: no marker)
+                                 $9 != "" { if ($2 + 0 < ($10 != "" ? 18 : 14) + 28) print "UNMARKED " b " frame " $1; next }
+                                 $4 == "" && $5 == "" && $6 == "" { print "UNMARKED " b " frame " $1 }
                                  $4 != "" && $6 == "" && $4 + 0 > $2 - 14 { print "UNMARKED " b " frame " $1 }';;
   esac
 }
