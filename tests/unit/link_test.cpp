@@ -189,3 +189,77 @@ TEST_CASE("link: unknown link type is counted and reported once") {
   CHECK(h.st.warning.empty());
   CHECK(h.field("data.len") == "4");
 }
+
+TEST_CASE("link: Ethernet padding, trailer and FCS after the datagram, as tshark reads them") {
+  // An ARP request (42 bytes) in a frame padded to 60, then variants.
+  std::vector<uint8_t> arp = {0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2};
+  auto frame = [&](const std::vector<uint8_t>& tail) {
+    auto f = eth(0x0806, arp);
+    f.insert(f.end(), tail.begin(), tail.end());
+    return f;
+  };
+  Harness h;
+  SUBCASE("zero padding to 60 bytes") {
+    h.run(frame(std::vector<uint8_t>(18, 0)));
+    CHECK(h.field("eth.padding").size() == 36);
+    CHECK_FALSE(h.has("eth.trailer"));
+    CHECK_FALSE(h.has("eth.fcs"));
+  }
+  SUBCASE("padding then an FCS in a 64-byte frame") {
+    std::vector<uint8_t> t(22, 0);
+    t[18] = 0xde;
+    t[19] = 0xad;
+    t[20] = 0xbe;
+    t[21] = 0xef;
+    h.run(frame(t));
+    CHECK(h.field("eth.fcs") == "0xdeadbeef");
+    CHECK(h.field("eth.fcs.status") == "2");
+  }
+  SUBCASE("a non-zero pad is a trailer with tshark's note") {
+    h.run(frame(std::vector<uint8_t>(18, 0x55)));
+    CHECK_FALSE(h.has("eth.padding"));
+    CHECK(h.field("eth.trailer").size() == 36);
+    CHECK(h.has("eth.padding_bad"));
+  }
+  SUBCASE("a padding the capture cut is tshark's cut; a cut right after the datagram is nothing") {
+    auto f = frame(std::vector<uint8_t>(22, 0));  // 64 bytes on the wire
+    h.run(std::vector<uint8_t>(f.begin(), f.begin() + 49), core::kLinkEthernet, 64);
+    CHECK(h.pkt->truncated);
+    h.run(std::vector<uint8_t>(f.begin(), f.begin() + 42), core::kLinkEthernet, 64);
+    CHECK_FALSE(h.pkt->truncated);
+    CHECK_FALSE(h.has("eth.padding"));
+  }
+}
+
+TEST_CASE("link: IPv6 fragments are reassembled in any order, apart from IPv4's, and listed as tshark lists them") {
+  // A 24-byte UDP datagram (8 header + 16 payload) over IPv6, in two fragments.
+  std::vector<uint8_t> udpd = {0x30, 0x39, 0x27, 0x0f, 0, 24, 0, 0};
+  for (int i = 0; i < 16; ++i) udpd.push_back(static_cast<uint8_t>('a' + i));
+  auto frag = [&](uint16_t off, bool more, const std::vector<uint8_t>& part) {
+    std::vector<uint8_t> v = {0x60, 0, 0, 0};
+    put16(v, static_cast<uint16_t>(8 + part.size()));
+    v.push_back(44);  // Fragment header
+    v.push_back(64);
+    for (int i = 0; i < 15; ++i) v.push_back(0);
+    v.push_back(1);  // ::1
+    for (int i = 0; i < 15; ++i) v.push_back(0);
+    v.push_back(1);
+    v.push_back(17);
+    v.push_back(0);
+    put16(v, static_cast<uint16_t>(off | (more ? 1 : 0)));
+    put32(v, 0xabcd0001);
+    v.insert(v.end(), part.begin(), part.end());
+    return eth(0x86dd, v);
+  };
+  std::vector<uint8_t> a(udpd.begin(), udpd.begin() + 16), b(udpd.begin() + 16, udpd.end());
+  Harness h;
+  h.run(frag(16, false, b));  // the last fragment first
+  CHECK(h.cols.info.rfind("IPv6 fragment (off=16 more=n", 0) == 0);
+  CHECK_FALSE(h.has("udp"));
+  h.run(frag(0, true, a));
+  CHECK(h.field("ipv6.fragment.count") == "2");
+  CHECK(h.field("ipv6.fragment") == "2,1");  // by offset
+  CHECK(h.field("ipv6.reassembled.length") == "24");
+  CHECK(h.field("udp.length") == "24");
+  CHECK(h.cols.protocol == "UDP");
+}
