@@ -351,6 +351,29 @@ const tls::AppHandler* choose_tls_app(void* user, std::span<const uint8_t> first
   return nullptr;
 }
 
+// Clears a TLS session's sink (which points at a segment's local state) when
+// the segment is done, whichever way the dissection returns.
+struct SinkScope {
+  tls::TlsSession* tls = nullptr;
+  ~SinkScope() {
+    if (tls) tls->sink = {};
+  }
+};
+
+// A TLS segment the capture cut, read as records from its first byte; with a
+// key log, what it decrypts goes to the session's protocol as in whole segments.
+bool dissect_tls_cut(core::Reader& payload, Packet& pkt, TcpFlow& flow, DissectState& st, uint16_t sp, uint16_t dp) {
+  tls::TlsSession& tls = flow.sessions->tls_session();
+  TlsAppUser user{&flow, &st, sp, dp};
+  SinkScope scope;
+  if (st.tls_decrypt) {
+    tls.decrypt = st.tls_decrypt.get();
+    tls.sink = {&choose_tls_app, &user};
+    scope.tls = &tls;
+  }
+  return tls::dissect_cut_segment(payload, pkt, tls);
+}
+
 // The protocol tshark names for TLS Application Data it cannot decrypt: the
 // one its TLS port table gives (secure-mqtt, and https on 443).
 const char* tls_port_app(const DissectState& st, uint16_t sp, uint16_t dp) {
@@ -852,7 +875,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       // MQTT's Info replaced TCP's: the analysis tags stay in front (tshark's fence).
       if (info && pkt.cols && pkt.cols->protocol == "MQTT") prefix_analysis(*info, an);
     } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen &&
-               tls::dissect_cut_segment(payload, pkt, flow->sessions->tls_session())) {
+               dissect_tls_cut(payload, pkt, *flow, st, sp, dp)) {
       // (what follows the last record dissected lies in the record the capture cut)
       // TLS's Info replaced TCP's: the analysis tags stay in front.
       if (info) prefix_analysis(*info, an);
@@ -895,10 +918,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   };
   const AppEntry& entry = *app_entry(app);
   TlsAppUser tls_user{flow, &st, sp, dp};
+  SinkScope sink_scope;  // the sink points at tls_user: cleared when this segment is done
   if (app == TcpFlow::App::Tls && st.tls_decrypt) {
     tls::TlsSession& tls = flow->sessions->tls_session();
     tls.decrypt = st.tls_decrypt.get();
     tls.sink = {&choose_tls_app, &tls_user};  // valid during this segment only
+    sink_scope.tls = &tls;
   }
   thread_local std::vector<uint32_t> pdu_sizes;  // MQTT PDUs whole in this segment (tcp.pdu.size)
   pdu_sizes.clear();

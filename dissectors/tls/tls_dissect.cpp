@@ -1273,7 +1273,8 @@ const AppHandler* app_of(TlsSession& s, core::Bytes plain) {
 
 const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool& first_item) {
   SessionDecrypt& d = *s.dec;
-  if (!app_of(s, plain)) return nullptr;
+  // (no sink for this segment: nothing to hand the data to)
+  if (!s.sink.user || !app_of(s, plain)) return nullptr;
   auto& t = pkt.tree;
   const unsigned dir = s.dir & 1;
   auto& pend = d.pending[dir];
