@@ -117,6 +117,11 @@ def main(d):
     full = 24 + sum(16 + len(p) for (_, _, _, p) in recs[:9])
     write_pcap(os.path.join(d, 'cut_mid_record.pcap'), 1, recs[:10], nano, cut=full + 16 + 20)
     write_pcapng_ns(os.path.join(d, 'mqtt_plain_ns.pcapng'), 1, recs, nano)
+    # A key-log capture cut to 600 bytes: the server's first flight is cut,
+    # the records after it still decrypt (a deliberate difference).
+    n6, l6, r6 = read_pcap(os.path.join(d, 'mqtts_keylog_tls13.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap600_keylog.pcap'), l6, [(s, f, o, p[:600]) for (s, f, o, p) in r6], n6,
+               snaplen=600)
     # The lab's login capture as a teacher annotates it (pcapng packet comments).
     npw, lpw, rpw = read_pcap(os.path.join(d, 'mqtt_password.pcap'))
     write_pcapng_ns(os.path.join(d, 'mqtt_password_commented.pcapng'), lpw, rpw, npw, {
