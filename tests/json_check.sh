@@ -16,7 +16,9 @@ fail=0
 #    of a chain only (6 of 12 with two certificates); -T json has them all and is compared.
 allow=(tcp.segment_data tcp_tcp_segment_data x509af x509if_x509if_RDNSequence_item
        mqtt.properties mqtt.property_len mqtt.property_id mqtt_mqtt_properties mqtt_mqtt_property_len
-       tls_tls_handshake_sig_hash_alg 'x509af_*')
+       tls_tls_handshake_sig_hash_alg 'x509af_*' text)
+# (text: tshark's EK writes a "text" key per text item, apart wherever other keys
+# come between, and a JSON parser keeps the last; mqsniff writes one array.)
 # (EK: tshark writes one "_ws_expert" key per expert item and a JSON parser keeps
 # the last, so the named fields of the others (tcp_tcp_connection_*, D-SACK) seem ours alone.)
 own='(_ws.expert|_ws_expert|tcp_tcp_connection_|tcp_tcp_options_sack_dsack|tls_tls_malformed_|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt|mqtt\.analysis\.|mqtt_mqtt_analysis_)'

@@ -486,8 +486,9 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
       if (!def) return;
       const auto& kids = children_[static_cast<size_t>(c)];
       if (n.id == link::ws_f::text) {
-        // A text-only item: its label is its key (json); ek keeps only its children.
+        // A text-only item: its label is its key (json); ek writes it as "text" and flattens its children.
         if (o_.ek) {
+          doc.put(obj, "text", doc.str(n.str()), true);
           if (expand)
             for (int32_t k : kids) self(self, obj, k, layer, expand);
           return;
