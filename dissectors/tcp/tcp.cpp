@@ -1025,7 +1025,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if ((flags & kFin) && ds.close(frame_no, entry.frame, on_pdu)) ++out.pdus;
   if (flow->sessions->tls) {
     flow->sessions->tls->sink.user = nullptr;
-    if (st.tcp_forward && flow->sessions->tls->version) st.tcp_forward->note_tls(flow->stream, flow->sessions->tls->version);
+    // -2: the version the session ends with (negotiated, or taken from its
+    // first ChangeCipherSpec/Alert/Application Data record) names its earlier records.
+    const tls::TlsSession& ts = *flow->sessions->tls;
+    const uint16_t v = ts.version ? ts.version : ts.record_set_version;
+    if (st.tcp_forward && v) st.tcp_forward->note_tls(flow->stream, v);
   }
   // A PDU that starts here and continues later: tshark called its dissector,
   // which asked for more data; frame.protocols names it (once per call) unless
