@@ -1024,7 +1024,6 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // complete, dissected in this frame (tshark: "#12(0)" among its segments).
   if ((flags & kFin) && ds.close(frame_no, entry.frame, on_pdu)) ++out.pdus;
   if (flow->sessions->tls) {
-    flow->sessions->tls->sink.user = nullptr;
     // -2: the version the session ends with (negotiated, or taken from its
     // first ChangeCipherSpec/Alert/Application Data record) names its earlier records.
     const tls::TlsSession& ts = *flow->sessions->tls;

@@ -958,6 +958,30 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
 
 core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b);
 
+// tshark's list of the frames a reassembly took its bytes from (TLS segments,
+// handshake fragments): "N <what> (L bytes): #16(4), #17(17)" ...
+std::string frame_list_label(const char* what, size_t total, const std::vector<std::pair<uint32_t, uint32_t>>& parts) {
+  std::string label = std::to_string(parts.size()) + " " + what + " (" + std::to_string(total) + " bytes):";
+  for (size_t i = 0; i < parts.size(); ++i)
+    label += (i ? ", #" : " #") + std::to_string(parts[i].first) + "(" + std::to_string(parts[i].second) + ")";
+  return label;
+}
+// ... and its "Frame: 16, payload: 0-3 (4 bytes)" items, one per (frame, bytes);
+// `placed`: each item spans its bytes in the reassembled data.
+void add_frame_items(core::FieldTree& t, FieldId id, const std::vector<std::pair<uint32_t, uint32_t>>& parts,
+                     bool placed) {
+  size_t at = 0;
+  for (const auto& p : parts) {
+    const int32_t item = t.add_uint(id, p.first, placed ? static_cast<uint32_t>(at) : 0, placed ? p.second : 0);
+    if (item >= 0 && p.second) {
+      char b[64];
+      snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + p.second - 1, p.second);
+      t.append_text(item, b);
+    }
+    at += p.second;
+  }
+}
+
 // What a record held, for its tree label ("TLSv1.2 Record Layer: Handshake Protocol: Client Hello").
 struct RecordWhat {
   int handshakes = 0;
@@ -1094,23 +1118,10 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     s.charge_fragment(d);
     if (t.wants(tls_f::handshake_fragments) || t.wants(tls_f::handshake_fragment) ||
         t.wants(tls_f::handshake_fragment_count)) {
-      std::string label = std::to_string(parts.size()) + " Reassembled Handshake Fragments (" + std::to_string(need) +
-                          " bytes):";
-      for (size_t i = 0; i < parts.size(); ++i)
-        label += (i ? ", #" : " #") + std::to_string(parts[i].first) + "(" + std::to_string(parts[i].second) + ")";
       const int32_t fi = t.add_none(tls_f::handshake_fragments, 0, static_cast<uint32_t>(need));
-      if (fi >= 0) t.set_label(fi, label);
+      if (fi >= 0) t.set_label(fi, frame_list_label("Reassembled Handshake Fragments", need, parts));
       core::Subtree list(t, fi);
-      size_t at = 0;  // "[Frame: 78, payload: 0-99 (100 bytes)]"
-      for (const auto& p : parts) {
-        const int32_t item = t.add_uint(tls_f::handshake_fragment, p.first, static_cast<uint32_t>(at), p.second);
-        if (item >= 0 && p.second) {
-          char b[64];
-          snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + p.second - 1, p.second);
-          t.append_text(item, b);
-        }
-        at += p.second;
-      }
+      add_frame_items(t, tls_f::handshake_fragment, parts, true);
       t.add_uint(tls_f::handshake_fragment_count, parts.size(), 0, 0);
     }
     dissect_handshake_message(msg, 0, 0, true, pkt, s, first_item, what);
@@ -1312,25 +1323,13 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
       joined_part = used + n - before;
       pdu = keep_source(pkt, "Reassembled SSL", pdu);
       frames.emplace_back(frame, static_cast<uint32_t>(joined_part));
-      std::string label = "[" + std::to_string(frames.size()) + " Reassembled TLS segments (" + std::to_string(n) + " bytes):";
-      for (size_t i = 0; i < frames.size(); ++i)
-        label += (i ? ", #" : " #") + std::to_string(frames[i].first) + "(" + std::to_string(frames[i].second) + ")";
-      label += "]";
       t.enter(-1);
       {
         const int32_t si = t.add_none(tls_f::segments, 0, static_cast<uint32_t>(n));
-        if (si >= 0 && t.wants(tls_f::segments)) t.set_label(si, label);
+        if (si >= 0 && t.wants(tls_f::segments))
+          t.set_label(si, "[" + frame_list_label("Reassembled TLS segments", n, frames) + "]");
         core::Subtree segs(t, si);
-        size_t at = 0;  // "[Frame: 16, payload: 0-3 (4 bytes)]", as tshark lists TLS segments
-        for (const auto& fr : frames) {
-          const int32_t seg = t.add_uint(tls_f::segment, fr.first, 0, 0);
-          if (seg >= 0 && fr.second) {
-            char b[64];
-            snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + fr.second - 1, fr.second);
-            t.append_text(seg, b);
-          }
-          at += fr.second;
-        }
+        add_frame_items(t, tls_f::segment, frames, false);
         t.add_uint(tls_f::segment_count, frames.size(), 0, 0);
         t.add_uint(tls_f::reassembled_length, n, 0, 0);
         t.add_bytes(tls_f::reassembled_data, pdu.data(), pdu.size(), 0);
