@@ -99,6 +99,25 @@ if command -v tshark >/dev/null; then
     fi
   done
 fi
+# Two passes (-2): the whole tree equal to tshark's second pass, with what
+# only the end of a conversation tells (Reassembled PDU/Handshake Message/IPv4
+# in frame N, the TLS version named from the start, "(multicast)" requests).
+if command -v tshark >/dev/null; then
+  for cap in around_mqtt cut_mid_record dns_tcp http_close ip_fragments ipv6_lan link_ipv6 link_qinq link_sll \
+             llmnr_lab mdns_lab mqtt_analysis mqtt_broker_restart mqtt_features mqtt_gtpu mqtt_keepalive_v31 \
+             mqtt_password mqtts_bigchain mqtts_keylog_hrr mqtts_keylog_mutual_tls13 mqtts_keylog_tls12_cbc \
+             mqtts_keylog_tls12_resume mqtts_keylog_tls13_keyupdate mqtts_midstream_9883 mqtts_mutual_tls12 \
+             mqtts_sslv2_hello mqtts_unknown_ca ping_noreply tls_malformed tls_versions trunc_snap100_dns \
+             trunc_snap64 mqtt_password_commented.pcapng mqtts_keylog_dsb.pcapng; do
+    f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
+    if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -2 -V 2>/dev/null | own_lines) \
+            <(tshark -n -r "$f" $(keys $cap) -2 -V 2>/dev/null | own_lines) >"$tmp/vd"; then
+      echo "ok   $cap -2 -V: the whole second-pass tree equals tshark's"
+    else
+      echo "FAIL $cap -2 -V differs from tshark's:"; head -6 "$tmp/vd"; fail=$((fail+1))
+    fi
+  done
+fi
 if command -v tshark >/dev/null; then
   for cap in mqtt_plain mqtt_password mqtt_analysis mqtt_keepalive_v31 mqtts_tls12 mqtts_tls13 mqtts_unknown_ca \
              mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc mqtts_keylog_tls13_resume \

@@ -246,6 +246,20 @@ void echo_pairing(Packet& pkt, DissectState& st, bool reply, uint64_t key, const
       }
       return;
     }
+    // A request to a group or to everyone expects no single reply: tshark
+    // names the destination instead ("(multicast)", "(broadcast)").
+    const core::Address& dst = pkt.net_dst;
+    using core::AddrType;
+    const char* group = dst.type == AddrType::Ipv4 && dst.bytes[0] >= 224 && dst.bytes[0] <= 239 ? " (multicast)"
+                        : dst.type == AddrType::Ipv4 && dst.bytes[0] == 255 && dst.bytes[1] == 255 &&
+                                  dst.bytes[2] == 255 && dst.bytes[3] == 255
+                            ? " (broadcast)"
+                        : dst.type == AddrType::Ipv6 && dst.bytes[0] == 0xff ? " (multicast)"
+                                                                              : nullptr;
+    if (group) {
+      if (pkt.cols) pkt.cols->info += group;
+      return;
+    }
     core::Subtree none(pkt.tree, pkt.tree.add_none(f.no_resp, 0, 0, core::FieldNode::kGenerated));
     std::string msg = f.v6 ? "No response seen to ICMPv6 request in frame " + std::to_string(pkt.frame.number)
                            : std::string("No response seen to ICMP request");

@@ -253,10 +253,13 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
                                 ip_f::reassembled_data, "IPv4"},
                             res.parts, std::span<const uint8_t>(buf.data(), buf.size()));
         }
+        note_reassembled_in(st.tcp_forward, res.parts, static_cast<uint32_t>(pkt.frame.number));
         Reader whole{core::Bytes(buf.data(), buf.size())};
         dissect_ip_payload(proto, whole, pkt, st);
         return;
       }
+      core::Subtree ip_layer(t, t.last_of(ip_f::proto));
+      add_reassembled_in(t, ip_f::reassembled_in, st.tcp_forward, static_cast<uint32_t>(pkt.frame.number));
     }
     link::dissect_data(payload, pkt);
     return;

@@ -1,5 +1,7 @@
 #include "dissectors/net/ipv4_defrag.h"
 
+#include "dissectors/tcp/flow_table.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -121,6 +123,17 @@ void add_fragment_list(core::FieldTree& t, const FragmentFields& f, const std::v
   t.add_uint(f.count, parts.size(), 0, 0);
   t.add_uint(f.length, whole.size(), 0, 0);
   t.add_bytes(f.data, whole.data(), whole.size(), 0);
+}
+
+void note_reassembled_in(tcp::StreamForward* fwd, const std::vector<Ipv4Defrag::Part>& parts, uint32_t frame) {
+  if (!fwd) return;
+  for (const auto& p : parts)
+    if (p.frame != frame) fwd->note_reassembled(tcp::StreamForward::In::IpDatagram, p.frame, frame);
+}
+
+void add_reassembled_in(core::FieldTree& t, core::FieldId field, const tcp::StreamForward* fwd, uint32_t frame) {
+  if (const uint32_t in = fwd ? fwd->reassembled_in(tcp::StreamForward::In::IpDatagram, frame) : 0; in && in != frame)
+    t.add_uint(field, in, 0, 0);
 }
 
 }  // namespace mqsniff::net

@@ -15,6 +15,10 @@
 
 #include "dissectors/core/field_tree.h"
 
+namespace mqsniff::tcp {
+class StreamForward;
+}
+
 namespace mqsniff::net {
 
 class Ipv4Defrag {
@@ -85,5 +89,11 @@ struct FragmentFields {
 };
 void add_fragment_list(core::FieldTree& t, const FragmentFields& f, const std::vector<Ipv4Defrag::Part>& parts,
                        std::span<const uint8_t> whole);
+
+// -2: the first pass notes, for each fragment's frame, the frame that
+// completed its datagram; the second pass shows it on the earlier fragments
+// ("[Reassembled IPv4 in frame: 12]", under the current item).
+void note_reassembled_in(tcp::StreamForward* fwd, const std::vector<Ipv4Defrag::Part>& parts, uint32_t frame);
+void add_reassembled_in(core::FieldTree& t, core::FieldId field, const tcp::StreamForward* fwd, uint32_t frame);
 
 }  // namespace mqsniff::net

@@ -208,11 +208,14 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
                                     ipv6_f::reassembled_length, ipv6_f::reassembled_data, "IPv6"},
                                 res.parts, std::span<const uint8_t>(buf.data(), buf.size()));
             }
+            note_reassembled_in(st.tcp_forward, res.parts, static_cast<uint32_t>(pkt.frame.number));
             if (pkt.cols) pkt.cols->info.clear();
             Reader whole{core::Bytes(buf.data(), buf.size())};
             dissect_ip_payload(n, whole, pkt, st);
             return;
           }
+          core::Subtree ip_layer(t, t.last_of(ipv6_f::proto));
+          add_reassembled_in(t, ipv6_f::reassembled_in, st.tcp_forward, static_cast<uint32_t>(pkt.frame.number));
         }
         link::dissect_data(payload, pkt);
         return;

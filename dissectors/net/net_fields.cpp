@@ -35,6 +35,7 @@ static const FieldDef kIp[] = {
     {ip_f::fragments, "ip.fragments", "IPv4 Fragments", FT::Bytes},  // (tshark registers it as bytes: its value is the datagram)
     {ip_f::fragment, "ip.fragment", "IPv4 Fragment", FT::FrameNum},
     {ip_f::reassembled_data, "ip.reassembled.data", "Reassembled IPv4 data", FT::Bytes},
+    {ip_f::reassembled_in, "ip.reassembled_in", "Reassembled IPv4 in frame", FT::FrameNum},
     {ip_f::fragment_count, "ip.fragment.count", "Fragment count", FT::UInt32, Base::Dec},
     {ip_f::reassembled_length, "ip.reassembled.length", "Reassembled IPv4 length", FT::UInt32, Base::Dec},
     // The host names of the addresses: with name resolution off (mqsniff never resolves), the address.
@@ -87,6 +88,7 @@ static const FieldDef kIpv6[] = {
     {ipv6_f::fragment_count, "ipv6.fragment.count", "Fragment count", FT::UInt32, Base::Dec},
     {ipv6_f::reassembled_length, "ipv6.reassembled.length", "Reassembled IPv6 length", FT::UInt32, Base::Dec},
     {ipv6_f::reassembled_data, "ipv6.reassembled.data", "Reassembled IPv6 data", FT::Bytes},
+    {ipv6_f::reassembled_in, "ipv6.reassembled.in", "Reassembled IPv6 in frame", FT::FrameNum},
     {ipv6_f::dstopts, "ipv6.dstopts", "Destination Options for IPv6", FT::Protocol, Base::None, 0, 0, {}, "IPv6 Destination Option"},
     {ipv6_f::dstopts_nxt, "ipv6.dstopts.nxt", "Next Header", FT::UInt8, Base::Dec},
     {ipv6_f::dstopts_len, "ipv6.dstopts.len", "Length", FT::UInt8, Base::Dec},

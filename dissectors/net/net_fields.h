@@ -12,7 +12,7 @@ enum : FieldId {
   proto = field_base(Proto::Ip), version, hdr_len, dsfield, dsfield_dscp, dsfield_ecn, len, id, flags, flags_rb,
   flags_df, flags_mf, frag_offset, ttl, proto_, checksum, checksum_status, src, dst, addr, opt_type, options,
   bogus_ip_length, fragment, fragment_count, reassembled_length, src_host, dst_host, host, ttl_lncb, fragments,
-  reassembled_data,
+  reassembled_data, reassembled_in,
 };
 }
 namespace ipv6_f {
@@ -22,7 +22,7 @@ enum : FieldId {
   fraghdr, fraghdr_nxt, fraghdr_offset, fraghdr_more, fraghdr_ident, dstopts, dstopts_nxt, dstopts_len,
   bogus_version, src_host, dst_host, host, fragments, fragment, fragment_count, reassembled_length, reassembled_data,
   fraghdr_reserved_octet, fraghdr_reserved_bits, hopopts_len_oct, dstopts_len_oct, opt, opt_type, opt_type_action,
-  opt_type_change, opt_type_rest, opt_length, opt_padn, opt_router_alert,
+  opt_type_change, opt_type_rest, opt_length, opt_padn, opt_router_alert, reassembled_in,
 };
 }
 namespace udp_f {

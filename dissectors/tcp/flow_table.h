@@ -296,19 +296,26 @@ public:
     if (complete) return;
     if (auto it = map_.find(stream); it != map_.end()) it->second.tls_version = version;
   }
-  // The frame that completes the PDU a segment's bytes went into (tcp.reassembled_in).
-  void note_reassembled(uint32_t frame, uint32_t in) {
-    if (!complete && (pdus_.size() < kMax || pdus_.count(frame))) pdus_.emplace(frame, in);
+  // Where what a frame held was completed, learnt in the first pass: the PDU
+  // a segment's bytes went into (tcp.reassembled_in), a TLS handshake message
+  // fragmented over records (tls.handshake.reassembled_in), a PDU in
+  // decrypted TLS records (tls.reassembled_in), an IP datagram
+  // (ip.reassembled_in, ipv6.reassembled.in).
+  enum class In : uint8_t { TcpPdu, TlsHandshake, TlsPdu, IpDatagram, Count };
+  void note_reassembled(In what, uint32_t frame, uint32_t in) {
+    auto& m = in_[static_cast<size_t>(what)];
+    if (!complete && (m.size() < kMax || m.count(frame))) m[frame] = in;
   }
-  uint32_t reassembled_in(uint32_t frame) const {
+  uint32_t reassembled_in(In what, uint32_t frame) const {
     if (!complete) return 0;
-    auto it = pdus_.find(frame);
-    return it == pdus_.end() ? 0 : it->second;
+    const auto& m = in_[static_cast<size_t>(what)];
+    auto it = m.find(frame);
+    return it == m.end() ? 0 : it->second;
   }
 
 private:
   std::unordered_map<uint32_t, Facts> map_;
-  std::unordered_map<uint32_t, uint32_t> pdus_;
+  std::unordered_map<uint32_t, uint32_t> in_[static_cast<size_t>(In::Count)];
 };
 
 // UDP conversations need only their number (udp.stream): 64 bytes each.

@@ -843,6 +843,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       tls::TlsSession& tls = ss.tls_session();
       tls.port_app = tls_port_app(st, sp, dp);
       if (by_port) tls.server_known = true;
+      tls.forward = st.tcp_forward;
       if (st.tcp_forward && !tls.final_version)  // -2: the version this conversation negotiates
         if (const StreamForward::Facts* fin = st.tcp_forward->find(flow->stream)) tls.final_version = fin->tls_version;
     }
@@ -964,7 +965,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       if (frames) {
         for (uint32_t f : *frames) {
           note_frame(f);
-          if (st.tcp_forward && f != frame_no) st.tcp_forward->note_reassembled(f, frame_no);  // -2's first pass
+          if (st.tcp_forward && f != frame_no) st.tcp_forward->note_reassembled(StreamForward::In::TcpPdu, f, frame_no);  // -2's first pass
         }
       } else {
         note_frame(src);
@@ -1034,7 +1035,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // which asked for more data; frame.protocols names it (once per call) unless
   // the dissector returned 0, as MQTT's tcp_dissect_pdus does when the fixed
   // header already gave the length.
-  if (out.tail_pdu && !after_in_packet && entry.layer && (entry.layer_when_len_known || !out.tail_len_known)) {
+  // tshark's second pass knows the PDU continues and calls no TLS dissector.
+  const bool known_later = app == TcpFlow::App::Tls && st.tcp_forward &&
+                           st.tcp_forward->reassembled_in(StreamForward::In::TcpPdu, frame_no) > frame_no;
+  if (out.tail_pdu && !after_in_packet && entry.layer && (entry.layer_when_len_known || !out.tail_len_known) &&
+      !known_later) {
     pkt.layer(entry.layer);
     if (app == TcpFlow::App::Tls) tls::dissect_record_start(off + hdr_len, static_cast<uint32_t>(pb.size()), pkt);
   }
@@ -1069,19 +1074,33 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
     for (uint32_t n : pdu_sizes) t.add_uint(tcp_f::pdu_size, n, off + hdr_len, 0);
   }
+  // -2: where the PDU these bytes began or continued was completed.
+  auto add_reassembled_in = [&] {
+    if (const uint32_t in = st.tcp_forward ? st.tcp_forward->reassembled_in(StreamForward::In::TcpPdu, frame_no) : 0;
+        in && in != frame_no)
+      t.add_uint(tcp_f::reassembled_in, in, off + hdr_len, 0, core::FieldNode::kGenerated);
+  };
   // tshark shows the segment's bytes that went into a reassembly.
   if ((out.pdus == 0 && out.consumed) || reassembled_here) {
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));  // under this frame's TCP layer, as tshark shows it
-    // -2: where the PDU these bytes began or continued was completed.
-    if (const uint32_t in = st.tcp_forward ? st.tcp_forward->reassembled_in(frame_no) : 0; in && in != frame_no)
-      t.add_uint(tcp_f::reassembled_in, in, off + hdr_len, 0, core::FieldNode::kGenerated);
-    // ... plus, when the segment also starts the next PDU, that one's first bytes.
-    size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
-    if (n) t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);  // (a FIN that completes a PDU has none)
+    if (reassembled_here && out.tail_pdu && app == TcpFlow::App::Tls && seg_part && seg_part < pb.size()) {
+      // The end of one PDU, then the start of the next: one item each, and
+      // (-2) where the next is completed between them.
+      t.add_bytes(tcp_f::segment_data, pb.data(), seg_part, off + hdr_len);
+      add_reassembled_in();
+      t.add_bytes(tcp_f::segment_data, pb.data() + seg_part, pb.size() - seg_part,
+                  off + hdr_len + static_cast<uint32_t>(seg_part));
+    } else {
+      add_reassembled_in();
+      // ... plus, when the segment also starts the next PDU, that one's first bytes.
+      size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
+      if (n) t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);  // (a FIN that completes a PDU has none)
+    }
   } else if (out.tail_pdu && in_packet_end > off + hdr_len && in_packet_end < off + hdr_len + pb.size()) {
     // Whole PDUs, then the first bytes of one the next segments complete:
     // tshark shows those bytes under TCP.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+    add_reassembled_in();
     const size_t start = in_packet_end - (off + hdr_len);
     t.add_bytes(tcp_f::segment_data, pb.data() + start, pb.size() - start, static_cast<uint32_t>(in_packet_end));
   } else if (an.retransmission && out.cls == DirStream::SegClass::Retransmission && !pb.empty() &&

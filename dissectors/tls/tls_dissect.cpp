@@ -17,6 +17,7 @@
 #include "dissectors/core/reader.h"
 #include "dissectors/core/expert.h"
 #include "dissectors/core/text_item.h"
+#include "dissectors/tcp/flow_table.h"
 #include "dissectors/tls/tls_fields.h"
 #include "dissectors/tls/tls_session_decrypt.h"
 #include "dissectors/tls/x509.h"
@@ -995,8 +996,8 @@ struct RecordWhat {
 // column names a whole message, or "[<Name> Fragment]" when the fragment
 // opens the record; the record is named after its first message, else
 // "Multiple Handshake Messages". Returns the tls.handshake item.
-int32_t show_handshake(Packet& pkt, bool& first_item, RecordWhat& what, const char* name, bool is_first,
-                       bool complete, uint32_t off, uint32_t len) {
+int32_t show_handshake(Packet& pkt, const TlsSession& s, bool& first_item, RecordWhat& what, const char* name,
+                       bool is_first, bool complete, uint32_t off, uint32_t len) {
   if (complete) info_add(pkt, first_item, name);
   else if (is_first) info_add(pkt, first_item, std::string("[") + name + " Fragment]");
   ++what.handshakes;
@@ -1010,6 +1011,11 @@ int32_t show_handshake(Packet& pkt, bool& first_item, RecordWhat& what, const ch
   const int32_t idx = t.add_none(tls_f::handshake, off, len);
   if (idx >= 0 && t.wants(tls_f::handshake))
     t.set_label(idx, std::string("Handshake Protocol: ") + name + (complete ? "" : " (fragment)"));
+  // -2: a part of a message names the frame that completes it, beside it.
+  const uint32_t frame = static_cast<uint32_t>(pkt.frame.number);
+  if (!complete && s.forward)
+    if (const uint32_t in = s.forward->reassembled_in(tcp::StreamForward::In::TlsHandshake, frame))  // (also this frame: tshark names it)
+      t.add_uint(tls_f::handshake_reassembled_in, in, off, 0);
   return idx;
 }
 
@@ -1027,7 +1033,7 @@ void dissect_handshake_message(core::Bytes data, size_t start, uint32_t hoff, bo
   // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
   const bool hrr = ht == 2 && hl >= 34 && data.size() >= start + 38 && is_hrr_random(data.subspan(start + 6, 32));
   const char* name = hrr ? "Hello Retry Request" : known ? known : "Encrypted Handshake Message";
-  const int32_t hs_idx = show_handshake(pkt, first_item, what, name, is_first, true, hoff, hl + 4);
+  const int32_t hs_idx = show_handshake(pkt, s, first_item, what, name, is_first, true, hoff, hl + 4);
   if (!known) return;
   core::Subtree hs_sub(t, hs_idx);
   t.add_uint(tls_f::handshake_type, ht, hoff, 1);
@@ -1105,7 +1111,7 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     if (!need || frag->bytes.size() < need) {
       // Still not whole: the middle of the message.
       s.charge_fragment(d);
-      show_handshake(pkt, first_item, what, name, false, false, off, static_cast<uint32_t>(data.size()));
+      show_handshake(pkt, s, first_item, what, name, false, false, off, static_cast<uint32_t>(data.size()));
       return;
     }
     // Whole: its last part, the list of parts, then the message itself.
@@ -1114,6 +1120,8 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
       t.set_label(last, std::string("Handshake Protocol: ") + name + " (last fragment)");
     const core::Bytes msg = keep_source(pkt, "Reassembled TLS Handshake", core::Bytes(frag->bytes.data(), need));
     const auto parts = std::move(frag->parts);
+    if (s.forward)  // -2's first pass: the frames that held parts learn where the message completes
+      for (const auto& part : parts) s.forward->note_reassembled(tcp::StreamForward::In::TlsHandshake, part.first, frame);
     frag.reset();  // whole: the buffer goes now (a chain of 1-byte records must not leave 5 KB per connection)
     s.charge_fragment(d);
     if (t.wants(tls_f::handshake_fragments) || t.wants(tls_f::handshake_fragment) ||
@@ -1147,7 +1155,7 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
                                            "reassembly limit (tcp.reassembly_max_dir, at most 256 KiB)"
                                          : "Handshake message fragment not held: the reassembly memory budget is full");
       }
-      show_handshake(pkt, first_item, what, name, is_first, false, hoff, static_cast<uint32_t>(rest.size()));
+      show_handshake(pkt, s, first_item, what, name, is_first, false, hoff, static_cast<uint32_t>(rest.size()));
       break;
     }
     dissect_handshake_message(data, pos, hoff, is_first, pkt, s, first_item, what);
@@ -1335,6 +1343,8 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
         t.add_bytes(tls_f::reassembled_data, pdu.data(), pdu.size(), 0);
       }
       t.close();
+      if (s.forward)  // -2's first pass: the records' frames learn where the PDU completes
+        for (const auto& part : frames) s.forward->note_reassembled(tcp::StreamForward::In::TlsPdu, part.first, frame);
       frames.clear();
     }
     pkt.tree.enter(-1);  // the application's layer stands beside TLS, not inside its record
@@ -1354,6 +1364,9 @@ const char* deliver_app_data(TlsSession& s, core::Bytes plain, Packet& pkt, bool
       t.add_bytes(tls_f::segment_data, plain.data(), std::min(joined_part, plain.size()), 0);
     } else {
       const size_t from_this = std::min(tail, plain.size());
+      if (const uint32_t in = s.forward ? s.forward->reassembled_in(tcp::StreamForward::In::TlsPdu, frame) : 0;
+          in && in != frame)  // -2
+        t.add_uint(tls_f::reassembled_in, in, 0, 0);
       t.add_bytes(tls_f::segment_data, plain.data() + plain.size() - from_this, from_this, 0);
     }
     t.close();
@@ -1686,7 +1699,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     pkt.mark_malformed("TLS");
     return;
   }
-  if (ver >= 0x0300 && ver <= 0x0304 && !s.record_set_version && (type == 20 || type == 21 || type == 23 || type == 24))
+  if (ver >= 0x0300 && ver <= 0x0304 && !s.record_set_version && (type == 20 || type == 21 || type == 23 || type == 24 || type == 25))
     s.record_set_version = ver;
   if (type == 25) {  // a Connection ID record (RFC 9146): tshark names only the header
     labeller.idx = -1;

@@ -14,6 +14,10 @@
 #include <array>
 #include <unordered_map>
 
+namespace mqsniff::tcp {
+class StreamForward;
+}
+
 namespace mqsniff::tls {
 
 // Why sessions were or were not decrypted (the -q summary line).
@@ -135,6 +139,7 @@ struct TlsSession {
   size_t hs_charged[2] = {0, 0};
   tcp::ReassemblyStats* budget = nullptr;
   const tcp::ReassemblyLimits* limits = nullptr;
+  tcp::StreamForward* forward = nullptr;  // -2: where fragmented handshake messages complete (set by TCP)
   // Re-counts what direction d's fragment buffer holds in the budget.
   void charge_fragment(int d) { tcp::recharge(budget, hs_charged[d], hs_frag[d] ? hs_frag[d]->heap() : 0); }
   // Re-counts direction d's decrypted bytes awaiting a whole PDU.

@@ -62,6 +62,7 @@ static const FieldDef kTls[] = {
     {tls_f::handshake_fragment, "tls.handshake.fragment", "Handshake Fragment", FT::FrameNum},
     {tls_f::handshake_fragment_count, "tls.handshake.fragment.count", "Handshake Fragment count", FT::UInt32, Base::Dec},
     {tls_f::handshake_reassembled_in, "tls.handshake.reassembled_in", "Reassembled Handshake Message in frame", FT::FrameNum},
+    {tls_f::reassembled_in, "tls.reassembled_in", "Reassembled PDU in frame", FT::FrameNum},
     {tls_f::record_length_invalid, "tls.record.length.invalid", "Record fragment length is too small or too large", FT::None},
     {tls_f::heartbeat_message, "tls.heartbeat_message", "Heartbeat Message", FT::None},
     {tls_f::heartbeat_type, "tls.heartbeat_message.type", "Type", FT::UInt8, Base::Dec},

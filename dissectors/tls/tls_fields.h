@@ -34,7 +34,7 @@ enum : FieldId {
   // SSL 2.0-format ClientHello
   cipher_spec_len, challenge_length, cipherspec, challenge,
   ignored_unknown_record, record_continues,
-  handshake_fragments, handshake_fragment, handshake_fragment_count, handshake_reassembled_in,
+  handshake_fragments, handshake_fragment, handshake_fragment_count, handshake_reassembled_in, reassembled_in,
   record_length_invalid, heartbeat_message, heartbeat_type, heartbeat_payload_length, heartbeat_payload,
   heartbeat_padding, heartbeat_payload_length_invalid, malformed_vector_length, malformed_trailing_data, malformed_buffer_too_small,
   status_request_type, status_request_responder_ids_len, status_request_exts_len,

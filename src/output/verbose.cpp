@@ -70,7 +70,7 @@ bool generated(std::string_view a) {
       "frame.protocols", "frame.offset_shift", "ip.checksum.status", "tcp.stream", "tcp.len", "tcp.nxtseq",
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
       "tcp.time_relative", "tcp.time_delta", "icmp.checksum.status", "icmpv6.checksum.status", "tls.segment", "tls.segment.count", "tls.reassembled.length",
-      "tls.reassembled.data", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
+      "tls.reassembled.data", "tls.reassembled_in", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
       "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
     if (a == e) return true;
@@ -79,7 +79,7 @@ bool generated(std::string_view a) {
                                         "ip.reassembled", "tls.handshake.ja3", "tls.handshake.ja4", "tls.cert.",
                                         "mqtt.prop.", "mqtt.willprop.", "mqtt.analysis.", "tls.decrypt",
                                         "tcp.options.wscale.multiplier", "tcp.completeness", "tcp.options.sack.count",
-                                        "tcp.options.sack.dsack_", "tls.handshake.fragment", "tls.handshake.reassembled_in",
+                                        "tcp.options.sack.dsack_", "tls.handshake.fragment",
                                         "ipv6.fragment", "ipv6.reassembled"};
   for (const char* p : kPrefix)
     if (a.starts_with(p)) return true;
