@@ -247,8 +247,8 @@ int main(int argc, char** argv) {
     put16(tcp + 14, t.window);
     put16(tcp + 16, 0);
     put16(tcp + 18, 0);
-    std::memcpy(tcp + 20, t.options.data(), t.options.size());
-    std::memcpy(tcp + thl, t.payload.data(), t.payload.size());
+    if (!t.options.empty()) std::memcpy(tcp + 20, t.options.data(), t.options.size());
+    if (!t.payload.empty()) std::memcpy(tcp + thl, t.payload.data(), t.payload.size());
     h.caplen = h.len = static_cast<bpf_u_int32>(14 + total);
     pcap_dump(reinterpret_cast<u_char*>(dump), &h, buf.data());
     ++written;

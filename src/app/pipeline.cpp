@@ -1,4 +1,5 @@
 #include "src/app/pipeline.h"
+#include "src/app/workers.h"
 #include "src/cli/option_table.h"
 #include "src/cli/prefs.h"
 
@@ -91,26 +92,6 @@ std::string resolve_interface(const std::string& spec) {
   pcap_freealldevs(all);
   if (spec.empty()) return first_non_loopback.empty() ? "lo" : first_non_loopback;
   return found;
-}
-
-void set_columns_addresses(core::Packet& pkt) {
-  core::Columns& c = *pkt.cols;
-  auto fmt = [](const core::Address& a, char* buf) -> size_t {
-    switch (a.type) {
-      case core::AddrType::Ipv4: {
-        uint32_t v = uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
-        return core::format_ipv4(buf, v);
-      }
-      case core::AddrType::Ipv6: return core::format_ipv6(buf, a.bytes.data());
-      case core::AddrType::Ether: return core::format_ether(buf, a.bytes.data());
-      default: return 0;
-    }
-  };
-  char buf[64];
-  const core::Address& s = pkt.net_src.type != core::AddrType::None ? pkt.net_src : pkt.dl_src;
-  const core::Address& d = pkt.net_dst.type != core::AddrType::None ? pkt.net_dst : pkt.dl_dst;
-  c.set_src(std::string_view(buf, fmt(s, buf)));
-  c.set_dst(std::string_view(buf, fmt(d, buf)));
 }
 
 std::optional<core::Proto> protocol_by_name(const std::string& name) {
@@ -255,6 +236,7 @@ std::optional<int> run_informational(const cli::Options& o) {
 // What the outputs and the display filter need from the dissectors.
 struct Plan {
   std::optional<filter::Filter> dfilter;  // compiled once
+  std::string filter_text;                // ... from this text (worker threads compile their own)
   std::vector<out::FieldColumn> columns;  // -e
   core::WantSet want;                     // the fields the dissectors build
   out::Stats stats;                       // -z, --report, --ladder-svg
@@ -278,6 +260,7 @@ bool compile_display_filter(const cli::Options& o, Plan& plan) {
     text = text.empty() ? t : "(" + text + ") and " + t;
   }
   if (text.empty()) return true;
+  plan.filter_text = text;
   plan.dfilter.emplace();
   filter::FilterError ferr;
   if (!plan.dfilter->compile(text, ferr)) {
@@ -524,8 +507,9 @@ void install_signal_handlers() {
 class CaptureLoop {
 public:
   CaptureLoop(const cli::Options& o, Plan& plan, DissectState& st, capture::PcapSource& src, out::Writer& w,
-              std::vector<std::unique_ptr<out::Sink>>& sinks, out::Sink* printed, capture::FileSet* files)
-      : o_(o), plan_(plan), st_(st), src_(src), w_(w), sinks_(sinks), printed_(printed), files_(files),
+              std::vector<std::unique_ptr<out::Sink>>& sinks, out::Sink* printed, capture::FileSet* files,
+              WorkerPool* pool)
+      : o_(o), plan_(plan), st_(st), src_(src), w_(w), sinks_(sinks), printed_(printed), files_(files), pool_(pool),
         live_(o.read_file.empty()),
         tree_(&plan.want), started_(std::chrono::steady_clock::now()) {
     cols_.info.reserve(512);
@@ -541,6 +525,7 @@ public:
     while (!should_stop()) {
       capture::ReadStatus rs = src_.next(raw);
       if (rs == capture::ReadStatus::Timeout) {
+        if (pool_) pool_->flush();  // what was read is printed while the source is idle
         if (files_ && !files_->tick()) break;  // -b duration/interval with no traffic; -a files reached
         continue;
       }
@@ -553,6 +538,7 @@ public:
       if (past_file_duration(raw)) break;
       if (!process(raw)) break;
     }
+    if (pool_) pool_->finish();
     if (progress_) (void)!::write(2, "\r\x1b[K", 4);  // clear the progress line
     return exit_code_;
   }
@@ -596,6 +582,7 @@ private:
   }
 
   void read_failed(capture::ReadStatus rs) {
+    if (pool_) pool_->finish();
     if (printed_) printed_->end();  // what was read is printed before the message
     w_.flush();
     if (rs == capture::ReadStatus::CutShort)
@@ -627,6 +614,17 @@ private:
   // One packet: dissect, filter, hand to the sinks. False: a sink stopped the run.
   bool process(const capture::RawPacket& raw) {
     ++number_;
+    if (pool_) {  // dissected, filtered and printed by the workers
+      if (live_ && number_ % 64 == 0) {
+        // A live capture's output is not held back more than 100 ms by a round that is not full.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_flush_ > std::chrono::milliseconds(100)) {
+          pool_->flush();
+          last_flush_ = now;
+        }
+      }
+      return pool_->submit(raw.ts, raw.caplen, raw.len, raw.data, number_);
+    }
     tree_.reset();
     cols_.reset();
     core::Packet pkt(tree_);
@@ -684,6 +682,8 @@ private:
   std::vector<std::unique_ptr<out::Sink>>& sinks_;
   out::Sink* printed_;
   capture::FileSet* files_;  // -w (null without): -b switches files on time too
+  WorkerPool* pool_;         // --threads: dissection on worker threads (null: on this one)
+  std::chrono::steady_clock::time_point last_flush_{};
   const bool live_;
   core::FieldTree tree_;
   core::Columns cols_;
@@ -703,15 +703,35 @@ private:
 
 // The lines that end a run: what bounded reassembly gave up and how
 // decryption went (-q), unknown link types, the live capture's count.
-void report_run(const cli::Options& o, const DissectState& st, capture::PcapSource& src, out::Writer& w, uint64_t packets) {
-  const auto& rs = st.reassembly_stats;
+void report_run(const cli::Options& o, const DissectState& st, const std::vector<const DissectState*>& workers,
+                capture::PcapSource& src, out::Writer& w, uint64_t packets) {
+  // With worker threads, what each worker's state counted, added up.
+  tcp::ReassemblyStats rs = st.reassembly_stats;
+  uint64_t evicted = st.tcp_flows.evicted(), expired = st.tcp_flows.expired(), frag_dropped = st.ipv4_defrag.dropped(),
+           unknown_link = st.unknown_link_packets;
+  for (const DissectState* ws : workers) {
+    const auto& r = ws->reassembly_stats;
+    rs.peak += r.peak;
+    rs.state_peak += r.state_peak;
+    for (size_t i = 0; i < static_cast<size_t>(tcp::Drop::Count); ++i) rs.dropped_by[i] += r.dropped_by[i];
+    rs.evicted_memory += r.evicted_memory;
+    rs.bytes_dropped += r.bytes_dropped;
+    rs.bytes_skipped += r.bytes_skipped;
+    rs.gaps += r.gaps;
+    rs.cap_hits += r.cap_hits;
+    rs.pdus_undissected += r.pdus_undissected;
+    evicted += ws->tcp_flows.evicted();
+    expired += ws->tcp_flows.expired();
+    frag_dropped += ws->ipv4_defrag.dropped();
+    unknown_link += ws->unknown_link_packets;
+  }
   auto by = [&](tcp::Drop d) { return rs.dropped_by[static_cast<size_t>(d)]; };
   const uint64_t capped = by(tcp::Drop::ReassemblyCap) + by(tcp::Drop::TlsHandshake) + by(tcp::Drop::TlsPlaintext) +
                           by(tcp::Drop::WebSocket);
   // Something a limit gave up (not the capture's own gaps): said at the end of every run.
-  const bool limited = capped || rs.bytes_skipped || rs.pdus_undissected || st.tcp_flows.evicted() ||
-                       rs.evicted_memory || st.ipv4_defrag.dropped() || by(tcp::Drop::MqttState);
-  if (!o.quieter && (limited || (o.quiet && (rs.gaps || rs.bytes_dropped || st.tcp_flows.expired())))) {
+  const bool limited = capped || rs.bytes_skipped || rs.pdus_undissected || evicted || rs.evicted_memory ||
+                       frag_dropped || by(tcp::Drop::MqttState);
+  if (!o.quieter && (limited || (o.quiet && (rs.gaps || rs.bytes_dropped || expired)))) {
     std::string line = "Reassembly: " + std::to_string(rs.bytes_dropped) + " bytes dropped (" +
                        std::to_string(capped) + " by the caps: " + std::to_string(by(tcp::Drop::ReassemblyCap)) +
                        " TCP, " + std::to_string(by(tcp::Drop::TlsHandshake)) + " TLS handshake, " +
@@ -721,11 +741,11 @@ void report_run(const cli::Options& o, const DissectState& st, capture::PcapSour
                        std::to_string(rs.cap_hits) + " cap hits, peak " + std::to_string(rs.peak) +
                        " bytes buffered, peak " + std::to_string(rs.state_peak) + " bytes with connection state (budget " +
                        std::to_string(st.reassembly.max_total_bytes) + "), " +
-                       std::to_string(st.tcp_flows.evicted() + rs.evicted_memory) + " TCP conversations evicted (" +
-                       std::to_string(st.tcp_flows.evicted()) + " at the flow cap, " +
+                       std::to_string(evicted + rs.evicted_memory) + " TCP conversations evicted (" +
+                       std::to_string(evicted) + " at the flow cap, " +
                        std::to_string(rs.evicted_memory) + " by the memory budget), " +
-                       std::to_string(st.tcp_flows.expired()) + " expired idle, " +
-                       std::to_string(st.ipv4_defrag.dropped()) + " IPv4 fragment bytes dropped, " +
+                       std::to_string(expired) + " expired idle, " +
+                       std::to_string(frag_dropped) + " IPv4 fragment bytes dropped, " +
                        std::to_string(by(tcp::Drop::MqttState)) + " MQTT aliases, subscriptions or sessions not kept" +
                        (rs.pdus_undissected ? ", " + std::to_string(rs.pdus_undissected) + " PDUs not dissected (over " +
                                                   std::to_string(tcp::kMaxPdusPerFrame) + " in one frame)"
@@ -754,8 +774,8 @@ void report_run(const cli::Options& o, const DissectState& st, capture::PcapSour
     w.write(line);
     w.flush();
   }
-  if (st.unknown_link_packets && !o.quieter)
-    eprint(std::to_string(st.unknown_link_packets) + " packets had an unsupported link-layer type and were not decoded");
+  if (unknown_link && !o.quieter)
+    eprint(std::to_string(unknown_link) + " packets had an unsupported link-layer type and were not decoded");
   if (o.read_file.empty() && !o.quieter) {
     struct pcap_stat ps {};
     std::string msg = std::to_string(packets) + (packets == 1 ? " packet captured" : " packets captured");
@@ -839,7 +859,24 @@ int run(const cli::Options& o) {
   }
   for (auto& s : sinks) s->begin();
 
-  CaptureLoop loop(o, plan, st, *src, w, sinks, printed, pw.get());
+  // --threads: summary lines, -T fields and -q dissected on workers when
+  // nothing printed depends on which worker a conversation is on.
+  std::unique_ptr<WorkerPool> pool;
+  if (const unsigned nw = workers_for(o, live, src->is_pcapng(), st.tls_decrypt != nullptr, st.mqtt_analysis,
+                                      o.two_pass, pw != nullptr || o.write_file == "-", !plan.stats.empty(),
+                                      named_fields(plan))) {
+    WorkerOutput wo;
+    wo.kind = !print ? WorkerOutput::Kind::None
+              : o.format == cli::OutputFormat::Fields ? WorkerOutput::Kind::Fields
+                                                      : WorkerOutput::Kind::Summary;
+    wo.columns = &plan.columns;
+    wo.need_cols = plan.need_cols;
+    wo.digits = src->time_digits();
+    wo.live = live;
+    pool = std::make_unique<WorkerPool>(nw, o, plan.filter_text, plan.want, st, wo, w, src->linktype(),
+                                        src->interface_name(), src->interface_description());
+  }
+  CaptureLoop loop(o, plan, st, *src, w, sinks, printed, pw.get(), pool.get());
   int exit_code = loop.run();
   elapsed = loop.elapsed();
   for (auto it = sinks.rbegin(); it != sinks.rend(); ++it) {
@@ -849,7 +886,7 @@ int run(const cli::Options& o) {
   w.flush();
   pw.reset();  // closes (and flushes) the -w file
   g_live = nullptr;
-  report_run(o, st, *src, w, loop.packets());
+  report_run(o, st, pool ? pool->states() : std::vector<const DissectState*>{}, *src, w, loop.packets());
   return exit_code;
 }
 

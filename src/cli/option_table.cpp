@@ -56,6 +56,14 @@ const OptionSpec kOptions[] = {
      ArgKind::DisplayFilter, nullptr},
     {'2', nullptr, nullptr, kProcessing, "two passes over a file (MQTT analysis: answers linked to requests forwards too)",
      nullptr, ArgKind::None, nullptr},
+    {0, "threads", "<n>", kProcessing, "dissect on n worker threads, conversations split by address pair (def: the cores)",
+     "Dissect on N worker threads (default: the cores available; 1: one thread). Packets are split by their IP "
+     "address pair, so both directions of a conversation, its IP fragments and what a tunnel carries stay on one "
+     "worker; the output is written in capture order and is the same as with one thread. Used for summary lines, "
+     "-T fields and -q on a capture file or a live interface; the outputs that number conversations or relate "
+     "packets across them (tcp.stream, udp.stream, -V, JSON, -x, -z, -w, -2, TLS decryption, MQTT analysis, "
+     "-t dd) run on one thread.",
+     ArgKind::Text, nullptr},
     {'d', nullptr, "<layer_type>==<selector>,<decode_as_protocol>", kProcessing,
      "\"Decode As\", e.g. tcp.port==11883,mqtt (also tcp.port==N,tls and tls.port==N,mqtt)", nullptr, ArgKind::Choice,
      "tcp.port== tls.port=="},

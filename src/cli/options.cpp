@@ -129,7 +129,7 @@ static void parse_decode_as(Options& o, const std::string& arg) {
 }
 
 namespace {
-enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets, kOptLadderSvg, kOptReport, kOptManPage, kOptCompletion };
+enum { kOptDisable = 1000, kOptEnable, kOptDisableHeur, kOptEnableHeur, kOptTopic, kOptNoDupKeys, kOptColor, kOptKeylog, kOptShowSecrets, kOptLadderSvg, kOptReport, kOptManPage, kOptCompletion, kOptThreads };
 const struct option longopts[] = {
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'v'},
@@ -151,6 +151,7 @@ const struct option longopts[] = {
     {"color", no_argument, nullptr, kOptColor},
     {"man-page", no_argument, nullptr, kOptManPage},
     {"bash-completion", no_argument, nullptr, kOptCompletion},
+    {"threads", required_argument, nullptr, kOptThreads},
     {nullptr, 0, nullptr, 0},
 };
 const char* const shortopts = ":2a:b:B:c:d:De:E:f:F:G:hi:j:J:lnN:o:O:pPqQr:s:t:T:vVw:xY:z:Z:";
@@ -301,6 +302,14 @@ Options parse(int argc, char** argv) {
       case kOptShowSecrets: o.show_secrets = true; break;
       case kOptLadderSvg: o.ladder_svg = arg; break;
       case kOptReport: o.report = arg; break;
+      case kOptThreads: {
+        int v = 0;
+        auto r = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+        if (r.ec != std::errc() || r.ptr != arg.data() + arg.size() || v < 1 || v > 64)
+          throw UsageError("--threads: \"" + arg + "\" isn't a number of threads from 1 to 64");
+        o.threads = v;
+        break;
+      }
       case kOptKeylog: o.keylog_file = arg; break;
       case kOptDisableHeur:
         if (arg == "mqtt" || arg == "mqtt_tcp") o.mqtt_heuristic = false;

@@ -49,6 +49,7 @@ struct Options {
   std::vector<std::string> fields;     // -e
   FieldsOptions fopts;                 // -E
   int64_t count = -1;                  // -c
+  int threads = 0;                     // --threads (0: the cores available)
   bool quiet = false;                  // -q
   bool quieter = false;                // -Q
   bool line_buffered = false;          // -l

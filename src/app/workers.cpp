@@ -1,0 +1,372 @@
+#include "src/app/workers.h"
+
+#include <pcap/dlt.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "dissectors/core/field_registry.h"
+#include "dissectors/core/format.h"
+
+namespace mqsniff::app {
+
+namespace {
+
+void eprint_line(const std::string& msg) {
+  std::string line = "mqsniff: " + msg + "\n";
+  (void)!::write(2, line.data(), line.size());
+}
+
+uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+uint64_t hash_bytes(const uint8_t* p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = 0;
+    std::memcpy(&v, p + i, std::min<size_t>(8, n - i));
+    h = mix(h ^ v);
+  }
+  return h;
+}
+
+// The worker of an IP packet at data[off..]: both directions alike.
+unsigned worker_of_ip(const uint8_t* d, uint32_t caplen, size_t off, unsigned n) {
+  if (caplen <= off) return 0;
+  const uint8_t v = d[off] >> 4;
+  size_t at, len;
+  if (v == 4) at = off + 12, len = 4;
+  else if (v == 6) at = off + 8, len = 16;
+  else return 0;
+  if (caplen < at + 2 * len) return 0;
+  const uint64_t a = hash_bytes(d + at, len), b = hash_bytes(d + at + len, len);
+  return static_cast<unsigned>(mix(a + b) % n);  // the same both ways
+}
+
+}  // namespace
+
+unsigned worker_of(const uint8_t* d, uint32_t caplen, int linktype, unsigned n) {
+  if (n <= 1 || !d) return 0;
+  auto be16 = [&](size_t i) { return static_cast<unsigned>(d[i] << 8 | d[i + 1]); };
+  switch (linktype) {
+    case DLT_EN10MB: {
+      size_t off = 12;
+      if (caplen < off + 2) return 0;
+      unsigned type = be16(off);
+      // 802.1Q / 802.1ad tags: the conversation is the same with or without them.
+      while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && caplen >= off + 6) {
+        off += 4;
+        type = be16(off);
+      }
+      if (type != 0x0800 && type != 0x86dd) return 0;
+      return worker_of_ip(d, caplen, off + 2, n);
+    }
+    case DLT_LINUX_SLL:
+      if (caplen < 16) return 0;
+      return be16(14) == 0x0800 || be16(14) == 0x86dd ? worker_of_ip(d, caplen, 16, n) : 0;
+    case DLT_LINUX_SLL2:
+      if (caplen < 20) return 0;
+      return be16(0) == 0x0800 || be16(0) == 0x86dd ? worker_of_ip(d, caplen, 20, n) : 0;
+    case DLT_NULL:
+    case DLT_LOOP:
+      return worker_of_ip(d, caplen, 4, n);
+    case 12:   // DLT_RAW (Linux)
+    case 14:   // DLT_RAW (BSD)
+    case 101:  // LINKTYPE_RAW
+    case 228:  // DLT_IPV4
+    case 229:  // DLT_IPV6
+      return worker_of_ip(d, caplen, 0, n);
+    default:
+      return 0;
+  }
+}
+
+void set_columns_addresses(core::Packet& pkt) {
+  core::Columns& c = *pkt.cols;
+  auto fmt = [](const core::Address& a, char* buf) -> size_t {
+    switch (a.type) {
+      case core::AddrType::Ipv4: {
+        uint32_t v = uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
+        return core::format_ipv4(buf, v);
+      }
+      case core::AddrType::Ipv6: return core::format_ipv6(buf, a.bytes.data());
+      case core::AddrType::Ether: return core::format_ether(buf, a.bytes.data());
+      default: return 0;
+    }
+  };
+  char buf[64];
+  const core::Address& s = pkt.net_src.type != core::AddrType::None ? pkt.net_src : pkt.dl_src;
+  const core::Address& d = pkt.net_dst.type != core::AddrType::None ? pkt.net_dst : pkt.dl_dst;
+  c.set_src(std::string_view(buf, fmt(s, buf)));
+  c.set_dst(std::string_view(buf, fmt(d, buf)));
+}
+
+struct WorkerPool::Worker {
+  Worker(size_t flows, const core::WantSet& want) : st(flows), tree(&want) {}
+  DissectState st;
+  std::optional<filter::Filter> filter;
+  core::FieldTree tree;
+  core::Columns cols;
+  std::thread thread;
+  uint64_t packets = 0;
+};
+
+namespace {
+// The single-threaded state's settings, for a worker owning 1/n of the conversations.
+void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
+  to.app_needed = from.app_needed;
+  to.mqtt_needed = from.mqtt_needed;
+  to.tls_needed = from.tls_needed;
+  to.mqtt_ports = from.mqtt_ports;
+  to.mqtt_heuristic = from.mqtt_heuristic;
+  to.tls_ports = from.tls_ports;
+  to.tls_heuristic = from.tls_heuristic;
+  to.http_ports = from.http_ports;
+  to.http_heuristic = from.http_heuristic;
+  to.dns_tcp_ports = from.dns_tcp_ports;
+  to.dns_tcp_heuristic = from.dns_tcp_heuristic;
+  to.mqtt_default_version = from.mqtt_default_version;
+  to.mqtt_msg_as_text = from.mqtt_msg_as_text;
+  to.mqtt_analysis = false;  // (not run on workers)
+  to.mqtt_tls_ports = from.mqtt_tls_ports;
+  to.tcp_detail = from.tcp_detail;
+  to.ipv4_defragment = from.ipv4_defragment;
+  to.tcp_idle_timeout_ns = from.tcp_idle_timeout_ns;
+  to.tcp_closed_timeout_ns = from.tcp_closed_timeout_ns;
+  to.reassembly = from.reassembly;
+  to.reassembly.max_total_bytes = std::max<size_t>(from.reassembly.max_total_bytes / n, 1 << 20);
+  to.disabled = from.disabled;
+}
+}  // namespace
+
+WorkerPool::WorkerPool(unsigned workers, const cli::Options& o, const std::string& filter_text,
+                       const core::WantSet& want, const DissectState& proto, const WorkerOutput& out, out::Writer& w,
+                       int linktype, std::string_view if_name, std::string_view if_desc)
+    : n_(workers), o_(o), out_(out), w_(w), linktype_(linktype), if_name_(if_name), if_desc_(if_desc) {
+  const size_t flows = std::max<size_t>(proto.tcp_flows.max_flows() / workers, 1024);
+  for (unsigned i = 0; i < n_; ++i) {
+    auto wk = std::make_unique<Worker>(flows, want);
+    copy_settings(proto, wk->st, n_);
+    if (!filter_text.empty()) {
+      wk->filter.emplace();
+      filter::FilterError err;
+      wk->filter->compile(filter_text, err);  // (compiled once already: it compiles)
+    }
+    wk->cols.info.reserve(512);
+    workers_.push_back(std::move(wk));
+  }
+  for (auto& s : slots_) s.batches.resize(n_);
+  for (unsigned i = 0; i < n_; ++i) workers_[i]->thread = std::thread([this, i] { work(i); });
+  merger_ = std::thread([this] { merge(); });
+}
+
+WorkerPool::~WorkerPool() { finish(); }
+
+bool WorkerPool::submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data,
+                        uint64_t number) {
+  if (!open_) {
+    std::unique_lock lk(mu_);
+    Slot& s = slot_of(filling_);
+    to_reader_.wait(lk, [&] { return s.state == Slot::State::Free; });
+    s.state = Slot::State::Filling;
+    s.round = filling_;
+    open_ = true;
+  }
+  Slot& s = slot_of(filling_);
+  const unsigned w = worker_of(data, caplen, linktype_, n_);
+  Batch& b = s.batches[w];
+  if (!have_first_) {
+    have_first_ = true;
+    first_ts_ = prev_ts_ = ts;
+  }
+  b.pkts.push_back(Packet{number, ts, prev_ts_, caplen, len, b.data.size()});
+  b.data.insert(b.data.end(), data, data + caplen);
+  prev_ts_ = ts;
+  s.order.push_back(static_cast<uint8_t>(w));
+  if (s.order.size() == kRound) publish();
+  return !failed_.load(std::memory_order_relaxed);
+}
+
+void WorkerPool::publish() {
+  {
+    std::lock_guard lk(mu_);
+    slot_of(filling_).state = Slot::State::Ready;
+    published_ = ++filling_;
+    open_ = false;
+  }
+  to_workers_.notify_all();
+}
+
+void WorkerPool::flush() {
+  if (open_ && !slot_of(filling_).order.empty()) publish();
+}
+
+void WorkerPool::finish() {
+  if (!merger_.joinable()) return;
+  flush();
+  if (open_) {  // an empty round: give the slot back
+    std::lock_guard lk(mu_);
+    slot_of(filling_).state = Slot::State::Free;
+    open_ = false;
+  }
+  {
+    std::lock_guard lk(mu_);
+    closing_ = true;
+  }
+  to_workers_.notify_all();
+  to_merger_.notify_all();
+  for (auto& wk : workers_) wk->thread.join();
+  merger_.join();
+  if (std::getenv("MQSNIFF_WORKER_STATS")) {  // (for tests: how the packets were dealt out)
+    std::string line = "workers: " + std::to_string(n_) + ", packets each:";
+    for (const auto& wk : workers_) line += " " + std::to_string(wk->packets);
+    eprint_line(line);
+  }
+}
+
+std::vector<const DissectState*> WorkerPool::states() const {
+  std::vector<const DissectState*> v;
+  for (const auto& wk : workers_) v.push_back(&wk->st);
+  return v;
+}
+
+void WorkerPool::work(unsigned id) {
+  Worker& wk = *workers_[id];
+  DissectState& st = wk.st;
+  for (uint64_t r = 0;; ++r) {
+    {
+      std::unique_lock lk(mu_);
+      to_workers_.wait(lk, [&] { return published_ > r || closing_; });
+      if (published_ <= r) return;
+    }
+    Batch& b = slot_of(r).batches[id];
+    b.out.clear();
+    b.ends.clear();
+    wk.packets += b.pkts.size();
+    for (const Packet& p : b.pkts) {
+      wk.tree.reset();
+      wk.cols.reset();
+      core::Packet pkt(wk.tree);
+      pkt.cols = out_.need_cols ? &wk.cols : nullptr;
+      core::FrameData& f = pkt.frame;
+      f.number = p.number;
+      f.ts = p.ts;
+      f.len = p.len;
+      f.caplen = p.caplen;
+      f.linktype = linktype_;
+      f.data = b.data.data() + p.off;
+      f.interface_id = out_.live ? 0 : -1;
+      f.interface_name = if_name_;
+      f.interface_description = if_desc_;
+      // The capture's clock, as the single-threaded run has it.
+      st.have_first = true;
+      st.first_ts = first_ts_;
+      st.prev_ts = p.prev_ts;
+      try {
+        dissect_frame(pkt, st);
+      } catch (const std::exception& e) {
+        pkt.mark_malformed("dissector bug");
+        if (!o_.quieter) eprint_line("frame " + std::to_string(p.number) + ": dissector failure: " + e.what());
+      }
+      if (!st.warning.empty()) {
+        if (!o_.quieter) eprint_line(st.warning);
+        st.warning.clear();
+      }
+      if (!wk.filter || wk.filter->matches(wk.tree)) {
+        out::RowContext row;
+        row.number = p.number;
+        row.ts = p.ts;
+        row.rel = core::ts_sub(p.ts, first_ts_);
+        row.delta = core::ts_sub(p.ts, p.prev_ts);
+        row.len = p.len;
+        if (out_.need_cols) {
+          set_columns_addresses(pkt);
+          row.cols = &wk.cols;
+        }
+        if (out_.kind == WorkerOutput::Kind::Summary) render_summary(b.out, row, o_.time_format, out_.digits);
+        else if (out_.kind == WorkerOutput::Kind::Fields)
+          render_fields(b.out, *out_.columns, o_.fopts, wk.tree, row, o_.time_format, out_.digits);
+      }
+      b.ends.push_back(static_cast<uint32_t>(b.out.size()));
+    }
+    bool last;
+    {
+      std::lock_guard lk(mu_);
+      last = ++slot_of(r).done == n_;
+    }
+    if (last) to_merger_.notify_one();
+  }
+}
+
+void WorkerPool::merge() {
+  std::vector<size_t> next(n_), pos(n_);
+  for (uint64_t m = 0;; ++m) {
+    Slot* s;
+    {
+      std::unique_lock lk(mu_);
+      to_merger_.wait(lk, [&] { return (published_ > m && slot_of(m).done == n_) || (closing_ && published_ <= m); });
+      if (published_ <= m) return;
+      s = &slot_of(m);
+    }
+    std::fill(next.begin(), next.end(), 0);
+    std::fill(pos.begin(), pos.end(), 0);
+    bool failed = false;
+    for (uint8_t w : s->order) {
+      Batch& b = s->batches[w];
+      const size_t end = b.ends[next[w]++];
+      if (end == pos[w]) continue;  // not displayed
+      w_.buf().append(b.out, pos[w], end - pos[w]);
+      pos[w] = end;
+      w_.end_record();
+      if (w_.failed()) {
+        failed = true;
+        break;
+      }
+    }
+    for (Batch& b : s->batches) {
+      b.pkts.clear();
+      b.data.clear();
+      b.out.clear();
+      b.ends.clear();
+    }
+    s->order.clear();
+    {
+      std::lock_guard lk(mu_);
+      s->done = 0;
+      s->state = Slot::State::Free;
+    }
+    if (failed) failed_ = true;
+    to_reader_.notify_one();
+  }
+}
+
+unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypting, bool mqtt_analysis,
+                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named) {
+  if (std::getenv("MQSNIFF_SINGLE_THREAD")) return 0;
+  unsigned n = o.threads > 0 ? static_cast<unsigned>(o.threads) : std::thread::hardware_concurrency();
+  if (n < 2) return 0;
+  (void)live;
+  using F = cli::OutputFormat;
+  // What is printed must not depend on which worker a conversation is on.
+  if (o.format != F::Text && o.format != F::Fields) return 0;
+  if (o.verbose || o.hexdump || o.color || stats || writing || two_pass || decrypting || mqtt_analysis || pcapng)
+    return 0;
+  if (o.time_format == cli::TimeFormat::DeltaDisplayed) return 0;
+  const auto& reg = core::FieldRegistry::instance();
+  for (core::FieldId id : named) {
+    // Numbers given across conversations, and what depends on the packets displayed before.
+    std::string_view a = reg.def(id)->abbrev;
+    if (a.find("stream") != a.npos || a == "frame.time_delta_displayed" || a.starts_with("udp.time"))
+      return 0;
+  }
+  return std::min(n, 64u);
+}
+
+}  // namespace mqsniff::app

@@ -1,0 +1,125 @@
+// Dissection on worker threads (--threads): the capture loop reads and
+// numbers the packets, deals them out by IP address pair to workers that
+// each own the conversations of their share (their own flow table,
+// reassembly, transactions, display filter), and a merging thread writes
+// what the workers printed in capture order.
+//
+// Work moves in rounds of up to kRound packets: the reader fills a round
+// (each worker's packets copied into that worker's batch, and the worker of
+// every frame in order), the workers dissect their batches of it, and the
+// merger interleaves their output by that order. kSlots rounds are in flight
+// at most, so memory is bounded whatever the file.
+//
+// Only outputs that are the same whichever worker a conversation lands on
+// are run this way (summary lines, -T fields, -q without statistics); see
+// workers_eligible().
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dissectors/dissect.h"
+#include "filters/filter.h"
+#include "src/cli/options.h"
+#include "src/output/render.h"
+#include "src/output/writer.h"
+
+namespace mqsniff::app {
+
+// The summary's Source and Destination columns: the network addresses, else the link's.
+void set_columns_addresses(core::Packet& pkt);
+
+// Which worker a frame goes to: a symmetric hash of its IP source and
+// destination (the outermost IP header), 0 for anything else.
+unsigned worker_of(const uint8_t* data, uint32_t caplen, int linktype, unsigned workers);
+
+// What the workers print per displayed packet.
+struct WorkerOutput {
+  enum class Kind : uint8_t { None, Summary, Fields } kind = Kind::None;
+  const std::vector<out::FieldColumn>* columns = nullptr;
+  bool need_cols = false;
+  int digits = 6;
+  bool live = false;
+};
+
+class WorkerPool {
+public:
+  static constexpr size_t kRound = 1024;  // packets per round
+  static constexpr size_t kSlots = 4;     // rounds in flight
+
+  // `proto` is the single-threaded state: its settings are copied into each
+  // worker's own state (flow-table cap and memory budget divided between them).
+  WorkerPool(unsigned workers, const cli::Options& o, const std::string& filter_text, const core::WantSet& want,
+             const DissectState& proto, const WorkerOutput& out, out::Writer& w, int linktype,
+             std::string_view if_name, std::string_view if_desc);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // One packet, numbered by the caller. False: the output failed (stdout closed): stop reading.
+  bool submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data, uint64_t number);
+  // Hands over a partly filled round (live capture, when the source is idle).
+  void flush();
+  // Waits for every packet to be dissected and written.
+  void finish();
+  // The workers' states, for the end-of-run report (after finish()).
+  std::vector<const DissectState*> states() const;
+
+private:
+  struct Packet {
+    uint64_t number;
+    core::Timestamp ts, prev_ts;
+    uint32_t caplen, len;
+    size_t off;  // in the batch's data
+  };
+  struct Batch {
+    std::vector<Packet> pkts;
+    std::vector<uint8_t> data;
+    std::string out;                // what the worker printed for its packets of the round
+    std::vector<uint32_t> ends;     // where each packet's output ends in `out`
+  };
+  struct Slot {
+    std::vector<Batch> batches;     // one per worker
+    std::vector<uint8_t> order;     // the worker of each frame of the round, in capture order
+    uint64_t round = 0;             // which round the slot holds
+    enum class State : uint8_t { Free, Filling, Ready, Merging } state = State::Free;
+    unsigned done = 0;              // workers finished with it
+  };
+  struct Worker;
+
+  void publish();  // the filling round is ready for the workers
+  void work(unsigned id);
+  void merge();
+  Slot& slot_of(uint64_t round) { return slots_[round % kSlots]; }
+
+  const unsigned n_;
+  const cli::Options& o_;
+  const WorkerOutput out_;
+  out::Writer& w_;
+  const int linktype_;
+  const std::string_view if_name_, if_desc_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  Slot slots_[kSlots];
+  std::mutex mu_;
+  std::condition_variable to_workers_, to_merger_, to_reader_;
+  uint64_t filling_ = 0;      // the round the reader fills
+  bool open_ = false;         // ... and whether it has begun
+  uint64_t published_ = 0;    // rounds handed to the workers
+  bool closing_ = false;
+  std::atomic<bool> failed_{false};  // the output failed: the reader stops
+  bool have_first_ = false;
+  core::Timestamp first_ts_{}, prev_ts_{};
+  std::thread merger_;
+};
+
+// Whether the options allow worker threads, and how many (0: run on one thread).
+unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypting, bool mqtt_analysis,
+                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named);
+
+}  // namespace mqsniff::app

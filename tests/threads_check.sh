@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# --threads: the output of worker threads is byte for byte the output of one
+# thread - summary lines, -T fields (with the Info column, TCP analysis,
+# reassembly fields), display filters, -q - on every bundled capture and on a
+# generated capture of thousands of conversations between many address pairs
+# (where every worker gets packets: checked). Also: what falls back to one
+# thread (tcp.stream numbering, -V) is unchanged.
+#   tests/threads_check.sh MQSNIFF_BINARY BENCH_GEN_BINARY
+set -uo pipefail
+bin=$(realpath "${1:?usage: threads_check.sh MQSNIFF BENCH_GEN}")
+gen=$(realpath "${2:?usage: threads_check.sh MQSNIFF BENCH_GEN}")
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+outputs=(""
+         "-T fields -e frame.number -e frame.time_delta -e frame.time_relative -e ip.src -e tcp.srcport -e mqtt.topic -e _ws.col.Info -e _ws.col.Protocol -e tcp.analysis.flags -e tcp.reassembled_in -e tls.handshake.type -e dns.qry.name"
+         "-Y mqtt -T fields -e mqtt.topic -e mqtt.msg"
+         "-Y tcp.analysis.flags||_ws.malformed||_ws.expert"
+         "-t d -Y tls"
+         "-q"
+         "-T fields -e tcp.stream -e udp.stream")
+check() { # file extra-args...
+  local f=$1; shift
+  for args in "${outputs[@]}"; do
+    # shellcheck disable=SC2086
+    "$bin" -r "$f" "$@" $args --threads 1 >"$tmp/1.out" 2>"$tmp/1.err"; local r1=$?
+    # shellcheck disable=SC2086
+    "$bin" -r "$f" "$@" $args --threads 3 >"$tmp/3.out" 2>"$tmp/3.err"; local r3=$?
+    if cmp -s "$tmp/1.out" "$tmp/3.out" && cmp -s "$tmp/1.err" "$tmp/3.err" && [ $r1 = $r3 ]; then
+      pass=$((pass+1))
+    else
+      fail=$((fail+1)); echo "FAIL $(basename "$f") [$args]: --threads 3 differs from --threads 1"
+      diff "$tmp/1.out" "$tmp/3.out" | head -4; diff "$tmp/1.err" "$tmp/3.err" | head -4
+    fi
+  done
+}
+for f in "$root"/captures/*.pcap "$root"/captures/*.pcapng; do
+  k=(); [ -f "${f%.pcap}.keys" ] && k=(-o "tls.keylog_file:${f%.pcap}.keys")
+  check "$f" "${k[@]}"
+done
+"$gen" "$tmp/many.pcap" 40000 10 >/dev/null
+if [ "$("$bin" -r "$tmp/many.pcap" -q -T fields -e frame.number 2>/dev/null | wc -l)" = 40000 ]; then
+  pass=$((pass+1))
+else
+  fail=$((fail+1)); echo "FAIL the generated capture cannot be read"
+fi
+check "$tmp/many.pcap"
+# Every worker got a share of the generated capture's conversations.
+MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" -q --threads 3 2>"$tmp/stats" >/dev/null
+if grep -Eq '^mqsniff: workers: 3, packets each: [1-9][0-9]* [1-9][0-9]* [1-9][0-9]*$' "$tmp/stats"; then
+  pass=$((pass+1))
+else
+  fail=$((fail+1)); echo "FAIL the generated capture was not dealt out to 3 workers: $(cat "$tmp/stats")"
+fi
+# The outputs that number conversations across workers run on one thread.
+if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" -T fields -e tcp.stream --threads 3 2>&1 >/dev/null | grep -q workers; then
+  fail=$((fail+1)); echo "FAIL -e tcp.stream ran on workers"
+else
+  pass=$((pass+1))
+fi
+echo "threads_check: $pass passed, $fail failed"
+[ $fail -eq 0 ]
