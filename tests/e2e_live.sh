@@ -236,5 +236,18 @@ if ip netns add "$ns" 2>/dev/null; then
   check '[[ "$msg" == *"Capturing on '"'"'any'"'"'"* ]]' "default interface in a namespace with only lo: $msg"
   ip netns del "$ns"
 fi
+# 10. Live output is written while the capture runs, not only at its end:
+# when the interface is idle, what the worker threads or the render thread
+# hold is written out (to a file here: not line-buffered).
+for mode in "" "--threads 1" "-V" "-T json" "-T ek" "-Y icmp -T fields -e frame.number -e ip.src"; do
+  # shellcheck disable=SC2086
+  "$bin" -i lo -f icmp -a duration:4 $mode >"$tmp/idle.out" 2>/dev/null & r=$!; pids+=($r)
+  sleep 1
+  ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1
+  sleep 0.6
+  during=$(grep -c -E 'ICMP|^Frame|"_index"|"index"|127\.0\.0\.1' "$tmp/idle.out")
+  wait $r
+  check '[ "$during" -ge 2 ]' "live [$mode]: the ping's lines were not written during the capture ($during)"
+done
 echo "e2e_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

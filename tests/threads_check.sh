@@ -3,8 +3,9 @@
 # thread - summary lines, -T fields (with the Info column, TCP analysis,
 # reassembly fields), display filters, -q - on every bundled capture and on a
 # generated capture of thousands of conversations between many address pairs
-# (where every worker gets packets: checked). Also: what falls back to one
-# thread (tcp.stream numbering, -V) is unchanged.
+# (where every worker gets packets: checked); tcp.stream printed by -e is
+# numbered as one thread numbers it. What stays on one thread (a filter on
+# tcp.stream, udp.stream) is checked to stay there.
 #   tests/threads_check.sh MQSNIFF_BINARY BENCH_GEN_BINARY
 set -uo pipefail
 bin=$(realpath "${1:?usage: threads_check.sh MQSNIFF BENCH_GEN}")
@@ -18,6 +19,9 @@ outputs=(""
          "-Y tcp.analysis.flags||_ws.malformed||_ws.expert"
          "-t d -Y tls"
          "-q"
+         "-T fields -e frame.number -e tcp.stream -e tcp.srcport -e mqtt.topic"
+         "-E occurrence=a -T fields -e tcp.stream -e ip.src"
+         "-Y tcp.stream==3 -T fields -e tcp.stream -e frame.number"
          "-T fields -e tcp.stream -e udp.stream")
 check() { # file extra-args...
   local f=$1; shift
@@ -52,11 +56,20 @@ if grep -Eq '^mqsniff: workers: 3, packets each: [1-9][0-9]* [1-9][0-9]* [1-9][0
 else
   fail=$((fail+1)); echo "FAIL the generated capture was not dealt out to 3 workers: $(cat "$tmp/stats")"
 fi
-# The outputs that number conversations across workers run on one thread.
+# -e tcp.stream runs on the workers (the merger renumbers); a filter on it, and
+# udp.stream, stay on one thread.
 if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" -T fields -e tcp.stream --threads 3 2>&1 >/dev/null | grep -q workers; then
-  fail=$((fail+1)); echo "FAIL -e tcp.stream ran on workers"
-else
   pass=$((pass+1))
+else
+  fail=$((fail+1)); echo "FAIL -e tcp.stream did not run on workers"
 fi
+for args in "-Y tcp.stream==3" "-T fields -e udp.stream"; do
+  # shellcheck disable=SC2086
+  if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" $args --threads 3 2>&1 >/dev/null | grep -q workers; then
+    fail=$((fail+1)); echo "FAIL [$args] ran on workers"
+  else
+    pass=$((pass+1))
+  fi
+done
 echo "threads_check: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -525,7 +525,7 @@ public:
     while (!should_stop()) {
       capture::ReadStatus rs = src_.next(raw);
       if (rs == capture::ReadStatus::Timeout) {
-        if (pool_) pool_->flush();  // what was read is printed while the source is idle
+        idle();  // what was read is printed while the source is idle
         if (files_ && !files_->tick()) break;  // -b duration/interval with no traffic; -a files reached
         continue;
       }
@@ -611,20 +611,24 @@ private:
     return raw.ts.sec > stop_at_.sec || (raw.ts.sec == stop_at_.sec && raw.ts.nsec > stop_at_.nsec);
   }
 
+  // Live: what the workers or a render thread hold is written now.
+  void idle() {
+    if (pool_) pool_->flush();  // (the merging thread owns the writer: it writes the round out)
+    else
+      for (auto& s : sinks_) s->idle();
+    last_flush_ = std::chrono::steady_clock::now();
+  }
+
   // One packet: dissect, filter, hand to the sinks. False: a sink stopped the run.
   bool process(const capture::RawPacket& raw) {
     ++number_;
-    if (pool_) {  // dissected, filtered and printed by the workers
-      if (live_ && number_ % 64 == 0) {
-        // A live capture's output is not held back more than 100 ms by a round that is not full.
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_flush_ > std::chrono::milliseconds(100)) {
-          pool_->flush();
-          last_flush_ = now;
-        }
-      }
-      return pool_->submit(raw.ts, raw.caplen, raw.len, raw.data, number_);
+    if (live_ && number_ % 64 == 0) {
+      // A live capture's output is not held back more than about 100 ms by
+      // another thread's batch that is not full.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_flush_ > std::chrono::milliseconds(100)) idle();
     }
+    if (pool_) return pool_->submit(raw.ts, raw.caplen, raw.len, raw.data, number_);  // dissected, filtered and printed by the workers
     tree_.reset();
     cols_.reset();
     core::Packet pkt(tree_);
@@ -843,7 +847,8 @@ int run(const cli::Options& o) {
   const bool quiet_here = o.quiet && o.format == cli::OutputFormat::Text && !o.verbose && !o.hexdump;
   const bool print = !quiet_here && (!pw || o.print_while_writing) && o.write_file != "-";
   out::Writer w;
-  w.set_line_buffered(o.line_buffered);
+  // A line at a time with -l, and on a terminal (as stdio, and so tshark, does).
+  w.set_line_buffered(o.line_buffered || isatty(1));
   std::vector<std::unique_ptr<out::Sink>> sinks;
   core::Timestamp elapsed{};
   if (!plan.stats.empty()) sinks.push_back(std::make_unique<StatsSink>(plan.stats, w, elapsed));
@@ -864,7 +869,8 @@ int run(const cli::Options& o) {
   std::unique_ptr<WorkerPool> pool;
   if (const unsigned nw = workers_for(o, live, src->is_pcapng(), st.tls_decrypt != nullptr, st.mqtt_analysis,
                                       o.two_pass, pw != nullptr || o.write_file == "-", !plan.stats.empty(),
-                                      named_fields(plan))) {
+                                      named_fields(plan),
+                                      plan.dfilter ? plan.dfilter->fields() : std::vector<core::FieldId>{})) {
     WorkerOutput wo;
     wo.kind = !print ? WorkerOutput::Kind::None
               : o.format == cli::OutputFormat::Fields ? WorkerOutput::Kind::Fields
@@ -873,6 +879,8 @@ int run(const cli::Options& o) {
     wo.need_cols = plan.need_cols;
     wo.digits = src->time_digits();
     wo.live = live;
+    for (const auto& c : plan.columns)
+      if (c.id != core::kNoField && core::FieldRegistry::instance().def(c.id)->abbrev == "tcp.stream") wo.renumber = c.id;
     pool = std::make_unique<WorkerPool>(nw, o, plan.filter_text, plan.want, st, wo, w, src->linktype(),
                                         src->interface_name(), src->interface_description());
   }

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <optional>
 
 #include "dissectors/core/field_registry.h"
@@ -205,7 +206,10 @@ void WorkerPool::publish() {
 }
 
 void WorkerPool::flush() {
-  if (open_ && !slot_of(filling_).order.empty()) publish();
+  if (open_ && !slot_of(filling_).order.empty()) {
+    slot_of(filling_).flush = true;
+    publish();
+  }
 }
 
 void WorkerPool::finish() {
@@ -249,7 +253,11 @@ void WorkerPool::work(unsigned id) {
     Batch& b = slot_of(r).batches[id];
     b.out.clear();
     b.ends.clear();
+    b.marks.clear();
+    b.mark_ends.clear();
+    b.created.clear();
     wk.packets += b.pkts.size();
+    const bool renumber = out_.renumber != core::kNoField;
     for (const Packet& p : b.pkts) {
       wk.tree.reset();
       wk.cols.reset();
@@ -269,12 +277,14 @@ void WorkerPool::work(unsigned id) {
       st.have_first = true;
       st.first_ts = first_ts_;
       st.prev_ts = p.prev_ts;
+      const uint32_t streams_before = st.tcp_flows.streams_seen();
       try {
         dissect_frame(pkt, st);
       } catch (const std::exception& e) {
         pkt.mark_malformed("dissector bug");
         if (!o_.quieter) eprint_line("frame " + std::to_string(p.number) + ": dissector failure: " + e.what());
       }
+      if (renumber) b.created.push_back(st.tcp_flows.streams_seen() - streams_before);
       if (!st.warning.empty()) {
         if (!o_.quieter) eprint_line(st.warning);
         st.warning.clear();
@@ -292,9 +302,11 @@ void WorkerPool::work(unsigned id) {
         }
         if (out_.kind == WorkerOutput::Kind::Summary) render_summary(b.out, row, o_.time_format, out_.digits);
         else if (out_.kind == WorkerOutput::Kind::Fields)
-          render_fields(b.out, *out_.columns, o_.fopts, wk.tree, row, o_.time_format, out_.digits);
+          render_fields(b.out, *out_.columns, o_.fopts, wk.tree, row, o_.time_format, out_.digits, out_.renumber,
+                        renumber ? &b.marks : nullptr);
       }
       b.ends.push_back(static_cast<uint32_t>(b.out.size()));
+      if (renumber) b.mark_ends.push_back(static_cast<uint32_t>(b.marks.size()));
     }
     bool last;
     {
@@ -306,7 +318,13 @@ void WorkerPool::work(unsigned id) {
 }
 
 void WorkerPool::merge() {
-  std::vector<size_t> next(n_), pos(n_);
+  std::vector<size_t> next(n_), pos(n_), mark(n_);
+  // tcp.stream: each worker's conversation numbers, and the capture's number
+  // of each (given in capture order of their first packet, as one thread gives them).
+  std::vector<std::vector<uint32_t>> global(n_);
+  uint32_t next_stream = 0;
+  const bool renumber = out_.renumber != core::kNoField;
+  std::string text;
   for (uint64_t m = 0;; ++m) {
     Slot* s;
     {
@@ -317,10 +335,25 @@ void WorkerPool::merge() {
     }
     std::fill(next.begin(), next.end(), 0);
     std::fill(pos.begin(), pos.end(), 0);
+    std::fill(mark.begin(), mark.end(), 0);
     bool failed = false;
     for (uint8_t w : s->order) {
       Batch& b = s->batches[w];
-      const size_t end = b.ends[next[w]++];
+      const size_t k = next[w]++;
+      const size_t end = b.ends[k];
+      if (renumber) {
+        for (uint32_t c = b.created[k]; c; --c) global[w].push_back(next_stream++);
+        // The packet's output with its tcp.stream values replaced.
+        const size_t mend = b.mark_ends[k];
+        for (; mark[w] < mend; ++mark[w]) {
+          const out::ValueMark& v = b.marks[mark[w]];
+          w_.buf().append(b.out, pos[w], v.begin - pos[w]);
+          text.clear();
+          core::append_uint(text, v.value < global[w].size() ? global[w][v.value] : v.value);
+          w_.buf() += text;
+          pos[w] = v.end;
+        }
+      }
       if (end == pos[w]) continue;  // not displayed
       w_.buf().append(b.out, pos[w], end - pos[w]);
       pos[w] = end;
@@ -335,8 +368,13 @@ void WorkerPool::merge() {
       b.data.clear();
       b.out.clear();
       b.ends.clear();
+      b.marks.clear();
+      b.mark_ends.clear();
+      b.created.clear();
     }
     s->order.clear();
+    if (s->flush && !failed) w_.flush();
+    s->flush = false;
     {
       std::lock_guard lk(mu_);
       s->done = 0;
@@ -348,7 +386,8 @@ void WorkerPool::merge() {
 }
 
 unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypting, bool mqtt_analysis,
-                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named) {
+                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named,
+                     const std::vector<core::FieldId>& filtered) {
   if (std::getenv("MQSNIFF_SINGLE_THREAD")) return 0;
   unsigned n = o.threads > 0 ? static_cast<unsigned>(o.threads) : std::thread::hardware_concurrency();
   if (n < 2) return 0;
@@ -363,6 +402,8 @@ unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypt
   for (core::FieldId id : named) {
     // Numbers given across conversations, and what depends on the packets displayed before.
     std::string_view a = reg.def(id)->abbrev;
+    // (tcp.stream printed by -e is renumbered by the merger; a filter on it is not.)
+    if (a == "tcp.stream" && std::find(filtered.begin(), filtered.end(), id) == filtered.end()) continue;
     if (a.find("stream") != a.npos || a == "frame.time_delta_displayed" || a.starts_with("udp.time"))
       return 0;
   }

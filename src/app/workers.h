@@ -46,6 +46,9 @@ struct WorkerOutput {
   bool need_cols = false;
   int digits = 6;
   bool live = false;
+  // -e tcp.stream: the workers number their own conversations; the merger
+  // gives each the capture's number (order of first appearance), as one thread does.
+  core::FieldId renumber = core::kNoField;
 };
 
 class WorkerPool {
@@ -83,6 +86,11 @@ private:
     std::vector<uint8_t> data;
     std::string out;                // what the worker printed for its packets of the round
     std::vector<uint32_t> ends;     // where each packet's output ends in `out`
+    // With renumbering: the worker's tcp.stream values in `out`, where each
+    // packet's end in `marks`, and how many conversations each packet began.
+    std::vector<out::ValueMark> marks;
+    std::vector<uint32_t> mark_ends;
+    std::vector<uint32_t> created;
   };
   struct Slot {
     std::vector<Batch> batches;     // one per worker
@@ -90,6 +98,7 @@ private:
     uint64_t round = 0;             // which round the slot holds
     enum class State : uint8_t { Free, Filling, Ready, Merging } state = State::Free;
     unsigned done = 0;              // workers finished with it
+    bool flush = false;             // handed over early (live, idle): written out at once
   };
   struct Worker;
 
@@ -119,7 +128,10 @@ private:
 };
 
 // Whether the options allow worker threads, and how many (0: run on one thread).
+// `named`: every field the outputs, the filter and the statistics read;
+// `filtered`: the display filter's.
 unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypting, bool mqtt_analysis,
-                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named);
+                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named,
+                     const std::vector<core::FieldId>& filtered);
 
 }  // namespace mqsniff::app

@@ -405,6 +405,14 @@ void JsonOutput::begin() {
   if (!o_.ek) w_.write("[");  // "[]" when no packet is displayed, as tshark
 }
 
+void JsonOutput::flush() {
+  if (raw_.size()) {
+    w_.write_through(raw_.view());
+    raw_.clear();
+  }
+  w_.flush();
+}
+
 void JsonOutput::end() {
   if (raw_.size()) {
     w_.write_through(raw_.view());

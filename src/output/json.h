@@ -37,6 +37,8 @@ public:
   // The whole tree from a copy of its nodes (on the render thread, without -e).
   void packet_nodes(const std::vector<core::FieldNode>& nodes, core::Timestamp ts);
   bool whole_tree() const { return !o_.columns; }
+  // What is held is written now (live capture, the source idle).
+  void flush();
   void end();
 
 private:

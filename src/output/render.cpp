@@ -133,7 +133,8 @@ void render_fields_header(std::string& out, const std::vector<FieldColumn>& cols
 }
 
 void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo,
-                   const core::FieldTree& tree, const RowContext& row, TimeFormat tf, int digits) {
+                   const core::FieldTree& tree, const RowContext& row, TimeFormat tf, int digits,
+                   core::FieldId marked, std::vector<ValueMark>* marks) {
   const auto& reg = core::FieldRegistry::instance();
   const auto& nodes = tree.nodes();
   for (size_t i = 0; i < cols.size(); ++i) {
@@ -167,16 +168,22 @@ void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const
     }
     if (!count) continue;  // absent: an empty column, unquoted (as tshark)
     if (fo.quote) out += fo.quote;
+    auto value = [&](const core::FieldNode& n) {
+      const size_t at = out.size();
+      append_field_value(out, *def, n);
+      if (marks && fc.id == marked)
+        marks->push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(out.size()), n.u});
+    };
     if (fo.occurrence == 'f' || count == 1) {
-      append_field_value(out, *def, nodes[first]);
+      value(nodes[first]);
     } else if (fo.occurrence == 'l') {
-      append_field_value(out, *def, nodes[last]);
+      value(nodes[last]);
     } else {
       bool any = false;
       for (size_t k = first; k <= last; ++k) {
         if (nodes[k].id != fc.id) continue;
         if (any) out += fo.aggregator;
-        append_field_value(out, *def, nodes[k]);
+        value(nodes[k]);
         any = true;
       }
     }

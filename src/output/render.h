@@ -42,8 +42,16 @@ std::vector<FieldColumn> resolve_fields(const std::vector<std::string>& names);
 bool needs_columns(const std::vector<FieldColumn>& cols);
 
 void render_fields_header(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo);
+// Where a field's value was written in `out` (render_fields with `marks`):
+// worker threads note their own tcp.stream numbers for the merger to
+// replace with the capture's.
+struct ValueMark {
+  uint32_t begin, end;  // in out
+  uint64_t value;
+};
 void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo,
-                   const core::FieldTree& tree, const RowContext& row, cli::TimeFormat tf, int digits);
+                   const core::FieldTree& tree, const RowContext& row, cli::TimeFormat tf, int digits,
+                   core::FieldId marked = core::kNoField, std::vector<ValueMark>* marks = nullptr);
 
 // -x: tshark's hex and ASCII dump ("0000  45 00 ...   E..."), 16 bytes a line.
 void render_hexdump(std::string& out, const uint8_t* p, size_t n);

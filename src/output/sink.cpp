@@ -21,8 +21,13 @@ namespace {
 class VerboseSink : public Sink {
 public:
   VerboseSink(const cli::Options& o, Writer& w, bool live) : o_(o), w_(w) {
-    if (!live && !o.line_buffered && std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD"))
+    (void)live;  // (live: the capture loop nudges the renderer when the source is idle)
+    if (!o.line_buffered && std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD"))
       thread_.emplace(w, o.detail_protocols, o.hexdump);
+  }
+  void idle() override {
+    if (thread_) thread_->nudge();  // (the render thread writes what is queued, then flushes)
+    else w_.flush();
   }
   bool packet(const PacketView& v) override {
     if (thread_) {
@@ -49,6 +54,7 @@ private:
 // -x alone: the bytes instead of the summary, as tshark.
 class HexSink : public Sink {
 public:
+  void idle() override { w_.flush(); }  // live: the source is idle
   explicit HexSink(Writer& w) : w_(w) {}
   bool packet(const PacketView& v) override {
     render_packet_bytes(w_.buf(), v.data, v.caplen, v.parts, v.nparts);
@@ -76,10 +82,15 @@ public:
   void begin() override {
     out_->begin();
     // The whole tree is written on a second core when there is one (as -V;
-    // not live or with -l, where each packet must appear as it is dissected).
-    if (out_->whole_tree() && !live_ && !o_.line_buffered && std::thread::hardware_concurrency() >= 2 &&
+    // not with -l, where each packet must appear as it is dissected; live,
+    // the capture loop nudges the renderer when the source is idle).
+    if (out_->whole_tree() && !o_.line_buffered && std::thread::hardware_concurrency() >= 2 &&
         !std::getenv("MQSNIFF_SINGLE_THREAD"))
       thread_.emplace(w_, *out_);
+  }
+  void idle() override {
+    if (thread_) thread_->nudge();
+    else out_->flush();
   }
   bool packet(const PacketView& v) override {
     if (thread_) {
@@ -106,6 +117,7 @@ private:
 
 class BrokerLogSink : public Sink {
 public:
+  void idle() override { w_.flush(); }  // live: the source is idle
   explicit BrokerLogSink(Writer& w) : w_(w) {}
   bool packet(const PacketView& v) override {
     log_.packet(w_.buf(), v.pkt, v.tree, v.row);
@@ -120,6 +132,7 @@ private:
 
 class FieldsSink : public Sink {
 public:
+  void idle() override { w_.flush(); }  // live: the source is idle
   FieldsSink(const cli::Options& o, Writer& w, const PrintedFormat& f) : o_(o), w_(w), f_(f) {}
   void begin() override {
     if (o_.fopts.bom) w_.write("\xef\xbb\xbf");
@@ -140,6 +153,7 @@ private:
 // Summary lines; --color only on a terminal (off when piped, as tshark).
 class SummarySink : public Sink {
 public:
+  void idle() override { w_.flush(); }  // live: the source is idle
   SummarySink(const cli::Options& o, Writer& w, const PrintedFormat& f)
       : o_(o), w_(w), digits_(f.digits), color_(o.color && isatty(1)) {}
   bool packet(const PacketView& v) override {

@@ -41,6 +41,9 @@ public:
   // Everything pending is written. Idempotent: the loop may end a sink early
   // (before an error message) and again at the end.
   virtual void end() {}
+  // Live capture: the source has been idle, or 100 ms have passed: what is
+  // held for another thread is written now.
+  virtual void idle() {}
   virtual int exit_code() const { return 0; }
 };
 

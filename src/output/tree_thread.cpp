@@ -110,16 +110,34 @@ void TreeRenderThread::publish() {
   }
 }
 
+void TreeRenderThread::nudge() {
+  if (head_.load() == tail_.load()) return;  // nothing queued
+  std::lock_guard<std::mutex> lk(m_);
+  nudged_ = true;
+  cv_.notify_all();
+}
+
 void TreeRenderThread::run() {
   uint64_t t = 0, head_seen = 0;
+  bool flush_when_drained = false;  // nudged: what was queued is written out, not held in the buffer
   for (;;) {
     if (head_seen == t) head_seen = head_.load();
+    if (head_seen == t && flush_when_drained) {
+      if (json_) json_->flush();
+      else w_.flush();
+      flush_when_drained = false;
+    }
     if (head_seen == t) {
       // Nothing queued: sleep until a batch is (or the run ends).
       std::unique_lock<std::mutex> lk(m_);
       renderer_waiting_ = true;
-      cv_.wait(lk, [&] { return head_.load() - t >= kBatch || closing_ || queued_bytes_.load() > kMaxQueuedBytes; });
+      cv_.wait(lk, [&] {
+        return head_.load() - t >= kBatch || closing_ || queued_bytes_.load() > kMaxQueuedBytes ||
+               (nudged_ && head_.load() != t);
+      });
       renderer_waiting_ = false;
+      if (nudged_) flush_when_drained = true;
+      nudged_ = false;
       head_seen = head_.load();
       if (head_seen == t) continue;  // woken before the slot was published
     }

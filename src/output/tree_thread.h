@@ -39,6 +39,9 @@ public:
   // Queues one displayed packet (waits while every slot is in use).
   void submit(const core::FieldTree& tree, const uint8_t* frame, size_t caplen, const DumpPart* pdus, size_t npdus,
               core::Timestamp ts = {});
+  // Live capture, the source idle: render what is queued now rather than
+  // wait for a whole batch.
+  void nudge();
   // Writing failed (closed pipe): the caller stops reading.
   bool failed() const { return failed_.load(std::memory_order_relaxed); }
   // Renders what is queued, then stops the thread; the writer is the
@@ -94,6 +97,7 @@ private:
   std::mutex m_;
   std::condition_variable cv_;
   alignas(64) std::atomic<bool> renderer_waiting_{false};
+  bool nudged_ = false;  // (under m_)
   alignas(64) std::atomic<bool> producer_waiting_{false};
   alignas(64) std::atomic<size_t> queued_bytes_{0};
   std::vector<size_t> fix_;  // submit(): nodes whose value moves into the copy
