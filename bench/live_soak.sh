@@ -91,6 +91,9 @@ run() { # name pattern command...
   done
   read -r rss cpu < <(sample "$pat")
   pkill -INT -f -- "$pat.*-i vS" 2>/dev/null || pkill -INT -f -- "$pat" || true
+  # (tshark goes on through its backlog after SIGINT: stopped after 5 s.)
+  for _ in $(seq 50); do pgrep -f -- "$pat" >/dev/null || break; sleep 0.1; done
+  pkill -KILL -f -- "$pat" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   local sent captured dropped backlog
   sent=$(grep -Eo 'Actual: [0-9]+ packets' "$tmp/$name.replay" | grep -Eo '[0-9]+' || echo "?")
