@@ -56,14 +56,14 @@ if grep -Eq '^mqsniff: workers: 3, packets each: [1-9][0-9]* [1-9][0-9]* [1-9][0
 else
   fail=$((fail+1)); echo "FAIL the generated capture was not dealt out to 3 workers: $(cat "$tmp/stats")"
 fi
-# -e tcp.stream runs on the workers (the merger renumbers); a filter on it, and
-# udp.stream, stay on one thread.
+# -e tcp.stream runs on the workers (the merger renumbers); a filter on it,
+# udp.stream, and a flow cap or memory budget too small to share stay on one thread.
 if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" -T fields -e tcp.stream --threads 3 2>&1 >/dev/null | grep -q workers; then
   pass=$((pass+1))
 else
   fail=$((fail+1)); echo "FAIL -e tcp.stream did not run on workers"
 fi
-for args in "-Y tcp.stream==3" "-T fields -e udp.stream"; do
+for args in "-Y tcp.stream==3" "-T fields -e udp.stream" "-o tcp.max_flows:1000" "-o tcp.reassembly_max_total:5000000"; do
   # shellcheck disable=SC2086
   if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" $args --threads 3 2>&1 >/dev/null | grep -q workers; then
     fail=$((fail+1)); echo "FAIL [$args] ran on workers"

@@ -142,7 +142,7 @@ void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
   to.tcp_idle_timeout_ns = from.tcp_idle_timeout_ns;
   to.tcp_closed_timeout_ns = from.tcp_closed_timeout_ns;
   to.reassembly = from.reassembly;
-  to.reassembly.max_total_bytes = std::max<size_t>(from.reassembly.max_total_bytes / n, 1 << 20);
+  to.reassembly.max_total_bytes = std::max<size_t>(from.reassembly.max_total_bytes / n, kMinBudgetPerWorker);
   to.disabled = from.disabled;
 }
 }  // namespace
@@ -151,7 +151,7 @@ WorkerPool::WorkerPool(unsigned workers, const cli::Options& o, const std::strin
                        const core::WantSet& want, const DissectState& proto, const WorkerOutput& out, out::Writer& w,
                        int linktype, std::string_view if_name, std::string_view if_desc)
     : n_(workers), o_(o), out_(out), w_(w), linktype_(linktype), if_name_(if_name), if_desc_(if_desc) {
-  const size_t flows = std::max<size_t>(proto.tcp_flows.max_flows() / workers, 1024);
+  const size_t flows = std::max<size_t>(proto.tcp_flows.max_flows() / workers, kMinFlowsPerWorker);
   for (unsigned i = 0; i < n_; ++i) {
     auto wk = std::make_unique<Worker>(flows, want);
     copy_settings(proto, wk->st, n_);
@@ -398,6 +398,12 @@ unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypt
   if (o.verbose || o.hexdump || o.color || stats || writing || two_pass || decrypting || mqtt_analysis || pcapng)
     return 0;
   if (o.time_format == cli::TimeFormat::DeltaDisplayed) return 0;
+  // Each worker holds a share of the flow cap and of the memory budget: a
+  // cap or budget set so small that a share would be under the smallest a
+  // worker is given keeps the run on one thread (the bound stays the user's).
+  n = std::min(n, 64u);
+  if (o.max_tcp_flows && o.max_tcp_flows / n < kMinFlowsPerWorker) return 0;
+  if (o.reassembly_max_total && o.reassembly_max_total / n < kMinBudgetPerWorker) return 0;
   const auto& reg = core::FieldRegistry::instance();
   for (core::FieldId id : named) {
     // Numbers given across conversations, and what depends on the packets displayed before.
@@ -407,7 +413,7 @@ unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypt
     if (a.find("stream") != a.npos || a == "frame.time_delta_displayed" || a.starts_with("udp.time"))
       return 0;
   }
-  return std::min(n, 64u);
+  return n;
 }
 
 }  // namespace mqsniff::app

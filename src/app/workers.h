@@ -127,6 +127,10 @@ private:
   std::thread merger_;
 };
 
+// The least share of the flow cap and of the memory budget a worker gets.
+constexpr size_t kMinFlowsPerWorker = 1024;
+constexpr size_t kMinBudgetPerWorker = 4u << 20;
+
 // Whether the options allow worker threads, and how many (0: run on one thread).
 // `named`: every field the outputs, the filter and the statistics read;
 // `filtered`: the display filter's.
