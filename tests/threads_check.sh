@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --threads: the output of worker threads is byte for byte the output of one
 # thread - summary lines, -T fields (with the Info column, TCP analysis,
-# reassembly fields), display filters, -q - on every bundled capture and on a
+# reassembly fields, pcapng comments), display filters, -q - on every bundled capture and on a
 # generated capture of thousands of conversations between many address pairs
 # (where every worker gets packets: checked); tcp.stream printed by -e is
 # numbered as one thread numbers it. What stays on one thread (a filter on
@@ -16,6 +16,7 @@ pass=0; fail=0
 outputs=(""
          "-T fields -e frame.number -e frame.time_delta -e frame.time_relative -e ip.src -e tcp.srcport -e mqtt.topic -e _ws.col.Info -e _ws.col.Protocol -e tcp.analysis.flags -e tcp.reassembled_in -e tls.handshake.type -e dns.qry.name"
          "-Y mqtt -T fields -e mqtt.topic -e mqtt.msg"
+         "-Y frame.comment -T fields -e frame.number -e frame.comment -e frame.interface_id"
          "-Y tcp.analysis.flags||_ws.malformed||_ws.expert"
          "-t d -Y tls"
          "-q"

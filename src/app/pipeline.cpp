@@ -628,7 +628,7 @@ private:
       const auto now = std::chrono::steady_clock::now();
       if (now - last_flush_ > std::chrono::milliseconds(100)) idle();
     }
-    if (pool_) return pool_->submit(raw.ts, raw.caplen, raw.len, raw.data, number_);  // dissected, filtered and printed by the workers
+    if (pool_) return pool_->submit(raw.ts, raw.caplen, raw.len, raw.data, number_, raw.comments);  // dissected, filtered and printed by the workers
     tree_.reset();
     cols_.reset();
     core::Packet pkt(tree_);
@@ -867,7 +867,7 @@ int run(const cli::Options& o) {
   // --threads: summary lines, -T fields and -q dissected on workers when
   // nothing printed depends on which worker a conversation is on.
   std::unique_ptr<WorkerPool> pool;
-  if (const unsigned nw = workers_for(o, live, src->is_pcapng(), st.tls_decrypt != nullptr, st.mqtt_analysis,
+  if (const unsigned nw = workers_for(o, st.tls_decrypt != nullptr, st.mqtt_analysis,
                                       o.two_pass, pw != nullptr || o.write_file == "-", !plan.stats.empty(),
                                       named_fields(plan),
                                       plan.dfilter ? plan.dfilter->fields() : std::vector<core::FieldId>{})) {
@@ -879,6 +879,7 @@ int run(const cli::Options& o) {
     wo.need_cols = plan.need_cols;
     wo.digits = src->time_digits();
     wo.live = live;
+    wo.pcapng = src->is_pcapng();
     for (const auto& c : plan.columns)
       if (c.id != core::kNoField && core::FieldRegistry::instance().def(c.id)->abbrev == "tcp.stream") wo.renumber = c.id;
     pool = std::make_unique<WorkerPool>(nw, o, plan.filter_text, plan.want, st, wo, w, src->linktype(),

@@ -171,7 +171,7 @@ WorkerPool::WorkerPool(unsigned workers, const cli::Options& o, const std::strin
 WorkerPool::~WorkerPool() { finish(); }
 
 bool WorkerPool::submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data,
-                        uint64_t number) {
+                        uint64_t number, const std::vector<std::string>* comments) {
   if (!open_) {
     std::unique_lock lk(mu_);
     Slot& s = slot_of(filling_);
@@ -188,6 +188,10 @@ bool WorkerPool::submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len
     first_ts_ = prev_ts_ = ts;
   }
   b.pkts.push_back(Packet{number, ts, prev_ts_, caplen, len, b.data.size()});
+  if (comments && !comments->empty()) {
+    b.pkts.back().comments = static_cast<int32_t>(b.comments.size());
+    b.comments.push_back(*comments);
+  }
   b.data.insert(b.data.end(), data, data + caplen);
   prev_ts_ = ts;
   s.order.push_back(static_cast<uint8_t>(w));
@@ -270,7 +274,8 @@ void WorkerPool::work(unsigned id) {
       f.caplen = p.caplen;
       f.linktype = linktype_;
       f.data = b.data.data() + p.off;
-      f.interface_id = out_.live ? 0 : -1;
+      f.interface_id = out_.live || out_.pcapng ? 0 : -1;
+      if (p.comments >= 0) f.comments = &b.comments[static_cast<size_t>(p.comments)];
       f.interface_name = if_name_;
       f.interface_description = if_desc_;
       // The capture's clock, as the single-threaded run has it.
@@ -366,6 +371,7 @@ void WorkerPool::merge() {
     for (Batch& b : s->batches) {
       b.pkts.clear();
       b.data.clear();
+      b.comments.clear();
       b.out.clear();
       b.ends.clear();
       b.marks.clear();
@@ -385,17 +391,15 @@ void WorkerPool::merge() {
   }
 }
 
-unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypting, bool mqtt_analysis,
-                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named,
-                     const std::vector<core::FieldId>& filtered) {
+unsigned workers_for(const cli::Options& o, bool decrypting, bool mqtt_analysis, bool two_pass, bool writing,
+                     bool stats, const std::vector<core::FieldId>& named, const std::vector<core::FieldId>& filtered) {
   if (std::getenv("MQSNIFF_SINGLE_THREAD")) return 0;
   unsigned n = o.threads > 0 ? static_cast<unsigned>(o.threads) : std::thread::hardware_concurrency();
   if (n < 2) return 0;
-  (void)live;
   using F = cli::OutputFormat;
   // What is printed must not depend on which worker a conversation is on.
   if (o.format != F::Text && o.format != F::Fields) return 0;
-  if (o.verbose || o.hexdump || o.color || stats || writing || two_pass || decrypting || mqtt_analysis || pcapng)
+  if (o.verbose || o.hexdump || o.color || stats || writing || two_pass || decrypting || mqtt_analysis)
     return 0;
   if (o.time_format == cli::TimeFormat::DeltaDisplayed) return 0;
   // Each worker holds a share of the flow cap and of the memory budget: a

@@ -46,6 +46,7 @@ struct WorkerOutput {
   bool need_cols = false;
   int digits = 6;
   bool live = false;
+  bool pcapng = false;  // (frame.interface_id is shown for pcapng files and live captures)
   // -e tcp.stream: the workers number their own conversations; the merger
   // gives each the capture's number (order of first appearance), as one thread does.
   core::FieldId renumber = core::kNoField;
@@ -66,7 +67,8 @@ public:
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // One packet, numbered by the caller. False: the output failed (stdout closed): stop reading.
-  bool submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data, uint64_t number);
+  bool submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data, uint64_t number,
+              const std::vector<std::string>* comments = nullptr);
   // Hands over a partly filled round (live capture, when the source is idle).
   void flush();
   // Waits for every packet to be dissected and written.
@@ -79,11 +81,13 @@ private:
     uint64_t number;
     core::Timestamp ts, prev_ts;
     uint32_t caplen, len;
-    size_t off;  // in the batch's data
+    size_t off;            // in the batch's data
+    int32_t comments = -1;  // pcapng packet comments: index in the batch's `comments`
   };
   struct Batch {
     std::vector<Packet> pkts;
     std::vector<uint8_t> data;
+    std::vector<std::vector<std::string>> comments;  // copied: the reader's are valid until its next packet
     std::string out;                // what the worker printed for its packets of the round
     std::vector<uint32_t> ends;     // where each packet's output ends in `out`
     // With renumbering: the worker's tcp.stream values in `out`, where each
@@ -134,8 +138,7 @@ constexpr size_t kMinBudgetPerWorker = 4u << 20;
 // Whether the options allow worker threads, and how many (0: run on one thread).
 // `named`: every field the outputs, the filter and the statistics read;
 // `filtered`: the display filter's.
-unsigned workers_for(const cli::Options& o, bool live, bool pcapng, bool decrypting, bool mqtt_analysis,
-                     bool two_pass, bool writing, bool stats, const std::vector<core::FieldId>& named,
-                     const std::vector<core::FieldId>& filtered);
+unsigned workers_for(const cli::Options& o, bool decrypting, bool mqtt_analysis, bool two_pass, bool writing,
+                     bool stats, const std::vector<core::FieldId>& named, const std::vector<core::FieldId>& filtered);
 
 }  // namespace mqsniff::app
