@@ -27,6 +27,7 @@ const char* group_name(ExpertGroup g) {
     case ExpertGroup::Security: return "Security";
     case ExpertGroup::Comments: return "Comment";
     case ExpertGroup::Decryption: return "Decryption";
+    case ExpertGroup::Deprecated: return "Deprecated";
   }
   return "Unknown";
 }

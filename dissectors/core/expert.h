@@ -16,6 +16,7 @@ enum class ExpertGroup : uint32_t {
   Checksum = 0x01000000, Sequence = 0x02000000, ResponseCode = 0x03000000, RequestCode = 0x04000000,
   Undecoded = 0x05000000, Reassemble = 0x06000000, Malformed = 0x07000000, Debug = 0x08000000,
   Protocol = 0x09000000, Security = 0x0a000000, Comments = 0x0b000000, Decryption = 0x0c000000,
+  Deprecated = 0x0e000000,
 };
 
 const char* severity_name(Severity s);

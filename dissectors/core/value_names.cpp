@@ -168,6 +168,10 @@ const Vs kVlanPriorities[] = {{0, "Best Effort (default)"}, {1, "Background"}, {
                               {3, "Critical Applications"}, {4, "Video, < 100ms latency and jitter"},
                               {5, "Voice, < 10ms latency and jitter"}, {6, "Internetwork Control"},
                               {7, "Network Control"}};
+// IPv6 routing header types (tshark's names).
+const Vs kIpv6RoutingTypes[] = {{0, "Source Route"}, {1, "Nimrod"}, {2, "Type 2 Routing"},
+                                {3, "RPL Source Route"}, {4, "Segment Routing"}, {5, "Compact Routing Header 16"},
+                                {6, "Compact Routing Header 32"}, {253, "Experiment 1"}, {254, "Experiment 2"}};
 // BSD loopback address families (DLT_NULL / DLT_LOOP).
 const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}};
 
@@ -176,8 +180,12 @@ const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}}
 const char* value_name(std::string_view a, uint64_t v) {
   if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype" || a == "ieee8021ah.etype") return lookup(kEtherTypes, v);
   if (a == "ip.proto" || a == "ipv6.nxt" || a == "ipv6.fraghdr.nxt" || a == "ipv6.hopopts.nxt" ||
-      a == "ipv6.dstopts.nxt")
+      a == "ipv6.dstopts.nxt" || a == "ipv6.routing.nxt")
     return lookup(kIpProtos, v);
+  if (a == "ipv6.routing.type") {
+    const char* n = lookup(kIpv6RoutingTypes, v);
+    return n ? n : "Unknown";
+  }
   if (a == "ipv6.opt.type") return lookup(kIpv6OptTypes, v);
   if (a == "ipv6.opt.type.action") return lookup(kIpv6OptActions, v);
   if (a == "ipv6.opt.router_alert") return lookup(kRouterAlert, v);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/core/expert.h"
 #include "dissectors/core/value_names.h"
 #include "dissectors/dissect.h"
 #include "dissectors/link/link.h"
@@ -22,6 +23,110 @@
 namespace mqsniff::net {
 
 namespace {
+// The type-specific part of a Routing header (RFC 8200 §4.4), as tshark
+// shows it: Type 0 (deprecated, RFC 5095) and Type 2 (Mobile IPv6) address
+// lists, the RPL Source Route header (RFC 6554) with its compressed
+// addresses expanded from the destination, the Segment Routing Header
+// (RFC 8754); other types as undecoded data. `body` starts at the Type.
+// Returns the final destination when segments are left to visit (tshark
+// then takes it for the packet's destination: the Destination column and the
+// conversation), else null.
+const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& body, uint32_t off, core::Bytes dst,
+                               uint8_t* final_dst) {
+  const uint8_t type = body.u8();
+  const uint8_t segleft = body.u8();
+  if (!body.ok()) return nullptr;
+  const uint8_t* final = nullptr;
+  const char* known = core::value_name("ipv6.routing.type", type);
+  if (hdr >= 0 && t.wants(ipv6_f::routing))
+    t.set_label(hdr, std::string("Routing Header for IPv6 (") +
+                         (std::string_view(known) == "Unknown" ? "Unknown type " + std::to_string(type) : known) + ")");
+  {
+    core::Subtree ty(t, t.add_uint(ipv6_f::routing_type, type, off + 2, 1));
+    if (type == 0)
+      core::add_expert(t, "Routing header type is deprecated", core::Severity::Note, core::ExpertGroup::Deprecated,
+                       off + 2, 1, ipv6_f::routing_deprecated);
+  }
+  t.add_uint(ipv6_f::routing_segleft, segleft, off + 3, 1);
+  uint32_t at = off + 4;
+  char buf[64];
+  auto labelled = [&](int32_t idx, const char* name, size_t i, const uint8_t* a) {
+    if (idx < 0) return;
+    const size_t n = core::format_ipv6(buf, a);
+    t.set_display(idx, std::string(name) + "[" + std::to_string(i) + "]: " + std::string(buf, n));
+  };
+  switch (type) {
+    case 0:
+    case 2: {
+      core::Bytes reserved = body.bytes(4);
+      if (!body.ok()) return nullptr;
+      t.add_bytes(type == 0 ? ipv6_f::routing_src_reserved : ipv6_f::routing_mipv6_reserved, reserved.data(), 4, at);
+      at += 4;
+      for (size_t i = 1; body.remaining() >= 16; ++i, at += 16) {
+        core::Bytes a = body.bytes(16);
+        labelled(t.add_ipv6(type == 0 ? ipv6_f::routing_src_addr : ipv6_f::routing_mipv6_home_address, a.data(), at),
+                 "Address", i, a.data());
+        std::memcpy(final_dst, a.data(), 16);  // the last address
+        final = final_dst;
+      }
+      return segleft ? final : nullptr;
+    }
+    case 3: {
+      const uint32_t w = body.be32();
+      if (!body.ok()) return nullptr;
+      t.add_uint(ipv6_f::routing_rpl_cmpri, w >> 28, at, 4);
+      t.add_uint(ipv6_f::routing_rpl_cmpre, (w >> 24) & 0xf, at, 4);
+      t.add_uint(ipv6_f::routing_rpl_pad, (w >> 20) & 0xf, at, 4);
+      t.add_uint(ipv6_f::routing_rpl_reserved, w & 0xfffff, at, 4);
+      at += 4;
+      const size_t cmpri = w >> 28, cmpre = (w >> 24) & 0xf, pad = (w >> 20) & 0xf;
+      const size_t data = body.remaining();
+      if (data < pad + (16 - cmpre)) return nullptr;
+      const size_t count = (data - pad - (16 - cmpre)) / (16 - cmpri) + 1;
+      t.add_int(ipv6_f::routing_rpl_addr_count, static_cast<int64_t>(count), 0, 0);
+      for (size_t i = 1; i <= count; ++i) {
+        const size_t n = i < count ? 16 - cmpri : 16 - cmpre;  // the last address elides cmprE octets
+        core::Bytes a = body.bytes(n);
+        if (!body.ok()) return nullptr;
+        t.add_bytes(ipv6_f::routing_rpl_address, a.data(), n, at);
+        uint8_t* full = final_dst;
+        std::memcpy(full, dst.data(), 16 - n);  // the elided octets are the destination's
+        std::memcpy(full + 16 - n, a.data(), n);
+        labelled(t.add_ipv6(ipv6_f::routing_rpl_full_address, full, at, core::FieldNode::kGenerated), "Address", i,
+                 full);
+        at += static_cast<uint32_t>(n);
+      }
+      return segleft ? final_dst : nullptr;  // (the last address)
+    }
+    case 4: {
+      const uint8_t last = body.u8();
+      const uint8_t flags = body.u8();
+      core::Bytes tag = body.bytes(2);
+      if (!body.ok()) return nullptr;
+      t.add_uint(ipv6_f::routing_srh_last_entry, last, at, 1);
+      t.add_uint(ipv6_f::routing_srh_flags, flags, at + 1, 1);
+      t.add_bytes(ipv6_f::routing_srh_tag, tag.data(), 2, at + 2);
+      at += 4;
+      for (size_t i = 0; body.remaining() >= 16; ++i, at += 16) {
+        core::Bytes a = body.bytes(16);
+        labelled(t.add_ipv6(ipv6_f::routing_srh_addr, a.data(), at), "Address", i, a.data());
+        if (i == 0) {  // Segment List[0]: the last segment
+          std::memcpy(final_dst, a.data(), 16);
+          final = final_dst;
+        }
+      }
+      return segleft ? final : nullptr;
+    }
+    default: {
+      core::Bytes rest = body.rest_captured();
+      core::Subtree data(t, t.add_bytes(ipv6_f::routing_unknown_data, rest.data(), rest.size(), at));
+      core::add_expert(t, "Undecoded IPv6 routing header field", core::Severity::Note, core::ExpertGroup::Undecoded, at,
+                       static_cast<uint32_t>(rest.size()), ipv6_f::routing_undecoded);
+      return nullptr;
+    }
+  }
+}
+
 // The options of a Hop-by-Hop or Destination Options header (RFC 8200 §4.2),
 // as tshark shows them: one item per option, named by its type, with the
 // type's bits, its length and, for Router Alert and PadN, its value.
@@ -135,25 +240,19 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       if (pkt.check(payload, "IPv6")) return;
       FieldId p = nxt == 0 ? ipv6_f::hopopts : nxt == 43 ? ipv6_f::routing : ipv6_f::dstopts;
       pkt.layer(nxt == 0 ? "ipv6.hopopts" : nxt == 43 ? "ipv6.routing" : "ipv6.dstopts");
-      const bool options = nxt != 43;
-      // tshark shows the option headers inside the IPv6 tree.
-      core::Subtree in_ipv6(t, options ? proto_idx : -1);
-      t.open(p, eoff, static_cast<uint32_t>(total));
+      // tshark shows the extension headers inside the IPv6 tree.
+      core::Subtree in_ipv6(t, proto_idx);
+      const int32_t hdr = t.open(p, eoff, static_cast<uint32_t>(total));
       t.add_uint(p + 1, n, eoff, 1);
       t.add_uint(p + 2, hl, eoff + 1, 1);
+      t.add_uint(nxt == 0 ? ipv6_f::hopopts_len_oct : nxt == 43 ? ipv6_f::routing_len_oct : ipv6_f::dstopts_len_oct,
+                 total, eoff + 1, 1, core::FieldNode::kGenerated);
       Reader body = payload.sub(total - 2);
-      if (options) {
-        t.add_uint(nxt == 0 ? ipv6_f::hopopts_len_oct : ipv6_f::dstopts_len_oct, total, eoff + 1, 1,
-                   core::FieldNode::kGenerated);
-        dissect_ipv6_options(t, body, eoff + 2);
-      }
-      if (nxt == 43) {
-        uint8_t type = body.u8();
-        uint8_t segleft = body.u8();
-        if (body.ok()) {
-          t.add_uint(ipv6_f::routing_type, type, eoff + 2, 1);
-          t.add_uint(ipv6_f::routing_segleft, segleft, eoff + 3, 1);
-        }
+      if (nxt != 43) dissect_ipv6_options(t, body, eoff + 2);
+      else {
+        uint8_t final_dst[16];
+        if (dissect_routing(t, hdr, body, eoff, core::Bytes(dst.data(), 16), final_dst))
+          std::memcpy(pkt.net_dst.bytes.data(), final_dst, 16);  // (the columns and the conversation)
       }
       t.close();
       if (pkt.check(payload, "IPv6")) return;

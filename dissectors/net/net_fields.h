@@ -23,6 +23,10 @@ enum : FieldId {
   bogus_version, src_host, dst_host, host, fragments, fragment, fragment_count, reassembled_length, reassembled_data,
   fraghdr_reserved_octet, fraghdr_reserved_bits, hopopts_len_oct, dstopts_len_oct, opt, opt_type, opt_type_action,
   opt_type_change, opt_type_rest, opt_length, opt_padn, opt_router_alert, reassembled_in,
+  routing_len_oct, routing_unknown_data, routing_src_reserved, routing_src_addr, routing_mipv6_reserved,
+  routing_mipv6_home_address, routing_rpl_cmpri, routing_rpl_cmpre, routing_rpl_pad, routing_rpl_reserved,
+  routing_rpl_addr_count, routing_rpl_address, routing_rpl_full_address, routing_srh_last_entry,
+  routing_srh_flags, routing_srh_tag, routing_srh_addr, routing_undecoded, routing_deprecated,
 };
 }
 namespace udp_f {

@@ -71,7 +71,7 @@ bool generated(std::string_view a) {
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
       "tcp.time_relative", "tcp.time_delta", "icmp.checksum.status", "icmpv6.checksum.status", "tls.segment", "tls.segment.count", "tls.reassembled.length",
       "tls.reassembled.data", "tls.reassembled_in", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
-      "mqtt.topic_alias_resolved", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
+      "mqtt.topic_alias_resolved", "ipv6.routing.rpl.addr_count", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
     if (a == e) return true;
   if (a == "tcp.segment_data") return false;  // tshark: "TCP segment data (N bytes)", not bracketed
@@ -159,7 +159,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     static const char* const kSpecial[] = {
         "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
         "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "ip.fragment",
-        "ipv6.fragment", "ip.frag_offset", "ipv6.fraghdr.offset", "ipv6.hopopts.len_oct", "ipv6.dstopts.len_oct",
+        "ipv6.fragment", "ip.frag_offset", "ipv6.fraghdr.offset", "ipv6.hopopts.len_oct", "ipv6.dstopts.len_oct", "ipv6.routing.len_oct",
         "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
         "x509if.RDNSequence_item", "x509af.extensions", "x509ce.GeneralNames", "x509ce.KeyPurposeIDs",
@@ -339,7 +339,8 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         core::append_uint(out, u * 8);
         return;
       }
-      if (special && (d.abbrev == "ipv6.hopopts.len_oct" || d.abbrev == "ipv6.dstopts.len_oct")) {  // "8 bytes"
+      if (special && (d.abbrev == "ipv6.hopopts.len_oct" || d.abbrev == "ipv6.dstopts.len_oct" ||
+                      d.abbrev == "ipv6.routing.len_oct")) {  // "8 bytes"
         core::append_uint(out, u);
         out += " bytes";
         return;
