@@ -64,6 +64,7 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& bo
       at += 4;
       for (size_t i = 1; body.remaining() >= 16; ++i, at += 16) {
         core::Bytes a = body.bytes(16);
+        if (!body.ok()) break;  // (cut by the snapshot length)
         labelled(t.add_ipv6(type == 0 ? ipv6_f::routing_src_addr : ipv6_f::routing_mipv6_home_address, a.data(), at),
                  "Address", i, a.data());
         std::memcpy(final_dst, a.data(), 16);  // the last address
@@ -109,6 +110,7 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& bo
       at += 4;
       for (size_t i = 0; body.remaining() >= 16; ++i, at += 16) {
         core::Bytes a = body.bytes(16);
+        if (!body.ok()) break;  // (cut by the snapshot length)
         labelled(t.add_ipv6(ipv6_f::routing_srh_addr, a.data(), at), "Address", i, a.data());
         if (i == 0) {  // Segment List[0]: the last segment
           std::memcpy(final_dst, a.data(), 16);
