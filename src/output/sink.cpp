@@ -68,7 +68,7 @@ private:
 
 class JsonSink : public Sink {
 public:
-  JsonSink(const cli::Options& o, Writer& w, const PrintedFormat& f) : o_(o), w_(w), live_(f.live) {
+  JsonSink(const cli::Options& o, Writer& w, const PrintedFormat& f) : o_(o), w_(w) {
     JsonOptions jo;
     jo.ek = o.format == cli::OutputFormat::Ek;
     jo.columns = o.fields.empty() ? nullptr : f.columns;
@@ -109,7 +109,6 @@ public:
 private:
   const cli::Options& o_;
   Writer& w_;
-  bool live_;
   std::optional<JsonOutput> out_;
   std::optional<TreeRenderThread> thread_;
   bool ended_ = false;
