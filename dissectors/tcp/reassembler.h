@@ -80,6 +80,19 @@ struct ReassemblyStats {
     if (buffered + state > state_peak) state_peak = buffered + state;
   }
   void sub(size_t n) { buffered -= n < buffered ? n : buffered; }
+  // Another state's counts added (worker threads: one report for the run;
+  // the peaks add up to a bound, not the exact joint peak).
+  void add_counts(const ReassemblyStats& o) {
+    peak += o.peak;
+    state_peak += o.state_peak;
+    for (size_t i = 0; i < static_cast<size_t>(Drop::Count); ++i) dropped_by[i] += o.dropped_by[i];
+    evicted_memory += o.evicted_memory;
+    bytes_dropped += o.bytes_dropped;
+    bytes_skipped += o.bytes_skipped;
+    gaps += o.gaps;
+    cap_hits += o.cap_hits;
+    pdus_undissected += o.pdus_undissected;
+  }
 };
 
 // A buffer of stream bytes kept outside the reassembler (a handshake message

@@ -638,20 +638,9 @@ private:
     pkt.frame.interface_name = src_.interface_name();
     pkt.frame.interface_description = src_.interface_description();
     core::Timestamp prev = st_.have_first ? st_.prev_ts : raw.ts;
-    try {
-      dissect_frame(pkt, st_);
-    } catch (const std::exception& e) {
-      // Last resort (dissectors do not throw by design): a bug or an allocation
-      // failure becomes a malformed mark on this packet and the run goes on.
-      pkt.mark_malformed("dissector bug");
-      if (!o_.quieter) eprint("frame " + std::to_string(number_) + ": dissector failure: " + e.what());
-    }
-    if (!st_.warning.empty()) {
-      if (!o_.quieter) eprint(st_.warning);
-      st_.warning.clear();
-    }
+    const bool shown = dissect_and_filter(pkt, st_, plan_.dfilter ? &*plan_.dfilter : nullptr, o_.quieter);
     last_rel_ = core::ts_sub(raw.ts, st_.first_ts);
-    if (plan_.dfilter && !plan_.dfilter->matches(tree_)) return true;  // not displayed (still counted by -c)
+    if (!shown) return true;  // not displayed (still counted by -c)
     if (plan_.need_cols) set_columns_addresses(pkt);
 
     out::RowContext row;
@@ -714,16 +703,7 @@ void report_run(const cli::Options& o, const DissectState& st, const std::vector
   uint64_t evicted = st.tcp_flows.evicted(), expired = st.tcp_flows.expired(), frag_dropped = st.ipv4_defrag.dropped(),
            unknown_link = st.unknown_link_packets;
   for (const DissectState* ws : workers) {
-    const auto& r = ws->reassembly_stats;
-    rs.peak += r.peak;
-    rs.state_peak += r.state_peak;
-    for (size_t i = 0; i < static_cast<size_t>(tcp::Drop::Count); ++i) rs.dropped_by[i] += r.dropped_by[i];
-    rs.evicted_memory += r.evicted_memory;
-    rs.bytes_dropped += r.bytes_dropped;
-    rs.bytes_skipped += r.bytes_skipped;
-    rs.gaps += r.gaps;
-    rs.cap_hits += r.cap_hits;
-    rs.pdus_undissected += r.pdus_undissected;
+    rs.add_counts(ws->reassembly_stats);
     evicted += ws->tcp_flows.evicted();
     expired += ws->tcp_flows.expired();
     frag_dropped += ws->ipv4_defrag.dropped();

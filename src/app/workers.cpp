@@ -109,6 +109,22 @@ void set_columns_addresses(core::Packet& pkt) {
   c.set_dst(std::string_view(buf, fmt(d, buf)));
 }
 
+bool dissect_and_filter(core::Packet& pkt, DissectState& st, const filter::Filter* filter, bool quieter) {
+  try {
+    dissect_frame(pkt, st);
+  } catch (const std::exception& e) {
+    // Last resort (dissectors do not throw by design): a bug or an allocation
+    // failure becomes a malformed mark on this packet and the run goes on.
+    pkt.mark_malformed("dissector bug");
+    if (!quieter) eprint_line("frame " + std::to_string(pkt.frame.number) + ": dissector failure: " + e.what());
+  }
+  if (!st.warning.empty()) {
+    if (!quieter) eprint_line(st.warning);
+    st.warning.clear();
+  }
+  return !filter || filter->matches(pkt.tree);
+}
+
 struct WorkerPool::Worker {
   Worker(size_t flows, const core::WantSet& want) : st(flows), tree(&want) {}
   DissectState st;
@@ -283,18 +299,9 @@ void WorkerPool::work(unsigned id) {
       st.first_ts = first_ts_;
       st.prev_ts = p.prev_ts;
       const uint32_t streams_before = st.tcp_flows.streams_seen();
-      try {
-        dissect_frame(pkt, st);
-      } catch (const std::exception& e) {
-        pkt.mark_malformed("dissector bug");
-        if (!o_.quieter) eprint_line("frame " + std::to_string(p.number) + ": dissector failure: " + e.what());
-      }
+      const bool shown = dissect_and_filter(pkt, st, wk.filter ? &*wk.filter : nullptr, o_.quieter);
       if (renumber) b.created.push_back(st.tcp_flows.streams_seen() - streams_before);
-      if (!st.warning.empty()) {
-        if (!o_.quieter) eprint_line(st.warning);
-        st.warning.clear();
-      }
-      if (!wk.filter || wk.filter->matches(wk.tree)) {
+      if (shown) {
         out::RowContext row;
         row.number = p.number;
         row.ts = p.ts;

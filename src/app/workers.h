@@ -35,6 +35,12 @@ namespace mqsniff::app {
 // The summary's Source and Destination columns: the network addresses, else the link's.
 void set_columns_addresses(core::Packet& pkt);
 
+// One frame dissected (a dissector failure, a bug by design, becomes a
+// malformed mark and a message; a warning the state holds is printed once),
+// then filtered. True: the frame is displayed. Shared by the capture loop and
+// the workers.
+bool dissect_and_filter(core::Packet& pkt, DissectState& st, const filter::Filter* filter, bool quieter);
+
 // Which worker a frame goes to: a symmetric hash of its IP source and
 // destination (the outermost IP header), 0 for anything else.
 unsigned worker_of(const uint8_t* data, uint32_t caplen, int linktype, unsigned workers);
