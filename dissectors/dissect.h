@@ -59,6 +59,11 @@ struct DissectState {
   // Whether TCP options, window scaling and sequence analysis are needed
   // (Info column, tcp.window*/tcp.options*/tcp.analysis* fields, experts).
   bool tcp_detail = true;
+  // Whether TCP and UDP conversations are tracked at all (tcp.stream,
+  // relative sequence numbers, reassembly; udp.stream): not when nothing
+  // reads them (`-e ip.src`, `-z conv,ip`), which costs no flow table.
+  bool tcp_flows_needed = true;
+  bool udp_flows_needed = true;
   tcp::StreamForward* tcp_forward = nullptr;  // -2: conversations' final completeness and iRTT
   core::Transactions icmp_tx;  // echo requests awaiting their reply
   core::Transactions dns_tx;   // DNS queries awaiting their response

@@ -43,7 +43,7 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
     core::Subtree under(t, absent ? c : -1);
     t.add_uint(udp_f::checksum_status, absent ? 3 : 2, off + 6, 2);
   }
-  if (pkt.net_src.type != core::AddrType::None) {
+  if (pkt.net_src.type != core::AddrType::None && st.udp_flows_needed) {
     int dir = 0;
     tcp::UdpFlow& uf = st.udp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
     t.add_uint(udp_f::stream, uf.stream, 0, 0);

@@ -459,7 +459,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   } account_at_end{st, flow};
   bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
-  if (pkt.net_src.type != core::AddrType::None) {
+  if (pkt.net_src.type != core::AddrType::None && st.tcp_flows_needed) {
     st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
     st.tcp_flows.forget_closed(pkt.frame.ts, st.tcp_closed_timeout_ns);
     flow = &st.tcp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);

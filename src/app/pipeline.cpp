@@ -344,9 +344,12 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     // only TLS ones; anything that shows every layer needs all of them.
     const auto& reg = core::FieldRegistry::instance();
     bool need_mqtt = false, need_tls = false, need_dns = false, detail = false, overlap = false;
+    bool tcp_named = false, udp_named = false;
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
+      if (p == core::Proto::Tcp) tcp_named = true;
+      if (p == core::Proto::Udp) udp_named = true;
       if (p == core::Proto::Mqtt || p == core::Proto::Http || p == core::Proto::WebSocket || p == core::Proto::Json ||
           p == core::Proto::DataTextLines || p == core::Proto::Media)
         need_mqtt = true;
@@ -367,6 +370,10 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     st.tls_needed = need_tls;
     st.tcp_detail = detail;
     st.reassembly.compare_retransmissions = detail || overlap;
+    // Conversations only for what reads them: a TCP field (its stream,
+    // relative numbers, analysis), an application protocol on TCP, a UDP one.
+    st.tcp_flows_needed = tcp_named || st.app_needed || detail;
+    st.udp_flows_needed = udp_named;
   }
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;

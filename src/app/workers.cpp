@@ -154,6 +154,8 @@ void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
   to.mqtt_analysis = false;  // (not run on workers)
   to.mqtt_tls_ports = from.mqtt_tls_ports;
   to.tcp_detail = from.tcp_detail;
+  to.tcp_flows_needed = from.tcp_flows_needed;
+  to.udp_flows_needed = from.udp_flows_needed;
   to.ipv4_defragment = from.ipv4_defragment;
   to.tcp_idle_timeout_ns = from.tcp_idle_timeout_ns;
   to.tcp_closed_timeout_ns = from.tcp_closed_timeout_ns;

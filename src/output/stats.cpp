@@ -136,6 +136,57 @@ struct End {
     return t;
   }
 };
+// Ends kept compact in the tables below (issue 16: a day of short
+// connections lists a million conversations): an IPv4 address in its own 4
+// bytes, any other (IPv6, Ethernet) as its position in a side table.
+class EndStore {
+ public:
+  struct Ref {
+    uint32_t v = 0;  // the IPv4 address, or the position in wide_
+    uint16_t port = 0;
+    uint8_t wide = 0;
+  };
+  Ref store(const End& e) {
+    Ref r;
+    r.port = e.port;
+    if (e.addr.type == AddrType::Ipv4) {
+      r.v = ipv4(e.addr);
+    } else {
+      r.wide = 1;
+      r.v = static_cast<uint32_t>(wide_.size());
+      wide_.push_back(e.addr);
+    }
+    return r;
+  }
+  bool same(Ref r, const End& e) const {
+    if (r.port != e.port) return false;
+    if (e.addr.type == AddrType::Ipv4) return !r.wide && r.v == ipv4(e.addr);
+    return r.wide && wide_[r.v].type == e.addr.type && wide_[r.v].bytes == e.addr.bytes;
+  }
+  End load(Ref r) const {
+    End e;
+    e.port = r.port;
+    if (r.wide) {
+      e.addr = wide_[r.v];
+    } else {
+      e.addr.type = AddrType::Ipv4;
+      for (int i = 0; i < 4; ++i) e.addr.bytes[i] = static_cast<uint8_t>(r.v >> (24 - 8 * i));
+    }
+    return e;
+  }
+
+ private:
+  static uint32_t ipv4(const Address& a) {
+    return uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
+  }
+  std::deque<Address> wide_;
+};
+// Relative time kept as nanoseconds, printed as seconds as secs() does.
+double ns_secs(int64_t ns) {
+  int64_t s = ns / 1000000000, r = ns % 1000000000;
+  if (r < 0) { --s; r += 1000000000; }
+  return secs(Timestamp{s, static_cast<uint32_t>(r)});
+}
 // FNV-1a over an end's address and port.
 inline uint64_t end_hash(uint64_t h, const End& e) {
   for (uint8_t b : e.addr.bytes) h = (h ^ b) * 1099511628211ull;
@@ -190,7 +241,7 @@ class Conversations : public Stat {
 public:
   Conversations(std::string kind, const std::string& filt) : kind_(std::move(kind)) { filter_.compile(filt); }
   void want(std::vector<FieldId>& ids) const override {
-    ids.push_back(tcp::tcp_f::stream);
+    if (kind_ == "TCP") ids.push_back(tcp::tcp_f::stream);
     filter_.want(ids);
   }
   void packet(const Packet& pkt, const FieldTree& tree, const RowContext& row) override {
@@ -219,7 +270,7 @@ public:
     } else {
       auto add = [&]() -> uint32_t {
         if (items_.size() >= kMax) return UINT32_MAX;
-        items_.push_back({src, dst, 0, 0, 0, 0, row.rel, row.rel});
+        items_.push_back({ends_.store(src), ends_.store(dst), 0, 0, 0, 0, core::to_ns(row.rel), core::to_ns(row.rel)});
         return static_cast<uint32_t>(items_.size() - 1);
       };
       if (slot) {
@@ -233,21 +284,25 @@ public:
         const End& hi = fwd ? dst : src;
         pos = by_ends_.find_or_add(
             pair_hash(lo, hi),
-            [&](uint32_t i) { return (items_[i].src == lo && items_[i].dst == hi) || (items_[i].src == hi && items_[i].dst == lo); },
+            [&](uint32_t i) {
+              const Item& c = items_[i];
+              return (ends_.same(c.src, lo) && ends_.same(c.dst, hi)) || (ends_.same(c.src, hi) && ends_.same(c.dst, lo));
+            },
             add, [&](uint32_t i) { return item_hash(items_[i]); });
         if (pos == UINT32_MAX) return;
       }
     }
     Item& c = items_[pos];
-    if (src == c.src) {
+    if (ends_.same(c.src, src)) {
       ++c.tx_frames;
       c.tx_bytes += row.len;
     } else {
       ++c.rx_frames;
       c.rx_bytes += row.len;
     }
-    if (secs(row.rel) < secs(c.start)) c.start = row.rel;
-    if (secs(row.rel) > secs(c.stop)) c.stop = row.rel;
+    const int64_t t = core::to_ns(row.rel);
+    c.start = std::min(c.start, t);
+    c.stop = std::max(c.stop, t);
   }
   void print(std::string& out, Timestamp) override {
     const bool ports = kind_ == "TCP" || kind_ == "UDP";
@@ -258,41 +313,43 @@ public:
     appendf(out, "%s                                               |       <-      | |       ->      | |     Total     |    Relative    |   Duration   |\n", pad);
     appendf(out, "%s                                               | Frames  Bytes | | Frames  Bytes | | Frames  Bytes |      Start     |              |\n", pad);
     // Most frames first; equal counts keep their order of appearance.
-    std::vector<size_t> order(items_.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    std::vector<uint32_t> order(items_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
       return items_[x].rx_frames + items_[x].tx_frames > items_[y].rx_frames + items_[y].tx_frames;
     });
-    for (size_t i : order) {
+    for (uint32_t i : order) {
       const Item& c = items_[i];
-      const std::string a = c.src.text(ports), b = c.dst.text(ports);
+      const std::string a = ends_.load(c.src).text(ports), b = ends_.load(c.dst).text(ports);
       if (ports) appendf(out, "%-26s <-> %-26s", a.c_str(), b.c_str());
       else appendf(out, "%-20s <-> %-20s", a.c_str(), b.c_str());
       appendf(out, "  %6" PRIu64 " %-9s  %6" PRIu64 " %-9s  %6" PRIu64 " %-9s  ", c.rx_frames,
               format_size(c.rx_bytes).c_str(), c.tx_frames, format_size(c.tx_bytes).c_str(), c.rx_frames + c.tx_frames,
               format_size(c.rx_bytes + c.tx_bytes).c_str());
-      appendf(out, "%14.9f   %12.4f\n", secs(c.start), secs(c.stop) - secs(c.start));
+      appendf(out, "%14.9f   %12.4f\n", ns_secs(c.start), ns_secs(c.stop) - ns_secs(c.start));
       drain_if_large(out);
     }
     out += "================================================================================\n";
   }
 
 private:
-  struct Item {
-    End src, dst;
+  struct Item {  // 64 bytes
+    EndStore::Ref src, dst;
     uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
-    Timestamp start, stop;
+    int64_t start, stop;  // ns since the first packet
   };
   static constexpr size_t kMax = 1000000;
   static constexpr uint32_t kNone = UINT32_MAX;
   std::string kind_;
   TapFilter filter_;
+  EndStore ends_;
   std::deque<Item> items_;            // in order of appearance (a deque: no copy of them all as it grows)
   std::vector<uint32_t> by_stream_;   // TCP: tcp.stream -> item
   FlatIndex by_ends_;                 // others: the ends, in a fixed order -> item
   static uint64_t pair_hash(const End& lo, const End& hi) { return end_hash(end_hash(kFnvBasis, lo), hi); }
-  static uint64_t item_hash(const Item& c) {
-    return c.dst < c.src ? pair_hash(c.dst, c.src) : pair_hash(c.src, c.dst);
+  uint64_t item_hash(const Item& c) const {
+    const End a = ends_.load(c.src), b = ends_.load(c.dst);
+    return b < a ? pair_hash(b, a) : pair_hash(a, b);
   }
 };
 
@@ -319,14 +376,14 @@ public:
     out += "Filter:" + (filter_.text.empty() ? std::string("<No Filter>") : filter_.text) + "\n";
     appendf(out, "                       |  %sPackets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |\n",
             ports ? "Port  ||  " : "");
-    std::vector<size_t> order(items_.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    std::vector<uint32_t> order(items_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
       return items_[x].rx_frames + items_[x].tx_frames > items_[y].rx_frames + items_[y].tx_frames;
     });
-    for (size_t i : order) {
+    for (uint32_t i : order) {
       const Item& e = items_[i];
-      const std::string addr = e.end.text(false);
+      const std::string addr = ends_.load(e.end).text(false);
       const unsigned port = e.end.port;
       if (ports)
         appendf(out, "%-20s      %5u     %6" PRIu64 "     %9" PRIu64 "     %6" PRIu64 "       %9" PRIu64 "      %6" PRIu64
@@ -344,19 +401,19 @@ public:
   }
 
 private:
-  struct Item {
-    End end;
+  struct Item {  // 40 bytes
+    EndStore::Ref end;
     uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
   };
   void add(const End& end, bool tx, uint32_t len) {
     const uint32_t pos = index_.find_or_add(
-        end_hash(kFnvBasis, end), [&](uint32_t i) { return items_[i].end == end; },
+        end_hash(kFnvBasis, end), [&](uint32_t i) { return ends_.same(items_[i].end, end); },
         [&]() -> uint32_t {
           if (items_.size() >= 1000000) return UINT32_MAX;
-          items_.push_back({end, 0, 0, 0, 0});
+          items_.push_back({ends_.store(end), 0, 0, 0, 0});
           return static_cast<uint32_t>(items_.size() - 1);
         },
-        [&](uint32_t i) { return end_hash(kFnvBasis, items_[i].end); });
+        [&](uint32_t i) { return end_hash(kFnvBasis, ends_.load(items_[i].end)); });
     if (pos == UINT32_MAX) return;
     Item& e = items_[pos];
     if (tx) {
@@ -369,6 +426,7 @@ private:
   }
   std::string kind_;
   TapFilter filter_;
+  EndStore ends_;
   std::deque<Item> items_;  // in order of appearance
   FlatIndex index_;
 };
@@ -388,18 +446,65 @@ public:
     for (const auto& c : cols_) c.filter.want(ids);
   }
   void packet(const Packet&, const FieldTree& tree, const RowContext& row) override {
-    uint64_t t = static_cast<uint64_t>(std::max<int64_t>(0, usecs(row.rel)));
+    const uint64_t t = static_cast<uint64_t>(std::max<int64_t>(0, usecs(row.rel)));
+    const uint64_t r = interval_ == 0 ? 0 : std::min<uint64_t>(t / interval_, kMaxRows - 1);
     for (auto& c : cols_) {
       if (!c.filter.pass(tree)) continue;
-      c.samples.push_back({t, row.len});
+      auto& b = c.bucket(r);
+      b.first += 1;
+      b.second += row.len;
     }
   }
   void print(std::string& out, Timestamp elapsed) override;
 
 private:
+  // Frames and bytes per interval, added up as the packets come: memory
+  // grows with the capture's duration over the interval, not with its
+  // packets, in pages of rows made when a packet falls in them (a stray far
+  // timestamp costs one page, not every row up to it).
+  static constexpr uint64_t kMaxRows = 10000000;
+  static constexpr uint64_t kPageRows = 4096;
+  using Bucket = std::pair<uint64_t, uint64_t>;  // frames, bytes
   struct Column {
     TapFilter filter;
-    std::vector<std::pair<uint64_t, uint32_t>> samples;  // (µs since the first packet, bytes)
+    std::map<uint64_t, std::unique_ptr<Bucket[]>> pages;
+    Bucket* cur = nullptr;
+    uint64_t cur_no = 0;
+    Bucket& bucket(uint64_t r) {
+      const uint64_t no = r / kPageRows;
+      if (!cur || no != cur_no) {
+        auto& page = pages[no];
+        if (!page) page.reset(new Bucket[kPageRows]());
+        cur = page.get();
+        cur_no = no;
+      }
+      return cur[r % kPageRows];
+    }
+    // Row r of a table whose final row, `last`, is cut at the capture's
+    // end and holds everything from there on.
+    Bucket row(uint64_t r, uint64_t last) const {
+      if (r < last) {
+        auto it = pages.find(r / kPageRows);
+        return it == pages.end() ? Bucket{0, 0} : it->second[r % kPageRows];
+      }
+      Bucket tail{0, 0};
+      for (auto it = pages.lower_bound(last / kPageRows); it != pages.end(); ++it)
+        for (uint64_t i = 0; i < kPageRows; ++i)
+          if (it->first * kPageRows + i >= last) {
+            tail.first += it->second[i].first;
+            tail.second += it->second[i].second;
+          }
+      return tail;
+    }
+    // Calls f(r, bucket) for the rows before `last` that have packets, then
+    // for the final row.
+    template <typename F>
+    void each(uint64_t last, F&& f) const {
+      for (const auto& [no, page] : pages)
+        for (uint64_t i = 0; i < kPageRows && no * kPageRows + i < last; ++i)
+          if (page[i].first) f(no * kPageRows + i, page[i]);
+      f(last, row(last, last));
+    }
   };
   uint64_t interval_;  // µs; 0: the whole capture
   unsigned prec_;
@@ -456,22 +561,22 @@ void IoStat::print(std::string& out, Timestamp elapsed) {
   unsigned invl_col_w = prec == 0 ? 2 * dur_mag + 8 : 2 * dur_mag + 2 * prec + 10;
   invl_col_w = std::max(invl_col_w, 12u);
 
-  // Buckets per column.
+  // Rows per column: the buckets kept by interval_, all in one row when the
+  // interval covers the whole capture.
   size_t rows = duration == 0 ? 1 : static_cast<size_t>((duration + interval - 1) / interval);
-  rows = std::min<size_t>(rows, 10000000);
-  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> vals(cols_.size(), std::vector<std::pair<uint64_t, uint64_t>>(rows));
+  rows = std::min<size_t>(rows, kMaxRows);
+  if (whole) rows = 1;
+  const uint64_t last_row = rows - 1;
+  std::vector<Bucket> tails(cols_.size());
   std::vector<uint64_t> max_fr(cols_.size()), max_by(cols_.size());
   for (size_t j = 0; j < cols_.size(); ++j) {
-    for (auto [t, len] : cols_[j].samples) {
-      size_t r = std::min<size_t>(rows - 1, static_cast<size_t>(t / interval));
-      vals[j][r].first += 1;
-      vals[j][r].second += len;
-    }
-    for (const auto& v : vals[j]) {
-      max_fr[j] = std::max(max_fr[j], v.first);
-      max_by[j] = std::max(max_by[j], v.second);
-    }
+    cols_[j].each(last_row, [&](uint64_t r, const Bucket& b) {
+      if (r == last_row) tails[j] = b;
+      max_fr[j] = std::max(max_fr[j], b.first);
+      max_by[j] = std::max(max_by[j], b.second);
+    });
   }
+  auto val = [&](size_t j, uint64_t r) { return r == last_row ? tails[j] : cols_[j].row(r, last_row); };
   unsigned tabrow_w = invl_col_w;
   std::vector<unsigned> frw(cols_.size()), valw(cols_.size());
   for (size_t j = 0; j < cols_.size(); ++j) {
@@ -562,10 +667,12 @@ void IoStat::print(std::string& out, Timestamp elapsed) {
               static_cast<int>(prec), (t % 1000000) / dv, static_cast<int>(dur_mag), end / 1000000, static_cast<int>(prec),
               (end % 1000000) / dv);
     }
-    for (size_t j = 0; j < cols_.size(); ++j)
-      appendf(out, " %*" PRIu64 " | %*" PRIu64 " |", static_cast<int>(frw[j]), vals[j][r].first, static_cast<int>(valw[j]),
-              vals[j][r].second);
+    for (size_t j = 0; j < cols_.size(); ++j) {
+      const Bucket v = val(j, r);
+      appendf(out, " %*" PRIu64 " | %*" PRIu64 " |", static_cast<int>(frw[j]), v.first, static_cast<int>(valw[j]), v.second);
+    }
     out += filler + "\n";
+    drain_if_large(out);
     if (last) break;
   }
   out += std::string(borderlen, '=') + "\n";

@@ -131,3 +131,53 @@ TEST_CASE("fields: occurrence, aggregator and quote options") {
   out::render_fields(s, cols, fo, t, row, cli::TimeFormat::Relative, 6);
   CHECK(s == "1 2;\n");
 }
+
+#include <sstream>
+
+#include "src/output/stats.h"
+
+namespace {
+// The -z io,stat table for packets of 100 bytes at the given seconds.
+std::string io_table(const char* spec, std::initializer_list<double> at, double elapsed) {
+  out::Stats stats;
+  stats.add(spec);
+  core::FieldTree tree;
+  core::Packet pkt(tree);
+  for (double t : at) {
+    out::RowContext row;
+    row.rel = core::Timestamp{static_cast<int64_t>(t), static_cast<uint32_t>((t - static_cast<int64_t>(t)) * 1e9 + 0.5)};
+    row.len = 100;
+    stats.packet(pkt, tree, row);
+  }
+  std::string text;
+  stats.print(text, core::Timestamp{static_cast<int64_t>(elapsed), static_cast<uint32_t>((elapsed - static_cast<int64_t>(elapsed)) * 1e9 + 0.5)});
+  return text;
+}
+// The frames and bytes of the row whose interval text contains `label`.
+std::string io_row(const std::string& table, const std::string& label) {
+  std::istringstream in(table);
+  for (std::string l; std::getline(in, l);)
+    if (l.find(label) != std::string::npos) {
+      std::string v = l.substr(l.find(label) + label.size());
+      std::string compact;
+      for (char c : v)
+        if (c != ' ') compact += c;
+      return compact;
+    }
+  return "(no row " + label + ")";
+}
+}  // namespace
+
+TEST_CASE("io,stat: rows are added up as packets come, far rows cost a page, the last row takes the tail") {
+  // Rows 0 and 1, an empty stretch, a row 70,000 intervals on (a page of its
+  // own), and the final row cut at the capture's end.
+  const std::string t = io_table("io,stat,1", {0.2, 0.7, 1.5, 70000.5, 70002.0}, 70002.0);
+  CHECK(io_row(t, "|     0 <>     1 |") == "2|200|");
+  CHECK(io_row(t, "|     1 <>     2 |") == "1|100|");
+  CHECK(io_row(t, "|     2 <>     3 |") == "0|0|");
+  CHECK(io_row(t, "| 70000 <> 70001 |") == "1|100|");
+  CHECK(io_row(t, "| 70001 <> Dur   |") == "1|100|");
+  // Interval 0 (or one longer than the capture): one row with everything.
+  const std::string whole = io_table("io,stat,0", {0.0, 0.5, 3.0}, 3.0);
+  CHECK(io_row(whole, "0.000 <> 3.000 |") == "3|300|");
+}
