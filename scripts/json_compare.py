@@ -47,6 +47,10 @@ def main():
     bad = 0
     compared = 0
     missing = defaultdict(int)
+    # The share of tshark's key occurrences (flattened key paths, each
+    # value counted) that mqsniff gives with the same value.
+    theirs_total = 0
+    theirs_same = 0
     for n, (a, b) in enumerate(zip(ours, theirs), 1):
         fa, fb = defaultdict(list), defaultdict(list)
         flatten(a, fa)
@@ -65,10 +69,15 @@ def main():
                 print('packet %d: %s: mqsniff %s, tshark %s' % (n, k, v[:4], fb[k][:4]))
                 bad += 1
         for k in fb:
+            theirs_total += len(fb[k])
             if k not in fa:
                 missing[k] += 1
-    print('%s: %d packets, %d field values compared, %d differences; %d tshark fields not produced'
-          % (kind, len(ours), compared, bad, len(missing)))
+            elif fa[k] == fb[k] or (kind == 'ek' and len(fb[k]) == 1 and fa[k] and fa[k][-1] == fb[k][0]):
+                theirs_same += len(fb[k])
+            else:
+                theirs_same += sum(1 for x, y in zip(fa[k], fb[k]) if x == y)
+    print('%s: %d packets, %d field values compared, %d differences; %d tshark fields not produced; '
+          'share of tshark key paths equal %d/%d' % (kind, len(ours), compared, bad, len(missing), theirs_same, theirs_total))
     return 1 if bad else 0
 
 
