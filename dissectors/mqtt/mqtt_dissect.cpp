@@ -387,11 +387,9 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         read_str16(c, mqtt_f::willtopic_len, mqtt_f::willtopic);
         uint32_t wo = c.off();
         uint16_t n = body.be16();
+        if (body.ok()) t.add_uint(mqtt_f::willmsg_len, n, wo, 2);  // (shown when the message itself is cut, as tshark)
         core::Bytes w = body.bytes(n);
-        if (body.ok()) {
-          t.add_uint(mqtt_f::willmsg_len, n, wo, 2);
-          t.add_bytes(mqtt_f::willmsg, w.data(), w.size(), wo + 2);
-        }
+        if (body.ok()) t.add_bytes(mqtt_f::willmsg, w.data(), w.size(), wo + 2);
       }
       if (flags & 0x80) read_str16(c, mqtt_f::username_len, mqtt_f::username);
       if (flags & 0x40) read_str16(c, mqtt_f::passwd_len, mqtt_f::passwd);

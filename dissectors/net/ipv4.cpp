@@ -259,7 +259,13 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
         return;
       }
       core::Subtree ip_layer(t, t.last_of(ip_f::proto));
-      add_reassembled_in(t, ip_f::reassembled_in, st.tcp_forward, static_cast<uint32_t>(pkt.frame.number));
+      // (tshark's second pass says it in the Info of an IPv4 fragment, not of an IPv6 one)
+      if (const uint32_t in = add_reassembled_in(t, ip_f::reassembled_in, st.tcp_forward, static_cast<uint32_t>(pkt.frame.number));
+          in && pkt.cols) {
+        pkt.cols->info += " [Reassembled in #";
+        core::append_uint(pkt.cols->info, in);
+        pkt.cols->info += ']';
+      }
     }
     link::dissect_data(payload, pkt);
     return;

@@ -131,9 +131,11 @@ void note_reassembled_in(tcp::StreamForward* fwd, const std::vector<Ipv4Defrag::
     if (p.frame != frame) fwd->note_reassembled(tcp::StreamForward::In::IpDatagram, p.frame, frame);
 }
 
-void add_reassembled_in(core::FieldTree& t, core::FieldId field, const tcp::StreamForward* fwd, uint32_t frame) {
-  if (const uint32_t in = fwd ? fwd->reassembled_in(tcp::StreamForward::In::IpDatagram, frame) : 0; in && in != frame)
-    t.add_uint(field, in, 0, 0);
+uint32_t add_reassembled_in(core::FieldTree& t, core::FieldId field, const tcp::StreamForward* fwd, uint32_t frame) {
+  const uint32_t in = fwd ? fwd->reassembled_in(tcp::StreamForward::In::IpDatagram, frame) : 0;
+  if (!in || in == frame) return 0;
+  t.add_uint(field, in, 0, 0);
+  return in;
 }
 
 }  // namespace mqsniff::net

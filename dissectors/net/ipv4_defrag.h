@@ -94,6 +94,7 @@ void add_fragment_list(core::FieldTree& t, const FragmentFields& f, const std::v
 // completed its datagram; the second pass shows it on the earlier fragments
 // ("[Reassembled IPv4 in frame: 12]", under the current item).
 void note_reassembled_in(tcp::StreamForward* fwd, const std::vector<Ipv4Defrag::Part>& parts, uint32_t frame);
-void add_reassembled_in(core::FieldTree& t, core::FieldId field, const tcp::StreamForward* fwd, uint32_t frame);
+// Returns the frame, 0 when not known.
+uint32_t add_reassembled_in(core::FieldTree& t, core::FieldId field, const tcp::StreamForward* fwd, uint32_t frame);
 
 }  // namespace mqsniff::net

@@ -1124,7 +1124,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     return;
   }
   if (out.cls == DirStream::SegClass::Retransmission) return;
-  if (out.started_pdu) {
+  // -2: tshark's second pass knows where a PDU begun here is completed and
+  // keeps TCP's summary on its first segment, as on the others.
+  const bool completed_later =
+      st.tcp_forward && st.tcp_forward->reassembled_in(StreamForward::In::TcpPdu, frame_no) > frame_no;
+  if (out.started_pdu && !completed_later) {
     // The first segment of a PDU: tshark replaces the TCP summary.
     std::string p;
     if (an.any()) append_analysis_info(p, an);
@@ -1132,7 +1136,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     std::string_view line = app == TcpFlow::App::Http && out.pdus == 0 ? http::first_line(pb) : std::string_view{};
     if (!line.empty()) p += std::string(line) + "  ";
     *info = p + (p.empty() || !line.empty() ? "" : " ") + "[TCP segment of a reassembled PDU]";
-  } else if (!out.resync_dropped && (out.consumed || out.cls == DirStream::SegClass::OutOfOrder)) {
+  } else if (out.started_pdu ||
+             (!out.resync_dropped && (out.consumed || out.cls == DirStream::SegClass::OutOfOrder))) {
     *info += " [TCP segment of a reassembled PDU]";  // a continuation, or held beyond a hole
   }
 }

@@ -613,10 +613,9 @@ void dissect_extensions(core::FieldTree& t, Reader& exts, uint32_t base, bool cl
 void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession& s) {
   auto& t = pkt.tree;
   auto pos = [&] { return off + static_cast<uint32_t>(r.pos()); };
+  // Each field as far as the bytes go (a hello the capture cut shows what
+  // precedes the cut, as tshark's second pass).
   uint16_t ver = r.be16();
-  core::Bytes random = r.bytes(32);
-  uint8_t sid_len = r.u8();
-  core::Bytes sid = r.bytes(sid_len);
   if (!r.ok()) return;
   HelloFacts f;
   f.client = client;
@@ -629,10 +628,13 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   f.negotiated = ver;
   std::vector<uint16_t> ciphers;
   t.add_uint(tls_f::handshake_version, ver, off, 2);
+  core::Bytes random = r.bytes(32);
+  if (!r.ok()) return;
   // tshark splits the random into time and bytes, except a TLS 1.3 ServerHello's (or HelloRetryRequest's).
   bool split_random = s.shown_version(0) != 0x0304;  // (a second ClientHello, after a HelloRetryRequest, is TLS 1.3's)
   if (!client && split_random) {
     Reader scan = r;
+    scan.skip(scan.u8());  // session id
     scan.skip(3);  // cipher suite, compression method
     Reader exts = scan.sub(scan.be16());
     while (exts.remaining() >= 4) {
@@ -652,7 +654,11 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     t.add_time(tls_f::random_time, gmt, off + 2, 4);
     t.add_bytes(tls_f::random_bytes, random.data() + 4, 28, off + 6);
   }
+  const uint8_t sid_len = r.u8();
+  if (!r.ok()) return;
   t.add_uint(tls_f::session_id_length, sid_len, off + 34, 1);
+  const core::Bytes sid = r.bytes(sid_len);
+  if (!r.ok()) return;
   if (sid_len) t.add_bytes(tls_f::session_id, sid.data(), sid.size(), off + 35);
   if (client) {
     uint16_t cs_len = r.be16();
@@ -667,6 +673,7 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
       core::Subtree list(t, list_node(t, tls_f::ciphersuites, "Cipher Suites", cs_len / 2, "suite", "suites", co, cs_len));
       while (cs.remaining() >= 2) {
         uint16_t c = cs.be16();
+        if (!cs.ok()) break;  // (cut by the capture)
         t.add_uint(tls_f::ciphersuite, c, co, 2);
         co += 2;
         if ((f.want_ja3 || f.want_ja4) && !grease(c)) ciphers.push_back(c);
@@ -738,6 +745,7 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   }
   dissect_extensions(t, exts, ext_base, client, &f);
   if (!client) s.version = session_version(f.negotiated);
+  if (exts.truncated_window()) return;  // cut by the capture: no fingerprint of a part, no keys
   if (s.decrypt) {
     if (client) decrypt_client_hello(s, random, sid, f.ticket);
     else decrypt_server_hello(s, random, sid, f.etm);
@@ -990,6 +998,7 @@ struct RecordWhat {
   bool fragment = false;       // ... which is the start of one continued in the next record
   bool multiple = false;       // a message, or part of one, after the first ("Multiple Handshake Messages")
   std::string text;            // the label after "Record Layer: "
+  bool cut = false;            // a hello the capture cut was read up to the cut
 };
 
 // One handshake message, or a fragment of one, as tshark labels it: the Info
@@ -1021,7 +1030,7 @@ int32_t show_handshake(Packet& pkt, const TlsSession& s, bool& first_item, Recor
 
 // One whole handshake message at data[start..], its type and length read.
 void dissect_handshake_message(core::Bytes data, size_t start, uint32_t hoff, bool is_first, Packet& pkt, TlsSession& s,
-                               bool& first_item, RecordWhat& what) {
+                               bool& first_item, RecordWhat& what, size_t cut_need = 0) {
   auto& t = pkt.tree;
   const uint8_t ht = data[start];
   const uint32_t hl = static_cast<uint32_t>(data[start + 1]) << 16 | static_cast<uint32_t>(data[start + 2]) << 8 |
@@ -1032,6 +1041,26 @@ void dissect_handshake_message(core::Bytes data, size_t start, uint32_t hoff, bo
   if (!known && !is_first) return;
   // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
   const bool hrr = ht == 2 && hl >= 34 && data.size() >= start + 38 && is_hrr_random(data.subspan(start + 6, 32));
+  if (cut_need) {
+    // Cut by the capture: tshark's second pass shows the hellos' fields up
+    // to the cut (then "TLS truncated"), other messages by type and length.
+    const int32_t cut_idx = show_handshake(pkt, s, first_item, what,
+                                           hrr ? "Hello Retry Request" : known ? known : "Encrypted Handshake Message",
+                                           is_first, true, hoff, hl + 4);
+    if (!known) return;
+    core::Subtree hs_sub(t, cut_idx);
+    t.add_uint(tls_f::handshake_type, ht, hoff, 1);
+    t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
+    if (ht == 1 || ht == 2) {
+      Reader msg(data.subspan(start + 4), hl);
+      if (ht == 2) s.server_dir = s.dir & 1;
+      dissect_hello(msg, hoff + 4, ht == 1, pkt, s);
+    }
+    // tshark reads into the others' bodies and meets the cut, but for a
+    // Client Key Exchange, which it leaves unread there.
+    what.cut = ht != 16;
+    return;
+  }
   const char* name = hrr ? "Hello Retry Request" : known ? known : "Encrypted Handshake Message";
   const int32_t hs_idx = show_handshake(pkt, s, first_item, what, name, is_first, true, hoff, hl + 4);
   if (!known) return;
@@ -1140,6 +1169,11 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
     const core::Bytes rest = data.subspan(pos);
     const size_t need = msg_len(rest);
     const uint32_t hoff = off + static_cast<uint32_t>(pos);
+    if (need && rest.size() < need && body.truncated_window() && pos + need <= body.size()) {
+      // The capture cut the message (-2's second pass): its fields as far as they go.
+      dissect_handshake_message(data, pos, hoff, is_first, pkt, s, first_item, what, need);
+      break;
+    }
     if (!need || rest.size() < need) {
       // The message continues in the next handshake record.
       const char* name = handshake_name(rest[0]);
@@ -1486,6 +1520,7 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
   auto& t = pkt.tree;
   size_t pos = 0;
   bool first = true;
+  bool quiet = false;
   auto open_layer = [&](uint32_t off, uint16_t ver) {
     pkt.layer("tls");
     const int32_t idx = t.open(tls_f::proto, off, static_cast<uint32_t>(declared - pos));
@@ -1531,7 +1566,16 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
       r.skip(r.captured_remaining());
       return true;
     }
-    // A record that ends in this segment but past the capture: its header only.
+    // A record that ends in this segment but past the capture: its header
+    // only; tshark's second pass (-2) reads the rest as far as it goes.
+    // (Not a ServerHello: tshark's second pass shows that one's header only too.)
+    if (s.forward && s.forward->complete && !(rec[0] == 22 && rec.size() > 5 && rec[5] == 2)) {
+      dissect_record(rec, off, pkt, s, first, f.total);
+      first = false;
+      pos = data.size();
+      quiet = !pkt.truncated;  // (a message tshark reads to no cut: no "TLS truncated")
+      break;
+    }
     if (first) open_layer(off, ver);
     core::Subtree layer(t, t.last_of(tls_f::proto));
     core::Subtree record_sub(t, t.add_none(tls_f::record, off, static_cast<uint32_t>(rec.size())));
@@ -1545,7 +1589,7 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
   if (first) return false;
   // (The capture ended inside the next record's header, or in bytes that
   // are no record: the segment was cut all the same.)
-  if (!pkt.truncated) pkt.mark_truncated("TLS");
+  if (!pkt.truncated && !quiet) pkt.mark_truncated("TLS");
   r.skip(pos);
   return true;
 }
@@ -1604,9 +1648,12 @@ void dissect_heartbeat(Reader& body, uint32_t base, uint16_t len, const char* ve
 }
 }  // namespace
 
-void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, bool first) {
+void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, bool first, size_t declared) {
   auto& t = pkt.tree;
-  Reader r(rec);
+  // A record the capture cut (-2's second pass): `declared` bytes as sent,
+  // `rec` what of them was captured; its fields are read as far as they go.
+  const bool cut = declared > rec.size();
+  Reader r(rec, cut ? declared : rec.size());
   uint8_t type = r.u8();
   uint16_t ver = r.be16();
   uint16_t len = r.be16();
@@ -1616,7 +1663,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   pkt.new_call = false;
   if (layer_idx < 0) {
     pkt.layer("tls");
-    layer_idx = t.open(tls_f::proto, base, static_cast<uint32_t>(rec.size()));
+    layer_idx = t.open(tls_f::proto, base, static_cast<uint32_t>(cut ? declared : rec.size()));
     t.set_layer_data(layer_idx, rec);
     if (t.wants(tls_f::proto)) t.set_label(layer_idx, "Transport Layer Security");
     t.close();
@@ -1659,7 +1706,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   if (s.decrypt && rec.size() >= 5u + len) dout = decrypt_record(s, s.dir & 1, rec.subspan(0, 5u + len), inner);
   // Its label names the version known before this record (a TLS 1.3 ServerHello is a "TLSv1.2 Record Layer").
   const char* rec_version = version_name(s.shown_version(ver));
-  const int32_t rec_idx = t.add_none(tls_f::record, base, static_cast<uint32_t>(rec.size()));
+  const int32_t rec_idx = t.add_none(tls_f::record, base, static_cast<uint32_t>(cut ? declared : rec.size()));
   core::Subtree record_sub(t, rec_idx);
   RecordWhat what;
   struct Labeller {  // sets the record's label however this function returns
@@ -1695,7 +1742,8 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
     // left as it was ("SSL" when nothing came before), and it is malformed.
     labeller.idx = -1;
     if (rec_idx >= 0) t.set_label(rec_idx, "Record Layer");
-    if (first) pkt.set_protocol("SSL");
+    // (-2: the version the conversation negotiates, known from the first pass)
+    if (first) pkt.set_protocol(s.final_version ? version_name(s.final_version) : "SSL");
     pkt.mark_malformed("TLS");
     return;
   }
@@ -1782,10 +1830,12 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       dissect_handshakes(body, rec.size() >= 5u + len, base + 5, pkt, s, first_item, what);
       break;
     case 23: {
-      core::Bytes d = body.rest_captured();
-      t.add_bytes(tls_f::app_data, d.data(), d.size(), base + 5);
-      // Not decrypted: tshark names the protocol its port says (secure-mqtt 8883, https 443).
-      if (s.port_app) t.add_string(tls_f::app_data_proto, s.port_app, base, 5u + len);
+      if (!cut) {  // (cut: tshark's second pass reads no part of the data)
+        core::Bytes d = body.rest_captured();
+        t.add_bytes(tls_f::app_data, d.data(), d.size(), base + 5);
+        // Not decrypted: tshark names the protocol its port says (secure-mqtt 8883, https 443).
+        if (s.port_app) t.add_string(tls_f::app_data_proto, s.port_app, base, 5u + len);
+      }
       what.text = std::string("Application Data Protocol: ") + (s.port_app ? s.port_app : "Application Data");
       if (const auto& pa = inferred) {
         info_add(pkt, first_item, pa->info);
@@ -1804,6 +1854,7 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
       break;
   }
   if (!body.ok() && body.error() != core::ReadError::Truncated) pkt.mark_malformed("TLS");
+  if (cut && (type != 22 || what.cut)) pkt.mark_truncated("TLS");
   // The negotiated version may have been learned from this very record.
   pkt.set_protocol(version_name(s.shown_version(ver)));
 }

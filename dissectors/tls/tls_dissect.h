@@ -208,7 +208,9 @@ bool is_sslv2_hello_header(std::span<const uint8_t> b);
 // TLS dissector was called and asked for more, leaving an empty TLS layer.
 void dissect_record_start(uint32_t base, uint32_t len, core::Packet& pkt);
 // Dissects one whole record; `first` says it is the frame's first TLS record.
-void dissect_record(core::Bytes rec, uint32_t base, core::Packet& pkt, TlsSession& s, bool first);
+// `declared` (-2's second pass): the record's length as sent when the
+// capture cut it, `rec` holding what was captured.
+void dissect_record(core::Bytes rec, uint32_t base, core::Packet& pkt, TlsSession& s, bool first, size_t declared = 0);
 // A segment the snapshot length cut (not reassembled): its whole records, then
 // the header of the record it cuts, marked truncated as tshark shows it.
 // Returns false (nothing taken from r) when it does not start with a record.
