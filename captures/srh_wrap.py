@@ -10,6 +10,7 @@ it in Segment List[1]. Other packets pass unchanged.
 
   usage: srh_wrap.py OUT.pcap IN.pcap
          srh_wrap.py --types OUT.pcap IN.pcap
+         srh_wrap.py --crh OUT.pcap IN.pcap
 
 With --types: the first SYN of IN once for each other routing header a
 capture may hold, with segments left to visit (the Destination column is then
@@ -17,6 +18,12 @@ the final address): Type 0 (deprecated, RFC 5095), Type 2 (Mobile IPv6
 home address), an RPL Source Route header (RFC 6554) with compressed
 addresses, an SRH in the middle of its path, and undecoded types
 (Experiment 1, an unassigned one).
+
+With --crh: the same SYN behind Compact Routing Headers (types 5 and 6,
+draft-bonica-6man-comp-rtg-hdr: 16- and 32-bit segment IDs, zero-padded),
+well-formed and not (Segments Left past the list, every slot filled, a
+length too short for Segments Left), and two SRHs whose Last Entry
+disagrees with Segments Left or with the header's length.
 """
 import struct, sys, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -70,9 +77,37 @@ def types(out, inp):
         res.append((sec + i, frac, len(p), p))
     write_pcap(out, link, res, nano=nano)
 
+def crh(out, inp):
+    nano, link, recs = read_pcap(inp)
+    sec, frac, orig, pkt = recs[0]
+    def compact(rtype, hdr_ext_len, segleft, sids):
+        return struct.pack('!BBBB', 6, hdr_ext_len, rtype, segleft) + \
+            struct.pack('!%d%s' % (len(sids), 'H' if rtype == 5 else 'I'), *sids)
+    a = bytes.fromhex('fc000001000000000000000000000002')
+    b = bytes.fromhex('fc000002000000000000000000000003')
+    hdrs = [
+        compact(5, 0, 2, [100, 200]),                   # CRH-16: the current SID past the list
+        compact(5, 1, 1, [100, 200, 300, 0, 0, 0]),     # CRH-16: three SIDs, zero padding
+        compact(6, 1, 1, [70000, 80000, 0]),            # CRH-32: two SIDs, zero padding
+        compact(6, 1, 2, [1, 2, 3]),                    # CRH-32: every slot filled
+        compact(5, 0, 3, [7, 8]),                       # CRH-16: too short for Segments Left
+        compact(6, 2, 3, [10, 20, 30, 40, 0]),          # CRH-32: four SIDs
+        struct.pack('!BBBBBBH', 6, 2, 4, 2, 0, 0, TAG) + a,           # SRH: Segments Left past Last Entry
+        struct.pack('!BBBBBBH', 6, 4, 4, 1, 2, 0, TAG) + b + a,       # SRH: Last Entry past the header
+    ]
+    res = []
+    for i, h in enumerate(hdrs):
+        assert len(h) % 8 == 0
+        p = insert(pkt, h)
+        res.append((sec + i, frac, len(p), p))
+    write_pcap(out, link, res, nano=nano)
+
 def main():
     if sys.argv[1] == '--types':
         types(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1] == '--crh':
+        crh(sys.argv[2], sys.argv[3])
         return
     out, inp = sys.argv[1], sys.argv[2]
     nano, link, recs = read_pcap(inp)

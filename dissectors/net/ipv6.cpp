@@ -19,6 +19,7 @@
 #include "dissectors/net/ipv4_defrag.h"
 #include "dissectors/net/net.h"
 #include "dissectors/net/net_fields.h"
+#include "dissectors/core/text_item.h"
 
 namespace mqsniff::net {
 
@@ -31,8 +32,11 @@ namespace {
 // Returns the final destination when segments are left to visit (tshark
 // then takes it for the packet's destination: the Destination column and the
 // conversation), else null.
-const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& body, uint32_t off, core::Bytes dst,
-                               uint8_t* final_dst) {
+// `len_idx`: the Length item (an expert may go under it). A header whose
+// type-specific part is shorter than its fields say leaves `body` failed
+// (tshark stops there: the packet is malformed, or cut by the capture).
+const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx, uint8_t hdr_len, core::Reader& body,
+                               uint32_t off, core::Bytes dst, uint8_t* final_dst) {
   const uint8_t type = body.u8();
   const uint8_t segleft = body.u8();
   if (!body.ok()) return nullptr;
@@ -47,7 +51,7 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& bo
       core::add_expert(t, "Routing header type is deprecated", core::Severity::Note, core::ExpertGroup::Deprecated,
                        off + 2, 1, ipv6_f::routing_deprecated);
   }
-  t.add_uint(ipv6_f::routing_segleft, segleft, off + 3, 1);
+  const int32_t segleft_idx = t.add_uint(ipv6_f::routing_segleft, segleft, off + 3, 1);
   uint32_t at = off + 4;
   char buf[64];
   auto labelled = [&](int32_t idx, const char* name, size_t i, const uint8_t* a) {
@@ -108,9 +112,17 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& bo
       t.add_uint(ipv6_f::routing_srh_flags, flags, at + 1, 1);
       t.add_bytes(ipv6_f::routing_srh_tag, tag.data(), 2, at + 2);
       at += 4;
-      for (size_t i = 0; body.remaining() >= 16; ++i, at += 16) {
+      // The Last Entry field, not the length, says how many addresses follow (as tshark reads them).
+      const size_t count = size_t(last) + 1;
+      if (segleft > count) {
+        core::Subtree under(t, segleft_idx);
+        core::add_expert(t, "IPv6 Type 4 Routing Header segments left field must not exceed address count (" +
+                                std::to_string(count) + ")",
+                         core::Severity::Warn, core::ExpertGroup::Protocol, off + 3, 1, ipv6_f::routing_invalid_segleft);
+      }
+      for (size_t i = 0; i < count; ++i, at += 16) {
         core::Bytes a = body.bytes(16);
-        if (!body.ok()) break;  // (cut by the snapshot length)
+        if (!body.ok()) return segleft ? final : nullptr;  // (beyond the header, or cut by the capture)
         labelled(t.add_ipv6(ipv6_f::routing_srh_addr, a.data(), at), "Address", i, a.data());
         if (i == 0) {  // Segment List[0]: the last segment
           std::memcpy(final_dst, a.data(), 16);
@@ -118,6 +130,48 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, core::Reader& bo
         }
       }
       return segleft ? final : nullptr;
+    }
+    case 5:
+    case 6: {
+      // Compact Routing Headers (draft-bonica-6man-comp-rtg-hdr): 16- or
+      // 32-bit Segment IDs; the current one is at index Segments Left; the
+      // list ends at its first zero (padding).
+      const bool c16 = type == 5;
+      const size_t width = c16 ? 2 : 4;
+      const size_t slots = c16 ? size_t(hdr_len) * 4 + 2 : size_t(hdr_len) * 2 + 1;
+      // The least Hdr Ext Len that holds Segments Left SIDs beyond the first 8 octets' share.
+      const size_t in_first = c16 ? 2 : 1, per_word = c16 ? 4 : 2;
+      const size_t min_len = segleft <= in_first ? 0 : (segleft - in_first + per_word - 1) / per_word;
+      if (min_len > hdr_len) {
+        core::Subtree under(t, len_idx);
+        core::add_expert(t, "IPv6 Compact Routing Header minimum length must not exceed header length (" +
+                                std::to_string(hdr_len) + ")",
+                         core::Severity::Error, core::ExpertGroup::Malformed, off + 1, 1, ipv6_f::routing_invalid_length);
+      }
+      auto read_sid = [&](core::Reader& rd) -> uint32_t { return c16 ? rd.be16() : rd.be32(); };
+      {
+        core::Reader cur = body;
+        cur.skip(width * segleft);
+        const uint32_t sid = read_sid(cur);
+        if (!cur.ok()) {
+          body = cur;  // (the failure, for the caller)
+          return nullptr;
+        }
+        t.add_uint(c16 ? ipv6_f::routing_crh16_current_sid : ipv6_f::routing_crh32_current_sid, sid,
+                   at + static_cast<uint32_t>(width * segleft), static_cast<uint32_t>(width), core::FieldNode::kGenerated);
+      }
+      uint32_t sid = read_sid(body);
+      if (!body.ok()) return nullptr;
+      core::Subtree list(t, core::add_text(t, "Segment Identifiers", at, static_cast<uint32_t>(body.remaining() + width)));
+      for (size_t i = 0; i < slots && sid; ++i) {
+        const int32_t si = t.add_uint(c16 ? ipv6_f::routing_crh16_sid : ipv6_f::routing_crh32_sid, sid, at,
+                                      static_cast<uint32_t>(width));
+        if (si >= 0) t.set_display(si, "SID[" + std::to_string(i) + "] = " + std::to_string(sid));
+        at += static_cast<uint32_t>(width);
+        sid = read_sid(body);  // (tshark reads the next one before testing the count: past the last slot, an error)
+        if (!body.ok()) return nullptr;
+      }
+      return nullptr;
     }
     default: {
       core::Bytes rest = body.rest_captured();
@@ -246,15 +300,22 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       core::Subtree in_ipv6(t, proto_idx);
       const int32_t hdr = t.open(p, eoff, static_cast<uint32_t>(total));
       t.add_uint(p + 1, n, eoff, 1);
-      t.add_uint(p + 2, hl, eoff + 1, 1);
+      const int32_t len_idx = t.add_uint(p + 2, hl, eoff + 1, 1);
       t.add_uint(nxt == 0 ? ipv6_f::hopopts_len_oct : nxt == 43 ? ipv6_f::routing_len_oct : ipv6_f::dstopts_len_oct,
                  total, eoff + 1, 1, core::FieldNode::kGenerated);
       Reader body = payload.sub(total - 2);
       if (nxt != 43) dissect_ipv6_options(t, body, eoff + 2);
       else {
         uint8_t final_dst[16];
-        if (dissect_routing(t, hdr, body, eoff, core::Bytes(dst.data(), 16), final_dst))
+        if (dissect_routing(t, hdr, len_idx, hl, body, eoff, core::Bytes(dst.data(), 16), final_dst))
           std::memcpy(pkt.net_dst.bytes.data(), final_dst, 16);  // (the columns and the conversation)
+        if (!body.ok()) {
+          // tshark stops inside the header: its Info says where.
+          t.close();
+          if (pkt.cols) pkt.cols->info = "IPv6 routing";
+          pkt.check(body, "IPv6 Routing");
+          return;
+        }
       }
       t.close();
       if (pkt.check(payload, "IPv6")) return;

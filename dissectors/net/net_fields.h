@@ -27,6 +27,8 @@ enum : FieldId {
   routing_mipv6_home_address, routing_rpl_cmpri, routing_rpl_cmpre, routing_rpl_pad, routing_rpl_reserved,
   routing_rpl_addr_count, routing_rpl_address, routing_rpl_full_address, routing_srh_last_entry,
   routing_srh_flags, routing_srh_tag, routing_srh_addr, routing_undecoded, routing_deprecated,
+  routing_crh16_current_sid, routing_crh32_current_sid, routing_crh16_sid, routing_crh32_sid, routing_invalid_length,
+  routing_invalid_segleft,
 };
 }
 namespace udp_f {

@@ -527,8 +527,10 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
           if (expand)
             for (int32_t k : kids) {
               const FieldDef* kd = reg.def(nodes[static_cast<size_t>(k)].id);
+              // (A text item's children are this layer's: "Segment Identifiers" in a routing header.)
               self(self, sub, k,
-                   kd && !kd->abbrev.starts_with(def->abbrev) && reg.owner(kd->id) != def->abbrev &&
+                   kd && kd->id != link::ws_f::text && !kd->abbrev.starts_with(def->abbrev) &&
+                           reg.owner(kd->id) != def->abbrev &&
                            !(kd->abbrev == "ip.version" && def->abbrev == "ipv6")  // (IPv6's own ip.version)
                        ? layer
                        : std::string_view(key),
