@@ -663,8 +663,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.ts = pkt.frame.ts;
     sf.opens_midstream = opens_midstream;
     an = analyze_segment(*flow, dir, sf);
-    // -2: the handshake's round trip is known on the SYN/ACK already.
-    if (!an.have_irtt && (flags & kAck) && st.tcp_forward) {
+    // -2: the handshake's round trip is known from the SYN/ACK on, shown on
+    // every segment that has a SEQ/ACK analysis (a retransmitted SYN too; not
+    // an ACK that acknowledges nothing), as tshark's second pass.
+    if (!an.have_irtt && st.tcp_forward && (an.any() || an.acks_frame || an.have_in_flight || an.push_bytes_sent)) {
       const StreamForward::Facts* fin = st.tcp_forward->find(flow->stream);
       if (fin && (fin->irtt.sec || fin->irtt.nsec)) {
         an.have_irtt = true;
