@@ -156,6 +156,12 @@ def main(d):
     # ... and from frame 287: a client's first segment seen is data the broker
     # had acknowledged (a spurious retransmission), its FIN repeats an ACK.
     write_pcap(os.path.join(d, 'mqtt_lossy_tail.pcap'), ll, rl[286:], nl)
+    # ... from frame 254: the capture opens with a SYN/ACK and its copy 2 us
+    # later (a Retransmission, not Out-Of-Order: the copy ends where the first
+    # did); from frame 164: a 2-byte PDU start sent again out of order while
+    # its PDU is still in progress (tshark's reassembly takes it again).
+    write_pcap(os.path.join(d, 'mqtt_lossy_synack.pcap'), ll, rl[253:], nl)
+    write_pcap(os.path.join(d, 'mqtt_lossy_dup2.pcap'), ll, rl[163:], nl)
     # A 100-byte snapshot length (tcpdump -s 100), as sensors often capture:
     # MQTT over TCP and MQTT over TLS 1.2, each frame cut to 100 bytes.
     np_, lp_, rp_ = read_pcap(os.path.join(d, 'mqtt_plain.pcap'))

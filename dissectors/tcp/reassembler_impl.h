@@ -289,6 +289,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
   if (!seq_gt(end, next_)) {
     out.cls = SegClass::Retransmission;  // every byte already delivered: first data wins
     out.differs = overlap_differs(rel_seq, data);
+    out.in_open_pdu = !pdu_.empty() && !seq_gt(next_ - static_cast<uint32_t>(pdu_.size()), rel_seq);
     return out;
   }
   if (seq_gt(rel_seq, next_)) {

@@ -1125,7 +1125,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     prefix_analysis(*info, an);
     return;
   }
-  if (out.cls == DirStream::SegClass::Retransmission) return;
+  if (out.cls == DirStream::SegClass::Retransmission) {
+    // An out-of-order copy of bytes of the PDU still in progress: tshark's
+    // reassembly takes it again.
+    if (an.out_of_order && out.in_open_pdu) *info += " [TCP segment of a reassembled PDU]";
+    return;
+  }
   // -2: tshark's second pass knows where a PDU begun here is completed and
   // keeps TCP's summary on its first segment, as on the others.
   const bool completed_later =

@@ -67,7 +67,8 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     int64_t ooo_thres = ns(flow.first_rtt) ? ns(flow.first_rtt) : 3000000;  // 3 ms without an RTT
     if (not_advanced && t < 20000000 && rev.dupacknum >= 2 && rev.have_ack && rev.lastack == s.seq) {
       a.fast_retransmission = true;
-    } else if (not_advanced && t < ooo_thres && fwd.nextseq != s.seq + s.seglen) {
+    } else if (not_advanced && t < ooo_thres &&
+               fwd.nextseq != s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1u : 0u)) {  // (a SYN or FIN counts one)
       a.out_of_order = true;
     } else if (rev.have_ack && s.seglen > 0 && le(s.seq + s.seglen, rev.lastack)) {
       a.spurious_retransmission = true;
