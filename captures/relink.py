@@ -195,6 +195,11 @@ def main(d):
     for src, dst in (('dns_tcp.pcap', 'trunc_snap100_dns.pcap'), ('mdns_lab.pcap', 'trunc_snap100_mdns.pcap')):
         nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
         write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:100]) for (s, f, o, p) in rx_], nx_, snaplen=100)
+    # ... LLMNR cut to 80 bytes: questions cut short, a repeated query not
+    # flagged as a retransmission (tshark's exception comes first).
+    nx_, lx_, rx_ = read_pcap(os.path.join(d, 'llmnr_lab.pcap'))
+    write_pcap(os.path.join(d, 'trunc_snap80_llmnr.pcap'), lx_, [(s, f, o, p[:80]) for (s, f, o, p) in rx_], nx_,
+               snaplen=80)
     # ... and the neighbouring protocols and tunnels cut to 64 bytes: inner
     # IPv4/TCP headers and ARP cut short (the fields as far as they go).
     nn_, ln_, rn_ = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

@@ -540,6 +540,8 @@ enum class Flavor : uint8_t { Dns, Mdns, Llmnr };
 void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Flavor flavor, bool tcp = false) {
   auto& t = pkt.tree;
   const bool mdns = flavor == Flavor::Mdns, llmnr = flavor == Flavor::Llmnr;
+  // The name tshark's truncation and malformed marks give ("[... : mDNS truncated]").
+  const char* mark_name = mdns ? "mDNS" : llmnr ? "LLMNR" : "DNS";
   pkt.layer(mdns ? "mdns" : llmnr ? "llmnr" : "dns");
   pkt.set_protocol(mdns ? "MDNS" : llmnr ? "LLMNR" : "DNS");
   const core::FieldId proto = mdns    ? core::FieldId{dns_f::mdns_proto}
@@ -548,7 +550,7 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
   int32_t p = t.open(proto, off, static_cast<uint32_t>(r.remaining()));
   if (tcp) {
     const uint16_t len = r.be16();
-    if (pkt.check(r, "DNS")) {
+    if (pkt.check(r, mark_name)) {
       t.close();
       return;
     }
@@ -565,7 +567,7 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
                                        : "Domain Name System") +
                        (flags & 0x8000 ? " (response)" : " (query)"));
   const uint16_t qd = r.be16(), an = r.be16(), ns = r.be16(), ar = r.be16();
-  if (pkt.check(r, "DNS")) {
+  if (pkt.check(r, mark_name)) {
     t.close();
     return;
   }
@@ -579,16 +581,7 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
   uint64_t again_of = 0;  // the frame this message repeats
   if (known && !response_flag && !known->resp_frame) again_of = known->frame;
   if (known && response_flag && known->resp_frame && known->resp_frame < pkt.frame.number) again_of = known->resp_frame;
-  {
-    core::Subtree under(t, t.add_uint(dns_f::id, id, off, 2));
-    if (again_of) {
-      const std::string m = std::string(response_flag ? "DNS response retransmission. Original response in frame "
-                                                      : "DNS query retransmission. Original request in frame ") +
-                            std::to_string(again_of);
-      core::add_expert(t, m, core::Severity::Warn, core::ExpertGroup::Protocol, off, 2,
-                       response_flag ? dns_f::retransmit_response : dns_f::retransmit_request);
-    }
-  }
+  const int32_t id_idx = t.add_uint(dns_f::id, id, off, 2);
   {
     core::Subtree sub(t, t.add_uint(dns_f::flags, flags, off + 2, 2));
     t.add_bool(dns_f::flags_response, response, off + 2, 2);
@@ -652,6 +645,15 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
     // message whose sections ran out of bytes shows none (tshark's exception
     // comes first).
     const bool show = ok;
+    if (again_of && show) {
+      // (under the Transaction ID, as tshark, which adds it after the sections)
+      core::Subtree under(t, id_idx);
+      const std::string m = std::string(response_flag ? "DNS response retransmission. Original response in frame "
+                                                      : "DNS query retransmission. Original request in frame ") +
+                            std::to_string(again_of);
+      core::add_expert(t, m, core::Severity::Warn, core::ExpertGroup::Protocol, off, 2,
+                       response_flag ? dns_f::retransmit_response : dns_f::retransmit_request);
+    }
     if (!response) {
       if (again_of) {
         if (show) {
@@ -682,8 +684,8 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
   }
   t.close();
   if (!ok) {
-    if (msg.size() < declared) pkt.mark_truncated("DNS");
-    else pkt.mark_malformed("DNS");
+    if (msg.size() < declared) pkt.mark_truncated(mark_name);
+    else pkt.mark_malformed(mark_name);
   }
 }
 

@@ -205,7 +205,8 @@ void add_checksum(core::FieldTree& t, core::FieldId csum_id, core::FieldId statu
       t.append_text(c, note + "]");
     }
   } else {
-    t.append_static(c, " [unverified]");
+    // (the message is not all captured: tshark's words for it)
+    t.append_static(c, " [unverified] [fragmented datagram]");
   }
   t.add_uint(status_id, status, off + 2, 2);
 }

@@ -224,6 +224,8 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("ipv6");
   int32_t proto_idx = t.open(ipv6_f::proto, off, 40);
+  const uint8_t first_byte = r.captured_remaining() ? r.rest_captured()[0] : 0;
+  const bool have_first_byte = r.captured_remaining() > 0;
   uint32_t vtf = r.be32();
   uint16_t plen = r.be16();
   uint8_t nxt = r.u8();
@@ -231,6 +233,10 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   core::Bytes src = r.bytes(16);
   core::Bytes dst = r.bytes(16);
   if (pkt.check(r, "IPv6")) {
+    if (have_first_byte) {  // (the version, from the first byte, as tshark shows it before the cut)
+      t.add_uint(ipv6_f::version, first_byte >> 4, off, 1, core::FieldNode::kHidden);
+      t.add_uint(ip_f::version, first_byte >> 4, off, 1);
+    }
     t.close();
     return;
   }

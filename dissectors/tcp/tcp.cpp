@@ -427,11 +427,20 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
   if (!r.ok()) {
     // Header cut short: show the ports if we have them, as tshark does.
-    if (info && r.error_offset() - start >= 4) {
-      info->clear();
-      core::append_uint(*info, sp);
-      *info += " \xe2\x86\x92 ";
-      core::append_uint(*info, dp);
+    if (r.error_offset() - start >= 4) {
+      if (info) {
+        info->clear();
+        core::append_uint(*info, sp);
+        *info += " \xe2\x86\x92 ";
+        core::append_uint(*info, dp);
+      }
+      if (t.wants(tcp_f::proto))
+        t.set_label(proto_idx, "Transmission Control Protocol, Src Port: " + std::to_string(sp) +
+                                   ", Dst Port: " + std::to_string(dp));
+      t.add_uint(tcp_f::srcport, sp, off, 2);
+      t.add_uint(tcp_f::dstport, dp, off + 2, 2);
+      t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
+      t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
     }
     pkt.check(r, "TCP");
     t.close();
