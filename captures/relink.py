@@ -162,6 +162,11 @@ def main(d):
     # its PDU is still in progress (tshark's reassembly takes it again).
     write_pcap(os.path.join(d, 'mqtt_lossy_synack.pcap'), ll, rl[253:], nl)
     write_pcap(os.path.join(d, 'mqtt_lossy_dup2.pcap'), ll, rl[163:], nl)
+    # A TLS capture started inside a certificate chain longer than a record:
+    # the first record seen continues a message, its bytes no handshake type
+    # (tshark: "Encrypted Handshake Message", nothing held).
+    nb, lb, rb = read_pcap(os.path.join(d, 'mqtts_bigchain.pcap'))
+    write_pcap(os.path.join(d, 'mqtts_bigchain_late.pcap'), lb, rb[28:], nb)
     # A 100-byte snapshot length (tcpdump -s 100), as sensors often capture:
     # MQTT over TCP and MQTT over TLS 1.2, each frame cut to 100 bytes.
     np_, lp_, rp_ = read_pcap(os.path.join(d, 'mqtt_plain.pcap'))

@@ -1174,6 +1174,15 @@ void dissect_handshakes(Reader& body, bool record_complete, uint32_t off, Packet
       dissect_handshake_message(data, pos, hoff, is_first, pkt, s, first_item, what, need);
       break;
     }
+    if (!handshake_name(rest[0]) && (!need || rest.size() < need)) {
+      // No handshake type: bytes from inside a message whose start was not
+      // seen (a capture started late). tshark names them as an encrypted
+      // message and holds nothing.
+      if (is_first)
+        show_handshake(pkt, s, first_item, what, "Encrypted Handshake Message", true, true, hoff,
+                       static_cast<uint32_t>(rest.size()));
+      break;
+    }
     if (!need || rest.size() < need) {
       // The message continues in the next handshake record.
       const char* name = handshake_name(rest[0]);
