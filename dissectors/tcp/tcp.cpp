@@ -384,6 +384,14 @@ const char* tls_port_app(const DissectState& st, uint16_t sp, uint16_t dp) {
   return nullptr;
 }
 
+// The ports, and tcp.port once for each (hidden), as tshark adds them.
+void add_ports(core::FieldTree& t, uint16_t sp, uint16_t dp, uint32_t off) {
+  t.add_uint(tcp_f::srcport, sp, off, 2);
+  t.add_uint(tcp_f::dstport, dp, off + 2, 2);
+  t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
+  t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+}
+
 }  // namespace
 
 void dissect_tcp_quoted(Reader& r, Packet& pkt) {
@@ -395,10 +403,7 @@ void dissect_tcp_quoted(Reader& r, Packet& pkt) {
   uint16_t dp = r.be16();
   uint32_t seq = r.be32();
   if (r.ok()) {
-    t.add_uint(tcp_f::srcport, sp, off, 2);
-    t.add_uint(tcp_f::dstport, dp, off + 2, 2);
-    t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
-    t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+    add_ports(t, sp, dp, off);
     t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
     if (t.wants(tcp_f::proto))
       t.set_label(p, "Transmission Control Protocol, Src Port: " + std::to_string(sp) + ", Dst Port: " + std::to_string(dp) +
@@ -437,10 +442,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       if (t.wants(tcp_f::proto))
         t.set_label(proto_idx, "Transmission Control Protocol, Src Port: " + std::to_string(sp) +
                                    ", Dst Port: " + std::to_string(dp));
-      t.add_uint(tcp_f::srcport, sp, off, 2);
-      t.add_uint(tcp_f::dstport, dp, off + 2, 2);
-      t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
-      t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+      add_ports(t, sp, dp, off);
     }
     pkt.check(r, "TCP");
     t.close();
@@ -484,10 +486,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   }
 
-  t.add_uint(tcp_f::srcport, sp, off, 2);
-  t.add_uint(tcp_f::dstport, dp, off + 2, 2);
-  t.add_uint(tcp_f::port, sp, off, 2, core::FieldNode::kHidden);
-  t.add_uint(tcp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+  add_ports(t, sp, dp, off);
   if (flow) {
     t.add_uint(tcp_f::stream, flow->stream, 0, 0);
     // What the conversation showed before this packet; with -2, by its end (as tshark's second pass).
