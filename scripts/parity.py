@@ -7,12 +7,16 @@ category, how many summary lines, -T fields cells and filter results are
 equal. Not timed in CI (it runs tshark a few thousand times); run it and
 report:
 
-    scripts/parity.py [MQSNIFF=build/mqsniff] [--quick]
+    scripts/parity.py [MQSNIFF=build/mqsniff] [--quick] [--diffs] [--only=WORD]
+
+--only=WORD runs the categories whose name holds WORD (bundled, late,
+snapshot, unregistered).
 
 Needs tshark, editcap and tcprewrite (apt-get install tshark tcpreplay).
 """
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,11 +83,15 @@ def compare(mq, cap, extra, totals, cat, diffs):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     quick = "--quick" in sys.argv
+    only = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--only=")), None)
+
+    def wanted(cat):
+        return only is None or only in cat
     mq = os.path.abspath(args[0] if args else os.path.join(ROOT, "build", "mqsniff"))
     caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcap")) + glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
     totals, diffs = {}, []
     tmp = tempfile.mkdtemp()
-    for cap in caps:
+    for cap in caps if wanted("bundled captures") else []:
         compare(mq, cap, [], totals, "bundled captures", diffs)
     step = 9 if quick else 4
     for cap in caps:
@@ -91,17 +99,18 @@ def main():
         if not (name.startswith("mqtt") or name.startswith("mqtts")) or name.endswith(".pcapng"):
             continue
         n = len(run(["tshark", "-n", "-r", cap]))
-        for k in range(2, max(3, n - 1), step):
-            cut = os.path.join(tmp, "cut.pcap")
+        for k in range(2, max(3, n - 1), step) if wanted("picked up late") or wanted("unregistered port") else []:
+            cut = os.path.join(tmp, "%s.from%d.pcap" % (name, k))
             subprocess.run(["editcap", "-r", cap, cut, "%d-%d" % (k, n)], stderr=subprocess.DEVNULL)
-            compare(mq, cut, [], totals, "picked up late (from frame k)", diffs)
-            if name.startswith("mqtts") and not os.path.exists(os.path.splitext(cap)[0] + ".keys"):
-                moved = os.path.join(tmp, "moved.pcap")
+            if wanted("picked up late"):
+                compare(mq, cut, [], totals, "picked up late (from frame k)", diffs)
+            if wanted("unregistered port") and name.startswith("mqtts") and not os.path.exists(os.path.splitext(cap)[0] + ".keys"):
+                moved = os.path.join(tmp, "%s.from%d.moved.pcap" % (name, k))
                 subprocess.run(["tcprewrite", "--portmap=8883:9443,8884:9443", "-i", cut, "-o", moved],
                                stderr=subprocess.DEVNULL)
                 compare(mq, moved, [], totals, "TLS late on an unregistered port", diffs)
-        for snap in (100, 150):
-            cut = os.path.join(tmp, "snap.pcap")
+        for snap in (100, 150) if wanted("snapshot length") else ():
+            cut = os.path.join(tmp, "%s.snap%d.pcap" % (name, snap))
             subprocess.run(["editcap", "-s", str(snap), cap, cut], stderr=subprocess.DEVNULL)
             compare(mq, cut, [], totals, "snapshot length 100/150", diffs)
     print("| captures | summary lines equal | -T fields cells equal | filter results equal |")
@@ -113,6 +122,7 @@ def main():
     if "--diffs" in sys.argv:
         for d in diffs:
             print("DIFF", *d)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 #include "dissectors/tls/x509.h"
 #include "src/output/field_format.h"
 #include "src/output/render.h"
+#include "src/output/text_buf.h"
 
 namespace mqsniff::out {
 using core::FieldDef;
@@ -45,7 +46,7 @@ int hex_digits(const FieldDef& d) {
 }
 
 // "0001 .... = " for a masked field: the value's bits in the field's width.
-void append_bits(std::string& out, const FieldDef& d, uint64_t raw) {
+void append_bits(TextBuf& out, const FieldDef& d, uint64_t raw) {
   unsigned width = d.type == FieldType::Boolean ? d.bool_bits : core::integer_bits(d.type);
   if (width == 0 || width > 64) return;
   char buf[96];
@@ -182,7 +183,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
   }
 }
 
-void append_hex(std::string& out, uint64_t v, int digits) {
+void append_hex(TextBuf& out, uint64_t v, int digits) {
   static const char* const kHex = "0123456789abcdef";
   out += "0x";
   char buf[17];
@@ -196,7 +197,7 @@ void append_hex(std::string& out, uint64_t v, int digits) {
 }
 
 // "1 day, 2 hours, 3 minutes, 4 seconds" (the parts that are not zero).
-void append_duration(std::string& out, uint64_t secs) {
+void append_duration(TextBuf& out, uint64_t secs) {
   if (secs == 0) {
     out += "0 seconds";
     return;
@@ -212,7 +213,7 @@ void append_duration(std::string& out, uint64_t secs) {
     if (!n) continue;
     if (!first) out += ", ";
     first = false;
-    core::append_uint(out, n);
+    append_uint(out, n);
     out += ' ';
     out += p.name;
     if (n != 1) out += 's';
@@ -235,7 +236,7 @@ bool is_count(std::string_view a) {
 
 constexpr size_t kLabelMax = 239;  // tshark's ITEM_LABEL_LENGTH, less its terminator
 
-void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
+void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
   std::string v;
   switch (n.kind) {
     case ValueKind::None:
@@ -252,46 +253,50 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       }
       if (special && (d.abbrev == "tcp.options.sack_le" || d.abbrev == "tcp.options.sack_re")) {  // "left edge = 2210 (relative)"
         out += d.abbrev == "tcp.options.sack_le" ? "left edge = " : "right edge = ";
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += " (relative)";
         return;
       }
       if (special && (d.abbrev == "tcp.options.sack.dsack_le" || d.abbrev == "tcp.options.sack.dsack_re")) {
         out += d.abbrev == "tcp.options.sack.dsack_le" ? "D-SACK Left Edge = " : "D-SACK Right Edge = ";
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += " (relative)";
         return;
       }
       if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment" || d.abbrev == "tls.handshake.fragment" ||
                       d.abbrev == "ip.fragment" || d.abbrev == "ipv6.fragment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
-        core::append_uint(out, u);
+        append_uint(out, u);
         return;
       }
       if (special && d.abbrev == "tcp.hdr_len") {  // "1010 .... = Header Length: 40 bytes (10)"
         const uint64_t words = u / 4;
-        char bits[32];
-        snprintf(bits, sizeof bits, "%d%d%d%d .... = Header Length: ", int(words >> 3 & 1), int(words >> 2 & 1),
-                 int(words >> 1 & 1), int(words & 1));
-        out += bits;
-        core::append_uint(out, u);
+        const char bits[4] = {char('0' + (words >> 3 & 1)), char('0' + (words >> 2 & 1)), char('0' + (words >> 1 & 1)),
+                              char('0' + (words & 1))};
+        out.append(bits, 4);
+        out += " .... = Header Length: ";
+        append_uint(out, u);
         out += " bytes (";
-        core::append_uint(out, words);
+        append_uint(out, words);
         out += ')';
         return;
       }
       if (special && (d.abbrev == "ip.version" || d.abbrev == "ip.hdr_len")) {  // the first byte's two nibbles, as bits
         const uint64_t nib = d.abbrev == "ip.version" ? u : u / 4;
-        char bits[16];
-        snprintf(bits, sizeof bits, "%d%d%d%d", int(nib >> 3 & 1), int(nib >> 2 & 1), int(nib >> 1 & 1), int(nib & 1));
+        const char nib_bits[4] = {char('0' + (nib >> 3 & 1)), char('0' + (nib >> 2 & 1)), char('0' + (nib >> 1 & 1)),
+                                  char('0' + (nib & 1))};
+        const std::string_view bits(nib_bits, 4);
         if (d.abbrev == "ip.version") {
-          out += std::string(bits) + " .... = Version: ";
-          core::append_uint(out, u);
+          out += bits;
+          out += " .... = Version: ";
+          append_uint(out, u);
         } else {
-          out += std::string(".... ") + bits + " = Header Length: ";
-          core::append_uint(out, u);
+          out += ".... ";
+          out += bits;
+          out += " = Header Length: ";
+          append_uint(out, u);
           out += " bytes (";
-          core::append_uint(out, nib);
+          append_uint(out, nib);
           out += ')';
         }
         return;
@@ -307,23 +312,23 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       }
       if (special && (d.abbrev == "frame.len" || d.abbrev == "frame.cap_len")) {  // "Frame Length: 74 bytes (592 bits)"
         out += d.abbrev == "frame.len" ? "Frame Length: " : "Capture Length: ";
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += " bytes (";
-        core::append_uint(out, u * 8);
+        append_uint(out, u * 8);
         out += " bits)";
         return;
       }
       if (special && is_count(d.abbrev)) {  // BER SEQUENCE OF: "rdnSequence: 3 items"
         out += d.name;
         out += ": ";
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += u == 1 ? " item" : " items";
         return;
       }
       if (special && d.abbrev == "tls.handshake.session_ticket_lifetime_hint") {  // tshark: "7200 seconds (2 hours)"
         out += d.name;
         out += ": ";
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += " seconds (";
         append_duration(out, u);
         out += ')';
@@ -336,19 +341,19 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       out += d.name;
       out += ": ";
       if (special && d.abbrev == "ip.frag_offset") {  // tshark shows the offset in bytes
-        core::append_uint(out, u * 8);
+        append_uint(out, u * 8);
         return;
       }
       if (special && (d.abbrev == "ipv6.hopopts.len_oct" || d.abbrev == "ipv6.dstopts.len_oct" ||
                       d.abbrev == "ipv6.routing.len_oct")) {  // "8 bytes"
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += " bytes";
         return;
       }
       if (special && d.abbrev == "ipv6.fraghdr.offset") {  // "154 (1232 bytes)"
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += " (";
-        core::append_uint(out, u * 8);
+        append_uint(out, u * 8);
         out += " bytes)";
         return;
       }
@@ -361,13 +366,13 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
         out += " (";
       }
       if (hex) append_hex(out, u, hex_digits(d));
-      else if (n.kind == ValueKind::Int) core::append_int(out, n.i);
-      else core::append_uint(out, u);
+      else if (n.kind == ValueKind::Int) append_int(out, n.i);
+      else append_uint(out, u);
       if (name) {
         out += ')';
       } else if (d.base == core::Base::HexDec) {
         out += " (";
-        core::append_uint(out, u);
+        append_uint(out, u);
         out += ')';
       } else if (d.base == core::Base::DecHex) {
         out += " (";
@@ -414,7 +419,8 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
       if (special && (d.abbrev == "x509af.serialNumber" || d.abbrev == "pkcs1.modulus")) out += "0x";  // BER integers
       // tshark shows at most 36 bytes, then an ellipsis.
       size_t shown = n.b.n > kTreeBytesShown ? kTreeBytesShown : n.b.n;
-      core::append_hex_bytes(out, n.b.p, shown, d.base == core::Base::SepColon ? ':' : 0);
+      out.commit(core::write_hex_bytes(out.reserve_more(shown * 3), n.b.p, shown,
+                                       d.base == core::Base::SepColon ? ':' : 0));
       if (n.b.n > kTreeBytesShown) out += "\xe2\x80\xa6";
       return;
     }
@@ -454,21 +460,31 @@ void field_line(std::string& out, const FieldDef& d, const FieldNode& n) {
 // "Header Flags: 0x34, Message Type: Publish Message, QoS Level: ..." (the
 // set booleans by name, the named values; other integers not), and TCP's
 // "Flags: 0x018 (PSH, ACK)".
-void append_flags_summary(std::string& out, const FieldDef& d, std::span<const FieldNode> nodes, size_t i) {
+void append_flags_summary(TextBuf& out, const FieldDef& d, std::span<const FieldNode> nodes, size_t i) {
   if (!info_of(d).summary || nodes[i].kind != ValueKind::UInt) return;
   if (d.abbrev == "tcp.flags") {
     static const char* const kNames[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
-    std::string set;
-    for (unsigned b = 0; b < 9; ++b)
-      if (nodes[i].u >> b & 1) set += std::string(set.empty() ? "" : ", ") + kNames[b];
-    out += " (" + (set.empty() ? std::string("<None>") : set) + ")";
+    out += " (";
+    bool any = false;
+    for (unsigned b = 0; b < 9; ++b) {
+      if (!(nodes[i].u >> b & 1)) continue;
+      if (any) out += ", ";
+      out += kNames[b];
+      any = true;
+    }
+    out += any ? ")" : "<None>)";
     return;
   }
   if (d.abbrev == "ip.dsfield" || d.abbrev == "ipv6.tclass") {  // "0x00 (DSCP: CS0, ECN: Not-ECT)"
     const uint64_t v = nodes[i].u;
     const char* dscp = lookup(kDscpShort, v >> 2);
     const char* ecn = lookup(kEcnShort, v & 3);
-    out += std::string(" (DSCP: ") + (dscp ? dscp : std::to_string(v >> 2).c_str()) + ", ECN: " + (ecn ? ecn : "?") + ")";
+    out += " (DSCP: ";
+    if (dscp) out += dscp;
+    else append_uint(out, v >> 2);
+    out += ", ECN: ";
+    out += ecn ? ecn : "?";
+    out += ')';
     return;
   }
   if (d.abbrev == "dns.flags") {  // "Flags: 0x8180 Standard query response, No error"
@@ -514,9 +530,13 @@ void render_tree(std::string& out, const core::FieldTree& tree, const std::vecto
                tree.in_tree_order());
 }
 
-void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std::vector<std::string>& only,
+void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const std::vector<std::string>& only,
                   std::span<const std::pair<int32_t, std::string_view>> appended, bool preorder) {
   const auto& reg = core::FieldRegistry::instance();
+  // The packet's lines are made in a TextBuf (inlined appends) and added to out_text at once.
+  thread_local TextBuf out;
+  thread_local std::string scratch;
+  out.clear();
   thread_local std::vector<std::pair<int32_t, std::string_view>> app;
   app.assign(appended.begin(), appended.end());
   std::stable_sort(app.begin(), app.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -642,9 +662,12 @@ void render_nodes(std::string& out, std::span<const FieldNode> nodes, const std:
     // tshark prints the bytes of a Data layer under its header line, as -x would.
     if (n.id == link::data_f::proto && n.kind == ValueKind::Bytes && n.b.p && n.b.n) {
       out += '\n';
-      render_hexdump(out, n.b.p, n.b.n);
+      scratch.clear();
+      render_hexdump(scratch, n.b.p, n.b.n);
+      out += scratch;
     }
   }
+  out_text.append(out.data(), out.size());
 }
 
 }  // namespace mqsniff::out
