@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # --threads: the output of worker threads is byte for byte the output of one
 # thread - summary lines, -T fields (with the Info column, TCP analysis,
-# reassembly fields, pcapng comments), display filters, -q - on every bundled capture and on a
-# generated capture of thousands of conversations between many address pairs
-# (where every worker gets packets: checked); tcp.stream printed by -e is
-# numbered as one thread numbers it. What stays on one thread (a filter on
-# tcp.stream, udp.stream) is checked to stay there.
+# reassembly fields, pcapng comments), display filters, -q, -V without MQTT
+# analysis (its tcp.stream, udp.stream and time since the previous displayed
+# frame) - on every bundled capture (icmp_router.pcap: a router's ICMP errors
+# quote conversations of other address pairs) and on a generated capture of
+# thousands of conversations between many address pairs (where every worker
+# gets packets: checked); tcp.stream printed by -e is numbered as one thread
+# numbers it. What stays on one thread (a filter on tcp.stream, udp.stream;
+# -V with MQTT analysis, whose sessions and forwarded messages cross
+# conversations) is checked to stay there.
 #   tests/threads_check.sh MQSNIFF_BINARY BENCH_GEN_BINARY
 set -uo pipefail
 bin=$(realpath "${1:?usage: threads_check.sh MQSNIFF BENCH_GEN}")
@@ -23,7 +27,10 @@ outputs=(""
          "-T fields -e frame.number -e tcp.stream -e tcp.srcport -e mqtt.topic"
          "-E occurrence=a -T fields -e tcp.stream -e ip.src"
          "-Y tcp.stream==3 -T fields -e tcp.stream -e frame.number"
-         "-T fields -e tcp.stream -e udp.stream")
+         "-T fields -e tcp.stream -e udp.stream"
+         "-o mqtt.analysis:FALSE -V"
+         "-o mqtt.analysis:FALSE -V -Y udp||mqtt||icmp||tls.handshake"
+         "-o mqtt.analysis:FALSE -V -O tcp,udp")
 check() { # file extra-args...
   local f=$1; shift
   for args in "${outputs[@]}"; do
@@ -64,7 +71,13 @@ if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" -T fields -e tcp.stream --t
 else
   fail=$((fail+1)); echo "FAIL -e tcp.stream did not run on workers"
 fi
-for args in "-Y tcp.stream==3" "-T fields -e udp.stream" "-o tcp.max_flows:1000" "-o tcp.reassembly_max_total:5000000"; do
+if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" -o mqtt.analysis:FALSE -V --threads 3 2>&1 >/dev/null | grep -q workers; then
+  pass=$((pass+1))
+else
+  fail=$((fail+1)); echo "FAIL -V without MQTT analysis did not run on workers"
+fi
+for args in "-Y tcp.stream==3" "-T fields -e udp.stream" "-o tcp.max_flows:1000" "-o tcp.reassembly_max_total:5000000" "-V" \
+            "-o mqtt.analysis:FALSE -V -Y udp.stream==2" "-o mqtt.analysis:FALSE -V -l"; do
   # shellcheck disable=SC2086
   if MQSNIFF_WORKER_STATS=1 "$bin" -r "$tmp/many.pcap" $args --threads 3 2>&1 >/dev/null | grep -q workers; then
     fail=$((fail+1)); echo "FAIL [$args] ran on workers"

@@ -851,7 +851,7 @@ int run(const cli::Options& o) {
   }
   for (auto& s : sinks) s->begin();
 
-  // --threads: summary lines, -T fields and -q dissected on workers when
+  // --threads: summary lines, -T fields, -V and -q dissected on workers when
   // nothing printed depends on which worker a conversation is on.
   std::unique_ptr<WorkerPool> pool;
   if (const unsigned nw = workers_for(o, st.tls_decrypt != nullptr, st.mqtt_analysis,
@@ -859,8 +859,9 @@ int run(const cli::Options& o) {
                                       named_fields(plan),
                                       plan.dfilter ? plan.dfilter->fields() : std::vector<core::FieldId>{})) {
     WorkerOutput wo;
-    wo.kind = !print ? WorkerOutput::Kind::None
+    wo.kind = !print                                ? WorkerOutput::Kind::None
               : o.format == cli::OutputFormat::Fields ? WorkerOutput::Kind::Fields
+              : o.verbose                             ? WorkerOutput::Kind::Verbose
                                                       : WorkerOutput::Kind::Summary;
     wo.columns = &plan.columns;
     wo.need_cols = plan.need_cols;

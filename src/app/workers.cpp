@@ -10,6 +10,8 @@
 
 #include "dissectors/core/field_registry.h"
 #include "dissectors/core/format.h"
+#include "src/output/field_format.h"
+#include "src/output/verbose.h"
 
 namespace mqsniff::app {
 
@@ -38,17 +40,47 @@ uint64_t hash_bytes(const uint8_t* p, size_t n) {
   return h;
 }
 
-// The worker of an IP packet at data[off..]: both directions alike.
-unsigned worker_of_ip(const uint8_t* d, uint32_t caplen, size_t off, unsigned n) {
-  if (caplen <= off) return 0;
+// The symmetric hash of the addresses of the IP header at d[off..] (both
+// directions alike); false when they are not all captured.
+bool pair_hash(const uint8_t* d, uint32_t caplen, size_t off, uint64_t& h) {
+  if (caplen <= off) return false;
   const uint8_t v = d[off] >> 4;
   size_t at, len;
   if (v == 4) at = off + 12, len = 4;
   else if (v == 6) at = off + 8, len = 16;
-  else return 0;
-  if (caplen < at + 2 * len) return 0;
-  const uint64_t a = hash_bytes(d + at, len), b = hash_bytes(d + at + len, len);
-  return static_cast<unsigned>(mix(a + b) % n);  // the same both ways
+  else return false;
+  if (caplen < at + 2 * len) return false;
+  h = mix(hash_bytes(d + at, len) + hash_bytes(d + at + len, len));
+  return true;
+}
+
+// Where the packet an ICMP/ICMPv6 error quotes begins, 0 if this is not an
+// unfragmented error (a fragment of one stays with its datagram).
+size_t quoted_at(const uint8_t* d, uint32_t caplen, size_t off) {
+  if (caplen < off + 40) return 0;
+  if (d[off] >> 4 == 4) {
+    const size_t ihl = static_cast<size_t>(d[off] & 15) * 4;
+    const bool fragment = ((d[off + 6] << 8 | d[off + 7]) & 0x3fff) != 0;
+    if (d[off + 9] != 1 || fragment || ihl < 20 || caplen < off + ihl + 8) return 0;
+    const uint8_t type = d[off + ihl];
+    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12 ? off + ihl + 8 : 0;
+  }
+  if (d[off] >> 4 == 6 && d[off + 6] == 58 && caplen >= off + 48) {
+    const uint8_t type = d[off + 40];
+    return type >= 1 && type <= 4 ? off + 48 : 0;
+  }
+  return 0;
+}
+
+// The worker of an IP packet at data[off..]: both directions alike, and an
+// ICMP error with the conversation it reports on (its stream numbers, and
+// the state the quoted header is looked up in, are that conversation's).
+unsigned worker_of_ip(const uint8_t* d, uint32_t caplen, size_t off, unsigned n) {
+  uint64_t h;
+  if (const size_t q = quoted_at(d, caplen, off); q && pair_hash(d, caplen, q, h))
+    return static_cast<unsigned>(h % n);
+  if (!pair_hash(d, caplen, off, h)) return 0;
+  return static_cast<unsigned>(h % n);
 }
 
 }  // namespace
@@ -168,7 +200,7 @@ void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
 WorkerPool::WorkerPool(unsigned workers, const cli::Options& o, const std::string& filter_text,
                        const core::WantSet& want, const DissectState& proto, const WorkerOutput& out, out::Writer& w,
                        int linktype, std::string_view if_name, std::string_view if_desc)
-    : n_(workers), o_(o), out_(out), w_(w), linktype_(linktype), if_name_(if_name), if_desc_(if_desc) {
+    : n_(workers), round_(out.kind == WorkerOutput::Kind::Verbose ? kRoundVerbose : kRound), o_(o), out_(out), w_(w), linktype_(linktype), if_name_(if_name), if_desc_(if_desc) {
   const size_t flows = std::max<size_t>(proto.tcp_flows.max_flows() / workers, kMinFlowsPerWorker);
   for (unsigned i = 0; i < n_; ++i) {
     auto wk = std::make_unique<Worker>(flows, want);
@@ -213,7 +245,7 @@ bool WorkerPool::submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len
   b.data.insert(b.data.end(), data, data + caplen);
   prev_ts_ = ts;
   s.order.push_back(static_cast<uint8_t>(w));
-  if (s.order.size() == kRound) publish();
+  if (s.order.size() == round_) publish();
   return !failed_.load(std::memory_order_relaxed);
 }
 
@@ -278,8 +310,10 @@ void WorkerPool::work(unsigned id) {
     b.marks.clear();
     b.mark_ends.clear();
     b.created.clear();
+    b.created_udp.clear();
     wk.packets += b.pkts.size();
-    const bool renumber = out_.renumber != core::kNoField;
+    const bool verbose = out_.kind == WorkerOutput::Kind::Verbose;
+    const bool renumber = out_.renumber != core::kNoField || verbose;
     for (const Packet& p : b.pkts) {
       wk.tree.reset();
       wk.cols.reset();
@@ -301,8 +335,10 @@ void WorkerPool::work(unsigned id) {
       st.first_ts = first_ts_;
       st.prev_ts = p.prev_ts;
       const uint32_t streams_before = st.tcp_flows.streams_seen();
+      const uint32_t udp_before = st.udp_flows.streams_seen();
       const bool shown = dissect_and_filter(pkt, st, wk.filter ? &*wk.filter : nullptr, o_.quieter);
       if (renumber) b.created.push_back(st.tcp_flows.streams_seen() - streams_before);
+      if (verbose) b.created_udp.push_back(st.udp_flows.streams_seen() - udp_before);
       if (shown) {
         out::RowContext row;
         row.number = p.number;
@@ -318,6 +354,10 @@ void WorkerPool::work(unsigned id) {
         else if (out_.kind == WorkerOutput::Kind::Fields)
           render_fields(b.out, *out_.columns, o_.fopts, wk.tree, row, o_.time_format, out_.digits, out_.renumber,
                         renumber ? &b.marks : nullptr);
+        else if (verbose) {
+          out::render_tree(b.out, wk.tree, o_.detail_protocols, &b.marks);
+          b.out += '\n';
+        }
       }
       b.ends.push_back(static_cast<uint32_t>(b.out.size()));
       if (renumber) b.mark_ends.push_back(static_cast<uint32_t>(b.marks.size()));
@@ -335,9 +375,12 @@ void WorkerPool::merge() {
   std::vector<size_t> next(n_), pos(n_), mark(n_);
   // tcp.stream: each worker's conversation numbers, and the capture's number
   // of each (given in capture order of their first packet, as one thread gives them).
-  std::vector<std::vector<uint32_t>> global(n_);
-  uint32_t next_stream = 0;
-  const bool renumber = out_.renumber != core::kNoField;
+  std::vector<std::vector<uint32_t>> global(n_), global_udp(n_);
+  uint32_t next_stream = 0, next_udp = 0;
+  const bool verbose = out_.kind == WorkerOutput::Kind::Verbose;
+  const bool renumber = out_.renumber != core::kNoField || verbose;
+  bool have_displayed = false;
+  core::Timestamp prev_displayed{};
   std::string text;
   for (uint64_t m = 0;; ++m) {
     Slot* s;
@@ -357,18 +400,28 @@ void WorkerPool::merge() {
       const size_t end = b.ends[k];
       if (renumber) {
         for (uint32_t c = b.created[k]; c; --c) global[w].push_back(next_stream++);
-        // The packet's output with its tcp.stream values replaced.
+        if (verbose)
+          for (uint32_t c = b.created_udp[k]; c; --c) global_udp[w].push_back(next_udp++);
+        // The packet's output with its tcp.stream (udp.stream, -V's time since the previous displayed frame) values replaced.
         const size_t mend = b.mark_ends[k];
         for (; mark[w] < mend; ++mark[w]) {
           const out::ValueMark& v = b.marks[mark[w]];
           w_.buf().append(b.out, pos[w], v.begin - pos[w]);
           text.clear();
-          core::append_uint(text, v.value < global[w].size() ? global[w][v.value] : v.value);
+          if (v.kind == out::ValueMark::DeltaDisplayed) {
+            const core::Timestamp ts = b.pkts[k].ts;
+            out::append_rel_time(text, have_displayed ? core::ts_sub(ts, prev_displayed) : core::Timestamp{});
+          } else {
+            const auto& g = v.kind == out::ValueMark::UdpStream ? global_udp[w] : global[w];
+            core::append_uint(text, v.value < g.size() ? g[v.value] : v.value);
+          }
           w_.buf() += text;
           pos[w] = v.end;
         }
       }
       if (end == pos[w]) continue;  // not displayed
+      have_displayed = true;
+      prev_displayed = b.pkts[k].ts;
       w_.buf().append(b.out, pos[w], end - pos[w]);
       pos[w] = end;
       w_.end_record();
@@ -386,6 +439,7 @@ void WorkerPool::merge() {
       b.marks.clear();
       b.mark_ends.clear();
       b.created.clear();
+      b.created_udp.clear();
     }
     s->order.clear();
     if (s->flush && !failed) w_.flush();
@@ -408,8 +462,12 @@ unsigned workers_for(const cli::Options& o, bool decrypting, bool mqtt_analysis,
   using F = cli::OutputFormat;
   // What is printed must not depend on which worker a conversation is on.
   if (o.format != F::Text && o.format != F::Fields) return 0;
-  if (o.verbose || o.hexdump || o.color || stats || writing || two_pass || decrypting || mqtt_analysis)
-    return 0;
+  if (o.hexdump || o.color || stats || writing || two_pass || decrypting || mqtt_analysis) return 0;
+  // -V shows one line at a time as packets come with -l: the render thread's path keeps that.
+  // Without a thread count given, -V stays on that path on two cores: the
+  // dissecting thread and the render thread already use both.
+  if (o.verbose && (o.format != F::Text || o.line_buffered)) return 0;
+  if (o.verbose && o.threads == 0 && n <= 2) return 0;
   if (o.time_format == cli::TimeFormat::DeltaDisplayed) return 0;
   // Each worker holds a share of the flow cap and of the memory budget: a
   // cap or budget set so small that a share would be under the smallest a
@@ -421,8 +479,11 @@ unsigned workers_for(const cli::Options& o, bool decrypting, bool mqtt_analysis,
   for (core::FieldId id : named) {
     // Numbers given across conversations, and what depends on the packets displayed before.
     std::string_view a = reg.def(id)->abbrev;
-    // (tcp.stream printed by -e is renumbered by the merger; a filter on it is not.)
-    if (a == "tcp.stream" && std::find(filtered.begin(), filtered.end(), id) == filtered.end()) continue;
+    // (tcp.stream printed by -e is renumbered by the merger, and udp.stream and the time
+    // since the previous displayed frame in -V's tree; a filter on them is not.)
+    const bool is_filtered = std::find(filtered.begin(), filtered.end(), id) != filtered.end();
+    if (a == "tcp.stream" && !is_filtered) continue;
+    if (o.verbose && !is_filtered && (a == "udp.stream" || a == "frame.time_delta_displayed")) continue;
     if (a.find("stream") != a.npos || a == "frame.time_delta_displayed" || a.starts_with("udp.time"))
       return 0;
   }

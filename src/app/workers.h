@@ -11,8 +11,8 @@
 // at most, so memory is bounded whatever the file.
 //
 // Only outputs that are the same whichever worker a conversation lands on
-// are run this way (summary lines, -T fields, -q without statistics); see
-// workers_eligible().
+// are run this way (summary lines, -T fields, -V, -q without statistics);
+// see workers_for().
 #pragma once
 
 #include <atomic>
@@ -42,12 +42,14 @@ void set_columns_addresses(core::Packet& pkt);
 bool dissect_and_filter(core::Packet& pkt, DissectState& st, const filter::Filter* filter, bool quieter);
 
 // Which worker a frame goes to: a symmetric hash of its IP source and
-// destination (the outermost IP header), 0 for anything else.
+// destination (the outermost IP header; for an ICMP or ICMPv6 error that is
+// not a fragment, those of the packet it quotes, whose conversation it
+// belongs to), 0 for anything else.
 unsigned worker_of(const uint8_t* data, uint32_t caplen, int linktype, unsigned workers);
 
 // What the workers print per displayed packet.
 struct WorkerOutput {
-  enum class Kind : uint8_t { None, Summary, Fields } kind = Kind::None;
+  enum class Kind : uint8_t { None, Summary, Fields, Verbose } kind = Kind::None;
   const std::vector<out::FieldColumn>* columns = nullptr;
   bool need_cols = false;
   int digits = 6;
@@ -61,6 +63,7 @@ struct WorkerOutput {
 class WorkerPool {
 public:
   static constexpr size_t kRound = 1024;  // packets per round
+  static constexpr size_t kRoundVerbose = 256;  // -V: about 4.5 KB of text a packet is held until merged
   static constexpr size_t kSlots = 4;     // rounds in flight
 
   // `proto` is the single-threaded state: its settings are copied into each
@@ -97,10 +100,11 @@ private:
     std::string out;                // what the worker printed for its packets of the round
     std::vector<uint32_t> ends;     // where each packet's output ends in `out`
     // With renumbering: the worker's tcp.stream values in `out`, where each
-    // packet's end in `marks`, and how many conversations each packet began.
+    // packet's end in `marks`, and how many conversations each packet began
+    // (-V: TCP and UDP ones, udp.stream is shown too).
     std::vector<out::ValueMark> marks;
     std::vector<uint32_t> mark_ends;
-    std::vector<uint32_t> created;
+    std::vector<uint32_t> created, created_udp;
   };
   struct Slot {
     std::vector<Batch> batches;     // one per worker
@@ -118,6 +122,7 @@ private:
   Slot& slot_of(uint64_t round) { return slots_[round % kSlots]; }
 
   const unsigned n_;
+  const size_t round_;  // packets per round (kRound, kRoundVerbose)
   const cli::Options& o_;
   const WorkerOutput out_;
   out::Writer& w_;

@@ -42,12 +42,15 @@ std::vector<FieldColumn> resolve_fields(const std::vector<std::string>& names);
 bool needs_columns(const std::vector<FieldColumn>& cols);
 
 void render_fields_header(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo);
-// Where a field's value was written in `out` (render_fields with `marks`):
-// worker threads note their own tcp.stream numbers for the merger to
-// replace with the capture's.
+// Where a value was written in `out` (render_fields, render_tree with marks):
+// worker threads note their own tcp.stream and udp.stream numbers for the
+// merger to replace with the capture's, and where -V's time since the
+// previous displayed frame goes (only the merger knows that frame).
 struct ValueMark {
+  enum Kind : uint8_t { TcpStream, UdpStream, DeltaDisplayed };
   uint32_t begin, end;  // in out
   uint64_t value;
+  Kind kind = TcpStream;
 };
 void render_fields(std::string& out, const std::vector<FieldColumn>& cols, const cli::FieldsOptions& fo,
                    const core::FieldTree& tree, const RowContext& row, cli::TimeFormat tf, int digits,

@@ -9,6 +9,8 @@
 #include "dissectors/core/format.h"
 #include "dissectors/core/value_names.h"
 #include "dissectors/link/link_fields.h"
+#include "dissectors/net/net_fields.h"
+#include "dissectors/tcp/tcp_fields.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/tls/tls_dissect.h"
@@ -140,15 +142,24 @@ struct FieldInfo {
 };
 static_assert(sizeof(FieldInfo) == 2);
 static_assert(std::size(kTfs) < 255);
-FieldInfo g_info[core::kMaxFieldId];  // zero-initialised: nothing known yet
+FieldInfo g_info[core::kMaxFieldId];  // filled once for every field (learn_all) before the first tree is drawn
 
-[[gnu::noinline]] void learn(FieldInfo& fi, const FieldDef& d);
+void learn(FieldInfo& fi, const FieldDef& d);
 
-// What -V needs to know of a field, worked out on its first line.
-[[gnu::always_inline]] inline FieldInfo& info_of(const FieldDef& d) {
-  FieldInfo& fi = g_info[d.id < core::kMaxFieldId ? d.id : 0];
-  if (!fi.known) [[unlikely]] learn(fi, d);
-  return fi;
+// What -V needs to know of a field (read-only once made: worker threads draw trees at once).
+[[gnu::always_inline]] inline const FieldInfo& info_of(const FieldDef& d) {
+  return g_info[d.id < core::kMaxFieldId ? d.id : 0];
+}
+
+// Every registered field's facts, made once (a function-local static: the
+// first thread to draw a tree makes them, the others wait for it).
+void learn_all() {
+  static const bool made = [] {
+    for (const FieldDef& d : core::FieldRegistry::instance().all())
+      if (d.id < core::kMaxFieldId) learn(g_info[d.id], d);
+    return true;
+  }();
+  (void)made;
 }
 
 void learn(FieldInfo& fi, const FieldDef& d) {
@@ -525,14 +536,21 @@ void append_flags_summary(TextBuf& out, const FieldDef& d, std::span<const Field
 }  // namespace
 
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only) {
+  render_tree(out, tree, only, nullptr);
+}
+
+void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only,
+                 std::vector<ValueMark>* marks) {
   render_nodes(out, std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only,
                std::span<const std::pair<int32_t, std::string_view>>(tree.appended().data(), tree.appended().size()),
-               tree.in_tree_order());
+               tree.in_tree_order(), marks);
 }
 
 void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const std::vector<std::string>& only,
-                  std::span<const std::pair<int32_t, std::string_view>> appended, bool preorder) {
+                  std::span<const std::pair<int32_t, std::string_view>> appended, bool preorder,
+                  std::vector<ValueMark>* marks) {
   const auto& reg = core::FieldRegistry::instance();
+  learn_all();
   // The packet's lines are made in a TextBuf (inlined appends) and added to out_text at once.
   thread_local TextBuf out;
   thread_local std::string scratch;
@@ -653,6 +671,26 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
         out += ". = ";
       }
       out += n.u ? "Reserved: Set" : "Reserved: Not set";
+    } else if (marks && (n.id == tcp::tcp_f::stream || n.id == net::udp_f::stream ||
+                         n.id == link::frame_f::time_delta_displayed)) {
+      // "Stream index: 3", "Time delta from previous displayed frame: 0.000000000 seconds": the
+      // value's place noted for the merger (the worker's own number; the time it cannot know).
+      out += d->name;
+      out += ": ";
+      const size_t at = out.size();
+      ValueMark m{};
+      if (n.id == link::frame_f::time_delta_displayed) {
+        out += "0.000000000";
+        m.kind = ValueMark::DeltaDisplayed;
+      } else {
+        append_uint(out, n.u);
+        m.kind = n.id == tcp::tcp_f::stream ? ValueMark::TcpStream : ValueMark::UdpStream;
+        m.value = n.u;
+      }
+      m.begin = static_cast<uint32_t>(out_text.size() + at);
+      m.end = static_cast<uint32_t>(out_text.size() + out.size());
+      marks->push_back(m);
+      if (m.kind == ValueMark::DeltaDisplayed) out += " seconds";
     } else field_line(out, *d, n);
     append_flags_summary(out, *d, nodes, i);
     for (auto it = own; it != app.end() && it->first == static_cast<int32_t>(i); ++it)

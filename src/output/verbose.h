@@ -13,13 +13,20 @@
 
 namespace mqsniff::out {
 
+struct ValueMark;
+
 // `only`: -O protocols (empty: all in detail; others get their header line only).
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only);
 // The same from a copy of a tree's nodes (parents before children).
 // `appended`: text after a node's line (FieldTree::append_text), by node index.
 // `preorder`: the nodes are already in tree order (FieldTree::in_tree_order), no reordering needed.
 void render_nodes(std::string& out, std::span<const core::FieldNode> nodes, const std::vector<std::string>& only,
-                  std::span<const std::pair<int32_t, std::string_view>> appended = {}, bool preorder = false);
+                  std::span<const std::pair<int32_t, std::string_view>> appended = {}, bool preorder = false,
+                  std::vector<ValueMark>* marks = nullptr);
+// With `marks` (worker threads): where each tcp.stream, udp.stream and
+// frame.time_delta_displayed value was written in `out`.
+void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only,
+                 std::vector<ValueMark>* marks);
 
 // A byte field's line shows at most this many bytes, then an ellipsis.
 constexpr size_t kTreeBytesShown = 36;

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# ICMP errors sent by a router, not by the host a conversation is with: a
+# device (10.78.1.2, fd78:1::2) reaches a broker host (10.78.2.2, fd78:2::2)
+# through a router namespace (10.78.1.1 | 10.78.2.1, fd78:1::1 | fd78:2::1),
+# three network namespaces this script creates (nothing leaves them). The
+# capture is taken on the device's side, so each error comes from the router's
+# address while the packet it quotes is one of the device's conversations with
+# the broker (its tcp.stream / udp.stream is that conversation's):
+#   - an MQTT publish that works; then, on a second MQTT connection, a PUBLISH
+#     sent with TTL 1 / hop limit 1 after the connection is up (Time Exceeded
+#     quoting a segment of a conversation already seen), over IPv4 and IPv6;
+#   - a TCP connection attempt with TTL 1 (quoting a SYN nobody else saw);
+#   - UDP datagrams to the broker host, one with TTL 1, one to a closed port
+#     (a port unreachable from the broker itself), over IPv4 and IPv6.
+# Writes captures/icmp_router.pcap. Needs root: sudo captures/make_router_capture.sh
+# Packages: mosquitto tcpdump python3
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+cap_init make_router_capture "apt-get install mosquitto tcpdump python3"
+chmod 755 "$work"
+dev=mqr_dev; rtr=mqr_rtr; srv=mqr_srv
+cap_need mosquitto tcpdump python3
+cap_netns "$dev"; cap_netns "$rtr"; cap_netns "$srv"
+ip link add veth_d netns "$dev" address 52:54:00:78:01:02 type veth peer name veth_r1 netns "$rtr" address 52:54:00:78:01:01
+ip link add veth_s netns "$srv" address 52:54:00:78:02:02 type veth peer name veth_r2 netns "$rtr" address 52:54:00:78:02:01
+for ns in "$dev" "$rtr" "$srv"; do
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0
+done
+ip netns exec "$rtr" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+# (the kernel rate-limits ICMP errors; none is dropped here)
+ip netns exec "$rtr" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+ip -n "$dev" addr add 10.78.1.2/24 dev veth_d; ip -n "$dev" addr add fd78:1::2/64 dev veth_d nodad
+ip -n "$rtr" addr add 10.78.1.1/24 dev veth_r1; ip -n "$rtr" addr add fd78:1::1/64 dev veth_r1 nodad
+ip -n "$rtr" addr add 10.78.2.1/24 dev veth_r2; ip -n "$rtr" addr add fd78:2::1/64 dev veth_r2 nodad
+ip -n "$srv" addr add 10.78.2.2/24 dev veth_s; ip -n "$srv" addr add fd78:2::2/64 dev veth_s nodad
+for l in "$dev veth_d" "$rtr veth_r1" "$rtr veth_r2" "$srv veth_s"; do
+  set -- $l; ip -n "$1" link set "$2" up
+done
+ip -n "$dev" route add default via 10.78.1.1; ip -n "$dev" -6 route add default via fd78:1::1
+ip -n "$srv" route add default via 10.78.2.1; ip -n "$srv" -6 route add default via fd78:2::1
+cat >"$work/mosquitto.conf" <<EOF
+listener 1883
+persistence false
+allow_anonymous true
+log_dest none
+EOF
+ip netns exec "$srv" mosquitto -c "$work/mosquitto.conf" & pids+=($!)
+sleep 1
+# Neighbours learnt before the capture: it holds the conversations and the errors.
+ip netns exec "$dev" python3 -c 'import socket; [socket.create_connection((h, 1883)).close() for h in ("10.78.2.2", "fd78:2::2")]'
+sleep 0.3
+
+cap_dump_start "$dev" veth_d "$here/icmp_router.pcap"
+ip netns exec "$dev" python3 - <<'EOF'
+import socket, struct, time
+
+def mqtt_connect(cid):
+    body = b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid
+    return bytes([0x10, len(body)]) + body
+
+def mqtt_publish(topic, msg):
+    body = struct.pack("!H", len(topic)) + topic + msg
+    return bytes([0x30, len(body)]) + body
+
+for host, fam, ttl_opt in (("10.78.2.2", socket.AF_INET, (socket.IPPROTO_IP, socket.IP_TTL)),
+                           ("fd78:2::2", socket.AF_INET6, (socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS))):
+    # A publish that reaches the broker.
+    s = socket.create_connection((host, 1883))
+    s.sendall(mqtt_connect(b"router-ok"))
+    s.recv(4)
+    s.sendall(mqtt_publish(b"lab/router/ok", b"reached"))
+    s.sendall(b"\xe0\x00")
+    time.sleep(0.2)
+    s.close()
+    # A second connection: up, then a PUBLISH that dies at the router.
+    s = socket.create_connection((host, 1883))
+    s.sendall(mqtt_connect(b"router-ttl"))
+    s.recv(4)
+    s.setsockopt(*ttl_opt, 1)
+    s.sendall(mqtt_publish(b"lab/router/lost", b"ttl 1"))
+    time.sleep(0.3)
+    s.close()
+    time.sleep(0.2)
+    # A connection attempt that never gets past the router.
+    c = socket.socket(fam, socket.SOCK_STREAM)
+    c.setsockopt(*ttl_opt, 1)
+    c.settimeout(0.5)
+    try:
+        c.connect((host, 1883))
+    except OSError:
+        pass
+    c.close()
+    # UDP: a datagram that reaches a closed port, then one that dies at the router.
+    u = socket.socket(fam, socket.SOCK_DGRAM)
+    u.sendto(b"probe", (host, 9999))
+    time.sleep(0.1)
+    u.setsockopt(*ttl_opt, 1)
+    u.sendto(b"probe ttl 1", (host, 9999))
+    time.sleep(0.2)
+    u.close()
+EOF
+cap_dump_stop
+echo "wrote $here/icmp_router.pcap"
