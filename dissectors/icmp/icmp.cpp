@@ -171,7 +171,7 @@ const char* icmpv6_code_name(uint8_t t, uint8_t c) {
                                         "Beyond scope of source address", "Address unreachable", "Port unreachable",
                                         "Source address failed ingress/egress policy", "Reject route to destination",
                                         "Error in Source Routing Header"};
-  static const char* const exceeded[] = {"Hop limit exceeded in transit", "Fragment reassembly time exceeded"};
+  static const char* const exceeded[] = {"hop limit exceeded in transit", "fragment reassembly time exceeded"};
   static const char* const param[] = {"Erroneous header field encountered", "Unrecognized Next Header type encountered",
                                       "Unrecognized IPv6 option encountered"};
   if (t == 1 && c < 8) return unreach[c];

@@ -43,8 +43,14 @@ static const char* ip_proto_name(uint8_t p) {
 
 void dissect_ip_payload(uint8_t proto, Reader& r, Packet& pkt, DissectState& st) {
   pkt.ip_proto = proto;
-  // A TCP header quoted by an ICMP error: ports and sequence number only (no conversation state).
-  if (pkt.in_error && proto == 6) return tcp::dissect_tcp_quoted(r, pkt);
+  if (pkt.in_error && proto == 6) {
+    // A quote holding the whole TCP header (a router's, up to 576 bytes) is
+    // dissected as TCP is; the RFC 792 minimum (8 bytes) shows ports and sequence number.
+    const core::Bytes q = r.rest_captured();
+    if (q.size() >= 20 && (q[12] >> 4) * 4u >= 20 && q.size() >= (q[12] >> 4) * 4u && r.remaining() >= (q[12] >> 4) * 4u)
+      return tcp::dissect_tcp(r, pkt, st);
+    return tcp::dissect_tcp_quoted(r, pkt);
+  }
   if (dispatch::Dissector d = dispatch::find(dispatch::ip_protocols(), proto, st)) return d(r, pkt, st);
   link::dissect_data(r, pkt);
 }
@@ -82,7 +88,16 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   // use any. tshark's note, under the TTL line, when it does not (its rules,
   // probed on every address of the block).
   auto lncb_expert = [&] {
-    if ((dst >> 8) != 0xe00000 || dst == 0xe00000fc) return;
+    if ((dst >> 8) != 0xe00000) {
+      // Elsewhere, unicast with a TTL under 5 (not PIM or OSPF, which use 1): tshark's note.
+      if ((dst >> 28) != 0xe && ttl < 5 && proto != 103 && proto != 89) {
+        std::string m = "\"Time To Live\" only ";
+        core::append_uint(m, ttl);
+        core::add_expert(t, m, core::Severity::Note, core::ExpertGroup::Sequence, off + 8, 1, ip_f::ttl_too_small);
+      }
+      return;
+    }
+    if (dst == 0xe00000fc) return;
     const bool wants_255 = dst == 0xe0000012 || dst == 0xe0000066 || dst == 0xe00000fb;
     if (ttl == (wants_255 ? 255 : 1)) return;
     core::add_expert(t,

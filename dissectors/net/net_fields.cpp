@@ -43,6 +43,7 @@ static const FieldDef kIp[] = {
     {ip_f::dst_host, "ip.dst_host", "Destination Host", FT::String},
     {ip_f::host, "ip.host", "Source or Destination Host", FT::String},
     {ip_f::ttl_lncb, "ip.ttl.lncb", "Time To Live", FT::None},
+    {ip_f::ttl_too_small, "ip.ttl.too_small", "Time To Live", FT::None},
 };
 static const FieldDef kIpv6[] = {
     {ipv6_f::proto, "ipv6", "Internet Protocol Version 6", FT::Protocol, Base::None, 0, 0, {}, "IPv6"},

@@ -11,7 +11,7 @@ namespace ip_f {
 enum : FieldId {
   proto = field_base(Proto::Ip), version, hdr_len, dsfield, dsfield_dscp, dsfield_ecn, len, id, flags, flags_rb,
   flags_df, flags_mf, frag_offset, ttl, proto_, checksum, checksum_status, src, dst, addr, opt_type, options,
-  bogus_ip_length, fragment, fragment_count, reassembled_length, src_host, dst_host, host, ttl_lncb, fragments,
+  bogus_ip_length, fragment, fragment_count, reassembled_length, src_host, dst_host, host, ttl_lncb, ttl_too_small, fragments,
   reassembled_data, reassembled_in,
 };
 }

@@ -54,6 +54,11 @@ struct TcpDir {
   bool fin_seen = false;
   bool fin_active = false;  // its FIN came before the peer's (a retransmitted FIN says the same)
   int8_t win_scale = -1;  // -1 unknown, -2 not used, else the shift count
+  uint32_t fin_end = 0;   // relative sequence number after its FIN (what the peer acks to take it)
+  // Its FIN came and the peer acknowledged it.
+  bool fin_acked() const {
+    return fin_seen && peer_ack_set && static_cast<int32_t>(peer_acked - fin_end) >= 0;
+  }
 };
 
 // Members are ordered so that what every packet touches lies in the first
@@ -76,6 +81,9 @@ struct TcpFlow {
   };
   std::unique_ptr<Streams> streams;
   core::Timestamp first_ts, last_ts;
+  // Ended: a RST, or each direction's FIN acknowledged by the other (a FIN
+  // that did not arrive is sent again with its data: the stream state must stay).
+  bool finished() const { return rst_seen || (dir[0].fin_acked() && dir[1].fin_acked()); }
   // Session state of the application protocols, allocated for flows that
   // carry one (a SYN or a conversation of other data does not pay for it).
   struct Sessions {

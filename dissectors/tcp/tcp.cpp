@@ -412,6 +412,35 @@ void dissect_tcp_quoted(Reader& r, Packet& pkt) {
   t.close();
 }
 
+namespace {
+// The payload of a segment an ICMP error quotes: an MQTT conversation's
+// PDUs dissected where they lie (MQTT names each by tcp.pdu.size under TCP,
+// as tshark's tcp_dissect_pdus does), in a session of their own (the
+// conversation's MQTT state is not the quote's to change); other payloads
+// are left as TCP's payload item. Closes TCP's subtree.
+void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_t sp, uint16_t dp,
+                            DissectState& st) {
+  auto& t = pkt.tree;
+  bool mqtt = payload.remaining() && st.app_needed && enabled(st, *app_entry(TcpFlow::App::Mqtt));
+  if (mqtt) {
+    mqtt = false;
+    for (uint16_t p : tcp_ports(st, TcpFlow::App::Mqtt)) mqtt |= sp == p || dp == p;
+    mqtt |= flow && flow->app == TcpFlow::App::Mqtt;
+  }
+  if (!mqtt) {
+    t.close();
+    return;
+  }
+  // A session of the quote's own, of the conversation's protocol version.
+  thread_local mqtt::MqttSession scratch;
+  scratch = mqtt::MqttSession{};
+  scratch.default_version = st.mqtt_default_version;
+  if (flow && flow->sessions) scratch.version = flow->sessions->mqtt.version;
+  t.close();  // (MQTT's layer comes after TCP's, inside the error)
+  mqtt::dissect_segment(payload, pkt, scratch);
+}
+}  // namespace
+
 void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
@@ -470,23 +499,33 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   } account_at_end{st, flow};
   bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
+  // A segment an ICMP error quotes whole (a router's quote runs past the
+  // 8 bytes RFC 792 asks for): tshark dissects it in its conversation, with
+  // absolute sequence numbers, and changes none of that conversation's
+  // sequence state (here: no analysis, no reassembly, no completeness).
+  const bool quoted = pkt.in_error;
   if (pkt.net_src.type != core::AddrType::None && st.tcp_flows_needed) {
-    st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
-    st.tcp_flows.forget_closed(pkt.frame.ts, st.tcp_closed_timeout_ns);
+    if (!quoted) {
+      st.tcp_flows.expire_idle(pkt.frame.ts, st.tcp_idle_timeout_ns);
+      st.tcp_flows.forget_closed(pkt.frame.ts, st.tcp_closed_timeout_ns);
+    }
     flow = &st.tcp_flows.lookup(pkt.net_src, sp, pkt.net_dst, dp, dir);
     TcpDir& fwd = flow->dir[dir];
     bool pure_syn = (flags & (kSyn | kAck)) == kSyn;
-    if (pure_syn && fwd.base_set && seq != fwd.base_seq) {
+    if (!quoted && pure_syn && fwd.base_set && seq != fwd.base_seq) {
       // Port reuse: a new SYN with another ISN starts a new conversation.
       st.tcp_flows.restart(*flow);
     }
     if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) {
       flow->first_ts = flow->last_ts = pkt.frame.ts;
-      opens_midstream = !(flags & kSyn);
+      opens_midstream = !(flags & kSyn) && !quoted;
     }
   }
 
   add_ports(t, sp, dp, off);
+  // (quoted over IPv4, tshark puts the sequence number right after the ports, absolute)
+  const bool quoted_v4 = quoted && pkt.net_src.type == core::AddrType::Ipv4;
+  if (quoted_v4 && t.wants_any(core::Proto::Tcp)) t.add_uint(tcp_f::seq, seq, off + 4, 4);
   if (flow) {
     t.add_uint(tcp_f::stream, flow->stream, 0, 0);
     // What the conversation showed before this packet; with -2, by its end (as tshark's second pass).
@@ -510,7 +549,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   account_at_end.data = seglen != 0;
 
   uint32_t rel_seq = seq, rel_ack = ack;
-  if (flow) {
+  if (flow && !quoted) {
     TcpDir& fwd = flow->dir[dir];
     TcpDir& rev = flow->dir[1 - dir];
     if (!fwd.base_set) {
@@ -528,10 +567,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
 
   const bool tcp_fields = t.wants_any(core::Proto::Tcp);
   if (tcp_fields) {
-    t.add_uint(tcp_f::len, seglen, off, 0);
-    t.append_static(t.add_uint(tcp_f::seq, rel_seq, off + 4, 4), "    (relative sequence number)");
-    t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
-    t.append_static(t.add_uint(tcp_f::nxtseq, nxtseq, off, 0), "    (relative sequence number)");
+    if (!quoted) t.add_uint(tcp_f::len, seglen, off, 0);
+    if (!quoted_v4) {
+      t.append_static(t.add_uint(tcp_f::seq, rel_seq, off + 4, 4), "    (relative sequence number)");
+      t.add_uint(tcp_f::seq_raw, seq, off + 4, 4);
+    }
+    if (!quoted) t.append_static(t.add_uint(tcp_f::nxtseq, nxtseq, off, 0), "    (relative sequence number)");
     // Without the ACK flag the field is still there, unrelativised (SYN: 0).
     const int32_t ack_idx = t.add_uint(tcp_f::ack, (flags & kAck) ? rel_ack : ack, off + 8, 4);
     if (flags & kAck) t.append_static(ack_idx, "    (relative ack number)");
@@ -609,7 +650,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     TcpDir& fwd = flow->dir[dir];
     TcpDir& rev = flow->dir[1 - dir];
     if (fwd.win_scale >= 0 && rev.win_scale != -2) {
-      window = uint32_t(win) << fwd.win_scale;
+      if (!quoted) window = uint32_t(win) << fwd.win_scale;  // (tshark shows a quoted window unscaled)
       scalefactor = 1 << fwd.win_scale;
     } else if (fwd.win_scale == -2 || rev.win_scale == -2) {
       scalefactor = -2;
@@ -637,11 +678,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (st.tcp_detail) {
     core::Subtree sub(t, options_idx);
-    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr, flags & kAck, rel_ack);
+    // (a quote's SACK edges are relative as the conversation's; tshark sees no D-SACK in it)
+    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr, (flags & kAck) && !quoted, rel_ack);
     sub.end();
     t.append_text(options_idx, o.names);  // "Options: (20 bytes), Maximum segment size, ..."
   }
-  if (flow && (flags & kSyn)) {  // what this SYN offers for the scaling of the rest
+  if (flow && (flags & kSyn) && !quoted) {  // what this SYN offers for the scaling of the rest
     TcpDir& fwd = flow->dir[dir];
     TcpDir& rev = flow->dir[1 - dir];
     if (o.wscale >= 0) fwd.win_scale = static_cast<int8_t>(o.wscale);
@@ -650,7 +692,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   // Sequence analysis (retransmissions, duplicate ACKs, window full...).
   Analysis an;
-  if (flow && st.tcp_detail) {
+  if (flow && st.tcp_detail && !quoted) {
     // The handshake's round trip runs from the last SYN (a retransmitted one
     // restarts it) to the first ACK after it, as tshark measures it.
     if ((flags & (kSyn | kAck)) == kSyn && flow->first_rtt.sec == 0 && flow->first_rtt.nsec == 0) {
@@ -710,8 +752,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       label += ", Ack: ";
       core::append_uint(label, rel_ack);
     }
-    label += ", Len: ";
-    core::append_uint(label, seglen);
+    if (!quoted) {
+      label += ", Len: ";
+      core::append_uint(label, seglen);
+    }
     t.set_label(proto_idx, label);
   }
   t.set_length(proto_idx, hdr_len);
@@ -729,7 +773,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       t.add_time(tcp_f::time_relative, core::ts_sub(pkt.frame.ts, flow->first_ts));
       t.add_time(tcp_f::time_delta, core::ts_sub(pkt.frame.ts, flow->last_ts));
     }
-    flow->last_ts = pkt.frame.ts;
+    flow->last_ts = pkt.frame.ts;  // (a quoted segment too: tshark's next delta runs from it)
+  }
+  if (flow && !quoted) {
     // Conversation completeness (tcp.completeness): SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
     // (tshark counts nothing of the first packet of a conversation picked up mid-connection.)
     if (!opens_midstream) {
@@ -745,6 +791,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if ((flags & kFin) && !flow->dir[dir].fin_seen) {
       flow->dir[dir].fin_active = !flow->dir[1 - dir].fin_seen;
       flow->dir[dir].fin_seen = true;
+      flow->dir[dir].fin_end = rel_seq + seglen + 1;
+    } else if ((flags & kFin) && DirStream::seq_gt(rel_seq + seglen + 1, flow->dir[dir].fin_end)) {
+      flow->dir[dir].fin_end = rel_seq + seglen + 1;
     }
     if (flags & kRst) flow->rst_seen = true;
     if (flags & kSyn) flow->dir[dir].syn_seen = true;
@@ -755,6 +804,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const bool header_cut = !opts.ok() || seg_captured.size() < hdr_len;
   // The SEQ/ACK analysis comes after the flags' expert items, as in tshark's tree.
   if (!header_cut) add_analysis_fields(t, an, off);
+  // A quoted SYN: tshark's tree holds an empty [SEQ/ACK analysis] (seen on
+  // IPv4 and IPv6 quotes; its other quoted segments have none).
+  if (quoted && !header_cut && (flags & (kSyn | kAck)) == kSyn && t.wants(tcp_f::analysis))
+    t.add_none(tcp_f::analysis, off, 0);
   if (header_cut) {
     if (!opts.ok()) pkt.check(opts, "TCP");
     else pkt.mark_truncated("TCP");
@@ -769,6 +822,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (pb.size() < seglen)  // cut by the snapshot length: tshark counts the payload sent
       t.set_display(pi, "TCP payload (" + std::to_string(seglen) + " bytes)");
   }
+  if (quoted) {
+    dissect_quoted_payload(payload, pkt, flow, sp, dp, st);
+    return;
+  }
   t.close();
   if (flow && (flags & kAck)) {
     TcpDir& rev = flow->dir[1 - dir];
@@ -776,7 +833,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     rev.peer_ack_set = true;
   }
   // A closed connection holding nothing gives its stream state back.
-  if (flow && flow->streams && !seglen && (flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) &&
+  if (flow && flow->streams && !seglen && flow->finished() &&
       flow->streams->dir[0].buffered() == 0 && flow->streams->dir[1].buffered() == 0)
     st.tcp_flows.release_streams(*flow);
   // A FIN without data still completes a PDU that runs until the close.
@@ -1054,14 +1111,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (app == TcpFlow::App::Tls) tls::dissect_record_start(off + hdr_len, static_cast<uint32_t>(pb.size()), pkt);
   }
   // A closed connection holding nothing gives its stream state back.
-  if ((flow->rst_seen || (flow->dir[0].fin_seen && flow->dir[1].fin_seen)) && flow->streams->dir[0].buffered() == 0 &&
+  if (flow->finished() && flow->streams->dir[0].buffered() == 0 &&
       flow->streams->dir[1].buffered() == 0)
     st.tcp_flows.release_streams(*flow);
   if (out.cls != DirStream::SegClass::InOrder && out.cls != DirStream::SegClass::OutOfOrder) {
-    // Data already delivered came again: the first copy was kept (for filters;
-    // tshark's tree has no such line for a plain retransmission).
-    t.add_bool(tcp_f::segment_overlap, true, off, 0, core::FieldNode::kHidden);
+    // Data already delivered came again: the first copy was kept. (tshark
+    // gives a plain retransmission no tcp.segment.overlap, in its tree, JSON
+    // or filters: only a copy that differs is marked here.)
     if (out.differs) {
+      t.add_bool(tcp_f::segment_overlap, true, off, 0, core::FieldNode::kHidden);
       t.add_bool(tcp_f::segment_overlap_conflict, true, off, 0);
       core::add_expert(t, "Retransmitted data differs from the first copy (the first copy is kept)",
                        core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);

@@ -136,12 +136,13 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   }
   // Only contiguous data moves the "to be ACKed" mark (tshark's rule).
   if (s.seq == fwd.maxseqtobeacked || !fwd.maxseqtobeacked) fwd.maxseqtobeacked = fwd.nextseq;
-  if (!a.duplicate_ack) {
+  // The count of duplicates and the ACK they repeat start again when the
+  // acknowledgement number changes (tshark 4.0): a segment repeating it, with
+  // data or a retransmitted FIN, counts nothing and keeps both ("Dup ACK 231#1",
+  // and "66#3" after a retransmission between 66#2 and it).
+  if (!fwd.have_ack || s.ack != fwd.lastack || !(s.flags & kAck)) {
     fwd.dupacknum = 0;
-    // The ACK a later duplicate repeats: the frame that first carried this
-    // acknowledgement number (a segment repeating it, with data or a
-    // retransmitted FIN, does not replace it: tshark's "Dup ACK 231#1").
-    if (!fwd.have_ack || s.ack != fwd.lastack || !(s.flags & kAck)) fwd.lastnondupack = s.frame;
+    fwd.lastnondupack = s.frame;
   }
   if (s.flags & kAck) {
     fwd.lastack = s.ack;
