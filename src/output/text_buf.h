@@ -48,11 +48,13 @@ class TextBuf {
   void commit(char* new_end) { end_ = new_end; }
 
   void append(const char* p, size_t n) {
+    if (n == 0) return;  // (memcpy from or to a null pointer is undefined, even for 0 bytes)
     char* o = reserve_more(n);
     std::memcpy(o, p, n);
     end_ = o + n;
   }
   void append(size_t n, char c) {
+    if (n == 0) return;
     char* o = reserve_more(n);
     std::memset(o, c, n);
     end_ = o + n;
