@@ -12,9 +12,19 @@
 #   - a TCP connection attempt with TTL 1 (quoting a SYN nobody else saw);
 #   - UDP datagrams to the broker host, one with TTL 1, one to a closed port
 #     (a port unreachable from the broker itself), over IPv4 and IPv6.
-# Writes captures/icmp_router.pcap. Needs root: sudo captures/make_router_capture.sh
+# Writes captures/icmp_router.pcap.
+#
+# Then path MTU discovery (captures/icmp_pmtu.pcap): the router's link to the
+# broker host gets an MTU of 1,280, so an MQTT PUBLISH of 1,400 bytes sent with
+# Don't Fragment (IPv4) or in a 1,500-byte IPv6 packet comes back as ICMP
+# "Fragmentation needed" / ICMPv6 "Packet Too Big", quoting the segment (up to
+# 576 bytes over IPv4, 1,280 over IPv6: the MQTT header and part of its
+# payload), and the device's TCP sends the data again in smaller segments.
+#
+# Needs root: sudo captures/make_router_capture.sh [ttl|pmtu|all]   (default all)
 # Packages: mosquitto tcpdump python3
 set -euo pipefail
+what=${1:-all}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 cap_init make_router_capture "apt-get install mosquitto tcpdump python3"
@@ -52,6 +62,7 @@ sleep 1
 ip netns exec "$dev" python3 -c 'import socket; [socket.create_connection((h, 1883)).close() for h in ("10.78.2.2", "fd78:2::2")]'
 sleep 0.3
 
+if [ "$what" = ttl ] || [ "$what" = all ]; then
 cap_dump_start "$dev" veth_d "$here/icmp_router.pcap"
 ip netns exec "$dev" python3 - <<'EOF'
 import socket, struct, time
@@ -103,3 +114,41 @@ for host, fam, ttl_opt in (("10.78.2.2", socket.AF_INET, (socket.IPPROTO_IP, soc
 EOF
 cap_dump_stop
 echo "wrote $here/icmp_router.pcap"
+fi
+
+if [ "$what" = pmtu ] || [ "$what" = all ]; then
+# (only the router's side: the broker host still offers an MSS for 1,500 bytes)
+ip -n "$rtr" link set veth_r2 mtu 1280
+cap_dump_start "$dev" veth_d "$here/icmp_pmtu.pcap"
+ip netns exec "$dev" python3 - <<'EOF'
+import socket, struct, time
+
+def mqtt_connect(cid):
+    body = b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid
+    return bytes([0x10, len(body)]) + body
+
+def mqtt_publish(topic, msg):
+    body = struct.pack("!H", len(topic)) + topic + msg
+    n, rl = len(body), b""
+    while True:
+        b, n = n % 128, n // 128
+        rl += bytes([b | (0x80 if n else 0)])
+        if not n:
+            break
+    return bytes([0x30]) + rl + body
+
+payload = bytes(range(32, 127)) * 15  # 1,425 bytes of text
+for host in ("10.78.2.2", "fd78:2::2"):
+    s = socket.create_connection((host, 1883))
+    s.sendall(mqtt_connect(b"pmtu-" + host.split(":")[0].encode()))
+    s.recv(4)
+    s.sendall(mqtt_publish(b"lab/router/big", payload))
+    time.sleep(0.5)
+    s.sendall(b"\xe0\x00")
+    time.sleep(0.2)
+    s.close()
+    time.sleep(0.2)
+EOF
+cap_dump_stop
+echo "wrote $here/icmp_pmtu.pcap"
+fi

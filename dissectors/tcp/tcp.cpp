@@ -437,7 +437,28 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
   scratch.default_version = st.mqtt_default_version;
   if (flow && flow->sessions) scratch.version = flow->sessions->mqtt.version;
   t.close();  // (MQTT's layer comes after TCP's, inside the error)
-  mqtt::dissect_segment(payload, pkt, scratch);
+  // The quote ends where the router stopped copying (576 bytes of IPv4, 1,280
+  // of IPv6): a PDU running past it shows its fields as far as they go, with
+  // no truncation mark (tshark's error packets raise none).
+  const core::Bytes pb = payload.rest_captured();
+  size_t declared = payload.remaining();
+  if (pb.size() >= 2) {
+    size_t k = 1, len = 0, shift = 0;
+    while (k < pb.size() && k < 5) {
+      len |= static_cast<size_t>(pb[k] & 0x7f) << shift;
+      shift += 7;
+      if (!(pb[k++] & 0x80)) break;
+    }
+    if (k + len > declared) declared = k + len;
+  }
+  Reader quote(pb, declared);
+  const bool truncated = pkt.truncated, fragmented = pkt.fragmented, unreassembled = pkt.unreassembled;
+  const std::string_view truncated_proto = pkt.truncated_proto;
+  mqtt::dissect_segment(quote, pkt, scratch);
+  pkt.truncated = truncated;
+  pkt.truncated_proto = truncated_proto;
+  pkt.fragmented = fragmented;
+  pkt.unreassembled = unreassembled;
 }
 }  // namespace
 
