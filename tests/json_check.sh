@@ -10,11 +10,10 @@ export TZ=UTC LC_ALL=C.UTF-8
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
 # Own fields (named in the README) and deliberate differences:
-#  - tcp.segment_data when a frame completes a PDU and starts the next;
 #  - x509af: the certificate's own layer; v5 properties decoded without CONNECT;
 #  - x509if_x509if_RDNSequence_item: tshark's -T ek keeps the RDN items of one certificate
 #    of a chain only (6 of 12 with two certificates); -T json has them all and is compared.
-allow=(tcp.segment_data tcp_tcp_segment_data x509af x509if_x509if_RDNSequence_item
+allow=(x509af x509if_x509if_RDNSequence_item
        mqtt.properties mqtt.property_len mqtt.property_id mqtt_mqtt_properties mqtt_mqtt_property_len
        tls_tls_handshake_sig_hash_alg 'x509af_*' text)
 # (text: tshark's EK writes a "text" key per text item, apart wherever other keys

@@ -1158,10 +1158,19 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
-  if ((app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns) && !pdu_sizes.empty() && t.wants(tcp_f::pdu_size)) {
+  // A segment that ends one PDU and starts another: tshark shows the bytes
+  // of each in an item of its own, in the order it handled them (the PDU
+  // completed, its bytes here, the PDUs whole in the segment, the next one's first bytes).
+  const bool split_items = ((out.pdus == 0 && out.consumed) || reassembled_here) && reassembled_here &&
+                           out.tail_pdu && (app == TcpFlow::App::Tls || app == TcpFlow::App::Mqtt) && seg_part &&
+                           seg_part < pb.size();
+  const bool sizes = (app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns) && !pdu_sizes.empty() &&
+                     t.wants(tcp_f::pdu_size);
+  if (sizes) {
     // tshark's tcp_dissect_pdus names each PDU it found whole in the segment, under TCP.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
-    for (uint32_t n : pdu_sizes) t.add_uint(tcp_f::pdu_size, n, off + hdr_len, 0);
+    for (size_t k = 0; k < (split_items ? 1 : pdu_sizes.size()); ++k)
+      t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
   }
   // -2: where the PDU these bytes began or continued was completed.
   auto add_reassembled_in = [&] {
@@ -1172,13 +1181,17 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // tshark shows the segment's bytes that went into a reassembly.
   if ((out.pdus == 0 && out.consumed) || reassembled_here) {
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));  // under this frame's TCP layer, as tshark shows it
-    if (reassembled_here && out.tail_pdu && app == TcpFlow::App::Tls && seg_part && seg_part < pb.size()) {
-      // The end of one PDU, then the start of the next: one item each, and
-      // (-2) where the next is completed between them.
+    if (split_items) {
+      // The end of one PDU, then the start of the next: one item each (the
+      // second from where the PDUs lying whole in between end), and (-2)
+      // where the next is completed between them.
       t.add_bytes(tcp_f::segment_data, pb.data(), seg_part, off + hdr_len);
+      if (sizes)
+        for (size_t k = 1; k < pdu_sizes.size(); ++k) t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
       add_reassembled_in();
-      t.add_bytes(tcp_f::segment_data, pb.data() + seg_part, pb.size() - seg_part,
-                  off + hdr_len + static_cast<uint32_t>(seg_part));
+      const size_t whole_end = in_packet_end > off + hdr_len ? in_packet_end - (off + hdr_len) : 0;
+      const size_t tail = whole_end > seg_part && whole_end < pb.size() ? whole_end : seg_part;
+      t.add_bytes(tcp_f::segment_data, pb.data() + tail, pb.size() - tail, off + hdr_len + static_cast<uint32_t>(tail));
     } else {
       add_reassembled_in();
       // ... plus, when the segment also starts the next PDU, that one's first bytes.
