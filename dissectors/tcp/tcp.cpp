@@ -520,6 +520,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   } account_at_end{st, flow};
   bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
+  bool reused_ports = false;     // a SYN with a new ISN on a four-tuple seen before: a new conversation
   // A segment an ICMP error quotes whole (a router's quote runs past the
   // 8 bytes RFC 792 asks for): tshark dissects it in its conversation, with
   // absolute sequence numbers, and changes none of that conversation's
@@ -536,6 +537,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (!quoted && pure_syn && fwd.base_set && seq != fwd.base_seq) {
       // Port reuse: a new SYN with another ISN starts a new conversation.
       st.tcp_flows.restart(*flow);
+      reused_ports = true;
     }
     if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) {
       flow->first_ts = flow->last_ts = pkt.frame.ts;
@@ -551,7 +553,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_uint(tcp_f::stream, flow->stream, 0, 0);
     // What the conversation showed before this packet; with -2, by its end (as tshark's second pass).
     const StreamForward::Facts* fin = st.tcp_forward ? st.tcp_forward->find(flow->stream) : nullptr;
-    t.add_uint(tcp_f::completeness, fin ? fin->completeness : flow->completeness, 0, 0);
+    // (a SYN reusing the ports of an earlier conversation counts itself, as tshark shows it)
+    t.add_uint(tcp_f::completeness, fin ? fin->completeness : flow->completeness | (reused_ports ? 1 : 0), 0, 0);
   }
 
   if (hdr_len < 20 || hdr_len > seg_total) {
@@ -734,6 +737,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.ts = pkt.frame.ts;
     sf.opens_midstream = opens_midstream;
     an = analyze_segment(*flow, dir, sf);
+    an.reused_ports = reused_ports;
     // -2: the handshake's round trip is known from the SYN/ACK on, shown on
     // every segment that has a SEQ/ACK analysis (a retransmitted SYN too; not
     // an ACK that acknowledges nothing), as tshark's second pass.
@@ -1158,18 +1162,18 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
-  // A segment that ends one PDU and starts another: tshark shows the bytes
-  // of each in an item of its own, in the order it handled them (the PDU
-  // completed, its bytes here, the PDUs whole in the segment, the next one's first bytes).
-  const bool split_items = ((out.pdus == 0 && out.consumed) || reassembled_here) && reassembled_here &&
-                           out.tail_pdu && (app == TcpFlow::App::Tls || app == TcpFlow::App::Mqtt) && seg_part &&
-                           seg_part < pb.size();
+  // A segment that ends a PDU begun earlier: tshark shows what it handled
+  // in order - that PDU's size, its bytes here, the sizes of the PDUs whole
+  // in the segment, and (when the segment also starts the next PDU) that
+  // one's first bytes in an item of their own.
+  const bool split_items = reassembled_here && out.tail_pdu && (app == TcpFlow::App::Tls || app == TcpFlow::App::Mqtt) &&
+                           seg_part && seg_part < pb.size();
   const bool sizes = (app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns) && !pdu_sizes.empty() &&
                      t.wants(tcp_f::pdu_size);
   if (sizes) {
     // tshark's tcp_dissect_pdus names each PDU it found whole in the segment, under TCP.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
-    for (size_t k = 0; k < (split_items ? 1 : pdu_sizes.size()); ++k)
+    for (size_t k = 0; k < (reassembled_here ? 1 : pdu_sizes.size()); ++k)
       t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
   }
   // -2: where the PDU these bytes began or continued was completed.
@@ -1197,6 +1201,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       // ... plus, when the segment also starts the next PDU, that one's first bytes.
       size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
       if (n) t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);  // (a FIN that completes a PDU has none)
+      if (sizes && reassembled_here)
+        for (size_t k = 1; k < pdu_sizes.size(); ++k) t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
     }
   } else if (out.tail_pdu && in_packet_end > off + hdr_len && in_packet_end < off + hdr_len + pb.size()) {
     // Whole PDUs, then the first bytes of one the next segments complete:

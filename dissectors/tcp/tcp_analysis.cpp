@@ -161,6 +161,7 @@ void append_analysis_info(std::string& out, const Analysis& a) {
   if (a.fast_retransmission) p += "[TCP Fast Retransmission] ";
   if (a.spurious_retransmission) p += "[TCP Spurious Retransmission] ";
   if (a.out_of_order) p += "[TCP Out-Of-Order] ";
+  if (a.reused_ports) p += "[TCP Port numbers reused] ";
   if (a.lost_segment) p += "[TCP Previous segment not captured] ";
   if (a.ack_lost_segment) p += "[TCP ACKed unseen segment] ";
   if (a.window_update) p += "[TCP Window Update] ";
@@ -214,6 +215,8 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
   flag(a.fast_retransmission, tcp_f::a_fast_retransmission, "This frame is a (suspected) fast retransmission",
        Severity::Note);
   flag(a.out_of_order, tcp_f::a_out_of_order, "This frame is a (suspected) out-of-order segment", Severity::Warn);
+  flag(a.reused_ports, tcp_f::a_reused_ports,
+       "A new tcp session is started with the same ports as an earlier session in this trace", Severity::Note);
   flag(a.lost_segment, tcp_f::a_lost_segment, "Previous segment(s) not captured (common at capture start)",
        Severity::Warn);
   flag(a.ack_lost_segment, tcp_f::a_ack_lost_segment, "ACKed segment that wasn't captured (common at capture start)",

@@ -41,7 +41,8 @@ struct AnalysisState {  // per direction
 struct Analysis {
   bool retransmission = false, fast_retransmission = false, spurious_retransmission = false, out_of_order = false,
        lost_segment = false, ack_lost_segment = false, window_update = false, window_full = false,
-       keep_alive = false, keep_alive_ack = false, zero_window = false, duplicate_ack = false;
+       keep_alive = false, keep_alive_ack = false, zero_window = false, duplicate_ack = false,
+       reused_ports = false;  // (set by TCP: a SYN with a new ISN on a four-tuple seen before)
   uint32_t dupack_num = 0, dupack_frame = 0;
   // The SEQ/ACK analysis values tshark shows on every segment they apply to.
   uint32_t acks_frame = 0;          // this ACK acknowledges the segment in that frame
@@ -55,7 +56,7 @@ struct Analysis {
   bool any() const {
     return retransmission || fast_retransmission || spurious_retransmission || out_of_order || lost_segment ||
            ack_lost_segment || window_update || window_full || keep_alive || keep_alive_ack || zero_window ||
-           duplicate_ack;
+           duplicate_ack || reused_ports;
   }
 };
 
