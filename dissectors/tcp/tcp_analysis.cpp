@@ -114,13 +114,20 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     a.irtt = flow.first_rtt;
   }
   if (s.seglen > 0) {
-    a.have_in_flight = true;
     const uint32_t end = s.seq + s.seglen;
-    a.bytes_in_flight = rev.have_ack && gt(end, rev.lastack) ? end - rev.lastack : s.seglen;
+    // Less what the peer's last D-SACK block reported received again (as
+    // tshark counts it); neither line is shown when nothing is left in flight.
+    const uint32_t in_flight =
+        (rev.have_ack && gt(end, rev.lastack) ? end - rev.lastack : s.seglen) - rev.dsack_delivered;
     fwd.push_bytes += s.seglen;
-    a.push_bytes_sent = fwd.push_bytes;
+    if (static_cast<int32_t>(in_flight) > 0) {
+      a.have_in_flight = true;
+      a.bytes_in_flight = in_flight;
+      a.push_bytes_sent = fwd.push_bytes;
+    }
     if (s.flags & 0x08) fwd.push_bytes = 0;  // PSH
   }
+  fwd.dsack_delivered = s.dsack_bytes;
 
   // Update the direction's state.
   uint32_t nextseq = s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1 : 0);

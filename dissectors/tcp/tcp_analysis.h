@@ -28,6 +28,7 @@ struct AnalysisState {  // per direction
   uint32_t lastnondupack = 0;  // frame number
   bool last_was_keepalive = false;
   uint32_t push_bytes = 0;     // data sent since the last PSH
+  uint32_t dsack_delivered = 0;  // what the D-SACK block of this direction's last segment reported
   // Segments not acknowledged yet (their end, frame and time), for "This is an
   // ACK to the segment in frame N" and its RTT. At most kMaxUnacked.
   struct Unacked {
@@ -67,6 +68,7 @@ struct SegmentFacts {
   uint32_t frame = 0;
   core::Timestamp ts;
   bool opens_midstream = false;  // the conversation's first packet, not a SYN (capture started mid-connection)
+  uint32_t dsack_bytes = 0;      // the bytes its D-SACK block (at or below its ACK) reports received again
 };
 
 // Analyses one segment and updates the direction's state. `first_rtt` is the
