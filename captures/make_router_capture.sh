@@ -21,8 +21,14 @@
 # 576 bytes over IPv4, 1,280 over IPv6: the MQTT header and part of its
 # payload), and the device's TCP sends the data again in smaller segments.
 #
-# Needs root: sudo captures/make_router_capture.sh [ttl|pmtu|all]   (default all)
-# Packages: mosquitto tcpdump python3
+# Then the same over TLS (captures/icmp_pmtu_tls.pcap): mosquitto's TLS
+# listener on 8883 (a lab CA and broker certificate made here with the openssl
+# CLI), mosquitto_pub sending a 1,400-byte message over TLS 1.3 and TLS 1.2
+# through the 1,280-byte link: the errors quote the start of a TLS
+# Application Data record.
+#
+# Needs root: sudo captures/make_router_capture.sh [ttl|pmtu|tls|all]   (default all)
+# Packages: mosquitto mosquitto-clients tcpdump python3 openssl
 set -euo pipefail
 what=${1:-all}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -151,4 +157,38 @@ for host in ("10.78.2.2", "fd78:2::2"):
 EOF
 cap_dump_stop
 echo "wrote $here/icmp_pmtu.pcap"
+fi
+
+if [ "$what" = tls ] || [ "$what" = all ]; then
+cap_need mosquitto_pub openssl
+ip -n "$rtr" link set veth_r2 mtu 1280
+(cd "$work"
+ openssl req -new -x509 -sha256 -days 100 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt \
+   -subj "/C=FR/O=MQTT Lab/CN=MQTT Lab CA" 2>/dev/null
+ openssl req -new -sha256 -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+   -subj "/C=FR/O=MQTT Lab/CN=broker.lab" 2>/dev/null
+ printf 'subjectAltName=IP:10.78.2.2,IP:fd78:2::2\n' >san.ext
+ openssl x509 -req -sha256 -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 100 \
+   -extfile san.ext -out server.crt 2>/dev/null
+ chmod 644 ./*.key)
+cat >"$work/mosquitto-tls.conf" <<EOF
+listener 8883
+cafile $work/ca.crt
+certfile $work/server.crt
+keyfile $work/server.key
+persistence false
+allow_anonymous true
+log_dest none
+EOF
+ip netns exec "$srv" mosquitto -c "$work/mosquitto-tls.conf" & pids+=($!)
+sleep 1
+msg=$(python3 -c 'print("".join(chr(32 + i % 95) for i in range(1400)))')
+cap_dump_start "$dev" veth_d "$here/icmp_pmtu_tls.pcap"
+ip netns exec "$dev" mosquitto_pub -h 10.78.2.2 -p 8883 --cafile "$work/ca.crt" --tls-version tlsv1.3 \
+  -i pmtu-tls13 -t lab/router/tls -m "$msg"
+sleep 0.3
+ip netns exec "$dev" mosquitto_pub -h fd78:2::2 -p 8883 --cafile "$work/ca.crt" --tls-version tlsv1.2 \
+  -i pmtu-tls12 -t lab/router/tls -m "$msg"
+cap_dump_stop
+echo "wrote $here/icmp_pmtu_tls.pcap"
 fi

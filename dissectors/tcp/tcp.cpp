@@ -27,6 +27,7 @@
 #include "dissectors/link/link.h"
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/tls/tls_dissect.h"
+#include "dissectors/tls/tls_fields.h"
 #include "dissectors/websocket/ws_dissect.h"
 #include "dissectors/tcp/tcp_fields.h"
 
@@ -423,14 +424,25 @@ namespace {
 void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_t sp, uint16_t dp,
                             DissectState& st) {
   auto& t = pkt.tree;
-  bool mqtt = payload.remaining() && st.app_needed && enabled(st, *app_entry(TcpFlow::App::Mqtt));
-  if (mqtt) {
-    mqtt = false;
-    for (uint16_t p : tcp_ports(st, TcpFlow::App::Mqtt)) mqtt |= sp == p || dp == p;
-    mqtt |= flow && flow->app == TcpFlow::App::Mqtt;
-  }
+  auto is = [&](TcpFlow::App app) {
+    if (!payload.remaining() || !st.app_needed || !enabled(st, *app_entry(app))) return false;
+    if (flow && flow->app == app) return true;
+    for (uint16_t p : tcp_ports(st, app))
+      if (sp == p || dp == p) return true;
+    return false;
+  };
+  const bool mqtt = is(TcpFlow::App::Mqtt);
   if (!mqtt) {
     t.close();
+    // TLS: tshark shows the layer's line and nothing under it (the record
+    // the quote begins is not read out of the error).
+    if (is(TcpFlow::App::Tls)) {
+      pkt.layer("tls");
+      const int32_t idx = t.open(tls::tls_f::proto, static_cast<uint32_t>(pkt.frame.caplen - payload.captured_remaining()),
+                                 static_cast<uint32_t>(payload.captured_remaining()));
+      if (t.wants(tls::tls_f::proto)) t.set_label(idx, "Transport Layer Security");
+      t.close();
+    }
     return;
   }
   // A session of the quote's own, of the conversation's protocol version.

@@ -542,8 +542,8 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
         int32_t v;
         if (n.kind == ValueKind::Bool) v = doc.boolean(n.u != 0);
         else if (n.kind == ValueKind::Time && def->type == FieldType::AbsoluteTime) v = doc.str(iso_time(n.t));
-        else if (def->type == FieldType::Protocol && !bytes_item && n.kind == ValueKind::None)
-          v = doc.obj();  // an empty protocol item (the hidden _ws.malformed): "{}", as tshark
+        else if (def->type == FieldType::Protocol && !bytes_item)
+          v = doc.obj();  // an empty protocol item (the hidden _ws.malformed, a quoted TLS layer): "{}", as tshark
         else if (n.kind == ValueKind::None || def->type == FieldType::None) v = doc.null();  // a label is not a value
         else v = text_value(*def, n);
         // mDNS is dissected with DNS's fields, which keep DNS's name ("dns_dns_id"), as tshark
