@@ -87,7 +87,7 @@ struct Options {
   int wscale = -1;  // -1 absent
   bool complete = false;  // every option byte was read
   std::string names;      // ", Maximum segment size, SACK permitted, ..." for the Options line (-V)
-  uint32_t dsack_bytes = 0;  // what a D-SACK block (below the ACK) reports received twice (the peer's bytes in flight)
+  uint32_t sack_bytes = 0;  // what the SACK blocks report received (for the peer's bytes in flight)
 };
 
 // Options are read through a child reader bounded by the header length.
@@ -200,7 +200,7 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
             first_le_rel = le - base;
             first_re_rel = re - base;
           }
-          if (count == 0 && has_ack && !DirStream::seq_gt(re - base, rel_ack)) res.dsack_bytes = re - le;
+          res.sack_bytes += re - le;
           edges += label;
           ++count;
         }
@@ -750,7 +750,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sf.frame = static_cast<uint32_t>(pkt.frame.number);
     sf.ts = pkt.frame.ts;
     sf.opens_midstream = opens_midstream;
-    sf.dsack_bytes = o.dsack_bytes;
+    sf.sack_bytes = o.sack_bytes;
+    sf.ack_field = rel_ack;
     an = analyze_segment(*flow, dir, sf);
     an.reused_ports = reused_ports;
     // -2: the handshake's round trip is known from the SYN/ACK on, shown on

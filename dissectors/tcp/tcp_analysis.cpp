@@ -21,10 +21,14 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   AnalysisState& rev = flow.an[static_cast<size_t>(1 - dir)];
   const bool ctl = s.flags & (kSyn | kFin | kRst);
 
+  if (s.flags & kAck) rev.bif_valid = true;  // (an ACK from this side: the peer's count is good again)
   // Zero window (a window of 0 on anything but SYN/FIN/RST).
   if (s.window == 0 && !ctl) a.zero_window = true;
   // Previous segment not captured: data starts beyond what we expected.
-  if (fwd.nextseq && gt(s.seq, fwd.nextseq) && !(s.flags & kRst)) a.lost_segment = true;
+  if (fwd.nextseq && gt(s.seq, fwd.nextseq) && !(s.flags & kRst)) {
+    a.lost_segment = true;
+    fwd.bif_valid = false;  // (tshark: until an ACK is seen from the other side)
+  }
   // Keep-alive: zero or one byte just below the next expected byte.
   if (s.seglen <= 1 && !ctl && fwd.nextseq && fwd.nextseq - 1 == s.seq) a.keep_alive = true;
   // Window update: a pure ACK that only changes the window.
@@ -91,18 +95,24 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   // it matches exactly (and when it was sent), forgets those it covers, and
   // keeps those beyond it. A retransmitted segment is listed again, so the
   // ACK that answers it names it.
-  if ((s.flags & kAck) && !rev.unacked.empty()) {
-    bool named = false;
+  // (tshark walks that list with a segment's acknowledgement field even
+  // without the ACK flag: a retransmitted SYN, its field 0 made relative to the
+  // peer's ISN, forgets the peer's segments that lie below that number.)
+  if (!rev.unacked.empty()) {
+    const bool has_ack = s.flags & kAck;
+    const uint32_t ack = has_ack ? s.ack : s.ack_field;
+    bool named = !has_ack;
     size_t kept = 0;
     for (size_t k = 0; k < rev.unacked.size(); ++k) {
-      const auto& u = rev.unacked[k];
-      if (u.end == s.ack) {
+      auto& u = rev.unacked[k];
+      if (u.end == ack) {
         if (!named) {
           a.acks_frame = u.frame;
           a.ack_rtt = core::ts_sub(s.ts, u.ts);
           named = true;
         }
-      } else if (gt(u.end, s.ack)) {
+      } else if (gt(u.end, ack)) {
+        if (gt(ack, u.seq)) u.seq = ack;  // partly acknowledged: what is left
         rev.unacked[kept++] = u;
       }
     }
@@ -113,28 +123,34 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     a.have_irtt = true;
     a.irtt = flow.first_rtt;
   }
-  if (s.seglen > 0) {
-    const uint32_t end = s.seq + s.seglen;
-    // Less what the peer's last D-SACK block reported received again (as
-    // tshark counts it); neither line is shown when nothing is left in flight.
-    const uint32_t in_flight =
-        (rev.have_ack && gt(end, rev.lastack) ? end - rev.lastack : s.seglen) - rev.dsack_delivered;
+
+  // Update the direction's state.
+  uint32_t nextseq = s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1 : 0);
+  if (s.seglen > 0 || (s.flags & (kSyn | kFin))) {
+    if (fwd.unacked.size() >= AnalysisState::kMaxUnacked) fwd.unacked.erase(fwd.unacked.begin());
+    fwd.unacked.push_back({s.seq, nextseq, s.frame, s.ts});
+  }
+  // Bytes in flight, as tshark counts them by default: the span of this
+  // direction's unacknowledged segments (this one included), less what the
+  // peer's last SACK blocks reported received; not after a gap until the
+  // peer ACKs. Neither line is shown when nothing is left in flight.
+  if (s.seglen > 0 && fwd.bif_valid && !fwd.unacked.empty()) {
+    uint32_t first = fwd.unacked.front().seq, last = fwd.unacked.front().end;
+    for (const auto& u : fwd.unacked) {  // (plain comparisons of relative numbers, as tshark's)
+      if (u.seq < first) first = u.seq;
+      if (u.end > last) last = u.end;
+    }
+    uint32_t in_flight = last - first - rev.sack_delivered;
+    if (s.flags & (kSyn | kFin)) --in_flight;  // (a SYN or FIN counts one in the span, none in flight)
     fwd.push_bytes += s.seglen;
-    if (static_cast<int32_t>(in_flight) > 0) {
+    if (in_flight > 0 && in_flight < 2000000000u) {
       a.have_in_flight = true;
       a.bytes_in_flight = in_flight;
       a.push_bytes_sent = fwd.push_bytes;
     }
     if (s.flags & 0x08) fwd.push_bytes = 0;  // PSH
   }
-  fwd.dsack_delivered = s.dsack_bytes;
-
-  // Update the direction's state.
-  uint32_t nextseq = s.seq + s.seglen + ((s.flags & (kSyn | kFin)) ? 1 : 0);
-  if (s.seglen > 0 || (s.flags & (kSyn | kFin))) {
-    if (fwd.unacked.size() >= AnalysisState::kMaxUnacked) fwd.unacked.erase(fwd.unacked.begin());
-    fwd.unacked.push_back({nextseq, s.frame, s.ts});
-  }
+  fwd.sack_delivered = s.sack_bytes;
   if (!fwd.nextseq || gt(nextseq, fwd.nextseq)) {
     fwd.nextseq = nextseq;
     fwd.nextseq_time = s.ts;

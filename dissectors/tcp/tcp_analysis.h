@@ -28,11 +28,12 @@ struct AnalysisState {  // per direction
   uint32_t lastnondupack = 0;  // frame number
   bool last_was_keepalive = false;
   uint32_t push_bytes = 0;     // data sent since the last PSH
-  uint32_t dsack_delivered = 0;  // what the D-SACK block of this direction's last segment reported
+  bool bif_valid = true;       // bytes in flight counted (tshark stops after a gap, until the peer ACKs)
+  uint32_t sack_delivered = 0;  // what the SACK blocks of this direction's last segment reported received
   // Segments not acknowledged yet (their end, frame and time), for "This is an
   // ACK to the segment in frame N" and its RTT. At most kMaxUnacked.
   struct Unacked {
-    uint32_t end, frame;
+    uint32_t seq, end, frame;  // (seq moves up when an ACK covers part of the segment)
     core::Timestamp ts;
   };
   static constexpr size_t kMaxUnacked = 64;
@@ -68,7 +69,8 @@ struct SegmentFacts {
   uint32_t frame = 0;
   core::Timestamp ts;
   bool opens_midstream = false;  // the conversation's first packet, not a SYN (capture started mid-connection)
-  uint32_t dsack_bytes = 0;      // the bytes its D-SACK block (at or below its ACK) reports received again
+  uint32_t sack_bytes = 0;       // the bytes its SACK blocks report received
+  uint32_t ack_field = 0;        // the acknowledgement field made relative, even without the ACK flag
 };
 
 // Analyses one segment and updates the direction's state. `first_rtt` is the
