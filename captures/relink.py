@@ -22,6 +22,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mdns_lab.pcap     -> trunc_snap100_mdns.pcap (mDNS answers cut short)
   http_close.pcap   -> trunc_snap100_http.pcap (HTTP cut to 100 bytes: header
                        lines as far as they go, body segments "Continuation")
+  icmp_router.pcap  -> icmp_router_snap100.pcap, icmp_pmtu.pcap -> icmp_pmtu_snap150.pcap
+                       (quotes cut by the snapshot length)
   mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
                        certificate records' middle segments read as records)
                        cut_mid_record.pcap (file ends in the middle of a record)
@@ -205,6 +207,12 @@ def main(d):
     nx_, lx_, rx_ = read_pcap(os.path.join(d, 'llmnr_lab.pcap'))
     write_pcap(os.path.join(d, 'trunc_snap80_llmnr.pcap'), lx_, [(s, f, o, p[:80]) for (s, f, o, p) in rx_], nx_,
                snaplen=80)
+    # ... the router's errors cut inside the quote: a quoted MQTT PDU the
+    # snapshot length cut (marked), one the router's quote had already cut (not).
+    for src, dst, n in (('icmp_router.pcap', 'icmp_router_snap100.pcap', 100),
+                        ('icmp_pmtu.pcap', 'icmp_pmtu_snap150.pcap', 150)):
+        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
+        write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:n]) for (s, f, o, p) in rx_], nx_, snaplen=n)
     # ... and the neighbouring protocols and tunnels cut to 64 bytes: inner
     # IPv4/TCP headers and ARP cut short (the fields as far as they go).
     nn_, ln_, rn_ = read_pcap(os.path.join(d, 'around_mqtt.pcap'))

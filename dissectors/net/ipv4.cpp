@@ -47,9 +47,14 @@ void dissect_ip_payload(uint8_t proto, Reader& r, Packet& pkt, DissectState& st)
     // A quote holding the whole TCP header (a router's, up to 576 bytes) is
     // dissected as TCP is; the RFC 792 minimum (8 bytes) shows ports and sequence number.
     const core::Bytes q = r.rest_captured();
-    if (q.size() >= 20 && (q[12] >> 4) * 4u >= 20 && q.size() >= (q[12] >> 4) * 4u && r.remaining() >= (q[12] >> 4) * 4u)
+    // (A header the snapshot length cut after its first 20 bytes is dissected as far as it goes.)
+    if (q.size() >= 20 && (q[12] >> 4) * 4u >= 20 && r.remaining() >= (q[12] >> 4) * 4u &&
+        (q.size() >= (q[12] >> 4) * 4u || pkt.frame.caplen < pkt.frame.len))
       return tcp::dissect_tcp(r, pkt, st);
-    return tcp::dissect_tcp_quoted(r, pkt);
+    const bool cut = q.size() < 20 && r.remaining() > q.size();  // (the snapshot length, inside the quoted header)
+    tcp::dissect_tcp_quoted(r, pkt);
+    if (cut) pkt.mark_truncated("TCP");
+    return;
   }
   if (dispatch::Dissector d = dispatch::find(dispatch::ip_protocols(), proto, st)) return d(r, pkt, st);
   link::dissect_data(r, pkt);

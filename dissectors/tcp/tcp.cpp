@@ -455,7 +455,8 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
   // of IPv6): a PDU running past it shows its fields as far as they go, with
   // no truncation mark (tshark's error packets raise none).
   const core::Bytes pb = payload.rest_captured();
-  size_t declared = payload.remaining();
+  const size_t reported = payload.remaining();
+  size_t declared = reported;
   if (pb.size() >= 2) {
     size_t k = 1, len = 0, shift = 0;
     while (k < pb.size() && k < 5) {
@@ -469,8 +470,12 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
   const bool truncated = pkt.truncated, fragmented = pkt.fragmented, unreassembled = pkt.unreassembled;
   const std::string_view truncated_proto = pkt.truncated_proto;
   mqtt::dissect_segment(quote, pkt, scratch);
-  pkt.truncated = truncated;
-  pkt.truncated_proto = truncated_proto;
+  // A PDU running past what the router quoted ends without a mark; one the
+  // quote held whole but the snapshot length cut is marked, as tshark does.
+  if (declared > reported) {
+    pkt.truncated = truncated;
+    pkt.truncated_proto = truncated_proto;
+  }
   pkt.fragmented = fragmented;
   pkt.unreassembled = unreassembled;
 }
