@@ -26,23 +26,19 @@ EOF
 ip netns exec "$ns" mosquitto -c "$work/mosquitto.conf" & pids+=($!)
 sleep 1
 cap_dump_start "$ns" lo "$here/mqtt_port_reuse.pcap" "tcp port 1883"
-ip netns exec "$ns" python3 - <<'EOF'
-import socket, struct, time
-
-def pdu(first, body):
-    return bytes([first, len(body)]) + body
+PYTHONPATH="$here" ip netns exec "$ns" python3 - <<'EOF'
+import socket, time
+from mqtt_raw import connect, publish, DISCONNECT
 
 for i in range(3):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 40000))
     s.connect(("127.0.0.1", 1883))
-    cid = b"reuse-%d" % i
-    s.sendall(pdu(0x10, b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid))
+    s.sendall(connect(b"reuse-%d" % i))
     s.recv(4)
-    topic = b"lab/reuse"
-    s.sendall(pdu(0x30, struct.pack("!H", len(topic)) + topic + b"session %d" % i))
-    s.sendall(b"\xe0\x00")
+    s.sendall(publish(b"lab/reuse", b"session %d" % i))
+    s.sendall(DISCONNECT)
     s.recv(1)  # the broker closes first
     s.close()
     time.sleep(0.5)

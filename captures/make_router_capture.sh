@@ -70,16 +70,9 @@ sleep 0.3
 
 if [ "$what" = ttl ] || [ "$what" = all ]; then
 cap_dump_start "$dev" veth_d "$here/icmp_router.pcap"
-ip netns exec "$dev" python3 - <<'EOF'
-import socket, struct, time
-
-def mqtt_connect(cid):
-    body = b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid
-    return bytes([0x10, len(body)]) + body
-
-def mqtt_publish(topic, msg):
-    body = struct.pack("!H", len(topic)) + topic + msg
-    return bytes([0x30, len(body)]) + body
+PYTHONPATH="$here" ip netns exec "$dev" python3 - <<'EOF'
+import socket, time
+from mqtt_raw import connect as mqtt_connect, publish as mqtt_publish, DISCONNECT
 
 for host, fam, ttl_opt in (("10.78.2.2", socket.AF_INET, (socket.IPPROTO_IP, socket.IP_TTL)),
                            ("fd78:2::2", socket.AF_INET6, (socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS))):
@@ -88,7 +81,7 @@ for host, fam, ttl_opt in (("10.78.2.2", socket.AF_INET, (socket.IPPROTO_IP, soc
     s.sendall(mqtt_connect(b"router-ok"))
     s.recv(4)
     s.sendall(mqtt_publish(b"lab/router/ok", b"reached"))
-    s.sendall(b"\xe0\x00")
+    s.sendall(DISCONNECT)
     time.sleep(0.2)
     s.close()
     # A second connection: up, then a PUBLISH that dies at the router.
@@ -126,22 +119,9 @@ if [ "$what" = pmtu ] || [ "$what" = all ]; then
 # (only the router's side: the broker host still offers an MSS for 1,500 bytes)
 ip -n "$rtr" link set veth_r2 mtu 1280
 cap_dump_start "$dev" veth_d "$here/icmp_pmtu.pcap"
-ip netns exec "$dev" python3 - <<'EOF'
-import socket, struct, time
-
-def mqtt_connect(cid):
-    body = b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid
-    return bytes([0x10, len(body)]) + body
-
-def mqtt_publish(topic, msg):
-    body = struct.pack("!H", len(topic)) + topic + msg
-    n, rl = len(body), b""
-    while True:
-        b, n = n % 128, n // 128
-        rl += bytes([b | (0x80 if n else 0)])
-        if not n:
-            break
-    return bytes([0x30]) + rl + body
+PYTHONPATH="$here" ip netns exec "$dev" python3 - <<'EOF'
+import socket, time
+from mqtt_raw import connect as mqtt_connect, publish as mqtt_publish, DISCONNECT
 
 payload = bytes(range(32, 127)) * 15  # 1,425 bytes of text
 for host in ("10.78.2.2", "fd78:2::2"):
@@ -150,7 +130,7 @@ for host in ("10.78.2.2", "fd78:2::2"):
     s.recv(4)
     s.sendall(mqtt_publish(b"lab/router/big", payload))
     time.sleep(0.5)
-    s.sendall(b"\xe0\x00")
+    s.sendall(DISCONNECT)
     time.sleep(0.2)
     s.close()
     time.sleep(0.2)

@@ -39,20 +39,9 @@ ip netns exec "$dev" python3 -c 'import socket; socket.create_connection(("10.79
 sleep 0.3
 
 cap_dump_start "$dev" veth_d "$here/mqtt_slow_consumer.pcap"
-ip netns exec "$dev" python3 - <<'EOF'
-import socket, struct, time
-
-def pdu(first, body):
-    n, rl = len(body), b""
-    while True:
-        b, n = n % 128, n // 128
-        rl += bytes([b | (0x80 if n else 0)])
-        if not n:
-            break
-    return bytes([first]) + rl + body
-
-def connect(cid):
-    return pdu(0x10, b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid)
+PYTHONPATH="$here" ip netns exec "$dev" python3 - <<'EOF'
+import socket, time
+from mqtt_raw import connect, publish, subscribe, DISCONNECT
 
 # The subscriber: a receive buffer of 4 KiB (the kernel doubles it), set before connecting.
 sub = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -61,14 +50,14 @@ sub.connect(("10.79.0.1", 1883))
 sub.sendall(connect(b"slow-sub"))
 sub.recv(4)
 topic = b"lab/slow/data"
-sub.sendall(pdu(0x82, struct.pack("!H", 1) + struct.pack("!H", len(topic)) + topic + b"\x00"))
+sub.sendall(subscribe(1, topic))
 sub.recv(5)
 # The publisher: 40 messages of 1,000 bytes.
 pub = socket.create_connection(("10.79.0.1", 1883))
 pub.sendall(connect(b"fast-pub"))
 pub.recv(4)
 for i in range(40):
-    pub.sendall(pdu(0x30, struct.pack("!H", len(topic)) + topic + (b"%04d" % i) * 250))
+    pub.sendall(publish(topic, (b"%04d" % i) * 250))
 time.sleep(3)  # the subscriber reads nothing: its window closes, the broker probes
 got = 0
 sub.settimeout(1.0)
@@ -80,8 +69,8 @@ try:
         got += len(chunk)
 except socket.timeout:
     pass
-pub.sendall(b"\xe0\x00")
-sub.sendall(b"\xe0\x00")
+pub.sendall(DISCONNECT)
+sub.sendall(DISCONNECT)
 time.sleep(0.2)
 pub.close()
 sub.close()

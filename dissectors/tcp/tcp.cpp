@@ -721,8 +721,9 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (st.tcp_detail) {
     core::Subtree sub(t, options_idx);
-    // (a quote's SACK edges are relative as the conversation's; tshark sees no D-SACK in it)
-    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr, (flags & kAck) && !quoted, rel_ack);
+    // (a quote's SACK edges are relative as the conversation's, its acknowledgement number
+    // absolute: tshark's D-SACK test compares the two, modulo 2^32)
+    o = dissect_options(opts, off + 20, pkt, flow, dir, info ? &opt_info : nullptr, flags & kAck, rel_ack);
     sub.end();
     t.append_text(options_idx, o.names);  // "Options: (20 bytes), Maximum segment size, ..."
   }
