@@ -34,8 +34,8 @@ public:
       thread_->submit(v.tree, v.data, v.caplen, o_.hexdump ? v.parts : nullptr, o_.hexdump ? v.nparts : 0);
       return !thread_->failed();
     }
+    render_tree(w_, v.tree, o_.detail_protocols);
     std::string& b = w_.buf();
-    render_tree(b, v.tree, o_.detail_protocols);
     b += '\n';
     if (o_.hexdump) render_packet_bytes(b, v.data, v.caplen, v.parts, v.nparts);
     w_.end_record();

@@ -154,7 +154,7 @@ void TreeRenderThread::run() {
         std::memcpy(&n, s.bytes.data() + at, 4);
         s.appended_views.emplace_back(idx, std::string_view(reinterpret_cast<const char*>(s.bytes.data() + at + 4), n));
       }
-      render_nodes(b, s.nodes, only_, s.appended_views, s.preorder);
+      render_nodes(b, s.nodes, only_, s.appended_views, s.preorder, nullptr, &w_);
       b += '\n';
       if (hexdump_) {
         const uint8_t* base = s.bytes.data();

@@ -18,6 +18,7 @@
 #include "src/output/field_format.h"
 #include "src/output/render.h"
 #include "src/output/text_buf.h"
+#include "src/output/writer.h"
 
 namespace mqsniff::out {
 using core::FieldDef;
@@ -539,6 +540,12 @@ void render_tree(std::string& out, const core::FieldTree& tree, const std::vecto
   render_tree(out, tree, only, nullptr);
 }
 
+void render_tree(Writer& spill_to, const core::FieldTree& tree, const std::vector<std::string>& only) {
+  render_nodes(spill_to.buf(), std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only,
+               std::span<const std::pair<int32_t, std::string_view>>(tree.appended().data(), tree.appended().size()),
+               tree.in_tree_order(), nullptr, &spill_to);
+}
+
 void render_tree(std::string& out, const core::FieldTree& tree, const std::vector<std::string>& only,
                  std::vector<ValueMark>* marks) {
   render_nodes(out, std::span<const FieldNode>(tree.nodes().data(), tree.nodes().size()), only,
@@ -548,12 +555,14 @@ void render_tree(std::string& out, const core::FieldTree& tree, const std::vecto
 
 void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const std::vector<std::string>& only,
                   std::span<const std::pair<int32_t, std::string_view>> appended, bool preorder,
-                  std::vector<ValueMark>* marks) {
+                  std::vector<ValueMark>* marks, Writer* spill_to) {
   const auto& reg = core::FieldRegistry::instance();
   learn_all();
   // The packet's lines are made in a TextBuf (inlined appends) and added to out_text at once.
+  // (flushed into out_text at a line boundary every 64 KiB: a frame of
+  // thousands of PDUs does not hold its whole text twice)
+  constexpr size_t kFlushAt = 64 * 1024;
   thread_local TextBuf out;
-  thread_local std::string scratch;
   out.clear();
   thread_local std::vector<std::pair<int32_t, std::string_view>> app;
   app.assign(appended.begin(), appended.end());
@@ -596,6 +605,11 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
   thread_local std::vector<char> shown;
   shown.assign(nodes.size(), 1);
   for (const int32_t oi : order) {
+    if (out.size() >= kFlushAt) {
+      out_text.append(out.data(), out.size());
+      out.clear();
+      if (spill_to) spill_to->spill();  // (no marks then: they are the workers')
+    }
     const size_t i = static_cast<size_t>(oi);
     const FieldNode& n = nodes[i];
     const FieldDef* d = reg.def(n.id);
@@ -700,9 +714,9 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
     // tshark prints the bytes of a Data layer under its header line, as -x would.
     if (n.id == link::data_f::proto && n.kind == ValueKind::Bytes && n.b.p && n.b.n) {
       out += '\n';
-      scratch.clear();
-      render_hexdump(scratch, n.b.p, n.b.n);
-      out += scratch;
+      out_text.append(out.data(), out.size());
+      out.clear();
+      render_hexdump(out_text, n.b.p, n.b.n);
     }
   }
   out_text.append(out.data(), out.size());

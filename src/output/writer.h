@@ -72,6 +72,9 @@ public:
     write_all(s.data(), s.size());
   }
   bool line_buffered() const { return line_buffered_; }
+  // Part of a record written out once the buffer is full (a frame whose
+  // tree runs to megabytes is not held whole).
+  void spill() { maybe_flush(); }
 
 private:
   void write_all(const char* p, size_t len) {
