@@ -457,15 +457,7 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
   const core::Bytes pb = payload.rest_captured();
   const size_t reported = payload.remaining();
   size_t declared = reported;
-  if (pb.size() >= 2) {
-    size_t k = 1, len = 0, shift = 0;
-    while (k < pb.size() && k < 5) {
-      len |= static_cast<size_t>(pb[k] & 0x7f) << shift;
-      shift += 7;
-      if (!(pb[k++] & 0x80)) break;
-    }
-    if (k + len > declared) declared = k + len;
-  }
+  if (const PduLen first = mqtt::frame_length(pb); first.total_known && first.total > declared) declared = first.total;
   Reader quote(pb, declared);
   const bool truncated = pkt.truncated, fragmented = pkt.fragmented, unreassembled = pkt.unreassembled;
   const std::string_view truncated_proto = pkt.truncated_proto;
