@@ -24,6 +24,12 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        lines as far as they go, body segments "Continuation")
   icmp_router.pcap  -> icmp_router_snap100.pcap, icmp_pmtu.pcap -> icmp_pmtu_snap150.pcap
                        (quotes cut by the snapshot length)
+  mqtts_tls12.pcap, mqtts_sslv2_hello.pcap, mqtts_bigchain.pcap,
+  mqtts_gap_tls12.pcap, mqtt_lossy.pcap -> trunc_snap66_tls.pcap,
+                       trunc_snap68_tls.pcap, trunc_snap100_sslv2.pcap,
+                       trunc_snap100_bigchain.pcap, trunc_snap100_gap.pcap,
+                       trunc_snap200_lossy.pcap (headers only; records cut
+                       inside their header; segments TLS refuses)
   mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
                        certificate records' middle segments read as records)
                        cut_mid_record.pcap (file ends in the middle of a record)
@@ -207,6 +213,22 @@ def main(d):
     nx_, lx_, rx_ = read_pcap(os.path.join(d, 'llmnr_lab.pcap'))
     write_pcap(os.path.join(d, 'trunc_snap80_llmnr.pcap'), lx_, [(s, f, o, p[:80]) for (s, f, o, p) in rx_], nx_,
                snaplen=80)
+    # ... MQTT/TLS at the snapshot lengths tools use: 66 bytes (headers only,
+    # no payload byte kept: no payload item, no dissector, no cut mark) and
+    # 68 (tcpdump's old default: two bytes of each record, "SSL" while no
+    # version is known); an SSL 2.0-format ClientHello cut at 100; the
+    # certificate chain cut at 100 (a segment starting inside a record with
+    # printable bytes is refused by tshark's TLS: Data); the capture that
+    # lost a certificate segment cut at 100; and lossy MQTT cut at 200 (a PDU
+    # running past a cut segment owns the stream's next bytes).
+    for src, dst, n in (('mqtts_tls12.pcap', 'trunc_snap66_tls.pcap', 66),
+                        ('mqtts_tls12.pcap', 'trunc_snap68_tls.pcap', 68),
+                        ('mqtts_sslv2_hello.pcap', 'trunc_snap100_sslv2.pcap', 100),
+                        ('mqtts_bigchain.pcap', 'trunc_snap100_bigchain.pcap', 100),
+                        ('mqtts_gap_tls12.pcap', 'trunc_snap100_gap.pcap', 100),
+                        ('mqtt_lossy.pcap', 'trunc_snap200_lossy.pcap', 200)):
+        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
+        write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:n]) for (s, f, o, p) in rx_], nx_, snaplen=n)
     # ... the router's errors cut inside the quote: a quoted MQTT PDU the
     # snapshot length cut (marked), one the router's quote had already cut (not).
     for src, dst, n in (('icmp_router.pcap', 'icmp_router_snap100.pcap', 100),

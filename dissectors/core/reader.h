@@ -36,6 +36,9 @@ public:
   bool ok() const { return err_ == ReadError::None; }
   ReadError error() const { return err_; }
   size_t error_offset() const { return err_off_; }
+  // Where the read that failed would have ended (a cut read that stays
+  // inside an enclosing segment is a truncation there, one past it is not).
+  size_t error_end() const { return err_end_; }
   size_t pos() const { return pos_; }
   // Declared bytes left (0 once an error is latched).
   size_t remaining() const { return ok() ? end_ - pos_ : 0; }
@@ -125,10 +128,11 @@ public:
     return child;
   }
 
-  void fail(ReadError e) {
+  void fail(ReadError e, size_t n = 0) {
     if (ok()) {
       err_ = e;
       err_off_ = pos_;
+      err_end_ = pos_ + n;
     }
   }
 
@@ -138,11 +142,11 @@ private:
     if (n > end_ - pos_) {
       // Past the declared length: the length field lied, even when the
       // capture ended first (tshark's ReportedBoundsError wins over a cut).
-      fail(ReadError::Malformed);
+      fail(ReadError::Malformed, n);
       return false;
     }
     if (n > (cap_ > pos_ ? cap_ - pos_ : 0)) {
-      fail(ReadError::Truncated);
+      fail(ReadError::Truncated, n);
       return false;
     }
     return true;
@@ -154,6 +158,7 @@ private:
   size_t cap_ = 0;
   ReadError err_ = ReadError::None;
   size_t err_off_ = 0;
+  size_t err_end_ = 0;
 };
 
 // Fixed-width values at an offset of a view whose size was checked by the

@@ -54,6 +54,13 @@ const char* message_name(uint8_t m) {
 void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+  const size_t have = r.captured_remaining();
+  if (have < 2 && r.remaining() >= 2) {
+    // The capture kept less than the flags and message type: tshark's GTP
+    // declines it and UDP's own look at the bytes meets the cut.
+    pkt.mark_truncated("UDP");
+    return;
+  }
   pkt.layer("gtp");
   pkt.set_protocol("GTP");
   int32_t p = t.open(gtp_f::proto, off, 8);
@@ -61,7 +68,24 @@ void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
   uint8_t type = r.u8();
   uint16_t len = r.be16();
   uint32_t teid = r.be32();
-  if (pkt.check(r, "GTP")) {
+  if (!r.ok()) {
+    // The header cut by the snapshot length: its fields as far as they go.
+    if (have >= 2 && r.error() == core::ReadError::Truncated) {
+      {
+        core::Subtree sub(t, t.add_uint(gtp_f::flags, flags, off, 1));
+        t.add_uint(gtp_f::flags_version, flags >> 5, off, 1);
+        t.add_uint(gtp_f::flags_payload, (flags >> 4) & 1, off, 1);
+        t.add_uint(gtp_f::flags_reserved, (flags >> 3) & 1, off, 1);
+        t.add_bool(gtp_f::flags_e, flags & 4, off, 1);
+        t.add_bool(gtp_f::flags_s, flags & 2, off, 1);
+        t.add_bool(gtp_f::flags_pn, flags & 1, off, 1);
+      }
+      t.add_uint(gtp_f::message, type, off + 1, 1);
+      if (have >= 4) t.add_uint(gtp_f::length, len, off + 2, 2);
+      const char* mn = message_name(type);
+      if (pkt.cols) pkt.cols->info = mn ? mn : "Unknown";
+    }
+    pkt.check(r, "GTP");
     t.close();
     return;
   }
@@ -123,7 +147,11 @@ void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
     return;
   }
   core::Bytes first = body.rest_captured();
-  const uint8_t version = first.empty() ? 0 : first[0] >> 4;
+  if (first.empty()) {  // (the capture kept nothing of the packet it carries)
+    pkt.mark_truncated("GTP");
+    return;
+  }
+  const uint8_t version = first[0] >> 4;
   if (version == 4) net::dissect_ipv4(body, pkt, st);
   else if (version == 6) net::dissect_ipv6(body, pkt, st);
   else link::dissect_data(body, pkt);

@@ -305,7 +305,10 @@ bool read_msgid(Ctx& c, std::string* info, uint16_t* id_out = nullptr) {
   return true;
 }
 
-void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first) {
+// seg_room: the bytes from the PDU's start to the end of the segment that
+// holds it, when the snapshot length cut that segment and the PDU runs past it.
+void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, MqttSession& s, bool first,
+                 size_t seg_room = SIZE_MAX) {
   auto& t = pkt.tree;
   // frame.protocols names the protocol once per dissector call (twice after a reassembled PDU, as tshark)
   if (first || pkt.new_call) pkt.layer("mqtt");
@@ -398,8 +401,9 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     case kConnack: {
       uint32_t o = c.off();
       uint8_t flags = body.u8();
-      uint8_t rc = body.u8();
       if (!body.ok()) break;
+      uint8_t rc = body.u8();
+      const bool rc_read = body.ok();  // (a capture cut after the flags: those only, as tshark)
       if (s.version == 3) {
         // MQTT 3.1 has no Session Present flag: the byte is reserved.
         t.add_bool(mqtt_f::conack_flags_reserved, flags, o, 1);
@@ -410,6 +414,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         t.add_bool(mqtt_f::conack_flags_sp, flags & 1, o, 1);
         if (fi >= 0) t.close();
       }
+      if (!rc_read) break;
       if (s.analyze && s.analysis && s.version != 3) analyze_connack(*s.analysis, pkt, flags & 1, rc, o);
       if (v5) {
         t.add_uint(mqtt_f::connack_reason_code, rc, o + 1, 1);
@@ -550,8 +555,14 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   if (s.analyze && s.client_dir >= 0) analyze_keepalive(s.keepalive, pkt, type, s.role() == 0, base);
   // A field running past this packet's end: tshark's exception, its item and
   // Info marker right after this PDU; the PDUs after it are dissected as usual.
-  const bool overrun = !body.ok() && body.error() != core::ReadError::Truncated;
+  // A read past the captured bytes is a truncation if it stays inside the
+  // segment (tshark: the PDU's tvb holds the segment's bytes), and the
+  // "unreassembled" case if it runs past the segment's end.
+  const bool cut_past_segment = !body.ok() && body.error() == core::ReadError::Truncated &&
+                                seg_room != SIZE_MAX && f.header_len + body.error_end() > seg_room;
+  const bool overrun = (!body.ok() && body.error() != core::ReadError::Truncated) || cut_past_segment;
   const bool was_malformed = pkt.malformed;
+  const bool was_truncated = pkt.truncated;
   pkt.check(body, "MQTT");
   t.close();
   if (overrun && pkt.fragmented) {
@@ -560,6 +571,10 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     if (!was_malformed) {
       pkt.malformed = false;
       pkt.malformed_proto = {};
+    }
+    if (cut_past_segment && !was_truncated) {
+      pkt.truncated = false;
+      pkt.truncated_proto = {};
     }
   } else if (overrun) {
     link::add_malformed_item(pkt, "MQTT");
@@ -642,7 +657,7 @@ void note_pdu_size(Packet& pkt, size_t total) {
   pkt.tree.add_uint(tcp::tcp_f::pdu_size, total, 0, 0);
 }
 
-void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
+size_t dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   core::Bytes data = r.rest_captured();
   const size_t declared = r.remaining();
   pkt.fragmented = data.size() < declared;
@@ -651,6 +666,7 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   bool first = true;
   bool unreassembled = false;
   bool cut_pdu = false;  // the last PDU was dissected as far as the capture goes
+  size_t beyond = 0;     // how far that PDU runs past the segment
   while (pos < data.size()) {
     Frame f = frame_mqtt(data.subspan(pos));
     if (f.kind == Frame::Kind::Bad) {
@@ -663,21 +679,15 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
       if (data.size() < declared && f.header_len && pos + f.header_len <= data.size()) {
         if (first) pkt.set_protocol("MQTT");
         note_pdu_size(pkt, f.total());
-        const bool was_truncated = pkt.truncated;
-        dissect_one(data.subspan(pos), f, base + static_cast<uint32_t>(pos), pkt, session, first);
+        // (A PDU that also runs past the segment's end could not be
+        // reassembled, the segment being cut: a field read past that end is
+        // "unreassembled" rather than cut, as tshark says.)
+        dissect_one(data.subspan(pos), f, base + static_cast<uint32_t>(pos), pkt, session, first,
+                    pos + f.total() > declared ? declared - pos : SIZE_MAX);
+        if (pos + f.total() > declared) beyond = pos + f.total() - declared;
         first = false;
-        // A PDU that also runs past the segment's end could not be
-        // reassembled (the segment is cut): tshark says so instead of
-        // naming the cut.
-        unreassembled = pkt.unreassembled || pos + f.total() > declared;
+        unreassembled = pkt.unreassembled;
         cut_pdu = true;
-        if (unreassembled) {
-          if (!pkt.unreassembled) link::add_unreassembled_item(pkt, "MQTT");
-          if (!was_truncated) {
-            pkt.truncated = false;
-            pkt.truncated_proto = {};
-          }
-        }
         pos = data.size();
       }
       break;
@@ -692,9 +702,18 @@ void dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
   r.skip(pos);
   if (pos < declared) {
     if (unreassembled || cut_pdu) r.skip(r.captured_remaining());
-    else if (data.size() < declared && !pkt.malformed) pkt.mark_truncated(first ? "TCP" : "MQTT");
+    else if (data.size() < declared && !pkt.malformed) {
+      // The capture ended inside a fixed header: tshark's MQTT was called
+      // (frame.protocols, Info cleared) and read no PDU length.
+      if (first) {
+        pkt.layer("mqtt");
+        if (pkt.cols) pkt.cols->info.clear();
+      }
+      pkt.mark_truncated("MQTT");
+    }
     else link::dissect_data(r, pkt);  // a packet continued in another segment (reassembly: issue #3)
   }
+  return beyond;
 }
 
 size_t MqttSession::heap_bytes() const {

@@ -56,7 +56,10 @@ struct MqttSession {
 // packets are dissected (several per segment give several occurrences of each
 // field); bytes of a packet that continues in another segment are left as data
 // until TCP reassembly hands whole packets over.
-void dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& session);
+// Returns how far the last PDU runs past the segment's end when the snapshot
+// length cut the segment and that PDU's length was captured (0 otherwise):
+// tshark's PDU tracking then takes the next bytes of the stream for its rest.
+size_t dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& session);
 
 // The framer in the reassembler's terms (length of the PDU at the start).
 tcp::PduLen frame_length(std::span<const uint8_t> b);

@@ -167,12 +167,24 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
       t.add_uint(ip_f::version, version, off, 1);
       t.add_uint(ip_f::hdr_len, hlen, off, 1);
       if (t.wants_any(core::Proto::Ip)) header_fields(have);
+      // An address that was captured is this layer's (the Source column, the
+      // layer's line), the other one stays the outer layer's, as tshark shows.
+      if (have >= 16) {
+        pkt.net_src.type = core::AddrType::Ipv4;
+        for (int i = 0; i < 4; ++i) pkt.net_src.bytes[i] = static_cast<uint8_t>(src >> (24 - 8 * i));
+        if (t.wants(ip_f::proto)) {
+          char a[16];
+          core::format_ipv4(a, src);
+          t.set_label(proto_idx, std::string("Internet Protocol Version 4, Src: ") + a);
+        }
+      }
     }
     pkt.check(r, "IPv4");
     t.close();
     return;
   }
   pkt.set_protocol("IPv4");
+  if (pkt.cols && !pkt.in_error) pkt.cols->info.clear();  // (tshark's IPv4 clears Info: a tunnel's inner layer)
   t.add_uint(ip_f::version, version, off, 1);
   t.add_uint(ip_f::hdr_len, hlen, off, 1);
   if (version != 4 || hlen < 20) {

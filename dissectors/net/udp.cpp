@@ -18,12 +18,29 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("udp");
-  int32_t proto_idx = t.open(udp_f::proto, off, 8);
+  // (Fewer than the two ports captured: tshark's UDP stops before its line.)
+  const size_t have = r.captured_remaining();
+  int32_t proto_idx = have >= 4 ? t.open(udp_f::proto, off, 8) : -1;
   uint16_t sp = r.be16();
   uint16_t dp = r.be16();
   uint16_t len = r.be16();
   uint16_t csum = r.be16();
   if (pkt.check(r, "UDP")) {
+    if (proto_idx < 0) return;
+    // The header cut by the snapshot length: the ports (and the length) it
+    // kept, in the layer's line and Info, as tshark shows them.
+    if (!pkt.in_error) pkt.set_protocol("UDP");  // (a quote leaves ICMP's columns alone)
+    t.add_uint(udp_f::srcport, sp, off, 2);
+    t.add_uint(udp_f::dstport, dp, off + 2, 2);
+    t.add_uint(udp_f::port, sp, off, 2, core::FieldNode::kHidden);
+    t.add_uint(udp_f::port, dp, off + 2, 2, core::FieldNode::kHidden);
+    if (have >= 6) t.add_uint(udp_f::length, len, off + 4, 2);
+    if (t.wants(udp_f::proto))
+      t.set_label(proto_idx, "User Datagram Protocol, Src Port: " + std::to_string(sp) + ", Dst Port: " + std::to_string(dp));
+    if (pkt.cols && !pkt.in_error) {
+      pkt.cols->info = std::to_string(sp) + " \xe2\x86\x92 " + std::to_string(dp);
+      if (have >= 6) pkt.cols->info += " Len=" + std::to_string(len >= 8 ? len - 8 : 0);
+    }
     t.close();
     return;
   }
@@ -86,8 +103,16 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   }
   Reader payload = r.sub(payload_len);
   core::Bytes rest = payload.rest_captured();
-  if (payload_len) t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
+  // (Not one byte of the payload kept: tshark shows no payload item, calls
+  // no dissector, and names UDP's cut.)
+  const bool none_captured = payload_len && rest.empty() && !pkt.in_error;
+  if (payload_len && !none_captured) t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
   t.close();
+  if (none_captured) {
+    if (bad_len) pkt.mark_malformed("UDP");
+    else pkt.mark_truncated("UDP");
+    return;
+  }
   if (bad_len) pkt.mark_malformed("UDP");
   if (pkt.in_error) {  // quoted by an ICMP error: ICMP shows the payload after itself
     pkt.error_rest = payload;

@@ -180,14 +180,35 @@ public:
   // ran until the close is complete. Returns whether there was one.
   template <typename OnPdu>
   bool close(uint32_t frame, FramerFn framer, OnPdu&& on_pdu);
-  // A segment the snapshot length cut, dissected on its own: when nothing is
-  // in progress and it is the next data, the stream moves past it (the
-  // segment after it is not a gap). Returns whether it did.
-  bool pass_over(uint32_t rel_seq, uint32_t len) {
-    if (!pdu_.empty() || skip_ || (ooo_ && !ooo_->empty()) || (started_ && rel_seq != next_)) return false;
+  // A segment the snapshot length cut, dissected on its own: when it is the
+  // next data, the stream moves past it (the segment after it is not a gap).
+  // Returns whether it did. One past a hole nothing waits on moves past it
+  // too: the bytes missing before it, should they come late, are out of
+  // order (tshark's TCP hands those to no dissector either). Inside a PDU
+  // (one being skipped, or one whole segments began, which can no longer
+  // complete), its bytes count towards that PDU: the stream's bytes up to
+  // the PDU's end are its rest, as tshark's reassembly holds them.
+  bool pass_over(uint32_t rel_seq, uint32_t len, FramerFn framer = nullptr) {
+    if ((ooo_ && !ooo_->empty()) || (started_ && seq_lt(rel_seq, next_))) return false;
+    const uint64_t advance = started_ ? static_cast<uint32_t>(rel_seq + len - next_) : len;
+    if (!pdu_.empty()) {
+      const PduLen f = framer ? framer(pdu_) : PduLen{};
+      if (!f.total_known || f.total <= pdu_.size() || rel_seq != next_) return false;
+      const uint64_t rest = f.total - pdu_.size();
+      drop_pdu();
+      skip_ = rest > len ? rest - len : 0;
+    } else if (skip_) {
+      skip_ = skip_ > advance ? skip_ - advance : 0;
+    }
     started_ = true;
     next_ = rel_seq + len;
+    resync_ = false;  // (its dissector read it from its first byte; so is the next one)
     return true;
+  }
+  // After pass_over: the PDU the cut segment began runs `n` bytes further
+  // (its length was captured): those bytes are skipped as its rest.
+  void skip_rest(uint64_t n) {
+    if (pdu_.empty()) skip_ = n;
   }
   size_t buffered() const { return pdu_.size() + ooo_bytes_; }
   // Heap bytes besides the buffered data (which the budget counts as it

@@ -114,7 +114,8 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
     }
     uint8_t len = o.u8();
     if (!o.ok()) {
-      t.add_uint(tcp_f::option_kind, kind, ooff, 1);
+      // (The snapshot length cut it before its length: tshark shows nothing of it.)
+      if (o.error() != core::ReadError::Truncated) t.add_uint(tcp_f::option_kind, kind, ooff, 1);
       return res;
     }
     if (len < 2 || size_t(len - 2) > o.remaining()) {
@@ -294,7 +295,7 @@ const AppEntry kApps[] = {
     {TcpFlow::App::Mqtt, core::Proto::Mqtt, "MQ Telemetry Transport Protocol", "mqtt", false, &DissectState::mqtt_heuristic,
      &mqtt::looks_like_connect, &mqtt::frame_length, &mqtt::plausible_start, &mqtt_entry},
     {TcpFlow::App::Tls, core::Proto::Tls, "Transport Layer Security", "tls", true, &DissectState::tls_heuristic,
-     &tls::looks_like_record, &tls::record_length, &tls::plausible_record, &tls_entry},
+     &tls::looks_like_record, &tls::record_length, &tls::resumes_anywhere, &tls_entry},
     {TcpFlow::App::WebSocket, core::Proto::WebSocket, "WebSocket", nullptr, false, &DissectState::mqtt_heuristic,
      &websocket::looks_like_ws_upgrade, &websocket::ws_pdu_length, &websocket::ws_plausible, &ws_entry},
     // HTTP on its registered ports only (tshark has no HTTP heuristic by default).
@@ -479,7 +480,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const size_t seg_total = r.remaining();  // TCP header + payload, from the IP length
   const core::Bytes seg_captured = r.rest_captured();  // what of it is in memory
   pkt.layer("tcp");
-  int32_t proto_idx = t.open(tcp_f::proto, off, 20);
+  // (Fewer than the two ports captured: tshark's TCP stops before its line.)
+  int32_t proto_idx = r.captured_remaining() >= 4 ? t.open(tcp_f::proto, off, 20) : -1;
   const size_t start = r.pos();
   uint16_t sp = r.be16();
   uint16_t dp = r.be16();
@@ -489,7 +491,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   uint16_t win = r.be16();
   uint16_t csum = r.be16();
   uint16_t urp = r.be16();
-  pkt.set_protocol("TCP");
+  // (Fewer than the two ports captured: tshark's TCP stops before naming itself.)
+  if (r.ok() || r.error_offset() - start >= 4) pkt.set_protocol("TCP");
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
   if (!r.ok()) {
     // Header cut short: show the ports if we have them, as tshark does.
@@ -506,7 +509,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       add_ports(t, sp, dp, off);
     }
     pkt.check(r, "TCP");
-    t.close();
+    if (proto_idx >= 0) t.close();
     return;
   }
   pkt.srcport = sp;
@@ -704,7 +707,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   opt_info.clear();
   Options o;
   int32_t options_idx = -1;
-  if (hdr_len > 20 && t.wants(tcp_f::options) && seg_captured.size() > 20) {
+  if (hdr_len > 20 && t.wants(tcp_f::options) && seg_captured.size() >= 20) {  // (tshark's line even with no option byte kept)
     // The option bytes that were captured (a snaplen cut shows the part we have).
     core::Bytes ob = seg_captured.subspan(20);
     size_t have = ob.size() < hdr_len - 20 ? ob.size() : hdr_len - 20;
@@ -778,7 +781,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flags & kUrg) info_uint(info, "Urg", urp);
     info_uint(info, "Len", seglen);
     *info += opt_info;
-    if (an.any()) append_analysis_info(*info, an);
+    // (A header the snapshot length cut: tshark stops before its analysis tags.)
+    if (an.any() && opts.ok() && seg_captured.size() >= hdr_len) append_analysis_info(*info, an);
   }
   if (t.wants(tcp_f::proto)) {
     std::string label = "Transmission Control Protocol, Src Port: ";
@@ -855,11 +859,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
 
   Reader payload = r.sub(seglen);
-  if (seglen) {
+  // Data of which the capture kept no byte (a snapshot length ending with
+  // the TCP header): tshark shows no payload item and calls no dissector.
+  const bool none_captured = seglen && !quoted && payload.captured_remaining() == 0;
+  if (seglen && !none_captured) {
     core::Bytes pb = payload.rest_captured();
     const int32_t pi = t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
     if (pb.size() < seglen)  // cut by the snapshot length: tshark counts the payload sent
-      t.set_display(pi, "TCP payload (" + std::to_string(seglen) + " bytes)");
+      t.set_display(pi, "TCP payload (" + std::to_string(seglen) + (seglen == 1 ? " byte)" : " bytes)"));
   }
   if (quoted) {
     dissect_quoted_payload(payload, pkt, flow, sp, dp, st);
@@ -879,10 +886,22 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   const bool fin_completes = !seglen && (flags & kFin) && flow && flow->streams &&
                              flow->streams->dir[dir].holds_until_close(&http::pdu_length);
   if (!seglen && !fin_completes) return;
+  if (none_captured) {
+    // (A stream already followed moves past the bytes it will never see.)
+    if (flow && flow->streams && st.reassembly.enabled) {
+      DirStream& cut = flow->streams->dir[dir];
+      if (flow->dir[dir].syn_seen && !flow->late_app) cut.start_at(1);
+      cut.pass_over(rel_seq, seglen);
+    }
+    return;
+  }
   // Data that ends at or before the first sequence number this direction
   // showed was sent before the capture started (a copy sent again, the peer's
   // ACKs having been seen first): tshark hands it to no dissector.
-  if (flow && DirStream::seq_lt(rel_seq, 1) && !DirStream::seq_gt(rel_seq + seglen, 1)) return;
+  // (A copy the snapshot length cut is not reassembled: its dissector is called.)
+  if (flow && DirStream::seq_lt(rel_seq, 1) && !DirStream::seq_gt(rel_seq + seglen, 1) &&
+      payload.captured_remaining() >= seglen)
+    return;
   if (!st.app_needed) return;
   // Which application protocol: registered/decode-as ports first, then a
   // heuristic decided once per conversation on its first payload.
@@ -963,24 +982,35 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
     bool seen_before = false;  // data this direction already carried: a retransmission
+    bool passed_over = false;  // the stream moved past this segment
     if (flow && st.reassembly.enabled) {  // a cut segment: the stream goes on after it
       if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
       DirStream& cut = flow->streams->dir[dir];
       if (flow->dir[dir].syn_seen && !flow->late_app) cut.start_at(1);
       seen_before = cut.started() && seglen > 0 && !DirStream::seq_gt(rel_seq + seglen, cut.next());
-      cut.pass_over(rel_seq, seglen);
+      passed_over = cut.pass_over(rel_seq, seglen, app_entry(app) ? app_entry(app)->frame : nullptr);
     }
     static thread_local mqtt::MqttSession no_flow;
-    // A retransmission of a cut segment reaches no dissector (tshark: TCP's
-    // line and its payload item only). (The stream says so whether or not
-    // the sequence analysis runs for this output.)
+    // A retransmission or out-of-order copy of a cut segment reaches no
+    // dissector (tshark: TCP's line and its payload item only); a spurious
+    // one (data the peer had acknowledged) or a fast retransmission does
+    // (tshark's rule holds back only those two kinds). (The stream says so
+    // whether or not the sequence analysis runs for this output.)
+    const bool acked_before = flow && flow->dir[dir].peer_ack_set &&
+                              !DirStream::seq_gt(rel_seq + seglen, flow->dir[dir].peer_acked);
     if (flow && st.reassembly.enabled &&
-        (seen_before || an.retransmission || an.fast_retransmission || an.spurious_retransmission))
+        (an.retransmission || an.out_of_order ||
+         (seen_before && !acked_before && !an.fast_retransmission && !an.spurious_retransmission)))
       return;
     if (mqtt) {
-      mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
+      const size_t beyond = mqtt::dissect_segment(payload, pkt, flow ? flow->sessions->mqtt : no_flow);
+      // (tshark's tcp_dissect_pdus tracks a PDU that runs past a cut segment:
+      // the stream's next bytes up to its end are that PDU's, not new ones.)
+      if (beyond && passed_over) flow->streams->dir[dir].skip_rest(beyond);
       // MQTT's Info replaced TCP's: the analysis tags stay in front (tshark's fence).
       if (info && pkt.cols && pkt.cols->protocol == "MQTT") prefix_analysis(*info, an);
+    } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen && tls::refuses(pb)) {
+      link::dissect_data(payload, pkt);  // (TLS declined the bytes: tshark's Data, as far as captured)
     } else if (app == TcpFlow::App::Tls && flow && pb.size() < seglen &&
                dissect_tls_cut(payload, pkt, *flow, st, sp, dp)) {
       // (what follows the last record dissected lies in the record the capture cut)
@@ -1120,6 +1150,17 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // The rest of the segment after reassembled PDUs: a second call in tshark.
     pkt.new_call = !first && in_packet && !after_in_packet;
     after_in_packet = in_packet;
+    // (The segment's bytes from its first: in the packet, or a copy of them
+    // held out of order until this frame.)
+    const bool whole_segment = pdu.data() == pb.data() || (src == frame_no && pdu.size() == pb.size());
+    if (app == TcpFlow::App::Tls && first && whole_segment && tls::refuses(pdu)) {
+      // Bytes that begin no record, at the segment's start: tshark's TLS
+      // declines them (printable ASCII) and TCP shows them as Data.
+      Reader bytes(pdu);
+      link::dissect_data(bytes, pkt);
+      first = false;
+      return;
+    }
     entry.dissect(view, base, pkt, *flow, st, first);
     pkt.new_call = false;
     first = false;

@@ -1262,6 +1262,13 @@ tcp::PduLen record_length(std::span<const uint8_t> b) {
   return r;
 }
 
+bool refuses(std::span<const uint8_t> b) {
+  if (b.size() <= 4) return false;
+  for (size_t i = 0; i < 4; ++i)
+    if (b[i] < 0x20 || b[i] > 0x7e) return false;
+  return true;
+}
+
 bool plausible_record(std::span<const uint8_t> b) {
   return b.size() >= 5 && b[0] >= 20 && b[0] <= 24 && b[1] == 3 && b[2] <= 4;
 }
@@ -1449,35 +1456,47 @@ void dissect_sslv2_hello(Reader& r, uint32_t base, uint32_t rec_size, Packet& pk
   const int32_t type_idx = t.add_uint(tls_f::handshake_type, type, base + 2, 1);
   if (type_idx >= 0 && t.wants(tls_f::handshake_type))
     t.set_display(type_idx, std::string("Handshake Message Type: ") + ssl2_message_name(type) + " (" + std::to_string(type) + ")");
+  // (A hello the snapshot length cut: its fields as far as the bytes go, as tshark.)
   const uint16_t ver = body.be16();
-  t.add_uint(tls_f::handshake_version, ver, base + 3, 2);
-  const uint16_t specs_len = body.be16(), sid_len = body.be16(), challenge_len = body.be16();
-  t.add_uint(tls_f::cipher_spec_len, specs_len, base + 5, 2);
-  t.add_uint(tls_f::session_id_length, sid_len, base + 7, 2);
-  t.add_uint(tls_f::challenge_length, challenge_len, base + 9, 2);
+  if (body.ok()) t.add_uint(tls_f::handshake_version, ver, base + 3, 2);
+  const uint16_t specs_len = body.be16();
+  if (body.ok()) t.add_uint(tls_f::cipher_spec_len, specs_len, base + 5, 2);
+  const uint16_t sid_len = body.be16();
+  if (body.ok()) t.add_uint(tls_f::session_id_length, sid_len, base + 7, 2);
+  const uint16_t challenge_len = body.be16();
+  if (body.ok()) t.add_uint(tls_f::challenge_length, challenge_len, base + 9, 2);
   uint32_t off = base + 11;
-  {
+  if (body.ok()) {
     core::Subtree list(t, list_node(t, tls_f::ciphersuites, "Cipher Specs", specs_len / 3, "spec", "specs", off, specs_len));
     Reader specs = body.sub(specs_len);
-    while (specs.ok() && specs.remaining() >= 3) {
+    while (specs.remaining() >= 3) {
       const uint32_t v = specs.be24();
+      if (!specs.ok()) break;
       t.add_uint(tls_f::cipherspec, v, off, 3);
       off += 3;
     }
+    if (!specs.ok()) body.fail(specs.error());
     off += static_cast<uint32_t>(specs.remaining());
   }
-  if (sid_len) {
+  if (sid_len && body.ok()) {
     core::Bytes sid = body.bytes(sid_len);
-    t.add_bytes(tls_f::session_id, sid.data(), sid.size(), off);
+    if (body.ok()) t.add_bytes(tls_f::session_id, sid.data(), sid.size(), off);
     off += sid_len;
   }
-  body.skip(challenge_len);
-  const int32_t ch_idx = t.add_none(tls_f::challenge, off, challenge_len);
-  if (ch_idx >= 0) t.set_label(ch_idx, "Challenge");
+  if (body.ok()) {
+    const int32_t ch_idx = t.add_none(tls_f::challenge, off, challenge_len);
+    if (ch_idx >= 0) t.set_label(ch_idx, "Challenge");
+    body.skip(challenge_len);
+  }
   const std::string name = ssl2_message_name(type);
   if (rec_idx >= 0) t.set_label(rec_idx, "SSLv2 Record Layer: " + name);
   info_add(pkt, first_item, name);
-  if (!body.ok()) pkt.mark_malformed("TLS");
+  if (!body.ok()) {
+    if (body.error() == core::ReadError::Truncated)
+      pkt.mark_truncated("TLS");  // (a hello the snapshot length cut)
+    else
+      pkt.mark_malformed("TLS");
+  }
 }
 
 // A record's decrypted content (RFC 8446 §5.2 inner type, or the TLS 1.2
@@ -1539,6 +1558,28 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
     pkt.set_protocol(version_name(s.shown_version(ver)));
     first = false;
   };
+  // The Protocol column tshark shows when the capture ends before a record's
+  // body: the conversation's version, "SSL" while none is known.
+  const char* const known_before = version_name(s.shown_version(0));  // (a record header alone names none)
+  auto initial_protocol = [&] { pkt.set_protocol(std::strcmp(known_before, "TLS") == 0 ? "SSL" : known_before); };
+  if (!data.empty() && data.size() < 5) {
+    // The capture kept less than a record header: tshark's layer line and
+    // the cut; the header of an SSL 2.0 message (high bit, a known message
+    // type) is named as such.
+    if (data.size() >= 3 && (data[0] & 0x80) && data[2] <= 8) {
+      open_layer(base, s.known_version());
+      pkt.set_protocol("SSLv2");
+      core::Subtree layer(t, t.last_of(tls_f::proto));
+      const int32_t idx = t.add_none(tls_f::record, base, static_cast<uint32_t>(data.size()));
+      if (idx >= 0) t.set_label(idx, "SSLv2 Record Header");
+    } else {
+      open_layer(base, s.known_version());
+      initial_protocol();
+    }
+    pkt.mark_truncated("TLS");
+    r.skip(data.size());
+    return true;
+  }
   while (data.size() - pos >= 5) {
     const core::Bytes rec = data.subspan(pos);
     const uint32_t off = base + static_cast<uint32_t>(pos);
@@ -1554,6 +1595,18 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
       core::add_expert(t, "Ignored Unknown Record", core::Severity::Warn, core::ExpertGroup::Protocol, off,
                        static_cast<uint32_t>(declared - pos), tls_f::ignored_unknown_record);
       pkt.mark_truncated("TLS");
+      pos = data.size();
+      break;
+    }
+    if (f.kind != tcp::PduLen::Kind::Pdu && is_sslv2_hello_header(rec) && pos + f.total <= declared) {
+      // An SSL 2.0-format ClientHello the capture cut: tshark's SSLv2 record
+      // as far as the bytes go, then the cut.
+      if (first) open_layer(off, s.known_version());
+      core::Subtree layer(t, t.last_of(tls_f::proto));
+      Reader v2(rec, f.total);
+      const bool first_item = !pkt.cols || pkt.cols->info.empty();
+      dissect_sslv2_hello(v2, off, static_cast<uint32_t>(rec.size()), pkt, first_item);
+      if (!pkt.truncated) pkt.mark_truncated("TLS");
       pos = data.size();
       break;
     }
@@ -1585,7 +1638,10 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
       quiet = !pkt.truncated;  // (a message tshark reads to no cut: no "TLS truncated")
       break;
     }
-    if (first) open_layer(off, ver);
+    if (first) {
+      open_layer(off, ver);
+      if (rec.size() == 5) initial_protocol();  // (not one byte of the body)
+    }
     core::Subtree layer(t, t.last_of(tls_f::proto));
     core::Subtree record_sub(t, t.add_none(tls_f::record, off, static_cast<uint32_t>(rec.size())));
     t.add_uint(s.version == 0x0304 && rec[0] == 23 ? tls_f::record_opaque_type : tls_f::record_content_type, rec[0],

@@ -198,12 +198,19 @@ bool is_hrr_random(std::span<const uint8_t> random);
 // Record framer (RFC 8446 §5.1): 5-byte header, length at most 2^14 + 2048.
 tcp::PduLen record_length(std::span<const uint8_t> b);
 bool plausible_record(std::span<const uint8_t> b);
+// After a gap whose lost record length is unknown, tshark's TLS is called on
+// every segment from its first byte (bytes that begin no record are its
+// "Ignored Unknown Record"): nothing is dropped while waiting for a header.
+inline bool resumes_anywhere(std::span<const uint8_t>) { return true; }
 // Heuristic, tried on each payload of a conversation no protocol has claimed
 // (a capture may start in the middle of a TLS connection): does it start
 // with a Handshake or Application Data record header?
 bool looks_like_record(std::span<const uint8_t> b);
 // An SSL 2.0-format ClientHello's header (framed and dissected as tshark's SSLv2 record).
 bool is_sslv2_hello_header(std::span<const uint8_t> b);
+// tshark's TLS dissector declines a payload whose first four captured bytes
+// (of more than four) are printable ASCII: TCP then shows it as Data.
+bool refuses(std::span<const uint8_t> b);
 // A segment that only starts a record (continued in later segments): tshark's
 // TLS dissector was called and asked for more, leaving an empty TLS layer.
 void dissect_record_start(uint32_t base, uint32_t len, core::Packet& pkt);

@@ -415,7 +415,7 @@ void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
         out += std::string(d.abbrev == "tcp.payload"   ? "TCP payload"
                            : d.abbrev == "udp.payload" ? "UDP payload"
                                                        : "TCP segment data") +
-               " (" + std::to_string(n.b.n) + " bytes)";
+               " (" + std::to_string(n.b.n) + (n.b.n == 1 ? " byte)" : " bytes)");
         return;
       }
       if (special && (d.abbrev == "tls.handshake.extension.data" || d.abbrev == "tls.segment.data")) {  // "Data (176 bytes)"
@@ -671,7 +671,7 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
     else if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::String) out += n.str();  // tshark's header line
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes && d->abbrev == "data")
-      out += std::string(d->name) + " (" + std::to_string(n.b.n) + " bytes)";
+      out += std::string(d->name) + " (" + std::to_string(n.b.n) + (n.b.n == 1 ? " byte)" : " bytes)");
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes) out += d->name;
     else if (n.kind == ValueKind::String && d->type == FieldType::None) out += n.str();
     else if (info_of(*d).special && d->abbrev == "mqtt.conack.flags.reserved") {

@@ -118,10 +118,20 @@ TEST_CASE("link: every truncation of a frame is marked, never read past") {
   s.options = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2};
   s.payload = {0x30, 0x07, 0, 5, 'w', 'o', 'r', 'l', 'd'};
   auto full = eth(0x0800, ipv4_tcp(s));
+  const size_t headers_end = 14 + 20 + 20 + s.options.size();
   for (size_t cut = 0; cut < full.size(); ++cut) {
     Harness h;
     std::vector<uint8_t> part(full.begin(), full.begin() + static_cast<long>(cut));
     auto& pkt = h.run(part, mqsniff::core::kLinkEthernet, static_cast<uint32_t>(full.size()));
+    if (cut == headers_end) {
+      // Not one byte of the payload kept (a headers-only capture): tshark
+      // shows no payload, calls no dissector and marks nothing.
+      CHECK_FALSE(pkt.truncated);
+      CHECK_FALSE(h.has("tcp.payload"));
+      CHECK(h.field("frame.protocols") == "eth:ethertype:ip:tcp");
+      CHECK(h.cols.info.find("[Packet size limited during capture]") == std::string::npos);
+      continue;
+    }
     CHECK_MESSAGE(pkt.truncated, "cut at " << cut);
     CHECK_FALSE(pkt.malformed);
     CHECK(h.has("_ws.short"));
