@@ -20,12 +20,13 @@ allow=(x509af x509if_x509if_RDNSequence_item
 # come between, and a JSON parser keeps the last; mqsniff writes one array.)
 # (EK: tshark writes one "_ws_expert" key per expert item and a JSON parser keeps
 # the last, so the named fields of the others (tcp_tcp_connection_*, D-SACK) seem ours alone.)
-own='(_ws.expert|_ws_expert|tcp_tcp_connection_|tcp_tcp_options_sack_dsack|tls_tls_malformed_|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt|mqtt\.analysis\.|mqtt_mqtt_analysis_)'
+own='(tls\.record_continues|tls_tls_record_continues|_ws.expert|_ws_expert|tcp_tcp_connection_|tcp_tcp_options_sack_dsack|tls_tls_malformed_|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt|mqtt\.analysis\.|mqtt_mqtt_analysis_)'
 # A capture with a key log beside it (NAME.keys) is decrypted by both tools.
 keys() { [ -f "$root/captures/$1.keys" ] && echo "-o tls.keylog_file:$root/captures/$1.keys"; }
 for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 \
            mqtts_rogue_tls13 mqtts_rogue_tls12 mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc \
-           mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer; do
+           mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer \
+             trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap; do
   for kind in json ek; do
     # EK of a frame with two Ethernet layers (VXLAN): tshark writes the key
     # "eth" twice, mqsniff one "eth" with both layers' values (README).
@@ -90,7 +91,8 @@ if command -v tshark >/dev/null; then
              mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
              cut_mid_record mqtt_ipv6_ns udp_plain link_sll link_vlan link_qinq mqtt_any_sll2 link_ipv6 link_null \
              link_raw link_loop link_ipv4 mqtt_broker_restart mqtt_dumpcap.pcapng mqtt_plain_ns.pcapng \
-             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer; do
+             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer \
+             trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
     if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
             <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then

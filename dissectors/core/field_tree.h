@@ -77,6 +77,9 @@ struct FieldNode {
   std::string_view str() const { return {reinterpret_cast<const char*>(b.p), b.n}; }
   static constexpr uint8_t kHidden = 1;     // not in -V (filters, -e and JSON see it)
   static constexpr uint8_t kGenerated = 2;  // shown in brackets by -V, as tshark shows what it computed
+  // mqsniff's own mark for filters and -e only (with kHidden): not written by
+  // -T json/ek either, where it would turn tshark's plain layer into an object.
+  static constexpr uint8_t kFilterOnly = 4;
 };
 
 // Which fields a run needs at all: the filter's and -e's fields, or all.

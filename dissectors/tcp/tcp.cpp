@@ -132,7 +132,8 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
     auto open_opt = [&](FieldId id) {
       int32_t p = t.open(id, ooff, len);
       opt_idx = p;
-      if (p >= 0 && t.wants(id) && body.captured_remaining() + 2 >= len) t.set_bytes(p, start, len);
+      // (its bytes as far as captured: a cut option's value is what was kept, as tshark)
+      if (p >= 0 && t.wants(id)) t.set_bytes(p, start, std::min<size_t>(len, body.captured_remaining() + 2));
       t.add_uint(tcp_f::option_kind, kind, ooff, 1);
       t.add_uint(tcp_f::option_len, len, ooff + 1, 1);
     };

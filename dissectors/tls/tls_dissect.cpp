@@ -1623,7 +1623,8 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
       // (mqsniff's own hidden mark: the frame was cut inside this record,
       // which tshark does not say; filters and the sweep can.)
       core::Subtree layer(t, t.last_of(tls_f::proto));
-      t.add_none(tls_f::record_continues, off, static_cast<uint32_t>(data.size() - pos), core::FieldNode::kHidden);
+      t.add_none(tls_f::record_continues, off, static_cast<uint32_t>(data.size() - pos),
+                 core::FieldNode::kHidden | core::FieldNode::kFilterOnly);
       pos = data.size();
       r.skip(r.captured_remaining());
       return true;

@@ -483,6 +483,7 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
     if (children_.size() < nodes.size() + 1) children_.resize(nodes.size() + 1);
     for (size_t i = 0; i <= nodes.size(); ++i) children_[i].clear();
     for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].flags & FieldNode::kFilterOnly) continue;
       int32_t p = nodes[i].parent;
       children_[p < 0 ? nodes.size() : static_cast<size_t>(p)].push_back(static_cast<int32_t>(i));
     }
