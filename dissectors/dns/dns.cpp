@@ -547,6 +547,15 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
   const core::FieldId proto = mdns    ? core::FieldId{dns_f::mdns_proto}
                               : llmnr ? core::FieldId{dns_f::llmnr_proto}
                                       : core::FieldId{dns_f::proto};
+  // tshark reads the transaction ID and flags (after TCP's length) before
+  // its layer's line: a capture that ends before them shows the protocol,
+  // an empty Info and the cut.
+  const size_t before = (tcp ? 2u : 0u) + 4u;
+  if (r.captured_remaining() < before && r.remaining() >= before) {
+    if (pkt.cols) pkt.cols->info.clear();
+    pkt.mark_truncated(mark_name);
+    return;
+  }
   int32_t p = t.open(proto, off, static_cast<uint32_t>(r.remaining()));
   if (tcp) {
     const uint16_t len = r.be16();
@@ -566,11 +575,14 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
                                : llmnr ? "Link-local Multicast Name Resolution"
                                        : "Domain Name System") +
                        (flags & 0x8000 ? " (response)" : " (query)"));
-  const uint16_t qd = r.be16(), an = r.be16(), ns = r.be16(), ar = r.be16();
   if (pkt.check(r, mark_name)) {
     t.close();
     return;
   }
+  const uint16_t qd = r.be16(), an = r.be16(), ns = r.be16(), ar = r.be16();
+  // (Counts the capture cut: the ID, the flags and Info first, as tshark.)
+  const bool counts_cut = !r.ok();
+  const size_t counts_have = counts_cut ? (msg.size() > 4 ? (msg.size() - 4) / 2 : 0) : 4;
   const bool response = flags & 0x8000;
   const unsigned opcode = (flags >> 11) & 0xf, rcode = flags & 0xf;
   // Pairing, as tshark's: a query repeating one not yet answered is a retransmission;
@@ -611,10 +623,10 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
     if (response) t.add_uint(dns_f::flags_rcode, rcode, off + 2, 2);
     }
   }
-  t.add_uint(dns_f::count_queries, qd, off + 4, 2);
-  t.add_uint(dns_f::count_answers, an, off + 6, 2);
-  t.add_uint(dns_f::count_auth_rr, ns, off + 8, 2);
-  t.add_uint(dns_f::count_add_rr, ar, off + 10, 2);
+  if (counts_have > 0) t.add_uint(dns_f::count_queries, qd, off + 4, 2);
+  if (counts_have > 1) t.add_uint(dns_f::count_answers, an, off + 6, 2);
+  if (counts_have > 2) t.add_uint(dns_f::count_auth_rr, ns, off + 8, 2);
+  if (counts_have > 3) t.add_uint(dns_f::count_add_rr, ar, off + 10, 2);
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
   if (info) {
     *info = opcode_name(opcode);
@@ -626,10 +638,22 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
       *info += rcode_name(rcode);
     }
   }
+  if (counts_cut) {
+    pkt.check(r, mark_name);
+    t.close();
+    return;
+  }
   Ctx c{pkt, msg, off, info, mdns};
   size_t pos = 12;
   bool ok = true;
-  if (qd) {
+  // (A section the capture ends before: tshark's line for it needs a byte of it.)
+  auto section_cut = [&](size_t at) {
+    if (at < msg.size() || at >= declared) return false;
+    pkt.mark_truncated(mark_name);
+    return true;
+  };
+  if (qd && section_cut(pos)) ok = false;
+  if (qd && ok) {
     core::Subtree sec(t, core::add_text(t, "Queries", off + 12, 0));
     for (unsigned i = 0; i < qd && ok; ++i) ok = question(c, pos);
   }
@@ -637,6 +661,10 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
   const uint16_t counts[] = {an, ns, ar};
   for (int s = 0; s < 3 && ok; ++s) {
     if (!counts[s]) continue;
+    if (section_cut(pos)) {
+      ok = false;
+      break;
+    }
     core::Subtree sec(t, core::add_text(t, sections[s], off + static_cast<uint32_t>(pos), 0));
     for (unsigned i = 0; i < counts[s] && ok; ++i) ok = record(c, pos);
   }

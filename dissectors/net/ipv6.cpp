@@ -223,6 +223,19 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("ipv6");
+  if (r.captured_remaining() == 0 && r.remaining() > 0) {
+    // Nothing of the header was captured: tshark names the protocol and the
+    // cut, and shows the layer's line alone.
+    if (!pkt.in_error) {
+      pkt.set_protocol("IPv6");
+      if (pkt.cols) pkt.cols->info.clear();
+    }
+    t.open(ipv6_f::proto, off, 0);
+    t.close();
+    pkt.mark_truncated("IPv6");
+    return;
+  }
+  const core::Bytes head = r.rest_captured();  // (what was captured of the header, from its start)
   int32_t proto_idx = t.open(ipv6_f::proto, off, 40);
   const uint8_t first_byte = r.captured_remaining() ? r.rest_captured()[0] : 0;
   const bool have_first_byte = r.captured_remaining() > 0;
@@ -232,11 +245,48 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   uint8_t hlim = r.u8();
   core::Bytes src = r.bytes(16);
   core::Bytes dst = r.bytes(16);
-  if (pkt.check(r, "IPv6")) {
+  if (!r.ok()) {
+    // The header cut by the snapshot length: its fields as far as they were
+    // captured, as tshark shows them (the source address, once read, is the
+    // Source column; the other column stays the link layer's).
+    const core::Bytes h = r.error() == core::ReadError::Truncated ? head : core::Bytes{};
     if (have_first_byte) {  // (the version, from the first byte, as tshark shows it before the cut)
       t.add_uint(ipv6_f::version, first_byte >> 4, off, 1, core::FieldNode::kHidden);
       t.add_uint(ip_f::version, first_byte >> 4, off, 1);
     }
+    if (have_first_byte && !pkt.in_error) {
+      pkt.set_protocol("IPv6");
+      if (pkt.cols) pkt.cols->info.clear();
+    }
+    if (h.size() >= 4 && (first_byte >> 4) == 6) {
+      {
+        core::Subtree tc(t, t.add_uint(ipv6_f::tclass, (vtf >> 20) & 0xff, off, 4));
+        t.add_uint(ipv6_f::tclass_dscp, (vtf >> 22) & 0x3f, off, 4);
+        t.add_uint(ipv6_f::tclass_ecn, (vtf >> 20) & 0x3, off, 4);
+      }
+      t.add_uint(ipv6_f::flow, vtf & 0xfffff, off + 1, 3);
+      if (h.size() >= 7) {  // (tshark reads the two together)
+        t.add_uint(ipv6_f::plen, plen, off + 4, 2);
+        t.add_uint(ipv6_f::nxt, nxt, off + 6, 1);
+      }
+      if (h.size() >= 8) t.add_uint(ipv6_f::hlim, hlim, off + 7, 1);
+      if (h.size() >= 24) {
+        const uint8_t* a = h.data() + 8;
+        t.add_ipv6(ipv6_f::src, a, off + 8);
+        t.add_ipv6(ipv6_f::addr, a, off + 8, core::FieldNode::kHidden);
+        if (t.wants(ipv6_f::src_host) || t.wants(ipv6_f::host)) {
+          char b[48];
+          const std::string_view sv(b, core::format_ipv6(b, a));
+          t.nodes_flags(t.add_string_copy(ipv6_f::src_host, sv, off + 8, 16), core::FieldNode::kHidden);
+          t.nodes_flags(t.add_string_copy(ipv6_f::host, sv, off + 8, 16), core::FieldNode::kHidden);
+        }
+        if (!pkt.in_error) {
+          pkt.net_src.type = core::AddrType::Ipv6;
+          std::memcpy(pkt.net_src.bytes.data(), a, 16);
+        }
+      }
+    }
+    pkt.check(r, "IPv6");
     t.close();
     return;
   }
