@@ -29,7 +29,10 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        trunc_snap68_tls.pcap, trunc_snap100_sslv2.pcap,
                        trunc_snap100_bigchain.pcap, trunc_snap100_gap.pcap,
                        trunc_snap200_lossy.pcap (headers only; records cut
-                       inside their header; segments TLS refuses)
+                       inside their header; segments TLS refuses);
+  http_close, dns_tcp, llmnr_lab, mqtt_gtpu -> trunc_snap72_http.pcap,
+                       trunc_snap72_dns.pcap, trunc_snap44_llmnr.pcap,
+                       trunc_snap40/66/70_gtpu.pcap (headers cut part-way)
   mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
                        certificate records' middle segments read as records)
                        cut_mid_record.pcap (file ends in the middle of a record)
@@ -226,7 +229,17 @@ def main(d):
                         ('mqtts_sslv2_hello.pcap', 'trunc_snap100_sslv2.pcap', 100),
                         ('mqtts_bigchain.pcap', 'trunc_snap100_bigchain.pcap', 100),
                         ('mqtts_gap_tls12.pcap', 'trunc_snap100_gap.pcap', 100),
-                        ('mqtt_lossy.pcap', 'trunc_snap200_lossy.pcap', 200)):
+                        ('mqtt_lossy.pcap', 'trunc_snap200_lossy.pcap', 200),
+                        # request and status lines cut before their end; DNS
+                        # over TCP cut after the ID and flags; IPv6 cut after
+                        # the source address; GTP-U cut in the outer UDP header,
+                        # after the inner IPv4 source, after the inner IPv4 header
+                        ('http_close.pcap', 'trunc_snap72_http.pcap', 72),
+                        ('dns_tcp.pcap', 'trunc_snap72_dns.pcap', 72),
+                        ('llmnr_lab.pcap', 'trunc_snap44_llmnr.pcap', 44),
+                        ('mqtt_gtpu.pcap', 'trunc_snap40_gtpu.pcap', 40),
+                        ('mqtt_gtpu.pcap', 'trunc_snap66_gtpu.pcap', 66),
+                        ('mqtt_gtpu.pcap', 'trunc_snap70_gtpu.pcap', 70)):
         nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
         write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:n]) for (s, f, o, p) in rx_], nx_, snaplen=n)
     # ... the router's errors cut inside the quote: a quoted MQTT PDU the

@@ -552,7 +552,13 @@ void dissect_message(Reader& r, uint32_t off, Packet& pkt, DissectState& st, Fla
   // an empty Info and the cut.
   const size_t before = (tcp ? 2u : 0u) + 4u;
   if (r.captured_remaining() < before && r.remaining() >= before) {
-    if (pkt.cols) pkt.cols->info.clear();
+    // (Over TCP, without the whole length field TCP's PDU framing never
+    // called DNS: TCP's line stays.)
+    if (tcp && r.captured_remaining() < 2) {
+      pkt.set_protocol("TCP");
+    } else if (pkt.cols) {
+      pkt.cols->info.clear();
+    }
     pkt.mark_truncated(mark_name);
     return;
   }

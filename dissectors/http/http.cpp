@@ -531,14 +531,20 @@ static size_t add_header_line(core::FieldTree& t, std::string_view s, size_t pos
 // After the header lines: a request's full URI and number (remembered for
 // its response), or a response's number and the request it answers.
 static void add_message_meta(core::FieldTree& t, Packet& pkt, HttpSession& sess, core::Transactions& tx, uint32_t conv,
-                             const Head& h, std::string_view start, std::string_view host) {
+                             const Head& h, std::string_view start, std::string_view host, bool line_cut = false) {
   if (!h.response) {
+    // (line_cut: the capture ended inside the request line; its URI is what
+    // was captured of it, and tshark gives no full URI.)
     const size_t a = start.find(' ');
     const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
-    const std::string_view uri = b == std::string_view::npos ? std::string_view{} : start.substr(a + 1, b - a - 1);
+    const std::string_view uri = b != std::string_view::npos          ? start.substr(a + 1, b - a - 1)
+                                 : line_cut && a != std::string_view::npos ? start.substr(a + 1)
+                                                                           : std::string_view{};
     std::string full = uri.starts_with("/") && !host.empty() ? "http://" + std::string(host) + std::string(uri) : std::string(uri);
-    int32_t f = t.add_string_copy(http_f::request_full_uri, full, 0, 0);
-    t.nodes_flags(f, core::FieldNode::kGenerated);
+    if (!line_cut) {
+      int32_t f = t.add_string_copy(http_f::request_full_uri, full, 0, 0);
+      t.nodes_flags(f, core::FieldNode::kGenerated);
+    }
     t.add_bool(http_f::request, true, 0, 0, core::FieldNode::kHidden);
     ++sess.requests;
     int32_t rn = t.add_uint(http_f::request_number, sess.requests, 0, 0, core::FieldNode::kGenerated);
@@ -573,6 +579,84 @@ bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* 
   std::string_view s = as_view(captured);
   auto& t = pkt.tree;
   const size_t eol = s.find("\r\n");
+  if (s.size() < 3) {
+    // (Fewer than three bytes kept: tshark's HTTP meets the cut before it
+    // names itself; TCP's line stays.)
+    pkt.layer("http");
+    if (s.size() == 2) pkt.layer("data");  // (tshark's frame.protocols names the body's data too)
+    pkt.mark_truncated("HTTP");
+    return true;
+  }
+  if (eol == std::string_view::npos && s.starts_with("HTTP/")) {
+    // A status line the capture cut before its end: the version, the code
+    // once its three digits are there, the phrase as far as it goes (tshark
+    // names HTTP and "Continuation" before it reads the line).
+    pkt.layer("http");
+    pkt.set_protocol("HTTP");
+    if (pkt.cols) pkt.cols->info = "Continuation";
+    t.open(http_f::proto, base, static_cast<uint32_t>(captured.size()));
+    Head h;
+    h.response = true;
+    {
+      core::Subtree sl(t, core::add_text(t, escaped(s), base, static_cast<uint32_t>(s.size())));
+      core::add_expert(t, escaped(s), core::Severity::Chat, core::ExpertGroup::Sequence, base,
+                       static_cast<uint32_t>(s.size()), http_f::chat);
+      const size_t a = s.find(' ');
+      t.add_string(http_f::response_version, s.substr(0, a), base, static_cast<uint32_t>(a == std::string_view::npos ? s.size() : a));
+      uint64_t v = 0;
+      if (a != std::string_view::npos && s.size() >= a + 4 && parse_decimal(s.substr(a + 1, 3), v)) {
+        h.status = static_cast<unsigned>(v);
+        t.add_uint(http_f::response_code, h.status, base + static_cast<uint32_t>(a + 1), 3);
+        if (s.size() > a + 4 && s[a + 4] == ' ') {
+          std::string_view phrase = s.substr(a + 5);
+          if (phrase.ends_with('\r')) phrase.remove_suffix(1);
+          if (!phrase.empty())
+            t.add_string(http_f::response_phrase, phrase, base + static_cast<uint32_t>(a + 5), static_cast<uint32_t>(phrase.size()));
+        }
+      }
+    }
+    if (sess && tx) add_message_meta(t, pkt, *sess, *tx, conv, h, s, {}, true);
+    t.close();
+    pkt.mark_truncated("HTTP");
+    return true;
+  }
+  if (eol == std::string_view::npos && !s.empty() && !s.starts_with("HTTP/") &&
+      !std::string_view("HTTP/1.").starts_with(s) &&
+      (is_message_start(s) || could_become_start(s) || is_message_start(std::string(s) + ' '))) {
+    // A request line the capture cut before its end: tshark reads the
+    // method, URI and version as far as they go, and its exception comes
+    // before HTTP's columns (TCP's line stays). Shorter than a method name:
+    // the cut alone.
+    pkt.layer("http");
+    const bool method_whole = is_message_start(s) || is_message_start(std::string(s) + ' ');
+    if (method_whole) {
+      t.open(http_f::proto, base, static_cast<uint32_t>(captured.size()));
+      {
+        core::Subtree sl(t, core::add_text(t, escaped(s), base, static_cast<uint32_t>(s.size())));
+        core::add_expert(t, escaped(s), core::Severity::Chat, core::ExpertGroup::Sequence, base,
+                         static_cast<uint32_t>(s.size()), http_f::chat);
+        const size_t a = s.find(' ');
+        const size_t b = a == std::string_view::npos ? a : s.find(' ', a + 1);
+        const std::string_view method = s.substr(0, a);
+        const std::string_view uri = a == std::string_view::npos ? std::string_view{}
+                                     : s.substr(a + 1, b == std::string_view::npos ? std::string_view::npos : b - a - 1);
+        const std::string_view version = b == std::string_view::npos ? std::string_view{} : s.substr(b + 1);
+        t.add_string(http_f::request_method, method, base, static_cast<uint32_t>(method.size()));
+        t.add_string(http_f::request_uri, uri, base + static_cast<uint32_t>(a == std::string_view::npos ? s.size() : a + 1),
+                     static_cast<uint32_t>(uri.size()));
+        t.add_string(http_f::request_version, version,
+                     base + static_cast<uint32_t>(b == std::string_view::npos ? s.size() : b + 1),
+                     static_cast<uint32_t>(version.size()));
+      }
+      if (sess && tx) {
+        Head h;
+        add_message_meta(t, pkt, *sess, *tx, conv, h, s, {}, true);
+      }
+      t.close();
+    }
+    pkt.mark_truncated("HTTP");
+    return true;
+  }
   if (!is_message_start(s) || eol == std::string_view::npos) {
     if (!sess) return false;
     // The middle of a body: tshark's "Continuation" with what was captured, cut.

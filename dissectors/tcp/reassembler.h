@@ -193,8 +193,9 @@ public:
     const uint64_t advance = started_ ? static_cast<uint32_t>(rel_seq + len - next_) : len;
     if (!pdu_.empty()) {
       const PduLen f = framer ? framer(pdu_) : PduLen{};
-      if (!f.total_known || f.total <= pdu_.size() || rel_seq != next_) return false;
-      const uint64_t rest = f.total - pdu_.size();
+      if (rel_seq != next_ || !(f.until_close || (f.total_known && f.total > pdu_.size()))) return false;
+      // (A PDU that runs until the sender closes owns everything up to the FIN.)
+      const uint64_t rest = f.until_close ? UINT64_MAX / 2 : f.total - pdu_.size();
       drop_pdu();
       skip_ = rest > len ? rest - len : 0;
     } else if (skip_) {
