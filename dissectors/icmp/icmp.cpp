@@ -426,7 +426,8 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
       }
       echo_pairing(pkt, st, type == 0, pair_key(pkt, 4, id, seq), kEcho4);
       data_timestamp(r, pkt, off + 8);
-      link::dissect_data(r, pkt);
+      // (No byte of the echo data kept: tshark shows no data and no cut.)
+      if (r.captured_remaining() || !r.remaining()) link::dissect_data(r, pkt);
     }
     t.close();
     return;
@@ -591,7 +592,7 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
         core::append_uint(*info, pkt.ip_ttl);
       }
       echo_pairing(pkt, st, type == 129, pair_key(pkt, 6, id, seq), kEcho6);
-      link::dissect_data(r, pkt);
+      if (r.captured_remaining() || !r.remaining()) link::dissect_data(r, pkt);  // (as for ICMP)
       break;
     }
     case 1:

@@ -495,7 +495,12 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // (Fewer than the two ports captured: tshark's TCP stops before naming itself.)
   if (r.ok() || r.error_offset() - start >= 4) pkt.set_protocol("TCP");
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
-  if (!r.ok()) {
+  // A header the snapshot length cut after its window (16-19 of its 20 fixed
+  // bytes): tshark reads all but the checksum and urgent pointer, so the
+  // conversation, numbers, flags and window are shown (and followed) as
+  // usual, and the cut comes before the checksum.
+  const bool cut_at_checksum = !r.ok() && r.error() == core::ReadError::Truncated && r.error_offset() - start >= 16;
+  if (!r.ok() && !cut_at_checksum) {
     // Header cut short: show the ports if we have them, as tshark does.
     if (r.error_offset() - start >= 4) {
       if (info) {
@@ -699,9 +704,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     t.add_uint(tcp_f::window_size_value, win, off + 14, 2);
     t.add_uint(tcp_f::window_size, window, off + 14, 2);
     if (!(flags & kSyn)) t.add_int(tcp_f::window_size_scalefactor, scalefactor, off + 14, 2);
-    t.add_uint(tcp_f::checksum, csum, off + 16, 2);
-    t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
-    t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
+    if (!cut_at_checksum || r.error_offset() - start >= 18) {
+      t.add_uint(tcp_f::checksum, csum, off + 16, 2);
+      t.add_uint(tcp_f::checksum_status, 2, off + 16, 2);  // unverified, as tshark's default
+    }
+    if (!cut_at_checksum) t.add_uint(tcp_f::urgent_pointer, urp, off + 18, 2);
   }
   Reader opts = r.sub(hdr_len - 20);
   thread_local std::string opt_info;  // reused: no allocation per segment
@@ -723,7 +730,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     sub.end();
     t.append_text(options_idx, o.names);  // "Options: (20 bytes), Maximum segment size, ..."
   }
-  if (flow && (flags & kSyn) && !quoted) {  // what this SYN offers for the scaling of the rest
+  if (flow && (flags & kSyn) && !quoted && !cut_at_checksum) {  // what this SYN offers for the scaling of the rest
     TcpDir& fwd = flow->dir[dir];
     TcpDir& rev = flow->dir[1 - dir];
     if (o.wscale >= 0) fwd.win_scale = static_cast<int8_t>(o.wscale);
@@ -780,7 +787,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flags & kAck) info_uint(info, "Ack", rel_ack);
     info_uint(info, "Win", window);
     if (flags & kUrg) info_uint(info, "Urg", urp);
-    info_uint(info, "Len", seglen);
+    if (!cut_at_checksum) info_uint(info, "Len", seglen);
     *info += opt_info;
     // (A header the snapshot length cut: tshark stops before its analysis tags.)
     if (an.any() && opts.ok() && seg_captured.size() >= hdr_len) append_analysis_info(*info, an);
@@ -812,7 +819,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   }
   if (flow) {
-    {
+    if (!cut_at_checksum) {  // (tshark's lines come after the checksum; the times still count)
       core::Subtree times(t, core::add_text(t, "Timestamps", off, 0, core::FieldNode::kGenerated));
       t.add_time(tcp_f::time_relative, core::ts_sub(pkt.frame.ts, flow->first_ts));
       t.add_time(tcp_f::time_delta, core::ts_sub(pkt.frame.ts, flow->last_ts));
@@ -949,6 +956,19 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (fin_completes && app != TcpFlow::App::Http) return;
   if (app == TcpFlow::App::None) {
+    // A payload the capture cut to fewer than 5 bytes, which no port claims:
+    // tshark's heuristics meet the cut first (its TDS heuristic for a first
+    // byte of 0x17, else its Spice heuristic, reads further than the bytes
+    // go), before TLS's can tell. (Which one is tshark's heuristic order and
+    // state; frame.protocols and the cut's name may differ, the lines not.)
+    const core::Bytes kept = payload.rest_captured();
+    if (!kept.empty() && kept.size() < 5 && kept.size() < seglen && !by_port && !pkt.in_error) {
+      // (Four bytes: its RTPS heuristic is the one that reads past them.)
+      const bool rtps = kept.size() == 4, tds = !rtps && kept[0] == 0x17;
+      pkt.layer(rtps ? "rtps" : tds ? "tds" : "spice");
+      pkt.mark_truncated(rtps ? "RTPS" : tds ? "TDS" : "Spice");
+      return;
+    }
     link::dissect_data(payload, pkt);
     return;
   }
