@@ -64,9 +64,19 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
   pkt.layer("arp");
   pkt.set_protocol("ARP");
   if (r.captured_remaining() < 8 && r.remaining() >= 8) {
-    // Cut before its fixed part ends (snapshot length): tshark shows no ARP
-    // item, only the cut.
+    // Cut before its fixed part ends (snapshot length): tshark shows the
+    // hardware and protocol types once it has both, then the cut.
     if (pkt.cols) pkt.cols->info.clear();
+    if (r.captured_remaining() >= 2) {
+      t.open(arp_f::proto, off, 8);
+      const size_t kept = r.captured_remaining();
+      const uint16_t htype = r.be16(), ptype = r.be16();
+      t.add_uint(arp_f::hw_type, htype, off, 2);
+      if (kept >= 4) t.add_uint(arp_f::proto_type, ptype, off + 2, 2);
+      if (kept >= 5) t.add_uint(arp_f::hw_size, r.u8(), off + 4, 1);
+      if (kept >= 6) t.add_uint(arp_f::proto_size, r.u8(), off + 5, 1);
+      t.close();
+    }
     pkt.mark_truncated("ARP/RARP");
     return;
   }
@@ -84,7 +94,7 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
   if (t.wants(arp_f::proto)) {
     std::string label = "Address Resolution Protocol";
     const char* n = opcode_name(op);
-    if (n) label += std::string(" (") + n + (gratuitous ? "/gratuitous ARP" : "") + ")";
+    if (n && whole) label += std::string(" (") + n + (gratuitous ? "/gratuitous ARP" : "") + ")";  // (read after the addresses)
     t.set_label(p, label);
   }
   t.add_uint(arp_f::hw_type, htype, off, 2);
@@ -113,7 +123,7 @@ void dissect_arp(core::Reader& r, core::Packet& pkt, DissectState&) {
     pr(arp_f::dst_proto_ipv4, arp_f::dst_proto, tpa);
   }
   t.close();
-  if (pkt.check(r, "ARP")) return;
+  if (pkt.check(r, "ARP/RARP")) return;
   if (pkt.cols && eth_ip) {
     std::string& info = pkt.cols->info;
     info.clear();

@@ -380,6 +380,15 @@ bool open_header(Reader& r, Packet& pkt, const char* layer, const char* name, co
 void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   Header h;
+  if (r.captured_remaining() < 6 && r.remaining() >= 8 && !pkt.in_error) {
+    // Fewer than 6 header bytes captured: tshark's ICMP reads that far
+    // before its item (the protocol named, Info cleared, the cut).
+    pkt.layer("icmp");
+    pkt.set_protocol("ICMP");
+    if (pkt.cols) pkt.cols->info.clear();
+    pkt.mark_truncated("ICMP");
+    return;
+  }
   if (!open_header(r, pkt, "icmp", "ICMP", icmp_f::proto, h)) return;
   const uint32_t off = h.off;
   const Bytes all = h.all;
@@ -406,6 +415,10 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (type == 0 || type == 8) {
     uint16_t id = r.be16();
+    if (r.ok() && r.captured_remaining() < 2 && r.remaining() >= 2) {  // (the identifier kept, the sequence number cut)
+      t.add_uint(icmp_f::ident, id, off + 4, 2);
+      t.add_uint(icmp_f::ident_le, static_cast<uint16_t>(id >> 8 | id << 8), off + 4, 2);
+    }
     uint16_t seq = r.be16();
     if (!pkt.check(r, "ICMP")) {
       const uint16_t id_le = static_cast<uint16_t>(id >> 8 | id << 8), seq_le = static_cast<uint16_t>(seq >> 8 | seq << 8);

@@ -150,6 +150,36 @@ void dissect_ethertype(uint16_t type, Reader& r, Packet& pkt, DissectState& st) 
       auto& t = pkt.tree;
       uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
       pkt.layer(ad ? "ieee8021ad" : "vlan");
+      if (r.captured_remaining() < 4 && r.remaining() >= 4) {
+        // The tag cut by the snapshot length: tshark names the protocol and
+        // the cut, clears Info, and shows the TCI's fields once it has them.
+        pkt.set_protocol(ad ? "802.1ad" : "VLAN");
+        if (pkt.cols) pkt.cols->info.clear();
+        if (r.captured_remaining() >= 2) {
+          const uint16_t tci = r.be16();
+          const FieldId pid = ad ? FieldId{ieee8021ad_f::proto} : FieldId{vlan_f::proto};
+          const int32_t v = t.open(pid, off, 4);
+          if (t.wants(pid))
+            t.set_label(v, ad ? std::string("IEEE 802.1ad")
+                              : "802.1Q Virtual LAN, PRI: " + std::to_string(tci >> 13) + ", DEI: " +
+                                    std::to_string((tci >> 12) & 1) + ", ID: " + std::to_string(tci & 0x0fff));
+          if (ad) {  // (tshark's 802.1ad names the TCI in Info before its fields)
+            if (pkt.cols)
+              pkt.cols->info = "PRI: " + std::to_string(tci >> 13) + "  DROP: " + std::to_string((tci >> 12) & 1) +
+                               " ID: " + std::to_string(tci & 0x0fff);
+          } else {
+            t.add_uint(vlan_f::priority, tci >> 13, off, 2);
+            t.add_bool(vlan_f::dei, (tci >> 12) & 1, off, 2);
+            t.add_uint(vlan_f::id, tci & 0x0fff, off, 2);
+            if (pkt.cols)
+              pkt.cols->info = "PRI: " + std::to_string(tci >> 13) + "  DEI: " + std::to_string((tci >> 12) & 1) +
+                               "  ID: " + std::to_string(tci & 0x0fff);
+          }
+          t.close();
+        }
+        pkt.mark_truncated(ad ? "IEEE 802.1AD" : "VLAN");
+        return;
+      }
       const FieldId proto_id = ad ? FieldId{ieee8021ad_f::proto} : FieldId{vlan_f::proto};
       int32_t vidx = t.open(proto_id, off, 4);
       uint16_t tci = r.be16();
@@ -199,6 +229,19 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("eth");
+  if (r.captured_remaining() < 14 && r.remaining() >= 14) {
+    // The header cut by the snapshot length (a tunnel's inner frame): tshark
+    // names the protocol and the cut, clears Info, and shows no item.
+    pkt.set_protocol("Ethernet");
+    if (pkt.cols) pkt.cols->info.clear();
+    // (The addresses it kept are the columns': the destination first.)
+    const core::Bytes h = r.rest_captured();
+    if (h.size() >= 6) set_dl_addr(pkt.dl_dst, h.data());
+    if (h.size() >= 12) set_dl_addr(pkt.dl_src, h.data() + 6);
+    pkt.net_src.type = pkt.net_dst.type = core::AddrType::None;
+    pkt.mark_truncated("Ethernet");
+    return;
+  }
   int32_t proto = t.open(eth_f::proto, off, 14);
   core::Bytes dst = r.bytes(6);
   core::Bytes src = r.bytes(6);
