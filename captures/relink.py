@@ -239,7 +239,15 @@ def main(d):
                         ('llmnr_lab.pcap', 'trunc_snap44_llmnr.pcap', 44),
                         ('mqtt_gtpu.pcap', 'trunc_snap40_gtpu.pcap', 40),
                         ('mqtt_gtpu.pcap', 'trunc_snap66_gtpu.pcap', 66),
-                        ('mqtt_gtpu.pcap', 'trunc_snap70_gtpu.pcap', 70)):
+                        ('mqtt_gtpu.pcap', 'trunc_snap70_gtpu.pcap', 70),
+                        # an 802.1Q tag cut after its TCI; a TCP header cut
+                        # after its checksum (18 of 20 bytes); the neighbours
+                        # cut at 40 (ICMP after the identifier, ARP after its
+                        # sizes, VXLAN's inner Ethernet after 0 bytes)
+                        ('link_vlan.pcap', 'trunc_snap16_vlan.pcap', 16),
+                        ('mqtt_plain.pcap', 'trunc_snap52_tcp.pcap', 52),
+                        ('around_mqtt.pcap', 'trunc_snap40_around.pcap', 40),
+                        ('around_mqtt.pcap', 'trunc_snap58_around.pcap', 58)):
         nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
         write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:n]) for (s, f, o, p) in rx_], nx_, snaplen=n)
     # ... the router's errors cut inside the quote: a quoted MQTT PDU the

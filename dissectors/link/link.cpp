@@ -236,10 +236,17 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
     if (pkt.cols) pkt.cols->info.clear();
     // (The addresses it kept are the columns': the destination first.)
     const core::Bytes h = r.rest_captured();
-    if (h.size() >= 6) set_dl_addr(pkt.dl_dst, h.data());
-    if (h.size() >= 12) set_dl_addr(pkt.dl_src, h.data() + 6);
-    pkt.net_src.type = pkt.net_dst.type = core::AddrType::None;
-    pkt.mark_truncated("Ethernet");
+    if (h.size() >= 6) {
+      set_dl_addr(pkt.dl_dst, h.data());
+      pkt.net_dst.type = core::AddrType::None;
+    }
+    if (h.size() >= 12) {
+      set_dl_addr(pkt.dl_src, h.data() + 6);
+      pkt.net_src.type = core::AddrType::None;
+    }
+    // (A tunnel's inner frame in a VLAN-tagged one: tshark names the cut in
+    // the outer tag's Ethertype layer.)
+    pkt.mark_truncated(off > 0 && pkt.has_layer("vlan") ? "Ethertype" : "Ethernet");
     return;
   }
   int32_t proto = t.open(eth_f::proto, off, 14);
