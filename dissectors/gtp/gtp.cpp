@@ -57,8 +57,13 @@ void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
   const size_t have = r.captured_remaining();
   if (have < 2 && r.remaining() >= 2) {
     // The capture kept less than the flags and message type: tshark's GTP
-    // declines it and UDP's own look at the bytes meets the cut.
-    pkt.mark_truncated("UDP");
+    // declines it and UDP's heuristics meet the cut (WireGuard's first).
+    if (have > 0) {
+      pkt.layer("wg");
+      pkt.mark_truncated("WireGuard");
+    } else {
+      pkt.mark_truncated("UDP");
+    }
     return;
   }
   pkt.layer("gtp");

@@ -132,6 +132,12 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
     if (got.size() < payload.remaining()) {
       size_t need = 4;
       if (std::all_of(got.begin(), got.end(), [](uint8_t b) { return b == 0; })) need = 10;
+      if (need == 4 && got.size() < std::min(need, payload.remaining())) {
+        // (the heuristic that meets the cut is WireGuard's: its layer and cut, no data)
+        pkt.layer("wg");
+        pkt.mark_truncated("WireGuard");
+        return;
+      }
       if (got.size() < std::min(need, payload.remaining())) pkt.mark_truncated("UDP");
     }
   }
