@@ -49,6 +49,17 @@ const char* message_name(uint8_t m) {
     default: return nullptr;
   }
 }
+// The flags byte and its bits (tshark's subtree).
+void add_flags(core::FieldTree& t, uint8_t flags, uint32_t off) {
+  core::Subtree sub(t, t.add_uint(gtp_f::flags, flags, off, 1));
+  t.add_uint(gtp_f::flags_version, flags >> 5, off, 1);
+  t.add_uint(gtp_f::flags_payload, (flags >> 4) & 1, off, 1);
+  t.add_uint(gtp_f::flags_reserved, (flags >> 3) & 1, off, 1);
+  t.add_bool(gtp_f::flags_e, flags & 4, off, 1);
+  t.add_bool(gtp_f::flags_s, flags & 2, off, 1);
+  t.add_bool(gtp_f::flags_pn, flags & 1, off, 1);
+}
+
 }  // namespace
 
 void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
@@ -76,15 +87,7 @@ void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
   if (!r.ok()) {
     // The header cut by the snapshot length: its fields as far as they go.
     if (have >= 2 && r.error() == core::ReadError::Truncated) {
-      {
-        core::Subtree sub(t, t.add_uint(gtp_f::flags, flags, off, 1));
-        t.add_uint(gtp_f::flags_version, flags >> 5, off, 1);
-        t.add_uint(gtp_f::flags_payload, (flags >> 4) & 1, off, 1);
-        t.add_uint(gtp_f::flags_reserved, (flags >> 3) & 1, off, 1);
-        t.add_bool(gtp_f::flags_e, flags & 4, off, 1);
-        t.add_bool(gtp_f::flags_s, flags & 2, off, 1);
-        t.add_bool(gtp_f::flags_pn, flags & 1, off, 1);
-      }
+      add_flags(t, flags, off);
       t.add_uint(gtp_f::message, type, off + 1, 1);
       if (have >= 4) t.add_uint(gtp_f::length, len, off + 2, 2);
       const char* mn = message_name(type);
@@ -94,15 +97,7 @@ void dissect_gtpu(core::Reader& r, core::Packet& pkt, DissectState& st) {
     t.close();
     return;
   }
-  {
-    core::Subtree sub(t, t.add_uint(gtp_f::flags, flags, off, 1));
-    t.add_uint(gtp_f::flags_version, flags >> 5, off, 1);
-    t.add_uint(gtp_f::flags_payload, (flags >> 4) & 1, off, 1);
-    t.add_uint(gtp_f::flags_reserved, (flags >> 3) & 1, off, 1);
-    t.add_bool(gtp_f::flags_e, flags & 4, off, 1);
-    t.add_bool(gtp_f::flags_s, flags & 2, off, 1);
-    t.add_bool(gtp_f::flags_pn, flags & 1, off, 1);
-  }
+  add_flags(t, flags, off);
   t.add_uint(gtp_f::message, type, off + 1, 1);
   t.add_uint(gtp_f::length, len, off + 2, 2);
   t.add_uint(gtp_f::teid, teid, off + 4, 4);
