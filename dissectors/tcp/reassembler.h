@@ -206,8 +206,10 @@ public:
     resync_ = false;  // (its dissector read it from its first byte; so is the next one)
     return true;
   }
-  // After pass_over: the PDU the cut segment began runs `n` bytes further
-  // (its length was captured): those bytes are skipped as its rest.
+  // After pass_over: the last PDU the cut segment's dissector read runs `n`
+  // bytes further (its length was captured): those bytes are skipped as its
+  // rest. (tshark's tracking keys the latest such PDU: it replaces one the
+  // stream was skipping.)
   void skip_rest(uint64_t n) {
     if (pdu_.empty()) skip_ = n;
   }
