@@ -17,6 +17,9 @@
 #                                   ECDHE-RSA-CHACHA20-POLY1305, RSA key exchange AES128-GCM-SHA256
 #   mqtts_keylog_tls12_cbc.pcap     TLS 1.2 CBC: ECDHE-RSA-AES128-SHA (encrypt-then-MAC), AES256-SHA256
 #                                   and ECDHE-RSA-AES256-SHA384 (MAC-then-encrypt)
+#   mqtts_keylog_tls12_dhe.pcap     TLS 1.2 finite-field DHE (mosquitto's dhparamfile, the RFC 7919
+#                                   ffdhe2048 group): DHE-RSA-AES128-GCM-SHA256, DHE-RSA-AES256-SHA256,
+#                                   DHE-RSA-CHACHA20-POLY1305
 #   mqtts_keylog_tls12_resume.pcap  TLS 1.2 resumption by session ticket, then by session ID
 #                                   (.keys: all sessions; _first.keys: only the two full handshakes)
 #   mqtts_keylog_dsb.pcapng         mqtts_keylog_tls13.pcap with its keys injected by editcap (no key log needed)
@@ -107,6 +110,19 @@ if want mqtts_keylog_tls12_cbc; then
   run "$here/mqtts_keylog_tls12_cbc.keys" --tls12 --ciphers ECDHE-RSA-AES128-SHA --id etm-sha1
   run "$here/mqtts_keylog_tls12_cbc.keys" --tls12 --ciphers AES256-SHA256 --no-etm --id rsa-sha256
   run "$here/mqtts_keylog_tls12_cbc.keys" --tls12 --ciphers ECDHE-RSA-AES256-SHA384 --no-etm --id mte-sha384
+  stop_tcpdump
+  stop_broker
+fi
+# TLS 1.2 with finite-field Diffie-Hellman: mosquitto loads DH parameters
+# (dhparamfile) and offers only DHE suites; one session per suite.
+if want mqtts_keylog_tls12_dhe; then
+  openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$work/dhparam.pem" 2>/dev/null
+  start_broker "dhparamfile $work/dhparam.pem" \
+    "ciphers DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA256:DHE-RSA-CHACHA20-POLY1305"
+  start_tcpdump "$here/mqtts_keylog_tls12_dhe.pcap"
+  for c in DHE-RSA-AES128-GCM-SHA256 DHE-RSA-AES256-SHA256 DHE-RSA-CHACHA20-POLY1305; do
+    run "$here/mqtts_keylog_tls12_dhe.keys" --tls12 --ciphers "$c" --id "$c"
+  done
   stop_tcpdump
   stop_broker
 fi

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "dissectors/core/format.h"
+#include "dissectors/core/frame_list.h"
 #include "dissectors/core/reader.h"
 #include "dissectors/core/expert.h"
 #include "dissectors/core/text_item.h"
@@ -782,6 +783,29 @@ bool ecdhe_suite(uint16_t c) {
   return ((c >> 8) == 0xc0 && c != 0xc09c && c != 0xc09d && c != 0xc0a0 && c != 0xc0a1) || c == 0xcca8 ||
          c == 0xcca9 || c == 0xccac;
 }
+// Finite-field Diffie-Hellman suites (IANA registry): DHE_DSS_* and
+// DHE_RSA_* sign their parameters, DH_anon_* do not.
+enum class DhKx { None, Signed, Anon };
+DhKx dh_kx_suite(uint16_t c) {
+  switch (c) {
+    // DHE_DSS
+    case 0x0011: case 0x0012: case 0x0013: case 0x0032: case 0x0038: case 0x0040: case 0x0044: case 0x006a:
+    case 0x0087: case 0x0099: case 0x00a2: case 0x00a3: case 0x00bd: case 0x00c3: case 0xc042: case 0xc043:
+    case 0xc056: case 0xc057: case 0xc080: case 0xc081:
+    // DHE_RSA
+    case 0x0014: case 0x0015: case 0x0016: case 0x0033: case 0x0039: case 0x0045: case 0x0067: case 0x006b:
+    case 0x0088: case 0x009a: case 0x009e: case 0x009f: case 0x00be: case 0x00c4: case 0xc044: case 0xc045:
+    case 0xc052: case 0xc053: case 0xc07c: case 0xc07d: case 0xc09e: case 0xc09f: case 0xc0a2: case 0xc0a3:
+    case 0xccaa:
+      return DhKx::Signed;
+    // DH_anon
+    case 0x0017: case 0x0018: case 0x0019: case 0x001a: case 0x001b: case 0x0034: case 0x003a: case 0x0046:
+    case 0x006c: case 0x006d: case 0x0089: case 0x009b: case 0x00a6: case 0x00a7: case 0x00bf: case 0x00c5:
+    case 0xc046: case 0xc047: case 0xc05a: case 0xc05b: case 0xc084: case 0xc085:
+      return DhKx::Anon;
+    default: return DhKx::None;
+  }
+}
 bool rsa_kx_suite(uint16_t c) {
   switch (c) {
     case 0x002f: case 0x0035: case 0x003c: case 0x003d: case 0x009c: case 0x009d: case 0x000a: case 0x0041:
@@ -789,6 +813,27 @@ bool rsa_kx_suite(uint16_t c) {
       return true;
     default: return false;
   }
+}
+
+// One opaque<1..2^16-1> value of a DH exchange (RFC 5246 §7.4.3): its
+// length, then its bytes, at `off` plus where the reader is.
+bool dh_value(core::FieldTree& t, Reader& m, uint32_t off, FieldId len_id, FieldId val_id) {
+  const uint32_t at = off + static_cast<uint32_t>(m.pos());
+  const uint16_t l = m.be16();
+  const core::Bytes v = m.bytes(l);
+  if (!m.ok()) return false;
+  t.add_uint(len_id, l, at, 2);
+  t.add_bytes(val_id, v.data(), v.size(), at + 2);
+  return true;
+}
+// ServerDHParams (RFC 5246 §7.4.3): p, g, the server's public value; then,
+// but for DH_anon, the signature over them.
+void dh_server_params(core::FieldTree& t, Reader& m, uint32_t off, uint16_t version, bool signed_params) {
+  core::Subtree params(t, core::add_text(t, "Diffie-Hellman Server Params", off, static_cast<uint32_t>(m.remaining())));
+  if (!dh_value(t, m, off, tls_f::dh_p_len, tls_f::dh_p) || !dh_value(t, m, off, tls_f::dh_g_len, tls_f::dh_g) ||
+      !dh_value(t, m, off, tls_f::dh_ys_len, tls_f::dh_ys))
+    return;
+  if (signed_params) signature(t, m, off, version, tls_f::sig_len, tls_f::sig);
 }
 
 // Extensions of EncryptedExtensions and CertificateRequest (TLS 1.3), the
@@ -854,7 +899,11 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       if (!list.ok()) pkt.mark_malformed("TLS");
       break;
     }
-    case 12: {  // ServerKeyExchange, ECDHE: curve, public point, signature
+    case 12: {  // ServerKeyExchange: DHE (p, g, public value), ECDHE (curve, public point); signature
+      if (const DhKx dh = dh_kx_suite(s.cipher); dh != DhKx::None) {
+        dh_server_params(t, m, off, s.version, dh == DhKx::Signed);
+        break;
+      }
       if (!ecdhe_suite(s.cipher)) break;
       core::Subtree params(t, core::add_text(t, "EC Diffie-Hellman Server Params", off, static_cast<uint32_t>(m.remaining())));
       uint8_t curve_type = m.u8();
@@ -920,6 +969,9 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
         if (!m.ok()) break;
         t.add_uint(tls_f::client_point_len, pl, off, 1);
         t.add_bytes(tls_f::client_point, point.data(), point.size(), off + 1);
+      } else if (dh_kx_suite(s.cipher) != DhKx::None) {
+        core::Subtree params(t, core::add_text(t, "Diffie-Hellman Client Params", off, static_cast<uint32_t>(m.remaining())));
+        dh_value(t, m, off, tls_f::dh_yc_len, tls_f::dh_yc);
       } else if (rsa_kx_suite(s.cipher)) {
         core::Subtree params(t, core::add_text(t, "RSA Encrypted PreMaster Secret", off, static_cast<uint32_t>(m.remaining())));
         uint16_t l = m.be16();
@@ -967,29 +1019,8 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
 
 core::Bytes keep_source(Packet& pkt, const char* label, core::Bytes b);
 
-// tshark's list of the frames a reassembly took its bytes from (TLS segments,
-// handshake fragments): "N <what> (L bytes): #16(4), #17(17)" ...
-std::string frame_list_label(const char* what, size_t total, const std::vector<std::pair<uint32_t, uint32_t>>& parts) {
-  std::string label = std::to_string(parts.size()) + " " + what + " (" + std::to_string(total) + " bytes):";
-  for (size_t i = 0; i < parts.size(); ++i)
-    label += (i ? ", #" : " #") + std::to_string(parts[i].first) + "(" + std::to_string(parts[i].second) + ")";
-  return label;
-}
-// ... and its "Frame: 16, payload: 0-3 (4 bytes)" items, one per (frame, bytes);
-// `placed`: each item spans its bytes in the reassembled data.
-void add_frame_items(core::FieldTree& t, FieldId id, const std::vector<std::pair<uint32_t, uint32_t>>& parts,
-                     bool placed) {
-  size_t at = 0;
-  for (const auto& p : parts) {
-    const int32_t item = t.add_uint(id, p.first, placed ? static_cast<uint32_t>(at) : 0, placed ? p.second : 0);
-    if (item >= 0 && p.second) {
-      char b[64];
-      snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + p.second - 1, p.second);
-      t.append_text(item, b);
-    }
-    at += p.second;
-  }
-}
+using core::add_frame_items;
+using core::frame_list_label;
 
 // What a record held, for its tree label ("TLSv1.2 Record Layer: Handshake Protocol: Client Hello").
 struct RecordWhat {

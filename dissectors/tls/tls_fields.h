@@ -38,6 +38,8 @@ enum : FieldId {
   record_length_invalid, heartbeat_message, heartbeat_type, heartbeat_payload_length, heartbeat_payload,
   heartbeat_padding, heartbeat_payload_length_invalid, malformed_vector_length, malformed_trailing_data, malformed_buffer_too_small,
   status_request_type, status_request_responder_ids_len, status_request_exts_len,
+  // finite-field Diffie-Hellman key exchange (DHE_*, DH_anon_* suites)
+  dh_p_len, dh_p, dh_g_len, dh_g, dh_ys_len, dh_ys, dh_yc_len, dh_yc,
 };
 }
 
