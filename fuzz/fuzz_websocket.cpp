@@ -19,9 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pkt.frame.data = buf.empty() ? nullptr : buf.data();
   websocket::WsSession ws;
   mqtt::MqttSession ms;
+  http::HttpSession hs;
+  core::Transactions tx;
   fuzz::for_each_pdu(buf, websocket::ws_pdu_length, [&](std::span<const uint8_t> pdu, uint32_t off, bool first) {
     ws.dir = ms.dir = static_cast<uint8_t>(off & 1);
-    websocket::dissect_ws_pdu(pdu, off, pkt, ws, ms, first);
+    websocket::dissect_ws_pdu(pdu, off, pkt, ws, ms, {hs, tx, 0}, first);
   });
   return 0;
 }

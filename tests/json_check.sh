@@ -102,6 +102,38 @@ if command -v tshark >/dev/null; then
     fi
   done
 fi
+# MQTT over WebSocket (ws:// and wss:// with its key log): tshark shows the
+# WebSocket payload as Data, mqsniff as MQTT (a deliberate difference, README);
+# everything else - the HTTP Upgrade and its 101 response, every WebSocket
+# frame, fragment lists, Close - equal to tshark's, in -T json, -T ek and -V.
+if command -v tshark >/dev/null; then
+  ws_own='(mqtt( |[._])|websocket[._]unmasked_payload|websocket_websocket_unmasked_payload|'"${own#(}"
+  for cap in mqtt_websocket mqtts_keylog_wss; do
+    f="$root/captures/$cap.pcap"
+    for kind in json ek; do
+      extra=(); [ $kind = json ] && extra=(--no-duplicate-keys)
+      "$bin" -r "$f" $(keys $cap) -T $kind >"$tmp/a" 2>/dev/null
+      tshark -n -r "$f" $(keys $cap) -T $kind "${extra[@]}" >"$tmp/b" 2>/dev/null
+      python3 "$root/scripts/json_compare.py" $kind "$tmp/a" "$tmp/b" --allow "${allow[@]}" >"$tmp/r"
+      grep -E "^packet" "$tmp/r" | grep -Ev "^packet [0-9]+: $ws_own" |
+        grep -Ev "frame[._]frame[._]protocols: mqsniff \['([a-z0-9:]*):websocket:mqtt'\], tshark \['\1:websocket:data'\]|frame\.protocols: mqsniff \['([a-z0-9:]*):websocket:mqtt'\], tshark \['\2:websocket:data'\]" >"$tmp/bad"
+      if [ -s "$tmp/bad" ] || ! grep -q "packets," "$tmp/r"; then
+        echo "FAIL $cap -T $kind differs from tshark beyond MQTT-in-WebSocket:"; head -5 "$tmp/bad"; fail=$((fail+1))
+      else
+        echo "ok   $cap -T $kind: $(tail -1 "$tmp/r")"
+      fi
+    done
+    # -V: MQTT layers (mqsniff) and Data layers (tshark) left out, frame.protocols' last name aside.
+    strip() { awk '/^[^ 0-9]/{skip = ($0 ~ /^(MQ Telemetry Transport|Data \()/)} !skip' | own_lines | grep -v 'Unmasked payload' |
+              sed -E 's/(Protocols in frame: .*websocket):(mqtt|data)\]/\1]/'; }
+    if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | strip) \
+            <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | strip) >"$tmp/vd"; then
+      echo "ok   $cap -V: equal to tshark's but for MQTT in the WebSocket payloads"
+    else
+      echo "FAIL $cap -V differs from tshark's:"; head -6 "$tmp/vd"; fail=$((fail+1))
+    fi
+  done
+fi
 # Two passes (-2): the whole tree equal to tshark's second pass, with what
 # only the end of a conversation tells (Reassembled PDU/Handshake Message/IPv4
 # in frame N, the TLS version named from the start, "(multicast)" requests).

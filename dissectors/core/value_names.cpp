@@ -39,6 +39,13 @@ const Vs kCompleteness[] = {{0, "Incomplete"}, {1, "Incomplete, SYN_SENT"}, {3, 
                             {55, "Complete, NO_DATA"}, {63, "Complete, WITH_DATA"}};
 const Vs kGtpVersions[] = {{0, "GTP release 97/98 version"}, {1, "GTP release 99 version"}, {2, "GTPv2"}};
 const Vs kGtpPayload[] = {{0, "GTP'"}, {1, "GTP"}};
+const Vs kWsOpcodes[] = {{0, "Continuation"}, {1, "Text"}, {2, "Binary"}, {8, "Connection Close"}, {9, "Ping"},
+                         {10, "Pong"}};  // RFC 6455 §11.8
+const Vs kWsCloseCodes[] = {{1000, "Normal Closure"}, {1001, "Going Away"}, {1002, "Protocol error"},
+                            {1003, "Unsupported Data"}, {1004, "---Reserved----"}, {1005, "No Status Rcvd"},
+                            {1006, "Abnormal Closure"}, {1007, "Invalid frame payload data"}, {1008, "Policy Violation"},
+                            {1009, "Message Too Big"}, {1010, "Mandatory Ext."}, {1011, "Internal Server"},
+                            {1015, "TLS handshake"}};  // RFC 6455 §7.4.1, as tshark names them
 const Vs kGtpMessages[] = {{1, "Echo Request"}, {2, "Echo Response"}, {26, "Error Indication"},
                            {31, "Supported Extension Headers Notification"}, {253, "Tunnel Status"},
                            {254, "End Marker"}, {255, "T-PDU"}};
@@ -215,6 +222,8 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "gtp.flags.version") return lookup(kGtpVersions, v);
   if (a == "gtp.flags.payload") return lookup(kGtpPayload, v);
   if (a == "gtp.message") return lookup(kGtpMessages, v);
+  if (a == "websocket.opcode") return lookup(kWsOpcodes, v);
+  if (a == "websocket.payload.close.status_code") return lookup(kWsCloseCodes, v);
   if (a == "arp.opcode") return lookup(kArpOpcodes, v);
   if (a == "arp.hw.type") return lookup(kArpHardwareShort, v);
   if (a == "arp.proto.type") return lookup(kEtherTypes, v);

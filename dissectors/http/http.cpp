@@ -540,7 +540,9 @@ static void add_message_meta(core::FieldTree& t, Packet& pkt, HttpSession& sess,
     const std::string_view uri = b != std::string_view::npos          ? start.substr(a + 1, b - a - 1)
                                  : line_cut && a != std::string_view::npos ? start.substr(a + 1)
                                                                            : std::string_view{};
-    std::string full = uri.starts_with("/") && !host.empty() ? "http://" + std::string(host) + std::string(uri) : std::string(uri);
+    // (inside TLS, tshark's scheme is https)
+    const char* scheme = pkt.has_layer("tls") ? "https://" : "http://";
+    std::string full = uri.starts_with("/") && !host.empty() ? scheme + std::string(host) + std::string(uri) : std::string(uri);
     if (!line_cut) {
       int32_t f = t.add_string_copy(http_f::request_full_uri, full, 0, 0);
       t.nodes_flags(f, core::FieldNode::kGenerated);

@@ -265,6 +265,12 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
 // and -d ports, a heuristic on the first bytes), how its PDUs are cut, and
 // which dissector takes them. TCP payload and decrypted TLS payload are
 // dispatched through it alike.
+// tcp.pdu.size of a PDU, 0 where tshark frames it without tcp_dissect_pdus
+// (HTTP's own reassembly: the WebSocket Upgrade and its 101 response).
+uint32_t framed_size(TcpFlow::App app, std::span<const uint8_t> pdu) {
+  if (app == TcpFlow::App::WebSocket && websocket::is_http_message(pdu)) return 0;
+  return static_cast<uint32_t>(pdu.size());
+}
 struct AppEntry {
   TcpFlow::App app;
   core::Proto proto;
@@ -280,8 +286,9 @@ struct AppEntry {
 void mqtt_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
   mqtt::dissect_pdu(pdu, base, pkt, f.sessions->mqtt, first);
 }
-void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
-  websocket::dissect_ws_pdu(pdu, base, pkt, f.sessions->ws_session(), f.sessions->mqtt, first);
+void ws_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState& st, bool first) {
+  websocket::dissect_ws_pdu(pdu, base, pkt, f.sessions->ws_session(), f.sessions->mqtt,
+                            {f.sessions->http, st.http_tx, f.stream}, first);
 }
 void tls_entry(core::Bytes pdu, uint32_t base, Packet& pkt, TcpFlow& f, DissectState&, bool first) {
   tls::dissect_record(pdu, base, pkt, f.sessions->tls_session(), first);
@@ -333,8 +340,9 @@ template <TcpFlow::App A>
 void tls_inner(void* user, core::Bytes pdu, Packet& pkt) {
   auto* u = static_cast<TlsAppUser*>(user);
   const bool first = A == TcpFlow::App::Mqtt ? !pkt.has_layer("mqtt") : !pkt.has_layer("http") && !pkt.has_layer("websocket");
-  if (A == TcpFlow::App::Mqtt && pkt.tree.wants(tcp_f::pdu_size)) {
-    // MQTT frames its PDUs with TCP's help in tshark, inside TLS too: the size shows under TCP.
+  if ((A == TcpFlow::App::Mqtt || A == TcpFlow::App::WebSocket) && pkt.tree.wants(tcp_f::pdu_size) &&
+      framed_size(A, pdu)) {
+    // MQTT and WebSocket frame their PDUs with TCP's help in tshark, inside TLS too: the size shows under TCP.
     core::Subtree in_tcp(pkt.tree, pkt.tree.last_of(tcp_f::proto));
     pkt.tree.add_uint(tcp_f::pdu_size, pdu.size(), 0, 0);
   }
@@ -1162,11 +1170,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
         t.add_uint(tcp_f::reassembled_length, view.size(), 0, 0);
         t.add_bytes(tcp_f::reassembled_data, view.data(), view.size(), 0);
       }
-      if (pdu_sizes.size() < 64) pdu_sizes.push_back(static_cast<uint32_t>(view.size()));
+      if (pdu_sizes.size() < 64) pdu_sizes.push_back(framed_size(app, view));
     } else if (in_packet) {
       base = static_cast<uint32_t>(pdu.data() - pkt.frame.data);
       in_packet_end = base + pdu.size();
-      if (pdu_sizes.size() < 64) pdu_sizes.push_back(static_cast<uint32_t>(pdu.size()));
+      if (pdu_sizes.size() < 64) pdu_sizes.push_back(framed_size(app, pdu));
     }
     // The rest of the segment after reassembled PDUs: a second call in tshark.
     pkt.new_call = !first && in_packet && !after_in_packet;
@@ -1244,13 +1252,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // one's first bytes in an item of their own.
   const bool split_items = reassembled_here && out.tail_pdu && (app == TcpFlow::App::Tls || app == TcpFlow::App::Mqtt) &&
                            seg_part && seg_part < pb.size();
-  const bool sizes = (app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns) && !pdu_sizes.empty() &&
-                     t.wants(tcp_f::pdu_size);
+  const bool sizes = (app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns || app == TcpFlow::App::WebSocket) &&
+                     !pdu_sizes.empty() && t.wants(tcp_f::pdu_size);
+  auto add_pdu_size = [&](size_t k) {
+    if (pdu_sizes[k]) t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
+  };
   if (sizes) {
     // tshark's tcp_dissect_pdus names each PDU it found whole in the segment, under TCP.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
-    for (size_t k = 0; k < (reassembled_here ? 1 : pdu_sizes.size()); ++k)
-      t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
+    for (size_t k = 0; k < (reassembled_here ? 1 : pdu_sizes.size()); ++k) add_pdu_size(k);
   }
   // -2: where the PDU these bytes began or continued was completed.
   auto add_reassembled_in = [&] {
@@ -1267,7 +1277,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       // where the next is completed between them.
       t.add_bytes(tcp_f::segment_data, pb.data(), seg_part, off + hdr_len);
       if (sizes)
-        for (size_t k = 1; k < pdu_sizes.size(); ++k) t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
+        for (size_t k = 1; k < pdu_sizes.size(); ++k) add_pdu_size(k);
       add_reassembled_in();
       const size_t whole_end = in_packet_end > off + hdr_len ? in_packet_end - (off + hdr_len) : 0;
       const size_t tail = whole_end > seg_part && whole_end < pb.size() ? whole_end : seg_part;
@@ -1278,7 +1288,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       size_t n = seg_part && seg_part <= pb.size() && !out.started_pdu && !out.consumed ? seg_part : pb.size();
       if (n) t.add_bytes(tcp_f::segment_data, pb.data(), n, off + hdr_len);  // (a FIN that completes a PDU has none)
       if (sizes && reassembled_here)
-        for (size_t k = 1; k < pdu_sizes.size(); ++k) t.add_uint(tcp_f::pdu_size, pdu_sizes[k], off + hdr_len, 0);
+        for (size_t k = 1; k < pdu_sizes.size(); ++k) add_pdu_size(k);
     }
   } else if (out.tail_pdu && in_packet_end > off + hdr_len && in_packet_end < off + hdr_len + pb.size()) {
     // Whole PDUs, then the first bytes of one the next segments complete:

@@ -9,7 +9,9 @@
 #include <string_view>
 
 #include "dissectors/core/expert.h"
+#include "dissectors/core/frame_list.h"
 #include "dissectors/core/reader.h"
+#include "dissectors/http/http.h"
 #include "dissectors/websocket/ws_fields.h"
 
 namespace mqsniff::websocket {
@@ -24,7 +26,6 @@ bool starts_with(std::span<const uint8_t> b, std::string_view s) {
   return b.size() >= s.size() && std::equal(s.begin(), s.end(), b.begin());
 }
 
-bool is_http(std::span<const uint8_t> b) { return starts_with(b, "GET ") || starts_with(b, "HTTP/"); }
 
 bool iequals_prefix(std::string_view line, std::string_view name) {
   if (line.size() < name.size()) return false;
@@ -52,72 +53,34 @@ const char* opcode_name(uint8_t op) {
   }
 }
 
-// The HTTP Upgrade request or the 101 response: request/status line and the
-// headers a WebSocket handshake uses.
-void dissect_http(core::Bytes pdu, uint32_t base, Packet& pkt, bool first) {
+// A frame of a fragmented message: remembered; the last one lists them all
+// beside the WebSocket layer, as tshark's reassembly does. Control frames
+// (never fragmented) may come between the fragments.
+void note_fragment(Packet& pkt, WsSession::Fragments& fr, bool fin, uint8_t op, size_t len) {
+  if (fin && op != 0) return;  // a whole message in one frame
+  if (op != 0) {                // the first fragment
+    fr.open = true;
+    fr.total = 0;
+    fr.parts.clear();
+  }
+  if (!fr.open) return;  // a continuation whose message began before the capture
+  if (fr.parts.size() < WsSession::kMaxParts)
+    fr.parts.emplace_back(static_cast<uint32_t>(pkt.frame.number), static_cast<uint32_t>(len));
+  fr.total += len;
+  if (!fin) return;
   auto& t = pkt.tree;
-  if (!pkt.has_layer("http")) pkt.layer("http");
-  int32_t idx = t.open(http_f::proto, base, static_cast<uint32_t>(pdu.size()));
-  if (t.wants(http_f::proto)) t.set_label(idx, "Hypertext Transfer Protocol");
-  std::string_view text(reinterpret_cast<const char*>(pdu.data()), pdu.size());
-  size_t pos = 0;
-  bool first_line = true;
-  std::string info;
-  while (pos < text.size()) {
-    size_t eol = text.find("\r\n", pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    uint32_t off = base + static_cast<uint32_t>(pos);
-    uint32_t len = static_cast<uint32_t>(line.size());
-    pos = eol + 2;
-    if (line.empty()) break;
-    if (first_line) {
-      first_line = false;
-      info = std::string(line) + " ";  // tshark's Info: the first line and a space
-      size_t a = line.find(' ');
-      size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
-      if (line.starts_with("HTTP/")) {
-        t.add_bool(http_f::response, true, off, len);
-        t.add_string(http_f::response_version, line.substr(0, a), off, len);
-        if (a != std::string_view::npos) {
-          std::string_view code = line.substr(a + 1, b == std::string_view::npos ? b : b - a - 1);
-          unsigned v = 0;
-          for (char c : code) v = std::isdigit(static_cast<unsigned char>(c)) ? v * 10 + static_cast<unsigned>(c - '0') : v;
-          t.add_uint(http_f::response_code, v, off, len);
-          if (b != std::string_view::npos) t.add_string(http_f::response_phrase, line.substr(b + 1), off, len);
-        }
-      } else {
-        t.add_bool(http_f::request, true, off, len);
-        t.add_string(http_f::request_method, line.substr(0, a), off, len);
-        if (a != std::string_view::npos && b != std::string_view::npos) {
-          t.add_string(http_f::request_uri, line.substr(a + 1, b - a - 1), off, len);
-          t.add_string(http_f::request_version, line.substr(b + 1), off, len);
-        }
-      }
-      continue;
-    }
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view name = line.substr(0, colon), value = trim(line.substr(colon + 1));
-    static const std::pair<std::string_view, FieldId> kHeaders[] = {
-        {"host", http_f::host},
-        {"upgrade", http_f::upgrade},
-        {"connection", http_f::connection},
-        {"sec-websocket-key", http_f::sec_websocket_key},
-        {"sec-websocket-accept", http_f::sec_websocket_accept},
-        {"sec-websocket-protocol", http_f::sec_websocket_protocol},
-        {"sec-websocket-version", http_f::sec_websocket_version},
-    };
-    for (const auto& [h, id] : kHeaders)
-      if (name.size() == h.size() && iequals_prefix(name, h)) t.add_string(id, value, off, len);
+  t.enter(-1);
+  {
+    const int32_t fi = t.add_none(websocket_f::fragments, 0, 0);
+    if (fi >= 0 && t.wants(websocket_f::fragments))
+      t.set_label(fi, "[" + core::frame_list_label("Reassembled websocket Fragments", fr.total, fr.parts) + "]");
+    core::Subtree list(t, fi);
+    core::add_frame_items(t, websocket_f::fragment, fr.parts, false);
+    t.add_uint(websocket_f::fragment_count, fr.parts.size(), 0, 0);
+    t.add_uint(websocket_f::reassembled_length, fr.total, 0, 0);
   }
   t.close();
-  pkt.set_protocol("HTTP");
-  if (pkt.cols) {
-    if (!first) pkt.cols->info += ", ";
-    else pkt.cols->info.clear();
-    pkt.cols->info += info;
-  }
+  fr = {};
 }
 
 // Whole MQTT packets from the direction's WebSocket payload stream.
@@ -155,10 +118,12 @@ void feed_mqtt(core::Bytes data, Packet& pkt, WsSession& ws, mqtt::MqttSession& 
 
 }  // namespace
 
+bool is_http_message(std::span<const uint8_t> b) { return starts_with(b, "GET ") || starts_with(b, "HTTP/"); }
+
 tcp::PduLen ws_pdu_length(std::span<const uint8_t> b) {
   tcp::PduLen r;
   if (b.empty()) return r;
-  if (is_http(b) || (b.size() < 5 && (b[0] == 'G' || b[0] == 'H'))) {
+  if (is_http_message(b) || (b.size() < 5 && (b[0] == 'G' || b[0] == 'H'))) {
     std::string_view s(reinterpret_cast<const char*>(b.data()), std::min(b.size(), kMaxHttpHeader + 4));
     size_t end = s.find("\r\n\r\n");
     if (end == std::string_view::npos) {
@@ -199,7 +164,7 @@ tcp::PduLen ws_pdu_length(std::span<const uint8_t> b) {
 
 bool ws_plausible(std::span<const uint8_t> b) {
   if (b.empty()) return false;
-  if (is_http(b)) return true;
+  if (is_http_message(b)) return true;
   uint8_t op = b[0] & 0x0f;
   return (b[0] & 0x70) == 0 && (op <= 2 || (op >= 8 && op <= 10));
 }
@@ -222,9 +187,10 @@ bool looks_like_ws_upgrade(std::span<const uint8_t> b) {
   return false;
 }
 
-void dissect_ws_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, WsSession& ws, mqtt::MqttSession& ms, bool first) {
-  if (is_http(pdu)) {
-    dissect_http(pdu, base, pkt, first);
+void dissect_ws_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, WsSession& ws, mqtt::MqttSession& ms,
+                    const HttpContext& http, bool first) {
+  if (is_http_message(pdu)) {  // the Upgrade request or the 101 response: HTTP's own dissection
+    http::dissect_pdu(pdu, base, pkt, http.session, http.tx, http.conv, first);
     return;
   }
   auto& t = pkt.tree;
@@ -271,10 +237,21 @@ void dissect_ws_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, WsSession& ws, 
     for (size_t i = 0; i < kept.size(); ++i) w[i] ^= key[i & 3];
     plain = kept;
   }
-  t.add_none(websocket_f::payload, poff, static_cast<uint32_t>(body.size()));
+  if (masked) t.add_none(websocket_f::masked_payload, poff, static_cast<uint32_t>(body.size()));
+  {
+    core::Subtree payload(t, t.add_none(websocket_f::payload, poff, static_cast<uint32_t>(body.size())));
+    if (op == 8 && !plain.empty()) {  // Close (RFC 6455 §5.5.1): a status code, then a UTF-8 reason
+      core::Subtree close(t, t.add_none(websocket_f::payload_close, poff, static_cast<uint32_t>(plain.size())));
+      if (plain.size() >= 2) t.add_uint(websocket_f::close_status_code, plain[0] << 8 | plain[1], poff, 2);
+      if (plain.size() > 2)
+        t.add_string(websocket_f::close_reason,
+                     std::string_view(reinterpret_cast<const char*>(plain.data()) + 2, plain.size() - 2), poff + 2,
+                     static_cast<uint32_t>(plain.size() - 2));
+    }
+  }
   t.add_bytes(websocket_f::unmasked_payload, plain.data(), plain.size(), poff);
-  if (op == 8 && plain.size() >= 2) t.add_uint(websocket_f::close_status_code, plain[0] << 8 | plain[1], poff, 2);
   t.close();
+  note_fragment(pkt, ws.frags[ws.dir & 1], fin, op, body.size());
   pkt.set_protocol("WebSocket");
   if (pkt.cols) {
     std::string info = std::string("WebSocket ") + opcode_name(op) + (fin ? " [FIN] " : "[FRAGMENT] ");

@@ -17,6 +17,7 @@ enum : FieldId {
   payload_length_ext_64, masking_key, payload, close_status_code,
   // mqsniff's own: the unmasked payload bytes
   unmasked_payload,
+  masked_payload, fragments, fragment, fragment_count, reassembled_length, payload_close, close_reason,
 };
 }
 

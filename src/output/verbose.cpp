@@ -75,7 +75,7 @@ bool generated(std::string_view a) {
       "tcp.window_size", "tcp.window_size_scalefactor", "tcp.flags.str", "tcp.checksum.status", "tcp.completeness",
       "tcp.time_relative", "tcp.time_delta", "icmp.checksum.status", "icmpv6.checksum.status", "tls.segment", "tls.segment.count", "tls.reassembled.length",
       "tls.reassembled.data", "tls.reassembled_in", "udp.stream", "udp.time_relative", "udp.time_delta", "data.len", "udp.checksum.status", "mqtt.version_inferred",
-      "mqtt.topic_alias_resolved", "ipv6.routing.rpl.addr_count", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
+      "mqtt.topic_alias_resolved", "websocket.unmasked_payload", "websocket.fragment", "websocket.fragment.count", "websocket.reassembled.length", "ipv6.routing.rpl.addr_count", "tls.inferred_alert", "tls.app_data_proto", "tcp.pdu.size", "tcp.analysis"};
   for (const char* e : kExact)
     if (a == e) return true;
   if (a == "tcp.segment_data") return false;  // tshark: "TCP segment data (N bytes)", not bracketed
@@ -110,6 +110,8 @@ constexpr Tfs kTfs[] = {
       {"ipv6.opt.type.change", "Yes", "No"},
       {"vxlan.flag_g", "Defined", "Not defined"},
       {"vxlan.flag_i", "True", "False"},
+      {"websocket.fin", "True", "False"},
+      {"websocket.mask", "True", "False"},
       {"vxlan.flag_d", "True", "False"},
       {"vxlan.flag_a", "True", "False"},
       {"dns.flags.response", "Message is a response", "Message is a query"},
@@ -171,7 +173,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     // so every other line pays nothing for them.
     static const char* const kSpecial[] = {
         "tcp.window_size_scalefactor", "tcp.options.sack_le", "tcp.options.sack_re", "tcp.options.sack.dsack_le",
-        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "ip.fragment",
+        "tcp.options.sack.dsack_re", "tcp.segment", "tls.segment", "tls.handshake.fragment", "websocket.fragment", "ip.fragment",
         "ipv6.fragment", "ip.frag_offset", "ipv6.fraghdr.offset", "ipv6.hopopts.len_oct", "ipv6.dstopts.len_oct", "ipv6.routing.len_oct",
         "tcp.hdr_len", "ip.version", "ip.hdr_len", "ip.checksum",
         "tcp.checksum", "udp.checksum", "frame.len", "frame.cap_len", "x509if.rdnSequence", "x509af.rdnSequence",
@@ -190,7 +192,7 @@ void learn(FieldInfo& fi, const FieldDef& d) {
     // mqsniff's one-field-per-property duplicates: for filters, -e and JSON; -V shows tshark's lines only.
     fi.tree_hidden = d.abbrev.starts_with("mqtt.prop.") || d.abbrev.starts_with("mqtt.willprop.");
     // A field has value names if any of its first values, or a large one, is named.
-    for (uint64_t v : {0ull, 1ull, 2ull, 3ull, 6ull, 8ull, 11ull, 20ull, 22ull, 0x0303ull, 0x0800ull, 0x1301ull, 0x001dull, 0x0804ull})
+    for (uint64_t v : {0ull, 1ull, 2ull, 3ull, 6ull, 8ull, 11ull, 20ull, 22ull, 0x0303ull, 0x0800ull, 0x1301ull, 0x001dull, 0x0804ull, 1000ull})
       fi.has_names |= value_name(d.abbrev, v) != nullptr;
   }
 }
@@ -276,6 +278,7 @@ void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
         return;
       }
       if (special && (d.abbrev == "tcp.segment" || d.abbrev == "tls.segment" || d.abbrev == "tls.handshake.fragment" ||
+                      d.abbrev == "websocket.fragment" ||
                       d.abbrev == "ip.fragment" || d.abbrev == "ipv6.fragment")) {  // "Frame: 118, payload: 0-32767 (32768 bytes)" (the payload part appended)
         out += "Frame: ";
         append_uint(out, u);

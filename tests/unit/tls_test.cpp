@@ -463,12 +463,14 @@ TEST_CASE("websocket: MQTT split over frames and two packets in one frame, unmas
   mqsniff::websocket::WsSession ws;
   mqsniff::mqtt::MqttSession ms;
   ms.version = 4;
+  mqsniff::http::HttpSession hs;
+  mqsniff::core::Transactions tx;
   auto run = [&](const std::vector<uint8_t>& f) {
     tree.reset();
     cols.reset();
     mqsniff::core::Packet pkt(tree);
     pkt.cols = &cols;
-    mqsniff::websocket::dissect_ws_pdu(f, 0, pkt, ws, ms, true);
+    mqsniff::websocket::dissect_ws_pdu(f, 0, pkt, ws, ms, {hs, tx, 0}, true);
     std::vector<std::string> topics;
     auto id = mqsniff::core::FieldRegistry::instance().find("mqtt.topic");
     for (const auto& n : tree.nodes())
