@@ -26,16 +26,17 @@ keys() { [ -f "$root/captures/$1.keys" ] && echo "-o tls.keylog_file:$root/captu
 for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 \
            mqtts_rogue_tls13 mqtts_rogue_tls12 mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc \
            mqtts_keylog_tls12_dhe mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer \
-             trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap; do
+             trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
+             icmp_router_snap100 trunc_snap64_around; do
   for kind in json ek; do
     # EK of a frame with two Ethernet layers (VXLAN): tshark writes the key
     # "eth" twice, mqsniff one "eth" with both layers' values (README).
-    [[ $cap = around_mqtt || $cap = around_padded ]] && [ $kind = ek ] && continue
+    [[ $cap = around_mqtt || $cap = around_padded || $cap = trunc_snap64_around ]] && [ $kind = ek ] && continue
     # EK of a FIN that completes an HTTP response: tshark writes the key
     # "_ws_expert" twice in the TCP layer (FIN, closing), a JSON parser keeps
     # one; -T json (compared) has them all.
     # (icmp_router: a FIN with a TTL of 1, the same in its TCP layer: FIN, closing.)
-    [[ $cap = http_close || $cap = icmp_router ]] && [ $kind = ek ] && continue
+    [[ $cap = http_close || $cap = icmp_router || $cap = icmp_router_snap100 ]] && [ $kind = ek ] && continue
     "$bin" -r "$root/captures/$cap.pcap" $(keys $cap) -T $kind >"$tmp/a" 2>/dev/null
     if ! python3 -c 'import json,sys
 k=sys.argv[1]; t=open(sys.argv[2]).read()
@@ -92,7 +93,8 @@ if command -v tshark >/dev/null; then
              cut_mid_record mqtt_ipv6_ns udp_plain link_sll link_vlan link_qinq mqtt_any_sll2 link_ipv6 link_null \
              link_raw link_loop link_ipv4 mqtt_broker_restart mqtt_dumpcap.pcapng mqtt_plain_ns.pcapng \
              mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer \
-             trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap; do
+             trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
+             mqtts_keylog_tls12_dhe icmp_router_snap100 trunc_snap64_around; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
     if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
             <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then

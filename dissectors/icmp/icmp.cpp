@@ -311,9 +311,15 @@ struct QuotedGuard {
 };
 void dissect_quoted(Reader& r, Packet& pkt, DissectState& st, bool v6) {
   if (!r.remaining()) return;
-  QuotedGuard g(pkt);
-  if (v6) net::dissect_ipv6(r, pkt, st);
-  else net::dissect_ipv4(r, pkt, st);
+  const bool was_truncated = pkt.truncated;
+  {
+    QuotedGuard g(pkt);
+    if (v6) net::dissect_ipv6(r, pkt, st);
+    else net::dissect_ipv4(r, pkt, st);
+  }
+  // tshark names the quoted IP layer for a snapshot length that cuts
+  // anything of the quoted datagram (its transport header, its payload).
+  if (!was_truncated && pkt.truncated) pkt.truncated_proto = v6 ? "IPv6" : "IPv4";
 }
 void data_after_quote(Packet& pkt) {
   if (!pkt.error_rest_set) return;
@@ -728,10 +734,19 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
         const uint32_t o = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
         const uint8_t rtype = r.u8(), aux = r.u8();
         const uint16_t nsrc = r.be16();
-        core::Bytes group = r.bytes(16);
         if (!r.ok()) break;
+        core::Bytes group = r.bytes(16);
         const uint32_t size = 20u + 16u * nsrc + 4u * aux;
         const int32_t item = t.add_none(icmpv6_f::mldr_mar, o, size);
+        if (!r.ok()) {
+          // The snapshot length cut the record's address: tshark shows the
+          // record's first fields under a bare label, then the cut.
+          core::Subtree mar(t, item);
+          t.add_uint(icmpv6_f::mldr_mar_record_type, rtype, o, 1);
+          t.add_uint(icmpv6_f::mldr_mar_aux_data_len, aux, o + 1, 1);
+          t.add_uint(icmpv6_f::mldr_mar_nb_sources, nsrc, o + 2, 2);
+          break;
+        }
         if (item >= 0 && t.wants(icmpv6_f::mldr_mar)) {
           const char* n = core::value_name("icmpv6.mldr.mar.record_type", rtype);
           std::string label = std::string("Multicast Address Record ") + (n ? n : "Unknown") + ": ";

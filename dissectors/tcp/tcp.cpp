@@ -206,7 +206,8 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
           edges += label;
           ++count;
         }
-        t.add_uint(tcp_f::options_sack_count, count, ooff, len);
+        // (an edge the snapshot length cut: tshark's read fails before the count)
+        if (body.ok()) t.add_uint(tcp_f::options_sack_count, count, ooff, len);
         t.append_text(opt_idx, edges);  // "TCP Option - SACK 1-17"
         if (count && has_ack && first_le_rel != UINT32_MAX && DirStream::seq_gt(rel_ack, first_le_rel)) {
           // RFC 2883: a first block below the cumulative ACK reports duplicate data (D-SACK).
@@ -473,8 +474,8 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
   const std::string_view truncated_proto = pkt.truncated_proto;
   mqtt::dissect_segment(quote, pkt, scratch);
   // A PDU running past what the router quoted ends without a mark; one the
-  // quote held whole but the snapshot length cut is marked, as tshark does.
-  if (declared > reported) {
+  // snapshot length cut before the quote's end is marked, as tshark does.
+  if (declared > reported && pb.size() >= reported) {
     pkt.truncated = truncated;
     pkt.truncated_proto = truncated_proto;
   }
