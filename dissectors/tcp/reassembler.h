@@ -141,6 +141,7 @@ public:
     bool tail_len_known = false;  // ... and its header, with the PDU's length, was whole
     bool resync_dropped = false;  // bytes after a gap that do not start a PDU were dropped
     bool lost_head = false;       // the first bytes ended a PDU lost in a gap (skipped), PDUs followed
+    uint32_t lost_head_bytes = 0; // ... how many
     bool in_open_pdu = false;     // Retransmission: the bytes copy some of the PDU still in progress
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };

@@ -176,6 +176,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     out.consumed = true;
     if (c.empty()) return;
     out.lost_head = true;
+    out.lost_head_bytes = static_cast<uint32_t>(n);
   }
   const bool had_pdu = !pdu_.empty();
   if (!pdu_.empty()) {

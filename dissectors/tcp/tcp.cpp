@@ -549,6 +549,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
   } account_at_end{st, flow};
   bool opens_midstream = false;  // the first packet of a conversation picked up mid-connection
+  bool opens_with_synack = false;  // ... or a SYN/ACK whose SYN was not captured
   bool reused_ports = false;     // a SYN with a new ISN on a four-tuple seen before: a new conversation
   // A segment an ICMP error quotes whole (a router's quote runs past the
   // 8 bytes RFC 792 asks for): tshark dissects it in its conversation, with
@@ -571,6 +572,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) {
       flow->first_ts = flow->last_ts = pkt.frame.ts;
       opens_midstream = !(flags & kSyn) && !quoted;
+      opens_with_synack = (flags & (kSyn | kAck)) == (kSyn | kAck) && !quoted;
     }
   }
 
@@ -837,8 +839,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   }
   if (flow && !quoted) {
     // Conversation completeness (tcp.completeness): SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
-    // (tshark counts nothing of the first packet of a conversation picked up mid-connection.)
-    if (!opens_midstream) {
+    // (tshark counts nothing of the first packet of a conversation picked up
+    // mid-connection, a SYN/ACK without its SYN included; a second copy of
+    // that SYN/ACK counts.)
+    if (!opens_midstream && !opens_with_synack) {
       if ((flags & (kSyn | kAck)) == kSyn) flow->completeness |= 1;
       if ((flags & (kSyn | kAck)) == (kSyn | kAck)) flow->completeness |= 2;
       // (tshark: the ACK bit from a segment without data, a handshake seen or not)
@@ -917,8 +921,15 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // ACKs having been seen first): tshark hands it to no dissector.
   // (A copy the snapshot length cut is not reassembled: its dissector is called.)
   if (flow && DirStream::seq_lt(rel_seq, 1) && !DirStream::seq_gt(rel_seq + seglen, 1) &&
-      payload.captured_remaining() >= seglen)
+      payload.captured_remaining() >= seglen) {
+    if (an.retransmission && t.wants(tcp_f::segment_data)) {  // (its bytes shown under TCP, as any retransmission's)
+      core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+      const core::Bytes pb = payload.rest_captured();
+      const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
+      t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + " bytes)");
+    }
     return;
+  }
   if (!st.app_needed) return;
   // Which application protocol: registered/decode-as ports first, then a
   // heuristic decided once per conversation on its first payload.
@@ -1247,6 +1258,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     core::add_expert(t, "Previous segment(s) not captured: reassembly resynchronises at the next packet boundary",
                      core::Severity::Warn, core::ExpertGroup::Reassemble, off, 0);
   }
+  if (out.lost_head && out.pdus > 0 && out.lost_head_bytes <= pb.size() && t.wants(tcp_f::segment_data)) {
+    // The end of a PDU whose start was lost, then whole PDUs: tshark shows those first bytes under TCP.
+    core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+    t.add_bytes(tcp_f::segment_data, pb.data(), out.lost_head_bytes, off + hdr_len);
+  }
   // A segment that ends a PDU begun earlier: tshark shows what it handled
   // in order - that PDU's size, its bytes here, the sizes of the PDUs whole
   // in the segment, and (when the segment also starts the next PDU) that
@@ -1298,6 +1314,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     add_reassembled_in();
     const size_t start = in_packet_end - (off + hdr_len);
     t.add_bytes(tcp_f::segment_data, pb.data() + start, pb.size() - start, static_cast<uint32_t>(in_packet_end));
+  } else if (an.out_of_order && out.cls == DirStream::SegClass::Retransmission && out.in_open_pdu && !pb.empty() &&
+             t.wants(tcp_f::segment_data)) {
+    // An out-of-order copy of bytes of the PDU in progress: tshark's reassembly takes them again.
+    core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
+    t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
   } else if (an.retransmission && out.cls == DirStream::SegClass::Retransmission && !pb.empty() &&
              t.wants(tcp_f::segment_data)) {
     // Data already delivered, sent again: tshark shows it under TCP, not to the application.

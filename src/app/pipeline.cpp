@@ -360,8 +360,9 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
                n == "tcp.pdu.size")
         need_mqtt = need_tls = true;
       // TCP options, window scaling and sequence analysis only for fields that show them.
+      // (tcp.segment_data: a retransmission's bytes are shown as such, which the analysis decides)
       if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||
-          n.starts_with("_ws.expert"))
+          n.starts_with("_ws.expert") || n == "tcp.segment_data")
         detail = true;
       if (n.starts_with("tcp.segment.overlap") || n == "tcp.segment" || n == "tcp.segments") overlap = true;
     }
