@@ -47,6 +47,12 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtts_mutual_tls12.pcap -> mqtts_gap_tls12.pcap (frame 8, the middle of
                        the server's certificate record, never captured: the
                        record is lost, the records after it are dissected)
+  mqtt_slow_consumer.pcap -> mqtt_zero_window_probe.pcap (the broker's
+                       probes of the client's zero window sent as a BSD,
+                       Windows or lwIP stack sends them - one byte of new data
+                       at the next sequence number - instead of Linux's
+                       keep-alive-style empty segment one byte back; the
+                       client's answers are the recorded ones)
   mqtts_keylog_tls13.pcap -> mqtts_keylog_tls13_badtag.pcap (one ciphertext
                        byte of frame 17's TLS record flipped: its tag fails,
                        the records after it still decrypt; same key log)
@@ -102,6 +108,27 @@ def write_pcapng_ns(path, link, recs, nano_in, comments=None):
         out += block(6, body)
     open(path, 'wb').write(bytes(out))
 
+def csum16(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def ipv4_tcp_fixed(pkt):
+    """An Ethernet/IPv4/TCP frame with its IPv4 length and both checksums recomputed."""
+    p = bytearray(pkt)
+    ihl = (p[14] & 15) * 4
+    struct.pack_into('>H', p, 16, len(p) - 14)
+    struct.pack_into('>H', p, 24, 0)
+    struct.pack_into('>H', p, 24, csum16(bytes(p[14:14 + ihl])))
+    seg = p[14 + ihl:]
+    struct.pack_into('>H', seg, 16, 0)
+    pseudo = bytes(p[26:34]) + struct.pack('>BBH', 0, 6, len(seg))
+    struct.pack_into('>H', seg, 16, csum16(pseudo + bytes(seg)))
+    return bytes(p[:14 + ihl] + seg)
+
 def strip_eth(pkt):
     return pkt[14:], struct.unpack('>H', pkt[12:14])[0]
 
@@ -143,6 +170,22 @@ def main(d):
     # sniffer starts late): the version must be inferred from its Connect Ack.
     nf, lf, rf = read_pcap(os.path.join(d, 'mqtt_features.pcap'))
     write_pcap(os.path.join(d, 'mqtt_v5_midstream.pcap'), lf, rf[5:], nf)
+    # Zero-window probes of one byte (no Linux stack sends them: it probes
+    # with an empty segment one byte back, flagged Keep-Alive): frames 88, 90
+    # and 91 carry the first byte frame 94 sends once the window opens.
+    nz, lz, rz = read_pcap(os.path.join(d, 'mqtt_slow_consumer.pcap'))
+    data = rz[93][3]
+    dhl = 14 + (data[14] & 15) * 4
+    first = data[dhl + (data[dhl + 12] >> 4) * 4]
+    for i in (87, 89, 90):
+        s_, f_, o_, p_ = rz[i]
+        ihl = (p_[14] & 15) * 4
+        assert len(p_) == 14 + ihl + (p_[14 + ihl + 12] >> 4) * 4, 'an empty probe expected'
+        q = bytearray(p_)
+        seq = struct.unpack_from('>I', q, 14 + ihl + 4)[0]
+        struct.pack_into('>I', q, 14 + ihl + 4, (seq + 1) & 0xffffffff)
+        rz[i] = (s_, f_, o_ + 1, ipv4_tcp_fixed(bytes(q) + bytes([first])))
+    write_pcap(os.path.join(d, 'mqtt_zero_window_probe.pcap'), lz, rz, nz)
     # A TLS record damaged on the wire: one byte of frame 17's ciphertext.
     nk, lk, rk = read_pcap(os.path.join(d, 'mqtts_keylog_tls13.pcap'))
     s_, f_, o_, p_ = rk[16]

@@ -29,7 +29,7 @@ inline void add_frame_items(FieldTree& t, FieldId id, const FrameParts& parts, b
     const int32_t item = t.add_uint(id, p.first, placed ? static_cast<uint32_t>(at) : 0, placed ? p.second : 0);
     if (item >= 0 && p.second) {
       char b[64];
-      snprintf(b, sizeof b, ", payload: %zu-%zu (%u bytes)", at, at + p.second - 1, p.second);
+      snprintf(b, sizeof b, ", payload: %zu-%zu (%u %s)", at, at + p.second - 1, p.second, p.second == 1 ? "byte" : "bytes");
       t.append_text(item, b);
     }
     at += p.second;

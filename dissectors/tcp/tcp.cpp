@@ -926,7 +926,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
       const core::Bytes pb = payload.rest_captured();
       const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
-      t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + " bytes)");
+      t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + (pb.size() == 1 ? " byte)" : " bytes)"));
     }
     return;
   }
@@ -1173,7 +1173,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
           listed.push_back((*frames)[k]);
           const int32_t s = t.add_uint(tcp_f::segment, (*frames)[k], 0, 0);
           char b[64];
-          if (n) snprintf(b, sizeof b, ", payload: %zu-%zu (%zu bytes)", at, at + n - 1, n);
+          if (n) snprintf(b, sizeof b, ", payload: %zu-%zu (%zu %s)", at, at + n - 1, n, n == 1 ? "byte" : "bytes");
           else snprintf(b, sizeof b, " (no data)");  // the FIN that completed it
           t.append_text(s, b);
           at += n;
@@ -1314,7 +1314,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     add_reassembled_in();
     const size_t start = in_packet_end - (off + hdr_len);
     t.add_bytes(tcp_f::segment_data, pb.data() + start, pb.size() - start, static_cast<uint32_t>(in_packet_end));
-  } else if (an.out_of_order && out.cls == DirStream::SegClass::Retransmission && out.in_open_pdu && !pb.empty() &&
+  } else if ((an.out_of_order || an.zero_window_probe) && out.cls == DirStream::SegClass::Retransmission &&
+             out.in_open_pdu && !pb.empty() &&
              t.wants(tcp_f::segment_data)) {
     // An out-of-order copy of bytes of the PDU in progress: tshark's reassembly takes them again.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
@@ -1324,7 +1325,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     // Data already delivered, sent again: tshark shows it under TCP, not to the application.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
     const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
-    t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + " bytes)");
+    t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + (pb.size() == 1 ? " byte)" : " bytes)"));
   }
   if (!info) return;
   if (out.pdus > 0) {
@@ -1342,7 +1343,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (out.cls == DirStream::SegClass::Retransmission) {
     // An out-of-order copy of bytes of the PDU still in progress: tshark's
     // reassembly takes it again.
-    if (an.out_of_order && out.in_open_pdu) *info += " [TCP segment of a reassembled PDU]";
+    if ((an.out_of_order || an.zero_window_probe) && out.in_open_pdu) *info += " [TCP segment of a reassembled PDU]";
     return;
   }
   // -2: tshark's second pass knows where a PDU begun here is completed and

@@ -31,23 +31,34 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   }
   // Keep-alive: zero or one byte just below the next expected byte.
   if (s.seglen <= 1 && !ctl && fwd.nextseq && fwd.nextseq - 1 == s.seq) a.keep_alive = true;
+  // Zero-window probe: one byte of new data into the peer's closed window
+  // (BSD, Windows and lwIP stacks probe so; Linux sends a keep-alive). As
+  // tshark, the other checks are skipped and the byte does not move the
+  // next expected sequence number (the next probe is again at it). Its ACK:
+  // the same acknowledgement, a zero window again.
+  if (s.seglen == 1 && fwd.nextseq && s.seq == fwd.nextseq && rev.have_window && rev.window == 0)
+    a.zero_window_probe = true;
+  else if (s.seglen == 0 && s.window == 0 && fwd.have_window && fwd.window == 0 && s.seq == fwd.nextseq &&
+           fwd.have_ack && s.ack == fwd.lastack && rev.last_was_zwp)
+    a.zero_window_probe_ack = true;
+  const bool probe = a.zero_window_probe || a.zero_window_probe_ack;
   // Window update: a pure ACK that only changes the window.
-  if (s.seglen == 0 && s.window && fwd.have_window && s.window != fwd.window && s.seq == fwd.nextseq &&
+  if (!probe && s.seglen == 0 && s.window && fwd.have_window && s.window != fwd.window && s.seq == fwd.nextseq &&
       fwd.have_ack && s.ack == fwd.lastack && !ctl)
     a.window_update = true;
   // Window full: this data fills the receiver's advertised window exactly
   // (only when the receiver's scaling is known: its SYN was captured).
-  if (s.seglen > 0 && !ctl && rev.have_ack && rev.have_window && flow.dir[1 - dir].win_scale != -1) {
+  if (!probe && s.seglen > 0 && !ctl && rev.have_ack && rev.have_window && flow.dir[1 - dir].win_scale != -1) {
     int scale = flow.dir[1 - dir].win_scale;
     uint64_t win = uint64_t(rev.window) << (scale > 0 ? scale : 0);
     if (uint32_t(s.seq + s.seglen) == uint32_t(rev.lastack + win)) a.window_full = true;
   }
   // Keep-alive ACK: a repeat of our last ACK answering the peer's keep-alive.
-  if (s.seglen == 0 && s.window && fwd.have_window && s.window == fwd.window && s.seq == fwd.nextseq &&
+  if (!probe && s.seglen == 0 && s.window && fwd.have_window && s.window == fwd.window && s.seq == fwd.nextseq &&
       fwd.have_ack && s.ack == fwd.lastack && rev.last_was_keepalive && !ctl)
     a.keep_alive_ack = true;
   // Duplicate ACK.
-  if (!a.keep_alive_ack && s.seglen == 0 && s.window && fwd.have_window && s.window == fwd.window &&
+  if (!probe && !a.keep_alive_ack && s.seglen == 0 && s.window && fwd.have_window && s.window == fwd.window &&
       s.seq == fwd.nextseq && fwd.have_ack && s.ack == fwd.lastack && !ctl && (s.flags & kAck)) {
     ++fwd.dupacknum;
     a.duplicate_ack = true;
@@ -57,7 +68,7 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   // An ACK for data we never saw.
   // (An acknowledgement this side already sent is not news: a FIN or a
   // duplicate repeating it is not flagged again, as in tshark.)
-  if ((s.flags & kAck) && rev.maxseqtobeacked && gt(s.ack, rev.maxseqtobeacked) &&
+  if (!probe && (s.flags & kAck) && rev.maxseqtobeacked && gt(s.ack, rev.maxseqtobeacked) &&
       !(fwd.have_ack && s.ack == fwd.lastack)) {
     a.ack_lost_segment = true;
     rev.maxseqtobeacked = rev.nextseq;  // tshark: do not say it again for the same data
@@ -65,7 +76,7 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   // Retransmission family: data (or SYN/FIN) below what was already seen.
   // (Data the peer already acknowledged is a spurious retransmission even as
   // the first segment seen of this direction: a capture started late.)
-  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && !a.keep_alive) {
+  if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && !a.keep_alive && !probe) {
     const bool not_advanced = fwd.nextseq && lt(s.seq, fwd.nextseq);
     int64_t t = core::sat_sub(ns(s.ts), ns(fwd.nextseq_time));
     int64_t ooo_thres = ns(flow.first_rtt) ? ns(flow.first_rtt) : 3000000;  // 3 ms without an RTT
@@ -151,7 +162,7 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     if (s.flags & 0x08) fwd.push_bytes = 0;  // PSH
   }
   fwd.sack_delivered = s.sack_bytes;
-  if (!fwd.nextseq || gt(nextseq, fwd.nextseq)) {
+  if (!a.zero_window_probe && (!fwd.nextseq || gt(nextseq, fwd.nextseq))) {
     fwd.nextseq = nextseq;
     fwd.nextseq_time = s.ts;
     fwd.data_frame = s.frame;  // the frame that sent the highest sequence number (data, SYN or FIN)
@@ -174,6 +185,7 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   fwd.window = s.window;
   fwd.have_window = true;
   fwd.last_was_keepalive = a.keep_alive;
+  fwd.last_was_zwp = a.zero_window_probe;
   return a;
 }
 
@@ -191,6 +203,8 @@ void append_analysis_info(std::string& out, const Analysis& a) {
   if (a.window_full) p += "[TCP Window Full] ";
   if (a.keep_alive) p += "[TCP Keep-Alive] ";
   if (a.keep_alive_ack) p += "[TCP Keep-Alive ACK] ";
+  if (a.zero_window_probe) p += "[TCP ZeroWindowProbe] ";
+  if (a.zero_window_probe_ack) p += "[TCP ZeroWindowProbeAck] ";
   if (a.zero_window) p += "[TCP ZeroWindow] ";
   if (a.duplicate_ack) {
     p += "[TCP Dup ACK ";
@@ -250,6 +264,8 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
   flag(a.keep_alive, tcp_f::a_keep_alive, "TCP keep-alive segment", Severity::Note);
   flag(a.keep_alive_ack, tcp_f::a_keep_alive_ack, "ACK to a TCP keep-alive segment", Severity::Note);
   flag(a.zero_window, tcp_f::a_zero_window, "TCP Zero Window segment", Severity::Warn);
+  flag(a.zero_window_probe, tcp_f::a_zero_window_probe, "TCP Zero Window Probe", Severity::Note);
+  flag(a.zero_window_probe_ack, tcp_f::a_zero_window_probe_ack, "ACK to a TCP Zero Window Probe", Severity::Note);
   if (a.duplicate_ack) {
     // tshark: the flag under [TCP Analysis Flags], then the number and the
     // frame it repeats, with the expert item under that frame.

@@ -27,6 +27,7 @@ struct AnalysisState {  // per direction
   uint32_t dupacknum = 0;
   uint32_t lastnondupack = 0;  // frame number
   bool last_was_keepalive = false;
+  bool last_was_zwp = false;   // the last segment was a zero-window probe
   uint32_t push_bytes = 0;     // data sent since the last PSH
   bool bif_valid = true;       // bytes in flight counted (tshark stops after a gap, until the peer ACKs)
   uint32_t sack_delivered = 0;  // what the SACK blocks of this direction's last segment reported received
@@ -44,7 +45,8 @@ struct Analysis {
   bool retransmission = false, fast_retransmission = false, spurious_retransmission = false, out_of_order = false,
        lost_segment = false, ack_lost_segment = false, window_update = false, window_full = false,
        keep_alive = false, keep_alive_ack = false, zero_window = false, duplicate_ack = false,
-       reused_ports = false;  // (set by TCP: a SYN with a new ISN on a four-tuple seen before)
+       reused_ports = false,  // (set by TCP: a SYN with a new ISN on a four-tuple seen before)
+       zero_window_probe = false, zero_window_probe_ack = false;
   uint32_t dupack_num = 0, dupack_frame = 0;
   // The SEQ/ACK analysis values tshark shows on every segment they apply to.
   uint32_t acks_frame = 0;          // this ACK acknowledges the segment in that frame
@@ -58,7 +60,7 @@ struct Analysis {
   bool any() const {
     return retransmission || fast_retransmission || spurious_retransmission || out_of_order || lost_segment ||
            ack_lost_segment || window_update || window_full || keep_alive || keep_alive_ack || zero_window ||
-           duplicate_ack || reused_ports;
+           duplicate_ack || reused_ports || zero_window_probe || zero_window_probe_ack;
   }
 };
 

@@ -101,6 +101,8 @@ static const FieldDef kTcp[] = {
     {tcp_f::a_keep_alive, "tcp.analysis.keep_alive", "Keep Alive", FT::None, Base::None, 0, 0, "This is a keep-alive segment"},
     {tcp_f::a_keep_alive_ack, "tcp.analysis.keep_alive_ack", "Keep Alive ACK", FT::None, Base::None, 0, 0, "This is an ACK to a keep-alive segment"},
     {tcp_f::a_zero_window, "tcp.analysis.zero_window", "Zero Window", FT::None, Base::None, 0, 0, "This is a zero-window"},
+    {tcp_f::a_zero_window_probe, "tcp.analysis.zero_window_probe", "Zero Window Probe", FT::None, Base::None, 0, 0, "This is a zero-window-probe"},
+    {tcp_f::a_zero_window_probe_ack, "tcp.analysis.zero_window_probe_ack", "Zero Window Probe Ack", FT::None, Base::None, 0, 0, "This is an ACK to a zero-window-probe"},
     {tcp_f::a_reused_ports, "tcp.analysis.reused_ports", "A new tcp session is started with the same ports as an earlier session in this trace", FT::None, Base::None, 0, 0, "A new tcp session has started with previously seen ports"},
     {tcp_f::a_duplicate_ack, "tcp.analysis.duplicate_ack", "Duplicate ACK", FT::None, Base::None, 0, 0, "This is a duplicate ACK"},
     {tcp_f::a_duplicate_ack_num, "tcp.analysis.duplicate_ack_num", "Duplicate ACK #", FT::UInt32, Base::Dec, 0, 0, "This is duplicate ACK number #"},

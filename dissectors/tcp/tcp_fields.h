@@ -19,7 +19,7 @@ enum : FieldId {
   segments, segment, segment_count, reassembled_length, reassembled_data, segment_data, reassembled_in,
   analysis_flags, a_retransmission, a_fast_retransmission, a_spurious_retransmission, a_out_of_order,
   a_lost_segment, a_ack_lost_segment, a_window_update, a_window_full, a_keep_alive, a_keep_alive_ack,
-  a_zero_window, a_reused_ports, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame, segment_overlap,
+  a_zero_window, a_zero_window_probe, a_zero_window_probe_ack, a_reused_ports, a_duplicate_ack, a_duplicate_ack_num, a_duplicate_ack_frame, segment_overlap,
   segment_overlap_conflict, completeness, connection_syn, connection_synack, connection_fin, connection_fin_active,
   connection_fin_passive, connection_rst, analysis, a_acks_frame, a_ack_rtt, a_initial_rtt, a_bytes_in_flight,
   a_push_bytes_sent, pdu_size, a_rto, a_rto_frame, options_sack_dsack_le, options_sack_dsack_re,
