@@ -375,6 +375,17 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     // relative numbers, analysis), an application protocol on TCP, a UDP one.
     st.tcp_flows_needed = tcp_named || st.app_needed || detail;
     st.udp_flows_needed = udp_named;
+  } else if (!o.verbose && o.format == cli::OutputFormat::Text) {
+    // Summary lines show no tree: a retransmission's bytes are compared with
+    // the first copy's (a copy of every payload kept) only for a filter or
+    // statistic that reads the result.
+    const auto& reg = core::FieldRegistry::instance();
+    bool compare = false;
+    for (core::FieldId id : used) {
+      std::string_view n = reg.def(id)->abbrev;
+      compare |= n.starts_with("tcp.segment") || n.starts_with("_ws.expert") || n == "tcp";
+    }
+    st.reassembly.compare_retransmissions = compare;
   }
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
