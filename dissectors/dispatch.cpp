@@ -38,10 +38,14 @@ std::span<const Entry> ethertypes() { return kEthertypes; }
 std::span<const Entry> ip_protocols() { return kIpProtocols; }
 std::span<const Entry> udp_ports() { return kUdpPorts; }
 
-Dissector find(std::span<const Entry> table, uint32_t key, const DissectState& st) {
+const Entry* find_entry(std::span<const Entry> table, uint32_t key, const DissectState& st) {
   for (const Entry& e : table)
-    if (e.key == key) return st.disabled[static_cast<size_t>(e.proto)] ? nullptr : e.dissect;
+    if (e.key == key) return st.disabled[static_cast<size_t>(e.proto)] ? nullptr : &e;
   return nullptr;
+}
+Dissector find(std::span<const Entry> table, uint32_t key, const DissectState& st) {
+  const Entry* e = find_entry(table, key, st);
+  return e ? e->dissect : nullptr;
 }
 
 }  // namespace mqsniff::dispatch

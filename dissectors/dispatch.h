@@ -29,6 +29,8 @@ std::span<const Entry> udp_ports();
 // The dissector registered for key, or null (none, or its protocol disabled
 // with --disable-protocol).
 Dissector find(std::span<const Entry> table, uint32_t key, const DissectState& st);
+// The same, its table row (its protocol too).
+const Entry* find_entry(std::span<const Entry> table, uint32_t key, const DissectState& st);
 
 }  // namespace dispatch
 }  // namespace mqsniff

@@ -32,6 +32,8 @@ struct DissectState {
   // with WebSocket; TLS). Conversations of the others are left undissected.
   bool mqtt_needed = true;
   bool tls_needed = true;
+  // DNS, mDNS and LLMNR over UDP: not when only other protocols' fields are read.
+  bool dns_needed = true;
   // Where MQTT is found: its registered port 1883, ports given with
   // `-d tcp.port==N,mqtt`, and (unless --disable-heuristic mqtt) any stream
   // whose first bytes are an MQTT CONNECT.

@@ -121,9 +121,10 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   }
   // The registered port, the lower one first (as tshark tries them).
   const uint16_t lo = sp < dp ? sp : dp, hi = sp < dp ? dp : sp;
-  dispatch::Dissector d = dispatch::find(dispatch::udp_ports(), lo, st);
-  if (!d) d = dispatch::find(dispatch::udp_ports(), hi, st);
-  if (d && payload.remaining()) return d(payload, pkt, st);
+  const dispatch::Entry* e = dispatch::find_entry(dispatch::udp_ports(), lo, st);
+  if (!e) e = dispatch::find_entry(dispatch::udp_ports(), hi, st);
+  if (e && !st.dns_needed && e->proto == core::Proto::Dns) return;  // (no output or filter reads DNS)
+  if (e && payload.remaining()) return e->dissect(payload, pkt, st);
   // A payload the capture cut short: tshark's UDP heuristics read its first
   // bytes (4, or 10 while they are zeros) before giving it up, and a cut
   // there is "[Packet size limited during capture]".

@@ -344,7 +344,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     // only TLS ones; anything that shows every layer needs all of them.
     const auto& reg = core::FieldRegistry::instance();
     bool need_mqtt = false, need_tls = false, need_dns = false, detail = false, overlap = false;
-    bool tcp_named = false, udp_named = false;
+    bool tcp_named = false, udp_named = false, need_any = false, udp_payload = false;
     for (core::FieldId id : used) {
       std::string_view n = reg.def(id)->abbrev;
       core::Proto p = static_cast<core::Proto>(id / core::kBlock);
@@ -358,7 +358,8 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
       else if (p == core::Proto::Data || p == core::Proto::Ws || n == "frame.protocols" ||
                n.starts_with("tcp.segment") || n.starts_with("tcp.reassembled") || n == "tcp" ||
                n == "tcp.pdu.size")
-        need_mqtt = need_tls = true;
+        need_mqtt = need_tls = need_any = true;
+      if (p == core::Proto::Udp || p == core::Proto::Icmp || p == core::Proto::Icmpv6) udp_payload = true;
       // TCP options, window scaling and sequence analysis only for fields that show them.
       // (tcp.segment_data: a retransmission's bytes are shown as such, which the analysis decides)
       if (n.starts_with("tcp.window") || n.starts_with("tcp.option") || n.starts_with("tcp.analysis") ||
@@ -369,6 +370,9 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
     st.app_needed = need_mqtt || need_tls || need_dns;
     st.mqtt_needed = need_mqtt;
     st.tls_needed = need_tls;
+    // (a UDP or ICMP field: a malformed DNS message or a DNS answer's
+    // ICMP error shows through those; DNS is dissected for them too)
+    st.dns_needed = need_dns || need_any || udp_payload;
     st.tcp_detail = detail;
     st.reassembly.compare_retransmissions = detail || overlap;
     // Conversations only for what reads them: a TCP field (its stream,

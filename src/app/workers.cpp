@@ -173,6 +173,7 @@ void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
   to.app_needed = from.app_needed;
   to.mqtt_needed = from.mqtt_needed;
   to.tls_needed = from.tls_needed;
+  to.dns_needed = from.dns_needed;
   to.mqtt_ports = from.mqtt_ports;
   to.mqtt_heuristic = from.mqtt_heuristic;
   to.tls_ports = from.tls_ports;
