@@ -143,6 +143,7 @@ public:
     bool lost_head = false;       // the first bytes ended a PDU lost in a gap (skipped), PDUs followed
     uint32_t lost_head_bytes = 0; // ... how many
     bool in_open_pdu = false;     // Retransmission: the bytes copy some of the PDU still in progress
+    bool at_open_pdu_start = false;  // ... from its first byte
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };
 

@@ -291,6 +291,7 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
     out.cls = SegClass::Retransmission;  // every byte already delivered: first data wins
     out.differs = overlap_differs(rel_seq, data);
     out.in_open_pdu = !pdu_.empty() && !seq_gt(next_ - static_cast<uint32_t>(pdu_.size()), rel_seq);
+    out.at_open_pdu_start = out.in_open_pdu && rel_seq == next_ - static_cast<uint32_t>(pdu_.size());
     return out;
   }
   if (seq_gt(rel_seq, next_)) {

@@ -1273,6 +1273,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // in order - that PDU's size, its bytes here, the sizes of the PDUs whole
   // in the segment, and (when the segment also starts the next PDU) that
   // one's first bytes in an item of their own.
+  // A copy of bytes of the PDU in progress that tshark's reassembly takes
+  // again: an out-of-order one, or a zero-window probe's byte after the PDU's
+  // first (a probe copying its first byte is not).
+  const bool taken_again = out.cls == DirStream::SegClass::Retransmission && out.in_open_pdu &&
+                           (an.out_of_order || (an.zero_window_probe && !out.at_open_pdu_start));
   const bool split_items = reassembled_here && out.tail_pdu && (app == TcpFlow::App::Tls || app == TcpFlow::App::Mqtt) &&
                            seg_part && seg_part < pb.size();
   const bool sizes = (app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns || app == TcpFlow::App::WebSocket) &&
@@ -1320,8 +1325,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     add_reassembled_in();
     const size_t start = in_packet_end - (off + hdr_len);
     t.add_bytes(tcp_f::segment_data, pb.data() + start, pb.size() - start, static_cast<uint32_t>(in_packet_end));
-  } else if ((an.out_of_order || an.zero_window_probe) && out.cls == DirStream::SegClass::Retransmission &&
-             out.in_open_pdu && !pb.empty() &&
+  } else if (out.cls == DirStream::SegClass::Retransmission && taken_again && !pb.empty() &&
              t.wants(tcp_f::segment_data)) {
     // An out-of-order copy of bytes of the PDU in progress: tshark's reassembly takes them again.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
@@ -1349,7 +1353,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   if (out.cls == DirStream::SegClass::Retransmission) {
     // An out-of-order copy of bytes of the PDU still in progress: tshark's
     // reassembly takes it again.
-    if ((an.out_of_order || an.zero_window_probe) && out.in_open_pdu) *info += " [TCP segment of a reassembled PDU]";
+    if (taken_again) *info += " [TCP segment of a reassembled PDU]";
     return;
   }
   // -2: tshark's second pass knows where a PDU begun here is completed and
