@@ -60,6 +60,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
 import struct
 import zlib, sys, os
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from craft_reassembly import csum  # the Internet checksum (RFC 1071)
+
 def read_pcap(path):
     data = open(path, 'rb').read()
     magic = struct.unpack('<I', data[:4])[0]
@@ -108,25 +111,17 @@ def write_pcapng_ns(path, link, recs, nano_in, comments=None):
         out += block(6, body)
     open(path, 'wb').write(bytes(out))
 
-def csum16(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
 def ipv4_tcp_fixed(pkt):
     """An Ethernet/IPv4/TCP frame with its IPv4 length and both checksums recomputed."""
     p = bytearray(pkt)
     ihl = (p[14] & 15) * 4
     struct.pack_into('>H', p, 16, len(p) - 14)
     struct.pack_into('>H', p, 24, 0)
-    struct.pack_into('>H', p, 24, csum16(bytes(p[14:14 + ihl])))
+    struct.pack_into('>H', p, 24, csum(bytes(p[14:14 + ihl])))
     seg = p[14 + ihl:]
     struct.pack_into('>H', seg, 16, 0)
     pseudo = bytes(p[26:34]) + struct.pack('>BBH', 0, 6, len(seg))
-    struct.pack_into('>H', seg, 16, csum16(pseudo + bytes(seg)))
+    struct.pack_into('>H', seg, 16, csum(pseudo + bytes(seg)))
     return bytes(p[:14 + ihl] + seg)
 
 def strip_eth(pkt):

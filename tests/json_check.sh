@@ -86,6 +86,18 @@ layers() {  # the TLS and MQTT layers of -V output on stdin, each line prefixed 
 own_lines() {
   grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ)'
 }
+# -V of both tools on a capture file, each through a filter command, compared:
+#   v_same CAP FILE FILTER OK_TEXT FAIL_TEXT [options given to both tools]
+v_same() {
+  local cap=$1 f=$2 filter=$3 ok=$4 bad=$5
+  shift 5
+  if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE "$@" -V 2>/dev/null | $filter) \
+          <(tshark -n -r "$f" $(keys $cap) "$@" -V 2>/dev/null | $filter) >"$tmp/vd"; then
+    echo "ok   $cap $ok"
+  else
+    echo "FAIL $cap $bad"; head -6 "$tmp/vd"; fail=$((fail+1))
+  fi
+}
 if command -v tshark >/dev/null; then
   for cap in mqtt_plain mqtt_password mqtt_analysis mqtt_keepalive_v31 mqtts_tls12 mqtts_tls13 mqtts_unknown_ca \
              mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc mqtts_keylog_tls12_dhe mqtts_keylog_tls13_resume \
@@ -96,18 +108,18 @@ if command -v tshark >/dev/null; then
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              mqtts_keylog_tls12_dhe icmp_router_snap100 trunc_snap64_around; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
-    if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | own_lines) \
-            <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | own_lines) >"$tmp/vd"; then
-      echo "ok   $cap -V: the whole tree equals tshark's"
-    else
-      echo "FAIL $cap -V differs from tshark's:"; head -6 "$tmp/vd"; fail=$((fail+1))
-    fi
+    v_same $cap "$f" own_lines "-V: the whole tree equals tshark's" "-V differs from tshark's:"
   done
 fi
 # MQTT over WebSocket (ws:// and wss:// with its key log): tshark shows the
 # WebSocket payload as Data, mqsniff as MQTT (a deliberate difference, README);
 # everything else - the HTTP Upgrade and its 101 response, every WebSocket
 # frame, fragment lists, Close - equal to tshark's, in -T json, -T ek and -V.
+# -V: MQTT layers (mqsniff) and Data layers (tshark) left out, frame.protocols' last name aside.
+ws_strip() {
+  awk '/^[^ 0-9]/{skip = ($0 ~ /^(MQ Telemetry Transport|Data \()/)} !skip' | own_lines | grep -v 'Unmasked payload' |
+    sed -E 's/(Protocols in frame: .*websocket):(mqtt|data)\]/\1]/'
+}
 if command -v tshark >/dev/null; then
   ws_own='(mqtt( |[._])|websocket[._]unmasked_payload|websocket_websocket_unmasked_payload|'"${own#(}"
   for cap in mqtt_websocket mqtts_keylog_wss; do
@@ -125,15 +137,7 @@ if command -v tshark >/dev/null; then
         echo "ok   $cap -T $kind: $(tail -1 "$tmp/r")"
       fi
     done
-    # -V: MQTT layers (mqsniff) and Data layers (tshark) left out, frame.protocols' last name aside.
-    strip() { awk '/^[^ 0-9]/{skip = ($0 ~ /^(MQ Telemetry Transport|Data \()/)} !skip' | own_lines | grep -v 'Unmasked payload' |
-              sed -E 's/(Protocols in frame: .*websocket):(mqtt|data)\]/\1]/'; }
-    if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -V 2>/dev/null | strip) \
-            <(tshark -n -r "$f" $(keys $cap) -V 2>/dev/null | strip) >"$tmp/vd"; then
-      echo "ok   $cap -V: equal to tshark's but for MQTT in the WebSocket payloads"
-    else
-      echo "FAIL $cap -V differs from tshark's:"; head -6 "$tmp/vd"; fail=$((fail+1))
-    fi
+    v_same $cap "$f" ws_strip "-V: equal to tshark's but for MQTT in the WebSocket payloads" "-V differs from tshark's:"
   done
 fi
 # Two passes (-2): the whole tree equal to tshark's second pass, with what
@@ -147,12 +151,7 @@ if command -v tshark >/dev/null; then
              mqtts_sslv2_hello mqtts_unknown_ca ping_noreply tls_malformed tls_versions trunc_snap100_dns \
              trunc_snap64 mqtt_password_commented.pcapng mqtts_keylog_dsb.pcapng mqtt_srv6 ipv6_routing_types ipv6_routing_crh; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
-    if diff <("$bin" -r "$f" $(keys $cap) -o mqtt.analysis:FALSE -2 -V 2>/dev/null | own_lines) \
-            <(tshark -n -r "$f" $(keys $cap) -2 -V 2>/dev/null | own_lines) >"$tmp/vd"; then
-      echo "ok   $cap -2 -V: the whole second-pass tree equals tshark's"
-    else
-      echo "FAIL $cap -2 -V differs from tshark's:"; head -6 "$tmp/vd"; fail=$((fail+1))
-    fi
+    v_same $cap "$f" own_lines "-2 -V: the whole second-pass tree equals tshark's" "-2 -V differs from tshark's:" -2
   done
 fi
 if command -v tshark >/dev/null; then
