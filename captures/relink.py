@@ -30,7 +30,7 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        trunc_snap100_bigchain.pcap, trunc_snap100_gap.pcap,
                        trunc_snap200_lossy.pcap (headers only; records cut
                        inside their header; segments TLS refuses);
-  http_close, dns_tcp, llmnr_lab, mqtt_gtpu -> trunc_snap72_http.pcap,
+  http_close, dns_tcp, llmnr_lab, mqtt_gtpu -> trunc_snap72_http.pcap, trunc_snap80_http.pcap,
                        trunc_snap72_dns.pcap, trunc_snap44_llmnr.pcap,
                        trunc_snap40/66/70_gtpu.pcap (headers cut part-way)
   mqtts_mutual_tls13.pcap -> trunc_snap150_mtls13.pcap (cut to 150 bytes: the
@@ -273,6 +273,9 @@ def main(d):
                         # the source address; GTP-U cut in the outer UDP header,
                         # after the inner IPv4 source, after the inner IPv4 header
                         ('http_close.pcap', 'trunc_snap72_http.pcap', 72),
+                        # a status line cut in its phrase, a header name cut,
+                        # a body segment whose cut first line holds a colon
+                        ('http_close.pcap', 'trunc_snap80_http.pcap', 80),
                         ('dns_tcp.pcap', 'trunc_snap72_dns.pcap', 72),
                         ('llmnr_lab.pcap', 'trunc_snap44_llmnr.pcap', 44),
                         ('mqtt_gtpu.pcap', 'trunc_snap40_gtpu.pcap', 40),

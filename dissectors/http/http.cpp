@@ -554,6 +554,7 @@ static void add_message_meta(core::FieldTree& t, Packet& pkt, HttpSession& sess,
     if (const uint64_t rf = tx.response_in(pkt.frame.number))  // -2: "[Response in frame: 59]"
       t.add_uint(http_f::response_in, rf, 0, 0, core::FieldNode::kGenerated);
     if (full.size() > HttpSession::kMaxUri) full.resize(HttpSession::kMaxUri);
+    sess.remember_uri(full);
     tx.request(core::tx_mix(conv, sess.requests), pkt.frame.number, pkt.frame.ts, std::move(full));
   } else {
     t.add_bool(http_f::response, true, 0, 0, core::FieldNode::kHidden);
@@ -570,8 +571,68 @@ static void add_message_meta(core::FieldTree& t, Packet& pkt, HttpSession& sess,
       t.add_uint(http_f::request_in, q->frame, 0, 0, core::FieldNode::kGenerated);
       int32_t u = t.add_string_copy(http_f::response_for_uri, q->note, 0, 0);
       t.nodes_flags(u, core::FieldNode::kGenerated);
+    } else if (!q && sess.last_uri) {
+      t.nodes_flags(t.add_string_copy(http_f::response_for_uri, *sess.last_uri, 0, 0), core::FieldNode::kGenerated);
     }
   }
+}
+
+// Bytes of a message whose start was not seen, as tshark shows them: "File
+// Data: N bytes", handed to its data dissector ("Data (N bytes)") under HTTP.
+static void continuation_data(Packet& pkt, std::string_view s, uint32_t base) {
+  auto& t = pkt.tree;
+  const int32_t fd = t.add_string(http_f::file_data, s, base, static_cast<uint32_t>(s.size()));
+  t.set_display(fd, "File Data: " + std::to_string(s.size()) + " bytes");
+  pkt.layer("data");
+  const int32_t d = t.open(link::data_f::proto, base, static_cast<uint32_t>(s.size()));
+  const auto* b = reinterpret_cast<const uint8_t*>(s.data());
+  if (t.wants(link::data_f::proto)) t.set_bytes(d, b, s.size());
+  t.add_bytes(link::data_f::data, b, s.size(), base);
+  t.add_int(link::data_f::len, static_cast<int64_t>(s.size()), 0, 0);
+  t.close();
+}
+
+// RFC 9110 §5.6.2: the characters of a token (a header name).
+static bool tchar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// A whole segment that does not start a message, in a conversation whose
+// framing was lost (a header block the snapshot length cut): as tshark, its
+// first lines are read as header lines while they hold a colon - each shown
+// as it is, a name with characters no header name has flagged - up to a
+// blank line; what follows (or a line without a colon) is file data.
+// `cut`: the snapshot length cut the segment, so a last line without its end
+// is read as far as it goes (tshark meets the cut inside it).
+static void continuation_lines(Packet& pkt, std::string_view s, uint32_t base, bool cut = false) {
+  auto& t = pkt.tree;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t nl = s.find('\n', pos);
+    const bool whole = nl != std::string_view::npos;
+    if (!whole && !cut) break;
+    if (!whole) nl = s.size() - 1;
+    const std::string_view line = s.substr(pos, nl + 1 - pos);
+    std::string_view content = whole ? line.substr(0, line.size() - 1) : line;
+    if (content.ends_with('\r')) content.remove_suffix(1);
+    const uint32_t o = base + static_cast<uint32_t>(pos), n = static_cast<uint32_t>(line.size());
+    if (content.empty()) {  // the blank line that ends a header block
+      core::add_text(t, escaped(line), o, n);
+      pos = nl + 1;
+      break;
+    }
+    const size_t colon = content.find(':');
+    if (colon == std::string_view::npos) break;
+    const int32_t hi = t.add_string(http_f::unknown_header, line, o, n);
+    t.set_display(hi, escaped(line));
+    core::Subtree item(t, hi);
+    const std::string_view name = content.substr(0, colon);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), tchar))
+      core::add_expert(t, "Illegal characters found in header name", core::Severity::Warn,
+                       core::ExpertGroup::Protocol, o, n, http_f::bad_header_name);
+    pos = nl + 1;
+  }
+  if (pos < s.size()) continuation_data(pkt, s.substr(pos), base + static_cast<uint32_t>(pos));
 }
 
 bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* sess, core::Transactions* tx,
@@ -609,6 +670,10 @@ bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* 
       if (a != std::string_view::npos && s.size() >= a + 4 && parse_decimal(s.substr(a + 1, 3), v)) {
         h.status = static_cast<unsigned>(v);
         t.add_uint(http_f::response_code, h.status, base + static_cast<uint32_t>(a + 1), 3);
+        if (const char* d = status_text(h.status)) {
+          int32_t i = t.add_string(http_f::response_code_desc, d, 0, 0);
+          t.nodes_flags(i, core::FieldNode::kGenerated);
+        }
         if (s.size() > a + 4 && s[a + 4] == ' ') {
           std::string_view phrase = s.substr(a + 5);
           if (phrase.ends_with('\r')) phrase.remove_suffix(1);
@@ -665,17 +730,7 @@ bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* 
     pkt.layer("http");
     pkt.set_protocol("HTTP");
     t.open(http_f::proto, base, static_cast<uint32_t>(captured.size()));
-    if (!s.empty()) {
-      const int32_t fd = t.add_string(http_f::file_data, s, base, static_cast<uint32_t>(s.size()));
-      t.set_display(fd, "File Data: " + std::to_string(s.size()) + " bytes");
-      // tshark hands the body to its data dissector: "Data (34 bytes)" under HTTP.
-      pkt.layer("data");
-      const int32_t d = t.open(link::data_f::proto, base, static_cast<uint32_t>(s.size()));
-      if (t.wants(link::data_f::proto)) t.set_bytes(d, captured.data(), captured.size());
-      t.add_bytes(link::data_f::data, captured.data(), captured.size(), base);
-      t.add_int(link::data_f::len, static_cast<int64_t>(captured.size()), 0, 0);
-      t.close();
-    }
+    if (!s.empty()) continuation_lines(pkt, s, base, true);
     t.close();
     if (pkt.cols) pkt.cols->info = "Continuation";
     pkt.mark_truncated("HTTP");
@@ -720,7 +775,16 @@ bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* 
     }
     pos = add_header_line(t, s, pos, base, h.response, host, ctype);
   }
-  if (whole && sess && tx) add_message_meta(t, pkt, *sess, *tx, conv, h, s.substr(0, eol), host);
+  if (whole && sess && tx) {
+    add_message_meta(t, pkt, *sess, *tx, conv, h, s.substr(0, eol), host);
+  } else if (sess && !h.response) {
+    // (the request is not numbered, but its line was read: tshark names its
+    // URI in the response)
+    const std::string_view start = s.substr(0, eol);
+    const size_t a = start.find(' ');
+    const size_t b = a == std::string_view::npos ? a : start.find(' ', a + 1);
+    if (b != std::string_view::npos) sess->remember_uri(start.substr(a + 1, b - a - 1));
+  }
   t.close();
   if (pkt.cols) {
     pkt.cols->info = std::string(s.substr(0, eol));
@@ -740,6 +804,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
   std::string info;
   Head h;
   if (!is_message_start(s) || !parse_head(s, h)) {
+    if (!is_message_start(s)) continuation_lines(pkt, s, base);
     t.close();
     if (pkt.cols) {
       if (first) pkt.cols->info = "Continuation";

@@ -4,6 +4,7 @@
 // JSON, text lines or media, as tshark shows them.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +28,14 @@ struct HttpSession {
   uint32_t requests = 0, responses = 0;
   uint32_t answered = 0;  // final responses seen: the next one answers request answered + 1
   static constexpr size_t kMaxUri = 2048;  // a longer request URI is kept cut to this for http.response_for.uri
+  // The URI of the last request line read (tshark's conversation keeps it): a
+  // response that answers no recorded request (the request's header block was
+  // cut) still names it.
+  std::unique_ptr<std::string> last_uri;  // (allocated once a request is seen: most conversations are not HTTP)
+  void remember_uri(std::string_view uri) {
+    if (!last_uri) last_uri = std::make_unique<std::string>();
+    last_uri->assign(uri.substr(0, kMaxUri));
+  }
 };
 
 // Framer: a header block (at most 64 KiB to its blank line) and its body.

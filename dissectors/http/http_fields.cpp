@@ -24,6 +24,8 @@ static const FieldDef kHttp[] = {
     {http_f::sec_websocket_protocol, "http.sec_websocket_protocol", "Sec-WebSocket-Protocol", FT::String},
     {http_f::sec_websocket_version, "http.sec_websocket_version", "Sec-WebSocket-Version", FT::String},
     {http_f::chat, "http.chat", "Formatted text", FT::None},
+    {http_f::unknown_header, "http.unknown_header", "Unknown header", FT::String},
+    {http_f::bad_header_name, "http.bad_header_name", "Illegal characters found in header name", FT::None},
     {http_f::request_line, "http.request.line", "Request line", FT::String},
     {http_f::response_line, "http.response.line", "Response line", FT::String},
     {http_f::response_code_desc, "http.response.code.desc", "Status Code Description", FT::String},

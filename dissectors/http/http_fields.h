@@ -19,6 +19,7 @@ enum : FieldId {
   authorization, cache_control, content_type, content_length_header, content_length, server, date, last_modified,
   location, referer, cookie, set_cookie, transfer_encoding, content_encoding, www_authenticate, x_forwarded_for,
   request_full_uri, request_number, response_number, time, request_in, response_in, response_for_uri, file_data,
+  unknown_header, bad_header_name,
 };
 }
 namespace json_f {
