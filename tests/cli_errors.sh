@@ -61,6 +61,22 @@ b=$("$bin" -r "$tmpc/c.pcapng" -T fields -e frame.number -e frame.comment -Y fra
 c=$("$bin" -r - -T fields -e frame.number -e frame.comment -Y frame.comment <mqtt_password_commented.pcapng 2>/dev/null)
 if [ "$(printf '%s\n' "$a" | wc -l)" -eq 2 ] && [ "$a" = "$b" ] && [ "$a" = "$c" ]; then pass=$((pass+1)); else
   echo "FAIL: pcapng comments lost (-r: $a / after -w: $b / stdin: $c)"; fail=$((fail+1)); fi
+# A pcapng of three interfaces and two link types: -w keeps each packet on its
+# interface (ids, names, link types; read back by mqsniff and by tshark), also
+# after a display filter, from stdin and with a capture filter applied per link
+# type; a pcap file cannot hold two link types (refused, as tshark does).
+want=$("$bin" -r mqtt_multi_iface.pcapng -T fields -e frame.number -e frame.interface_id -e frame.interface_name -e frame.encap_type -e tcp.len 2>/dev/null)
+"$bin" -r mqtt_multi_iface.pcapng -w "$tmpc/m.pcapng" 2>/dev/null
+got=$("$bin" -r "$tmpc/m.pcapng" -T fields -e frame.number -e frame.interface_id -e frame.interface_name -e frame.encap_type -e tcp.len 2>/dev/null)
+viat=$(command -v tshark >/dev/null && tshark -n -r "$tmpc/m.pcapng" -T fields -e frame.number -e frame.interface_id -e frame.interface_name -e frame.encap_type -e tcp.len 2>/dev/null || echo "$want")
+if [ "$(printf '%s\n' "$want" | wc -l)" -eq 118 ] && [ "$want" = "$got" ] && [ "$want" = "$viat" ]; then pass=$((pass+1)); else
+  echo "FAIL: multi-interface pcapng through -w"; fail=$((fail+1)); fi
+"$bin" -r - -Y 'frame.interface_id == 2' -w "$tmpc/any.pcapng" <mqtt_multi_iface.pcapng 2>/dev/null
+a=$("$bin" -r "$tmpc/any.pcapng" -T fields -e frame.interface_id -e frame.interface_name 2>/dev/null | sort | uniq -c | tr -s ' \t' '  ')
+if [ "$a" = " 59 2 any" ]; then pass=$((pass+1)); else echo "FAIL: -Y frame.interface_id==2 -w kept: $a"; fail=$((fail+1)); fi
+a=$("$bin" -r mqtt_multi_iface.pcapng -f 'tcp[tcpflags] & tcp-syn != 0' -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | tr -s ' ' | tr '\n' ' ')
+if [ "$a" = " 8 any  2 lo  6 veth0 " ]; then pass=$((pass+1)); else echo "FAIL: capture filter on a pcapng of two link types: $a"; fail=$((fail+1)); fi
+expect 2 "can't be written as a \"pcap\" file" -r mqtt_multi_iface.pcapng -F pcap -w "$tmpc/m.pcap"
 rm -rf "$tmpc"
 n=$("$bin" -r cut_mid_record.pcap 2>/dev/null | wc -l)
 if [ "$n" -eq 9 ]; then pass=$((pass+1)); else echo "FAIL: cut capture printed $n lines, want 9"; fail=$((fail+1)); fi

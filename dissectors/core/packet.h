@@ -29,6 +29,7 @@ struct FrameData {
   uint32_t caplen = 0;  // stored in the capture
   int linktype = 0;
   int interface_id = -1;  // pcapng only (frame.interface_id)
+  uint32_t section = 0;   // pcapng: 0-based section (frame.section_number - 1)
   std::string_view interface_name;  // shown in the frame label when known
   std::string_view interface_description;  // pcapng if_description (frame.interface_description)
   const uint8_t* data = nullptr;

@@ -492,7 +492,7 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
     t.set_label(p, label);
   }
   if (fr.interface_id >= 0) {  // pcapng: the section, and the interface with its name and description
-    t.add_uint(frame_f::section_number, 1, 0, 0);  // mqsniff reads the first section's interfaces
+    t.add_uint(frame_f::section_number, uint64_t{fr.section} + 1, 0, 0);
     const int32_t idx = t.add_uint(frame_f::interface_id, static_cast<uint64_t>(fr.interface_id), 0, 0);
     if (!fr.interface_name.empty()) {
       if (idx >= 0) t.append_text(idx, " (" + std::string(fr.interface_name) + ")");

@@ -47,14 +47,20 @@ struct FlowKey {
 // Per-direction state. Direction 0 goes from key.a to key.b.
 struct TcpDir {
   uint32_t peer_acked = 0;  // highest relative ack the peer sent for this direction's data
-  bool peer_ack_set = false;
   uint32_t base_seq = 0;
+  uint32_t fin_end = 0;   // relative sequence number after its FIN (what the peer acks to take it)
+  // Its reassembly state was given back when the connection ended, the stream
+  // having delivered everything before `released_next`: copies of that data
+  // seen later (the same connection captured on a second interface) are
+  // retransmissions, not new data.
+  uint32_t released_next = 0;
+  bool released = false;
+  bool peer_ack_set = false;
   bool base_set = false;
   bool syn_seen = false;
   bool fin_seen = false;
   bool fin_active = false;  // its FIN came before the peer's (a retransmitted FIN says the same)
   int8_t win_scale = -1;  // -1 unknown, -2 not used, else the shift count
-  uint32_t fin_end = 0;   // relative sequence number after its FIN (what the peer acks to take it)
   // Its FIN came and the peer acknowledged it.
   bool fin_acked() const {
     return fin_seen && peer_ack_set && static_cast<int32_t>(peer_acked - fin_end) >= 0;
@@ -198,6 +204,15 @@ public:
   static FlowKey make_key(const uint8_t* src, uint16_t sport, const uint8_t* dst, uint16_t dport, size_t n, int& dir) {
     return make_flow_key(src, sport, dst, dport, n, dir);
   }
+  // The flow's reassembly state, taken again after a release where it stopped.
+  TcpFlow::Streams& ensure_streams(TcpFlow& f, ReassemblyStats* s, const ReassemblyLimits* l) {
+    if (!f.streams) {
+      f.streams = take_streams(s, l);
+      for (int d = 0; d < 2; ++d)
+        if (f.dir[d].released) f.streams->dir[d].start_at(f.dir[d].released_next);
+    }
+    return *f.streams;
+  }
   // Reassembly state for a flow: from a small pool of released ones when
   // possible (their buffers keep their capacity: no allocation per connection).
   std::unique_ptr<TcpFlow::Streams> take_streams(ReassemblyStats* s, const ReassemblyLimits* l) {
@@ -215,6 +230,11 @@ public:
   void release_streams(TcpFlow& f) {
     f.release_tls();
     if (!f.streams) return;
+    for (int d = 0; d < 2; ++d)
+      if (f.streams->dir[d].started()) {
+        f.dir[d].released = true;
+        f.dir[d].released_next = f.streams->dir[d].next();
+      }
     if (pool_.size() < kStreamPool && f.streams->dir[0].buffered() == 0 && f.streams->dir[1].buffered() == 0) {
       f.streams->dir[0].recycle();
       f.streams->dir[1].recycle();

@@ -1031,7 +1031,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     bool seen_before = false;  // data this direction already carried: a retransmission
     bool passed_over = false;  // the stream moved past this segment
     if (flow && st.reassembly.enabled) {  // a cut segment: the stream goes on after it
-      if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
+      st.tcp_flows.ensure_streams(*flow, &st.reassembly_stats, &st.reassembly);
       DirStream& cut = flow->streams->dir[dir];
       if (flow->dir[dir].syn_seen && !flow->late_app) cut.start_at(1);
       seen_before = cut.started() && seglen > 0 && !DirStream::seq_gt(rel_seq + seglen, cut.next());
@@ -1075,7 +1075,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     }
     return;
   }
-  if (!flow->streams) flow->streams = st.tcp_flows.take_streams(&st.reassembly_stats, &st.reassembly);
+  st.tcp_flows.ensure_streams(*flow, &st.reassembly_stats, &st.reassembly);
   DirStream& ds = flow->streams->dir[dir];
   if (flow->dir[dir].syn_seen && !flow->late_app) ds.start_at(1);  // relative to the ISN
   const TcpDir& fwd = flow->dir[dir];

@@ -79,6 +79,10 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
   if ((s.seglen > 0 || (s.flags & (kSyn | kFin))) && !a.keep_alive && !probe) {
     const bool not_advanced = fwd.nextseq && lt(s.seq, fwd.nextseq);
     int64_t t = core::sat_sub(ns(s.ts), ns(fwd.nextseq_time));
+    // tshark keeps this time unsigned: a segment stamped before the one that
+    // set the highest sequence number (two interfaces of one pcapng, each
+    // written in its own batches) is far, not close — a retransmission, not out of order.
+    if (t < 0) t = INT64_MAX;
     int64_t ooo_thres = ns(flow.first_rtt) ? ns(flow.first_rtt) : 3000000;  // 3 ms without an RTT
     if (not_advanced && t < 20000000 && rev.dupacknum >= 2 && rev.have_ack && rev.lastack == s.seq) {
       a.fast_retransmission = true;
@@ -129,8 +133,10 @@ Analysis analyze_segment(TcpFlow& flow, int dir, const SegmentFacts& s) {
     }
     rev.unacked.resize(kept);
   }
-  // The handshake's round trip, once known; bytes in flight and since the last PSH (data only).
-  if ((s.flags & kAck) && (flow.first_rtt.sec || flow.first_rtt.nsec)) {
+  // The handshake's round trip, once known, on every segment with an analysis
+  // (an ACK, or a flagged segment: a SYN retransmitted after the handshake);
+  // bytes in flight and since the last PSH (data only).
+  if (((s.flags & kAck) || a.any()) && (flow.first_rtt.sec || flow.first_rtt.nsec)) {
     a.have_irtt = true;
     a.irtt = flow.first_rtt;
   }
@@ -245,7 +251,7 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
        "This frame is a (suspected) spurious retransmission", Severity::Note);
   flag(a.retransmission || a.spurious_retransmission, tcp_f::a_retransmission,
        "This frame is a (suspected) retransmission", Severity::Note);
-  if (a.rto_frame) {
+  if (a.rto_frame && (a.rto.sec || a.rto.nsec)) {  // (tshark shows no RTO of zero: the same packet on two interfaces)
     t.add_time(tcp_f::a_rto, a.rto, off, 0);
     t.add_uint(tcp_f::a_rto_frame, a.rto_frame, off, 0);
   }

@@ -132,12 +132,23 @@ private:
   int code_ = 0;
 };
 
+const char* const kMixedPcap = "The capture file being read can't be written as a \"pcap\" file.";
+
 // -w: the raw packets of the displayed frames (one file, or -b's set of files).
 class PcapWriteSink : public out::Sink {
 public:
   explicit PcapWriteSink(capture::FileSet& fs) : fs_(fs) {}
   bool packet(const out::PacketView& v) override {
-    if (!fs_.write(v.row.ts, v.len, v.data, v.caplen, v.pkt.frame.comments)) return false;  // -a filesize/files: the capture is over
+    const core::FrameData& f = v.pkt.frame;
+    capture::PacketIface ifc{f.linktype, f.section, static_cast<uint32_t>(f.interface_id), f.interface_name,
+                             f.interface_description};
+    if (!fs_.write(v.row.ts, v.len, v.data, v.caplen, f.comments, f.interface_id >= 0 ? &ifc : nullptr)) {
+      if (fs_.mixed()) {  // (tshark refuses such a file before it starts)
+        eprint(kMixedPcap);
+        code_ = cli::kExitFileError;
+      }
+      return false;  // -a filesize/files: the capture is over
+    }
     if (!fs_.failed()) return true;
     if (errno != EPIPE)  // a closed pipe (| head) just ends the run, as for text output
       eprint("An error occurred while writing to \"" + fs_.current() + "\": " + std::strerror(errno));
@@ -613,7 +624,8 @@ private:
     else if (live_)
       eprint("Error while capturing packets: " + src_.error());
     else
-      eprint("The file \"" + src_.name() + "\" appears to be damaged or corrupt.\n(pcap: " + src_.error() + ")");
+      eprint("The file \"" + src_.name() + "\" appears to be damaged or corrupt.\n(" +
+             (src_.is_pcapng() ? "pcapng: " : "pcap: ") + src_.error() + ")");
     exit_code_ = cli::kExitFileError;
   }
 
@@ -651,15 +663,16 @@ private:
       const auto now = std::chrono::steady_clock::now();
       if (now - last_flush_ > std::chrono::milliseconds(100)) idle();
     }
-    if (pool_) return pool_->submit(raw.ts, raw.caplen, raw.len, raw.data, number_, raw.comments);  // dissected, filtered and printed by the workers
+    if (pool_) return pool_->submit(raw, number_);  // dissected, filtered and printed by the workers
     tree_.reset();
     cols_.reset();
     core::Packet pkt(tree_);
     pkt.cols = plan_.need_cols ? &cols_ : nullptr;
     pkt.frame = capture::frame_of(raw, number_, src_.linktype());
-    pkt.frame.interface_id = src_.is_pcapng() || live_ ? 0 : -1;
-    pkt.frame.interface_name = src_.interface_name();
-    pkt.frame.interface_description = src_.interface_description();
+    if (!raw.iface && live_) {  // (a pcapng file's packets name their own interface)
+      pkt.frame.interface_id = 0;
+      pkt.frame.interface_name = src_.interface_name();
+    }
     core::Timestamp prev = st_.have_first ? st_.prev_ts : raw.ts;
     const bool shown = dissect_and_filter(pkt, st_, plan_.dfilter ? &*plan_.dfilter : nullptr, o_.quieter);
     last_rel_ = core::ts_sub(raw.ts, st_.first_ts);
@@ -833,10 +846,17 @@ int run(const cli::Options& o) {
     fs.files = o.ring_files;
     fs.stop_filesize_kb = o.autostop_filesize_kb;
     fs.stop_files = o.autostop_files;
+    std::vector<capture::Interface> ifaces = src->interfaces();
+    if (o.write_pcap)
+      for (const auto& i : ifaces)
+        if (i.linktype != ifaces.front().linktype) {
+          eprint(kMixedPcap);
+          return cli::kExitFileError;
+        }
     try {
       pw = std::make_unique<capture::FileSet>(
           o.write_file, o.write_pcap ? capture::PacketWriter::Format::Pcap : capture::PacketWriter::Format::Pcapng,
-          src->file_linktype(), src->snaplen(), src->interface_name(), fs);
+          src->file_linktype(), src->snaplen(), src->interface_name(), fs, std::move(ifaces));
     } catch (const std::exception& e) {
       eprint(e.what());
       return cli::kExitFileError;
@@ -883,11 +903,10 @@ int run(const cli::Options& o) {
     wo.need_cols = plan.need_cols;
     wo.digits = src->time_digits();
     wo.live = live;
-    wo.pcapng = src->is_pcapng();
     for (const auto& c : plan.columns)
       if (c.id != core::kNoField && core::FieldRegistry::instance().def(c.id)->abbrev == "tcp.stream") wo.renumber = c.id;
     pool = std::make_unique<WorkerPool>(nw, o, plan.filter_text, plan.want, st, wo, w, src->linktype(),
-                                        src->interface_name(), src->interface_description());
+                                        src->interface_name());
   }
   CaptureLoop loop(o, plan, st, *src, w, sinks, printed, pw.get(), pool.get());
   int exit_code = loop.run();

@@ -200,8 +200,8 @@ void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
 
 WorkerPool::WorkerPool(unsigned workers, const cli::Options& o, const std::string& filter_text,
                        const core::WantSet& want, const DissectState& proto, const WorkerOutput& out, out::Writer& w,
-                       int linktype, std::string_view if_name, std::string_view if_desc)
-    : n_(workers), round_(out.kind == WorkerOutput::Kind::Verbose ? kRoundVerbose : kRound), o_(o), out_(out), w_(w), linktype_(linktype), if_name_(if_name), if_desc_(if_desc) {
+                       int linktype, std::string_view if_name)
+    : n_(workers), round_(out.kind == WorkerOutput::Kind::Verbose ? kRoundVerbose : kRound), o_(o), out_(out), w_(w), linktype_(linktype), if_name_(if_name) {
   const size_t flows = std::max<size_t>(proto.tcp_flows.max_flows() / workers, kMinFlowsPerWorker);
   for (unsigned i = 0; i < n_; ++i) {
     auto wk = std::make_unique<Worker>(flows, want);
@@ -221,8 +221,10 @@ WorkerPool::WorkerPool(unsigned workers, const cli::Options& o, const std::strin
 
 WorkerPool::~WorkerPool() { finish(); }
 
-bool WorkerPool::submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data,
-                        uint64_t number, const std::vector<std::string>* comments) {
+bool WorkerPool::submit(const capture::RawPacket& raw, uint64_t number) {
+  const core::Timestamp& ts = raw.ts;
+  const uint32_t caplen = raw.caplen;
+  const uint8_t* data = raw.data;
   if (!open_) {
     std::unique_lock lk(mu_);
     Slot& s = slot_of(filling_);
@@ -232,16 +234,17 @@ bool WorkerPool::submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len
     open_ = true;
   }
   Slot& s = slot_of(filling_);
-  const unsigned w = worker_of(data, caplen, linktype_, n_);
+  const unsigned w = worker_of(data, caplen, raw.iface ? raw.iface->linktype : linktype_, n_);
   Batch& b = s.batches[w];
   if (!have_first_) {
     have_first_ = true;
     first_ts_ = prev_ts_ = ts;
   }
-  b.pkts.push_back(Packet{number, ts, prev_ts_, caplen, len, b.data.size()});
-  if (comments && !comments->empty()) {
+  b.pkts.push_back(Packet{number, ts, prev_ts_, caplen, raw.len, b.data.size()});
+  b.pkts.back().iface = raw.iface;
+  if (raw.comments && !raw.comments->empty()) {
     b.pkts.back().comments = static_cast<int32_t>(b.comments.size());
-    b.comments.push_back(*comments);
+    b.comments.push_back(*raw.comments);
   }
   b.data.insert(b.data.end(), data, data + caplen);
   prev_ts_ = ts;
@@ -327,10 +330,17 @@ void WorkerPool::work(unsigned id) {
       f.caplen = p.caplen;
       f.linktype = linktype_;
       f.data = b.data.data() + p.off;
-      f.interface_id = out_.live || out_.pcapng ? 0 : -1;
       if (p.comments >= 0) f.comments = &b.comments[static_cast<size_t>(p.comments)];
-      f.interface_name = if_name_;
-      f.interface_description = if_desc_;
+      if (p.iface) {  // pcapng: the packet's own interface
+        f.linktype = p.iface->linktype;
+        f.interface_id = static_cast<int>(p.iface->id);
+        f.section = p.iface->section;
+        f.interface_name = p.iface->name.empty() ? std::string_view("unknown") : std::string_view(p.iface->name);
+        f.interface_description = p.iface->description;
+      } else if (out_.live) {
+        f.interface_id = 0;
+        f.interface_name = if_name_;
+      }
       // The capture's clock, as the single-threaded run has it.
       st.have_first = true;
       st.first_ts = first_ts_;

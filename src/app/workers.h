@@ -26,6 +26,7 @@
 
 #include "dissectors/dissect.h"
 #include "filters/filter.h"
+#include "src/capture/raw_packet.h"
 #include "src/cli/options.h"
 #include "src/output/render.h"
 #include "src/output/writer.h"
@@ -54,7 +55,6 @@ struct WorkerOutput {
   bool need_cols = false;
   int digits = 6;
   bool live = false;
-  bool pcapng = false;  // (frame.interface_id is shown for pcapng files and live captures)
   // -e tcp.stream: the workers number their own conversations; the merger
   // gives each the capture's number (order of first appearance), as one thread does.
   core::FieldId renumber = core::kNoField;
@@ -70,14 +70,13 @@ public:
   // worker's own state (flow-table cap and memory budget divided between them).
   WorkerPool(unsigned workers, const cli::Options& o, const std::string& filter_text, const core::WantSet& want,
              const DissectState& proto, const WorkerOutput& out, out::Writer& w, int linktype,
-             std::string_view if_name, std::string_view if_desc);
+             std::string_view if_name);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // One packet, numbered by the caller. False: the output failed (stdout closed): stop reading.
-  bool submit(const core::Timestamp& ts, uint32_t caplen, uint32_t len, const uint8_t* data, uint64_t number,
-              const std::vector<std::string>* comments = nullptr);
+  bool submit(const capture::RawPacket& raw, uint64_t number);
   // Hands over a partly filled round (live capture, when the source is idle).
   void flush();
   // Waits for every packet to be dissected and written.
@@ -92,6 +91,7 @@ private:
     uint32_t caplen, len;
     size_t off;            // in the batch's data
     int32_t comments = -1;  // pcapng packet comments: index in the batch's `comments`
+    const capture::Interface* iface = nullptr;  // pcapng: its interface (owned by the source, which outlives the pool)
   };
   struct Batch {
     std::vector<Packet> pkts;
@@ -127,7 +127,7 @@ private:
   const WorkerOutput out_;
   out::Writer& w_;
   const int linktype_;
-  const std::string_view if_name_, if_desc_;
+  const std::string_view if_name_;  // a live capture's interface
   std::vector<std::unique_ptr<Worker>> workers_;
   Slot slots_[kSlots];
   std::mutex mu_;

@@ -49,25 +49,6 @@ ssize_t gz_read(void* c, char* out, size_t size) {
 }
 int gz_close(void* c) { return gzclose(static_cast<gzFile>(c)) == Z_OK ? 0 : -1; }
 
-// A pcapng stream: what libpcap reads also goes through the comment scanner.
-struct TeeCookie {
-  FILE* under;
-  PcapngComments* scan;
-};
-ssize_t tee_read(void* c, char* out, size_t size) {
-  auto* t = static_cast<TeeCookie*>(c);
-  const size_t n = fread(out, 1, size, t->under);
-  if (n) t->scan->feed(reinterpret_cast<const uint8_t*>(out), n);
-  if (n == 0 && ferror(t->under)) return -1;
-  return static_cast<ssize_t>(n);
-}
-int tee_close(void* c) {
-  auto* t = static_cast<TeeCookie*>(c);
-  const int rc = fclose(t->under);
-  delete t;
-  return rc;
-}
-
 uint32_t magic_le(const unsigned char* m) {
   return uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
 }
@@ -82,50 +63,10 @@ int digits_for_magic(const unsigned char* m) {
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
-// The first interface's if_name option in a pcapng file's leading blocks
-// (libpcap does not expose it; tshark prints it in the frame label).
-// Also gives the digits tshark shows its times with: the first interface's
-// if_tsresol (10^-6, 6 digits, when the option is absent).
-std::string pcapng_first_ifname(const unsigned char* p, size_t n, int* digits = nullptr, std::string* desc = nullptr) {
-  if (n < 12) return {};
-  bool le = p[8] == 0x4d && p[9] == 0x3c;  // byte-order magic 0x1A2B3C4D
-  auto rd32 = [&](size_t o) -> uint32_t {
-    return le ? uint32_t(p[o]) | uint32_t(p[o + 1]) << 8 | uint32_t(p[o + 2]) << 16 | uint32_t(p[o + 3]) << 24
-              : uint32_t(p[o]) << 24 | uint32_t(p[o + 1]) << 16 | uint32_t(p[o + 2]) << 8 | p[o + 3];
-  };
-  auto rd16 = [&](size_t o) -> uint16_t {
-    return static_cast<uint16_t>(le ? p[o] | p[o + 1] << 8 : p[o] << 8 | p[o + 1]);
-  };
-  size_t off = 0;
-  for (int blocks = 0; blocks < 16 && off + 12 <= n; ++blocks) {
-    uint32_t type = rd32(off), len = rd32(off + 4);
-    if (len < 12 || len % 4 || off + len > n) return {};
-    if (type == 1 && len >= 20) {  // Interface Description Block: options after 8 bytes of body
-      size_t o = off + 16, end = off + len - 4;
-      std::string name;
-      if (digits) *digits = 6;
-      while (o + 4 <= end) {
-        uint16_t code = rd16(o), olen = rd16(o + 2);
-        if (code == 0 || o + 4 + olen > end) break;
-        if (code == 2) name.assign(reinterpret_cast<const char*>(p + o + 4), olen);  // if_name
-        if (code == 3 && desc) desc->assign(reinterpret_cast<const char*>(p + o + 4), olen);  // if_description
-        if (code == 9 && olen >= 1 && digits) {  // if_tsresol: 10^-N (or 2^-N, shown as nanoseconds)
-          uint8_t r = p[o + 4];
-          *digits = (r & 0x80) ? 9 : r <= 6 ? 6 : r <= 9 ? 9 : 9;
-        }
-        o += 4 + ((olen + 3u) & ~3u);
-      }
-      return name;
-    }
-    off += len;
-  }
-  return {};
-}
-
 }  // namespace
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
-    : p_(o.p_), comments_(std::move(o.comments_)), file_(o.file_), pos_file_(o.pos_file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), live_(o.live_),
+    : p_(o.p_), ng_(std::move(o.ng_)), file_(o.file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), ng_snaplen_(o.ng_snaplen_), live_(o.live_),
       name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), ifdesc_(std::move(o.ifdesc_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
       blk_cap_(o.blk_cap_), blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
       blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
@@ -203,22 +144,24 @@ PcapSource PcapSource::open_file(const std::string& path) {
   s.digits_ = digits_for_magic(magic);
   s.pcapng_ = magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a;
   if (s.pcapng_) {
-    int digits = s.digits_;
-    s.ifname_ = pcapng_first_ifname(head, got, &digits, &s.ifdesc_);
-    s.digits_ = digits;
-    if (s.ifname_.empty()) s.ifname_ = "unknown";  // tshark's wording for an unnamed interface
-    s.comments_ = std::make_unique<PcapngComments>();
-    setvbuf(f, nullptr, _IOFBF, 1 << 20);
-    s.pos_file_ = f;  // (ftell on the cookie cannot tell the position)
-    auto* tc = new TeeCookie{f, s.comments_.get()};
-    cookie_io_functions_t fns{tee_read, nullptr, nullptr, tee_close};
-    FILE* teed = fopencookie(tc, "r", fns);
-    if (teed) {
-      f = teed;
-    } else {
-      delete tc;
-      s.comments_.reset();
+    // Our own reader (interfaces of different link types, each packet's interface).
+    setvbuf(f, nullptr, _IOFBF, 1 << 16);
+    s.ng_ = std::make_unique<PcapngReader>(f);
+    const Interface* first = s.ng_->first_interface();
+    if (!first) {
+      RawPacket probe;
+      const ReadStatus rs = s.ng_->next(probe);  // why there is none: an error, or a file without packets
+      std::string what = path == "-" ? std::string("The standard input") : "The file " + quoted(path);
+      if (rs == ReadStatus::CutShort) throw OpenError(what + " appears to have been cut short in the middle of a packet.");
+      if (rs == ReadStatus::Error)
+        throw OpenError(what + " appears to be damaged or corrupt.\n(pcapng: " + s.ng_->error() + ")");
     }
+    s.linktype_ = first ? first->linktype : 1;
+    s.ng_snaplen_ = first ? first->snaplen : 0;
+    s.digits_ = first ? first->digits : 6;
+    s.ifname_ = first && !first->name.empty() ? first->name : "unknown";  // tshark's word for an unnamed interface
+    s.ifdesc_ = first ? first->description : std::string();
+    return s;
   }
   setvbuf(f, nullptr, _IOFBF, 1 << 20);
   char err[PCAP_ERRBUF_SIZE] = {0};
@@ -470,7 +413,15 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
 
 void PcapSource::set_filter(const std::string& bpf) {
   if (bpf.empty()) return;
-  if (comments_) comments_->disable();  // packets are skipped: the blocks no longer line up with them
+  if (ng_) {
+    try {
+      ng_->set_filter(bpf);
+    } catch (const std::exception& e) {
+      throw OpenError("Invalid capture filter \"" + bpf + "\" for file.\n\nThat string isn't a valid capture filter (" +
+                      e.what() + ").\nSee the User's Guide for a description of the capture filter syntax.");
+    }
+    return;
+  }
   blk_.reset();  // libpcap's reader applies the filter (nothing was read in blocks yet)
   struct bpf_program prog;
   if (pcap_compile(p_, &prog, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
@@ -484,12 +435,26 @@ void PcapSource::set_filter(const std::string& bpf) {
 
 ReadStatus PcapSource::next(RawPacket& out) {
   if (blk_) return next_block(out);
+  if (ng_) {
+    const ReadStatus rs = ng_->next(out);
+    if ((rs == ReadStatus::Error || rs == ReadStatus::CutShort) && gz_) {
+      int zerr = Z_OK;
+      gzerror(static_cast<gzFile>(gz_), &zerr);
+      if (zerr == Z_BUF_ERROR || zerr == Z_DATA_ERROR) {
+        error_ = "truncated gzip stream";
+        return ReadStatus::CutShort;
+      }
+    }
+    if (rs == ReadStatus::Error || rs == ReadStatus::CutShort) error_ = ng_->error();
+    return rs;
+  }
   struct pcap_pkthdr* h;
   const u_char* data;
   for (;;) {
     int rc = pcap_next_ex(p_, &h, &data);
     if (rc == 1) {
-      out.comments = comments_ ? &comments_->next_packet() : nullptr;
+      out.comments = nullptr;
+      out.iface = nullptr;
       out.ts.sec = h->ts.tv_sec;
       out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds: opened with NANO precision
       out.len = h->len;

@@ -19,7 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "src/capture/pcapng_comments.h"
+#include "src/capture/pcapng_reader.h"
+#include "src/capture/raw_packet.h"
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
@@ -32,14 +33,6 @@ struct OpenError : std::runtime_error {
   bool permission = false;  // live capture refused for lack of privileges
 };
 
-struct RawPacket {
-  core::Timestamp ts;
-  uint32_t len = 0;
-  uint32_t caplen = 0;
-  const uint8_t* data = nullptr;
-  const std::vector<std::string>* comments = nullptr;  // pcapng opt_comment values, if any (valid until the next read)
-};
-
 // The frame a dissector sees, from a packet read from a source.
 inline core::FrameData frame_of(const RawPacket& raw, uint64_t number, int linktype) {
   core::FrameData f;
@@ -50,10 +43,15 @@ inline core::FrameData frame_of(const RawPacket& raw, uint64_t number, int linkt
   f.linktype = linktype;
   f.data = raw.data;
   if (raw.comments && !raw.comments->empty()) f.comments = raw.comments;
+  if (raw.iface) {  // pcapng: the packet's own interface
+    f.linktype = raw.iface->linktype;
+    f.interface_id = static_cast<int>(raw.iface->id);
+    f.section = raw.iface->section;
+    f.interface_name = raw.iface->name.empty() ? std::string_view("unknown") : std::string_view(raw.iface->name);
+    f.interface_description = raw.iface->description;
+  }
   return f;
 }
-
-enum class ReadStatus { Packet, End, CutShort, Error, Timeout };
 
 class PcapSource {
 public:
@@ -76,19 +74,22 @@ public:
   // Fractional digits tshark prints for this file's timestamps (6 or 9).
   int time_digits() const { return digits_; }
   bool is_pcapng() const { return pcapng_; }
-  // Interface name for frame labels: pcapng's first if_name, or the live interface.
+  // Interface name for frame labels and the -w file: pcapng's first if_name, or the live interface.
   const std::string& interface_name() const { return ifname_; }
   const std::string& interface_description() const { return ifdesc_; }  // pcapng if_description, or empty
+  // pcapng: the interfaces described before the first packet (for the -w file).
+  std::vector<Interface> interfaces() { return ng_ ? ng_->leading_interfaces() : std::vector<Interface>{}; }
   const std::string& error() const { return error_; }
   const std::string& name() const { return name_; }
-  uint32_t snaplen() const { return p_ ? static_cast<uint32_t>(pcap_snapshot(p_)) : 262144; }
+  uint32_t snaplen() const { return p_ ? static_cast<uint32_t>(pcap_snapshot(p_)) : ng_snaplen_ ? ng_snaplen_ : 262144; }
   // The LINKTYPE_ value to store in a file for this source's DLT.
   int file_linktype() const { return linktype_ == 12 || linktype_ == 14 ? 101 : linktype_; }
   pcap_t* handle() const { return p_; }
   // Bytes of the file read so far (for a progress line), 0 if unknown.
   long file_position() const {
+    if (ng_) return ng_->position();
     if (blk_) return static_cast<long>(blk_file_pos_ - (blk_len_ - blk_pos_));
-    FILE* f = pos_file_ ? pos_file_ : file_;
+    FILE* f = file_;
     long pos = f ? ftell(f) : -1;
     return pos > 0 ? pos : 0;
   }
@@ -102,14 +103,14 @@ private:
   std::unique_ptr<Prefetch> pf_;
   bool pf_checked_ = false;
   pcap_t* p_ = nullptr;
-  std::unique_ptr<PcapngComments> comments_;  // pcapng: the packets' comments, read beside libpcap
+  std::unique_ptr<PcapngReader> ng_;  // a pcapng file: read by our reader, not libpcap (which owns nothing then)
   FILE* file_ = nullptr;  // owned by pcap after pcap_fopen_offline
-  FILE* pos_file_ = nullptr;  // the file under file_ when that is a cookie (pcapng), for the position
   void* gz_ = nullptr;    // a gzip-compressed file: zlib's handle under file_ (to tell a cut-short stream)
   int fd_ = -1;           // live: pollable descriptor
   int linktype_ = 0;
   int digits_ = 6;
   bool pcapng_ = false;
+  uint32_t ng_snaplen_ = 0;  // pcapng: the first interface's snapshot length
   bool live_ = false;
   std::string name_;
   std::string ifname_;

@@ -1,5 +1,6 @@
 #include "src/capture/writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <ctime>
@@ -39,9 +40,14 @@ void option(std::vector<uint8_t>& v, uint16_t code, const void* data, size_t n) 
 }
 }  // namespace
 
+namespace {
+// LINKTYPE_ value stored in a file for a libpcap DLT_ value.
+int file_linktype(int dlt) { return dlt == 12 || dlt == 14 ? 101 : dlt; }
+}  // namespace
+
 PacketWriter::PacketWriter(const std::string& path, Format fmt, int linktype, uint32_t snaplen,
-                           const std::string& ifname)
-    : fmt_(fmt) {
+                           const std::string& ifname, const std::vector<Interface>& ifaces)
+    : linktype_(linktype), snaplen_(snaplen), fmt_(fmt) {
   if (path == "-") {
     f_ = stdout;
   } else {
@@ -73,16 +79,29 @@ PacketWriter::PacketWriter(const std::string& path, Format fmt, int linktype, ui
   le32(shb, 0);                         // opt_endofopt
   auto b = block(0x0A0D0D0A, shb);
   put(b.data(), b.size());
+  if (ifaces.empty()) {
+    add_interface(linktype, ifname, {});
+    ifmap_.push_back({0, 0, 0});
+  }
+  for (const Interface& i : ifaces) {
+    ifmap_.push_back({i.section, i.id, next_if_});
+    add_interface(file_linktype(i.linktype), i.name, i.description);
+  }
+}
+
+void PacketWriter::add_interface(int linktype, std::string_view name, std::string_view description) {
   std::vector<uint8_t> idb;
   le16(idb, static_cast<uint16_t>(linktype));
   le16(idb, 0);
-  le32(idb, snaplen);
-  if (!ifname.empty()) option(idb, 2, ifname.data(), ifname.size());  // if_name
+  le32(idb, snaplen_);
+  if (!name.empty()) option(idb, 2, name.data(), std::min<size_t>(name.size(), 0xffff));  // if_name
+  if (!description.empty()) option(idb, 3, description.data(), std::min<size_t>(description.size(), 0xffff));
   uint8_t tsresol = 9;
   option(idb, 9, &tsresol, 1);  // if_tsresol: nanoseconds
   le32(idb, 0);
-  b = block(1, idb);
+  auto b = block(1, idb);
   put(b.data(), b.size());
+  ++next_if_;
 }
 
 PacketWriter::~PacketWriter() {
@@ -105,8 +124,9 @@ double wall_now() {
 }  // namespace
 
 FileSet::FileSet(const std::string& path, PacketWriter::Format fmt, int linktype, uint32_t snaplen, std::string ifname,
-                 const FileSetSpec& spec)
-    : path_(path), ifname_(std::move(ifname)), fmt_(fmt), linktype_(linktype), snaplen_(snaplen), spec_(spec) {
+                 const FileSetSpec& spec, std::vector<Interface> ifaces)
+    : path_(path), ifname_(std::move(ifname)), fmt_(fmt), linktype_(linktype), snaplen_(snaplen), spec_(spec),
+      ifaces_(std::move(ifaces)) {
   // out.pcapng -> out_00001_<time>.pcapng; the extension is kept as given.
   size_t slash = path.rfind('/');
   size_t dot = path.rfind('.');
@@ -135,7 +155,7 @@ bool FileSet::open_next() {
     std::snprintf(num, sizeof num, "_%05llu_", static_cast<unsigned long long>(index_ % 100000));
     name_ = prefix_ + num + stamp + ext_;
   }
-  cur_ = std::make_unique<PacketWriter>(name_, fmt_, linktype_, snaplen_, ifname_);
+  cur_ = std::make_unique<PacketWriter>(name_, fmt_, linktype_, snaplen_, ifname_, ifaces_);
   opened_ = wall_now();
   if (spec_.multiple() && spec_.files) {  // a ring: only the newest N files stay
     kept_.push_back(name_);
@@ -163,22 +183,38 @@ bool FileSet::tick() {
 }
 
 bool FileSet::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
-                    const std::vector<std::string>* comments) {
+                    const std::vector<std::string>* comments, const PacketIface* iface) {
   if (!cur_) return false;
   if (spec_.stop_filesize_kb && cur_->bytes() >= spec_.stop_filesize_kb * 1000) return false;  // -a filesize
   if (due() && !open_next()) return false;
-  cur_->write(ts, len, data, caplen, comments);
+  if (!cur_->write(ts, len, data, caplen, comments, iface)) {
+    mixed_ = true;
+    return false;
+  }
   return true;
 }
 
-void PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
-                         const std::vector<std::string>* comments) {
+bool PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
+                         const std::vector<std::string>* comments, const PacketIface* iface) {
+  if (fmt_ == Format::Pcap && iface && file_linktype(iface->linktype) != linktype_) return false;
+  uint32_t out_if = 0;
+  if (iface && fmt_ == Format::Pcapng) {
+    auto it = std::find_if(ifmap_.begin(), ifmap_.end(),
+                           [&](const Mapped& m) { return m.section == iface->section && m.id == iface->id; });
+    if (it != ifmap_.end()) {
+      out_if = it->out;
+    } else {  // an interface described later in the input (or in a later section)
+      out_if = next_if_;
+      ifmap_.push_back({iface->section, iface->id, out_if});
+      add_interface(file_linktype(iface->linktype), iface->name, iface->description);
+    }
+  }
   ++packets_;
   if (fmt_ == Format::Pcap) {
     uint32_t hdr[4] = {static_cast<uint32_t>(ts.sec), ts.nsec / 1000, caplen, len};
     put(hdr, sizeof hdr);  // written in host order, as the magic number says (little-endian hosts)
     put(data, caplen);
-    return;
+    return true;
   }
   uint64_t t = uint64_t(ts.sec) * 1000000000ull + ts.nsec;
   uint32_t pad = (4 - caplen % 4) % 4;
@@ -191,13 +227,14 @@ void PacketWriter::write(core::Timestamp ts, uint32_t len, const uint8_t* data, 
     }
   if (!opts.empty()) le32(opts, 0);
   uint32_t total = 32 + caplen + pad + static_cast<uint32_t>(opts.size());
-  uint32_t h[7] = {6, total, 0, static_cast<uint32_t>(t >> 32), static_cast<uint32_t>(t), caplen, len};
+  uint32_t h[7] = {6, total, out_if, static_cast<uint32_t>(t >> 32), static_cast<uint32_t>(t), caplen, len};
   put(h, sizeof h);
   put(data, caplen);
   static const uint8_t zeros[4] = {0, 0, 0, 0};
   put(zeros, pad);
   if (!opts.empty()) put(opts.data(), opts.size());
   put(&total, 4);
+  return true;
 }
 
 }  // namespace mqsniff::capture

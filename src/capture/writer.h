@@ -1,6 +1,7 @@
 // Writes raw packets to a capture file: pcapng (default, as tshark and
-// dumpcap write: nanosecond timestamps, one interface) or pcap (-F pcap,
-// microsecond libpcap format). "-" writes to standard output.
+// dumpcap write: nanosecond timestamps; the interfaces of a pcapng input
+// kept, each packet on its own) or pcap (-F pcap, microsecond libpcap
+// format, one link type). "-" writes to standard output.
 #pragma once
 
 #include <cstdint>
@@ -9,30 +10,52 @@
 #include <vector>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "dissectors/core/field_tree.h"
+#include "src/capture/raw_packet.h"
 
 namespace mqsniff::capture {
+
+// The interface a packet to write came on (a view of its frame's fields).
+struct PacketIface {
+  int linktype = 0;  // libpcap DLT_
+  uint32_t section = 0, id = 0;
+  std::string_view name, description;
+};
 
 class PacketWriter {
 public:
   enum class Format { Pcapng, Pcap };
   // Throws std::runtime_error with a message for a person.
-  PacketWriter(const std::string& path, Format fmt, int linktype, uint32_t snaplen, const std::string& ifname);
+  // `ifaces`: a pcapng input's interfaces known at the start (section 0),
+  // written in their order; without, one interface of `linktype` named `ifname`.
+  PacketWriter(const std::string& path, Format fmt, int linktype, uint32_t snaplen, const std::string& ifname,
+               const std::vector<Interface>& ifaces = {});
   ~PacketWriter();
   PacketWriter(const PacketWriter&) = delete;
   PacketWriter& operator=(const PacketWriter&) = delete;
 
   // `comments`: the packet's pcapng comments, written as opt_comment options (pcapng only).
-  void write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
-             const std::vector<std::string>* comments = nullptr);
+  // `iface`: the packet's pcapng interface, if it came from one. False: a
+  // pcap file cannot hold a packet of another link type (nothing written).
+  bool write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
+             const std::vector<std::string>* comments = nullptr, const PacketIface* iface = nullptr);
   bool failed() const { return failed_; }
   uint64_t packets() const { return packets_; }
   uint64_t bytes() const { return bytes_; }
 
 private:
   void put(const void* p, size_t n);
+  void add_interface(int linktype, std::string_view name, std::string_view description);
   FILE* f_ = nullptr;
+  int linktype_ = 0;          // of the pcap file, or of the pcapng file's first interface
+  uint32_t snaplen_ = 0;
+  struct Mapped {
+    uint32_t section, id, out;
+  };
+  std::vector<Mapped> ifmap_;  // input interface -> interface id in this file
+  uint32_t next_if_ = 0;
   bool own_ = false;
   Format fmt_;
   bool failed_ = false;
@@ -59,10 +82,12 @@ struct FileSetSpec {
 class FileSet {
 public:
   FileSet(const std::string& path, PacketWriter::Format fmt, int linktype, uint32_t snaplen, std::string ifname,
-          const FileSetSpec& spec);
+          const FileSetSpec& spec, std::vector<Interface> ifaces = {});
   // False once a stop condition (-a filesize/files) is met: the packet was not written.
   bool write(core::Timestamp ts, uint32_t len, const uint8_t* data, uint32_t caplen,
-             const std::vector<std::string>* comments = nullptr);
+             const std::vector<std::string>* comments = nullptr, const PacketIface* iface = nullptr);
+  // A packet of another link type than the pcap file's came: the file cannot hold it.
+  bool mixed() const { return mixed_; }
   // Time passes without packets (live): a file whose duration or interval is over is switched.
   bool tick();
   bool failed() const { return cur_ && cur_->failed(); }
@@ -81,6 +106,8 @@ private:
   uint64_t index_ = 0;
   double opened_ = 0;  // wall clock (s) when the current file was opened
   std::vector<std::string> kept_;
+  std::vector<Interface> ifaces_;
+  bool mixed_ = false;
 };
 
 }  // namespace mqsniff::capture

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "src/capture/pcap_source.h"
+#include "src/capture/pcapng_reader.h"
 
 namespace {
 
@@ -272,49 +273,252 @@ std::vector<uint8_t> pcapng_with_comments(bool be, const std::vector<std::vector
 }
 }  // namespace
 
-TEST_CASE("capture: pcapng packet comments are found in both byte orders, whatever the read sizes") {
-  const std::vector<std::vector<std::string>> want = {{}, {"hello comment"}, {"a", "second one!"}, {}};
-  for (bool be : {false, true}) {
-    const auto file = pcapng_with_comments(be, want);
-    for (size_t chunk : {size_t{1}, size_t{3}, size_t{7}, size_t{4096}}) {
-      capture::PcapngComments c;
-      for (size_t i = 0; i < file.size(); i += chunk) c.feed(file.data() + i, std::min(chunk, file.size() - i));
-      CHECK(c.queued() == want.size());
-      for (const auto& w : want) CHECK(c.next_packet() == w);
-      CHECK(c.next_packet().empty());  // nothing queued: no comments
-    }
+// The pcapng reader over an in-memory file.
+namespace {
+struct NgRead {
+  std::vector<std::string> comments;
+  capture::RawPacket raw;
+  capture::Interface iface;  // (the reader's copy lives as long as the reader)
+};
+std::vector<NgRead> ng_read(const std::vector<uint8_t>& file, capture::ReadStatus* end = nullptr,
+                            std::string* error = nullptr, const std::string& bpf = {}) {
+  FILE* f = fmemopen(const_cast<uint8_t*>(file.data()), file.size(), "rb");
+  REQUIRE(f);
+  capture::PcapngReader r(f);
+  if (!bpf.empty()) r.set_filter(bpf);
+  std::vector<NgRead> out;
+  capture::RawPacket raw;
+  capture::ReadStatus rs;
+  while ((rs = r.next(raw)) == capture::ReadStatus::Packet) {
+    NgRead x;
+    if (raw.comments) x.comments = *raw.comments;
+    x.raw = raw;
+    x.raw.data = nullptr;  // (valid only until the next read)
+    REQUIRE(raw.iface);
+    x.iface = *raw.iface;
+    x.raw.iface = nullptr;
+    out.push_back(x);
   }
-  // A Simple Packet Block has no options: it still counts as a packet.
-  const auto file = pcapng_with_comments(false, {{"x"}, {}, {"z"}}, true);
-  capture::PcapngComments c;
-  c.feed(file.data(), file.size());
-  CHECK(c.next_packet() == std::vector<std::string>{"x"});
-  CHECK(c.next_packet().empty());
-  CHECK(c.next_packet() == std::vector<std::string>{"z"});
+  if (end) *end = rs;
+  if (error) *error = r.error();
+  return out;
 }
 
-TEST_CASE("capture: pcapng comment scanning survives lies: lengths past the block, a broken block, disable") {
-  auto file = pcapng_with_comments(false, {{"fine"}, {"long comment here"}});
-  // The second packet's comment claims 200 bytes: ignored, the packet still counted.
-  const std::string needle = "long comment here";
-  auto at = std::search(file.begin(), file.end(), needle.begin(), needle.end());
-  REQUIRE(at != file.end());
-  const size_t len_off = static_cast<size_t>(at - file.begin()) - 2;
-  file[len_off] = 200;
-  capture::PcapngComments c;
-  c.feed(file.data(), file.size());
-  CHECK(c.next_packet() == std::vector<std::string>{"fine"});
-  CHECK(c.next_packet().empty());
-  // A block length below 12: scanning stops, nothing crashes.
-  std::vector<uint8_t> junk = {6, 0, 0, 0, 4, 0, 0, 0, 9, 9, 9, 9};
-  capture::PcapngComments d;
-  d.feed(junk.data(), junk.size());
-  d.feed(file.data(), file.size());
-  CHECK(d.queued() == 0);
-  capture::PcapngComments e;
-  e.disable();
-  e.feed(file.data(), file.size());
-  CHECK(e.queued() == 0);
+// A pcapng file built block by block.
+struct Ng {
+  bool be = false;
+  std::vector<uint8_t> o;
+  void block(uint32_t type, const std::vector<uint8_t>& body) {
+    const uint32_t total = 12 + static_cast<uint32_t>(body.size());
+    put32(o, type, be);
+    put32(o, total, be);
+    o.insert(o.end(), body.begin(), body.end());
+    put32(o, total, be);
+  }
+  void shb() {
+    std::vector<uint8_t> b;
+    put32(b, 0x1a2b3c4d, be);
+    put16(b, 1, be);
+    put16(b, 0, be);
+    put32(b, 0xffffffff, be);
+    put32(b, 0xffffffff, be);
+    o.insert(o.end(), {0x0a, 0x0d, 0x0d, 0x0a});  // the same bytes in both orders
+    put32(o, 12 + static_cast<uint32_t>(b.size()), be);
+    o.insert(o.end(), b.begin(), b.end());
+    put32(o, 12 + static_cast<uint32_t>(b.size()), be);
+  }
+  static void option(std::vector<uint8_t>& b, uint16_t code, const std::string& v, bool be) {
+    put16(b, code, be);
+    put16(b, static_cast<uint16_t>(v.size()), be);
+    b.insert(b.end(), v.begin(), v.end());
+    b.insert(b.end(), (4 - v.size() % 4) % 4, 0);
+  }
+  void idb(uint16_t linktype, const std::string& name = {}, int tsresol = -1, int64_t tsoffset = 0) {
+    std::vector<uint8_t> b;
+    put16(b, linktype, be);
+    put16(b, 0, be);
+    put32(b, 65535, be);
+    if (!name.empty()) option(b, 2, name, be);
+    if (tsresol >= 0) option(b, 9, std::string(1, static_cast<char>(tsresol)), be);
+    if (tsoffset) {
+      std::vector<uint8_t> v;
+      const uint64_t x = static_cast<uint64_t>(tsoffset);
+      if (be) { put32(v, uint32_t(x >> 32), be); put32(v, uint32_t(x), be); }
+      else { put32(v, uint32_t(x), be); put32(v, uint32_t(x >> 32), be); }
+      option(b, 14, std::string(v.begin(), v.end()), be);
+    }
+    put32(b, 0, be);
+    block(1, b);
+  }
+  void epb(uint32_t ifid, uint64_t ticks, const std::vector<std::string>& comments = {}, uint32_t caplen = 5) {
+    std::vector<uint8_t> b;
+    put32(b, ifid, be);
+    put32(b, uint32_t(ticks >> 32), be);
+    put32(b, uint32_t(ticks), be);
+    put32(b, caplen, be);
+    put32(b, 5, be);
+    for (uint8_t i = 1; i <= 5; ++i) b.push_back(i);
+    b.insert(b.end(), 3, 0);
+    for (const auto& c : comments) option(b, 1, c, be);
+    if (!comments.empty()) put32(b, 0, be);
+    block(6, b);
+  }
+  void spb() {
+    std::vector<uint8_t> b;
+    put32(b, 5, be);
+    for (uint8_t i = 1; i <= 5; ++i) b.push_back(i);
+    b.insert(b.end(), 3, 0);
+    block(3, b);
+  }
+};
+}  // namespace
+
+TEST_CASE("capture: pcapng packet comments are read in both byte orders, a Simple Packet Block has none") {
+  const std::vector<std::vector<std::string>> want = {{}, {"hello comment"}, {"a", "second one!"}, {}};
+  for (bool be : {false, true}) {
+    Ng g;
+    g.be = be;
+    g.shb();
+    g.idb(1);
+    for (size_t i = 0; i < want.size(); ++i) g.epb(0, i, want[i]);
+    g.spb();
+    const auto got = ng_read(g.o);
+    REQUIRE(got.size() == want.size() + 1);
+    for (size_t i = 0; i < want.size(); ++i) CHECK(got[i].comments == want[i]);
+    CHECK(got.back().comments.empty());
+    CHECK(got.back().raw.caplen == 5);
+  }
+}
+
+TEST_CASE("capture: pcapng interfaces of different link types, their ids per section, names and resolutions") {
+  Ng g;
+  g.shb();
+  g.idb(1, "lo");                  // default resolution: microseconds
+  g.idb(113, "any", 9);            // nanoseconds
+  g.idb(101, "", 0x80 | 10, 100);  // 2^-10 s, 100 s of offset; LINKTYPE_RAW is libpcap's DLT_RAW
+  g.epb(0, 1500000);               // 1.5 s
+  g.epb(1, 2000000001);            // 2.000000001 s
+  g.epb(2, 512);                   // 0.5 s + 100
+  g.be = true;                     // a second section, in the other byte order: interface ids start again
+  g.shb();
+  g.idb(228, "tun0", 3);
+  g.epb(0, 1234);                  // 1.234 s
+  const auto got = ng_read(g.o);
+  REQUIRE(got.size() == 4);
+  CHECK(got[0].iface.linktype == 1);
+  CHECK(got[0].iface.name == "lo");
+  CHECK(got[0].iface.digits == 6);
+  CHECK(got[0].raw.ts.sec == 1);
+  CHECK(got[0].raw.ts.nsec == 500000000u);
+  CHECK(got[1].iface.linktype == 113);
+  CHECK(got[1].iface.id == 1);
+  CHECK(got[1].iface.digits == 9);
+  CHECK(got[1].raw.ts.sec == 2);
+  CHECK(got[1].raw.ts.nsec == 1u);
+  CHECK(got[2].iface.linktype == 12);
+  CHECK(got[2].iface.id == 2);
+  CHECK(got[2].raw.ts.sec == 100);
+  CHECK(got[2].raw.ts.nsec == 500000000u);
+  CHECK(got[3].iface.section == 1);
+  CHECK(got[3].iface.id == 0);
+  CHECK(got[3].iface.linktype == 228);
+  CHECK(got[3].raw.ts.sec == 1);
+  CHECK(got[3].raw.ts.nsec == 234000000u);
+}
+
+TEST_CASE("capture: pcapng lies are errors with tshark's reasons, never reads past the block") {
+  capture::ReadStatus rs;
+  std::string err;
+  {  // a packet of an interface that does not exist
+    Ng g;
+    g.shb();
+    g.idb(1);
+    g.epb(0, 1);
+    g.epb(3, 2);
+    CHECK(ng_read(g.o, &rs, &err).size() == 1);
+    CHECK(rs == capture::ReadStatus::Error);
+    CHECK(err == "interface index 3 is not less than section interface count 1");
+  }
+  {  // a captured length past the block
+    Ng g;
+    g.shb();
+    g.idb(1);
+    g.epb(0, 1, {}, 200);
+    CHECK(ng_read(g.o, &rs, &err).empty());
+    CHECK(rs == capture::ReadStatus::Error);
+    CHECK(err.find("cap_len 200") == 0);
+  }
+  {  // block lengths: not a multiple of 4, too large, header and trailer differ
+    for (uint32_t bad : {33u, 0x7fffff00u, 36u, 44u}) {
+      Ng g;
+      g.shb();
+      g.idb(1);
+      g.epb(0, 1);
+      const size_t at = g.o.size() - 40 + 4;  // the EPB's total length (the block is 40 bytes long)
+      g.o[at] = static_cast<uint8_t>(bad);
+      g.o[at + 1] = static_cast<uint8_t>(bad >> 8);
+      g.o[at + 2] = static_cast<uint8_t>(bad >> 16);
+      g.o[at + 3] = static_cast<uint8_t>(bad >> 24);
+      CHECK(ng_read(g.o, &rs, &err).empty());
+      CHECK((rs == capture::ReadStatus::Error || rs == capture::ReadStatus::CutShort));
+    }
+  }
+  {  // cut inside the last block: the whole packets, then cut short
+    Ng g;
+    g.shb();
+    g.idb(1);
+    g.epb(0, 1);
+    g.epb(0, 2);
+    g.o.resize(g.o.size() - 7);
+    CHECK(ng_read(g.o, &rs, &err).size() == 1);
+    CHECK(rs == capture::ReadStatus::CutShort);
+  }
+  {  // a comment's length past the block: no comment, the packet is read
+    Ng g;
+    g.shb();
+    g.idb(1);
+    g.epb(0, 1, {"long comment here"});
+    g.o[g.o.size() - 4 - 4 - 20 - 2] = 200;
+    const auto got = ng_read(g.o, &rs);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].comments.empty());
+    CHECK(rs == capture::ReadStatus::End);
+  }
+}
+
+TEST_CASE("capture: a capture filter on pcapng applies to each interface's link type") {
+  // Ethernet (lo) and raw IPv4: "ip" matches an IPv4 packet on both, not the other bytes.
+  Ng g;
+  g.shb();
+  g.idb(1, "eth");
+  g.idb(101, "raw");
+  auto add = [&](uint32_t ifid, std::vector<uint8_t> bytes) {
+    std::vector<uint8_t> b;
+    put32(b, ifid, false);
+    put32(b, 0, false);
+    put32(b, 0, false);
+    put32(b, static_cast<uint32_t>(bytes.size()), false);
+    put32(b, static_cast<uint32_t>(bytes.size()), false);
+    b.insert(b.end(), bytes.begin(), bytes.end());
+    b.insert(b.end(), (4 - bytes.size() % 4) % 4, 0);
+    g.block(6, b);
+  };
+  std::vector<uint8_t> ip(20, 0);
+  ip[0] = 0x45;
+  std::vector<uint8_t> eth(14, 0);
+  eth[12] = 0x08;
+  eth.insert(eth.end(), ip.begin(), ip.end());
+  std::vector<uint8_t> arp(14, 0);
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  arp.resize(42, 0);
+  add(0, eth);
+  add(0, arp);
+  add(1, ip);
+  const auto got = ng_read(g.o, nullptr, nullptr, "ip");
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].iface.name == "eth");
+  CHECK(got[1].iface.name == "raw");
 }
 
 TEST_CASE("capture: comments of a pcapng file reach the packets read through PcapSource") {

@@ -1,0 +1,34 @@
+// A packet as a source reads it, and the pcapng interface it came on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dissectors/core/packet.h"
+
+namespace mqsniff::capture {
+
+// A pcapng Interface Description Block, as frame.interface_* shows it.
+struct Interface {
+  int linktype = 0;        // as libpcap names it (DLT_): LINKTYPE_RAW is DLT_RAW
+  uint32_t id = 0;         // index within its section (frame.interface_id)
+  uint32_t section = 0;    // 0-based (frame.section_number - 1)
+  uint32_t snaplen = 0;    // 0: none given
+  int digits = 6;          // fractional digits tshark shows its times with (if_tsresol: 6 up to microseconds, else 9)
+  std::string name;        // if_name
+  std::string description; // if_description
+};
+
+struct RawPacket {
+  core::Timestamp ts;
+  uint32_t len = 0;
+  uint32_t caplen = 0;
+  const uint8_t* data = nullptr;
+  const std::vector<std::string>* comments = nullptr;  // pcapng opt_comment values, if any (valid until the next read)
+  const Interface* iface = nullptr;  // pcapng: the packet's interface (valid while the source lives)
+};
+
+enum class ReadStatus { Packet, End, CutShort, Error, Timeout };
+
+}  // namespace mqsniff::capture
