@@ -1,6 +1,7 @@
 #include <zlib.h>
 #include "src/capture/pcapng_secrets.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -25,8 +26,48 @@ std::vector<std::string> read_pcapng_tls_secrets(const std::string& path) {
   // zlib reads a plain file as it is, and a gzip-compressed one decompressed.
   std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), &gzclose);
   if (!f) return out;
-  auto fread_ = [&](void* p, size_t n) { return gzread(f.get(), p, static_cast<unsigned>(n)) == static_cast<int>(n); };
-  auto skip = [&](long n) { return gzseek(f.get(), n, SEEK_CUR) >= 0; };
+  // Read through a 1 MiB buffer: a seek per block header (a million packet
+  // blocks) costs a read and an lseek system call each.
+  constexpr size_t kBuf = 1u << 20;
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[kBuf]);
+  size_t have = 0, at = 0;
+  auto fill = [&]() {
+    at = 0;
+    const int n = gzread(f.get(), buf.get(), static_cast<unsigned>(kBuf));
+    have = n > 0 ? static_cast<size_t>(n) : 0;
+    return have > 0;
+  };
+  auto fread_ = [&](void* p, size_t n) {
+    auto* o = static_cast<uint8_t*>(p);
+    while (n) {
+      if (at == have && !fill()) return false;
+      const size_t k = std::min(n, have - at);
+      std::memcpy(o, buf.get() + at, k);
+      o += k;
+      at += k;
+      n -= k;
+    }
+    return true;
+  };
+  auto skip = [&](long n) {
+    if (n < 0) return false;
+    size_t left = static_cast<size_t>(n);
+    const size_t here = std::min(left, have - at);
+    at += here;
+    left -= here;
+    if (left > kBuf) {  // far: let zlib seek (a plain file: one lseek)
+      if (gzseek(f.get(), static_cast<long>(left), SEEK_CUR) < 0) return false;
+      have = at = 0;
+      return true;
+    }
+    while (left) {
+      if (!fill()) return false;
+      const size_t k = std::min(left, have);
+      at = k;
+      left -= k;
+    }
+    return true;
+  };
   bool swap = false;
   uint8_t hdr[12];
   for (bool first = true;; first = false) {

@@ -14,6 +14,7 @@
 
 #include "src/capture/pcap_source.h"
 #include "src/capture/pcapng_reader.h"
+#include "src/capture/pcapng_secrets.h"
 
 namespace {
 
@@ -483,6 +484,37 @@ TEST_CASE("capture: pcapng lies are errors with tshark's reasons, never reads pa
     REQUIRE(got.size() == 1);
     CHECK(got[0].comments.empty());
     CHECK(rs == capture::ReadStatus::End);
+  }
+}
+
+TEST_CASE("capture: TLS secrets blocks are found wherever they stand, across buffer refills and far skips") {
+  for (bool be : {false, true}) {
+    Ng g;
+    g.be = be;
+    g.shb();
+    g.idb(1);
+    auto dsb = [&](const std::string& text) {
+      std::vector<uint8_t> b;
+      put32(b, 0x544c534b, be);  // TLSK
+      put32(b, static_cast<uint32_t>(text.size()), be);
+      b.insert(b.end(), text.begin(), text.end());
+      b.insert(b.end(), (4 - text.size() % 4) % 4, 0);
+      g.block(10, b);
+    };
+    dsb("CLIENT_RANDOM first");
+    for (int i = 0; i < 40000; ++i) g.epb(0, static_cast<uint64_t>(i));  // 1.6 MB of packet blocks
+    dsb("CLIENT_RANDOM middle");
+    std::vector<uint8_t> big(3u << 20, 0);  // a block of 3 MiB (skipped with a seek)
+    g.block(0x0BAD, big);
+    dsb("CLIENT_RANDOM last");
+    char path[] = "/tmp/mqsniff_dsb_XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, g.o.data(), g.o.size()) == static_cast<ssize_t>(g.o.size()));
+    close(fd);
+    CHECK(capture::read_pcapng_tls_secrets(path) ==
+          std::vector<std::string>{"CLIENT_RANDOM first", "CLIENT_RANDOM middle", "CLIENT_RANDOM last"});
+    unlink(path);
   }
 }
 
