@@ -56,6 +56,13 @@ void append_flags(std::string& s, uint16_t flags) {
   if (s.size() == start) s += "<None>";
 }
 
+// Bytes already delivered, sent again: tshark shows them under TCP (the
+// caller's subtree), not to the application.
+void add_retransmitted_data(core::FieldTree& t, core::Bytes pb, uint32_t at) {
+  const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), at);
+  t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + (pb.size() == 1 ? " byte)" : " bytes)"));
+}
+
 std::string flags_str(uint16_t flags) {
   static const char kLetters[] = "RRRACEUAPRSF";
   std::string s;
@@ -930,9 +937,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       payload.captured_remaining() >= seglen) {
     if (an.retransmission && t.wants(tcp_f::segment_data)) {  // (its bytes shown under TCP, as any retransmission's)
       core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
-      const core::Bytes pb = payload.rest_captured();
-      const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
-      t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + (pb.size() == 1 ? " byte)" : " bytes)"));
+      add_retransmitted_data(t, payload.rest_captured(), off + hdr_len);
     }
     return;
   }
@@ -1325,17 +1330,14 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     add_reassembled_in();
     const size_t start = in_packet_end - (off + hdr_len);
     t.add_bytes(tcp_f::segment_data, pb.data() + start, pb.size() - start, static_cast<uint32_t>(in_packet_end));
-  } else if (out.cls == DirStream::SegClass::Retransmission && taken_again && !pb.empty() &&
-             t.wants(tcp_f::segment_data)) {
+  } else if (taken_again && !pb.empty() && t.wants(tcp_f::segment_data)) {
     // An out-of-order copy of bytes of the PDU in progress: tshark's reassembly takes them again.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
     t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
   } else if (an.retransmission && out.cls == DirStream::SegClass::Retransmission && !pb.empty() &&
              t.wants(tcp_f::segment_data)) {
-    // Data already delivered, sent again: tshark shows it under TCP, not to the application.
     core::Subtree in_tcp(t, t.last_of(tcp_f::proto));
-    const int32_t i = t.add_bytes(tcp_f::segment_data, pb.data(), pb.size(), off + hdr_len);
-    t.set_display(i, "Retransmitted TCP segment data (" + std::to_string(pb.size()) + (pb.size() == 1 ? " byte)" : " bytes)"));
+    add_retransmitted_data(t, pb, off + hdr_len);
   }
   if (!info) return;
   if (out.pdus > 0) {
