@@ -37,6 +37,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        certificate records' middle segments read as records)
                        cut_mid_record.pcap (file ends in the middle of a record)
                        mqtt_plain_ns.pcapng (pcapng with if_tsresol = 9)
+  mqtt_plain.pcap + mqtt_ipv6_ns.pcap -> mqtt_two_sensors.pcapng (two sections,
+                       both byte orders, three interfaces: microseconds,
+                       2^-24 s with an if_tsoffset, milliseconds)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
   mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap,
@@ -109,6 +112,31 @@ def write_pcapng_ns(path, link, recs, nano_in, comments=None):
             body += struct.pack('<HH', 0, 0)
         n += 1
         out += block(6, body)
+    open(path, 'wb').write(bytes(out))
+
+def write_pcapng_sections(path, sections):
+    """A pcapng of several sections: [(big_endian, interfaces, packets)], an
+    interface (link, name, description, tsresol byte or None, tsoffset s),
+    a packet (interface, ticks in its resolution, original length, bytes)."""
+    out = bytearray()
+    for be, ifaces, pkts in sections:
+        e = '>' if be else '<'
+        def block(btype, body):
+            pad = (-len(body)) % 4
+            total = 12 + len(body) + pad
+            return struct.pack(e + 'II', btype, total) + body + b'\0' * pad + struct.pack(e + 'I', total)
+        def opt(code, val):
+            return struct.pack(e + 'HH', code, len(val)) + val + b'\0' * ((-len(val)) % 4)
+        out += block(0x0A0D0D0A, struct.pack(e + 'IHHq', 0x1A2B3C4D, 1, 0, -1) + opt(4, b'relink.py') + opt(0, b''))
+        for link, name, desc, tsresol, tsoffset in ifaces:
+            opts = opt(2, name.encode()) + (opt(3, desc.encode()) if desc else b'')
+            if tsresol is not None:
+                opts += opt(9, bytes([tsresol]))
+            if tsoffset:
+                opts += opt(14, struct.pack(e + 'q', tsoffset))
+            out += block(1, struct.pack(e + 'HHI', link, 0, 262144) + opts + opt(0, b''))
+        for ifid, ticks, orig, pkt in pkts:
+            out += block(6, struct.pack(e + 'IIIII', ifid, ticks >> 32, ticks & 0xffffffff, len(pkt), orig) + pkt)
     open(path, 'wb').write(bytes(out))
 
 def ipv4_tcp_fixed(pkt):
@@ -325,6 +353,23 @@ def main(d):
     # The same behind an 802.1Q tag (padding and trailer in the tag's tree, no FCS guessed).
     write_pcap(os.path.join(d, 'around_padded_vlan.pcap'), lpd,
                [(s, f, o + 4, p[:12] + struct.pack('>HH', 0x8100, 56) + p[12:]) for (s, f, o, p) in out], npd)
+
+    # Two sensors' captures in one pcapng, as a collector joins them: the lab's
+    # IPv4 capture on "sensor-a" (microseconds, described), then a second
+    # section in the other byte order with the IPv6 capture on "sensor-b",
+    # whose clock counts 2^-24 s from an if_tsoffset of an hour (times shown
+    # with 6 digits, as its resolution allows), and the IPv4 one on "sensor-c"
+    # at milliseconds (3 digits).
+    na, la, ra = read_pcap(os.path.join(d, 'mqtt_plain.pcap'))
+    nb, lb, rb = read_pcap(os.path.join(d, 'mqtt_ipv6_ns.pcap'))
+    ns = lambda n, sec, frac: sec * 1_000_000_000 + (frac if n else frac * 1000)
+    sec_a = [(0, ns(na, s_, f_) // 1000, o, p) for (s_, f_, o, p) in ra]
+    sec_b = [(0, ((ns(nb, s_, f_) - 3600 * 10**9) << 24) // 10**9, o, p) for (s_, f_, o, p) in rb]
+    sec_b += [(1, ns(na, s_, f_) // 10**6, o, p) for (s_, f_, o, p) in ra[:4]]
+    write_pcapng_sections(os.path.join(d, 'mqtt_two_sensors.pcapng'), [
+        (False, [(la, 'sensor-a', 'broker LAN mirror port', None, 0)], sec_a),
+        (True, [(lb, 'sensor-b', '', 0x80 | 24, 3600), (la, 'sensor-c', '', 3, 0)], sec_b),
+    ])
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

@@ -233,7 +233,8 @@ void add_analysis_fields(core::FieldTree& t, const Analysis& a, uint32_t off) {
   core::Subtree seqack(t, t.add_none(tcp_f::analysis, off, 0));
   if (a.acks_frame) {
     t.add_uint(tcp_f::a_acks_frame, a.acks_frame, off, 0);
-    t.add_time(tcp_f::a_ack_rtt, a.ack_rtt, off, 0);
+    // (tshark shows no RTT of zero: times of a coarse resolution, or the same packet on two interfaces)
+    if (a.ack_rtt.sec || a.ack_rtt.nsec) t.add_time(tcp_f::a_ack_rtt, a.ack_rtt, off, 0);
   }
   if (a.have_irtt) t.add_time(tcp_f::a_initial_rtt, a.irtt, off, 0);
   if (a.have_in_flight) {

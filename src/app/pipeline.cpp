@@ -686,6 +686,7 @@ private:
     row.delta = core::ts_sub(raw.ts, prev);
     row.delta_displayed = st_.have_displayed ? core::ts_sub(raw.ts, st_.prev_displayed_ts) : core::Timestamp{};
     row.len = raw.len;
+    if (raw.iface) row.digits = raw.iface->digits;
     row.cols = plan_.need_cols ? &cols_ : nullptr;
     if (o_.hexdump) {  // -x: the frame, then the reassembled data this packet completed
       dump_parts_.clear();

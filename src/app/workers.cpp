@@ -357,6 +357,7 @@ void WorkerPool::work(unsigned id) {
         row.rel = core::ts_sub(p.ts, first_ts_);
         row.delta = core::ts_sub(p.ts, p.prev_ts);
         row.len = p.len;
+        if (p.iface) row.digits = p.iface->digits;
         if (out_.need_cols) {
           set_columns_addresses(pkt);
           row.cols = &wk.cols;

@@ -14,6 +14,10 @@ constexpr size_t kChunk = 1u << 20;  // bytes asked of the stream at a time
 int dlt_of(uint16_t linktype) { return linktype == 101 ? 12 : linktype; }
 
 std::string num(uint64_t v) { return std::to_string(v); }
+
+// The digits tshark shows a time with, for a resolution of 10^-d seconds:
+// wiretap's precisions are seconds, 1/10, 1/100, ms, us and ns.
+int precision_digits(int d) { return d >= 9 ? 9 : d >= 6 ? 6 : d >= 3 ? 3 : d; }
 }  // namespace
 
 PcapngReader::Iface::~Iface() {
@@ -177,13 +181,13 @@ bool PcapngReader::add_interface(const uint8_t* b, size_t n) {
           ifc.pow2 = true;
           ifc.shift = s;
           ifc.units = uint64_t{1} << s;
-          ifc.pub.digits = 9;
+          ifc.pub.digits = precision_digits(s * 30103 / 100000);  // (2^-s is about 10^-(s log10 2))
         }
       } else if (r <= 19) {
         uint64_t u = 1;
         for (uint8_t i = 0; i < r; ++i) u *= 10;
         ifc.units = u;
-        ifc.pub.digits = r <= 6 ? 6 : 9;
+        ifc.pub.digits = precision_digits(r);
       }
     } else if (code == 14 && len >= 8) {  // if_tsoffset, seconds
       uint64_t x = be_ ? uint64_t(rd32(v)) << 32 | rd32(v + 4) : uint64_t(rd32(v + 4)) << 32 | rd32(v);

@@ -15,7 +15,7 @@ struct Interface {
   uint32_t id = 0;         // index within its section (frame.interface_id)
   uint32_t section = 0;    // 0-based (frame.section_number - 1)
   uint32_t snaplen = 0;    // 0: none given
-  int digits = 6;          // fractional digits tshark shows its times with (if_tsresol: 6 up to microseconds, else 9)
+  int digits = 6;          // fractional digits tshark shows its times with: its if_tsresol's precision (0-3, 6 or 9)
   std::string name;        // if_name
   std::string description; // if_description
 };

@@ -15,13 +15,16 @@ void append_rel_time(std::string& out, core::Timestamp t, int digits) {
   int64_t nsec = t.nsec;
   if (sec < 0) {
     // (sec, nsec) with nsec >= 0 represents sec + nsec; print as -|value|.
-    out += '-';
     if (nsec) {
       sec = -(sec + 1);
       nsec = 1000000000 - nsec;
     } else {
       sec = -sec;
     }
+    // (tshark truncates the fraction first: a value that shows as zero has no sign)
+    int64_t shown = nsec;
+    for (int d = digits < 0 ? 0 : digits; d < 9; ++d) shown /= 10;
+    if (sec || shown) out += '-';
   }
   core::append_uint(out, static_cast<uint64_t>(sec));
   if (digits <= 0) return;

@@ -32,6 +32,7 @@ static void append_clock(std::string& out, core::Timestamp t, bool utc, bool dat
 }
 
 void append_time_column(std::string& out, TimeFormat f, const RowContext& row, int digits) {
+  if (row.digits >= 0) digits = row.digits;
   switch (f) {
     case TimeFormat::Relative: append_rel_time(out, row.rel, digits); break;
     case TimeFormat::Delta: append_rel_time(out, row.delta, digits); break;

@@ -16,6 +16,7 @@ struct RowContext {
   core::Timestamp ts, rel, delta, delta_displayed;
   uint32_t len = 0;
   const core::Columns* cols = nullptr;
+  int digits = -1;  // the time column's digits for this packet (its pcapng interface's), -1: the output's
 };
 
 // The time column text as tshark prints it for -t FORMAT.

@@ -427,6 +427,29 @@ TEST_CASE("capture: pcapng interfaces of different link types, their ids per sec
   CHECK(got[3].raw.ts.nsec == 234000000u);
 }
 
+TEST_CASE("capture: pcapng times show the digits of their interface's resolution, as wiretap's precisions") {
+  // if_tsresol -> digits (tshark 4.0 on the same file): 10^-r falls to s, ds, cs, ms, us or ns;
+  // 2^-e as 10^-(e log10 2) does.
+  const std::vector<std::pair<int, int>> want = {{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 3}, {5, 3}, {6, 6}, {7, 6},
+                                                 {8, 6}, {9, 9}, {12, 9}, {0x80 | 3, 0}, {0x80 | 4, 1},
+                                                 {0x80 | 7, 2}, {0x80 | 10, 3}, {0x80 | 17, 3}, {0x80 | 20, 6},
+                                                 {0x80 | 27, 6}, {0x80 | 30, 9}, {0x80 | 34, 9}};
+  Ng g;
+  g.shb();
+  for (const auto& [r, d] : want) g.idb(1, "if", r);
+  for (uint32_t i = 0; i < want.size(); ++i) g.epb(i, 1000 + i);
+  const auto got = ng_read(g.o);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    CAPTURE(want[i].first);
+    CHECK(got[i].iface.digits == want[i].second);
+  }
+  CHECK(got[2].raw.ts.sec == 10);        // 1002 hundredths
+  CHECK(got[2].raw.ts.nsec == 20000000u);
+  CHECK(got[11].raw.ts.sec == 126);      // 1011 eighths
+  CHECK(got[11].raw.ts.nsec == 375000000u);
+}
+
 TEST_CASE("capture: pcapng lies are errors with tshark's reasons, never reads past the block") {
   capture::ReadStatus rs;
   std::string err;
