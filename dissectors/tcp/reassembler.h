@@ -144,6 +144,7 @@ public:
     uint32_t lost_head_bytes = 0; // ... how many
     bool in_open_pdu = false;     // Retransmission: the bytes copy some of the PDU still in progress
     bool at_open_pdu_start = false;  // ... from its first byte
+    uint32_t overlap_in_pdu = 0;  // PartialOverlap: bytes repeating the end of the PDU in progress
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };
 
@@ -155,7 +156,25 @@ public:
   // completed it. The bytes are only valid during the call unless they lie in
   // the current packet: the caller copies what it keeps.
   // During on_pdu for a reassembled PDU: the bytes each of its frames gave (parallel to `frames`).
-  const std::vector<uint32_t>& pdu_frame_bytes() const { return completed().parts; }
+  // A frame's part of a reassembled PDU: where its bytes lie in the PDU, how
+  // many, and whether they overlap bytes an earlier frame gave (a copy tshark's
+  // reassembly takes again: "[Segment overlap: True]").
+  struct Part {
+    uint32_t off = 0, len = 0;
+    bool overlap = false;
+  };
+  const std::vector<Part>& pdu_frame_bytes() const { return completed().parts; }
+  // A copy of bytes of the PDU in progress, all already held (an out-of-order
+  // copy, a zero-window probe sent again): listed as an overlapping part.
+  void note_overlap(uint32_t frame, uint32_t rel_seq, size_t len) {
+    if (pdu_.empty() || skip_) return;
+    const uint32_t start = next_ - static_cast<uint32_t>(pdu_.size());
+    if (seq_lt(rel_seq, start)) return;
+    const size_t off = rel_seq - start;
+    if (off >= pdu_.size() || pdu_frames_.size() >= kMaxFrames) return;
+    pdu_frames_.push_back(frame);
+    pdu_parts_.push_back(Part{static_cast<uint32_t>(off), static_cast<uint32_t>(std::min(len, pdu_.size() - off)), true});
+  }
 
   template <typename OnPdu>
   Out feed(uint32_t rel_seq, std::span<const uint8_t> data, uint32_t frame, FramerFn framer, PlausibleFn plausible,
@@ -219,7 +238,7 @@ public:
   // Heap bytes besides the buffered data (which the budget counts as it
   // comes): the comparison ring, frame lists, spare capacity, held-segment nodes.
   size_t heap_bytes() const {
-    return tail_.capacity() + (pdu_.capacity() - pdu_.size()) + 4 * (pdu_frames_.capacity() + pdu_bytes_.capacity()) +
+    return tail_.capacity() + (pdu_.capacity() - pdu_.size()) + 4 * pdu_frames_.capacity() + sizeof(Part) * pdu_parts_.capacity() +
            (ooo_ ? sizeof(*ooo_) + ooo_->size() * kHeldNodeBytes : 0);
   }
   static constexpr size_t kHeldNodeBytes = 96;  // a map node with its vector, roughly
@@ -259,7 +278,8 @@ private:
   // on_pdu (a stream is never fed from inside another's on_pdu).
   struct Completed {
     std::vector<uint8_t> bytes;
-    std::vector<uint32_t> frames, parts;
+    std::vector<uint32_t> frames;
+    std::vector<Part> parts;
   };
   static Completed& completed();
   bool reserve(size_t n);
@@ -270,14 +290,22 @@ private:
   uint32_t next_ = 0;                  // next expected relative sequence number
   std::vector<uint8_t> pdu_;           // bytes of the PDU in progress
   std::vector<uint32_t> pdu_frames_;   // frames that carried them (capped at kMaxFrames)
-  std::vector<uint32_t> pdu_bytes_;    // ... and how many bytes each gave
-  // A frame's part of the PDU in progress (one entry per frame, in order).
+  std::vector<Part> pdu_parts_;        // ... and which bytes each gave
+  // Bytes of the segment being fed that repeat the end of the PDU in
+  // progress (it began before the next expected byte): its part starts there.
+  uint32_t pending_overlap_ = 0;
+  // A frame's part of the PDU in progress (`bytes` just appended to it; one
+  // entry per frame and contiguous run, in order).
   void note_part(uint32_t frame, size_t bytes) {
-    if (!pdu_frames_.empty() && pdu_frames_.back() == frame) {
-      pdu_bytes_.back() += static_cast<uint32_t>(bytes);
+    const uint32_t at = static_cast<uint32_t>(pdu_.size() - bytes);
+    const uint32_t back = std::min<uint32_t>(pending_overlap_, at);
+    pending_overlap_ = 0;
+    if (!back && !pdu_frames_.empty() && pdu_frames_.back() == frame && !pdu_parts_.back().overlap &&
+        pdu_parts_.back().off + pdu_parts_.back().len == at) {
+      pdu_parts_.back().len += static_cast<uint32_t>(bytes);
     } else if (pdu_frames_.size() < kMaxFrames) {
       pdu_frames_.push_back(frame);
-      pdu_bytes_.push_back(static_cast<uint32_t>(bytes));
+      pdu_parts_.push_back(Part{at - back, static_cast<uint32_t>(bytes) + back, back != 0});
     }
   }
   uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip

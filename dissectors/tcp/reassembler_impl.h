@@ -43,7 +43,7 @@ void DirStream::complete_pdu(size_t len, uint32_t frame, OnPdu&& on_pdu) {
   Completed& done = completed();
   done.bytes.swap(pdu_);
   done.frames.swap(pdu_frames_);
-  done.parts.swap(pdu_bytes_);
+  done.parts.swap(pdu_parts_);
   stats_->sub(done.bytes.size());
   release_pdu();
   on_pdu(std::span<const uint8_t>(done.bytes.data(), len), &done.frames, frame, &done.bytes);
@@ -62,10 +62,11 @@ inline void DirStream::release_pdu() {
   // allocates its exact size once.
   std::vector<uint8_t>().swap(pdu_);
   pdu_frames_.clear();
-  pdu_bytes_.clear();
+  pdu_parts_.clear();
+  pending_overlap_ = 0;
   if (pdu_frames_.capacity() > kKeepParts) {
     std::vector<uint32_t>().swap(pdu_frames_);
-    std::vector<uint32_t>().swap(pdu_bytes_);
+    std::vector<Part>().swap(pdu_parts_);
   }
 }
 
@@ -250,7 +251,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     if (f.total_known) pdu_.reserve(std::min<size_t>(f.total, kReserveAtMost));
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
     pdu_frames_.assign(1, frame);
-    pdu_bytes_.assign(1, static_cast<uint32_t>(rest));
+    pdu_parts_.assign(1, Part{0, static_cast<uint32_t>(rest), false});
     out.consumed = true;
     out.tail_pdu = true;
     out.tail_len_known = f.total_known;
@@ -327,9 +328,15 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
   if (seq_lt(rel_seq, next_)) {
     out.cls = SegClass::PartialOverlap;
     out.differs = overlap_differs(rel_seq, data.first(next_ - rel_seq));
+    // Repeating the end of the PDU in progress: its part is listed from where it begins.
+    if (!pdu_.empty() && !skip_ && next_ - rel_seq <= pdu_.size()) {
+      pending_overlap_ = next_ - rel_seq;
+      out.overlap_in_pdu = pending_overlap_;
+    }
     data = data.subspan(next_ - rel_seq);
   }
   deliver(data, frame, framer, plausible, out, on_pdu);
+  pending_overlap_ = 0;  // (taken by this segment's first part, if any)
   drain_ooo(framer, plausible, out, on_pdu);
   return out;
 }

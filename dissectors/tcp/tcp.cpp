@@ -1148,7 +1148,13 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
         buf.assign(pdu.begin(), pdu.end());
       }
       view = core::Bytes(buf.data(), buf.size());
-      if (!reassembled_here && frames && view.size() > held_before) seg_part = view.size() - held_before;
+      if (!reassembled_here && frames && view.size() > held_before) {
+        seg_part = view.size() - held_before;
+        // (a segment that began by repeating the PDU's last bytes shows those too)
+        const auto& parts = ds.pdu_frame_bytes();
+        if (!parts.empty() && parts.size() == frames->size() && frames->back() == frame_no && parts.back().overlap)
+          seg_part = parts.back().len;
+      }
       reassembled_here = true;
       if (frames) {
         for (uint32_t f : *frames) {
@@ -1168,26 +1174,26 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
                              std::to_string(view.size()) + " bytes): ";
         for (size_t k = 0; k < frames->size(); ++k) {
           if (k) label += ", ";
-          label += '#' + std::to_string((*frames)[k]) + '(' + std::to_string(k < parts.size() ? parts[k] : 0) + ')';
+          label += '#' + std::to_string((*frames)[k]) + '(' + std::to_string(k < parts.size() ? parts[k].len : 0) + ')';
         }
         const int32_t segs = t.add_none(tcp_f::segments, 0, static_cast<uint32_t>(view.size()));
         if (segs >= 0) t.set_label(segs, label);
         core::Subtree sub(t, segs);
-        size_t at = 0;
         for (size_t k = 0; k < frames->size(); ++k) {
-          const size_t n = k < parts.size() ? parts[k] : 0;
+          const DirStream::Part part = k < parts.size() ? parts[k] : DirStream::Part{};
+          const size_t n = part.len, at = part.off;
           // (one listing per frame and packet: a frame that carried two of the PDUs completed here counts once)
-          if (std::find(listed.begin(), listed.end(), (*frames)[k]) != listed.end()) {
-            at += n;
-            continue;
-          }
+          if (std::find(listed.begin(), listed.end(), (*frames)[k]) != listed.end()) continue;
           listed.push_back((*frames)[k]);
           const int32_t s = t.add_uint(tcp_f::segment, (*frames)[k], 0, 0);
           char b[64];
           if (n) snprintf(b, sizeof b, ", payload: %zu-%zu (%zu %s)", at, at + n - 1, n, n == 1 ? "byte" : "bytes");
           else snprintf(b, sizeof b, " (no data)");  // the FIN that completed it
           t.append_text(s, b);
-          at += n;
+          if (part.overlap) {
+            core::Subtree ov(t, s);
+            t.add_bool(tcp_f::segment_overlap, true, 0, 0);
+          }
         }
         t.add_uint(tcp_f::segment_count, frames->size(), 0, 0);
         t.add_uint(tcp_f::reassembled_length, view.size(), 0, 0);
@@ -1283,6 +1289,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // first (a probe copying its first byte is not).
   const bool taken_again = out.cls == DirStream::SegClass::Retransmission && out.in_open_pdu &&
                            (an.out_of_order || (an.zero_window_probe && !out.at_open_pdu_start));
+  if (taken_again && flow->streams) ds.note_overlap(frame_no, rel_seq, pb.size());  // listed among the PDU's parts
   const bool split_items = reassembled_here && out.tail_pdu && (app == TcpFlow::App::Tls || app == TcpFlow::App::Mqtt) &&
                            seg_part && seg_part < pb.size();
   const bool sizes = (app == TcpFlow::App::Mqtt || app == TcpFlow::App::Dns || app == TcpFlow::App::WebSocket) &&
