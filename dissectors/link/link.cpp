@@ -46,6 +46,10 @@ void add_malformed_item(core::Packet& pkt, std::string_view proto) {
 
 void add_unreassembled_item(core::Packet& pkt, std::string_view proto) {
   auto& t = pkt.tree;
+  if (pkt.in_error) {  // (inside an ICMP error's quote tshark shows no such item)
+    pkt.unreassembled = true;
+    return;
+  }
   int32_t idx = t.open(ws_f::unreassembled, 0, 0);
   if (t.wants(ws_f::unreassembled)) t.set_label(idx, "[BoundError Unreassembled Packet: " + std::string(proto) + "]");
   core::add_expert(t, "Unreassembled fragment (change preferences to enable reassembly)", core::Severity::Note,

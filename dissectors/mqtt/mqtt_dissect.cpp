@@ -657,9 +657,10 @@ void note_pdu_size(Packet& pkt, size_t total) {
   pkt.tree.add_uint(tcp::tcp_f::pdu_size, total, 0, 0);
 }
 
-size_t dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
+size_t dissect_segment(Reader& r, Packet& pkt, MqttSession& session, size_t room) {
   core::Bytes data = r.rest_captured();
   const size_t declared = r.remaining();
+  if (room > declared) room = declared;
   pkt.fragmented = data.size() < declared;
   const uint32_t base = static_cast<uint32_t>(pkt.frame.caplen - data.size());
   size_t pos = 0;
@@ -683,7 +684,7 @@ size_t dissect_segment(Reader& r, Packet& pkt, MqttSession& session) {
         // reassembled, the segment being cut: a field read past that end is
         // "unreassembled" rather than cut, as tshark says.)
         dissect_one(data.subspan(pos), f, base + static_cast<uint32_t>(pos), pkt, session, first,
-                    pos + f.total() > declared ? declared - pos : SIZE_MAX);
+                    pos + f.total() > room ? room - pos : SIZE_MAX);
         if (pos + f.total() > declared) beyond = pos + f.total() - declared;
         first = false;
         unreassembled = pkt.unreassembled;

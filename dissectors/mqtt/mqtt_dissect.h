@@ -59,7 +59,10 @@ struct MqttSession {
 // Returns how far the last PDU runs past the segment's end when the snapshot
 // length cut the segment and that PDU's length was captured (0 otherwise):
 // tshark's PDU tracking then takes the next bytes of the stream for its rest.
-size_t dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& session);
+// `room`: where the segment's bytes end for a read (SIZE_MAX: the reader's
+// declared length); a read past it is "unreassembled", not cut (an ICMP
+// error's quote ends there while its PDU runs on).
+size_t dissect_segment(core::Reader& payload, core::Packet& pkt, MqttSession& session, size_t room = SIZE_MAX);
 
 // The framer in the reassembler's terms (length of the PDU at the start).
 tcp::PduLen frame_length(std::span<const uint8_t> b);

@@ -483,15 +483,11 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
   size_t declared = reported;
   if (const PduLen first = mqtt::frame_length(pb); first.total_known && first.total > declared) declared = first.total;
   Reader quote(pb, declared);
-  const bool truncated = pkt.truncated, fragmented = pkt.fragmented, unreassembled = pkt.unreassembled;
-  const std::string_view truncated_proto = pkt.truncated_proto;
-  mqtt::dissect_segment(quote, pkt, scratch);
-  // A PDU running past what the router quoted ends without a mark; one the
-  // snapshot length cut before the quote's end is marked, as tshark does.
-  if (declared > reported && pb.size() >= reported) {
-    pkt.truncated = truncated;
-    pkt.truncated_proto = truncated_proto;
-  }
+  const bool fragmented = pkt.fragmented, unreassembled = pkt.unreassembled;
+  // A read past what the router quoted ends without a mark (tshark's error
+  // packets show none), the snapshot length cutting there too or not; one
+  // the snapshot length cut before the quote's end is marked, as tshark does.
+  mqtt::dissect_segment(quote, pkt, scratch, reported);
   pkt.fragmented = fragmented;
   pkt.unreassembled = unreassembled;
 }

@@ -487,6 +487,29 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
       int32_t p = nodes[i].parent;
       children_[p < 0 ? nodes.size() : static_cast<size_t>(p)].push_back(static_cast<int32_t>(i));
     }
+    tree_placeholder_.assign(nodes.size(), 0);
+    if (!o_.ek)
+      for (size_t p = 0; p <= nodes.size(); ++p) {
+        const auto& list = children_[p];
+        if (list.size() < 2) continue;
+        core::FieldId with_tree[8];
+        size_t nt = 0;
+        for (int32_t k : list) {
+          // (only a value with a subtree writes "<field>_tree"; a text item with children is an object of its own)
+          const FieldNode& kn = nodes[static_cast<size_t>(k)];
+          if (children_[static_cast<size_t>(k)].empty() || nt == 8 || kn.id == link::ws_f::text) continue;
+          const FieldDef* kd = reg.def(kn.id);
+          if (!kd) continue;
+          const bool bytes_item = kn.kind == ValueKind::Bytes && kn.id != link::data_f::proto;
+          if (kd->type == FieldType::None || (kd->type == FieldType::Protocol && !bytes_item)) continue;
+          with_tree[nt++] = kn.id;
+        }
+        if (!nt) continue;
+        for (int32_t k : list)
+          if (children_[static_cast<size_t>(k)].empty())
+            for (size_t j = 0; j < nt; ++j)
+              if (nodes[static_cast<size_t>(k)].id == with_tree[j]) tree_placeholder_[static_cast<size_t>(k)] = 1;
+      }
     // Adds node `c` to object `obj` (json: a value and its "<field>_tree"
     // object, or an object for a text-only item with children; ek: flattened).
     auto add = [&](auto&& self, int32_t obj, int32_t c, std::string_view layer, bool expand) -> void {
@@ -565,7 +588,11 @@ void JsonOutput::emit(const std::vector<core::FieldNode>& nodes, const core::Fie
         doc.put(obj, def->abbrev, sub, true);
       } else {
         doc.put(obj, def->abbrev, text_value(*def, n), true);
-        if (!kids.empty()) {
+        if (kids.empty() && tree_placeholder_[static_cast<size_t>(c)]) {
+          key_.assign(def->abbrev);
+          key_ += "_tree";
+          doc.put(obj, key_, doc.str(""));
+        } else if (!kids.empty()) {
           int32_t sub = expand ? doc.obj() : filtered(def->abbrev);  // -j: subtrees are not expanded
           if (expand)
             for (int32_t k : kids) self(self, sub, k, layer, expand);

@@ -56,6 +56,9 @@ private:
   JsonOptions o_;
   bool any_ = false;
   std::vector<std::vector<int32_t>> children_;  // reused across packets
+  // Nodes without children whose field repeats among their siblings with a
+  // subtree: tshark writes "" in the "<field>_tree" array for each of them.
+  std::vector<uint8_t> tree_placeholder_;
   std::string scratch_, key_;
   RawBuf raw_;  // packets written, not yet handed to the writer
 };
