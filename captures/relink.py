@@ -20,7 +20,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        and ARP headers cut inside VXLAN and GTP-U tunnels)
   dns_tcp.pcap      -> trunc_snap100_dns.pcap (DNS over TCP cut to 100 bytes)
   mdns_lab.pcap     -> trunc_snap100_mdns.pcap (mDNS answers cut short)
-  http_close.pcap   -> trunc_snap100_http.pcap (HTTP cut to 100 bytes: header
+  http_close.pcap   -> http_midstream.pcap (started inside a response body),
+                       trunc_snap100_http.pcap (HTTP cut to 100 bytes: header
                        lines as far as they go, body segments "Continuation")
   icmp_router.pcap  -> icmp_router_snap100.pcap, icmp_pmtu.pcap -> icmp_pmtu_snap150.pcap
                        (quotes cut by the snapshot length)
@@ -370,6 +371,11 @@ def main(d):
         (False, [(la, 'sensor-a', 'broker LAN mirror port', None, 0)], sec_a),
         (True, [(lb, 'sensor-b', '', 0x80 | 24, 3600), (la, 'sensor-c', '', 3, 0)], sec_b),
     ])
+
+    # A capture started inside an HTTP response's body (the sniffer started
+    # late): tshark's HTTP declines the bytes until a message begins.
+    nh, lh, rh = read_pcap(os.path.join(d, 'http_close.pcap'))
+    write_pcap(os.path.join(d, 'http_midstream.pcap'), lh, rh[6:], nh)
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

@@ -454,6 +454,7 @@ tcp::PduLen pdu_length(std::span<const uint8_t> b) {
 }
 
 bool plausible(std::span<const uint8_t> b) { return is_message_start(as_view(b)); }
+bool could_begin(std::span<const uint8_t> b) { return could_become_start(as_view(b)); }
 
 std::string_view first_line(std::span<const uint8_t> b) {
   std::string_view s = as_view(b);

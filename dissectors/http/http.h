@@ -41,6 +41,8 @@ struct HttpSession {
 // Framer: a header block (at most 64 KiB to its blank line) and its body.
 tcp::PduLen pdu_length(std::span<const uint8_t> b);
 bool plausible(std::span<const uint8_t> b);
+// Too short to tell whether it starts a request or a response ("GE", "HTTP/1.").
+bool could_begin(std::span<const uint8_t> b);
 // The first line of a message whose header block is whole in b (for the
 // Info of a segment that starts a longer message), or empty.
 std::string_view first_line(std::span<const uint8_t> b);

@@ -1026,6 +1026,16 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
     flow->sessions->mqtt.forward = st.qos_forward;
     flow->sessions->mqtt.sessions = &st.mqtt_sessions;
   }
+  // HTTP picked up in the middle of a conversation: until a request or a
+  // response begins a segment, tshark's HTTP declines the bytes (no layer, not
+  // even Data: TCP's payload item only). The stream moves past them.
+  if (app == TcpFlow::App::Http && flow && !pkt.in_error && !flow->sessions->http.requests &&
+      !flow->sessions->http.responses && !pb.empty() && !http::plausible(pb) && !http::could_begin(pb) &&
+      (!flow->streams || flow->streams->dir[dir].buffered() == 0)) {
+    if (st.reassembly.enabled)
+      st.tcp_flows.ensure_streams(*flow, &st.reassembly_stats, &st.reassembly).dir[dir].pass_over(rel_seq, seglen);
+    return;
+  }
   if (!flow || !st.reassembly.enabled || pb.size() < seglen) {
     // No reassembly (disabled, no flow, or a snaplen-cut segment): what lies
     // in this segment is all there is.
