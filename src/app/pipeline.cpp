@@ -438,6 +438,13 @@ bool open_source(const cli::Options& o, std::optional<capture::PcapSource>& src,
   try {
     if (!o.read_file.empty()) {
       src.emplace(capture::PcapSource::open_file(o.read_file));
+    } else if (o.interfaces.size() > 1) {
+      // Several interfaces (-i eth0 -i lo): "Capturing on 'eth0' and 'lo'", as tshark.
+      std::vector<std::string> names;
+      for (const auto& spec : o.interfaces) names.push_back(resolve_interface(spec));
+      for (size_t i = 0; i < names.size(); ++i)
+        iface += (i == 0 ? "" : i + 1 == names.size() ? "' and '" : "', '") + names[i];
+      src.emplace(capture::PcapSource::open_live_many(names, o.snaplen, o.promisc, o.buffer_mib));
     } else {
       iface = resolve_interface(o.interfaces.empty() ? std::string() : o.interfaces.front());
       src.emplace(capture::PcapSource::open_live(iface, o.snaplen, o.promisc, o.buffer_mib));
@@ -798,10 +805,10 @@ void report_run(const cli::Options& o, const DissectState& st, const std::vector
   if (unknown_link && !o.quieter)
     eprint(std::to_string(unknown_link) + " packets had an unsupported link-layer type and were not decoded");
   if (o.read_file.empty() && !o.quieter) {
-    struct pcap_stat ps {};
+    uint64_t received = 0, dropped = 0;
     std::string msg = std::to_string(packets) + (packets == 1 ? " packet captured" : " packets captured");
-    if (pcap_stats(src.handle(), &ps) == 0 && ps.ps_drop)
-      msg += "\n" + std::to_string(ps.ps_drop) + " packets dropped by the kernel";
+    if (src.live_stats(received, dropped) && dropped)
+      msg += "\n" + std::to_string(dropped) + " packets dropped by the kernel";
     std::string line = msg + "\n";
     (void)!::write(2, line.data(), line.size());
   }

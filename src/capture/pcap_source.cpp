@@ -66,7 +66,7 @@ std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 }  // namespace
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
-    : p_(o.p_), ng_(std::move(o.ng_)), file_(o.file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), ng_snaplen_(o.ng_snaplen_), live_(o.live_),
+    : p_(o.p_), ng_(std::move(o.ng_)), file_(o.file_), gz_(o.gz_), fd_(o.fd_), linktype_(o.linktype_), digits_(o.digits_), pcapng_(o.pcapng_), ng_snaplen_(o.ng_snaplen_), live_(o.live_), live_if_(std::move(o.live_if_)), more_(std::move(o.more_)), rr_(o.rr_),
       name_(std::move(o.name_)), ifname_(std::move(o.ifname_)), ifdesc_(std::move(o.ifdesc_)), error_(std::move(o.error_)), blk_(std::move(o.blk_)),
       blk_cap_(o.blk_cap_), blk_len_(o.blk_len_), blk_pos_(o.blk_pos_), blk_file_pos_(o.blk_file_pos_), blk_eof_(o.blk_eof_),
       blk_swapped_(o.blk_swapped_), blk_usec_(o.blk_usec_), blk_snap_(o.blk_snap_) {
@@ -404,6 +404,10 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
     throw OpenError(msg);
   }
   s.linktype_ = pcap_datalink(s.p_);
+  s.live_if_.linktype = s.linktype_;
+  s.live_if_.name = iface;
+  s.live_if_.snaplen = static_cast<uint32_t>(pcap_snapshot(s.p_));
+  s.live_if_.digits = 9;
   // Non-blocking reads plus our own poll(): in immediate mode libpcap may wait
   // forever for a packet, and -a duration and signals must be noticed.
   pcap_setnonblock(s.p_, 1, err);
@@ -411,8 +415,45 @@ PcapSource PcapSource::open_live(const std::string& iface, int snaplen, bool pro
   return s;
 }
 
+PcapSource PcapSource::open_live_many(const std::vector<std::string>& ifaces, int snaplen, bool promisc,
+                                      int buffer_mib) {
+  PcapSource s = open_live(ifaces.at(0), snaplen, promisc, buffer_mib);
+  for (size_t i = 1; i < ifaces.size(); ++i) {
+    auto more = std::make_unique<PcapSource>(open_live(ifaces[i], snaplen, promisc, buffer_mib));
+    more->live_if_.id = static_cast<uint32_t>(i);
+    s.more_.push_back(std::move(more));
+  }
+  return s;
+}
+
+std::vector<Interface> PcapSource::interfaces() {
+  if (ng_) return ng_->leading_interfaces();
+  if (more_.empty()) return {};
+  std::vector<Interface> v{live_if_};
+  for (const auto& m : more_) v.push_back(m->live_if_);
+  return v;
+}
+
+bool PcapSource::live_stats(uint64_t& received, uint64_t& dropped) const {
+  received = dropped = 0;
+  if (!live_ || !p_) return false;
+  struct pcap_stat ps {};
+  if (pcap_stats(p_, &ps) != 0) return false;
+  received += ps.ps_recv;
+  dropped += ps.ps_drop;
+  for (const auto& m : more_) {
+    uint64_t r = 0, d = 0;
+    if (m->live_stats(r, d)) {
+      received += r;
+      dropped += d;
+    }
+  }
+  return true;
+}
+
 void PcapSource::set_filter(const std::string& bpf) {
   if (bpf.empty()) return;
+  for (auto& m : more_) m->set_filter(bpf);
   if (ng_) {
     try {
       ng_->set_filter(bpf);
@@ -448,6 +489,37 @@ ReadStatus PcapSource::next(RawPacket& out) {
     if (rs == ReadStatus::Error || rs == ReadStatus::CutShort) error_ = ng_->error();
     return rs;
   }
+  if (live_) {
+    if (more_.empty()) {
+      for (;;) {
+        const ReadStatus rs = read_live(out);
+        if (rs != ReadStatus::Timeout) return rs;
+        // Nothing buffered: wait up to 100 ms, then let the caller check its clock and signals.
+        struct pollfd pfd = {fd_, POLLIN, 0};
+        if (fd_ < 0 || ::poll(&pfd, 1, 100) <= 0) return ReadStatus::Timeout;
+      }
+    }
+    // Several interfaces: the next buffered packet of any, taking them in
+    // turn so that a busy one does not starve the others.
+    const size_t n = more_.size() + 1;
+    for (int round = 0; round < 2; ++round) {
+      for (size_t j = 0; j < n; ++j) {
+        const size_t k = (rr_ + j) % n;
+        PcapSource& src = k == 0 ? *this : *more_[k - 1];
+        const ReadStatus rs = src.read_live(out);
+        if (rs == ReadStatus::Timeout) continue;
+        rr_ = (k + 1) % n;
+        if (rs != ReadStatus::Packet && k != 0) error_ = src.error_;
+        return rs;
+      }
+      if (round) break;
+      std::vector<struct pollfd> fds;
+      fds.push_back({fd_, POLLIN, 0});
+      for (const auto& m : more_) fds.push_back({m->fd_, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), 100) <= 0) return ReadStatus::Timeout;
+    }
+    return ReadStatus::Timeout;
+  }
   struct pcap_pkthdr* h;
   const u_char* data;
   for (;;) {
@@ -462,14 +534,6 @@ ReadStatus PcapSource::next(RawPacket& out) {
       out.data = data;
       return ReadStatus::Packet;
     }
-    if (rc == 0) {
-      // Live, nothing buffered: wait up to 100 ms, then let the caller check
-      // its clock and signals.
-      if (fd_ < 0) return ReadStatus::Timeout;
-      struct pollfd pfd = {fd_, POLLIN, 0};
-      if (::poll(&pfd, 1, 100) <= 0) return ReadStatus::Timeout;
-      continue;
-    }
     if (gz_) {  // a gzip stream that ends early: cut short, as tshark says
       int zerr = Z_OK;
       gzerror(static_cast<gzFile>(gz_), &zerr);
@@ -478,11 +542,31 @@ ReadStatus PcapSource::next(RawPacket& out) {
         return ReadStatus::CutShort;
       }
     }
-    if (rc == PCAP_ERROR_BREAK) return ReadStatus::End;
+    if (rc == PCAP_ERROR_BREAK || rc == 0) return ReadStatus::End;
     error_ = pcap_geterr(p_);
     if (error_.find("truncated") != std::string::npos) return ReadStatus::CutShort;
     return ReadStatus::Error;
   }
+}
+
+ReadStatus PcapSource::read_live(RawPacket& out) {
+  struct pcap_pkthdr* h;
+  const u_char* data;
+  const int rc = pcap_next_ex(p_, &h, &data);
+  if (rc == 1) {
+    out.comments = nullptr;
+    out.iface = &live_if_;
+    out.ts.sec = h->ts.tv_sec;
+    out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds: opened with NANO precision
+    out.len = h->len;
+    out.caplen = h->caplen;
+    out.data = data;
+    return ReadStatus::Packet;
+  }
+  if (rc == 0) return ReadStatus::Timeout;
+  if (rc == PCAP_ERROR_BREAK) return ReadStatus::End;
+  error_ = pcap_geterr(p_);
+  return ReadStatus::Error;
 }
 
 }  // namespace mqsniff::capture

@@ -61,6 +61,11 @@ public:
   // Kernel ring for a live capture when -B is not given.
   static constexpr int kDefaultLiveBufferMib = 16;
   static PcapSource open_live(const std::string& iface, int snaplen, bool promisc = true, int buffer_mib = 0);
+  // Several interfaces at once (-i eth0 -i lo), as dumpcap captures them:
+  // packets in the order they are read, each naming its interface (id in
+  // the order given, its name and link type). Throws OpenError.
+  static PcapSource open_live_many(const std::vector<std::string>& ifaces, int snaplen, bool promisc = true,
+                                   int buffer_mib = 0);
 
   PcapSource(PcapSource&& o) noexcept;  // only before the first next()
   PcapSource& operator=(PcapSource&&) = delete;
@@ -77,8 +82,11 @@ public:
   // Interface name for frame labels and the -w file: pcapng's first if_name, or the live interface.
   const std::string& interface_name() const { return ifname_; }
   const std::string& interface_description() const { return ifdesc_; }  // pcapng if_description, or empty
-  // pcapng: the interfaces described before the first packet (for the -w file).
-  std::vector<Interface> interfaces() { return ng_ ? ng_->leading_interfaces() : std::vector<Interface>{}; }
+  // pcapng: the interfaces described before the first packet; a live
+  // capture on several interfaces: those (for the -w file).
+  std::vector<Interface> interfaces();
+  // A live capture's kernel counts, summed over its interfaces. False if unknown.
+  bool live_stats(uint64_t& received, uint64_t& dropped) const;
   const std::string& error() const { return error_; }
   const std::string& name() const { return name_; }
   uint32_t snaplen() const { return p_ ? static_cast<uint32_t>(pcap_snapshot(p_)) : ng_snaplen_ ? ng_snaplen_ : 262144; }
@@ -97,6 +105,7 @@ public:
 private:
   PcapSource() = default;
   ReadStatus next_block(RawPacket& out);
+  ReadStatus read_live(RawPacket& out);  // one packet if one is buffered (Timeout: none)
   bool refill(size_t need);
   bool refill_prefetched(size_t need);
   struct Prefetch;  // the read-ahead thread of a large file
@@ -112,6 +121,9 @@ private:
   bool pcapng_ = false;
   uint32_t ng_snaplen_ = 0;  // pcapng: the first interface's snapshot length
   bool live_ = false;
+  Interface live_if_;  // a live capture's interface, named by its packets
+  std::vector<std::unique_ptr<PcapSource>> more_;  // the other interfaces of a capture on several
+  size_t rr_ = 0;      // which of them is read first next time (round robin)
   std::string name_;
   std::string ifname_;
   std::string ifdesc_;
