@@ -149,6 +149,24 @@ FieldInfo g_info[core::kMaxFieldId];  // filled once for every field (learn_all)
 
 void learn(FieldInfo& fi, const FieldDef& d);
 
+// value_name() walks a chain of name comparisons; -V asks it for the same
+// few (field, value) pairs again and again (eth.type 0x0800, a checksum
+// status...). A direct-mapped cache per thread answers those.
+const char* cached_value_name(const FieldDef& d, uint64_t v) {
+  struct Entry {
+    core::FieldId id = core::kNoField;
+    uint64_t v = 0;
+    const char* name = nullptr;
+  };
+  thread_local Entry cache[1024];
+  Entry& e = cache[(static_cast<uint64_t>(d.id) * 0x9E3779B1u ^ v * 0x85EBCA77u) >> 7 & 1023];
+  if (e.id == d.id && e.v == v) return e.name;
+  e.id = d.id;
+  e.v = v;
+  e.name = value_name(d.abbrev, v);
+  return e.name;
+}
+
 // What -V needs to know of a field (read-only once made: worker threads draw trees at once).
 [[gnu::always_inline]] inline const FieldInfo& info_of(const FieldDef& d) {
   return g_info[d.id < core::kMaxFieldId ? d.id : 0];
@@ -351,7 +369,7 @@ void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
       }
       // A flags word with its own bit lines below shows no pattern itself.
       if (d.bitmask && d.abbrev != "tcp.flags") append_bits(out, d, u << core::mask_shift(d.bitmask));
-      const char* name = info_of(d).has_names ? value_name(d.abbrev, u) : nullptr;
+      const char* name = info_of(d).has_names ? cached_value_name(d, u) : nullptr;
       const bool hex = d.base == core::Base::Hex || d.base == core::Base::HexDec;
       out += d.name;
       out += ": ";
@@ -527,7 +545,7 @@ void append_flags_summary(TextBuf& out, const FieldDef& d, std::span<const Field
         out += c->name;
       }
     } else if (nodes[j].kind == ValueKind::UInt && info_of(*c).has_names) {
-      if (const char* name = value_name(c->abbrev, nodes[j].u)) {
+      if (const char* name = cached_value_name(*c, nodes[j].u)) {
         out += ", ";
         out += c->name;
         out += ": ";
@@ -653,7 +671,7 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
       }
       if (n.id == link::ws_f::expert_severity || n.id == link::ws_f::expert_group) {
         out.append(static_cast<size_t>(depth[i]) * 4, ' ');
-        const char* vn = value_name(d->abbrev, n.u);
+        const char* vn = cached_value_name(*d, n.u);
         out += "[" + std::string(d->name) + ": " + (vn ? vn : std::to_string(n.u)) + "]\n";
         continue;
       }
