@@ -331,12 +331,8 @@ void WorkerPool::work(unsigned id) {
       f.linktype = linktype_;
       f.data = b.data.data() + p.off;
       if (p.comments >= 0) f.comments = &b.comments[static_cast<size_t>(p.comments)];
-      if (p.iface) {  // pcapng: the packet's own interface
-        f.linktype = p.iface->linktype;
-        f.interface_id = static_cast<int>(p.iface->id);
-        f.section = p.iface->section;
-        f.interface_name = p.iface->name.empty() ? std::string_view("unknown") : std::string_view(p.iface->name);
-        f.interface_description = p.iface->description;
+      if (p.iface) {  // pcapng, live: the packet's own interface
+        capture::set_interface(f, *p.iface);
       } else if (out_.live) {
         f.interface_id = 0;
         f.interface_name = if_name_;

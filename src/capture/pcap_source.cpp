@@ -63,6 +63,18 @@ int digits_for_magic(const unsigned char* m) {
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
+// A packet libpcap handed over (opened with nanosecond precision).
+ReadStatus packet_of(const struct pcap_pkthdr* h, const u_char* data, const Interface* iface, RawPacket& out) {
+  out.comments = nullptr;
+  out.iface = iface;
+  out.ts.sec = h->ts.tv_sec;
+  out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds
+  out.len = h->len;
+  out.caplen = h->caplen;
+  out.data = data;
+  return ReadStatus::Packet;
+}
+
 }  // namespace
 
 PcapSource::PcapSource(PcapSource&& o) noexcept
@@ -524,16 +536,7 @@ ReadStatus PcapSource::next(RawPacket& out) {
   const u_char* data;
   for (;;) {
     int rc = pcap_next_ex(p_, &h, &data);
-    if (rc == 1) {
-      out.comments = nullptr;
-      out.iface = nullptr;
-      out.ts.sec = h->ts.tv_sec;
-      out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds: opened with NANO precision
-      out.len = h->len;
-      out.caplen = h->caplen;
-      out.data = data;
-      return ReadStatus::Packet;
-    }
+    if (rc == 1) return packet_of(h, data, nullptr, out);
     if (gz_) {  // a gzip stream that ends early: cut short, as tshark says
       int zerr = Z_OK;
       gzerror(static_cast<gzFile>(gz_), &zerr);
@@ -553,16 +556,7 @@ ReadStatus PcapSource::read_live(RawPacket& out) {
   struct pcap_pkthdr* h;
   const u_char* data;
   const int rc = pcap_next_ex(p_, &h, &data);
-  if (rc == 1) {
-    out.comments = nullptr;
-    out.iface = &live_if_;
-    out.ts.sec = h->ts.tv_sec;
-    out.ts.nsec = static_cast<uint32_t>(h->ts.tv_usec);  // nanoseconds: opened with NANO precision
-    out.len = h->len;
-    out.caplen = h->caplen;
-    out.data = data;
-    return ReadStatus::Packet;
-  }
+  if (rc == 1) return packet_of(h, data, &live_if_, out);
   if (rc == 0) return ReadStatus::Timeout;
   if (rc == PCAP_ERROR_BREAK) return ReadStatus::End;
   error_ = pcap_geterr(p_);

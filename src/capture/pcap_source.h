@@ -43,13 +43,7 @@ inline core::FrameData frame_of(const RawPacket& raw, uint64_t number, int linkt
   f.linktype = linktype;
   f.data = raw.data;
   if (raw.comments && !raw.comments->empty()) f.comments = raw.comments;
-  if (raw.iface) {  // pcapng: the packet's own interface
-    f.linktype = raw.iface->linktype;
-    f.interface_id = static_cast<int>(raw.iface->id);
-    f.section = raw.iface->section;
-    f.interface_name = raw.iface->name.empty() ? std::string_view("unknown") : std::string_view(raw.iface->name);
-    f.interface_description = raw.iface->description;
-  }
+  if (raw.iface) set_interface(f, *raw.iface);  // pcapng, live: the packet's own interface
   return f;
 }
 

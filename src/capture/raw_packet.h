@@ -31,4 +31,13 @@ struct RawPacket {
 
 enum class ReadStatus { Packet, End, CutShort, Error, Timeout };
 
+// The frame names the interface its packet came on (frame.interface_*, its link type).
+inline void set_interface(core::FrameData& f, const Interface& i) {
+  f.linktype = i.linktype;
+  f.interface_id = static_cast<int>(i.id);
+  f.section = i.section;
+  f.interface_name = i.name.empty() ? std::string_view("unknown") : std::string_view(i.name);  // tshark's word
+  f.interface_description = i.description;
+}
+
 }  // namespace mqsniff::capture

@@ -214,65 +214,7 @@ TEST_CASE("capture: a large file read ahead on a second thread equals libpcap, a
   }
 }
 
-// ---------------------------------------------------------------- pcapng comments
-namespace {
-std::vector<uint8_t> pcapng_with_comments(bool be, const std::vector<std::vector<std::string>>& per_packet,
-                                          bool simple_second = false) {
-  std::vector<uint8_t> o;
-  auto block = [&](uint32_t type, const std::vector<uint8_t>& body) {
-    const uint32_t total = 12 + static_cast<uint32_t>(body.size());
-    put32(o, type, be);
-    put32(o, total, be);
-    o.insert(o.end(), body.begin(), body.end());
-    put32(o, total, be);
-  };
-  std::vector<uint8_t> shb;
-  put32(shb, 0x1a2b3c4d, be);
-  put16(shb, 1, be);
-  put16(shb, 0, be);
-  put32(shb, 0xffffffff, be);
-  put32(shb, 0xffffffff, be);
-  o.insert(o.end(), {0x0a, 0x0d, 0x0d, 0x0a});  // the same bytes in both orders
-  put32(o, 12 + static_cast<uint32_t>(shb.size()), be);
-  o.insert(o.end(), shb.begin(), shb.end());
-  put32(o, 12 + static_cast<uint32_t>(shb.size()), be);
-  std::vector<uint8_t> idb;
-  put16(idb, 1, be);
-  put16(idb, 0, be);
-  put32(idb, 65535, be);
-  block(1, idb);
-  for (size_t i = 0; i < per_packet.size(); ++i) {
-    const std::vector<uint8_t> data = {1, 2, 3, 4, 5};
-    std::vector<uint8_t> b;
-    if (simple_second && i == 1) {
-      put32(b, 5, be);
-      b.insert(b.end(), data.begin(), data.end());
-      b.insert(b.end(), 3, 0);
-      block(3, b);
-      continue;
-    }
-    put32(b, 0, be);
-    put32(b, 0, be);
-    put32(b, static_cast<uint32_t>(i), be);
-    put32(b, 5, be);
-    put32(b, 5, be);
-    b.insert(b.end(), data.begin(), data.end());
-    b.insert(b.end(), 3, 0);
-    for (const auto& c : per_packet[i]) {
-      put16(b, 1, be);
-      put16(b, static_cast<uint16_t>(c.size()), be);
-      b.insert(b.end(), c.begin(), c.end());
-      b.insert(b.end(), (4 - c.size() % 4) % 4, 0);
-    }
-    if (!per_packet[i].empty()) {
-      put16(b, 0, be);
-      put16(b, 0, be);
-    }
-    block(6, b);
-  }
-  return o;
-}
-}  // namespace
+// ---------------------------------------------------------------- pcapng
 
 // The pcapng reader over an in-memory file.
 namespace {
@@ -577,7 +519,13 @@ TEST_CASE("capture: a capture filter on pcapng applies to each interface's link 
 }
 
 TEST_CASE("capture: comments of a pcapng file reach the packets read through PcapSource") {
-  const auto bytes = pcapng_with_comments(false, {{}, {"hello comment"}, {}});
+  Ng g;
+  g.shb();
+  g.idb(1);
+  g.epb(0, 1);
+  g.epb(0, 2, {"hello comment"});
+  g.epb(0, 3);
+  const auto& bytes = g.o;
   char path[] = "/tmp/mqsniff_cmt_XXXXXX";
   const int fd = mkstemp(path);
   REQUIRE(fd >= 0);
