@@ -160,9 +160,11 @@ public:
   // many, and whether they overlap bytes an earlier frame gave (a copy tshark's
   // reassembly takes again: "[Segment overlap: True]").
   struct Part {
-    uint32_t off = 0, len = 0;
-    bool overlap = false;
+    uint32_t off = 0;
+    uint32_t len : 31 = 0;
+    uint32_t overlap : 1 = 0;
   };
+  static_assert(sizeof(Part) == 8);
   const std::vector<Part>& pdu_frame_bytes() const { return completed().parts; }
   // A copy of bytes of the PDU in progress, all already held (an out-of-order
   // copy, a zero-window probe sent again): listed as an overlapping part.
@@ -173,7 +175,7 @@ public:
     const size_t off = rel_seq - start;
     if (off >= pdu_.size() || pdu_frames_.size() >= kMaxFrames) return;
     pdu_frames_.push_back(frame);
-    pdu_parts_.push_back(Part{static_cast<uint32_t>(off), static_cast<uint32_t>(std::min(len, pdu_.size() - off)), true});
+    pdu_parts_.push_back(Part{static_cast<uint32_t>(off), static_cast<uint32_t>(std::min(len, pdu_.size() - off)) & 0x7fffffffu, 1});
   }
 
   template <typename OnPdu>
@@ -305,7 +307,7 @@ private:
       pdu_parts_.back().len += static_cast<uint32_t>(bytes);
     } else if (pdu_frames_.size() < kMaxFrames) {
       pdu_frames_.push_back(frame);
-      pdu_parts_.push_back(Part{at - back, static_cast<uint32_t>(bytes) + back, back != 0});
+      pdu_parts_.push_back(Part{at - back, (static_cast<uint32_t>(bytes) + back) & 0x7fffffffu, back != 0});
     }
   }
   uint64_t skip_ = 0;                  // bytes of an oversized PDU still to skip

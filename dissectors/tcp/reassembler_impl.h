@@ -251,7 +251,7 @@ void DirStream::deliver(std::span<const uint8_t> c, uint32_t frame, FramerFn fra
     if (f.total_known) pdu_.reserve(std::min<size_t>(f.total, kReserveAtMost));
     pdu_.assign(c.begin() + static_cast<long>(pos), c.end());
     pdu_frames_.assign(1, frame);
-    pdu_parts_.assign(1, Part{0, static_cast<uint32_t>(rest), false});
+    pdu_parts_.assign(1, Part{0, static_cast<uint32_t>(rest) & 0x7fffffffu, 0});
     out.consumed = true;
     out.tail_pdu = true;
     out.tail_len_known = f.total_known;
