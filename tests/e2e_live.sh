@@ -186,8 +186,8 @@ if command -v setpriv >/dev/null; then
   check '[ $prc -eq 2 ] && [[ "$msg" == *"Run mqsniff as root (sudo)"* ]] && [[ "$msg" == *"sudo setcap cap_net_raw,cap_net_admin=eip"* ]]' \
     "no helpful permission message: $msg"
 fi
-# 7b. Several interfaces at once (-i lo -i any), as tshark: "Capturing on 'lo'
-#     and 'any'", each packet on its own interface (ids 0 and 1, two link
+# 7b. Several interfaces at once (-i lo -i any), as tshark: "Capturing on
+#     'Loopback: lo' and 'any'", each packet on its own interface (ids 0 and 1, two link
 #     types) in the -w file, which tshark reads back the same.
 "$bin" -i lo -i any -f "tcp port $port" -a duration:4 -w "$tmp/two.pcapng" -P >"$tmp/two.txt" 2>"$tmp/two_err.txt" & two=$!; pids+=($two)
 sleep 1.5
@@ -195,7 +195,7 @@ mosquitto_pub "${P[@]}" -i twoif -t lab/two -m both -q 1
 wait $two
 two_ids=$(tshark -r "$tmp/two.pcapng" -T fields -e frame.interface_id -e frame.interface_name -e frame.encap_type 2>/dev/null | sort -u | tr '\n\t' ' :')
 ours=$("$bin" -r "$tmp/two.pcapng" -T fields -e frame.interface_id -e frame.interface_name -e frame.encap_type 2>/dev/null | sort -u | tr '\n\t' ' :')
-check 'grep -q "Capturing on '"'"'lo'"'"' and '"'"'any'"'"'" "$tmp/two_err.txt"' "-i lo -i any: $(cat "$tmp/two_err.txt")"
+check 'grep -q "Capturing on '"'"'Loopback: lo'"'"' and '"'"'any'"'"'" "$tmp/two_err.txt"' "-i lo -i any: $(cat "$tmp/two_err.txt")"
 check '[[ "$two_ids" == "0:lo:1 1:any:"* ]] && [ "$two_ids" = "$ours" ]' "-i lo -i any: interfaces in the -w file: tshark '$two_ids', mqsniff '$ours'"
 check '[ "$("$bin" -r "$tmp/two.pcapng" 2>/dev/null | wc -l)" -eq "$(wc -l <"$tmp/two.txt")" ] && grep -q "Publish Message" "$tmp/two.txt"' \
   "-i lo -i any: the printed lines and the -w file differ"

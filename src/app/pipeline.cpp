@@ -94,6 +94,19 @@ std::string resolve_interface(const std::string& spec) {
   return found;
 }
 
+// The interface as dumpcap names it in "Capturing on ...": a loopback
+// interface is "Loopback: lo".
+std::string display_name(const std::string& name) {
+  pcap_if_t* all = nullptr;
+  char err[PCAP_ERRBUF_SIZE];
+  if (pcap_findalldevs(&all, err) != 0) return name;
+  std::string shown = name;
+  for (pcap_if_t* d = all; d; d = d->next)
+    if (name == d->name && (d->flags & PCAP_IF_LOOPBACK)) shown = "Loopback: " + name;
+  pcap_freealldevs(all);
+  return shown;
+}
+
 std::optional<core::Proto> protocol_by_name(const std::string& name) {
   const auto& reg = core::FieldRegistry::instance();
   auto id = reg.find(name);
@@ -443,7 +456,7 @@ bool open_source(const cli::Options& o, std::optional<capture::PcapSource>& src,
       std::vector<std::string> names;
       for (const auto& spec : o.interfaces) names.push_back(resolve_interface(spec));
       for (size_t i = 0; i < names.size(); ++i)
-        iface += (i == 0 ? "" : i + 1 == names.size() ? "' and '" : "', '") + names[i];
+        iface += (i == 0 ? "" : i + 1 == names.size() ? "' and '" : "', '") + display_name(names[i]);
       src.emplace(capture::PcapSource::open_live_many(names, o.snaplen, o.promisc, o.buffer_mib));
     } else {
       iface = resolve_interface(o.interfaces.empty() ? std::string() : o.interfaces.front());
@@ -841,7 +854,7 @@ int run(const cli::Options& o) {
   install_signal_handlers();
   if (live) {
     g_live = src->handle();
-    if (!o.quieter) eprint("Capturing on '" + iface + "'");
+    if (!o.quieter) eprint("Capturing on '" + (o.interfaces.size() > 1 ? iface : display_name(iface)) + "'");
   }
   // -w: raw packets to a file; tshark then prints nothing unless -P.
   std::unique_ptr<capture::FileSet> pw;
