@@ -144,7 +144,6 @@ public:
     uint32_t lost_head_bytes = 0; // ... how many
     bool in_open_pdu = false;     // Retransmission: the bytes copy some of the PDU still in progress
     bool at_open_pdu_start = false;  // ... from its first byte
-    uint32_t overlap_in_pdu = 0;  // PartialOverlap: bytes repeating the end of the PDU in progress
     uint32_t pdus = 0;         // PDUs emitted for this frame
   };
 

@@ -331,7 +331,6 @@ DirStream::Out DirStream::feed(uint32_t rel_seq, std::span<const uint8_t> data, 
     // Repeating the end of the PDU in progress: its part is listed from where it begins.
     if (!pdu_.empty() && !skip_ && next_ - rel_seq <= pdu_.size()) {
       pending_overlap_ = next_ - rel_seq;
-      out.overlap_in_pdu = pending_overlap_;
     }
     data = data.subspan(next_ - rel_seq);
   }

@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <cstring>
 #include <cstdlib>
@@ -21,6 +19,18 @@ namespace {
 
 constexpr size_t kBlock = 1u << 20;  // buffer of the block reader (a record is at most 256 KiB)
 constexpr uint32_t kMaxRecord = 262144;  // libpcap's ceiling on a record for the link types we read
+static_assert(ReadAhead::kHead >= kMaxRecord + 16, "a record and its header are carried between chunks");
+
+// Whether a stream is worth reading ahead on a helper thread: a machine with
+// a core to spare, and a large file (8 MiB and more), a pipe, or a gzip
+// stream (inflated on the helper).
+bool read_ahead_worth(FILE* f, bool gz) {
+  if (std::thread::hardware_concurrency() < 2 || std::getenv("MQSNIFF_SINGLE_THREAD")) return false;
+  if (gz) return true;
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) return false;
+  return S_ISFIFO(st.st_mode) || (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) >= 8 * kBlock);
+}
 
 // stdin cannot be rewound after we peek at its magic number, so a small
 // cookie FILE replays the peeked bytes before reading on.
@@ -158,7 +168,7 @@ PcapSource PcapSource::open_file(const std::string& path) {
   if (s.pcapng_) {
     // Our own reader (interfaces of different link types, each packet's interface).
     setvbuf(f, nullptr, _IOFBF, 1 << 16);
-    s.ng_ = std::make_unique<PcapngReader>(f);
+    s.ng_ = std::make_unique<PcapngReader>(f, read_ahead_worth(f, s.gz_ != nullptr));
     const Interface* first = s.ng_->first_interface();
     if (!first) {
       RawPacket probe;
@@ -208,85 +218,19 @@ PcapSource PcapSource::open_file(const std::string& path) {
   return s;
 }
 
-// Read-ahead of a large file on a helper thread (double buffering): while the
-// caller dissects the packets of one 1 MiB chunk, the thread reads the next
-// into the spare buffer, so the kernel's copy leaves the dissection thread.
-// Each buffer has kHead bytes of room in front, where the start of a record
-// cut by the chunk boundary is carried over: records stay contiguous.
-struct PcapSource::Prefetch {
-  static constexpr size_t kHead = kMaxRecord + 16;
-  static constexpr size_t kChunk = kBlock;
-  explicit Prefetch(int fd_, size_t off_) : fd(fd_), off(off_), spare(new uint8_t[kHead + kChunk]) {
-    t = std::thread([this] { run(); });
-    request();
-  }
-  ~Prefetch() {
-    {
-      std::lock_guard<std::mutex> lk(m);
-      stop = true;
-    }
-    cv.notify_all();
-    t.join();
-  }
-  void run() {
-    std::unique_lock<std::mutex> lk(m);
-    for (;;) {
-      cv.wait(lk, [&] { return want || stop; });
-      if (stop) return;
-      want = false;
-      uint8_t* dst = spare.get() + kHead;
-      off_t at = static_cast<off_t>(off);
-      lk.unlock();
-      ssize_t n;
-      do n = pread(fd, dst, kChunk, at);
-      while (n < 0 && errno == EINTR);
-      lk.lock();
-      got = n;
-      if (n > 0) off += static_cast<size_t>(n);
-      ready = true;
-      cv.notify_all();
-    }
-  }
-  void request() {
-    {
-      std::lock_guard<std::mutex> lk(m);
-      want = true;
-      ready = false;
-    }
-    cv.notify_all();
-  }
-  ssize_t take() {
-    std::unique_lock<std::mutex> lk(m);
-    cv.wait(lk, [&] { return ready; });
-    return got;
-  }
-  int fd;
-  size_t off;  // next file offset to read (thread side)
-  std::unique_ptr<uint8_t[]> spare;
-  std::mutex m;
-  std::condition_variable cv;
-  bool want = false, ready = false, stop = false;
-  ssize_t got = 0;
-  std::thread t;
-};
-
 bool PcapSource::refill_prefetched(size_t need) {
   while (!blk_eof_ && blk_len_ - blk_pos_ < need) {
-    ssize_t n = pf_->take();
+    // need <= kHead, so what is left of the current chunk fits in front.
+    const size_t keep = blk_len_ - blk_pos_;
+    const ssize_t n = pf_->next(blk_, blk_.get() + blk_pos_, keep);
     if (n <= 0) {
       blk_eof_ = true;
       break;
     }
-    // need <= kHead, so what is left of the current chunk fits in front.
-    size_t keep = blk_len_ - blk_pos_;
-    uint8_t* next = pf_->spare.get();
-    std::memcpy(next + Prefetch::kHead - keep, blk_.get() + blk_pos_, keep);
-    blk_.swap(pf_->spare);  // the caller's last packet is no longer needed
-    blk_pos_ = Prefetch::kHead - keep;
-    blk_len_ = Prefetch::kHead + static_cast<size_t>(n);
-    blk_cap_ = Prefetch::kHead + Prefetch::kChunk;
+    blk_pos_ = ReadAhead::kHead - keep;
+    blk_len_ = ReadAhead::kHead + static_cast<size_t>(n);
+    blk_cap_ = ReadAhead::kBuffer;
     blk_file_pos_ += static_cast<size_t>(n);
-    pf_->request();  // read the chunk after into the buffer just released
   }
   return blk_len_ - blk_pos_ >= need;
 }
@@ -297,12 +241,17 @@ bool PcapSource::refill(size_t need) {
   if (!pf_checked_) {
     // First read: a large file on a machine with a core to spare reads ahead.
     pf_checked_ = true;
-    struct stat fst;
-    if (fstat(fileno(file_), &fst) == 0 && static_cast<size_t>(fst.st_size) >= 8 * kBlock &&
-        std::thread::hardware_concurrency() >= 2 && !std::getenv("MQSNIFF_SINGLE_THREAD") && blk_len_ == 0) {
-      pf_ = std::make_unique<Prefetch>(fileno(file_), blk_file_pos_);
-      blk_.reset(new uint8_t[Prefetch::kHead + Prefetch::kChunk]);
-      blk_pos_ = blk_len_ = Prefetch::kHead;
+    if (blk_len_ == 0 && read_ahead_worth(file_, false)) {
+      const int fd = fileno(file_);
+      pf_ = std::make_unique<ReadAhead>([fd, off = static_cast<off_t>(blk_file_pos_)](uint8_t* dst, size_t n) mutable {
+        ssize_t got;
+        do got = pread(fd, dst, n, off);
+        while (got < 0 && errno == EINTR);
+        if (got > 0) off += got;
+        return got;
+      });
+      blk_ = ReadAhead::make_buffer();
+      blk_pos_ = blk_len_ = ReadAhead::kHead;
     }
   }
   if (pf_) return refill_prefetched(need);

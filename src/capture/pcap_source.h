@@ -21,6 +21,7 @@
 
 #include "src/capture/pcapng_reader.h"
 #include "src/capture/raw_packet.h"
+#include "src/capture/read_ahead.h"
 
 #include "dissectors/core/field_tree.h"
 #include "dissectors/core/packet.h"
@@ -102,8 +103,7 @@ private:
   ReadStatus read_live(RawPacket& out);  // one packet if one is buffered (Timeout: none)
   bool refill(size_t need);
   bool refill_prefetched(size_t need);
-  struct Prefetch;  // the read-ahead thread of a large file
-  std::unique_ptr<Prefetch> pf_;
+  std::unique_ptr<ReadAhead> pf_;  // the read-ahead thread of a large file
   bool pf_checked_ = false;
   pcap_t* p_ = nullptr;
   std::unique_ptr<PcapngReader> ng_;  // a pcapng file: read by our reader, not libpcap (which owns nothing then)

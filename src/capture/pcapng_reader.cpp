@@ -24,9 +24,24 @@ PcapngReader::Iface::~Iface() {
   if (filter) pcap_freecode(filter.get());
 }
 
-PcapngReader::PcapngReader(FILE* f) : f_(f), buf_(new uint8_t[kChunk]), cap_(kChunk) {}
+PcapngReader::PcapngReader(FILE* f, bool read_ahead) : f_(f) {
+  if (read_ahead) {
+    ra_ = std::make_unique<ReadAhead>([f](uint8_t* dst, size_t n) -> ssize_t {
+      const size_t got = std::fread(dst, 1, n, f);
+      return got ? static_cast<ssize_t>(got) : std::ferror(f) ? -1 : 0;
+    });
+    buf_ = ReadAhead::make_buffer();
+    cap_ = ReadAhead::kBuffer;
+    pos_ = len_ = ra_pos_ = ra_len_ = ReadAhead::kHead;
+  } else {
+    buf_.reset(new uint8_t[kChunk]);
+    cap_ = kChunk;
+  }
+  data_ = buf_.get();
+}
 
 PcapngReader::~PcapngReader() {
+  ra_.reset();  // stops the read-ahead thread before the stream closes
   if (f_) std::fclose(f_);
 }
 
@@ -40,15 +55,17 @@ uint16_t PcapngReader::rd16(const uint8_t* p) const {
 
 bool PcapngReader::fill(size_t need) {
   if (len_ - pos_ >= need) return true;
+  if (ra_) return fill_ahead(need);
   const size_t keep = len_ - pos_;
   if (need > cap_) {  // a block larger than the buffer (need <= kMaxBlock)
     std::unique_ptr<uint8_t[]> big(new uint8_t[need]);
-    std::memcpy(big.get(), buf_.get() + pos_, keep);
+    std::memcpy(big.get(), data_ + pos_, keep);
     buf_ = std::move(big);
     cap_ = need;
   } else {
-    std::memmove(buf_.get(), buf_.get() + pos_, keep);
+    std::memmove(buf_.get(), data_ + pos_, keep);
   }
+  data_ = buf_.get();
   pos_ = 0;
   len_ = keep;
   while (!eof_ && len_ < need) {
@@ -63,14 +80,81 @@ bool PcapngReader::fill(size_t need) {
   return len_ >= need;
 }
 
+// With read-ahead: records are read where the helper thread put them (the
+// chunk buffer buf_, [ra_pos_, ra_len_) not yet handed out when a large
+// block is being read); a block larger than the room carried between
+// chunks (ReadAhead::kHead) is put together in big_.
+bool PcapngReader::fill_ahead(size_t need) {
+  constexpr size_t kHead = ReadAhead::kHead;
+  if (in_big_ && need <= kHead) {  // back in the chunk, what is left of big_ in front
+    const size_t keep = len_ - pos_;
+    if (keep > ra_pos_) return false;  // (cannot happen: ra_pos_ >= kHead > keep)
+    std::memcpy(buf_.get() + ra_pos_ - keep, data_ + pos_, keep);
+    data_ = buf_.get();
+    pos_ = ra_pos_ - keep;
+    len_ = ra_len_;
+    in_big_ = false;
+    big_.reset();
+  }
+  if (!in_big_ && need <= kHead) {
+    while (!eof_ && len_ - pos_ < need) {
+      const size_t keep = len_ - pos_;
+      const ssize_t n = ra_->next(buf_, data_ + pos_, keep);
+      if (n <= 0) {
+        eof_ = true;
+        break;
+      }
+      data_ = buf_.get();
+      pos_ = kHead - keep;
+      len_ = ra_len_ = kHead + static_cast<size_t>(n);
+      consumed_ += static_cast<size_t>(n);
+    }
+    return len_ - pos_ >= need;
+  }
+  // A large block: copied together in big_.
+  const size_t keep = len_ - pos_;
+  if (!in_big_ || need > big_cap_) {
+    std::unique_ptr<uint8_t[]> big(new uint8_t[std::max(need, kHead)]);
+    std::memcpy(big.get(), data_ + pos_, keep);
+    big_ = std::move(big);
+    big_cap_ = std::max(need, kHead);
+  } else {
+    std::memmove(big_.get(), data_ + pos_, keep);
+  }
+  if (!in_big_) ra_pos_ = ra_len_;  // the chunk's bytes were all carried into big_
+  in_big_ = true;
+  data_ = big_.get();
+  pos_ = 0;
+  len_ = keep;
+  while (len_ < need) {
+    if (ra_pos_ == ra_len_) {
+      if (eof_) break;
+      const ssize_t n = ra_->next(buf_, nullptr, 0);
+      if (n <= 0) {
+        eof_ = true;
+        break;
+      }
+      ra_pos_ = kHead;
+      ra_len_ = kHead + static_cast<size_t>(n);
+      consumed_ += static_cast<size_t>(n);
+    }
+    const size_t k = std::min(need - len_, ra_len_ - ra_pos_);
+    std::memcpy(big_.get() + len_, buf_.get() + ra_pos_, k);
+    len_ += k;
+    ra_pos_ += k;
+  }
+  return len_ >= need;
+}
+
 // One whole block: its type, and its body (between the length and the trailing length).
 ReadStatus PcapngReader::read_block(uint32_t& type, const uint8_t*& body, size_t& body_len) {
-  if (cap_ > kChunk && len_ - pos_ <= kChunk) {  // back to the ordinary buffer after a large block
+  if (!ra_ && cap_ > kChunk && len_ - pos_ <= kChunk) {  // back to the ordinary buffer after a large block
     std::unique_ptr<uint8_t[]> small(new uint8_t[kChunk]);
-    std::memcpy(small.get(), buf_.get() + pos_, len_ - pos_);
+    std::memcpy(small.get(), data_ + pos_, len_ - pos_);
     len_ -= pos_;
     pos_ = 0;
     buf_ = std::move(small);
+    data_ = buf_.get();
     cap_ = kChunk;
   }
   if (!fill(8)) {
@@ -79,7 +163,7 @@ ReadStatus PcapngReader::read_block(uint32_t& type, const uint8_t*& body, size_t
     pos_ = len_;
     return ReadStatus::CutShort;
   }
-  const uint8_t* h = buf_.get() + pos_;
+  const uint8_t* h = data_ + pos_;
   uint32_t raw_type;
   std::memcpy(&raw_type, h, 4);
   if (raw_type == kShb || raw_type == __builtin_bswap32(kShb)) {  // a new section: its own byte order
@@ -88,7 +172,7 @@ ReadStatus PcapngReader::read_block(uint32_t& type, const uint8_t*& body, size_t
       pos_ = len_;
       return ReadStatus::CutShort;
     }
-    h = buf_.get() + pos_;
+    h = data_ + pos_;
     const uint32_t bom = uint32_t(h[8]) | uint32_t(h[9]) << 8 | uint32_t(h[10]) << 16 | uint32_t(h[11]) << 24;
     if (bom == 0x1A2B3C4D) be_ = false;
     else if (bom == 0x4D3C2B1A) be_ = true;
@@ -128,7 +212,7 @@ ReadStatus PcapngReader::read_block(uint32_t& type, const uint8_t*& body, size_t
     pos_ = len_;
     return ReadStatus::CutShort;
   }
-  h = buf_.get() + pos_;
+  h = data_ + pos_;
   if (rd32(h + total - 4) != total) {
     error_ = "block total length in header and trailer don't match";
     pos_ = len_;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "src/capture/raw_packet.h"
+#include "src/capture/read_ahead.h"
 
 namespace mqsniff::capture {
 
@@ -34,8 +35,9 @@ public:
   static constexpr size_t kMaxInterfaces = 65536;
 
   // Takes the stream (closed by the destructor), positioned at the file's
-  // first byte, a Section Header Block.
-  explicit PcapngReader(FILE* f);
+  // first byte, a Section Header Block. With read_ahead, a helper thread
+  // reads the stream (src/capture/read_ahead.h) and the caller touches it no more.
+  explicit PcapngReader(FILE* f, bool read_ahead = false);
   ~PcapngReader();
   PcapngReader(const PcapngReader&) = delete;
   PcapngReader& operator=(const PcapngReader&) = delete;
@@ -49,7 +51,9 @@ public:
   // The first section's interfaces described before the first packet.
   std::vector<Interface> leading_interfaces();
   // Bytes of the stream consumed so far.
-  long position() const { return static_cast<long>(consumed_ - (len_ - pos_)); }
+  long position() const {
+    return static_cast<long>(consumed_ - (len_ - pos_) - (in_big_ ? ra_len_ - ra_pos_ : 0));
+  }
   // A BPF capture filter on the packets, compiled for each interface's link
   // type as it appears. Throws std::runtime_error with libpcap's message.
   void set_filter(const std::string& bpf);
@@ -65,6 +69,7 @@ private:
     ~Iface();
   };
   bool fill(size_t need);  // at least `need` bytes at pos_, unless the stream ends
+  bool fill_ahead(size_t need);  // (the same with read-ahead)
   ReadStatus read(RawPacket& out);  // the next packet, filtered
   ReadStatus read_block(uint32_t& type, const uint8_t*& body, size_t& body_len);
   bool add_interface(const uint8_t* body, size_t n);
@@ -74,8 +79,14 @@ private:
   uint16_t rd16(const uint8_t* p) const;
 
   FILE* f_;
-  std::unique_ptr<uint8_t[]> buf_;
+  std::unique_ptr<uint8_t[]> buf_;  // the buffer read into (with read-ahead: the current chunk)
   size_t cap_ = 0, len_ = 0, pos_ = 0;
+  const uint8_t* data_ = nullptr;   // where the bytes [pos_, len_) are: buf_, or big_
+  std::unique_ptr<ReadAhead> ra_;
+  std::unique_ptr<uint8_t[]> big_;  // read-ahead: a block larger than the room between chunks
+  size_t big_cap_ = 0;
+  bool in_big_ = false;             // data_ is big_; the chunk's bytes [ra_pos_, ra_len_) come next
+  size_t ra_pos_ = 0, ra_len_ = 0;
   uint64_t consumed_ = 0;
   bool eof_ = false;
   bool be_ = false;         // the current section's byte order
