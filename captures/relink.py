@@ -41,6 +41,8 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
   mqtt_plain.pcap + mqtt_ipv6_ns.pcap -> mqtt_two_sensors.pcapng (two sections,
                        both byte orders, three interfaces: microseconds,
                        2^-24 s with an if_tsoffset, milliseconds)
+  mqtts_keylog_dsb.pcapng -> mqtts_keylog_dsb_late.pcapng (its secrets block
+                       after the first packet, and again after the last)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
   mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap,
@@ -376,6 +378,22 @@ def main(d):
     # late): tshark's HTTP declines the bytes until a message begins.
     nh, lh, rh = read_pcap(os.path.join(d, 'http_close.pcap'))
     write_pcap(os.path.join(d, 'http_midstream.pcap'), lh, rh[6:], nh)
+
+    # The TLS secrets block of mqtts_keylog_dsb.pcapng moved after the first
+    # packet (the SYN), and a second copy of it after the last: secrets are
+    # applied from where they stand in the file, as tshark applies them.
+    with open(os.path.join(d, 'mqtts_keylog_dsb.pcapng'), 'rb') as f:
+        raw = f.read()
+    blocks, at = [], 0
+    while at < len(raw):
+        btype, blen = struct.unpack_from('<II', raw, at)
+        blocks.append((btype, raw[at:at + blen]))
+        at += blen
+    dsb = [b for t, b in blocks if t == 10]
+    rest = [b for t, b in blocks if t != 10]
+    first = next(i for i, (t, _) in enumerate(blocks) if t == 6) - len(dsb) + 1  # just after the first packet
+    with open(os.path.join(d, 'mqtts_keylog_dsb_late.pcapng'), 'wb') as f:
+        f.write(b''.join(rest[:first]) + b''.join(dsb) + b''.join(rest[first:]) + b''.join(dsb))
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

@@ -156,6 +156,17 @@ if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: .pcap
 a=$("$bin" -r mqtts_keylog_dsb.pcapng -Y mqtt -e mqtt.topic 2>&1); b=$("$bin" -r "$gz/s.pcapng.gz" -Y mqtt -e mqtt.topic 2>&1)
 if [ -n "$a" ] && [ "$a" = "$b" ]; then pass=$((pass+1)); else echo "FAIL: .pcapng.gz (with secrets) differs"; fail=$((fail+1)); fi
 expect 2 'appears to have been cut short in the middle of a packet.' -r "$gz/cut.pcap.gz"
+# TLS secrets after the first packet apply from there on (a run on one thread,
+# tests/golden dsb_late_*); spread over threads, the run says it could not.
+expect 0 'TLS secrets in the capture before frame 2 were not applied' --threads 2 -r mqtts_keylog_dsb_late.pcapng
+gz=$(mktemp -d)
+gzip -c mqtts_keylog_dsb_late.pcapng >"$gz/late.pcapng.gz"
+a=$("$bin" --threads 1 -r "$gz/late.pcapng.gz" -Y mqtt -T fields -e mqtt.topic 2>&1)
+b=$(cat mqtts_keylog_dsb_late.pcapng | "$bin" --threads 1 -r - -Y mqtt -T fields -e mqtt.topic 2>&1)
+c=$("$bin" --threads 1 -r mqtts_keylog_dsb_late.pcapng -Y mqtt -T fields -e mqtt.topic 2>&1)
+if [ "$(echo "$c" | grep -c secure/)" -ge 5 ] && [ "$a" = "$c" ] && [ "$b" = "$c" ]; then pass=$((pass+1)); else
+  echo "FAIL: late secrets from a gzip file or a pipe"; fail=$((fail+1)); fi
+rm -rf "$gz"
 rm -rf "$gz"
 # Manufacturer names (eth.*.oui_resolved) from an OUI table in the IEEE registry's
 # format (ieee-data), as MQSNIFF_OUI_FILE names it; without a table, no names.

@@ -36,10 +36,12 @@ run_one() { # dir name capture reference args...
   local got extra=("${TSHARK_EXTRA[@]}")
   [ "$dir" != "$root/captures" ] && extra+=(-o tcp.reassemble_out_of_order:TRUE)
   got=$(cd "$dir" && "$bin" -r "$cap" "$@" 2>/dev/null; echo "rc=$?")
-  # -o mqtt.analysis:FALSE is mqsniff's own switch to tshark's exact tree: tshark is run without it.
+  # -o mqtt.analysis:FALSE is mqsniff's own switch to tshark's exact tree, --threads N
+  # its own thread count: tshark is run without them.
   local targs=() a prev=
   for a in "$@"; do
     if [ "$prev" = -o ] && [ "$a" = mqtt.analysis:FALSE ]; then unset 'targs[${#targs[@]}-1]'; prev=; continue; fi
+    if [ "$prev" = --threads ]; then unset 'targs[${#targs[@]}-1]'; prev=; continue; fi
     targs+=("$a"); prev=$a
   done
   local m=$mode

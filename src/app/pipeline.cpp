@@ -32,7 +32,6 @@
 #include "dissectors/mqtt/mqtt_analysis.h"
 #include "filters/filter.h"
 #include "src/capture/pcap_source.h"
-#include "src/capture/pcapng_secrets.h"
 #include "src/capture/writer.h"
 #include "src/output/render.h"
 #include "src/output/writer.h"
@@ -175,6 +174,18 @@ private:
   int code_ = 0;
 };
 
+// The TLS key logs of a pcapng file's Decryption Secrets Blocks (read with
+// no option, as tshark does): from where they stand in the file on, as
+// tshark applies them (a session whose keys are looked up after the block is
+// decrypted). The first starts decryption.
+void add_capture_secrets(DissectState& st, const std::vector<std::string>& texts) {
+  if (!st.tls_decrypt) {
+    st.tls_decrypt = std::make_unique<tls::DecryptContext>();
+    if (st.mqtt_needed) st.tls_needed = true;  // decrypted MQTT is only found by dissecting TLS
+  }
+  for (const auto& text : texts) st.tls_decrypt->keylog.add_text(text);
+}
+
 // -2 on a file: a first pass that notes which frame answered what (MQTT QoS
 // flows when the analysis is on; ICMP echoes, DNS queries, HTTP requests),
 // so the second (the one that prints) can point forward
@@ -214,7 +225,9 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward*
   src.set_filter(o.capture_filter);
   capture::RawPacket raw;
   uint64_t n = 0;
+  if (src.has_tls_secrets()) add_capture_secrets(s1, src.take_tls_secrets());
   while (src.next(raw) == capture::ReadStatus::Packet && (o.count < 0 || n < static_cast<uint64_t>(o.count))) {
+    if (src.has_tls_secrets()) add_capture_secrets(s1, src.take_tls_secrets());
     tree.reset();
     core::Packet pkt(tree);
     pkt.frame = capture::frame_of(raw, ++n, src.linktype());
@@ -472,14 +485,13 @@ bool open_source(const cli::Options& o, std::optional<capture::PcapSource>& src,
 }
 
 // TLS decryption: a key log named on the command line, and the secrets a
-// pcapng file carries in Decryption Secrets Blocks (read with no option, as
-// tshark does). False when the key log exists but cannot be read.
-bool load_keys(const cli::Options& o, bool live, DissectState& st) {
-  std::vector<std::string> embedded = live ? std::vector<std::string>{} : capture::read_pcapng_tls_secrets(o.read_file);
+// pcapng file carries before its first packet (later ones are added as they
+// are read). False when the key log exists but cannot be read.
+bool load_keys(const cli::Options& o, bool live, capture::PcapSource& src, DissectState& st) {
+  std::vector<std::string> embedded = src.take_tls_secrets();  // (those before the first packet)
   if (o.keylog_file.empty() && embedded.empty()) return true;
-  st.tls_decrypt = std::make_unique<tls::DecryptContext>();
+  add_capture_secrets(st, embedded);
   auto& kl = st.tls_decrypt->keylog;
-  for (const auto& text : embedded) kl.add_text(text);
   if (!o.keylog_file.empty()) {
     std::string err;
     if (!kl.load_file(o.keylog_file, err)) {
@@ -590,6 +602,7 @@ public:
         break;
       }
       if (past_file_duration(raw)) break;
+      if (src_.has_tls_secrets()) secrets_read();
       if (!process(raw)) break;
     }
     if (pool_) pool_->finish();
@@ -633,6 +646,20 @@ private:
                      el > 0 ? static_cast<double>(number_) / el : 0.0, pos / 1048576.0, file_size_ / 1048576.0,
                      file_size_ ? 100.0 * static_cast<double>(pos) / static_cast<double>(file_size_) : 0.0);
     if (k > 0) (void)!::write(2, line, static_cast<size_t>(std::min(k, 159)));
+  }
+
+  // TLS secrets read in the file before this packet (after its first).
+  void secrets_read() {
+    const auto texts = src_.take_tls_secrets();
+    if (!pool_) {
+      add_capture_secrets(st_, texts);
+      return;
+    }
+    // Decryption keeps a run on one thread, which this one is not.
+    if (!o_.quieter)
+      eprint("TLS secrets in the capture before frame " + std::to_string(number_ + 1) +
+             " were not applied: they come after its first packet, and the run is spread over threads "
+             "(--threads 1 applies them from there on).");
   }
 
   void read_failed(capture::ReadStatus rs) {
@@ -845,7 +872,7 @@ int run(const cli::Options& o) {
   std::optional<capture::PcapSource> src;
   std::string iface;
   if (!open_source(o, src, iface)) return cli::kExitFileError;
-  if (!load_keys(o, live, st)) return 1;  // as an unreadable capture file
+  if (!load_keys(o, live, *src, st)) return 1;  // as an unreadable capture file
   std::unique_ptr<mqtt::QosForward> forward;
   std::unique_ptr<core::ResponseIndex> responses;
   std::unique_ptr<tcp::StreamForward> streams;

@@ -80,6 +80,11 @@ public:
   // pcapng: the interfaces described before the first packet; a live
   // capture on several interfaces: those (for the -w file).
   std::vector<Interface> interfaces();
+  // pcapng: the TLS key logs of the secrets blocks read since the last call
+  // (after opening: those before the first packet; then those read before
+  // the packet next() just returned). Empty for other sources.
+  bool has_tls_secrets() const { return ng_ && ng_->has_secrets(); }
+  std::vector<std::string> take_tls_secrets() { return ng_ ? ng_->take_secrets() : std::vector<std::string>{}; }
   // A live capture's kernel counts, summed over its interfaces. False if unknown.
   bool live_stats(uint64_t& received, uint64_t& dropped) const;
   const std::string& error() const { return error_; }

@@ -7,7 +7,8 @@
 namespace mqsniff::capture {
 
 namespace {
-constexpr uint32_t kShb = 0x0A0D0D0A, kIdb = 1, kPb = 2, kSpb = 3, kEpb = 6;
+constexpr uint32_t kShb = 0x0A0D0D0A, kIdb = 1, kPb = 2, kSpb = 3, kEpb = 6, kDsb = 10;
+constexpr uint32_t kTlsKeyLog = 0x544c534b;  // a Decryption Secrets Block's type "TLSK"
 constexpr size_t kChunk = 1u << 20;  // bytes asked of the stream at a time
 
 // libpcap's DLT_ for a LINKTYPE_ where they differ on Linux.
@@ -376,7 +377,12 @@ ReadStatus PcapngReader::read(RawPacket& out) {
       if (!add_interface(b, n)) return ReadStatus::Error;
       continue;
     }
-    if (type != kEpb && type != kSpb && type != kPb) continue;  // name resolution, statistics, secrets, custom...
+    if (type == kDsb) {  // (editcap --inject-secrets): a TLS key log, given to the caller as read
+      if (n >= 8 && rd32(b) == kTlsKeyLog && rd32(b + 4) <= n - 8)
+        secrets_.emplace_back(reinterpret_cast<const char*>(b) + 8, rd32(b + 4));
+      continue;
+    }
+    if (type != kEpb && type != kSpb && type != kPb) continue;  // name resolution, statistics, custom...
     const size_t count = ifaces_.size() - section_first_;
     uint32_t ifid = 0, caplen = 0, len = 0;
     uint64_t ticks = 0;

@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/capture/raw_packet.h"
@@ -50,6 +51,11 @@ public:
   const Interface* first_interface();
   // The first section's interfaces described before the first packet.
   std::vector<Interface> leading_interfaces();
+  // The TLS key logs of the Decryption Secrets Blocks read since the last
+  // call (pcapng draft §4.7), in file order: those before the first packet
+  // once first_interface() has been called, later ones as packets after them are read.
+  bool has_secrets() const { return !secrets_.empty(); }
+  std::vector<std::string> take_secrets() { return std::exchange(secrets_, {}); }
   // Bytes of the stream consumed so far.
   long position() const {
     return static_cast<long>(consumed_ - (len_ - pos_) - (in_big_ ? ra_len_ - ra_pos_ : 0));
@@ -95,6 +101,7 @@ private:
   size_t section_first_ = 0;  // index in ifaces_ of the current section's first interface
   std::deque<Iface> ifaces_;  // every interface of the file (stable addresses)
   std::vector<std::string> comments_;
+  std::vector<std::string> secrets_;  // key logs not yet taken
   std::string error_;
   std::string filter_text_;
   // A packet read by first_interface() before the caller asked for it.

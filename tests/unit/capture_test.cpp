@@ -15,7 +15,6 @@
 
 #include "src/capture/pcap_source.h"
 #include "src/capture/pcapng_reader.h"
-#include "src/capture/pcapng_secrets.h"
 
 namespace {
 
@@ -535,35 +534,58 @@ TEST_CASE("capture: pcapng lies are errors with tshark's reasons, never reads pa
   }
 }
 
-TEST_CASE("capture: TLS secrets blocks are found wherever they stand, across buffer refills and far skips") {
-  for (bool be : {false, true}) {
-    Ng g;
-    g.be = be;
-    g.shb();
-    g.idb(1);
-    auto dsb = [&](const std::string& text) {
-      std::vector<uint8_t> b;
-      put32(b, 0x544c534b, be);  // TLSK
-      put32(b, static_cast<uint32_t>(text.size()), be);
-      b.insert(b.end(), text.begin(), text.end());
-      b.insert(b.end(), (4 - text.size() % 4) % 4, 0);
-      g.block(10, b);
-    };
-    dsb("CLIENT_RANDOM first");
-    for (int i = 0; i < 40000; ++i) g.epb(0, static_cast<uint64_t>(i));  // 1.6 MB of packet blocks
-    dsb("CLIENT_RANDOM middle");
-    std::vector<uint8_t> big(3u << 20, 0);  // a block of 3 MiB (skipped with a seek)
-    g.block(0x0BAD, big);
-    dsb("CLIENT_RANDOM last");
-    char path[] = "/tmp/mqsniff_dsb_XXXXXX";
-    const int fd = mkstemp(path);
-    REQUIRE(fd >= 0);
-    REQUIRE(write(fd, g.o.data(), g.o.size()) == static_cast<ssize_t>(g.o.size()));
-    close(fd);
-    CHECK(capture::read_pcapng_tls_secrets(path) ==
-          std::vector<std::string>{"CLIENT_RANDOM first", "CLIENT_RANDOM middle", "CLIENT_RANDOM last"});
-    unlink(path);
-  }
+TEST_CASE("capture: TLS secrets blocks are handed over where they stand, across chunks and large blocks") {
+  for (bool be : {false, true})
+    for (bool ahead : {false, true}) {
+      CAPTURE(be);
+      CAPTURE(ahead);
+      Ng g;
+      g.be = be;
+      g.shb();
+      g.idb(1);
+      auto dsb = [&](const std::string& text) {
+        std::vector<uint8_t> b;
+        put32(b, 0x544c534b, be);  // TLSK
+        put32(b, static_cast<uint32_t>(text.size()), be);
+        b.insert(b.end(), text.begin(), text.end());
+        b.insert(b.end(), (4 - text.size() % 4) % 4, 0);
+        g.block(10, b);
+      };
+      dsb("CLIENT_RANDOM first");
+      for (int i = 0; i < 40000; ++i) g.epb(0, static_cast<uint64_t>(i));  // 1.6 MB of packet blocks
+      dsb("CLIENT_RANDOM middle");
+      g.block(0x0BAD, std::vector<uint8_t>(3u << 20, 0));  // a block of 3 MiB
+      {
+        std::vector<uint8_t> b;  // secrets of another kind: not a TLS key log
+        put32(b, 0x57474b4c, be);
+        put32(b, 4, be);
+        put32(b, 0, be);
+        g.block(10, b);
+      }
+      dsb("CLIENT_RANDOM last");
+      g.epb(0, 40000);
+      dsb("CLIENT_RANDOM after the last packet");
+      FILE* f = fmemopen(g.o.data(), g.o.size(), "rb");
+      REQUIRE(f);
+      capture::PcapngReader r(f, ahead);
+      REQUIRE(r.first_interface());
+      CHECK(r.take_secrets() == std::vector<std::string>{"CLIENT_RANDOM first"});
+      CHECK_FALSE(r.has_secrets());
+      capture::RawPacket raw;
+      uint64_t n = 0;
+      std::vector<std::pair<uint64_t, std::string>> seen;  // (packets read, secret)
+      capture::ReadStatus rs;
+      while ((rs = r.next(raw)) == capture::ReadStatus::Packet) {
+        ++n;
+        for (auto& t : r.take_secrets()) seen.emplace_back(n, t);
+      }
+      CHECK(rs == capture::ReadStatus::End);
+      for (auto& t : r.take_secrets()) seen.emplace_back(n + 1, t);
+      CHECK(n == 40001);
+      CHECK(seen == std::vector<std::pair<uint64_t, std::string>>{{40001, "CLIENT_RANDOM middle"},
+                                                                  {40001, "CLIENT_RANDOM last"},
+                                                                  {40002, "CLIENT_RANDOM after the last packet"}});
+    }
 }
 
 TEST_CASE("capture: a capture filter on pcapng applies to each interface's link type") {
