@@ -43,6 +43,10 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        2^-24 s with an if_tsoffset, milliseconds)
   mqtts_keylog_dsb.pcapng -> mqtts_keylog_dsb_late.pcapng (its secrets block
                        after the first packet, and again after the last)
+  around_padded(_vlan).pcap -> trunc_snap{43,56,60,62,67,80,96}_padded.pcap,
+                       trunc_snap75_features.pcap,
+                       trunc_snap60_padded_vlan.pcap (trailers, VXLAN, ICMPv6,
+                       an HTTP body segment cut)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
   mqtt_features.pcap -> mqtt_v5_midstream.pcap (starts after a 5.0 CONNECT)
   mqtt_lossy.pcap -> mqtt_lossy_late.pcap, mqtt_lossy_midpdu.pcap,
@@ -356,6 +360,26 @@ def main(d):
     # The same behind an 802.1Q tag (padding and trailer in the tag's tree, no FCS guessed).
     write_pcap(os.path.join(d, 'around_padded_vlan.pcap'), lpd,
                [(s, f, o + 4, p[:12] + struct.pack('>HH', 0x8100, 56) + p[12:]) for (s, f, o, p) in out], npd)
+
+    # The padded captures cut as a snapshot length cuts them (fourteenth
+    # session): VXLAN's header cut (43), the ICMPv6 header cut after its type
+    # (56), an ICMPv6 error whose quote is not captured and a padding cut (62),
+    # a body segment after a cut header block kept to one byte and a trailer
+    # cut (67), a neighbour option cut (80), an echo cut after its identifier
+    # (60), a CONNECT cut after its flags (96), a 5.0 user property cut after
+    # its key's length (mqtt_features, 75); behind the 802.1Q tag, VXLAN's
+    # inner Ethernet header cut and a trailer after padding (60).
+    for src, dst, n in (('around_padded.pcap', 'trunc_snap43_padded.pcap', 43),
+                        ('around_padded.pcap', 'trunc_snap56_padded.pcap', 56),
+                        ('around_padded.pcap', 'trunc_snap62_padded.pcap', 62),
+                        ('around_padded.pcap', 'trunc_snap67_padded.pcap', 67),
+                        ('around_padded.pcap', 'trunc_snap80_padded.pcap', 80),
+                        ('around_padded.pcap', 'trunc_snap60_padded.pcap', 60),
+                        ('around_padded.pcap', 'trunc_snap96_padded.pcap', 96),
+                        ('mqtt_features.pcap', 'trunc_snap75_features.pcap', 75),
+                        ('around_padded_vlan.pcap', 'trunc_snap60_padded_vlan.pcap', 60)):
+        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
+        write_pcap(os.path.join(d, dst), lx_, [(s_, f_, o, p[:n]) for (s_, f_, o, p) in rx_], nx_, snaplen=n)
 
     # Two sensors' captures in one pcapng, as a collector joins them: the lab's
     # IPv4 capture on "sensor-a" (microseconds, described), then a second

@@ -643,6 +643,7 @@ bool dissect_cut(core::Bytes captured, uint32_t base, Packet& pkt, HttpSession* 
   std::string_view s = as_view(captured);
   auto& t = pkt.tree;
   const size_t eol = s.find("\r\n");
+  if (sess) sess->cut_read = true;
   if (s.size() < 3) {
     // (Fewer than three bytes kept: tshark's HTTP meets the cut before it
     // names itself; TCP's line stays.)

@@ -27,6 +27,7 @@ inline constexpr uint16_t kPorts[] = {80, 3128, 3132, 5985, 8080, 8088, 11371, 1
 struct HttpSession {
   uint32_t requests = 0, responses = 0;
   uint32_t answered = 0;  // final responses seen: the next one answers request answered + 1
+  bool cut_read = false;  // a segment the capture cut was read as HTTP: the conversation is taken up
   static constexpr size_t kMaxUri = 2048;  // a longer request URI is kept cut to this for http.response_for.uri
   // The URI of the last request line read (tshark's conversation keeps it): a
   // response that answers no recorded request (the request's header block was

@@ -311,6 +311,10 @@ struct QuotedGuard {
 };
 void dissect_quoted(Reader& r, Packet& pkt, DissectState& st, bool v6) {
   if (!r.remaining()) return;
+  if (v6 && !r.captured_remaining()) {  // nothing of it captured: tshark's ICMPv6 stops before IPv6
+    pkt.mark_truncated("ICMPv6");
+    return;
+  }
   const bool was_truncated = pkt.truncated;
   {
     QuotedGuard g(pkt);
@@ -494,7 +498,10 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
     const uint32_t o = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
     uint8_t type = r.u8();
     uint8_t len8 = r.u8();
-    if (!r.ok()) break;
+    if (!r.ok()) {  // an option header cut by the capture
+      pkt.check(r, "ICMPv6");
+      break;
+    }
     if (len8 == 0) {  // a zero length would loop forever: tshark calls it malformed
       pkt.mark_malformed("ICMPv6");
       break;
@@ -537,10 +544,17 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
     } else if (type == 14) {  // Nonce (RFC 3971 §5.3.2)
       t.add_bytes(icmpv6_f::opt_nonce, raw.data(), raw.size(), o + 2);
       if (want_label) label = "ICMPv6 Option (Nonce)";
+    } else if (want_label && (type == 1 || type == 2 || type == 3 || type == 5)) {
+      // Cut by the capture: tshark's label stops where its reading did.
+      label = type == 1   ? "ICMPv6 Option (Source link-layer address"
+              : type == 2 ? "ICMPv6 Option (Target link-layer address"
+              : type == 3 ? "ICMPv6 Option (Prefix information"
+                          : "ICMPv6 Option (MTU";
     } else if (want_label) {
       label = "ICMPv6 Option (" + std::to_string(type) + ")";
     }
     if (want_label) t.set_label(t.top(), label);
+    if (raw.size() < len - 2) body.bytes(len - 2);  // (tshark reads the option's bytes: a cut stops it)
     if (!body.ok()) {
       pkt.check(body, "ICMPv6");
       break;
@@ -553,6 +567,32 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
 void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   Header h;
+  if (r.captured_remaining() && r.captured_remaining() < 4 && r.remaining() >= 4 && !pkt.in_error) {
+    // The header cut before the checksum: tshark shows the type (and code)
+    // it read, names them in Info, and stops at the cut.
+    const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
+    pkt.layer("icmpv6");
+    pkt.set_protocol("ICMPv6");
+    t.open(icmpv6_f::proto, off, static_cast<uint32_t>(r.remaining()));
+    const uint8_t type = r.u8();
+    t.add_uint(icmpv6_f::type, type, off, 1);
+    std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
+    if (info) {
+      const char* tn = icmpv6_type_name(type);
+      *info = tn ? tn : "Unknown (" + std::to_string(type) + ")";
+    }
+    if (r.captured_remaining()) {
+      const uint8_t code = r.u8();
+      t.add_uint(icmpv6_f::code, code, off + 1, 1);
+      if (const char* cn = icmpv6_code_name(type, code)) {
+        t.append_text(t.last_of(icmpv6_f::code), std::string(" (") + cn + ")");
+        if (info) *info += std::string(" (") + cn + ")";
+      }
+    }
+    t.close();
+    pkt.mark_truncated("ICMPv6");
+    return;
+  }
   if (!open_header(r, pkt, "icmpv6", "ICMPv6", icmpv6_f::proto, h)) return;
   const uint32_t off = h.off;
   const Bytes all = h.all;
@@ -598,9 +638,9 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
     case 128:
     case 129: {
       uint16_t id = r.be16();
+      if (r.ok()) t.add_uint(icmpv6_f::echo_identifier, id, off + 4, 2);  // (shown even if the capture cuts what follows)
       uint16_t seq = r.be16();
       if (pkt.check(r, "ICMPv6")) break;
-      t.add_uint(icmpv6_f::echo_identifier, id, off + 4, 2);
       t.add_uint(icmpv6_f::echo_sequence_number, seq, off + 6, 2);
       if (info) {
         *info += " id=";

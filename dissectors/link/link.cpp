@@ -84,6 +84,20 @@ namespace {
 // frame of 64 bytes or more, a last 4 bytes taken for the FCS (eth.fcs,
 // unverified); anything else is a trailer (eth.trailer). Added at the end of
 // the Ethernet tree.
+// tshark reads the padding, trailer and FCS in its Ethertype layer, after the
+// payload's dissector: a cut there is named after it.
+constexpr const char* kTrailerLayer = "Ethertype";
+
+// Whether tshark's VSS-Monitoring trailer heuristic (the first it tries)
+// reads past the captured part of a trailer of `len` bytes: a time stamp
+// (8 bytes, read first) and/or a port stamp (1 or 2 bytes); lengths no such
+// trailer can have are declined before any read.
+bool vss_meets_cut(uint32_t len, uint32_t captured) {
+  if (len > 14 || (len & 3) == 3 || ((len & 3) == 0 && len < 8)) return false;
+  if (len >= 8) return captured < 8;  // (a zero time stamp then declines it)
+  return captured < ((len & 1) ? 1u : 2u);
+}
+
 void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = true, FieldId trailer_id = eth_f::trailer) {
   auto& t = pkt.tree;
   const uint32_t len = pkt.frame.len, caplen = pkt.frame.caplen;
@@ -98,7 +112,7 @@ void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = t
     padding = 60 - end;
     for (uint32_t i = 0; i < padding; ++i) {
       if (i >= captured) {  // the capture cut the padding it is reading: tshark's exception
-        pkt.mark_truncated("Ethernet");
+        pkt.mark_truncated(kTrailerLayer);
         return;
       }
       if (p[i]) {
@@ -111,6 +125,14 @@ void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = t
       reported -= padding;
       captured -= padding;
     }
+  }
+  if (!maybe_fcs && padding && captured < reported && vss_meets_cut(reported, captured)) {
+    // A tag's trailer after padding (no FCS guessed) the capture cut where
+    // tshark's VSS-Monitoring trailer heuristic reads it (tshark 4.0 on
+    // cuts of around_padded_vlan.pcap: after padding only).
+    pkt.layer("vssmonitoring");
+    pkt.mark_truncated("VSS Monitoring");
+    return;
   }
   const bool fcs = maybe_fcs && len >= 64 && reported >= 4;
   if (fcs) {
@@ -128,7 +150,7 @@ void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = t
   if (fcs) {
     const uint32_t at = end + padding + reported;  // the FCS: the frame's last 4 bytes
     if (at + 4 > caplen) {  // not captured
-      pkt.mark_truncated("Ethernet");
+      pkt.mark_truncated(kTrailerLayer);
       return;
     }
     const uint8_t* f = pkt.frame.data + at;
@@ -248,9 +270,7 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
       set_dl_addr(pkt.dl_src, h.data() + 6);
       pkt.net_src.type = core::AddrType::None;
     }
-    // (A tunnel's inner frame in a VLAN-tagged one: tshark names the cut in
-    // the outer tag's Ethertype layer.)
-    pkt.mark_truncated(off > 0 && pkt.has_layer("vlan") ? "Ethertype" : "Ethernet");
+    pkt.mark_truncated("Ethernet");
     return;
   }
   int32_t proto = t.open(eth_f::proto, off, 14);

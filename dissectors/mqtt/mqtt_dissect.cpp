@@ -177,9 +177,9 @@ void dissect_properties(Ctx& c, FieldId block) {
       case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1a: case 0x1c: case 0x1f: {
         // UTF-8 strings and binary data; tshark shows both as prop_string.
         uint16_t n = props.be16();
+        if (props.ok()) c.t.add_uint(mqtt_f::prop_string_len, n, po + 1, 2);  // (as read: before a cut string)
         core::Bytes b = props.bytes(n);
         if (props.ok()) {
-          c.t.add_uint(mqtt_f::prop_string_len, n, po + 1, 2);
           c.t.add_string(mqtt_f::prop_string, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 3, n);
           if (id == 0x09 || id == 0x16) c.t.add_bytes(named + id, b.data(), b.size(), po + 3);  // binary data
           else c.t.add_string(named + id, {reinterpret_cast<const char*>(b.data()), b.size()}, po + 3, n);
@@ -187,14 +187,15 @@ void dissect_properties(Ctx& c, FieldId block) {
         break;
       }
       case 0x26: {  // User Property: string pair
+        // (Each part shown as read: a pair the capture cut keeps what came before.)
         uint16_t kn = props.be16();
+        if (props.ok()) c.t.add_uint(mqtt_f::prop_key_len, kn, po + 1, 2);
         core::Bytes k = props.bytes(kn);
+        if (props.ok()) c.t.add_string(mqtt_f::prop_key, {reinterpret_cast<const char*>(k.data()), k.size()}, po + 3, kn);
         uint16_t vn = props.be16();
+        if (props.ok()) c.t.add_uint(mqtt_f::prop_value_len, vn, po + 3 + kn, 2);
         core::Bytes v = props.bytes(vn);
         if (props.ok()) {
-          c.t.add_uint(mqtt_f::prop_key_len, kn, po + 1, 2);
-          c.t.add_string(mqtt_f::prop_key, {reinterpret_cast<const char*>(k.data()), k.size()}, po + 3, kn);
-          c.t.add_uint(mqtt_f::prop_value_len, vn, po + 3 + kn, 2);
           c.t.add_string(mqtt_f::prop_value, {reinterpret_cast<const char*>(v.data()), v.size()}, po + 5 + kn, vn);
           if (c.t.wants(named + id)) {  // mqsniff: key and value paired, "key=value"
             std::string kv(reinterpret_cast<const char*>(k.data()), k.size());
@@ -359,12 +360,14 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     case kConnect: {
       read_str16(c, mqtt_f::proto_len, mqtt_f::protoname);
       uint32_t o = c.off();
+      // (Each field shown and taken as read: a CONNECT the capture cut still
+      // gives the level and flags it holds, as tshark's does.)
       uint8_t ver = body.u8();
-      uint8_t flags = body.u8();
-      uint16_t ka = body.be16();
       if (!body.ok()) break;
       s.version = ver;
       t.add_uint(mqtt_f::ver, ver, o, 1);
+      uint8_t flags = body.u8();
+      if (!body.ok()) break;
       int32_t fi = t.add_uint(mqtt_f::conflags, flags, o + 1, 1);
       if (fi >= 0) t.enter(fi);
       t.add_bool(mqtt_f::conflag_uname, flags & 0x80, o + 1, 1);
@@ -375,6 +378,8 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       t.add_bool(mqtt_f::conflag_cleansess, flags & 0x02, o + 1, 1);
       t.add_bool(mqtt_f::conflag_reserved, flags & 0x01, o + 1, 1);
       if (fi >= 0) t.close();
+      uint16_t ka = body.be16();
+      if (!body.ok()) break;
       t.add_uint(mqtt_f::kalive, ka, o + 2, 2);
       if (ver == 5) dissect_properties(c, mqtt_f::properties);
       std::string_view clientid = read_str16(c, mqtt_f::clientid_len, mqtt_f::clientid);
@@ -703,7 +708,7 @@ size_t dissect_segment(Reader& r, Packet& pkt, MqttSession& session, size_t room
   r.skip(pos);
   if (pos < declared) {
     if (unreassembled || cut_pdu) r.skip(r.captured_remaining());
-    else if (data.size() < declared && !pkt.malformed) {
+    else if (data.size() < declared && (!pkt.malformed || pos >= data.size())) {
       // The capture ended inside a fixed header: tshark's MQTT was called
       // (frame.protocols, Info cleared) and read no PDU length.
       if (first) {

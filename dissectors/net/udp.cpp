@@ -14,6 +14,26 @@ namespace mqsniff::net {
 using core::Packet;
 using core::Reader;
 
+namespace {
+// A payload the capture cut short: tshark's UDP heuristics read its first
+// bytes (4, or 10 while they are zeros) before giving it up, and a cut there
+// is "[Packet size limited during capture]". True when the heuristic that
+// meets the cut is WireGuard's (its layer and cut, no data follows).
+bool cut_by_heuristics(const Reader& payload, Packet& pkt) {
+  const core::Bytes got = payload.rest_captured();
+  if (got.size() >= payload.remaining()) return false;
+  size_t need = 4;
+  if (std::all_of(got.begin(), got.end(), [](uint8_t b) { return b == 0; })) need = 10;
+  if (need == 4 && got.size() < std::min(need, payload.remaining())) {
+    pkt.layer("wg");
+    pkt.mark_truncated("WireGuard");
+    return true;
+  }
+  if (got.size() < std::min(need, payload.remaining())) pkt.mark_truncated("UDP");
+  return false;
+}
+}  // namespace
+
 void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
@@ -114,34 +134,24 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
     return;
   }
   if (bad_len) pkt.mark_malformed("UDP");
-  if (pkt.in_error) {  // quoted by an ICMP error: ICMP shows the payload after itself
-    pkt.error_rest = payload;
-    pkt.error_rest_set = true;
-    return;
-  }
   // The registered port, the lower one first (as tshark tries them).
   const uint16_t lo = sp < dp ? sp : dp, hi = sp < dp ? dp : sp;
   const dispatch::Entry* e = dispatch::find_entry(dispatch::udp_ports(), lo, st);
   if (!e) e = dispatch::find_entry(dispatch::udp_ports(), hi, st);
+  if (pkt.in_error) {  // quoted by an ICMP error: ICMP shows the payload after itself
+    if (payload_len && !e && rest.size() < payload.remaining()) {
+      // A quoted payload the capture cut: nothing of it kept, nothing shown;
+      // else the heuristics meet the cut as below (named after the quote).
+      if (rest.empty()) return;
+      if (cut_by_heuristics(payload, pkt)) return;
+    }
+    pkt.error_rest = payload;
+    pkt.error_rest_set = true;
+    return;
+  }
   if (e && !st.dns_needed && e->proto == core::Proto::Dns) return;  // (no output or filter reads DNS)
   if (e && payload.remaining()) return e->dissect(payload, pkt, st);
-  // A payload the capture cut short: tshark's UDP heuristics read its first
-  // bytes (4, or 10 while they are zeros) before giving it up, and a cut
-  // there is "[Packet size limited during capture]".
-  {
-    const core::Bytes got = payload.rest_captured();
-    if (got.size() < payload.remaining()) {
-      size_t need = 4;
-      if (std::all_of(got.begin(), got.end(), [](uint8_t b) { return b == 0; })) need = 10;
-      if (need == 4 && got.size() < std::min(need, payload.remaining())) {
-        // (the heuristic that meets the cut is WireGuard's: its layer and cut, no data)
-        pkt.layer("wg");
-        pkt.mark_truncated("WireGuard");
-        return;
-      }
-      if (got.size() < std::min(need, payload.remaining())) pkt.mark_truncated("UDP");
-    }
-  }
+  if (cut_by_heuristics(payload, pkt)) return;
   link::dissect_data(payload, pkt);
 }
 

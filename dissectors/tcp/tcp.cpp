@@ -1030,7 +1030,7 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // response begins a segment, tshark's HTTP declines the bytes (no layer, not
   // even Data: TCP's payload item only). The stream moves past them.
   if (app == TcpFlow::App::Http && flow && !pkt.in_error && !flow->sessions->http.requests &&
-      !flow->sessions->http.responses && !pb.empty() && !http::plausible(pb) && !http::could_begin(pb) &&
+      !flow->sessions->http.responses && !flow->sessions->http.cut_read && !pb.empty() && !http::plausible(pb) && !http::could_begin(pb) &&
       (!flow->streams || flow->streams->dir[dir].buffered() == 0)) {
     if (st.reassembly.enabled)
       st.tcp_flows.ensure_streams(*flow, &st.reassembly_stats, &st.reassembly).dir[dir].pass_over(rel_seq, seglen);

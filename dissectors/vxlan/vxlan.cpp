@@ -28,17 +28,12 @@ void dissect_vxlan(core::Reader& r, core::Packet& pkt, DissectState& st) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("vxlan");
-  pkt.set_protocol("VXLAN");
+  pkt.set_protocol("VxLAN");  // (tshark's column spelling)
+  if (pkt.cols) pkt.cols->info.clear();  // (as tshark's: the inner frame's protocols write it again)
   t.open(vxlan_f::proto, off, 8);
-  uint16_t flags = r.be16();
-  uint16_t gbp = r.be16();
-  uint32_t vni = r.be24();
-  uint8_t res = r.u8();
-  if (pkt.check(r, "VXLAN")) {
-    t.close();
-    return;
-  }
-  {
+  // Each field shown as it is read, as tshark does (a cut header keeps those before the cut).
+  const uint16_t flags = r.be16();
+  if (r.ok()) {
     core::Subtree sub(t, t.add_uint(vxlan_f::flags, flags, off, 2));
     t.add_bool(vxlan_f::flag_g, flags & 0x8000, off, 2);
     t.add_bool(vxlan_f::flag_i, flags & 0x0800, off, 2);
@@ -46,10 +41,14 @@ void dissect_vxlan(core::Reader& r, core::Packet& pkt, DissectState& st) {
     t.add_bool(vxlan_f::flag_a, flags & 0x0008, off, 2);
     t.add_uint(vxlan_f::flags_reserved, flags & 0x77b7, off, 2);
   }
-  t.add_uint(vxlan_f::gbp, gbp, off + 2, 2);
-  t.add_uint(vxlan_f::vni, vni, off + 4, 3);
-  t.add_uint(vxlan_f::reserved8, res, off + 7, 1);
+  const uint16_t gbp = r.be16();
+  if (r.ok()) t.add_uint(vxlan_f::gbp, gbp, off + 2, 2);
+  const uint32_t vni = r.be24();
+  if (r.ok()) t.add_uint(vxlan_f::vni, vni, off + 4, 3);
+  const uint8_t res = r.u8();
+  if (r.ok()) t.add_uint(vxlan_f::reserved8, res, off + 7, 1);
   t.close();
+  if (pkt.check(r, "VXLAN")) return;
   link::dissect_ethernet(r, pkt, st);
 }
 
