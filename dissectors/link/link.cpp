@@ -79,16 +79,11 @@ void dissect_data(Reader& r, Packet& pkt) {
 }
 
 namespace {
-// The bytes of an Ethernet frame after the datagram it carries, as tshark
-// reads them: zeros that pad the frame to 60 bytes (eth.padding); then, in a
-// frame of 64 bytes or more, a last 4 bytes taken for the FCS (eth.fcs,
-// unverified); anything else is a trailer (eth.trailer). Added at the end of
-// the Ethernet tree.
 // tshark reads the padding, trailer and FCS in its Ethertype layer, after the
 // payload's dissector: a cut there is named after it.
 constexpr const char* kTrailerLayer = "Ethertype";
 
-// Whether tshark's VSS-Monitoring trailer heuristic (the first it tries)
+// Whether tshark's VSS-Monitoring trailer heuristic
 // reads past the captured part of a trailer of `len` bytes: a time stamp
 // (8 bytes, read first) and/or a port stamp (1 or 2 bytes); lengths no such
 // trailer can have are declined before any read.
@@ -98,6 +93,11 @@ bool vss_meets_cut(uint32_t len, uint32_t captured) {
   return captured < ((len & 1) ? 1u : 2u);
 }
 
+// The bytes of an Ethernet frame after the datagram it carries, as tshark
+// reads them: zeros that pad the frame to 60 bytes (eth.padding); then, in a
+// frame of 64 bytes or more, a last 4 bytes taken for the FCS (eth.fcs,
+// unverified); anything else is a trailer (eth.trailer). Added at the end of
+// the Ethernet tree.
 void add_trailer(Packet& pkt, int32_t eth_item, uint32_t end, bool maybe_fcs = true, FieldId trailer_id = eth_f::trailer) {
   auto& t = pkt.tree;
   const uint32_t len = pkt.frame.len, caplen = pkt.frame.caplen;

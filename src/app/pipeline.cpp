@@ -175,9 +175,9 @@ private:
 };
 
 // The TLS key logs of a pcapng file's Decryption Secrets Blocks (read with
-// no option, as tshark does): from where they stand in the file on, as
-// tshark applies them (a session whose keys are looked up after the block is
-// decrypted). The first starts decryption.
+// no option, as tshark does), applied from where they stand in the file on,
+// as tshark applies them: a session's keys are looked up when its encrypted
+// records come. The first block starts decryption.
 void add_capture_secrets(DissectState& st, const std::vector<std::string>& texts) {
   if (!st.tls_decrypt) {
     st.tls_decrypt = std::make_unique<tls::DecryptContext>();
