@@ -13,6 +13,7 @@
 
 #include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
+#include "dissectors/core/value_names.h"
 #include "dissectors/core/oui.h"
 #include "dissectors/dispatch.h"
 #include "dissectors/dissect.h"
@@ -349,6 +350,12 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
   auto& t = pkt.tree;
   pkt.layer("sll");
   uint32_t hdr = v2 ? 20 : 16;
+  // A header cut before tshark's first read (v1: the type fields, v2: up to
+  // the address length): no layer line, the cut named.
+  if (r.captured_remaining() < (v2 ? 12u : 4u) && r.remaining() >= hdr) {
+    pkt.mark_truncated("SLL");
+    return;
+  }
   int32_t sll_idx = t.open(sll_f::proto, 0, hdr);
   if (t.wants(sll_f::proto)) t.set_label(sll_idx, v2 ? "Linux cooked capture v2" : "Linux cooked capture v1");
   uint16_t pkttype, hatype, halen, protocol;
@@ -362,12 +369,60 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
     pkttype = r.u8();
     halen = r.u8();
     addr = r.bytes(8);
+    if (!r.ok() && r.error() == core::ReadError::Truncated) {
+      // The address cut: the fields before it, the address once 6 bytes of
+      // it are there, the protocol named; tshark's Info names the byte after
+      // the packet type (the address length) as a packet type.
+      const core::Bytes h(pkt.frame.data, std::min<uint32_t>(pkt.frame.caplen, 20));
+      pkt.set_protocol("SLL");
+      if (pkt.cols) {
+        const char* name = core::value_name("sll.pkttype", h[11]);
+        pkt.cols->info = name ? name : "Unknown (" + std::to_string(h[11]) + ")";
+      }
+      t.add_uint(sll_f::etype, protocol, 0, 2);
+      t.add_uint(sll_f::ifindex, ifindex, 4, 4);
+      t.add_uint(sll_f::hatype, hatype, 8, 2);
+      t.add_uint(sll_f::pkttype, pkttype, 10, 1);
+      t.add_uint(sll_f::halen, halen, 11, 1);
+      if (h.size() >= 18 && halen == 6 && (hatype == 1 || hatype == 772)) {
+        t.add_ether(sll_f::src_eth, h.data() + 12, 12);
+        set_dl_addr(pkt.dl_src, h.data() + 12);
+      }
+      t.close();
+      pkt.mark_truncated("SLL");
+      return;
+    }
   } else {
     pkttype = r.be16();
     hatype = r.be16();
     halen = r.be16();
     addr = r.bytes(8);
     protocol = r.be16();
+    if (!r.ok() && r.error() == core::ReadError::Truncated && pkt.frame.caplen >= 2) {
+      // The header the capture cut: tshark names the protocol, the packet
+      // type in Info, and shows each field it read (the address, once read,
+      // is the Source column).
+      const core::Bytes h(pkt.frame.data, std::min<uint32_t>(pkt.frame.caplen, 16));
+      auto be = [&](size_t i) { return static_cast<uint16_t>(h[i] << 8 | h[i + 1]); };
+      pkt.set_protocol("SLL");
+      if (pkt.cols) {
+        const char* name = core::value_name("sll.pkttype", be(0));
+        pkt.cols->info = name ? name : "Unknown (" + std::to_string(be(0)) + ")";
+      }
+      t.add_uint(sll_f::pkttype, be(0), 0, 2);
+      if (h.size() >= 4) t.add_uint(sll_f::hatype, be(2), 2, 2);
+      if (h.size() >= 6) t.add_uint(sll_f::halen, be(4), 4, 2);
+      if (h.size() >= 12 && be(4) == 6 && (be(2) == 1 || be(2) == 772)) {
+        t.add_ether(sll_f::src_eth, h.data() + 6, 6);
+        set_dl_addr(pkt.dl_src, h.data() + 6);
+        if (h.size() >= 14) t.add_bytes(sll_f::unused, h.data() + 12, 2, 12);
+      } else if (h.size() >= 6u + std::min<uint16_t>(be(4), 8) && be(4) > 0) {
+        t.add_bytes(sll_f::src_other, h.data() + 6, std::min<uint16_t>(be(4), 8), 6);
+      }
+      t.close();
+      pkt.mark_truncated("SLL");
+      return;
+    }
   }
   if (pkt.check(r, "SLL")) {
     t.close();
@@ -500,11 +555,11 @@ static void add_frame_fields(Packet& pkt, DissectState& st, int32_t& protocols_i
     core::append_uint(label, fr.number);
     label += ": ";
     core::append_uint(label, fr.len);
-    label += " bytes on wire (";
+    label += fr.len == 1 ? " byte on wire (" : " bytes on wire (";  // (tshark's plural)
     core::append_uint(label, uint64_t(fr.len) * 8);
     label += " bits), ";
     core::append_uint(label, fr.caplen);
-    label += " bytes captured (";
+    label += fr.caplen == 1 ? " byte captured (" : " bytes captured (";
     core::append_uint(label, uint64_t(fr.caplen) * 8);
     label += " bits)";
     if (!fr.interface_name.empty()) {

@@ -175,6 +175,10 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx,
     }
     default: {
       core::Bytes rest = body.rest_captured();
+      if (rest.size() < body.remaining()) {  // the capture cut it: tshark's item meets the cut first
+        body.bytes(body.remaining());
+        return nullptr;
+      }
       core::Subtree data(t, t.add_bytes(ipv6_f::routing_unknown_data, rest.data(), rest.size(), at));
       core::add_expert(t, "Undecoded IPv6 routing header field", core::Severity::Note, core::ExpertGroup::Undecoded, at,
                        static_cast<uint32_t>(rest.size()), ipv6_f::routing_undecoded);
@@ -187,15 +191,16 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx,
 // as tshark shows them: one item per option, named by its type, with the
 // type's bits, its length and, for Router Alert and PadN, its value.
 void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) {
+  // (Each part shown as it is read: an option the capture cut keeps its type and length.)
   while (body.remaining() && body.ok()) {
     const uint32_t at = off + static_cast<uint32_t>(body.pos());
     const uint8_t type = body.u8();
+    if (!body.ok()) break;
     const char* name = core::value_name("ipv6.opt.type", type);
     const bool pad1 = type == 0;
     const uint8_t len = pad1 ? 0 : body.u8();
-    core::Bytes data = pad1 ? core::Bytes{} : body.bytes(len);
-    if (!body.ok()) break;
-    const int32_t item = t.add_none(ipv6_f::opt, at, pad1 ? 1u : 2u + len);
+    const bool have_len = body.ok();
+    const int32_t item = t.add_none(ipv6_f::opt, at, pad1 ? 1u : have_len ? 2u + len : 1u);
     if (item >= 0 && t.wants(ipv6_f::opt)) t.set_label(item, name ? name : "Unknown IPv6 Option");
     core::Subtree opt(t, item);
     {
@@ -205,7 +210,10 @@ void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) 
       t.add_uint(ipv6_f::opt_type_rest, type & 0x1f, at, 1);
     }
     if (pad1) continue;
+    if (!have_len) break;
     t.add_uint(ipv6_f::opt_length, len, at + 1, 1);
+    core::Bytes data = body.bytes(len);
+    if (!body.ok()) break;
     if (type == 1) {
       const int32_t pn = t.add_bytes(ipv6_f::opt_padn, data.data(), data.size(), at + 2);
       if (pn >= 0 && data.empty() && t.wants(ipv6_f::opt_padn)) t.set_display(pn, "PadN: <none>");
@@ -346,9 +354,23 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
   for (int hops = 0; hops < 16; ++hops) {
     uint32_t eoff = static_cast<uint32_t>(pkt.frame.caplen - payload.captured_remaining());
     if (nxt == 0 || nxt == 43 || nxt == 60) {
+      // tshark names a Hop-by-Hop or Routing header the capture cut in its
+      // Info and in the cut (the Destination Options' names are not known here).
+      const char* cut_name = nxt == 0 ? "IPv6 Hop-by-Hop" : nxt == 43 ? "IPv6 Routing" : "IPv6";
+      auto cut_info = [&] {
+        if (nxt == 60 || pkt.in_error) return;
+        pkt.set_protocol("IPv6");
+        if (pkt.cols) pkt.cols->info = nxt == 0 ? "IPv6 hop-by-hop options" : "IPv6 routing";
+      };
       uint8_t n = payload.u8();
       uint8_t hl = payload.u8();
       size_t total = (size_t(hl) + 1) * 8;
+      if (!payload.ok() && payload.error() == core::ReadError::Truncated && nxt != 60) {
+        pkt.layer(nxt == 0 ? "ipv6.hopopts" : "ipv6.routing");
+        cut_info();
+        pkt.mark_truncated(cut_name);
+        return;
+      }
       if (pkt.check(payload, "IPv6")) return;
       FieldId p = nxt == 0 ? ipv6_f::hopopts : nxt == 43 ? ipv6_f::routing : ipv6_f::dstopts;
       pkt.layer(nxt == 0 ? "ipv6.hopopts" : nxt == 43 ? "ipv6.routing" : "ipv6.dstopts");
@@ -360,16 +382,27 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       t.add_uint(nxt == 0 ? ipv6_f::hopopts_len_oct : nxt == 43 ? ipv6_f::routing_len_oct : ipv6_f::dstopts_len_oct,
                  total, eoff + 1, 1, core::FieldNode::kGenerated);
       Reader body = payload.sub(total - 2);
-      if (nxt != 43) dissect_ipv6_options(t, body, eoff + 2);
-      else {
+      if (nxt != 43) {
+        dissect_ipv6_options(t, body, eoff + 2);
+        if (!body.ok() && nxt == 0) {
+          t.close();
+          cut_info();
+          pkt.check(body, cut_name);
+          return;
+        }
+      } else {
+        // (tshark's Routing header names itself in Info; a protocol after it writes its own)
+        if (!pkt.in_error && pkt.cols) pkt.cols->info = "IPv6 routing";
         uint8_t final_dst[16];
         if (dissect_routing(t, hdr, len_idx, hl, body, eoff, core::Bytes(dst.data(), 16), final_dst))
           std::memcpy(pkt.net_dst.bytes.data(), final_dst, 16);  // (the columns and the conversation)
+        if (body.ok() && body.captured_remaining() < body.remaining())
+          body.bytes(body.remaining());  // (tshark reads the header to its end: a cut in what is left stops it)
         if (!body.ok()) {
           // tshark stops inside the header: its Info says where.
           t.close();
-          if (pkt.cols) pkt.cols->info = "IPv6 routing";
-          pkt.check(body, "IPv6 Routing");
+          cut_info();
+          pkt.check(body, cut_name);
           return;
         }
       }

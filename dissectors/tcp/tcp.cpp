@@ -466,6 +466,18 @@ void dissect_quoted_payload(Reader& payload, Packet& pkt, TcpFlow* flow, uint16_
                                  static_cast<uint32_t>(payload.captured_remaining()));
       if (t.wants(tls::tls_f::proto)) t.set_label(idx, "Transport Layer Security");
       t.close();
+      // It reads the record headers of the records the quote holds whole:
+      // one the snapshot length cut is a cut (named after the quoted IP).
+      const core::Bytes pb = payload.rest_captured();
+      const bool snap_cut = pkt.frame.caplen < pkt.frame.len;
+      for (size_t o = 0; o < pb.size() && o < payload.remaining();) {
+        if (o + 5 > pb.size()) {
+          if (snap_cut && o + 5 <= payload.remaining()) pkt.mark_truncated("TLS");
+          break;
+        }
+        o += 5 + (size_t(pb[o + 3]) << 8 | pb[o + 4]);
+        if (o > pb.size()) break;
+      }
     }
     return;
   }
@@ -892,6 +904,11 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // Data of which the capture kept no byte (a snapshot length ending with
   // the TCP header): tshark shows no payload item and calls no dissector.
   const bool none_captured = seglen && !quoted && payload.captured_remaining() == 0;
+  // Quoted by an ICMP error, the same when it was the snapshot length that
+  // ended the frame there (tshark: no item, no dissector, no cut named).
+  const bool quote_cut = seglen && quoted && payload.captured_remaining() == 0 && pkt.frame.caplen < pkt.frame.len &&
+                         off + hdr_len >= pkt.frame.caplen;
+  if (quote_cut) return;
   if (seglen && !none_captured) {
     core::Bytes pb = payload.rest_captured();
     const int32_t pi = t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);

@@ -346,7 +346,7 @@ void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
       if (special && (d.abbrev == "frame.len" || d.abbrev == "frame.cap_len")) {  // "Frame Length: 74 bytes (592 bits)"
         out += d.abbrev == "frame.len" ? "Frame Length: " : "Capture Length: ";
         append_uint(out, u);
-        out += " bytes (";
+        out += u == 1 ? " byte (" : " bytes (";  // (tshark's plural)
         append_uint(out, u * 8);
         out += " bits)";
         return;
