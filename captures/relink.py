@@ -45,6 +45,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        after the first packet, and again after the last)
   around_padded(_vlan).pcap -> trunc_snap{43,56,60,62,67,80,96}_padded.pcap,
                        trunc_snap75_features.pcap,
+  ipv6_lan, ipv6_routing_*, link_sll, mqtt_any_sll2, icmp_router, icmp_pmtu_tls,
+  ip_fragments -> trunc_snap{58_ipv6_lan,58_routing,70_routing,66_crh,14_sll,
+                       18_sll2,94_icmp_router,96_pmtu_tls,35/43/56/62/120_fragments}.pcap
                        trunc_snap60_padded_vlan.pcap (trailers, VXLAN, ICMPv6,
                        an HTTP body segment cut)
   mqtt_ipv6_ns.pcap -> link_ipv6.pcap     (LINKTYPE_IPV6)
@@ -377,7 +380,22 @@ def main(d):
                         ('around_padded.pcap', 'trunc_snap60_padded.pcap', 60),
                         ('around_padded.pcap', 'trunc_snap96_padded.pcap', 96),
                         ('mqtt_features.pcap', 'trunc_snap75_features.pcap', 75),
-                        ('around_padded_vlan.pcap', 'trunc_snap60_padded_vlan.pcap', 60)):
+                        ('around_padded_vlan.pcap', 'trunc_snap60_padded_vlan.pcap', 60),
+                        # IPv6 extension headers, cooked headers, ICMP quotes
+                        # and IP fragments cut (fourteenth session)
+                        ('ipv6_lan.pcap', 'trunc_snap58_ipv6_lan.pcap', 58),
+                        ('ipv6_routing_types.pcap', 'trunc_snap58_routing.pcap', 58),
+                        ('ipv6_routing_types.pcap', 'trunc_snap70_routing.pcap', 70),
+                        ('ipv6_routing_crh.pcap', 'trunc_snap66_crh.pcap', 66),
+                        ('link_sll.pcap', 'trunc_snap14_sll.pcap', 14),
+                        ('mqtt_any_sll2.pcap', 'trunc_snap18_sll2.pcap', 18),
+                        ('icmp_router.pcap', 'trunc_snap94_icmp_router.pcap', 94),
+                        ('icmp_pmtu_tls.pcap', 'trunc_snap96_pmtu_tls.pcap', 96),
+                        ('ip_fragments.pcap', 'trunc_snap35_fragments.pcap', 35),
+                        ('ip_fragments.pcap', 'trunc_snap43_fragments.pcap', 43),
+                        ('ip_fragments.pcap', 'trunc_snap56_fragments.pcap', 56),
+                        ('ip_fragments.pcap', 'trunc_snap62_fragments.pcap', 62),
+                        ('ip_fragments.pcap', 'trunc_snap120_fragments.pcap', 120)):
         nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
         write_pcap(os.path.join(d, dst), lx_, [(s_, f_, o, p[:n]) for (s_, f_, o, p) in rx_], nx_, snaplen=n)
 

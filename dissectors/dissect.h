@@ -75,6 +75,7 @@ struct DissectState {
   // -o tcp.flow_closed_timeout:SECONDS: closed conversations forgotten after that long quiet (0: kept)
   int64_t tcp_closed_timeout_ns = tcp::FlowTable::kDefaultClosedTimeoutNs;
   bool ipv4_defragment = true;
+  bool ipv6_defragment = true;  // -o ipv6.defragment:FALSE (tshark's own preference for IPv6)
   tcp::ReassemblyLimits reassembly;
   tcp::ReassemblyStats reassembly_stats;
   // Reassembled PDUs completed by the current packet: they must outlive

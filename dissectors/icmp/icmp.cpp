@@ -190,10 +190,10 @@ uint16_t inet_checksum(const uint8_t* p, size_t n, uint32_t sum = 0) {
 // Checksum status as tshark gives it: 1 good, 0 bad, 2 unverified (not all
 // captured), with the checksum line's note ("[correct]", "[incorrect, should be 0x1234]").
 void add_checksum(core::FieldTree& t, core::FieldId csum_id, core::FieldId status_id, uint16_t csum, Bytes all,
-                  size_t declared, uint32_t pseudo, uint32_t off) {
+                  size_t declared, uint32_t pseudo, uint32_t off, bool fragmented) {
   const int32_t c = t.add_uint(csum_id, csum, off + 2, 2);
   uint8_t status = 2;
-  if (all.size() >= declared) {
+  if (all.size() >= declared && !fragmented) {
     status = inet_checksum(all.data(), all.size(), pseudo) == 0 ? 1 : 0;
     if (status == 1) {
       t.append_static(c, " [correct]");
@@ -205,7 +205,7 @@ void add_checksum(core::FieldTree& t, core::FieldId csum_id, core::FieldId statu
       t.append_text(c, note + "]");
     }
   } else {
-    // (the message is not all captured: tshark's words for it)
+    // (the message is not all captured, or is a first fragment: tshark's words for it)
     t.append_static(c, " [unverified] [fragmented datagram]");
   }
   t.add_uint(status_id, status, off + 2, 2);
@@ -412,7 +412,7 @@ void dissect_icmp(Reader& r, Packet& pkt, DissectState& st) {
   // tshark: "Type: 8 (Echo (ping) request)", "Code: 3 (Port unreachable)".
   if (tn) t.append_text(t.last_of(icmp_f::type), std::string(" (") + tn + ")");
   if (cn) t.append_text(t.last_of(icmp_f::code), std::string(" (") + cn + ")");
-  add_checksum(t, icmp_f::checksum, icmp_f::checksum_status, csum, all, declared, 0, off);
+  add_checksum(t, icmp_f::checksum, icmp_f::checksum_status, csum, all, declared, 0, off, pkt.fragmented);
   if (pkt.cols) {
     std::string& info = pkt.cols->info;
     info.clear();
@@ -541,15 +541,16 @@ const uint8_t* nd_options(Reader& r, Packet& pkt) {
       const uint32_t mtu = core::be32_at(raw, 2);
       t.add_uint(icmpv6_f::opt_mtu, mtu, o + 4, 4);
       if (want_label) label = "ICMPv6 Option (MTU : " + std::to_string(mtu) + ")";
-    } else if (type == 14) {  // Nonce (RFC 3971 §5.3.2)
+    } else if (type == 14 && raw.size() >= len - 2) {  // Nonce (RFC 3971 §5.3.2)
       t.add_bytes(icmpv6_f::opt_nonce, raw.data(), raw.size(), o + 2);
       if (want_label) label = "ICMPv6 Option (Nonce)";
-    } else if (want_label && (type == 1 || type == 2 || type == 3 || type == 5)) {
+    } else if (want_label && (type == 1 || type == 2 || type == 3 || type == 5 || type == 14)) {
       // Cut by the capture: tshark's label stops where its reading did.
       label = type == 1   ? "ICMPv6 Option (Source link-layer address"
               : type == 2 ? "ICMPv6 Option (Target link-layer address"
               : type == 3 ? "ICMPv6 Option (Prefix information"
-                          : "ICMPv6 Option (MTU";
+              : type == 5 ? "ICMPv6 Option (MTU"
+                          : "ICMPv6 Option (Nonce";
     } else if (want_label) {
       label = "ICMPv6 Option (" + std::to_string(type) + ")";
     }
@@ -610,7 +611,7 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
   t.add_uint(icmpv6_f::code, code, off + 1, 1);
   if (const char* cn = icmpv6_code_name(type, code))
     t.append_text(t.last_of(icmpv6_f::code), std::string(" (") + cn + ")");
-  add_checksum(t, icmpv6_f::checksum, icmpv6_f::checksum_status, csum, all, declared, pseudo, off);
+  add_checksum(t, icmpv6_f::checksum, icmpv6_f::checksum_status, csum, all, declared, pseudo, off, pkt.fragmented);
   const char* tn = icmpv6_type_name(type);
   std::string* info = pkt.cols ? &pkt.cols->info : nullptr;
   if (info) {
@@ -762,31 +763,36 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
       break;
     }
     case 143: {  // Multicast Listener Report v2 (RFC 3810 §5.2)
+      // (Each field shown as it is read: a report the capture cut keeps those before the cut.)
       core::Bytes rsv = r.bytes(2);
+      if (r.ok()) t.add_bytes(icmpv6_f::reserved, rsv.data(), rsv.size(), off + 4);
       const uint16_t records = r.be16();
       if (!r.ok()) {
         pkt.check(r, "ICMPv6");
         break;
       }
-      t.add_bytes(icmpv6_f::reserved, rsv.data(), rsv.size(), off + 4);
       t.add_uint(icmpv6_f::mldr_nb_mcast_records, records, off + 6, 2);
       for (uint32_t i = 0; i < records && r.ok() && r.remaining(); ++i) {
         const uint32_t o = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
-        const uint8_t rtype = r.u8(), aux = r.u8();
-        const uint16_t nsrc = r.be16();
-        if (!r.ok()) break;
-        core::Bytes group = r.bytes(16);
-        const uint32_t size = 20u + 16u * nsrc + 4u * aux;
-        const int32_t item = t.add_none(icmpv6_f::mldr_mar, o, size);
-        if (!r.ok()) {
-          // The snapshot length cut the record's address: tshark shows the
-          // record's first fields under a bare label, then the cut.
-          core::Subtree mar(t, item);
-          t.add_uint(icmpv6_f::mldr_mar_record_type, rtype, o, 1);
-          t.add_uint(icmpv6_f::mldr_mar_aux_data_len, aux, o + 1, 1);
-          t.add_uint(icmpv6_f::mldr_mar_nb_sources, nsrc, o + 2, 2);
+        const core::Bytes got = r.rest_captured();
+        if (got.size() < 20 && r.remaining() >= 20) {
+          // The snapshot length cut the record's fixed part: tshark shows
+          // the fields it read under a bare label, then the cut.
+          if (!got.empty()) {
+            core::Subtree mar(t, t.add_none(icmpv6_f::mldr_mar, o, 20));
+            t.add_uint(icmpv6_f::mldr_mar_record_type, got[0], o, 1);
+            if (got.size() >= 2) t.add_uint(icmpv6_f::mldr_mar_aux_data_len, got[1], o + 1, 1);
+            if (got.size() >= 4) t.add_uint(icmpv6_f::mldr_mar_nb_sources, uint32_t(got[2]) << 8 | got[3], o + 2, 2);
+          }
+          r.bytes(20);
           break;
         }
+        const uint8_t rtype = r.u8(), aux = r.u8();
+        const uint16_t nsrc = r.be16();
+        core::Bytes group = r.bytes(16);
+        if (!r.ok()) break;
+        const uint32_t size = 20u + 16u * nsrc + 4u * aux;
+        const int32_t item = t.add_none(icmpv6_f::mldr_mar, o, size);
         if (item >= 0 && t.wants(icmpv6_f::mldr_mar)) {
           const char* n = core::value_name("icmpv6.mldr.mar.record_type", rtype);
           std::string label = std::string("Multicast Address Record ") + (n ? n : "Unknown") + ": ";

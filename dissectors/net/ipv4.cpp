@@ -134,7 +134,7 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
     if (have < 9) return;
     {
       core::Subtree under(t, t.add_uint(ip_f::ttl, ttl, off + 8, 1));
-      lncb_expert();
+      if (have >= 20) lncb_expert();  // (tshark's note needs the destination, read last)
     }
     if (have < 10) return;
     t.add_uint(ip_f::proto_, proto, off + 9, 1);
@@ -257,6 +257,17 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
   Reader payload = r.sub(payload_len);
 
   bool mf = ffo & 0x2000;
+  core::Bytes pb = payload.rest_captured();
+  if (frag_off == 0 && mf && !(st.ipv4_defragment && pb.size() == payload.remaining())) {
+    // A first fragment not reassembled (the capture cut it, or reassembly
+    // is off): tshark dissects what it holds as the protocol it carries,
+    // told it is a fragment (no length checks past its end).
+    const bool was = pkt.fragmented;
+    pkt.fragmented = true;
+    dissect_ip_payload(proto, payload, pkt, st);
+    pkt.fragmented = was;
+    return;
+  }
   if (mf || frag_off) {
     if (pkt.cols) {
       pkt.cols->info = "Fragmented IP protocol (proto=";
@@ -271,7 +282,6 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
       pkt.cols->info += hex.substr(2);
       pkt.cols->info += ')';
     }
-    core::Bytes pb = payload.rest_captured();
     if (st.ipv4_defragment && pb.size() == payload.remaining()) {
       auto res = st.ipv4_defrag.add(Ipv4Defrag::Key::v4(src, dst, id, proto), frag_off * 8u, mf, pb,
                                     static_cast<uint32_t>(pkt.frame.number), pkt.frame.ts);
@@ -299,6 +309,7 @@ void dissect_ipv4(Reader& r, Packet& pkt, DissectState& st) {
         pkt.cols->info += ']';
       }
     }
+    if (pb.empty() && payload.remaining()) return;  // (nothing of it captured: tshark shows no data)
     link::dissect_data(payload, pkt);
     return;
   }

@@ -38,7 +38,6 @@ namespace {
 const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx, uint8_t hdr_len, core::Reader& body,
                                uint32_t off, core::Bytes dst, uint8_t* final_dst) {
   const uint8_t type = body.u8();
-  const uint8_t segleft = body.u8();
   if (!body.ok()) return nullptr;
   const uint8_t* final = nullptr;
   const char* known = core::value_name("ipv6.routing.type", type);
@@ -47,10 +46,12 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx,
                          (std::string_view(known) == "Unknown" ? "Unknown type " + std::to_string(type) : known) + ")");
   {
     core::Subtree ty(t, t.add_uint(ipv6_f::routing_type, type, off + 2, 1));
-    if (type == 0)
+    if (type == 0 && body.captured_remaining() >= body.remaining())  // (tshark notes it once the header is read)
       core::add_expert(t, "Routing header type is deprecated", core::Severity::Note, core::ExpertGroup::Deprecated,
                        off + 2, 1, ipv6_f::routing_deprecated);
   }
+  const uint8_t segleft = body.u8();  // (the type shown even when the capture cuts this)
+  if (!body.ok()) return nullptr;
   const int32_t segleft_idx = t.add_uint(ipv6_f::routing_segleft, segleft, off + 3, 1);
   uint32_t at = off + 4;
   char buf[64];
@@ -104,12 +105,15 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx,
       return segleft ? final_dst : nullptr;  // (the last address)
     }
     case 4: {
+      // (each field shown as read: a header the capture cut keeps those before the cut)
       const uint8_t last = body.u8();
-      const uint8_t flags = body.u8();
-      core::Bytes tag = body.bytes(2);
       if (!body.ok()) return nullptr;
       t.add_uint(ipv6_f::routing_srh_last_entry, last, at, 1);
+      const uint8_t flags = body.u8();
+      if (!body.ok()) return nullptr;
       t.add_uint(ipv6_f::routing_srh_flags, flags, at + 1, 1);
+      core::Bytes tag = body.bytes(2);
+      if (!body.ok()) return nullptr;
       t.add_bytes(ipv6_f::routing_srh_tag, tag.data(), 2, at + 2);
       at += 4;
       // The Last Entry field, not the length, says how many addresses follow (as tshark reads them).
@@ -191,7 +195,7 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx,
 // as tshark shows them: one item per option, named by its type, with the
 // type's bits, its length and, for Router Alert and PadN, its value.
 void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) {
-  // (Each part shown as it is read: an option the capture cut keeps its type and length.)
+  // (An option the capture cut keeps its type and length once both are read.)
   while (body.remaining() && body.ok()) {
     const uint32_t at = off + static_cast<uint32_t>(body.pos());
     const uint8_t type = body.u8();
@@ -199,8 +203,8 @@ void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) 
     const char* name = core::value_name("ipv6.opt.type", type);
     const bool pad1 = type == 0;
     const uint8_t len = pad1 ? 0 : body.u8();
-    const bool have_len = body.ok();
-    const int32_t item = t.add_none(ipv6_f::opt, at, pad1 ? 1u : have_len ? 2u + len : 1u);
+    if (!body.ok()) break;  // (tshark reads the type and length before the option's item)
+    const int32_t item = t.add_none(ipv6_f::opt, at, pad1 ? 1u : 2u + len);
     if (item >= 0 && t.wants(ipv6_f::opt)) t.set_label(item, name ? name : "Unknown IPv6 Option");
     core::Subtree opt(t, item);
     {
@@ -210,7 +214,6 @@ void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) 
       t.add_uint(ipv6_f::opt_type_rest, type & 0x1f, at, 1);
     }
     if (pad1) continue;
-    if (!have_len) break;
     t.add_uint(ipv6_f::opt_length, len, at + 1, 1);
     core::Bytes data = body.bytes(len);
     if (!body.ok()) break;
@@ -367,6 +370,13 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       size_t total = (size_t(hl) + 1) * 8;
       if (!payload.ok() && payload.error() == core::ReadError::Truncated && nxt != 60) {
         pkt.layer(nxt == 0 ? "ipv6.hopopts" : "ipv6.routing");
+        if (nxt == 43) {  // (tshark's Routing line comes before its reads: the next header once captured)
+          core::Subtree in_ipv6(t, proto_idx);
+          const int32_t hdr = t.open(ipv6_f::routing, eoff, 0);
+          if (hdr >= 0 && t.wants(ipv6_f::routing)) t.set_label(hdr, "Routing Header for IPv6");
+          if (eoff < pkt.frame.caplen) t.add_uint(ipv6_f::routing + 1, pkt.frame.data[eoff], eoff, 1);
+          t.close();
+        }
         cut_info();
         pkt.mark_truncated(cut_name);
         return;
@@ -414,6 +424,11 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
       const uint8_t reserved = payload.u8();
       uint16_t fo = payload.be16();
       uint32_t ident = payload.be32();
+      if (!payload.ok() && payload.error() == core::ReadError::Truncated) {  // (tshark names the header's cut)
+        pkt.layer("ipv6.fraghdr");
+        pkt.mark_truncated("IPv6 Fragment");
+        return;
+      }
       if (pkt.check(payload, "IPv6")) return;
       pkt.layer("ipv6.fraghdr");
       {
@@ -426,6 +441,15 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
         t.add_bool(ipv6_f::fraghdr_more, fo & 1, eoff + 2, 2);
         t.add_uint(ipv6_f::fraghdr_ident, ident, eoff + 4, 4);
         t.close();
+      }
+      if ((fo >> 3) == 0 && (fo & 1) && !st.ipv6_defragment) {
+        // A first fragment with reassembly off: tshark dissects what it
+        // holds as the protocol it carries, told it is a fragment.
+        const bool was = pkt.fragmented;
+        pkt.fragmented = true;
+        dissect_ip_payload(n, payload, pkt, st);
+        pkt.fragmented = was;
+        return;
       }
       if ((fo >> 3) != 0 || (fo & 1)) {
         if (pkt.cols) {
@@ -440,7 +464,7 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
           pkt.cols->info += ')';
         }
         core::Bytes pb = payload.rest_captured();
-        if (st.ipv4_defragment && pb.size() == payload.remaining()) {
+        if (st.ipv6_defragment && pb.size() == payload.remaining()) {
           // Reassembled as tshark does (with the IPv4 datagrams' bounded store).
           Ipv4Defrag::Key k;
           std::memcpy(k.src.data(), src.data(), 16);
@@ -468,6 +492,7 @@ void dissect_ipv6(Reader& r, Packet& pkt, DissectState& st) {
           core::Subtree ip_layer(t, t.last_of(ipv6_f::proto));
           add_reassembled_in(t, ipv6_f::reassembled_in, st.tcp_forward, static_cast<uint32_t>(pkt.frame.number));
         }
+        if (pb.empty() && payload.remaining()) return;  // (nothing of it captured: tshark shows no data)
         link::dissect_data(payload, pkt);
         return;
       }

@@ -18,10 +18,18 @@ namespace {
 // A payload the capture cut short: tshark's UDP heuristics read its first
 // bytes (4, or 10 while they are zeros) before giving it up, and a cut there
 // is "[Packet size limited during capture]". True when the heuristic that
-// meets the cut is WireGuard's (its layer and cut, no data follows).
+// meets the cut is Wake-on-LAN's or WireGuard's (its layer and cut, no data follows).
 bool cut_by_heuristics(const Reader& payload, Packet& pkt) {
   const core::Bytes got = payload.rest_captured();
   if (got.size() >= payload.remaining()) return false;
+  // Wake-on-LAN's comes first: a payload of 102 bytes or more has its sync
+  // stream (6 bytes of 0xff) and first address (6 more) read.
+  if (payload.remaining() >= 102 &&
+      (got.size() < 6 || (got.size() < 12 && std::all_of(got.begin(), got.begin() + 6, [](uint8_t b) { return b == 0xff; })))) {
+    pkt.layer("wol");
+    pkt.mark_truncated("WOL");
+    return true;
+  }
   size_t need = 4;
   if (std::all_of(got.begin(), got.end(), [](uint8_t b) { return b == 0; })) need = 10;
   if (need == 4 && got.size() < std::min(need, payload.remaining())) {
@@ -109,8 +117,9 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   size_t payload_len = len >= 8 ? len - 8u : 0;
   // A length past the datagram is bad, except in the part of a datagram an
   // ICMP error quotes (cut by the error's size), as tshark.
-  bool bad_len = len < 8 || (payload_len > r.remaining() && !pkt.in_error);
+  bool bad_len = len < 8 || (payload_len > r.remaining() && !pkt.in_error && !pkt.fragmented);
   if (bad_len) t.add_none(udp_f::length_bad, off + 4, 2);
+  const size_t info_len = pkt.fragmented && len >= 8 ? len - 8u : payload_len;  // (a first fragment: the datagram's)
   if (bad_len || payload_len > r.remaining()) payload_len = r.remaining();
   if (pkt.cols) {
     auto& info = pkt.cols->info;
@@ -119,7 +128,7 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
     info += " \xe2\x86\x92 ";
     core::append_uint(info, dp);
     info += " Len=";
-    core::append_uint(info, payload_len);
+    core::append_uint(info, info_len);
   }
   Reader payload = r.sub(payload_len);
   core::Bytes rest = payload.rest_captured();

@@ -211,6 +211,7 @@ void first_pass(const cli::Options& o, const DissectState& st, mqtt::QosForward*
   s1.tcp_detail = st.tcp_detail;  // (the handshake's round trip)
   s1.tcp_forward = &streams;
   s1.ipv4_defragment = st.ipv4_defragment;
+  s1.ipv6_defragment = st.ipv6_defragment;
   s1.tcp_idle_timeout_ns = st.tcp_idle_timeout_ns;
   s1.tcp_closed_timeout_ns = st.tcp_closed_timeout_ns;
   s1.reassembly = st.reassembly;
@@ -431,6 +432,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
   if (o.reassembly_max_dir) st.reassembly.max_dir_bytes = o.reassembly_max_dir;
   if (o.reassembly_max_total) st.reassembly.max_total_bytes = o.reassembly_max_total;
   st.ipv4_defragment = o.ip_defragment;
+  st.ipv6_defragment = o.ipv6_defragment;
   st.tcp_idle_timeout_ns = core::to_ns({static_cast<int64_t>(std::min<size_t>(o.tcp_idle_timeout, INT64_MAX)), 0});
   st.tcp_closed_timeout_ns = core::to_ns({static_cast<int64_t>(std::min<size_t>(o.tcp_closed_timeout, INT64_MAX)), 0});
   for (const auto& name : o.disabled_protocols) {

@@ -190,6 +190,7 @@ void copy_settings(const DissectState& from, DissectState& to, unsigned n) {
   to.tcp_flows_needed = from.tcp_flows_needed;
   to.udp_flows_needed = from.udp_flows_needed;
   to.ipv4_defragment = from.ipv4_defragment;
+  to.ipv6_defragment = from.ipv6_defragment;
   to.tcp_idle_timeout_ns = from.tcp_idle_timeout_ns;
   to.tcp_closed_timeout_ns = from.tcp_closed_timeout_ns;
   to.reassembly = from.reassembly;

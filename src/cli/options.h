@@ -101,6 +101,7 @@ struct Options {
   size_t reassembly_max_dir = 0;       // -o tcp.reassembly_max_dir:BYTES (0: default)
   size_t reassembly_max_total = 0;     // -o tcp.reassembly_max_total:BYTES (0: default)
   bool ip_defragment = true;           // -o ip.defragment:FALSE
+  bool ipv6_defragment = true;         // -o ipv6.defragment:FALSE
   size_t tcp_idle_timeout = 0;         // -o tcp.flow_idle_timeout:SECONDS (0: never)
   size_t tcp_closed_timeout = 5;       // -o tcp.flow_closed_timeout:SECONDS (0: closed conversations kept)
   std::string keylog_file;             // --keylog FILE, -o tls.keylog_file:FILE (NSS key log)

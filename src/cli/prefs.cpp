@@ -41,6 +41,9 @@ const Pref kPrefs[] = {
     {"ip.defragment", "Whether fragmented IPv4 datagrams should be reassembled", kBool, false,
      [](Options& o, const std::string& v) { return set_bool(v, o.ip_defragment); },
      [](const Options& o) { return text_bool(o.ip_defragment); }},
+    {"ipv6.defragment", "Whether fragmented IPv6 datagrams should be reassembled", kBool, false,
+     [](Options& o, const std::string& v) { return set_bool(v, o.ipv6_defragment); },
+     [](const Options& o) { return text_bool(o.ipv6_defragment); }},
     {"mqtt.analysis",
      "mqsniff: add the MQTT analysis fields (mqtt.analysis.*: QoS flows, keepalive, subscriptions) to -V and JSON; "
      "FALSE gives tshark's exact tree (the -z mqtt,* statistics still work)",
