@@ -349,6 +349,7 @@ void dissect_ethernet(Reader& r, Packet& pkt, DissectState& st) {
 void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
   auto& t = pkt.tree;
   pkt.layer("sll");
+  const core::Bytes head = r.rest_captured();  // (what was captured of the header, for a cut one)
   uint32_t hdr = v2 ? 20 : 16;
   // A header cut before tshark's first read (v1: the type fields, v2: up to
   // the address length): no layer line, the cut named.
@@ -369,11 +370,11 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
     pkttype = r.u8();
     halen = r.u8();
     addr = r.bytes(8);
-    if (!r.ok() && r.error() == core::ReadError::Truncated) {
+    if (!r.ok() && r.error() == core::ReadError::Truncated && head.size() >= 12) {
       // The address cut: the fields before it, the address once 6 bytes of
       // it are there, the protocol named; tshark's Info names the byte after
       // the packet type (the address length) as a packet type.
-      const core::Bytes h(pkt.frame.data, std::min<uint32_t>(pkt.frame.caplen, 20));
+      const core::Bytes h = head.first(std::min<size_t>(head.size(), 20));
       pkt.set_protocol("SLL");
       if (pkt.cols) {
         const char* name = core::value_name("sll.pkttype", h[11]);
@@ -398,11 +399,11 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
     halen = r.be16();
     addr = r.bytes(8);
     protocol = r.be16();
-    if (!r.ok() && r.error() == core::ReadError::Truncated && pkt.frame.caplen >= 2) {
+    if (!r.ok() && r.error() == core::ReadError::Truncated && head.size() >= 2) {
       // The header the capture cut: tshark names the protocol, the packet
       // type in Info, and shows each field it read (the address, once read,
       // is the Source column).
-      const core::Bytes h(pkt.frame.data, std::min<uint32_t>(pkt.frame.caplen, 16));
+      const core::Bytes h = head.first(std::min<size_t>(head.size(), 16));
       auto be = [&](size_t i) { return static_cast<uint16_t>(h[i] << 8 | h[i + 1]); };
       pkt.set_protocol("SLL");
       if (pkt.cols) {
@@ -416,7 +417,7 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
         t.add_ether(sll_f::src_eth, h.data() + 6, 6);
         set_dl_addr(pkt.dl_src, h.data() + 6);
         if (h.size() >= 14) t.add_bytes(sll_f::unused, h.data() + 12, 2, 12);
-      } else if (h.size() >= 6u + std::min<uint16_t>(be(4), 8) && be(4) > 0) {
+      } else if (h.size() >= 6 && be(4) > 0 && h.size() >= 6u + std::min<uint16_t>(be(4), 8)) {
         t.add_bytes(sll_f::src_other, h.data() + 6, std::min<uint16_t>(be(4), 8), 6);
       }
       t.close();

@@ -174,18 +174,6 @@ private:
   int code_ = 0;
 };
 
-// The TLS key logs of a pcapng file's Decryption Secrets Blocks (read with
-// no option, as tshark does), applied from where they stand in the file on,
-// as tshark applies them: a session's keys are looked up when its encrypted
-// records come. The first block starts decryption.
-void add_capture_secrets(DissectState& st, const std::vector<std::string>& texts) {
-  if (!st.tls_decrypt) {
-    st.tls_decrypt = std::make_unique<tls::DecryptContext>();
-    if (st.mqtt_needed) st.tls_needed = true;  // decrypted MQTT is only found by dissecting TLS
-  }
-  for (const auto& text : texts) st.tls_decrypt->keylog.add_text(text);
-}
-
 // -2 on a file: a first pass that notes which frame answered what (MQTT QoS
 // flows when the analysis is on; ICMP echoes, DNS queries, HTTP requests),
 // so the second (the one that prints) can point forward
@@ -650,18 +638,12 @@ private:
     if (k > 0) (void)!::write(2, line, static_cast<size_t>(std::min(k, 159)));
   }
 
-  // TLS secrets read in the file before this packet (after its first).
+  // TLS secrets read in the file before this packet (after its first): for
+  // the packets from here on, on this thread or on the workers.
   void secrets_read() {
-    const auto texts = src_.take_tls_secrets();
-    if (!pool_) {
-      add_capture_secrets(st_, texts);
-      return;
-    }
-    // Decryption keeps a run on one thread, which this one is not.
-    if (!o_.quieter)
-      eprint("TLS secrets in the capture before frame " + std::to_string(number_ + 1) +
-             " were not applied: they come after its first packet, and the run is spread over threads "
-             "(--threads 1 applies them from there on).");
+    auto texts = src_.take_tls_secrets();
+    if (pool_) pool_->add_secrets(std::move(texts));
+    else add_capture_secrets(st_, texts);
   }
 
   void read_failed(capture::ReadStatus rs) {
@@ -829,16 +811,32 @@ void report_run(const cli::Options& o, const DissectState& st, const std::vector
       eprint(line.substr(0, line.size() - 1));
     }
   }
-  if (st.tls_decrypt && o.quiet && !o.quieter) {
+  // The decryption contexts: this thread's, and the workers' (secrets met
+  // in the capture after its first packet reach them there).
+  std::vector<const tls::DecryptContext*> contexts;
+  if (st.tls_decrypt) contexts.push_back(st.tls_decrypt.get());
+  for (const DissectState* ws : workers)
+    if (ws->tls_decrypt) contexts.push_back(ws->tls_decrypt.get());
+  if (!contexts.empty() && o.quiet && !o.quieter) {
     // How many TLS sessions the keys opened, and why the others stayed shut.
-    const auto& ds = st.tls_decrypt->stats;
+    tls::DecryptStats ds{};
+    size_t entries = 0;
+    for (const tls::DecryptContext* c : contexts) {
+      ds.decrypted += c->stats.decrypted;
+      ds.no_secret += c->stats.no_secret;
+      ds.unsupported_cipher += c->stats.unsupported_cipher;
+      ds.missing_handshake += c->stats.missing_handshake;
+      ds.bad_records += c->stats.bad_records;
+      ds.dropped_plaintext += c->stats.dropped_plaintext;
+      entries = std::max(entries, c->keylog.sessions());
+    }
     const uint64_t shut = ds.no_secret + ds.unsupported_cipher + ds.missing_handshake;
     std::string line = "TLS decryption: " + std::to_string(ds.decrypted) + " session(s) decrypted, " +
                        std::to_string(shut) + " not (" + std::to_string(ds.no_secret) + " no secret for the client random, " +
                        std::to_string(ds.unsupported_cipher) + " unsupported cipher, " +
                        std::to_string(ds.missing_handshake) + " handshake not captured); " +
                        std::to_string(ds.bad_records) + " record(s) failed authentication; " +
-                       std::to_string(st.tls_decrypt->keylog.sessions()) + " key log entries\n";
+                       std::to_string(entries) + " key log entries\n";
     if (ds.dropped_plaintext)
       line.insert(line.size() - 1, "; " + std::to_string(ds.dropped_plaintext) + " decrypted bytes dropped (PDU over 1 MiB)");
     w.write(line);

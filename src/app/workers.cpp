@@ -157,9 +157,18 @@ bool dissect_and_filter(core::Packet& pkt, DissectState& st, const filter::Filte
   return !filter || filter->matches(pkt.tree);
 }
 
+void add_capture_secrets(DissectState& st, const std::vector<std::string>& texts) {
+  if (!st.tls_decrypt) {
+    st.tls_decrypt = std::make_unique<tls::DecryptContext>();
+    if (st.mqtt_needed) st.tls_needed = true;  // decrypted MQTT is only found by dissecting TLS
+  }
+  for (const auto& text : texts) st.tls_decrypt->keylog.add_text(text);
+}
+
 struct WorkerPool::Worker {
   Worker(size_t flows, const core::WantSet& want) : st(flows), tree(&want) {}
   DissectState st;
+  size_t secrets_applied = 0;  // of the pool's secrets_
   std::optional<filter::Filter> filter;
   core::FieldTree tree;
   core::Columns cols;
@@ -271,6 +280,12 @@ void WorkerPool::flush() {
   }
 }
 
+void WorkerPool::add_secrets(std::vector<std::string> texts) {
+  flush();  // the packets read before them go in earlier rounds
+  std::lock_guard lk(mu_);
+  secrets_.push_back(Secrets{filling_, std::move(texts)});
+}
+
 void WorkerPool::finish() {
   if (!merger_.joinable()) return;
   flush();
@@ -303,12 +318,17 @@ std::vector<const DissectState*> WorkerPool::states() const {
 void WorkerPool::work(unsigned id) {
   Worker& wk = *workers_[id];
   DissectState& st = wk.st;
+  std::vector<std::string> keys;
   for (uint64_t r = 0;; ++r) {
+    keys.clear();
     {
       std::unique_lock lk(mu_);
       to_workers_.wait(lk, [&] { return published_ > r || closing_; });
       if (published_ <= r) return;
+      for (; wk.secrets_applied < secrets_.size() && secrets_[wk.secrets_applied].round <= r; ++wk.secrets_applied)
+        keys.insert(keys.end(), secrets_[wk.secrets_applied].texts.begin(), secrets_[wk.secrets_applied].texts.end());
     }
+    if (!keys.empty()) add_capture_secrets(st, keys);
     Batch& b = slot_of(r).batches[id];
     b.out.clear();
     b.ends.clear();

@@ -79,6 +79,9 @@ public:
   bool submit(const capture::RawPacket& raw, uint64_t number);
   // Hands over a partly filled round (live capture, when the source is idle).
   void flush();
+  // TLS key logs met in the capture (pcapng secrets blocks after its first
+  // packet): each worker applies them before the packets read after them.
+  void add_secrets(std::vector<std::string> texts);
   // Waits for every packet to be dissected and written.
   void finish();
   // The workers' states, for the end-of-run report (after finish()).
@@ -129,6 +132,11 @@ private:
   const int linktype_;
   const std::string_view if_name_;  // a live capture's interface
   std::vector<std::unique_ptr<Worker>> workers_;
+  struct Secrets {
+    uint64_t round;  // the first round they apply to
+    std::vector<std::string> texts;
+  };
+  std::vector<Secrets> secrets_;  // (under mu_)
   Slot slots_[kSlots];
   std::mutex mu_;
   std::condition_variable to_workers_, to_merger_, to_reader_;
@@ -141,6 +149,12 @@ private:
   core::Timestamp first_ts_{}, prev_ts_{};
   std::thread merger_;
 };
+
+// The TLS key logs of a pcapng file's Decryption Secrets Blocks, applied
+// from where they stand in the file on, as tshark applies them: a session's
+// keys are looked up when its encrypted records come. The first starts
+// decryption (one thread's state, or one worker's).
+void add_capture_secrets(DissectState& st, const std::vector<std::string>& texts);
 
 // The least share of the flow cap and of the memory budget a worker gets.
 constexpr size_t kMinFlowsPerWorker = 1024;
