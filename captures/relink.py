@@ -149,6 +149,12 @@ def write_pcapng_sections(path, sections):
             out += block(6, struct.pack(e + 'IIIII', ifid, ticks >> 32, ticks & 0xffffffff, len(pkt), orig) + pkt)
     open(path, 'wb').write(bytes(out))
 
+def write_cut(d, src, dst, n):
+    """src as a capture with a snapshot length of n bytes would have it."""
+    nano, link, recs = read_pcap(os.path.join(d, src))
+    write_pcap(os.path.join(d, dst), link, [(s, f, o, p[:n]) for (s, f, o, p) in recs], nano, snaplen=n)
+
+
 def ipv4_tcp_fixed(pkt):
     """An Ethernet/IPv4/TCP frame with its IPv4 length and both checksums recomputed."""
     p = bytearray(pkt)
@@ -327,14 +333,12 @@ def main(d):
                         ('mqtt_plain.pcap', 'trunc_snap52_tcp.pcap', 52),
                         ('around_mqtt.pcap', 'trunc_snap40_around.pcap', 40),
                         ('around_mqtt.pcap', 'trunc_snap58_around.pcap', 58)):
-        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
-        write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:n]) for (s, f, o, p) in rx_], nx_, snaplen=n)
+        write_cut(d, src, dst, n)
     # ... the router's errors cut inside the quote: a quoted MQTT PDU the
     # snapshot length cut (marked), one the router's quote had already cut (not).
     for src, dst, n in (('icmp_router.pcap', 'icmp_router_snap100.pcap', 100),
                         ('icmp_pmtu.pcap', 'icmp_pmtu_snap150.pcap', 150)):
-        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
-        write_pcap(os.path.join(d, dst), lx_, [(s, f, o, p[:n]) for (s, f, o, p) in rx_], nx_, snaplen=n)
+        write_cut(d, src, dst, n)
     # ... and the neighbouring protocols and tunnels cut to 64 bytes: inner
     # IPv4/TCP headers and ARP cut short (the fields as far as they go).
     nn_, ln_, rn_ = read_pcap(os.path.join(d, 'around_mqtt.pcap'))
@@ -396,8 +400,7 @@ def main(d):
                         ('ip_fragments.pcap', 'trunc_snap56_fragments.pcap', 56),
                         ('ip_fragments.pcap', 'trunc_snap62_fragments.pcap', 62),
                         ('ip_fragments.pcap', 'trunc_snap120_fragments.pcap', 120)):
-        nx_, lx_, rx_ = read_pcap(os.path.join(d, src))
-        write_pcap(os.path.join(d, dst), lx_, [(s_, f_, o, p[:n]) for (s_, f_, o, p) in rx_], nx_, snaplen=n)
+        write_cut(d, src, dst, n)
 
     # Two sensors' captures in one pcapng, as a collector joins them: the lab's
     # IPv4 capture on "sensor-a" (microseconds, described), then a second
