@@ -908,7 +908,10 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
   // ended the frame there (tshark: no item, no dissector, no cut named).
   const bool quote_cut = seglen && quoted && payload.captured_remaining() == 0 && pkt.frame.caplen < pkt.frame.len &&
                          off + hdr_len >= pkt.frame.caplen;
-  if (quote_cut) return;
+  if (quote_cut) {
+    t.close();  // (TCP's tree, as the quoted payload's path closes it)
+    return;
+  }
   if (seglen && !none_captured) {
     core::Bytes pb = payload.rest_captured();
     const int32_t pi = t.add_bytes(tcp_f::payload, pb.data(), pb.size(), off + hdr_len);
