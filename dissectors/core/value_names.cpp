@@ -88,8 +88,9 @@ const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2,
 const Vs kGeneralName[] = {{0, "otherName"}, {1, "rfc822Name"}, {2, "dNSName"}, {4, "directoryName"},
                            {6, "uniformResourceIdentifier"}, {7, "iPAddress"}, {8, "registeredID"}};
 const Vs kRetainHandling[] = {{0, "Send msgs at subscription time"},
-                              {1, "Send msgs on subscription only if subscription does not exist"},
-                              {2, "Do not send msgs at subscription time"}};
+                              {1, "Send msgs if subscription does not exist"},
+                              {2, "Do not send msgs at subscription time"},
+                              {3, "Reserved"}};
 const Vs kConnack[] = {{0, "Connection Accepted"},
                        {1, "Connection Refused: unacceptable protocol version"},
                        {2, "Connection Refused: identifier rejected"},
@@ -182,6 +183,10 @@ const Vs kIpv6RoutingTypes[] = {{0, "Source Route"}, {1, "Nimrod"}, {2, "Type 2 
 // BSD loopback address families (DLT_NULL / DLT_LOOP).
 const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}};
 
+// A field whose every value has a name in tshark (a value string): a value
+// outside the table is shown "Unknown (N)".
+const char* known_or_unknown(const char* n) { return n ? n : "Unknown"; }
+
 }  // namespace
 
 const char* value_name(std::string_view a, uint64_t v) {
@@ -203,11 +208,14 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "vlan.priority") return lookup(kVlanPriorities, v);
   if (a == "null.family") return lookup(kNullFamilies, v);
   if (a == "mqtt.msgtype") return mqtt::msgtype_name(static_cast<uint8_t>(v));
-  if (a == "mqtt.ver") return lookup(kMqttVersions, v);
-  if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos")
-    return lookup(kMqttQos, v);
-  if (a == "mqtt.conack.val") return lookup(kConnack, v);
-  if (a == "mqtt.property_id") return mqtt::property_name(static_cast<uint8_t>(v));
+  // (tshark names a value its table lacks "Unknown (N)": a bridge's level 0x84, a refusal code 6)
+  if (a == "mqtt.ver") return known_or_unknown(lookup(kMqttVersions, v));
+  if (a == "mqtt.suback.qos" && v == 0x80) return "Failure";  // 3.1.1 §3.9.3
+  if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos" ||
+      a == "mqtt.property.max_qos")
+    return known_or_unknown(lookup(kMqttQos, v));
+  if (a == "mqtt.conack.val") return known_or_unknown(lookup(kConnack, v));
+  if (a == "mqtt.property_id") return known_or_unknown(mqtt::property_name(static_cast<uint8_t>(v)));
   if (a == "ip.dsfield.dscp" || a == "ipv6.tclass.dscp") return lookup(kDscp, v);
   if (a == "tcp.completeness") {
     if (const char* n = lookup(kCompleteness, v)) return n;
@@ -244,7 +252,7 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "mqtt.subscription_options_retain") return lookup(kRetainHandling, v);
   if (a.starts_with("mqtt.") && a.ends_with(".reason_code")) {
     auto id = FieldRegistry::instance().find(a);
-    return id ? mqtt::reason_code_name(*id, static_cast<uint8_t>(v)) : nullptr;
+    return id ? known_or_unknown(mqtt::reason_code_name(*id, static_cast<uint8_t>(v))) : nullptr;
   }
   if (a == "tls.record.content_type" || a == "tls.record.opaque_type") return lookup(kTlsContent, v);
   if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version") {

@@ -262,7 +262,6 @@ void infer_version(MqttSession& s, uint8_t type, core::Bytes body, bool header_o
     // Fixed-header flags this type cannot have: bytes from the middle of
     // something else, which decide nothing.
   } else if (type == kAuth) {
-  } else if (type == kAuth) {
     v = 5;
     why = "an AUTH packet (5.0 only)";
   } else if (type == kConnack && remaining == 2) {
@@ -356,6 +355,9 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
                            : "Fixed-header flags are not the ones this packet type requires (MQTT §2.2.2)");
   }
   const bool v5 = s.version == 5;
+  // 3.1 and 3.1.1 return codes; any other level (5.0, one not known yet, or
+  // one no version has: a bridge's 0x84) gets 5.0's reason codes, as in tshark.
+  const bool v3x = s.version == 3 || s.version == 4;
   switch (type) {
     case kConnect: {
       read_str16(c, mqtt_f::proto_len, mqtt_f::protoname);
@@ -421,12 +423,10 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       }
       if (!rc_read) break;
       if (s.analyze && s.analysis && s.version != 3) analyze_connack(*s.analysis, pkt, flags & 1, rc, o);
+      t.add_uint(v3x ? mqtt_f::conack_val : mqtt_f::connack_reason_code, rc, o + 1, 1);
       if (v5) {
-        t.add_uint(mqtt_f::connack_reason_code, rc, o + 1, 1);
         if (body.remaining()) dissect_properties(c, mqtt_f::properties);
         if (c.server_keepalive >= 0) s.keepalive.server_keepalive = c.server_keepalive;
-      } else {
-        t.add_uint(mqtt_f::conack_val, rc, o + 1, 1);
       }
       break;
     }
@@ -540,7 +540,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
         uint32_t ro = c.off();
         uint8_t v = body.u8();
         if (!body.ok()) break;
-        if (type == kSuback) t.add_uint(v5 ? mqtt_f::suback_reason_code : mqtt_f::suback_qos, v, ro, 1);
+        if (type == kSuback) t.add_uint(v3x ? mqtt_f::suback_qos : mqtt_f::suback_reason_code, v, ro, 1);
         else if (v5) t.add_uint(mqtt_f::unsuback_reason_code, v, ro, 1);
       }
       break;

@@ -1,5 +1,6 @@
 #include "dissectors/mqtt/mqtt_fields.h"
 
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -131,15 +132,15 @@ const char* property_name(uint8_t id) {
   return nullptr;
 }
 
-const char* reason_code_name(FieldId field, uint8_t rc) {
-  if (field == mqtt_f::suback_reason_code && rc <= 2) {
-    static const char* const kGranted[] = {"Granted QoS 0", "Granted QoS 1", "Granted QoS 2"};
-    return kGranted[rc];
-  }
-  if (field == mqtt_f::disconnect_reason_code && rc == 0) return "Normal disconnection";
-  if (field == mqtt_f::disconnect_reason_code && rc == 4) return "Disconnect with Will Message";
-  switch (rc) {  // MQTT 5.0 §2.4
+namespace {
+// MQTT 5.0 reason codes (§2.4) and the ones each packet may carry (CONNACK
+// §3.2.2.2, PUBACK/PUBREC §3.4.2.1, PUBREL/PUBCOMP §3.6.2.1, SUBACK §3.9.3,
+// UNSUBACK §3.11.3, DISCONNECT §3.14.2.1, AUTH §3.15.2.1): a code a packet
+// may not carry is shown "Unknown", as tshark does.
+const char* reason_text(uint8_t rc) {
+  switch (rc) {
     case 0x00: return "Success";
+    case 0x04: return "Disconnect with Will Message";
     case 0x10: return "No matching subscribers";
     case 0x11: return "No subscription existed";
     case 0x18: return "Continue authentication";
@@ -174,13 +175,55 @@ const char* reason_code_name(FieldId field, uint8_t rc) {
     case 0x9b: return "QoS not supported";
     case 0x9c: return "Use another server";
     case 0x9d: return "Server moved";
-    case 0x9e: return "Shared Subscriptions not supported";
+    case 0x9e: return "Shared Subscription not supported";
     case 0x9f: return "Connection rate exceeded";
     case 0xa0: return "Maximum connect time";
     case 0xa1: return "Subscription Identifiers not supported";
-    case 0xa2: return "Wildcard Subscriptions not supported";
+    case 0xa2: return "Wildcard Subscription not supported";
     default: return nullptr;
   }
+}
+
+bool listed(std::initializer_list<uint8_t> codes, uint8_t rc) {
+  for (uint8_t c : codes)
+    if (c == rc) return true;
+  return false;
+}
+}  // namespace
+
+const char* reason_code_name(FieldId field, uint8_t rc) {
+  bool ok = false;
+  switch (field) {
+    case mqtt_f::connack_reason_code:
+      ok = rc == 0 || (rc >= 0x80 && rc <= 0x8a) ||
+           listed({0x8c, 0x90, 0x95, 0x97, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f}, rc);
+      break;
+    case mqtt_f::puback_reason_code: case mqtt_f::pubrec_reason_code:
+      ok = listed({0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99}, rc);
+      break;
+    case mqtt_f::pubrel_reason_code: case mqtt_f::pubcomp_reason_code:
+      ok = rc == 0 || rc == 0x92;
+      break;
+    case mqtt_f::suback_reason_code: {
+      static const char* const kGranted[] = {"Granted QoS 0", "Granted QoS 1", "Granted QoS 2"};
+      if (rc <= 2) return kGranted[rc];
+      ok = listed({0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2}, rc);
+      break;
+    }
+    case mqtt_f::unsuback_reason_code:
+      ok = listed({0x00, 0x11, 0x83, 0x87, 0x8f, 0x91}, rc);
+      break;
+    case mqtt_f::disconnect_reason_code:
+      if (rc == 0) return "Normal disconnection";
+      ok = rc == 0x04 || (rc >= 0x80 && rc <= 0x83) || rc == 0x87 || rc == 0x89 || (rc >= 0x8b && rc <= 0xa2 && rc != 0x91 && rc != 0x92);
+      break;
+    case mqtt_f::auth_reason_code:
+      ok = rc == 0 || rc == 0x18 || rc == 0x19;
+      break;
+    default:
+      break;
+  }
+  return ok ? reason_text(rc) : nullptr;
 }
 
 std::span<const FieldDef> mqtt_field_table() {

@@ -74,11 +74,25 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       case 1: {
         c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
         c->keepalive = p.kalive;
-        const int proto = p.version == 3 ? 1 : p.version == 4 ? 2 : p.version;
+        // mosquitto's protocol numbers (p1 3.1, p2 3.1.1, p5 5.0); a bridge sets
+        // 0x80 on the level and is logged as one.
+        const int level = p.version & 0x7f;
+        if (!(level == 3 || level == 4 || p.version == 5)) {
+          // mosquitto refuses it (CONNACK 1) before reading the client id and
+          // names the client by its address until it drops the connection.
+          const std::string addr = addr_text(src.addr);
+          put("Invalid protocol version ", dec(p.version), " in CONNECT from ", addr, ".");
+          c->id = addr;
+          c->refused = true;
+          break;
+        }
+        const bool bridge = (p.version & 0x80) && level != 5;
+        const int proto = level == 3 ? 1 : level == 4 ? 2 : level;
+        const char* what = bridge ? "New bridge connected from " : "New client connected from ";
         char flags[48];
         snprintf(flags, sizeof flags, " (p%d, c%d, k%d", proto, p.clean ? 1 : 0, p.kalive < 0 ? 0 : p.kalive);
-        if (p.has_username) put("New client connected from ", src.text(), " as ", c->id, flags, ", u'", p.username, "').");
-        else put("New client connected from ", src.text(), " as ", c->id, flags, ").");
+        if (p.has_username) put(what, src.text(), " as ", c->id, flags, ", u'", p.username, "').");
+        else put(what, src.text(), " as ", c->id, flags, ").");
         if (p.has_will) {
           snprintf(b, sizeof b, "Will message specified (%zu bytes) (r%d, q%d).", p.willmsg_len, p.will_retain ? 1 : 0,
                    p.will_qos);
@@ -92,6 +106,10 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       case 2:
         snprintf(b, sizeof b, " (%d, %d)", p.session_present ? 1 : 0, p.conack < 0 ? 0 : p.conack);
         put(in, "CONNACK", dir, id, b);
+        if (c->refused && !to_broker) {
+          put("Client <unknown> disconnected due to protocol error.");
+          c->disconnected = true;
+        }
         break;
       case 3: {
         std::string_view topic = p.topics.empty() ? std::string_view() : p.topics.back();

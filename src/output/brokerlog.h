@@ -43,6 +43,7 @@ private:
     int keepalive = -1;
     double last_client = -1;
     bool disconnected = false, closed = false;
+    bool refused = false;  // a CONNECT with a protocol level mosquitto refuses
     uint8_t fins = 0;
   };
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state

@@ -20,8 +20,17 @@ std::string label_of(const Pdu& p) {
   char b[96];
   switch (p.type) {
     case 1:
-      snprintf(b, sizeof b, " (v%d, c%d, k%d)", p.version == 3 ? 31 : p.version == 4 ? 311 : p.version * 10, p.clean ? 1 : 0,
-               p.kalive);
+    {
+      // v31, v311, v50; a mosquitto bridge sets 0x80 on the level (v311 bridge);
+      // a level no version has is shown as the number.
+      const int level = p.version & 0x7f;
+      const char* name = level == 3 ? "v31" : level == 4 ? "v311" : level == 5 ? "v50" : nullptr;
+      char lv[24];
+      if (name && (p.version & 0x80)) snprintf(lv, sizeof lv, "%s bridge", name);
+      else if (name) snprintf(lv, sizeof lv, "%s", name);
+      else snprintf(lv, sizeof lv, "level %d", p.version);
+      snprintf(b, sizeof b, " (%s, c%d, k%d)", lv, p.clean ? 1 : 0, p.kalive);
+    }
       l += " '" + std::string(p.clientid) + "'" + b;
       if (p.has_username) l += " u'" + std::string(p.username) + "'";
       break;

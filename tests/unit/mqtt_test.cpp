@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "dissectors/core/value_names.h"
 #include "dissectors/mqtt/mqtt_framer.h"
 #include "helpers.h"
 
@@ -18,6 +19,18 @@ std::vector<uint8_t> mqtt_frame(const std::vector<uint8_t>& payload, uint32_t se
   s.ack = 1;
   s.sport = sport;
   s.dport = dport;
+  s.payload = payload;
+  return eth(0x0800, ipv4_tcp(s));
+}
+// The broker's answer on the same connection as mqtt_frame's packets.
+std::vector<uint8_t> broker_frame(const std::vector<uint8_t>& payload, uint32_t seq) {
+  TcpSpec s;
+  s.seq = seq;
+  s.flags = 0x18;
+  s.ack = 1;
+  s.sport = 1883;
+  s.dport = 50000;
+  std::swap(s.src, s.dst);
   s.payload = payload;
   return eth(0x0800, ipv4_tcp(s));
 }
@@ -156,6 +169,59 @@ TEST_CASE("mqtt: the version is inferred when CONNECT was not captured") {
   Harness hp;  // a lone PUBLISH is ambiguous: say so, as tshark does
   hp.run(mqtt_frame({0x30, 0x04, 0x00, 0x01, 't', 'x'}));
   CHECK(hp.has("mqtt.unknown_version"));
+  Harness ha;  // AUTH exists only in 5.0 (reason Continue authentication, no properties)
+  ha.run(mqtt_frame({0xf0, 0x02, 0x18, 0x00}, 5000, 1883, 50000));
+  CHECK(ha.field("mqtt.version_inferred") == "5");
+  CHECK(ha.field("mqtt.auth.reason_code") == "24");
+  CHECK(!ha.has("mqtt.unknown_version"));
+}
+
+TEST_CASE("mqtt: a level that is neither 3.1 nor 3.1.1 gets 5.0's reason codes, as in tshark") {
+  Harness h;
+  // A mosquitto bridge: "MQTT" level 0x84 (3.1.1 with the bridge bit), then the
+  // broker's CONNACK and a SUBACK granting QoS 1 and refusing one filter.
+  h.run(mqtt_frame({0x10, 0x0e, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x84, 0x00, 0x00, 0x3c, 0x00, 0x02, 'g', 'w'}));
+  CHECK(h.field("mqtt.ver") == "132");
+  h.run(broker_frame({0x20, 0x02, 0x00, 0x00}, 5000));
+  CHECK(h.field("mqtt.connack.reason_code") == "0");
+  CHECK(!h.has("mqtt.conack.val"));
+  CHECK(!h.has("mqtt.properties"));  // no 5.0 properties for all that
+  h.run(broker_frame({0x90, 0x04, 0x00, 0x01, 0x01, 0x80}, 5004));
+  CHECK(h.field("mqtt.suback.reason_code") == "1,128");
+  CHECK(!h.has("mqtt.suback.qos"));
+  Harness h4;  // 3.1.1 keeps its return codes
+  h4.run(mqtt_frame({0x10, 0x0e, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x00, 0x00, 0x3c, 0x00, 0x02, 'g', 'w'}));
+  h4.run(broker_frame({0x90, 0x04, 0x00, 0x01, 0x01, 0x80}, 5000));
+  CHECK(h4.field("mqtt.suback.qos") == "1,128");
+}
+
+TEST_CASE("mqtt: value names as tshark shows them, Unknown where its table has none") {
+  using mqsniff::core::value_name;
+  auto name = [](const char* field, uint64_t v) {
+    const char* n = value_name(field, v);
+    return std::string(n ? n : "(none)");
+  };
+  CHECK(name("mqtt.ver", 4) == "MQTT v3.1.1");
+  CHECK(name("mqtt.ver", 0x84) == "Unknown");
+  CHECK(name("mqtt.suback.qos", 0x80) == "Failure");  // 3.1.1 §3.9.3: a refused subscription
+  CHECK(name("mqtt.conack.val", 6) == "Unknown");
+  // Each packet type names the reason codes it may carry (5.0 §3.x), others are Unknown.
+  CHECK(name("mqtt.connack.reason_code", 0x86) == "Bad User Name or Password");
+  CHECK(name("mqtt.connack.reason_code", 0x10) == "Unknown");
+  CHECK(name("mqtt.connack.reason_code", 1) == "Unknown");
+  CHECK(name("mqtt.puback.reason_code", 0x10) == "No matching subscribers");
+  CHECK(name("mqtt.pubrel.reason_code", 0x92) == "Packet Identifier not found");
+  CHECK(name("mqtt.pubrel.reason_code", 0x80) == "Unknown");
+  CHECK(name("mqtt.suback.reason_code", 2) == "Granted QoS 2");
+  CHECK(name("mqtt.suback.reason_code", 0x9e) == "Shared Subscription not supported");
+  CHECK(name("mqtt.unsuback.reason_code", 0x11) == "No subscription existed");
+  CHECK(name("mqtt.disconnect.reason_code", 0) == "Normal disconnection");
+  CHECK(name("mqtt.disconnect.reason_code", 0x8e) == "Session taken over");
+  CHECK(name("mqtt.disconnect.reason_code", 0x91) == "Unknown");
+  CHECK(name("mqtt.auth.reason_code", 0x18) == "Continue authentication");
+  CHECK(name("mqtt.auth.reason_code", 0x80) == "Unknown");
+  CHECK(name("mqtt.subscription_options_retain", 1) == "Send msgs if subscription does not exist");
+  CHECK(name("mqtt.property_id", 0x7f) == "Unknown");
 }
 
 TEST_CASE("mqtt: specification violations are malformed with a reason, and dissection goes on") {
