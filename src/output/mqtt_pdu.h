@@ -22,6 +22,7 @@ struct Pdu {
   int msgid = -1;
   int kalive = -1;
   int conack = -1;  // CONNACK return / reason code
+  bool conack_v5 = false;  // ... a 5.0 reason code (mqtt.connack.reason_code)
   std::vector<std::string_view> topics;  // PUBLISH topic, SUBSCRIBE / UNSUBSCRIBE filters
   std::vector<int> sub_qos;              // SUBSCRIBE: the QoS asked for each filter
   int version = 0;                       // CONNECT: protocol level
@@ -123,7 +124,10 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
       case detail_mf::retain: p.retain = nn.u != 0; break;
       case detail_mf::msgid: p.msgid = static_cast<int>(nn.u); break;
       case detail_mf::kalive: p.kalive = static_cast<int>(nn.u); break;
-      case detail_mf::conack_val: case detail_mf::connack_reason_code: p.conack = static_cast<int>(nn.u); break;
+      case detail_mf::conack_val: case detail_mf::connack_reason_code:
+        p.conack = static_cast<int>(nn.u);
+        p.conack_v5 = nn.id == detail_mf::connack_reason_code;
+        break;
       case detail_mf::topic: p.topics.push_back(nn.str()); break;
       case detail_mf::sub_qos: case detail_mf::subscription_options_qos: p.sub_qos.push_back(static_cast<int>(nn.u)); break;
       case detail_mf::ver: p.version = static_cast<int>(nn.u); break;

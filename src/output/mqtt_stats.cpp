@@ -392,6 +392,7 @@ public:
         }
       } else if (p.type == 2) {
         e.connack = p.conack;
+        e.connack_v5 = p.conack_v5;
       } else if (p.type == 3 && !p.topics.empty()) {
         add_topic(from_client ? e.published : e.delivered, p.topics.back());
         e.payload_bytes += p.msg_len;
@@ -470,7 +471,12 @@ public:
         if (e.has_username) who += ", user name " + quoted(e.username);
         if (e.has_password) who += ", password " + quoted(show_secrets_ ? std::string(e.password) : mask(e.password));
         out += how + who + "\n";
-        if (e.connack > 0) out += "    the broker refused the connection (CONNACK code " + std::to_string(e.connack) + ")\n";
+        if (e.connack > 0) {
+          const char* why = core::value_name(e.connack_v5 ? "mqtt.connack.reason_code" : "mqtt.conack.val",
+                                             static_cast<uint64_t>(e.connack));
+          out += "    the broker refused the connection (CONNACK code " + std::to_string(e.connack) +
+                 (why ? std::string(": ") + why : std::string()) + ")\n";
+        }
         if (e.has_will)
           out += "    will: topic " + quoted(e.will_topic) + ", message " + std::to_string(e.will_len) + " bytes\n";
         list(out, "    published by the client", e.published);
@@ -524,6 +530,7 @@ private:
     bool has_username = false, has_password = false, has_will = false;
     size_t will_len = 0;
     int connack = -1;
+    bool connack_v5 = false;
     Topics published, delivered, subscribed;
   };
   static constexpr size_t kMaxTopics = 256;  // per connection and list
