@@ -17,8 +17,8 @@ const char* group_name(ExpertGroup g) {
   switch (g) {
     case ExpertGroup::Checksum: return "Checksum";
     case ExpertGroup::Sequence: return "Sequence";
-    case ExpertGroup::ResponseCode: return "Response code";
-    case ExpertGroup::RequestCode: return "Request code";
+    case ExpertGroup::ResponseCode: return "Response";
+    case ExpertGroup::RequestCode: return "Request";
     case ExpertGroup::Undecoded: return "Undecoded";
     case ExpertGroup::Reassemble: return "Reassemble";
     case ExpertGroup::Malformed: return "Malformed";

@@ -2,13 +2,49 @@
 
 #include "dissectors/core/expert.h"
 #include "dissectors/core/field_registry.h"
-#include "dissectors/mqtt/mqtt_dissect.h"
-#include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/tls/tls_dissect.h"
+
+#include <algorithm>
+#include <unordered_map>
 
 namespace mqsniff::core {
 
 namespace {
+
+// tshark's value names for the fields it names from one table
+// (scripts/gen_value_tables.py): they come first; mqsniff's own names below
+// cover the rest (drafts, computed names, fields tshark registers twice).
+struct GenName {
+  std::string_view field;
+  uint32_t value;
+  const char* name;
+};
+constexpr GenName kGenerated[] = {
+#include "dissectors/core/value_tables.inc"
+};
+struct GenTable {
+  const GenName* begin;
+  const GenName* end;
+};
+const GenTable* generated_table(std::string_view field) {
+  static const std::unordered_map<std::string_view, GenTable> index = [] {
+    std::unordered_map<std::string_view, GenTable> m;
+    const GenName* b = std::begin(kGenerated);
+    while (b != std::end(kGenerated)) {
+      const GenName* e = b;
+      while (e != std::end(kGenerated) && e->field == b->field) ++e;
+      m.emplace(b->field, GenTable{b, e});
+      b = e;
+    }
+    return m;
+  }();
+  auto it = index.find(field);
+  return it == index.end() ? nullptr : &it->second;
+}
+const char* generated_name(const GenTable& t, uint64_t v) {
+  auto it = std::lower_bound(t.begin, t.end, v, [](const GenName& g, uint64_t x) { return g.value < x; });
+  return it != t.end && it->value == v ? it->name : nullptr;
+}
 
 // Value names from the registries (IEEE, IANA, OASIS MQTT), as tshark names them.
 const Vs kEtherTypes[] = {{0x0800, "IPv4"}, {0x86dd, "IPv6"}, {0x0806, "ARP"}, {0x8100, "802.1Q Virtual LAN"},
@@ -17,11 +53,6 @@ const Vs kIpProtos[] = {{1, "ICMP"}, {6, "TCP"}, {17, "UDP"}, {58, "ICMPv6"}, {0
                         {43, "Routing Header for IPv6"}, {44, "Fragment Header for IPv6"}, {60, "Destination Options for IPv6"}};
 const Vs kTcpOptions[] = {{0, "End of Option List"}, {1, "No-Operation"}, {2, "Maximum Segment Size"},
                           {3, "Window Scale"}, {4, "SACK Permitted"}, {5, "SACK"}, {8, "Time Stamp Option"}};
-const Vs kMqttVersions[] = {{3, "MQTT v3.1"}, {4, "MQTT v3.1.1"}, {5, "MQTT v5.0"}};
-const Vs kMqttQos[] = {{0, "At most once delivery (Fire and Forget)"},
-                       {1, "At least once delivery (Acknowledged deliver)"},
-                       {2, "Exactly once delivery (Assured Delivery)"},
-                       {3, "Reserved"}};
 const Vs kDscp[] = {{0, "Default"}, {8, "Class Selector 1"}, {10, "Assured Forwarding 11"}, {12, "Assured Forwarding 12"},
                     {14, "Assured Forwarding 13"}, {16, "Class Selector 2"}, {18, "Assured Forwarding 21"},
                     {20, "Assured Forwarding 22"}, {22, "Assured Forwarding 23"}, {24, "Class Selector 3"},
@@ -87,16 +118,6 @@ const Vs kDirectoryString[] = {{0, "teletexString"}, {1, "printableString"}, {2,
                                {3, "bmpString"}, {4, "uTF8String"}};
 const Vs kGeneralName[] = {{0, "otherName"}, {1, "rfc822Name"}, {2, "dNSName"}, {4, "directoryName"},
                            {6, "uniformResourceIdentifier"}, {7, "iPAddress"}, {8, "registeredID"}};
-const Vs kRetainHandling[] = {{0, "Send msgs at subscription time"},
-                              {1, "Send msgs if subscription does not exist"},
-                              {2, "Do not send msgs at subscription time"},
-                              {3, "Reserved"}};
-const Vs kConnack[] = {{0, "Connection Accepted"},
-                       {1, "Connection Refused: unacceptable protocol version"},
-                       {2, "Connection Refused: identifier rejected"},
-                       {3, "Connection Refused: server unavailable"},
-                       {4, "Connection Refused: bad user name or password"},
-                       {5, "Connection Refused: not authorized"}};
 const Vs kTlsContent[] = {{20, "Change Cipher Spec"}, {21, "Alert"}, {22, "Handshake"}, {23, "Application Data"},
                           {24, "Heartbeat"}, {25, "Connection ID"}};
 const Vs kHeartbeatType[] = {{1, "Request"}, {2, "Response"}};
@@ -183,13 +204,26 @@ const Vs kIpv6RoutingTypes[] = {{0, "Source Route"}, {1, "Nimrod"}, {2, "Type 2 
 // BSD loopback address families (DLT_NULL / DLT_LOOP).
 const Vs kNullFamilies[] = {{2, "IP"}, {24, "IPv6"}, {28, "IPv6"}, {30, "IPv6"}};
 
-// A field whose every value has a name in tshark (a value string): a value
-// outside the table is shown "Unknown (N)".
-const char* known_or_unknown(const char* n) { return n ? n : "Unknown"; }
 
 }  // namespace
 
+const char* own_value_name(std::string_view a, uint64_t v);
+
 const char* value_name(std::string_view a, uint64_t v) {
+  const GenTable* t = generated_table(a);
+  if (t) {
+    if (const char* n = generated_name(*t, v)) return n;
+  }
+  if (const char* n = own_value_name(a, v)) return n;
+  return t ? "Unknown" : nullptr;  // tshark: "Unknown (N)" for a value its table lacks
+}
+
+const char* value_name_known(std::string_view a, uint64_t v) {
+  const char* n = value_name(a, v);
+  return n && std::string_view(n) != "Unknown" ? n : nullptr;
+}
+
+const char* own_value_name(std::string_view a, uint64_t v) {
   if (a == "eth.type" || a == "sll.etype" || a == "vlan.etype" || a == "ieee8021ah.etype") return lookup(kEtherTypes, v);
   if (a == "ip.proto" || a == "ipv6.nxt" || a == "ipv6.fraghdr.nxt" || a == "ipv6.hopopts.nxt" ||
       a == "ipv6.dstopts.nxt" || a == "ipv6.routing.nxt")
@@ -207,15 +241,6 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "sll.hatype") return lookup(kArpHardware, v);
   if (a == "vlan.priority") return lookup(kVlanPriorities, v);
   if (a == "null.family") return lookup(kNullFamilies, v);
-  if (a == "mqtt.msgtype") return mqtt::msgtype_name(static_cast<uint8_t>(v));
-  // (tshark names a value its table lacks "Unknown (N)": a bridge's level 0x84, a refusal code 6)
-  if (a == "mqtt.ver") return known_or_unknown(lookup(kMqttVersions, v));
-  if (a == "mqtt.suback.qos" && v == 0x80) return "Failure";  // 3.1.1 §3.9.3
-  if (a == "mqtt.qos" || a == "mqtt.conflag.qos" || a == "mqtt.sub.qos" || a == "mqtt.suback.qos" ||
-      a == "mqtt.property.max_qos")
-    return known_or_unknown(lookup(kMqttQos, v));
-  if (a == "mqtt.conack.val") return known_or_unknown(lookup(kConnack, v));
-  if (a == "mqtt.property_id") return known_or_unknown(mqtt::property_name(static_cast<uint8_t>(v)));
   if (a == "ip.dsfield.dscp" || a == "ipv6.tclass.dscp") return lookup(kDscp, v);
   if (a == "tcp.completeness") {
     if (const char* n = lookup(kCompleteness, v)) return n;
@@ -248,12 +273,6 @@ const char* value_name(std::string_view a, uint64_t v) {
   if (a == "x509af.notBefore" || a == "x509af.notAfter") return v == 0 ? "utcTime" : v == 1 ? "generalizedTime" : nullptr;
   if (a == "x509sat.DirectoryString") return lookup(kDirectoryString, v);
   if (a == "x509ce.GeneralName") return lookup(kGeneralName, v);
-  if (a == "mqtt.subscription_options_qos") return lookup(kMqttQos, v);
-  if (a == "mqtt.subscription_options_retain") return lookup(kRetainHandling, v);
-  if (a.starts_with("mqtt.") && a.ends_with(".reason_code")) {
-    auto id = FieldRegistry::instance().find(a);
-    return id ? known_or_unknown(mqtt::reason_code_name(*id, static_cast<uint8_t>(v))) : nullptr;
-  }
   if (a == "tls.record.content_type" || a == "tls.record.opaque_type") return lookup(kTlsContent, v);
   if (a == "tls.record.version" || a == "tls.handshake.version" || a == "tls.handshake.extensions.supported_version") {
     if (const char* n = lookup(kTlsVersions, v)) return n;

@@ -21,7 +21,12 @@ const char* lookup(const Vs (&t)[N], uint64_t v) {
   return nullptr;
 }
 
-// The name tshark shows for a field's value ("Connect Command"), or null.
+// The name tshark shows for a field's value ("Connect Command"); "Unknown"
+// for a value a field with a table of names lacks (tshark: "Unknown (7)");
+// null for a field without names.
 const char* value_name(std::string_view abbrev, uint64_t v);
+// ... null also where the table lacks the value (for callers with their own
+// words for it).
+const char* value_name_known(std::string_view abbrev, uint64_t v);
 
 }  // namespace mqsniff::core

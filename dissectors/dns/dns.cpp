@@ -487,7 +487,7 @@ bool record(Ctx& c, size_t& pos) {
         const uint32_t oo = ro + static_cast<uint32_t>(i);
         const int32_t oi = t.add_none(dns_f::opt, oo, static_cast<uint32_t>(4 + data.size()));
         if (oi >= 0 && t.wants(dns_f::opt)) {
-          const char* name = core::value_name("dns.opt.code", code);
+          const char* name = core::value_name_known("dns.opt.code", code);
           t.set_label(oi, std::string("Option: ") + (name ? name : "Unknown"));
         }
         core::Subtree os(t, oi);

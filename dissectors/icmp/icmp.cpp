@@ -794,7 +794,7 @@ void dissect_icmpv6(Reader& r, Packet& pkt, DissectState& st) {
         const uint32_t size = 20u + 16u * nsrc + 4u * aux;
         const int32_t item = t.add_none(icmpv6_f::mldr_mar, o, size);
         if (item >= 0 && t.wants(icmpv6_f::mldr_mar)) {
-          const char* n = core::value_name("icmpv6.mldr.mar.record_type", rtype);
+          const char* n = core::value_name_known("icmpv6.mldr.mar.record_type", rtype);
           std::string label = std::string("Multicast Address Record ") + (n ? n : "Unknown") + ": ";
           append_ipv6(label, group.data());
           t.set_label(item, label);

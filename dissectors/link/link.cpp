@@ -377,7 +377,7 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
       const core::Bytes h = head.first(std::min<size_t>(head.size(), 20));
       pkt.set_protocol("SLL");
       if (pkt.cols) {
-        const char* name = core::value_name("sll.pkttype", h[11]);
+        const char* name = core::value_name_known("sll.pkttype", h[11]);
         pkt.cols->info = name ? name : "Unknown (" + std::to_string(h[11]) + ")";
       }
       t.add_uint(sll_f::etype, protocol, 0, 2);
@@ -407,7 +407,7 @@ void dissect_sll(Reader& r, Packet& pkt, DissectState& st, bool v2) {
       auto be = [&](size_t i) { return static_cast<uint16_t>(h[i] << 8 | h[i + 1]); };
       pkt.set_protocol("SLL");
       if (pkt.cols) {
-        const char* name = core::value_name("sll.pkttype", be(0));
+        const char* name = core::value_name_known("sll.pkttype", be(0));
         pkt.cols->info = name ? name : "Unknown (" + std::to_string(be(0)) + ")";
       }
       t.add_uint(sll_f::pkttype, be(0), 0, 2);

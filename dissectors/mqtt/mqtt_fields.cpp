@@ -1,6 +1,5 @@
 #include "dissectors/mqtt/mqtt_fields.h"
 
-#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -123,108 +122,6 @@ static const PropSpec kProps[] = {
     {0x29, "subscription_identifier_available", "Subscription Identifier Available", FT::UInt8},
     {0x2a, "shared_subscription_available", "Shared Subscription Available", FT::UInt8},
 };
-
-const char* property_name(uint8_t id) {
-  if (id == 0x02) return "Publication Expiry Interval";  // tshark 4.0's name for Message Expiry Interval
-  if (id == 0x26) return "User Property";
-  for (const auto& p : kProps)
-    if (p.id == id) return p.label;
-  return nullptr;
-}
-
-namespace {
-// MQTT 5.0 reason codes (§2.4) and the ones each packet may carry (CONNACK
-// §3.2.2.2, PUBACK/PUBREC §3.4.2.1, PUBREL/PUBCOMP §3.6.2.1, SUBACK §3.9.3,
-// UNSUBACK §3.11.3, DISCONNECT §3.14.2.1, AUTH §3.15.2.1): a code a packet
-// may not carry is shown "Unknown", as tshark does.
-const char* reason_text(uint8_t rc) {
-  switch (rc) {
-    case 0x00: return "Success";
-    case 0x04: return "Disconnect with Will Message";
-    case 0x10: return "No matching subscribers";
-    case 0x11: return "No subscription existed";
-    case 0x18: return "Continue authentication";
-    case 0x19: return "Re-authenticate";
-    case 0x80: return "Unspecified error";
-    case 0x81: return "Malformed Packet";
-    case 0x82: return "Protocol Error";
-    case 0x83: return "Implementation specific error";
-    case 0x84: return "Unsupported Protocol Version";
-    case 0x85: return "Client Identifier not valid";
-    case 0x86: return "Bad User Name or Password";
-    case 0x87: return "Not authorized";
-    case 0x88: return "Server unavailable";
-    case 0x89: return "Server busy";
-    case 0x8a: return "Banned";
-    case 0x8b: return "Server shutting down";
-    case 0x8c: return "Bad authentication method";
-    case 0x8d: return "Keep Alive timeout";
-    case 0x8e: return "Session taken over";
-    case 0x8f: return "Topic Filter invalid";
-    case 0x90: return "Topic Name invalid";
-    case 0x91: return "Packet Identifier in use";
-    case 0x92: return "Packet Identifier not found";
-    case 0x93: return "Receive Maximum exceeded";
-    case 0x94: return "Topic Alias invalid";
-    case 0x95: return "Packet too large";
-    case 0x96: return "Message rate too high";
-    case 0x97: return "Quota exceeded";
-    case 0x98: return "Administrative action";
-    case 0x99: return "Payload format invalid";
-    case 0x9a: return "Retain not supported";
-    case 0x9b: return "QoS not supported";
-    case 0x9c: return "Use another server";
-    case 0x9d: return "Server moved";
-    case 0x9e: return "Shared Subscription not supported";
-    case 0x9f: return "Connection rate exceeded";
-    case 0xa0: return "Maximum connect time";
-    case 0xa1: return "Subscription Identifiers not supported";
-    case 0xa2: return "Wildcard Subscription not supported";
-    default: return nullptr;
-  }
-}
-
-bool listed(std::initializer_list<uint8_t> codes, uint8_t rc) {
-  for (uint8_t c : codes)
-    if (c == rc) return true;
-  return false;
-}
-}  // namespace
-
-const char* reason_code_name(FieldId field, uint8_t rc) {
-  bool ok = false;
-  switch (field) {
-    case mqtt_f::connack_reason_code:
-      ok = rc == 0 || (rc >= 0x80 && rc <= 0x8a) ||
-           listed({0x8c, 0x90, 0x95, 0x97, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f}, rc);
-      break;
-    case mqtt_f::puback_reason_code: case mqtt_f::pubrec_reason_code:
-      ok = listed({0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99}, rc);
-      break;
-    case mqtt_f::pubrel_reason_code: case mqtt_f::pubcomp_reason_code:
-      ok = rc == 0 || rc == 0x92;
-      break;
-    case mqtt_f::suback_reason_code: {
-      static const char* const kGranted[] = {"Granted QoS 0", "Granted QoS 1", "Granted QoS 2"};
-      if (rc <= 2) return kGranted[rc];
-      ok = listed({0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2}, rc);
-      break;
-    }
-    case mqtt_f::unsuback_reason_code:
-      ok = listed({0x00, 0x11, 0x83, 0x87, 0x8f, 0x91}, rc);
-      break;
-    case mqtt_f::disconnect_reason_code:
-      if (rc == 0) return "Normal disconnection";
-      ok = rc == 0x04 || (rc >= 0x80 && rc <= 0x83) || rc == 0x87 || rc == 0x89 || (rc >= 0x8b && rc <= 0xa2 && rc != 0x91 && rc != 0x92);
-      break;
-    case mqtt_f::auth_reason_code:
-      ok = rc == 0 || rc == 0x18 || rc == 0x19;
-      break;
-    default:
-      break;
-  }
-  return ok ? reason_text(rc) : nullptr;
-}
 
 std::span<const FieldDef> mqtt_field_table() {
   static const std::vector<FieldDef> all = [] {

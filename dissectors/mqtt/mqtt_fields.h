@@ -33,8 +33,4 @@ enum : FieldId {
 };
 }
 
-// tshark 4.0's names of MQTT 5.0 property identifiers and reason codes (null when unknown).
-const char* property_name(uint8_t id);
-const char* reason_code_name(FieldId field, uint8_t rc);
-
 }  // namespace mqsniff::mqtt

@@ -200,7 +200,7 @@ void dissect_ipv6_options(core::FieldTree& t, core::Reader& body, uint32_t off) 
     const uint32_t at = off + static_cast<uint32_t>(body.pos());
     const uint8_t type = body.u8();
     if (!body.ok()) break;
-    const char* name = core::value_name("ipv6.opt.type", type);
+    const char* name = core::value_name_known("ipv6.opt.type", type);
     const bool pad1 = type == 0;
     const uint8_t len = pad1 ? 0 : body.u8();
     if (!body.ok()) break;  // (tshark reads the type and length before the option's item)

@@ -26,10 +26,23 @@ constexpr SuiteInfo kSuites[] = {
     {0xc02c, CipherKind::Gcm, 32, 0, nullptr, "SHA384", false},
     {0xc02f, CipherKind::Gcm, 16, 0, nullptr, "SHA256", false},  // ECDHE_RSA
     {0xc030, CipherKind::Gcm, 32, 0, nullptr, "SHA384", false},
-    // TLS 1.2 ChaCha20-Poly1305 (RFC 7905)
+    // ... with a pre-shared key, as constrained devices use it (RFC 5487, RFC 8442)
+    {0x00a8, CipherKind::Gcm, 16, 0, nullptr, "SHA256", false},  // PSK_WITH_AES_128_GCM_SHA256
+    {0x00a9, CipherKind::Gcm, 32, 0, nullptr, "SHA384", false},
+    {0x00aa, CipherKind::Gcm, 16, 0, nullptr, "SHA256", false},  // DHE_PSK
+    {0x00ab, CipherKind::Gcm, 32, 0, nullptr, "SHA384", false},
+    {0x00ac, CipherKind::Gcm, 16, 0, nullptr, "SHA256", false},  // RSA_PSK
+    {0x00ad, CipherKind::Gcm, 32, 0, nullptr, "SHA384", false},
+    {0xd001, CipherKind::Gcm, 16, 0, nullptr, "SHA256", false},  // ECDHE_PSK
+    {0xd002, CipherKind::Gcm, 32, 0, nullptr, "SHA384", false},
+    // TLS 1.2 ChaCha20-Poly1305 (RFC 7905), with a certificate or a pre-shared key
     {0xcca8, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},
     {0xcca9, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},
     {0xccaa, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},
+    {0xccab, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},  // PSK
+    {0xccac, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},  // ECDHE_PSK
+    {0xccad, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},  // DHE_PSK
+    {0xccae, CipherKind::ChaCha, 32, 0, nullptr, "SHA256", false},  // RSA_PSK
     // TLS 1.2 AES-CBC with HMAC-SHA1 (RFC 5246, RFC 4492)
     {0x002f, CipherKind::Cbc, 16, 20, "SHA1", "SHA256", false},  // RSA_WITH_AES_128_CBC_SHA
     {0x0035, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
@@ -39,6 +52,14 @@ constexpr SuiteInfo kSuites[] = {
     {0xc00a, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
     {0xc013, CipherKind::Cbc, 16, 20, "SHA1", "SHA256", false},  // ECDHE_RSA
     {0xc014, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
+    {0x008c, CipherKind::Cbc, 16, 20, "SHA1", "SHA256", false},  // PSK (RFC 4279)
+    {0x008d, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
+    {0x0090, CipherKind::Cbc, 16, 20, "SHA1", "SHA256", false},  // DHE_PSK
+    {0x0091, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
+    {0x0094, CipherKind::Cbc, 16, 20, "SHA1", "SHA256", false},  // RSA_PSK
+    {0x0095, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
+    {0xc035, CipherKind::Cbc, 16, 20, "SHA1", "SHA256", false},  // ECDHE_PSK (RFC 5489)
+    {0xc036, CipherKind::Cbc, 32, 20, "SHA1", "SHA256", false},
     // ... with HMAC-SHA256 / SHA384 (RFC 5246, RFC 5289)
     {0x003c, CipherKind::Cbc, 16, 32, "SHA256", "SHA256", false},
     {0x003d, CipherKind::Cbc, 32, 32, "SHA256", "SHA256", false},
@@ -48,6 +69,14 @@ constexpr SuiteInfo kSuites[] = {
     {0xc024, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
     {0xc027, CipherKind::Cbc, 16, 32, "SHA256", "SHA256", false},
     {0xc028, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
+    {0x00ae, CipherKind::Cbc, 16, 32, "SHA256", "SHA256", false},  // PSK (RFC 5487)
+    {0x00af, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
+    {0x00b2, CipherKind::Cbc, 16, 32, "SHA256", "SHA256", false},  // DHE_PSK
+    {0x00b3, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
+    {0x00b6, CipherKind::Cbc, 16, 32, "SHA256", "SHA256", false},  // RSA_PSK
+    {0x00b7, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
+    {0xc037, CipherKind::Cbc, 16, 32, "SHA256", "SHA256", false},  // ECDHE_PSK (RFC 5489)
+    {0xc038, CipherKind::Cbc, 32, 48, "SHA384", "SHA384", false},
 };
 
 // Algorithms are fetched from the provider once, not at every use (an

@@ -559,14 +559,14 @@ private:
     return std::string(1, p.front()) + std::string(p.size() - 2, '*') + p.back();
   }
   static std::string version_text(uint16_t v) {
-    const char* n = core::value_name("tls.handshake.version", v);
+    const char* n = core::value_name_known("tls.handshake.version", v);
     return n ? n : "TLS";
   }
   std::string transport(const Info& e) const {
     if (!e.tls) return "plain MQTT";
     std::string t = e.version ? version_text(e.version) : "TLS (no ServerHello)";
     if (e.cipher) {
-      const char* cn = core::value_name("tls.handshake.ciphersuite", e.cipher);
+      const char* cn = core::value_name_known("tls.handshake.ciphersuite", e.cipher);
       char hex[16];
       snprintf(hex, sizeof hex, "0x%04x", e.cipher);
       t += std::string(" ") + (cn ? cn : hex);

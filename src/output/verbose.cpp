@@ -25,6 +25,7 @@ using core::FieldDef;
 using core::lookup;
 using core::Vs;
 using core::value_name;
+using core::value_name_known;
 using core::FieldNode;
 using core::FieldType;
 using core::ValueKind;
@@ -522,11 +523,11 @@ void append_flags_summary(TextBuf& out, const FieldDef& d, std::span<const Field
   }
   if (d.abbrev == "dns.flags") {  // "Flags: 0x8180 Standard query response, No error"
     const uint64_t v = nodes[i].u;
-    const char* op = value_name("dns.flags.opcode", (v >> 11) & 0xf);
+    const char* op = value_name_known("dns.flags.opcode", (v >> 11) & 0xf);
     out += ' ';
     out += op ? op : "Unknown operation";
     if (v & 0x8000) {
-      const char* rc = value_name("dns.flags.rcode", v & 0xf);
+      const char* rc = value_name_known("dns.flags.rcode", v & 0xf);
       out += std::string(" response, ") + (rc ? rc : "Unknown error");
     }
     return;

@@ -504,9 +504,33 @@ TEST_CASE("tls: a ServerHello selecting a TLS 1.3 draft makes the session TLS 1.
         "TLS 1.3 (draft 28)");
   CHECK(std::string(mqsniff::core::value_name("tls.handshake.extensions.supported_version", 0xfb1a)) ==
         "TLS 1.3 (Facebook draft 26)");
-  CHECK(mqsniff::core::value_name("tls.handshake.extensions.supported_version", 0x7f0d) == nullptr);
+  CHECK(std::string(mqsniff::core::value_name("tls.handshake.extensions.supported_version", 0x7f0d)) == "Unknown");
   std::vector<uint8_t> app = {0x17, 0x03, 0x03, 0x00, 0x04, 1, 2, 3, 4};
   h.run(tls_frame(app, 1 + static_cast<uint32_t>(msg.size() + 5), true));
   CHECK(h.cols.protocol == "TLSv1.3");
   CHECK(h.has("tls.record.opaque_type"));
+}
+
+TEST_CASE("value names: tshark's registry names for every value it names, Unknown for the rest") {
+  using mqsniff::core::value_name;
+  using mqsniff::core::value_name_known;
+  auto name = [](const char* field, uint64_t v) {
+    const char* n = value_name(field, v);
+    return std::string(n ? n : "(none)");
+  };
+  // A PSK device's suites and alerts (IANA registries).
+  CHECK(name("tls.handshake.ciphersuite", 0x00ab) == "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384");
+  CHECK(name("tls.handshake.ciphersuite", 0xccac) == "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256");
+  CHECK(name("tls.handshake.ciphersuite", 0x0a0a) == "Reserved (GREASE)");
+  CHECK(name("tls.alert_message.desc", 115) == "Unknown PSK Identity");
+  CHECK(name("tls.handshake.ciphersuite", 0x4242) == "Unknown");
+  CHECK(value_name_known("tls.handshake.ciphersuite", 0x4242) == nullptr);
+  // IEEE Ethertypes and IANA protocol numbers beyond the ones mqsniff dissects.
+  CHECK(name("eth.type", 0x888e) == "802.1X Authentication");
+  CHECK(name("ip.proto", 47) == "Generic Routing Encapsulation");
+  CHECK(name("eth.type", 0x4242) == "Unknown");
+  // A field without names has none.
+  CHECK(value_name("tcp.srcport", 1883) == nullptr);
+  // Drafts mqsniff names itself still are named.
+  CHECK(name("tls.record.version", 0x7f1c) == "TLS 1.3 (draft 28)");
 }
