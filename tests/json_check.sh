@@ -86,7 +86,7 @@ layers() {  # the TLS and MQTT layers of -V output on stdin, each line prefixed 
 # Whole -V output (every layer, every line) equal to tshark's on these captures,
 # mqsniff's own lines aside (the MQTT analysis off, JA4 and tls.cert.* lines left out).
 own_lines() {
-  grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ)'
+  grep -Ev '\[(JA4|JA4_r|Subject|Issuer|Not Before|Not After|Public Key|Public Key Size \(bits\)|Self-signed|Is a CA|Outside its validity at capture time|Serial Number|Subject Alternative Names|Signature Algorithm: [a-z0-9-]+With|This is a response to the PUBLISH in frame|Time since the PUBLISH|Delivered for the subscription|Response to the PINGREQ in frame|Time since the PINGREQ|Retransmission|Incomplete flow|Acknowledges no captured PUBLISH|The flow completes in frame|Open QoS flows abandoned|Client silent|Silence over|The previous PINGREQ|Not decrypted \(why\))'
 }
 # -V of both tools on a capture file, each through a filter command, compared:
 #   v_same CAP FILE FILTER OK_TEXT FAIL_TEXT [options given to both tools]
