@@ -392,4 +392,15 @@ TEST_CASE("suites: what is decrypted and what is not") {
   CHECK(suite_info(0x0000) == nullptr);  // NULL_WITH_NULL_NULL
   CHECK(suite_info(0x000a) == nullptr);  // 3DES: counted as unsupported
   CHECK(suite_info(0x1304) == nullptr);  // AES-128-CCM
+  // Pre-shared-key suites (RFC 4279, 5487, 5489, 7905, 8442): the key log holds
+  // the master secret, so the key exchange does not matter.
+  REQUIRE(suite_info(0x00ab) != nullptr);  // DHE_PSK_WITH_AES_256_GCM_SHA384
+  CHECK(std::string(suite_info(0x00ab)->prf) == "SHA384");
+  CHECK(suite_info(0x00ab)->key_len == 32);
+  REQUIRE(suite_info(0x00af) != nullptr);  // PSK_WITH_AES_256_CBC_SHA384
+  CHECK(suite_info(0x00af)->mac_len == 48);
+  REQUIRE(suite_info(0xc035) != nullptr);  // ECDHE_PSK_WITH_AES_128_CBC_SHA
+  CHECK(suite_info(0xc035)->mac_len == 20);
+  CHECK(suite_info(0xccab) != nullptr);     // PSK_WITH_CHACHA20_POLY1305_SHA256
+  CHECK(suite_info(0xd003) == nullptr);     // ECDHE_PSK_WITH_AES_128_CCM_8_SHA256
 }
