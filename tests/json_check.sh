@@ -25,7 +25,7 @@ own='(tls\.record_continues|tls_tls_record_continues|_ws.expert|_ws_expert|tcp_t
 keys() { [ -f "$root/captures/$1.keys" ] && echo "-o tls.keylog_file:$root/captures/$1.keys"; }
 for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 \
            mqtts_rogue_tls13 mqtts_rogue_tls12 mqtts_keylog_tls13 mqtts_keylog_tls12_aead mqtts_keylog_tls12_cbc \
-           mqtts_keylog_tls12_dhe mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk \
+           mqtts_keylog_tls12_dhe mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk mqtt_v5_props \
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              icmp_router_snap100 trunc_snap64_around trunc_snap100_http trunc_snap80_http mqtt_multi_iface.pcapng \
              icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream; do
@@ -34,6 +34,10 @@ for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_n
     # EK of a frame with two Ethernet layers (VXLAN): tshark writes the key
     # "eth" twice, mqsniff one "eth" with both layers' values (README).
     [[ $cap = around_mqtt || $cap = around_padded || $cap = trunc_snap64_around ]] && [ $kind = ek ] && continue
+    # EK of nested JSON payloads and of a CONNECT with both properties and will
+    # properties: tshark writes json_json_path_with_value, mqtt_mqtt_property_id
+    # (...) once per level or list, a JSON parser keeps the last; -T json is compared.
+    [[ $cap = mqtt_v5_props ]] && [ $kind = ek ] && continue
     # EK of a FIN that completes an HTTP response: tshark writes the key
     # "_ws_expert" twice in the TCP layer (FIN, closing), a JSON parser keeps
     # one; -T json (compared) has them all.
@@ -106,7 +110,7 @@ if command -v tshark >/dev/null; then
              mqtts_keylog_tls12_resume mqtts_keylog_mutual_tls13 mqtts_keylog_tls13_keyupdate mqtts_keylog_tls13_chacha \
              cut_mid_record mqtt_ipv6_ns udp_plain link_sll link_vlan link_qinq mqtt_any_sll2 link_ipv6 link_null \
              link_raw link_loop link_ipv4 mqtt_broker_restart mqtt_dumpcap.pcapng mqtt_plain_ns.pcapng \
-             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk \
+             mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk mqtt_v5_props \
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              mqtts_keylog_tls12_dhe icmp_router_snap100 trunc_snap64_around trunc_snap100_http trunc_snap80_http \
              mqtt_multi_iface.pcapng icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream; do

@@ -318,12 +318,56 @@ void dissect_json(std::string_view body, std::string_view media, uint32_t off, P
   pkt.layer("json");
   int32_t p = t.open(json_f::proto, off, static_cast<uint32_t>(body.size()));
   if (t.wants(json_f::proto)) t.set_label(p, "JavaScript Object Notation: " + std::string(media));
+  // Values one after the other as far as they parse; text where no value
+  // starts is handed on, as tshark's json dissector hands what it could not
+  // parse to its line-based text dissector ("not json": all of it).
   JsonWalk w{t, body, off};
-  w.value("", nullptr);
+  size_t rest = body.size();
+  for (;;) {
+    w.ws();
+    if (w.pos >= body.size()) break;
+    const size_t before = w.pos;
+    w.ok = true;
+    w.value("", nullptr);
+    if (w.pos == before) {
+      rest = before;
+      break;
+    }
+    if (!w.ok) break;
+  }
   t.close();
+  if (rest < body.size())
+    dissect_text_lines(body.substr(rest), media, off + static_cast<uint32_t>(rest), pkt, false);
   pkt.set_protocol(col);
   if (pkt.cols) {
     pkt.cols->info += ", JavaScript Object Notation (";
+    pkt.cols->info += media;
+    pkt.cols->info += ')';
+  }
+}
+
+void dissect_text_lines(std::string_view body, std::string_view media, uint32_t off, Packet& pkt, bool info) {
+  auto& t = pkt.tree;
+  pkt.layer("data-text-lines");
+  int32_t p = t.open(text_f::data_text_lines, off, static_cast<uint32_t>(body.size()));
+  if (t.wants(text_f::data_text_lines))
+    t.set_label(p, "Line-based text data: " + std::string(media) + " (" +
+                       std::to_string(std::count(body.begin(), body.end(), '\n') +
+                                      (body.empty() || body.back() == '\n' ? 0 : 1)) +
+                       " lines)");
+  if (t.wants(link::ws_f::text)) {
+    size_t pos = 0;
+    while (pos < body.size()) {
+      size_t e = body.find('\n', pos);
+      size_t end = e == std::string_view::npos ? body.size() : e + 1;
+      core::add_text(t, escaped(body.substr(pos, end - pos)), off + static_cast<uint32_t>(pos),
+                     static_cast<uint32_t>(end - pos));
+      pos = end;
+    }
+  }
+  t.close();
+  if (info && pkt.cols) {
+    pkt.cols->info += " (";
     pkt.cols->info += media;
     pkt.cols->info += ')';
   }
@@ -342,24 +386,7 @@ void dissect_body(std::string_view body, std::string_view ctype, uint32_t off, P
     return;
   }
   if (media.starts_with("text/")) {
-    pkt.layer("data-text-lines");
-    int32_t p = t.open(text_f::data_text_lines, off, len);
-    if (t.wants(text_f::data_text_lines)) t.set_label(p, "Line-based text data: " + media + " (" +
-                                                             std::to_string(std::count(body.begin(), body.end(), '\n') +
-                                                                            (body.empty() || body.back() == '\n' ? 0 : 1)) +
-                                                             " lines)");
-    if (t.wants(link::ws_f::text)) {
-      size_t pos = 0;
-      while (pos < body.size()) {
-        size_t e = body.find('\n', pos);
-        size_t end = e == std::string_view::npos ? body.size() : e + 1;
-        core::add_text(t, escaped(body.substr(pos, end - pos)), off + static_cast<uint32_t>(pos),
-                       static_cast<uint32_t>(end - pos));
-        pos = end;
-      }
-    }
-    t.close();
-    if (pkt.cols) pkt.cols->info += " (" + media + ")";
+    dissect_text_lines(body, media, off, pkt, true);
     return;
   }
   pkt.layer("media");

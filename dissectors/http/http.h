@@ -64,5 +64,8 @@ bool dissect_cut(core::Bytes captured, uint32_t base, core::Packet& pkt, HttpSes
 // the Protocol column it gives ("HTTP/JSON", "MQTT/JSON"). Also used for MQTT
 // 5.0 payloads whose Content Type is application/json.
 void dissect_json(std::string_view body, std::string_view media, uint32_t off, core::Packet& pkt, std::string_view col);
+// Text shown line by line (tshark's data-text-lines, "Line-based text data:
+// text/plain (2 lines)"); `info`: " (text/plain)" added to the Info column.
+void dissect_text_lines(std::string_view body, std::string_view media, uint32_t off, core::Packet& pkt, bool info);
 
 }  // namespace mqsniff::http

@@ -18,6 +18,7 @@
 #include "dissectors/core/expert.h"
 #include "dissectors/core/format.h"
 #include "dissectors/link/link.h"
+#include "dissectors/link/link_fields.h"
 #include "dissectors/mqtt/mqtt_fields.h"
 #include "dissectors/mqtt/mqtt_framer.h"
 #include "dissectors/tcp/tcp_fields.h"
@@ -51,12 +52,43 @@ struct Ctx {
   uint32_t base;  // frame offset of the PDU's first byte
   Reader& r;      // the PDU body
   std::string_view content_type = {};  // v5 Content Type property, when present
-  core::Bytes json;                    // a PUBLISH payload to show as JSON after the MQTT layer
-  uint32_t json_off = 0;
+  core::Bytes media;                   // a PUBLISH payload to show as its Content Type after the MQTT layer
+  uint32_t media_off = 0;
+  enum class Media : uint8_t { None, Json, Text, Data } media_kind = Media::None;
   int topic_alias = -1;                // v5 Topic Alias property, when present
   int server_keepalive = -1;           // v5 Server Keep Alive property (CONNACK), when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
 };
+
+// The media types tshark's media-type table hands to its JSON dissector and
+// to its line-based text dissector (the Content Type as written, without its
+// parameters' leniency: "text/plain; charset=utf-8" matches nothing, case
+// does not matter), and application/octet-stream to its data dissector. Other
+// types (XML, CBOR, form-urlencoded: dissectors mqsniff does not have) add
+// nothing after the MQTT layer here.
+Ctx::Media media_kind(std::string_view ct) {
+  static constexpr std::string_view kJson[] = {"application/json", "application/json-rpc", "application/jsonrequest",
+                                               "application/dds-web+json", "application/vnd.oma.lwm2m+json",
+                                               "application/senml+json", "application/sensml+json",
+                                               "application/problem+json"};
+  static constexpr std::string_view kText[] = {
+      "text/plain", "text/html", "text/css", "text/javascript", "text/richtext", "text/enriched", "text/parameters",
+      "text/vnd.sun.j2me.app-descriptor", "text/xml-external-parsed-entity", "application/xml-external-parsed-entity",
+      "application/x-javascript", "application/vnd.poc.refer-to", "application/x-ns-proxy-autoconfig",
+      "application/x-rtsp-udp-packetpair", "application/x-tia-p25-issi", "application/x-tia-p25-sndcp",
+      "application/vnd.drm.message"};
+  auto same = [&](std::string_view m) {
+    return m.size() == ct.size() && std::equal(m.begin(), m.end(), ct.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  for (auto m : kJson)
+    if (same(m)) return Ctx::Media::Json;
+  for (auto m : kText)
+    if (same(m)) return Ctx::Media::Text;
+  if (same("application/octet-stream")) return Ctx::Media::Data;
+  return Ctx::Media::None;
+}
 
 // A specification violation: dissection goes on, the packet is marked
 // malformed and the reason is an expert item (filterable as _ws.expert).
@@ -485,9 +517,10 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       body.skip(payload.size());
       // A 5.0 Content Type hands the payload to a media-type dissector in
       // tshark; for JSON it shows "MQTT/JSON" and the json.* tree, after the MQTT layer.
-      if (c.content_type == "application/json") {
-        c.json = payload;
-        c.json_off = c.off() - static_cast<uint32_t>(payload.size());
+      if (const auto kind = media_kind(c.content_type); kind != Ctx::Media::None) {
+        c.media = payload;
+        c.media_off = c.off() - static_cast<uint32_t>(payload.size());
+        c.media_kind = kind;
       }
       break;
     }
@@ -584,9 +617,23 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   } else if (overrun) {
     link::add_malformed_item(pkt, "MQTT");
   }
-  if (!c.json.empty())
-    http::dissect_json({reinterpret_cast<const char*>(c.json.data()), c.json.size()}, "application/json", c.json_off, pkt,
-                       "MQTT/JSON");
+  if (!c.media.empty()) {
+    const std::string_view body{reinterpret_cast<const char*>(c.media.data()), c.media.size()};
+    if (c.media_kind == Ctx::Media::Json) {
+      http::dissect_json(body, c.content_type, c.media_off, pkt, "MQTT/JSON");
+    } else if (c.media_kind == Ctx::Media::Text) {
+      http::dissect_text_lines(body, c.content_type, c.media_off, pkt, true);
+    } else {
+      auto& t = pkt.tree;
+      pkt.layer("data");
+      const uint32_t n = static_cast<uint32_t>(c.media.size());
+      int32_t p = t.open(link::data_f::proto, c.media_off, n);
+      if (t.wants(link::data_f::proto)) t.set_bytes(p, c.media.data(), c.media.size());
+      t.add_bytes(link::data_f::data, c.media.data(), c.media.size(), c.media_off);
+      t.add_int(link::data_f::len, static_cast<int64_t>(n), 0, 0);
+      t.close();
+    }
+  }
 }
 
 }  // namespace

@@ -269,3 +269,43 @@ TEST_CASE("mqtt: specification violations are malformed with a reason, and disse
     CHECK(h.pkt->malformed);
   }
 }
+
+TEST_CASE("mqtt: a 5.0 payload goes where its Content Type sends it in tshark") {
+  // A 5.0 session (CONNECT level 5), then PUBLISHes with a Content Type property.
+  auto publish = [](const std::string& ct, const std::string& msg) {
+    std::vector<uint8_t> props = {0x03, 0x00, static_cast<uint8_t>(ct.size())};
+    props.insert(props.end(), ct.begin(), ct.end());
+    std::vector<uint8_t> body = {0x00, 0x01, 't', static_cast<uint8_t>(props.size())};
+    body.insert(body.end(), props.begin(), props.end());
+    body.insert(body.end(), msg.begin(), msg.end());
+    std::vector<uint8_t> p = {0x30, static_cast<uint8_t>(body.size())};
+    p.insert(p.end(), body.begin(), body.end());
+    return p;
+  };
+  const std::vector<uint8_t> connect = {0x10, 0x0f, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3c,
+                                        0x00, 0x00, 0x02, 'i', 'd'};
+  auto run = [&](const std::string& ct, const std::string& msg) {
+    auto h = std::make_unique<Harness>();
+    h->run(mqtt_frame(connect));
+    h->run(mqtt_frame(publish(ct, msg), 1000 + static_cast<uint32_t>(connect.size())));
+    return h;
+  };
+  auto h = run("text/plain", "line one\nline two\n");
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:data-text-lines");
+  CHECK(h->cols.info == "Publish Message [t] (text/plain)");
+  h = run("TEXT/PLAIN", "x");  // case does not matter, the Info keeps it as written
+  CHECK(h->cols.info == "Publish Message [t] (TEXT/PLAIN)");
+  h = run("text/plain; charset=utf-8", "x");  // parameters: no match
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt");
+  h = run("application/json", "{\"v\":1}");
+  CHECK(h->cols.protocol == "MQTT/JSON");
+  CHECK(h->field("json.path_with_value") == "/v:1");
+  h = run("application/json", "not json");  // the JSON layer, then the text
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:json:data-text-lines");
+  CHECK(h->cols.info == "Publish Message [t], JavaScript Object Notation (application/json)");
+  h = run("application/octet-stream", "\x01\x02");
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:data");
+  CHECK(h->field("data.data") == "0102");
+  h = run("application/cbor", "\xa1");
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt");
+}
