@@ -874,7 +874,8 @@ void dissect_body(uint8_t ht, Reader& m, uint32_t off, Packet& pkt, TlsSession& 
       t.add_uint(tls_f::certificates_length, total, off, 3);
       Reader list = m.sub(total);
       if (!m.ok()) break;
-      const int32_t certs_idx = t.add_none(tls_f::certificates, off + 3, total);
+      // (an empty list, a client without a certificate: tshark shows its length only)
+      const int32_t certs_idx = total ? t.add_none(tls_f::certificates, off + 3, total) : -1;
       if (certs_idx >= 0) t.set_label(certs_idx, "Certificates (" + std::to_string(total) + " bytes)");
       core::Subtree certs(t, certs_idx);
       while (list.remaining() >= 3) {

@@ -230,6 +230,9 @@ static const FieldDef kX509[] = {
     {x509_f::bmp_string, "x509sat.bmpString", "bmpString", FT::String},
     {x509_f::universal_string, "x509sat.universalString", "universalString", FT::String},
     {x509_f::ec_named_curve, "pkcs1.namedCurve", "namedCurve", FT::Oid},
+    {x509_f::ec_parameters, "pkcs1.ECParameters", "ECParameters", FT::UInt32, Base::Dec},
+    {x509_f::ip_address_v4, "x509ce.IPAddress.ipv4", "iPAddress", FT::Ipv4},
+    {x509_f::ip_address_v6, "x509ce.IPAddress.ipv6", "iPAddress", FT::Ipv6},
     // mqsniff's own: one value per certificate, in chain order.
     {x509_f::cert_subject, "tls.cert.subject", "Subject", FT::String},
     {x509_f::cert_issuer, "tls.cert.issuer", "Issuer", FT::String},

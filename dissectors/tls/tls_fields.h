@@ -55,7 +55,7 @@ enum : FieldId {
   if_oid, directory_string, validity, not_before, not_after, generalized_time, spki, algorithm_element, modulus,
   public_exponent, extensions, extension_element, critical, aki, basic_constraints, path_len, general_names,
   general_name, ip_address, rfc822_name, key_usage, key_purpose_ids, key_purpose_id, algorithm_identifier, padding,
-  encrypted, bmp_string, universal_string, ec_named_curve,
+  encrypted, bmp_string, universal_string, ec_named_curve, ec_parameters, ip_address_v4, ip_address_v6,
   // own
   cert_subject, cert_issuer, cert_serial, cert_not_before, cert_not_after, cert_pubkey, cert_pubkey_bits, cert_sig_alg,
   cert_san, cert_self_signed, cert_is_ca, cert_expired,

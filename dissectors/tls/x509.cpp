@@ -243,14 +243,17 @@ struct CertWalk {
     std::string dotted = oid_dotted(oid.value);
     const int32_t idx = t.add_none(element, seq.off, seq.total);
     if (idx >= 0) {
-      const char* name = oid_name(dotted);
-      t.set_label(idx, std::string(what) + " (" + (name ? name : dotted) + ")");
+      t.set_label(idx, std::string(what) + " (" + oid_display(dotted) + ")");
     }
     core::Subtree sub(t, idx);
     t.add_string_copy(x509_f::algorithm_id, dotted, oid.off, oid.total);
-    if (r.remaining()) {  // parameters: an EC key's named curve
+    if (r.remaining()) {  // parameters: an EC key's named curve (RFC 5480 ECParameters, PKCS #1's dissector in tshark)
       Tlv p = next(r, inner(seq));
-      if (p.ok && p.tag == 0x06) t.add_string_copy(x509_f::ec_named_curve, oid_dotted(p.value), p.off, p.total);
+      if (p.ok && p.tag == 0x06) {
+        pkt.layer("pkcs-1");
+        core::Subtree ecp(t, t.add_uint(x509_f::ec_parameters, 1, p.off, p.total));  // CHOICE namedCurve (1)
+        t.add_string_copy(x509_f::ec_named_curve, oid_dotted(p.value), p.off, p.total);
+      }
     }
   }
 
@@ -280,9 +283,8 @@ struct CertWalk {
         Tlv val = next(ar, inner(atv));
         if (!oid.ok || !val.ok || oid.tag != 0x06) break;
         std::string dotted = oid_dotted(oid.value);
-        const char* oname = oid_name(dotted);
         std::string_view text(reinterpret_cast<const char*>(val.value.data()), val.value.size());
-        std::string pair = std::string(oname ? oname : dotted) + "=" + std::string(text);
+        std::string pair = oid_display(dotted) + "=" + std::string(text);
         const int32_t attr = t.add_none(x509_f::rdn_attr, atv.off, atv.total);
         if (attr >= 0) t.set_label(attr, "RelativeDistinguishedName item (" + pair + ")");
         core::Subtree asub(t, attr);
@@ -365,11 +367,10 @@ struct CertWalk {
     Tlv oid = next(r, inner(ext));
     if (!oid.ok || oid.tag != 0x06) return;
     std::string dotted = oid_dotted(oid.value);
-    const char* oname = oid_name(dotted);
     if (dotted.rfind("2.5.29.", 0) == 0) pkt.layer("x509ce");
     else if (dotted.rfind("1.3.6.1.5.5.7.1.", 0) == 0) pkt.layer("pkix1implicit");
     const int32_t idx = t.add_none(x509_f::extension_element, ext.off, ext.total);
-    if (idx >= 0) t.set_label(idx, std::string("Extension (") + (oname ? oname : dotted) + ")");
+    if (idx >= 0) t.set_label(idx, std::string("Extension (") + oid_display(dotted) + ")");
     core::Subtree sub(t, idx);
     t.add_string_copy(x509_f::extension_id, dotted, oid.off, oid.total);
     Tlv v = next(r, inner(ext));
@@ -422,6 +423,10 @@ struct CertWalk {
         std::string_view text(reinterpret_cast<const char*>(f.value.data()), f.value.size());
         if (kind == 2) t.add_string_copy(x509_f::dns_name, text, inner(f), static_cast<uint32_t>(f.value.size()));
         else if (kind == 1) t.add_string_copy(x509_f::rfc822_name, text, inner(f), static_cast<uint32_t>(f.value.size()));
+        else if (kind == 7 && f.value.size() == 4)
+          t.add_ipv4(x509_f::ip_address_v4,
+                     static_cast<uint32_t>(f.value[0]) << 24 | f.value[1] << 16 | f.value[2] << 8 | f.value[3], inner(f));
+        else if (kind == 7 && f.value.size() == 16) t.add_ipv6(x509_f::ip_address_v6, f.value.data(), inner(f));
         else if (kind == 7) t.add_bytes(x509_f::ip_address, f.value.data(), f.value.size(), inner(f));
       }
     } else if (dotted == "2.5.29.15") {  // keyUsage BIT STRING
@@ -500,7 +505,9 @@ struct CertWalk {
           rsa = oid.ok && oid_dotted(oid.value) == "1.2.840.113549.1.1.1";
         }
         if (key.ok && key.tag == 0x03 && !key.value.empty()) {
-          // The BIT STRING's first byte counts unused bits; tshark shows the rest.
+          // The BIT STRING's first byte counts unused bits; tshark shows the rest
+          // (and that count, but for an RSA key, which PKCS #1 takes apart).
+          if (!rsa) t.add_uint(x509_f::padding, key.value[0], inner(key), 1);
           core::Subtree k(t, t.add_bytes(x509_f::subject_public_key, key.value.data() + 1, key.value.size() - 1,
                                          inner(key) + 1));
           if (rsa) rsa_key(key.value, inner(key));
@@ -622,7 +629,6 @@ const char* oid_name(std::string_view dotted) {
       {"1.2.840.10045.2.1", "id-ecPublicKey"}, {"1.2.840.10045.4.3.2", "ecdsa-with-SHA256"},
       {"1.2.840.10045.4.3.3", "ecdsa-with-SHA384"}, {"1.2.840.10045.4.3.4", "ecdsa-with-SHA512"},
       {"1.2.840.10045.3.1.7", "secp256r1"}, {"1.3.132.0.34", "secp384r1"}, {"1.3.132.0.35", "secp521r1"},
-      {"1.3.101.112", "id-Ed25519"}, {"1.3.101.113", "id-Ed448"},
       {"2.5.29.14", "id-ce-subjectKeyIdentifier"}, {"2.5.29.15", "id-ce-keyUsage"},
       {"2.5.29.17", "id-ce-subjectAltName"}, {"2.5.29.19", "id-ce-basicConstraints"},
       {"2.5.29.31", "id-ce-cRLDistributionPoints"}, {"2.5.29.32", "id-ce-certificatePolicies"},
@@ -633,6 +639,16 @@ const char* oid_name(std::string_view dotted) {
   for (const auto& e : kNames)
     if (dotted == e.oid) return e.name;
   return nullptr;
+}
+
+std::string oid_display(std::string_view dotted) {
+  if (const char* n = oid_name(dotted)) return n;
+  // tshark names an OID it does not know by its first arc (ITU-T X.660):
+  // "iso.3.101.112" for Ed25519's 1.3.101.112.
+  static constexpr std::string_view kArcs[] = {"itu-t", "iso", "joint-iso-itu-t"};
+  if (dotted.size() > 2 && dotted[0] >= '0' && dotted[0] <= '2' && dotted[1] == '.')
+    return std::string(kArcs[dotted[0] - '0']) + std::string(dotted.substr(1));
+  return std::string(dotted);
 }
 
 std::string distinguished_name(core::Bytes der) {

@@ -21,6 +21,8 @@ void dissect_certificate(core::Bytes der, uint32_t off, core::Packet& pkt, int32
 
 // tshark's name of an object identifier ("2.5.4.3" -> "id-at-commonName"), or null.
 const char* oid_name(std::string_view dotted);
+// ... or, for one it does not know, tshark's form: "iso.3.101.112".
+std::string oid_display(std::string_view dotted);
 
 // A DER-encoded X.501 Name (a CertificateRequest's acceptable CA) as
 // "C=FR, O=MQTT Lab, CN=MQTT Lab CA"; empty if it does not decode.

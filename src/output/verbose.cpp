@@ -469,7 +469,7 @@ void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
     default:
       append_field_value(v, d, n);
       if (d.type == FieldType::Oid) {  // "2.5.4.3 (id-at-commonName)"
-        if (const char* name = tls::oid_name(v)) v += std::string(" (") + name + ")";
+        v += " (" + tls::oid_display(v) + ")";
       }
       if (n.kind == ValueKind::Time && d.type == FieldType::RelativeTime) v += " seconds";
       if (d.name.size() + 2 + v.size() > kLabelMax) {

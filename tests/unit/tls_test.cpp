@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "dissectors/core/value_names.h"
+#include "dissectors/tls/x509.h"
 #include "dissectors/tls/tls_dissect.h"
 #include "helpers.h"
 
@@ -533,4 +534,12 @@ TEST_CASE("value names: tshark's registry names for every value it names, Unknow
   CHECK(value_name("tcp.srcport", 1883) == nullptr);
   // Drafts mqsniff names itself still are named.
   CHECK(name("tls.record.version", 0x7f1c) == "TLS 1.3 (draft 28)");
+}
+
+TEST_CASE("x509: an OID tshark does not know is named by its first arc, as tshark does") {
+  CHECK(mqsniff::tls::oid_display("1.2.840.10045.2.1") == "id-ecPublicKey");
+  CHECK(mqsniff::tls::oid_display("1.3.101.112") == "iso.3.101.112");  // Ed25519: unknown to tshark 4.0
+  CHECK(mqsniff::tls::oid_display("2.999.1") == "joint-iso-itu-t.999.1");
+  CHECK(mqsniff::tls::oid_display("0.9.2342") == "itu-t.9.2342");
+  CHECK(mqsniff::tls::oid_display("7") == "7");
 }
