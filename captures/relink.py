@@ -399,7 +399,13 @@ def main(d):
                         ('ip_fragments.pcap', 'trunc_snap43_fragments.pcap', 43),
                         ('ip_fragments.pcap', 'trunc_snap56_fragments.pcap', 56),
                         ('ip_fragments.pcap', 'trunc_snap62_fragments.pcap', 62),
-                        ('ip_fragments.pcap', 'trunc_snap120_fragments.pcap', 120)):
+                        ('ip_fragments.pcap', 'trunc_snap120_fragments.pcap', 120),
+                        # quoted TCP headers cut before and after their window, a
+                        # quoted UDP payload cut before its first byte, a SACK's
+                        # right edge cut (fifteenth session)
+                        ('icmp_router.pcap', 'trunc_snap70_icmp_router.pcap', 70),
+                        ('icmp_router.pcap', 'trunc_snap78_icmp_router.pcap', 78),
+                        ('icmp_router.pcap', 'trunc_snap102_icmp_router.pcap', 102)):
         write_cut(d, src, dst, n)
 
     # Two sensors' captures in one pcapng, as a collector joins them: the lab's

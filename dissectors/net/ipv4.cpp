@@ -52,7 +52,10 @@ void dissect_ip_payload(uint8_t proto, Reader& r, Packet& pkt, DissectState& st)
         (q.size() >= (q[12] >> 4) * 4u || pkt.frame.caplen < pkt.frame.len))
       return tcp::dissect_tcp(r, pkt, st);
     const bool cut = q.size() < 20 && r.remaining() > q.size();  // (the snapshot length, inside the quoted header)
-    tcp::dissect_tcp_quoted(r, pkt);
+    // (Cut after its window, the quoted header is read as far as the checksum,
+    // in its conversation, as any header cut there.)
+    if (cut && q.size() >= 16) return tcp::dissect_tcp(r, pkt, st);
+    tcp::dissect_tcp_quoted(r, pkt, cut);
     if (cut) pkt.mark_truncated("TCP");
     return;
   }

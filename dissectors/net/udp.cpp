@@ -135,7 +135,8 @@ void dissect_udp(Reader& r, Packet& pkt, DissectState& st) {
   // (Not one byte of the payload kept: tshark shows no payload item, calls
   // no dissector, and names UDP's cut.)
   const bool none_captured = payload_len && rest.empty() && !pkt.in_error;
-  if (payload_len && !none_captured) t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
+  // (Nor in a quote whose payload the capture cut before its first byte.)
+  if (payload_len && !rest.empty()) t.add_bytes(udp_f::payload, rest.data(), rest.size(), off + 8);
   t.close();
   if (none_captured) {
     if (bad_len) pkt.mark_malformed("UDP");

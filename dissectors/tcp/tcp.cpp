@@ -202,11 +202,12 @@ Options dissect_options(Reader& o, uint32_t off, Packet& pkt, TcpFlow* flow, int
         uint32_t first_le_rel = UINT32_MAX, first_re_rel = 0;
         while (body.remaining() >= 8) {
           uint32_t le = body.be32();
-          uint32_t re = body.be32();
           if (!body.ok()) break;
           // SACK edges acknowledge the other direction's sequence space.
           uint32_t base = flow && flow->dir[1 - dir].base_set ? flow->dir[1 - dir].base_seq : 0;
           t.add_uint(tcp_f::options_sack_le, le - base, ooff + 2 + count * 8, 4);
+          uint32_t re = body.be32();
+          if (!body.ok()) break;  // (a right edge the snapshot length cut: its left edge shown, as tshark)
           t.add_uint(tcp_f::options_sack_re, re - base, ooff + 6 + count * 8, 4);
           info_uint(info, "SLE", le - base);
           info_uint(info, "SRE", re - base);
@@ -421,13 +422,26 @@ void add_ports(core::FieldTree& t, uint16_t sp, uint16_t dp, uint32_t off) {
 
 }  // namespace
 
-void dissect_tcp_quoted(Reader& r, Packet& pkt) {
+void dissect_tcp_quoted(Reader& r, Packet& pkt, bool cut) {
   auto& t = pkt.tree;
   const uint32_t off = static_cast<uint32_t>(pkt.frame.caplen - r.captured_remaining());
   pkt.layer("tcp");
+  if (cut && r.captured_remaining() < 4) return;  // (no ports: tshark's TCP stops before its line)
   int32_t p = t.open(tcp_f::proto, off, static_cast<uint32_t>(r.captured_remaining() < 20 ? r.captured_remaining() : 20));
   uint16_t sp = r.be16();
   uint16_t dp = r.be16();
+  if (cut && r.ok()) {
+    // The snapshot length cut the quoted header before its window: tshark
+    // shows the ports, and quoted over IPv4 the sequence number (absolute)
+    // once it is read.
+    add_ports(t, sp, dp, off);
+    if (t.wants(tcp_f::proto))
+      t.set_label(p, "Transmission Control Protocol, Src Port: " + std::to_string(sp) + ", Dst Port: " + std::to_string(dp));
+    const uint32_t seq = r.be32();
+    if (r.ok() && pkt.net_src.type == core::AddrType::Ipv4) t.add_uint(tcp_f::seq, seq, off + 4, 4);
+    t.close();
+    return;
+  }
   uint32_t seq = r.be32();
   if (r.ok()) {
     add_ports(t, sp, dp, off);
