@@ -405,7 +405,10 @@ def main(d):
                         # right edge cut (fifteenth session)
                         ('icmp_router.pcap', 'trunc_snap70_icmp_router.pcap', 70),
                         ('icmp_router.pcap', 'trunc_snap78_icmp_router.pcap', 78),
-                        ('icmp_router.pcap', 'trunc_snap102_icmp_router.pcap', 102)):
+                        ('icmp_router.pcap', 'trunc_snap102_icmp_router.pcap', 102),
+                        # a TLS 1.2 server flight cut before its ServerHelloDone:
+                        # tshark takes the server's ChangeCipherSpec for a resumption
+                        ('mqtts_psk.pcap', 'trunc_snap500_psk.pcap', 500)):
         write_cut(d, src, dst, n)
 
     # Two sensors' captures in one pcapng, as a collector joins them: the lab's

@@ -1100,7 +1100,9 @@ void dissect_handshake_message(core::Bytes data, size_t start, uint32_t hoff, bo
   t.add_uint(tls_f::handshake_type, ht, hoff, 1);
   t.add_uint(tls_f::handshake_length, hl, hoff + 1, 3);
   Reader msg(data.subspan(start + 4, hl));
-  if ((s.dir & 1) == s.server_dir) s.server_hello_only = false;
+  // (What ends a full handshake's server flight is its ServerHelloDone; a
+  // NewSessionTicket comes before the ChangeCipherSpec of an abbreviated one too.)
+  if ((s.dir & 1) == s.server_dir && ht == 14) s.server_hello_only = false;
   if (ht == 1 || ht == 2) {
     if (ht == 1) s.server_known = true;
     if (ht == 2) {

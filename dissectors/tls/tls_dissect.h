@@ -118,8 +118,9 @@ struct TlsSession {
   uint8_t enc_dir() const { return server_known ? dir & 1 : 0; }
   uint8_t dir = 0;         // direction of the record being dissected (set by TCP)
   uint8_t server_dir = 2;  // direction the ServerHello came from (2: not seen)
-  // TLS 1.2: the server has sent nothing but its ServerHello so far (then a
-  // ChangeCipherSpec from it means an abbreviated handshake: resumption).
+  // TLS 1.2: the server's ServerHello was seen and no ServerHelloDone (then a
+  // ChangeCipherSpec from it means an abbreviated handshake: resumption, as
+  // tshark takes it, also when the capture cut the full handshake's flight).
   bool server_hello_only = false;
   // TLS 1.3: encrypted records seen from the client, and from the server
   // after the client's first one (to recognise an alert that ends the handshake).
