@@ -8,7 +8,8 @@
 # and PUBREC (QoS 2); a 5.0 PUBLISH nobody subscribed to gets 0x10 No
 # matching subscribers; a 5.0 client whose client id is taken over by a new
 # connection gets DISCONNECT 0x8E Session taken over. On the loopback of a
-# network namespace this script creates. Writes captures/mqtt_auth.pcap.
+# network namespace this script creates. Writes captures/mqtt_auth.pcap and
+# the broker's log, mqtt_auth.mosquitto.log.
 # Needs root: sudo captures/make_auth_capture.sh
 # Packages: mosquitto mosquitto-clients tcpdump
 set -euo pipefail
@@ -38,9 +39,10 @@ persistence false
 allow_anonymous false
 password_file $work/passwd
 acl_file $work/acl
-log_dest none
+log_dest stderr
+log_type all
 EOF
-run mosquitto -c "$work/mosquitto.conf" & pids+=($!)
+run mosquitto -c "$work/mosquitto.conf" -v 2>"$work/broker.log" & pids+=($!)
 sleep 0.5
 cap_dump_start "$ns" lo "$here/mqtt_auth.pcap" "tcp port 1883"
 # Wrong passwords (the clients exit with an error: expected).
@@ -67,3 +69,5 @@ run mosquitto_pub -V mqttv5 -i panel -u ops -P 0psPass -q 1 -t cmd/sensor -m cal
 wait "$first" 2>/dev/null || true
 sleep 0.2
 cap_dump_stop
+# The broker's own log of the run (tests/brokerlog_check.sh compares -T brokerlog with it).
+cp "$work/broker.log" "$here/mqtt_auth.mosquitto.log"

@@ -12,7 +12,7 @@
 # parameters), and a CONNECT with an authentication method the broker does not
 # support (CONNACK 0x8C). On the
 # loopback of a network namespace this script creates.
-# Writes captures/mqtt_v5_props.pcap.
+# Writes captures/mqtt_v5_props.pcap and the broker's log, mqtt_v5_props.mosquitto.log.
 # Needs root: sudo captures/make_v5_capture.sh
 # Packages: mosquitto mosquitto-clients tcpdump
 set -euo pipefail
@@ -28,9 +28,10 @@ cat >"$work/mosquitto.conf" <<EOF
 listener 1883 127.0.0.1
 persistence false
 allow_anonymous true
-log_dest none
+log_dest stderr
+log_type all
 EOF
-run mosquitto -c "$work/mosquitto.conf" & pids+=($!)
+run mosquitto -c "$work/mosquitto.conf" -v 2>"$work/broker.log" & pids+=($!)
 sleep 0.5
 cap_dump_start "$ns" lo "$here/mqtt_v5_props.pcap" "tcp port 1883"
 P=(-h 127.0.0.1 -V mqttv5)
@@ -88,3 +89,5 @@ run mosquitto_pub "${P[@]}" -i sso -t home/x -m 1 -D connect authentication-meth
 wait "$dash" 2>/dev/null || true
 sleep 0.2
 cap_dump_stop
+# The broker's own log of the run (tests/brokerlog_check.sh compares -T brokerlog with it).
+cp "$work/broker.log" "$here/mqtt_v5_props.mosquitto.log"

@@ -1,5 +1,6 @@
 #include "src/output/brokerlog.h"
 
+#include <algorithm>
 #include <cinttypes>
 
 #include "dissectors/tcp/tcp_fields.h"
@@ -45,11 +46,14 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     stamp_ = b;
     stamp_sec_ = row.ts.sec;
   }
-  // One log line from its pieces, appended in place (no temporary strings).
+  // One log line from its pieces, appended in place (no temporary strings);
+  // `hold` sends them to the connection's pending lines instead.
+  bool hold = false;
   auto put = [&](auto&&... parts) {
-    out += stamp_;
-    (out.append(std::string_view(parts)), ...);
-    out += '\n';
+    std::string& o = hold && c != &scratch_ ? c->pending : out;
+    o += stamp_;
+    (o.append(std::string_view(parts)), ...);
+    o += '\n';
   };
   char num[24];
   auto dec = [&](long v) { return std::string_view(num, static_cast<size_t>(snprintf(num, sizeof num, "%ld", v))); };
@@ -86,6 +90,19 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
           c->refused = true;
           break;
         }
+        // Its lines wait for the broker's answer (CONNACK).
+        c->pending.clear();
+        hold = defer_ && c != &scratch_;
+        {
+          std::string key = dst.text() + '|' + c->id;
+          if (auto a = active_.find(key); a != active_.end() && a->second != sn->u && c->id != "<unknown>") {
+            put("Client ", c->id, " already connected, closing old connection.");
+            // (the broker closes it now, before it answers: its end logs nothing more)
+            if (auto o = conns_.find(a->second); o != conns_.end()) o->second.closed = o->second.disconnected = true;
+            active_.erase(a);
+          }
+          c->active_key = std::move(key);
+        }
         const bool bridge = (p.version & 0x80) && level != 5;
         const int proto = level == 3 ? 1 : level == 4 ? 2 : level;
         const char* what = bridge ? "New bridge connected from " : "New client connected from ";
@@ -101,16 +118,36 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
         } else {
           put("No will message specified.");
         }
+        hold = false;
         break;
       }
-      case 2:
-        snprintf(b, sizeof b, " (%d, %d)", p.session_present ? 1 : 0, p.conack < 0 ? 0 : p.conack);
+      case 2: {
+        const int rc = p.conack < 0 ? 0 : p.conack;
+        snprintf(b, sizeof b, " (%d, %d)", p.session_present ? 1 : 0, rc);
+        // Refusals as mosquitto logs them: no "New client connected"; bad
+        // credentials name the client by its address, an authentication
+        // method it lacks by its client id.
+        const bool not_authorised = rc == 4 || rc == 5 || rc == 0x86 || rc == 0x87;
+        const bool no_auth_method = rc == 0x8c;
+        if (!to_broker && c != &scratch_ && (not_authorised || no_auth_method) && !c->pending.empty()) {
+          c->pending.clear();
+          put(in, "CONNACK", dir, not_authorised ? addr_text(c->client.addr) : c->id, b);
+          put(not_authorised ? "Client <unknown> disconnected, not authorised."
+                             : "Client <unknown> disconnected due to QoS too high or retain not supported.");
+          c->disconnected = true;
+          break;
+        }
+        if (!to_broker && c != &scratch_ && !c->pending.empty() && rc == 0) {
+          active_[c->active_key] = sn->u;  // connected (the one it took over was closed at its CONNECT)
+        }
+        if (c != &scratch_) flush_pending(out, *c);
         put(in, "CONNACK", dir, id, b);
         if (c->refused && !to_broker) {
           put("Client <unknown> disconnected due to protocol error.");
           c->disconnected = true;
         }
         break;
+      }
       case 3: {
         std::string_view topic = p.topics.empty() ? std::string_view() : p.topics.back();
         snprintf(b, sizeof b, " (d%d, q%d, r%d, m%d, '", p.dup ? 1 : 0, p.qos, p.retain ? 1 : 0, p.msgid < 0 ? 0 : p.msgid);
@@ -165,6 +202,12 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       default: break;
     }
   });
+  // (a CONNECT whose answer never came: its lines as logged)
+  if ((fin || rst) && c != &scratch_) flush_pending(out, *c);
+  // A client that left (DISCONNECT, FIN, RST) no longer holds its client id.
+  if ((fin || rst || c->disconnected) && c != &scratch_ && !c->active_key.empty()) {
+    if (auto a = active_.find(c->active_key); a != active_.end() && a->second == sn->u) active_.erase(a);
+  }
   // The end of a connection nobody DISCONNECTed.
   if ((fin || rst) && !c->closed && !c->disconnected && c->id != "<unknown>") {
     c->closed = true;
@@ -178,6 +221,19 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   }
   // Its second FIN, or a RST: what follows (the last ACK) says nothing more.
   if ((fin || rst) && c != &scratch_ && (rst || ++c->fins >= 2)) conns_.erase(sn->u);
+}
+
+void BrokerLog::flush_pending(std::string& out, Conn& c) {
+  out += c.pending;
+  c.pending.clear();
+}
+
+void BrokerLog::finish(std::string& out) {
+  std::vector<uint64_t> keys;
+  for (const auto& [k, c] : conns_)
+    if (!c.pending.empty()) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  for (uint64_t k : keys) flush_pending(out, conns_[k]);
 }
 
 }  // namespace mqsniff::out

@@ -29,10 +29,16 @@ namespace mqsniff::out {
 
 class BrokerLog {
 public:
+  // `all_packets`: no display or read filter hides a connection's packets, so a
+  // CONNECT's lines can wait for its CONNACK (which says whether the broker
+  // logs them); with a filter they are written at the CONNECT.
+  explicit BrokerLog(bool all_packets = true) : defer_(all_packets) {}
   // The fields the dissectors must build for it.
   static void want(std::vector<core::FieldId>& ids);
   // Appends the lines for one displayed packet.
   void packet(std::string& out, const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row);
+  // At the end: the lines of CONNECTs whose CONNACK was not captured.
+  void finish(std::string& out);
 
 private:
   // A connection from its SYN-ACK or first MQTT packet until its second FIN
@@ -45,10 +51,17 @@ private:
     bool disconnected = false, closed = false;
     bool refused = false;  // a CONNECT with a protocol level mosquitto refuses
     uint8_t fins = 0;
+    // mosquitto logs a client's connection once it accepted it: the CONNECT's
+    // lines wait for the CONNACK (a refusal logs other lines).
+    std::string pending;
+    std::string active_key;  // broker and client id while connected (a second CONNECT with it takes over)
   };
+  void flush_pending(std::string& out, Conn& c);
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state
   std::unordered_map<uint64_t, Conn> conns_;
   Conn scratch_;
+  bool defer_ = true;
+  std::unordered_map<std::string, uint64_t> active_;  // broker and client id -> the connection that holds it
   std::string stamp_;  // "1796518474: " for stamp_sec_
   int64_t stamp_sec_ = 0;
 };

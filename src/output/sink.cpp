@@ -117,11 +117,15 @@ private:
 class BrokerLogSink : public Sink {
 public:
   void idle() override { w_.flush(); }  // live: the source is idle
-  explicit BrokerLogSink(Writer& w) : w_(w) {}
+  BrokerLogSink(Writer& w, bool all_packets) : w_(w), log_(all_packets) {}
   bool packet(const PacketView& v) override {
     log_.packet(w_.buf(), v.pkt, v.tree, v.row);
     w_.end_record();
     return !w_.failed();
+  }
+  void end() override {
+    log_.finish(w_.buf());
+    w_.end_record();
   }
 
 private:
@@ -185,7 +189,8 @@ std::unique_ptr<Sink> make_printed_sink(const cli::Options& o, Writer& w, const 
   if (o.format == F::Text && o.verbose) return std::make_unique<VerboseSink>(o, w, f.live);
   if (o.format == F::Text && o.hexdump) return std::make_unique<HexSink>(w);
   if (o.format == F::Json || o.format == F::Ek) return std::make_unique<JsonSink>(o, w, f);
-  if (o.format == F::BrokerLog) return std::make_unique<BrokerLogSink>(w);
+  if (o.format == F::BrokerLog)
+    return std::make_unique<BrokerLogSink>(w, o.display_filter.empty() && o.topic_filter.empty());
   if (o.format == F::Fields) return std::make_unique<FieldsSink>(o, w, f);
   return std::make_unique<SummarySink>(o, w, f);
 }
