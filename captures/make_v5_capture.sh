@@ -10,7 +10,8 @@
 # UNSUBSCRIBE of a filter never subscribed (UNSUBACK 0x11), payloads with
 # Content Types (JSON, text that is not JSON, text, bytes, a type with
 # parameters), and a CONNECT with an authentication method the broker does not
-# support (CONNACK 0x8C). On the
+# support (CONNACK 0x8C), and a PUBLISH over the broker's max_packet_size
+# (DISCONNECT 0x95 Packet too large). On the
 # loopback of a network namespace this script creates.
 # Writes captures/mqtt_v5_props.pcap and the broker's log, mqtt_v5_props.mosquitto.log.
 # Needs root: sudo captures/make_v5_capture.sh
@@ -30,6 +31,7 @@ persistence false
 allow_anonymous true
 log_dest stderr
 log_type all
+max_packet_size 4096
 EOF
 run mosquitto -c "$work/mosquitto.conf" -v 2>"$work/broker.log" & pids+=($!)
 sleep 0.5
@@ -84,6 +86,31 @@ for ct in application/json application/json text/plain TEXT/PLAIN 'text/plain; c
   esac
   run mosquitto_pub "${P[@]}" -i media -t home/media -m "$m" -D publish content-type "$ct"
 done
+# A PUBLISH larger than the broker's max_packet_size: DISCONNECT 0x95. (A
+# device that ignores the limit the CONNACK announced; libmosquitto would not
+# send it, so the packet is written by hand.)
+run python3 - <<'PY'
+import socket
+s = socket.create_connection(("127.0.0.1", 1883))
+body = b"\x00\x04MQTT\x05\x02\x00\x3c\x00" + b"\x00\x06camera"
+s.sendall(bytes([0x10, len(body)]) + body)
+s.recv(64)
+topic = b"home/camera/snapshot"
+pb = len(topic).to_bytes(2, "big") + topic + b"\x00" + b"\xff" * 6000
+n, rl = len(pb), b""
+while True:
+    b, n = n % 128, n // 128
+    rl += bytes([b | (0x80 if n else 0)])
+    if not n:
+        break
+s.sendall(b"\x30" + rl + pb)
+s.settimeout(2)
+try:
+    s.recv(64)
+except OSError:
+    pass
+s.close()
+PY
 # An authentication method the broker does not know.
 run mosquitto_pub "${P[@]}" -i sso -t home/x -m 1 -D connect authentication-method SCRAM-SHA-256 2>/dev/null || true
 wait "$dash" 2>/dev/null || true

@@ -74,6 +74,19 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     const char* dir = to_broker ? " from " : " to ";
     char b[512];
     if (to_broker) c->last_client = now;
+    // 5.0: a client packet larger than the Maximum Packet Size the broker's
+    // CONNACK announced is refused unread (DISCONNECT 0x95): mosquitto logs
+    // the reason, neither the packet nor the DISCONNECT it sends.
+    if (to_broker && c->max_packet > 0 && p.type != 1) {
+      uint64_t size = 2 + p.remaining;
+      for (uint64_t r = p.remaining; r >= 128; r >>= 7) ++size;
+      if (size > static_cast<uint64_t>(c->max_packet)) {
+        if (!c->oversize) put("Client ", id, " disconnected due to oversize packet.");
+        c->oversize = c->disconnected = true;
+        return;
+      }
+    }
+    if (c->oversize) return;
     switch (p.type) {
       case 1: {
         c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
@@ -123,6 +136,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       }
       case 2: {
         const int rc = p.conack < 0 ? 0 : p.conack;
+        if (!to_broker) c->max_packet = p.max_packet;
         snprintf(b, sizeof b, " (%d, %d)", p.session_present ? 1 : 0, rc);
         // Refusals as mosquitto logs them: no "New client connected"; bad
         // credentials name the client by its address, an authentication

@@ -55,6 +55,8 @@ private:
     // lines wait for the CONNACK (a refusal logs other lines).
     std::string pending;
     std::string active_key;  // broker and client id while connected (a second CONNECT with it takes over)
+    int64_t max_packet = -1;   // the broker's Maximum Packet Size (5.0 CONNACK), -1: none
+    bool oversize = false;     // the client sent a packet over it
   };
   void flush_pending(std::string& out, Conn& c);
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state

@@ -28,7 +28,9 @@ struct Pdu {
   int version = 0;                       // CONNECT: protocol level
   bool clean = false, will_retain = false, session_present = false;
   int will_qos = 0;
-  int reason = 0;                        // PUBACK/PUBREC/PUBCOMP reason code (5.0), else 0
+  int reason = 0;                        // PUBACK/PUBREC/PUBCOMP/DISCONNECT reason code (5.0), else 0
+  uint64_t remaining = 0;                // Remaining Length (the packet is a few bytes more)
+  int64_t max_packet = -1;               // 5.0 CONNACK/CONNECT Maximum Packet Size property
   std::string_view clientid, username, passwd, willtopic;
   bool has_clientid = false, has_username = false, has_passwd = false, has_will = false;
   size_t msg_len = 0, willmsg_len = 0;
@@ -136,8 +138,11 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
       case detail_mf::conflag_qos: p.will_qos = static_cast<int>(nn.u); break;
       case detail_mf::conack_flags_sp: p.session_present = nn.u != 0; break;
       case detail_mf::puback_reason_code: case detail_mf::pubrec_reason_code: case detail_mf::pubcomp_reason_code:
+      case detail_mf::disconnect_reason_code:
         p.reason = static_cast<int>(nn.u);
         break;
+      case detail_mf::len: p.remaining = nn.u; break;
+      case detail_mf::prop_first + 0x27: p.max_packet = static_cast<int64_t>(nn.u); break;  // Maximum Packet Size
       case detail_mf::clientid: p.clientid = nn.str(); p.has_clientid = true; break;
       case detail_mf::username: p.username = nn.str(); p.has_username = true; break;
       case detail_mf::passwd: p.passwd = nn.str(); p.has_passwd = true; break;
@@ -167,7 +172,8 @@ inline void want_pdu_fields(std::vector<core::FieldId>& ids) {
                          detail_mf::analysis_keepalive_late, detail_mf::analysis_keepalive_expired, detail_mf::analysis_ping_unanswered, detail_mf::sub_qos,
                          detail_mf::subscription_options_qos, detail_mf::ver, detail_mf::conflag_cleansess, detail_mf::conflag_retain,
                          detail_mf::conflag_qos, detail_mf::conack_flags_sp, detail_mf::puback_reason_code, detail_mf::pubrec_reason_code,
-                         detail_mf::pubcomp_reason_code});
+                         detail_mf::pubcomp_reason_code, detail_mf::disconnect_reason_code, detail_mf::len,
+                         detail_mf::prop_first + 0x27});
 }
 
 
