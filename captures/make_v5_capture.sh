@@ -89,21 +89,14 @@ done
 # A PUBLISH larger than the broker's max_packet_size: DISCONNECT 0x95. (A
 # device that ignores the limit the CONNACK announced; libmosquitto would not
 # send it, so the packet is written by hand.)
-run python3 - <<'PY'
+PYTHONPATH="$here" ip netns exec "$ns" python3 - <<'PY'
 import socket
+from mqtt_raw import pdu
 s = socket.create_connection(("127.0.0.1", 1883))
-body = b"\x00\x04MQTT\x05\x02\x00\x3c\x00" + b"\x00\x06camera"
-s.sendall(bytes([0x10, len(body)]) + body)
+s.sendall(pdu(0x10, b"\x00\x04MQTT\x05\x02\x00\x3c\x00" + b"\x00\x06camera"))
 s.recv(64)
 topic = b"home/camera/snapshot"
-pb = len(topic).to_bytes(2, "big") + topic + b"\x00" + b"\xff" * 6000
-n, rl = len(pb), b""
-while True:
-    b, n = n % 128, n // 128
-    rl += bytes([b | (0x80 if n else 0)])
-    if not n:
-        break
-s.sendall(b"\x30" + rl + pb)
+s.sendall(pdu(0x30, len(topic).to_bytes(2, "big") + topic + b"\x00" + b"\xff" * 6000))
 s.settimeout(2)
 try:
     s.recv(64)
