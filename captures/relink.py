@@ -42,7 +42,9 @@ behind it. Only the framing changes; the IP packets are the recorded ones.
                        both byte orders, three interfaces: microseconds,
                        2^-24 s with an if_tsoffset, milliseconds)
   mqtts_keylog_dsb.pcapng -> mqtts_keylog_dsb_late.pcapng (its secrets block
-                       after the first packet, and again after the last)
+                       after the first packet, and again after the last),
+                       mqtts_keylog_dsb_mid.pcapng (the block between the
+                       ClientHello and the ServerHello)
   around_padded(_vlan).pcap -> trunc_snap{43,56,60,62,67,80,96}_padded.pcap,
                        trunc_snap75_features.pcap,
   ipv6_lan, ipv6_routing_*, link_sll, mqtt_any_sll2, icmp_router, icmp_pmtu_tls,
@@ -448,6 +450,12 @@ def main(d):
     first = next(i for i, (t, _) in enumerate(blocks) if t == 6) - len(dsb) + 1  # just after the first packet
     with open(os.path.join(d, 'mqtts_keylog_dsb_late.pcapng'), 'wb') as f:
         f.write(b''.join(rest[:first]) + b''.join(dsb) + b''.join(rest[first:]) + b''.join(dsb))
+    # The same block, once, between the first session's ClientHello (the
+    # fourth packet) and its ServerHello, with no key before it: tshark still
+    # decrypts that session (it keeps every ClientHello's random).
+    mid = first + 3
+    with open(os.path.join(d, 'mqtts_keylog_dsb_mid.pcapng'), 'wb') as f:
+        f.write(b''.join(rest[:mid]) + b''.join(dsb) + b''.join(rest[mid:]))
 
 if __name__ == '__main__':
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

@@ -707,7 +707,7 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
     if (r.ok()) t.add_uint(tls_f::comp_method, comp, pos() - 1, 1);
   }
   if (!r.ok() || r.remaining() < 2) {
-    if (r.ok() && s.decrypt) {  // a hello without extensions
+    if (r.ok() && (s.decrypt || client)) {  // a hello without extensions (a ClientHello's random is kept)
       if (client) decrypt_client_hello(s, random, sid, {});
       else decrypt_server_hello(s, random, sid, false);
     }
@@ -747,7 +747,7 @@ void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession
   dissect_extensions(t, exts, ext_base, client, &f);
   if (!client) s.version = session_version(f.negotiated);
   if (exts.truncated_window()) return;  // cut by the capture: no fingerprint of a part, no keys
-  if (s.decrypt) {
+  if (s.decrypt || client) {  // (a ClientHello's random is kept for keys that come later)
     if (client) decrypt_client_hello(s, random, sid, f.ticket);
     else decrypt_server_hello(s, random, sid, f.etm);
   }

@@ -110,6 +110,11 @@ struct TlsSession {
   uint16_t last_record_version = 0;
   uint16_t known_version() const { return shown_version(last_record_version); }
   uint16_t cipher = 0;   // the ServerHello's cipher suite
+  // The ClientHello's random, kept while no key log is in use: a pcapng
+  // secrets block read between the ClientHello and the ServerHello still
+  // serves the session, as in tshark.
+  bool early_random_set = false;
+  uint8_t early_random[32] = {};
   bool encrypted[2] = {false, false};
   // Which side is the server is known from a ClientHello or a registered port.
   // Until then tshark takes every record for the client's, so one direction's

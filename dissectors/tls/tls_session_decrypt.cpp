@@ -117,7 +117,12 @@ void DecryptContext::remember(std::unordered_map<std::string, std::array<uint8_t
 
 void decrypt_client_hello(TlsSession& s, std::span<const uint8_t> random, std::span<const uint8_t> session_id,
                           std::span<const uint8_t> ticket) {
-  if (!s.decrypt || random.size() != 32) return;
+  if (random.size() != 32) return;
+  if (!s.decrypt) {
+    std::memcpy(s.early_random, random.data(), 32);
+    s.early_random_set = true;
+    return;
+  }
   SessionDecrypt& d = state(s);
   std::memcpy(d.client_random.data(), random.data(), 32);
   d.have_client_hello = true;
@@ -129,6 +134,10 @@ void decrypt_server_hello(TlsSession& s, std::span<const uint8_t> random, std::s
                           bool etm) {
   if (!s.decrypt || random.size() != 32) return;
   SessionDecrypt& d = state(s);
+  if (!d.have_client_hello && s.early_random_set) {  // keys arrived after the ClientHello
+    std::memcpy(d.client_random.data(), s.early_random, 32);
+    d.have_client_hello = true;
+  }
   if (is_hrr_random(random)) {
     d.hrr = true;  // the real ServerHello follows the second ClientHello
     return;
