@@ -93,7 +93,8 @@ const uint8_t* dissect_routing(core::FieldTree& t, int32_t hdr, int32_t len_idx,
       for (size_t i = 1; i <= count; ++i) {
         const size_t n = i < count ? 16 - cmpri : 16 - cmpre;  // the last address elides cmprE octets
         core::Bytes a = body.bytes(n);
-        if (!body.ok()) return nullptr;
+        // (cut by the capture: tshark's destination is the last address it read)
+        if (!body.ok()) return segleft && i > 1 ? final_dst : nullptr;
         t.add_bytes(ipv6_f::routing_rpl_address, a.data(), n, at);
         uint8_t* full = final_dst;
         std::memcpy(full, dst.data(), 16 - n);  // the elided octets are the destination's
