@@ -78,7 +78,7 @@ Cls cls_of(FieldType t) {
     case FieldType::Ether: return Cls::Ether;
     case FieldType::AbsoluteTime: return Cls::AbsTime;
     case FieldType::RelativeTime: return Cls::RelTime;
-    case FieldType::Double: return Cls::Dbl;
+    case FieldType::Double: case FieldType::Float: return Cls::Dbl;
     default: return Cls::None;
   }
 }

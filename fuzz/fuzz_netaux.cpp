@@ -1,7 +1,8 @@
 // libFuzzer target: the protocols around MQTT, each on its own. The first
 // input byte picks ARP, ICMP, ICMPv6, DNS, GTP-U, VXLAN, an HTTP byte stream
 // (cut by HTTP's framer, bodies as JSON/text/media), a JSON document or a
-// multicast DNS message; the rest is that protocol's message. State (echo and DNS pairing tables, flows of the packets
+// multicast DNS message, a CBOR item or form data (dissectors/media); the rest
+// is that protocol's message. State (echo and DNS pairing tables, flows of the packets
 // a tunnel or an ICMP error carries) is fresh per input, so leak detection
 // stays on; two copies of the message go through it, so a response meets its
 // request.
@@ -15,6 +16,7 @@
 #include "dissectors/gtp/gtp.h"
 #include "dissectors/http/http.h"
 #include "dissectors/icmp/icmp.h"
+#include "dissectors/media/media.h"
 #include "dissectors/vxlan/vxlan.h"
 #include "fuzz/fuzz_common.h"
 
@@ -25,14 +27,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                &dns::dissect_dns, &gtp::dissect_gtpu,  &vxlan::dissect_vxlan};
   if (size < 1) return 0;
   std::vector<uint8_t> msg(data + 1, data + size);  // exact size for ASan
-  const uint8_t pick = data[0] % 9;
-  if (pick == 6 || pick == 7) {
+  const uint8_t pick = data[0] % 11;
+  if (pick >= 6 && pick != 8) {
     core::FieldTree tree(fuzz::want_all());
     core::Columns cols;
     core::Packet pkt(tree);
     pkt.cols = &cols;
     pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(msg.size());
     pkt.frame.data = msg.empty() ? nullptr : msg.data();
+    if (pick == 9 || pick == 10) {
+      media::dissect(pick == 9 ? media::Kind::Cbor : media::Kind::Form, msg, "application/x-www-form-urlencoded", 0,
+                     pkt);
+      return 0;
+    }
     if (pick == 7) {
       http::dissect_json({reinterpret_cast<const char*>(msg.data()), msg.size()}, "application/json", 0, pkt, "JSON");
       return 0;

@@ -23,7 +23,9 @@ def flatten(obj, out):
 
 def load(kind, path):
     pkts = []
-    with open(path, encoding='utf-8') as f:
+    # (tshark writes the raw bytes of some strings, invalid UTF-8 among them
+    # (a form value decoded from %FF): read as U+FFFD, which mqsniff writes.)
+    with open(path, encoding='utf-8', errors='replace') as f:
         if kind == 'json':
             for p in json.load(f):
                 pkts.append(p['_source']['layers'])

@@ -28,6 +28,7 @@ const char* field_type_name(FieldType t) {
     case FieldType::RelativeTime: return "FT_RELATIVE_TIME";
     case FieldType::FrameNum: return "FT_FRAMENUM";
     case FieldType::Double: return "FT_DOUBLE";
+    case FieldType::Float: return "FT_FLOAT";
     case FieldType::UIntString: return "FT_UINT_STRING";
     case FieldType::Oid: return "FT_OID";
   }

@@ -23,7 +23,7 @@ constexpr FieldId kNoField = 0xFFFF;
 // Protocol blocks. Order is the order of `-G fields`/`-G protocols`.
 enum class Proto : uint8_t {
   Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, X509, Http, WebSocket, Data, Ws,
-  Arp, Icmp, Icmpv6, Dns, Gtp, Vxlan, Json, DataTextLines, Media,
+  Arp, Icmp, Icmpv6, Dns, Gtp, Vxlan, Json, DataTextLines, Media, UrlencodedForm, Cbor,
   Count
 };
 constexpr FieldId kBlock = 512;
@@ -36,6 +36,7 @@ enum class FieldType : uint8_t {
   String, Bytes, Ipv4, Ipv6, Ether, AbsoluteTime, RelativeTime, FrameNum, Double,
   UIntString,  // a length-prefixed string (FT_UINT_STRING); renders like String
   Oid,         // an ASN.1 object identifier in dotted form (FT_OID); renders and compares like String
+  Float,       // FT_FLOAT: a Double node printed with 6 significant digits (tshark's FLT_DIG)
 };
 
 // Wireshark's BASE_* display bases (BASE_NONE is None).

@@ -23,6 +23,7 @@
 #include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/http/http_fields.h"
+#include "dissectors/media/media.h"
 
 namespace mqsniff::http {
 using core::Packet;
@@ -315,7 +316,7 @@ struct JsonWalk {
 
 void dissect_json(std::string_view body, std::string_view media, uint32_t off, Packet& pkt, std::string_view col) {
   auto& t = pkt.tree;
-  pkt.layer("json");
+  if (!body.empty()) pkt.layer("json");  // (tshark drops the layer of a dissector that took no bytes; its tree stays)
   int32_t p = t.open(json_f::proto, off, static_cast<uint32_t>(body.size()));
   if (t.wants(json_f::proto)) t.set_label(p, "JavaScript Object Notation: " + std::string(media));
   // Values one after the other as far as they parse; text where no value
@@ -348,7 +349,7 @@ void dissect_json(std::string_view body, std::string_view media, uint32_t off, P
 
 void dissect_text_lines(std::string_view body, std::string_view media, uint32_t off, Packet& pkt, bool info) {
   auto& t = pkt.tree;
-  pkt.layer("data-text-lines");
+  if (!body.empty()) pkt.layer("data-text-lines");  // (as for JSON: no layer for no bytes)
   int32_t p = t.open(text_f::data_text_lines, off, static_cast<uint32_t>(body.size()));
   if (t.wants(text_f::data_text_lines))
     t.set_label(p, "Line-based text data: " + std::string(media) + " (" +
@@ -387,6 +388,10 @@ void dissect_body(std::string_view body, std::string_view ctype, uint32_t off, P
   }
   if (media.starts_with("text/")) {
     dissect_text_lines(body, media, off, pkt, true);
+    return;
+  }
+  if (const auto kind = media::kind_of(media); kind != media::Kind::None) {  // form data, CBOR
+    media::dissect(kind, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, media, off, pkt);
     return;
   }
   pkt.layer("media");
@@ -605,11 +610,15 @@ static void add_message_meta(core::FieldTree& t, Packet& pkt, HttpSession& sess,
   }
 }
 
+// http.file_data's value: tshark's string stops at the body's first NUL (a
+// binary body: -T fields and JSON show what comes before it).
+static std::string_view file_data_value(std::string_view body) { return body.substr(0, body.find('\0')); }
+
 // Bytes of a message whose start was not seen, as tshark shows them: "File
 // Data: N bytes", handed to its data dissector ("Data (N bytes)") under HTTP.
 static void continuation_data(Packet& pkt, std::string_view s, uint32_t base) {
   auto& t = pkt.tree;
-  const int32_t fd = t.add_string(http_f::file_data, s, base, static_cast<uint32_t>(s.size()));
+  const int32_t fd = t.add_string(http_f::file_data, file_data_value(s), base, static_cast<uint32_t>(s.size()));
   t.set_display(fd, "File Data: " + std::to_string(s.size()) + " bytes");
   pkt.layer("data");
   const int32_t d = t.open(link::data_f::proto, base, static_cast<uint32_t>(s.size()));
@@ -859,7 +868,7 @@ void dissect_pdu(core::Bytes pdu, uint32_t base, Packet& pkt, HttpSession& sess,
     body = body.substr(0, static_cast<size_t>(h.length));
   }
   if (!body.empty()) {
-    int32_t fd = t.add_string(http_f::file_data, body, base + static_cast<uint32_t>(h.header_len),
+    int32_t fd = t.add_string(http_f::file_data, file_data_value(body), base + static_cast<uint32_t>(h.header_len),
                               static_cast<uint32_t>(body.size()));
     t.set_display(fd, "File Data: " + std::to_string(body.size()) + " bytes");
   }

@@ -10,6 +10,7 @@
 // Field names and Info strings follow tshark 4.0.
 #include "dissectors/mqtt/mqtt_dissect.h"
 #include "dissectors/http/http.h"
+#include "dissectors/media/media.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -54,7 +55,7 @@ struct Ctx {
   std::string_view content_type = {};  // v5 Content Type property, when present
   core::Bytes media;                   // a PUBLISH payload to show as its Content Type after the MQTT layer
   uint32_t media_off = 0;
-  enum class Media : uint8_t { None, Json, Text, Data } media_kind = Media::None;
+  enum class Media : uint8_t { None, Json, Text, Data, Form, Cbor } media_kind = Media::None;
   int topic_alias = -1;                // v5 Topic Alias property, when present
   int server_keepalive = -1;           // v5 Server Keep Alive property (CONNACK), when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
@@ -63,9 +64,9 @@ struct Ctx {
 // The media types tshark's media-type table hands to its JSON dissector and
 // to its line-based text dissector (the Content Type as written, without its
 // parameters' leniency: "text/plain; charset=utf-8" matches nothing, case
-// does not matter), and application/octet-stream to its data dissector. Other
-// types (XML, CBOR, form-urlencoded: dissectors mqsniff does not have) add
-// nothing after the MQTT layer here.
+// does not matter), application/octet-stream to its data dissector, form data
+// and CBOR to theirs (dissectors/media). Other types (XML: a dissector mqsniff
+// does not have) add nothing after the MQTT layer here.
 Ctx::Media media_kind(std::string_view ct) {
   static constexpr std::string_view kJson[] = {"application/json", "application/json-rpc", "application/jsonrequest",
                                                "application/dds-web+json", "application/vnd.oma.lwm2m+json",
@@ -87,7 +88,11 @@ Ctx::Media media_kind(std::string_view ct) {
   for (auto m : kText)
     if (same(m)) return Ctx::Media::Text;
   if (same("application/octet-stream")) return Ctx::Media::Data;
-  return Ctx::Media::None;
+  switch (media::kind_of(ct)) {
+    case media::Kind::Form: return Ctx::Media::Form;
+    case media::Kind::Cbor: return Ctx::Media::Cbor;
+    default: return Ctx::Media::None;
+  }
 }
 
 // A specification violation: dissection goes on, the packet is marked
@@ -517,6 +522,7 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       body.skip(payload.size());
       // A 5.0 Content Type hands the payload to a media-type dissector in
       // tshark; for JSON it shows "MQTT/JSON" and the json.* tree, after the MQTT layer.
+      // (An empty payload too: a message the capture cut stopped above.)
       if (const auto kind = media_kind(c.content_type); kind != Ctx::Media::None) {
         c.media = payload;
         c.media_off = c.off() - static_cast<uint32_t>(payload.size());
@@ -617,12 +623,16 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
   } else if (overrun) {
     link::add_malformed_item(pkt, "MQTT");
   }
-  if (!c.media.empty()) {
+  if (c.media_kind != Ctx::Media::None && (!c.media.empty() || c.media_kind != Ctx::Media::Data)) {
     const std::string_view body{reinterpret_cast<const char*>(c.media.data()), c.media.size()};
     if (c.media_kind == Ctx::Media::Json) {
       http::dissect_json(body, c.content_type, c.media_off, pkt, "MQTT/JSON");
     } else if (c.media_kind == Ctx::Media::Text) {
       http::dissect_text_lines(body, c.content_type, c.media_off, pkt, true);
+    } else if (c.media_kind == Ctx::Media::Form) {
+      media::dissect(media::Kind::Form, c.media, c.content_type, c.media_off, pkt);
+    } else if (c.media_kind == Ctx::Media::Cbor) {
+      media::dissect(media::Kind::Cbor, c.media, c.content_type, c.media_off, pkt);
     } else {
       auto& t = pkt.tree;
       pkt.layer("data");

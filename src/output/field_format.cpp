@@ -141,7 +141,7 @@ void append_field_value(std::string& out, const core::FieldDef& def, const core:
       return;
     case ValueKind::Double: {
       char buf[32];
-      int k = snprintf(buf, sizeof buf, "%.*g", 15, n.d);
+      int k = snprintf(buf, sizeof buf, "%.*g", def.type == FieldType::Float ? 6 : 15, n.d);
       out.append(buf, k > 0 ? static_cast<size_t>(k) : 0);
       return;
     }

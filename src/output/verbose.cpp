@@ -49,6 +49,9 @@ int hex_digits(const FieldDef& d) {
   return static_cast<int>(core::integer_bits(d.type) / 4);
 }
 
+// Spaces before a line at this depth: tshark's text printer stops indenting at 160.
+size_t indent_of(int depth) { return std::min<size_t>(static_cast<size_t>(depth) * 4, 160); }
+
 // "0001 .... = " for a masked field: the value's bits in the field's width.
 void append_bits(TextBuf& out, const FieldDef& d, uint64_t raw) {
   unsigned width = d.type == FieldType::Boolean ? d.bool_bits : core::integer_bits(d.type);
@@ -663,7 +666,7 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
         if (named_expert(nodes, static_cast<size_t>(p))) {
           shown[i] = 0;
         } else {
-          out.append(static_cast<size_t>(depth[i]) * 4, ' ');
+          out.append(indent_of(depth[i]), ' ');
           out += '[';
           out += n.str();
           out += "]\n";
@@ -671,13 +674,13 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
         continue;
       }
       if (n.id == link::ws_f::expert_severity || n.id == link::ws_f::expert_group) {
-        out.append(static_cast<size_t>(depth[i]) * 4, ' ');
+        out.append(indent_of(depth[i]), ' ');
         const char* vn = cached_value_name(*d, n.u);
         out += "[" + std::string(d->name) + ": " + (vn ? vn : std::to_string(n.u)) + "]\n";
         continue;
       }
     }
-    out.append(static_cast<size_t>(depth[i]) * 4, ' ');
+    out.append(indent_of(depth[i]), ' ');
     const bool bracket = expert || expert_child || info_of(*d).generated || (n.flags & FieldNode::kGenerated);
     if (bracket) out += '[';
     // A line the dissector worded itself (FieldTree::set_display).

@@ -306,6 +306,34 @@ TEST_CASE("mqtt: a 5.0 payload goes where its Content Type sends it in tshark") 
   h = run("application/octet-stream", "\x01\x02");
   CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:data");
   CHECK(h->field("data.data") == "0102");
-  h = run("application/cbor", "\xa1");
+  h = run("application/xml", "<a/>");  // a dissector mqsniff does not have: the message only
   CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt");
+  // CBOR: the first item; a map whose pair is missing is malformed.
+  h = run("application/cbor", std::string("\xa1\x61k\x38\x63", 5));
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:cbor");
+  CHECK(h->field("cbor.type.textstring") == "k");
+  CHECK(h->field("cbor.type.nint") == "-100");
+  CHECK(h->field("cbor.item.pairs") == "1");
+  CHECK(!h->pkt->malformed);
+  h = run("application/cbor", "\xa1");
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:cbor");
+  CHECK(h->pkt->malformed);
+  CHECK(h->cols.info == "Publish Message [t][Malformed Packet]");
+  // Form data: tshark's parsing (an '&' before the '=' stays in the key).
+  h = run("application/x-www-form-urlencoded", "a=1+2&x&y=%41");
+  CHECK(h->field("urlencoded-form.key") == "a,x&y");
+  CHECK(h->field("urlencoded-form.value") == "1 2,A");
+  CHECK(h->cols.info == "Publish Message [t] (application/x-www-form-urlencoded)");
+  h = run("application/x-www-form-urlencoded", "k=v%4");  // an escape cut by the end
+  CHECK(h->pkt->malformed);
+  CHECK(h->field("urlencoded-form.value").empty());
+  // An empty payload: the tree and the Info text, no layer (tshark drops a
+  // layer that took no bytes); CBOR has no item: malformed.
+  h = run("text/plain", "");
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt");
+  CHECK(h->cols.info == "Publish Message [t] (text/plain)");
+  CHECK(h->has("data-text-lines"));
+  h = run("application/cbor", "");
+  CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:cbor");
+  CHECK(h->pkt->malformed);
 }
