@@ -6,8 +6,13 @@
 # map cut short, reserved minor types, a length past 2^31, a chunk of the wrong
 # type, nesting 60 deep, an empty payload), application/senml+cbor and
 # application/x-www-form-urlencoded (escapes, '+', an '&' inside a key, a bad
-# and a cut escape, a decoded NUL, invalid UTF-8), and HTTP POSTs from curl
-# with a form body and a CBOR body; all on the loopback of a network namespace
+# and a cut escape, a decoded NUL, invalid UTF-8), application/xml and text/xml
+# (a declaration, attributes in every quoting, comments, CDATA sections, a
+# DOCTYPE with and without an internal subset, namespaces, processing
+# instructions, text across lines, a byte-order mark, unbalanced and
+# unrecognized markup, text that is not XML, one and two bytes), and HTTP POSTs
+# from curl with a form body, a CBOR body and a SOAP envelope, answered in XML
+# for the last; all on the loopback of a network namespace
 # this script creates (mosquitto on 1883, a Python HTTP server on 8080).
 # Writes captures/mqtt_media.pcap. Root:
 #   sudo captures/make_media_capture.sh
@@ -34,9 +39,11 @@ import http.server
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        body = b"stored\n"
+        xml = self.path == "/soap"
+        body = (b'<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
+                b'<s:Body><r:Status xmlns:r="urn:meter">ok</r:Status></s:Body></s:Envelope>\n') if xml else b"stored\n"
         self.send_response(201)
-        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Type", "application/xml; charset=utf-8" if xml else "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -93,6 +100,25 @@ p['cutstr'] = h('65 6162')           # a text string longer than what follows
 p['empty'] = b''
 for k, v in p.items():
     open(f'{out}/{k}.cbor', 'wb').write(v)
+x = {}
+x['decl'] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<root>\n  <a x=\'1\' y=2 z = "q\\"t">text &amp; more</a>\n'
+             '  <!-- comment -->\n  <b/>\n  <![CDATA[raw <stuff>]]>\n  <ns:c xmlns:ns="urn:x">v</ns:c>\n'
+             '  <t>line one\n  line\ttwo\n  </t>\n</root>\n').encode()
+x['doctype'] = b'<?xml version="1.0"?><!DOCTYPE note SYSTEM "note.dtd"><note><to>Tove</to></note>'
+x['subset'] = b'<!DOCTYPE m [\n  <!ELEMENT m (#PCDATA)>\n  <!ENTITY e "v">\n]>\n<m>&e;</m>'
+x['html5'] = b'<!DOCTYPE html><p>hi</p>'
+x['unbalanced'] = b'<a><b></a></x>'
+x['unrecognized'] = b'hello <a attr>t</a> <3 ]> & <>'
+x['soap'] = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+             b'<u:GetStatus xmlns:u="urn:x"/></s:Body></s:Envelope>')
+x['pi'] = b'<?xml-stylesheet href="a.xsl" type="text/xsl"?><r/><?php echo 1 ?><?empty?>'
+x['notxml'] = b'not xml at all'
+x['bom'] = b'\xef\xbb\xbf<r a="1"/>'
+x['two'] = b'<a'
+x['one'] = b'<'
+x['open'] = b'<a><b>unclosed'
+for k, v in x.items():
+    open(f'{out}/{k}.xml', 'wb').write(v)
 EOF
 
 cap_dump_start "$ns" lo "$here/mqtt_media.pcap" "tcp port 1883 or tcp port 8080"
@@ -107,7 +133,13 @@ for m in 'temp=21.5&unit=C&name=a%20b+c' 'flag&empty=&=novalue&bad=%zz&after=1' 
   i=$((i + 1))
   run mosquitto_pub "${P[@]}" -t "meter/form/$i" -m "$m" -D publish content-type application/x-www-form-urlencoded
 done
+for f in decl doctype subset html5 unbalanced unrecognized soap pi notxml bom two one open; do
+  run mosquitto_pub "${P[@]}" -t "meter/xml/$f" -f "$work/$f.xml" -D publish content-type application/xml
+done
+run mosquitto_pub "${P[@]}" -t meter/xml/text -f "$work/soap.xml" -D publish content-type TEXT/XML
+run mosquitto_pub "${P[@]}" -t meter/xml/empty -n -D publish content-type application/xml
 run curl -s -o /dev/null -d 'device=meter-7&reading=21.5&unit=%C2%B0C' http://127.0.0.1:8080/readings
 run curl -s -o /dev/null -H 'Content-Type: application/cbor' --data-binary @"$work/senml.cbor" http://127.0.0.1:8080/senml
+run curl -s -o /dev/null -H 'Content-Type: text/xml; charset=utf-8' --data-binary @"$work/soap.xml" http://127.0.0.1:8080/soap
 cap_dump_stop
 ls -l "$here/mqtt_media.pcap"

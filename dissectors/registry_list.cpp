@@ -36,6 +36,7 @@ std::span<const core::FieldDef> text_field_table();
 namespace media {
 std::span<const core::FieldDef> form_field_table();
 std::span<const core::FieldDef> cbor_field_table();
+std::span<const core::FieldDef> xml_field_table();
 }
 namespace websocket {
 std::span<const core::FieldDef> websocket_field_table();
@@ -69,7 +70,7 @@ std::vector<std::span<const core::FieldDef>> core::all_field_tables() {
           tcp::tcp_field_table(),    net::udp_field_table(),   dns::dns_field_table(),
           gtp::gtp_field_table(),    vxlan::vxlan_field_table(),   mqtt::mqtt_field_table(),
           tls::tls_field_table(),    tls::x509_field_table(),  http::http_field_table(), http::json_field_table(), http::text_field_table(),
-          media::form_field_table(), media::cbor_field_table(),
+          media::form_field_table(), media::cbor_field_table(), media::xml_field_table(),
           websocket::websocket_field_table(),
           link::data_field_table(),
           link::ws_field_table()};

@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pkt.frame.caplen = pkt.frame.len = static_cast<uint32_t>(msg.size());
     pkt.frame.data = msg.empty() ? nullptr : msg.data();
     if (pick == 9 || pick == 10) {
-      media::dissect(pick == 9 ? media::Kind::Cbor : media::Kind::Form, msg, "application/x-www-form-urlencoded", 0,
-                     pkt);
+      const media::Kind kind = pick == 9 ? (msg.size() % 2 ? media::Kind::Cbor : media::Kind::Xml) : media::Kind::Form;
+      media::dissect(kind, msg, "application/x-www-form-urlencoded", 0, pkt, "MQTT");
       return 0;
     }
     if (pick == 7) {

@@ -23,7 +23,7 @@ constexpr FieldId kNoField = 0xFFFF;
 // Protocol blocks. Order is the order of `-G fields`/`-G protocols`.
 enum class Proto : uint8_t {
   Frame = 0, Eth, Vlan, Ieee8021ad, Sll, Null, Raw, Ip, Ipv6, Tcp, Udp, Mqtt, Tls, X509, Http, WebSocket, Data, Ws,
-  Arp, Icmp, Icmpv6, Dns, Gtp, Vxlan, Json, DataTextLines, Media, UrlencodedForm, Cbor,
+  Arp, Icmp, Icmpv6, Dns, Gtp, Vxlan, Json, DataTextLines, Media, UrlencodedForm, Cbor, Xml,
   Count
 };
 constexpr FieldId kBlock = 512;

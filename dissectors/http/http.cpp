@@ -386,12 +386,12 @@ void dissect_body(std::string_view body, std::string_view ctype, uint32_t off, P
     dissect_json(body, media, off, pkt, "HTTP/JSON");
     return;
   }
-  if (media.starts_with("text/")) {
-    dissect_text_lines(body, media, off, pkt, true);
+  if (const auto kind = media::kind_of(media); kind != media::Kind::None) {  // form data, CBOR, XML (text/xml too)
+    media::dissect(kind, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, media, off, pkt, "HTTP");
     return;
   }
-  if (const auto kind = media::kind_of(media); kind != media::Kind::None) {  // form data, CBOR
-    media::dissect(kind, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, media, off, pkt);
+  if (media.starts_with("text/")) {
+    dissect_text_lines(body, media, off, pkt, true);
     return;
   }
   pkt.layer("media");

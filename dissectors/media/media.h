@@ -26,17 +26,28 @@ enum : FieldId {
 };
 }
 
+namespace xml_f {
+enum : FieldId {
+  proto = field_base(Proto::Xml), xmlpi, cdatasection, comment, attribute, doctype, dtdtag, cdata, tag, unknown,
+  xmlpi_xml, xmlpi_version, xmlpi_encoding, xmlpi_standalone, closing_unopened_tag, closing_unopened_xmlpi_tag,
+  unrecognized_text,
+};
+}
+
 // Which of these dissectors tshark's media_type table gives a (lower-case,
 // parameter-free) media type, if any.
-enum class Kind : uint8_t { None, Form, Cbor };
+enum class Kind : uint8_t { None, Form, Cbor, Xml };
 Kind kind_of(std::string_view media);
 
 // The body as tshark's dissector for `kind` shows it after the carrying
 // protocol; `media` is the type as written (the Form layer names it, and
-// adds " (type)" to the Info column).
-void dissect(Kind kind, std::span<const uint8_t> body, std::string_view media, uint32_t off, core::Packet& pkt);
+// adds " (type)" to the Info column); `carrier` the protocol it came in
+// ("MQTT", "HTTP": XML makes the Protocol column "MQTT/XML").
+void dissect(Kind kind, std::span<const uint8_t> body, std::string_view media, uint32_t off, core::Packet& pkt,
+             std::string_view carrier);
 
 std::span<const core::FieldDef> form_field_table();
 std::span<const core::FieldDef> cbor_field_table();
+std::span<const core::FieldDef> xml_field_table();
 
 }  // namespace mqsniff::media

@@ -51,9 +51,29 @@ const FieldDef kCbor[] = {
     {cbor_f::max_recursion, "cbor.max_recursion_depth_reached",
      "Maximum allowed recursion depth reached. Dissection stopped.", FT::None},
 };
+const FieldDef kXml[] = {
+    {xml_f::proto, "xml", "eXtensible Markup Language", FT::Protocol, Base::None, 0, 0, {}, "XML"},
+    {xml_f::xmlpi, "xml.xmlpi", "XMLPI", FT::String},
+    {xml_f::cdatasection, "xml.cdatasection", "CDATASection", FT::String},
+    {xml_f::comment, "xml.comment", "Comment", FT::String},
+    {xml_f::attribute, "xml.attribute", "Attribute", FT::String},
+    {xml_f::doctype, "xml.doctype", "Doctype", FT::String},
+    {xml_f::dtdtag, "xml.dtdtag", "DTD Tag", FT::String},
+    {xml_f::cdata, "xml.cdata", "CDATA", FT::String},
+    {xml_f::tag, "xml.tag", "Tag", FT::String},
+    {xml_f::unknown, "xml.unknown", "Unknown", FT::String},
+    {xml_f::xmlpi_xml, "xml.xmlpi.xml", "xml.xmlpi.xml", FT::String},
+    {xml_f::xmlpi_version, "xml.xmlpi.xml.version", "version", FT::String},
+    {xml_f::xmlpi_encoding, "xml.xmlpi.xml.encoding", "encoding", FT::String},
+    {xml_f::xmlpi_standalone, "xml.xmlpi.xml.standalone", "standalone", FT::String},
+    {xml_f::closing_unopened_tag, "xml.closing_unopened_tag", "Closing an unopened tag", FT::None},
+    {xml_f::closing_unopened_xmlpi_tag, "xml.closing_unopened_xmpli_tag", "Closing an unopened xmpli tag", FT::None},
+    {xml_f::unrecognized_text, "xml.unrecognized_text", "Unrecognized text", FT::None},
+};
 }  // namespace
 
 std::span<const FieldDef> form_field_table() { return kForm; }
 std::span<const FieldDef> cbor_field_table() { return kCbor; }
+std::span<const FieldDef> xml_field_table() { return kXml; }
 
 }  // namespace mqsniff::media

@@ -109,6 +109,54 @@ void dissect_form(std::span<const uint8_t> body, std::string_view media, uint32_
   if (cut) link::add_malformed_item(pkt, "URL Encoded Form Data");
 }
 
+// The media types tshark's XML dissector registers (its default list).
+constexpr std::string_view kXmlTypes[] = {
+      "text/xml", "text/vnd.wap.wml", "text/vnd.wap.si", "text/vnd.wap.sl", "text/vnd.wap.co", "text/vnd.wap.emn",
+      "application/3gpp-ims+xml", "application/atom+xml", "application/auth-policy+xml", "application/ccmp+xml",
+      "application/conference-info+xml", "application/cpim-pidf+xml", "application/cpl+xml",
+      "application/dds-web+xml", "application/im-iscomposing+xml", "application/load-control+xml",
+      "application/mathml+xml", "application/media_control+xml", "application/note+xml", "application/pidf+xml",
+      "application/pidf-diff+xml", "application/poc-settings+xml", "application/rdf+xml", "application/reginfo+xml",
+      "application/resource-lists+xml", "application/rlmi+xml", "application/rls-services+xml",
+      "application/rss+xml", "application/rs-metadata+xml", "application/smil", "application/simple-filter+xml",
+      "application/simple-message-summary+xml", "application/simservs+xml", "application/soap+xml",
+      "application/vnd.etsi.aoc+xml", "application/vnd.etsi.cug+xml", "application/vnd.etsi.iptvcommand+xml",
+      "application/vnd.etsi.iptvdiscovery+xml", "application/vnd.etsi.iptvprofile+xml",
+      "application/vnd.etsi.iptvsad-bc+xml", "application/vnd.etsi.iptvsad-cod+xml",
+      "application/vnd.etsi.iptvsad-npvr+xml", "application/vnd.etsi.iptvservice+xml",
+      "application/vnd.etsi.iptvsync+xml", "application/vnd.etsi.iptvueprofile+xml",
+      "application/vnd.etsi.mcid+xml", "application/vnd.etsi.overload-control-policy-dataset+xml",
+      "application/vnd.etsi.pstn+xml", "application/vnd.etsi.sci+xml", "application/vnd.etsi.simservs+xml",
+      "application/vnd.etsi.tsl+xml", "application/vnd.oma.xdm-apd+xml", "application/vnd.oma.fnl+xml",
+      "application/vnd.oma.access-permissions-list+xml", "application/vnd.oma.alias-principals-list+xml",
+      "application/upp-directory+xml", "application/vnd.oma.xdm-hi+xml", "application/vnd.oma.xdm-rhi+xml",
+      "application/vnd.oma.xdm-prefs+xml", "application/vnd.oma.xdcp+xml",
+      "application/vnd.oma.bcast.associated-procedure-parameter+xml", "application/vnd.oma.bcast.drm-trigger+xml",
+      "application/vnd.oma.bcast.imd+xml", "application/vnd.oma.bcast.notification+xml",
+      "application/vnd.oma.bcast.sgdd+xml", "application/vnd.oma.bcast.smartcard-trigger+xml",
+      "application/vnd.oma.bcast.sprov+xml", "application/vnd.oma.cab-address-book+xml",
+      "application/vnd.oma.cab-feature-handler+xml", "application/vnd.oma.cab-pcc+xml",
+      "application/vnd.oma.cab-subs-invite+xml", "application/vnd.oma.cab-user-prefs+xml",
+      "application/vnd.oma.dd2+xml", "application/vnd.oma.drm.risd+xml", "application/vnd.oma.group-usage-list+xml",
+      "application/vnd.oma.pal+xml", "application/vnd.oma.poc.detailed-progress-report+xml",
+      "application/vnd.oma.poc.final-report+xml", "application/vnd.oma.poc.groups+xml",
+      "application/vnd.oma.poc.invocation-descriptor+xml", "application/vnd.oma.poc.optimized-progress-report+xml",
+      "application/vnd.oma.scidm.messages+xml", "application/vnd.oma.suppnot+xml",
+      "application/vnd.oma.xcap-directory+xml", "application/vnd.omads-email+xml", "application/vnd.omads-file+xml",
+      "application/vnd.omads-folder+xml", "application/vnd.3gpp.access-transfer-events+xml",
+      "application/vnd.3gpp.bsf+xml", "application/vnd.3gpp.comm-div-info+xml", "application/vnd.3gpp.cw+xml",
+      "application/vnd.3gpp.iut+xml", "application/vnc.3gpp.iut-config+xml", "application/vnd.3gpp.mid-call+xml",
+      "application/vnd.3gpp-prose-pc3ch+xml", "application/vnd.3gpp-prose+xml",
+      "application/vnd.3gpp.replication+xml", "application/vnd.3gpp.sms+xml", "application/vnd.3gpp.srvcc-info+xml",
+      "application/vnd.3gpp.srvcc-ext+xml", "application/vnd.3gpp.state-and-event-info+xml",
+      "application/vnd.3gpp.ussd+xml", "application/vnd.3gpp2.bcmcsinfo+xml", "application/vnd.wv.csp+xml",
+      "application/vnd.wv.csp.xml", "application/watcherinfo+xml", "application/xcap-att+xml",
+      "application/xcap-caps+xml", "application/xcap-diff+xml", "application/xcap-el+xml",
+      "application/xcap-error+xml", "application/xcap-ns+xml", "application/xml", "application/xml-dtd",
+      "application/xpidf+xml", "application/xslt+xml", "application/x-crd+xml", "application/x-wms-logconnectstats",
+      "application/x-wms-logplaystats", "application/x-wms-sendevent", "image/svg+xml", "message/imdn+xml",
+};
+
 Kind kind_of(std::string_view media) {
   auto same = [&](std::string_view m) {
     return m.size() == media.size() && std::equal(m.begin(), m.end(), media.begin(), [](char a, char b) {
@@ -119,14 +167,19 @@ Kind kind_of(std::string_view media) {
   if (same("application/cbor") || same("application/cbor-seq") || same("application/senml+cbor") ||
       same("application/sensml+cbor"))
     return Kind::Cbor;
+  for (auto m : kXmlTypes)
+    if (same(m)) return Kind::Xml;
   return Kind::None;
 }
 
 void dissect_cbor(std::span<const uint8_t> body, uint32_t off, core::Packet& pkt);
+void dissect_xml(std::span<const uint8_t> body, uint32_t off, core::Packet& pkt, std::string_view carrier);
 
-void dissect(Kind kind, std::span<const uint8_t> body, std::string_view media, uint32_t off, core::Packet& pkt) {
+void dissect(Kind kind, std::span<const uint8_t> body, std::string_view media, uint32_t off, core::Packet& pkt,
+             std::string_view carrier) {
   if (kind == Kind::Form) dissect_form(body, media, off, pkt);
   else if (kind == Kind::Cbor) dissect_cbor(body, off, pkt);
+  else if (kind == Kind::Xml) dissect_xml(body, off, pkt, carrier);
 }
 
 }  // namespace mqsniff::media

@@ -55,7 +55,7 @@ struct Ctx {
   std::string_view content_type = {};  // v5 Content Type property, when present
   core::Bytes media;                   // a PUBLISH payload to show as its Content Type after the MQTT layer
   uint32_t media_off = 0;
-  enum class Media : uint8_t { None, Json, Text, Data, Form, Cbor } media_kind = Media::None;
+  enum class Media : uint8_t { None, Json, Text, Data, Form, Cbor, Xml } media_kind = Media::None;
   int topic_alias = -1;                // v5 Topic Alias property, when present
   int server_keepalive = -1;           // v5 Server Keep Alive property (CONNACK), when present
   uint32_t off() const { return base + static_cast<uint32_t>(r.pos()); }
@@ -65,8 +65,8 @@ struct Ctx {
 // to its line-based text dissector (the Content Type as written, without its
 // parameters' leniency: "text/plain; charset=utf-8" matches nothing, case
 // does not matter), application/octet-stream to its data dissector, form data
-// and CBOR to theirs (dissectors/media). Other types (XML: a dissector mqsniff
-// does not have) add nothing after the MQTT layer here.
+// CBOR and XML to theirs (dissectors/media). Other types add nothing after the
+// MQTT layer here.
 Ctx::Media media_kind(std::string_view ct) {
   static constexpr std::string_view kJson[] = {"application/json", "application/json-rpc", "application/jsonrequest",
                                                "application/dds-web+json", "application/vnd.oma.lwm2m+json",
@@ -91,6 +91,7 @@ Ctx::Media media_kind(std::string_view ct) {
   switch (media::kind_of(ct)) {
     case media::Kind::Form: return Ctx::Media::Form;
     case media::Kind::Cbor: return Ctx::Media::Cbor;
+    case media::Kind::Xml: return Ctx::Media::Xml;
     default: return Ctx::Media::None;
   }
 }
@@ -630,9 +631,11 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
     } else if (c.media_kind == Ctx::Media::Text) {
       http::dissect_text_lines(body, c.content_type, c.media_off, pkt, true);
     } else if (c.media_kind == Ctx::Media::Form) {
-      media::dissect(media::Kind::Form, c.media, c.content_type, c.media_off, pkt);
+      media::dissect(media::Kind::Form, c.media, c.content_type, c.media_off, pkt, "MQTT");
     } else if (c.media_kind == Ctx::Media::Cbor) {
-      media::dissect(media::Kind::Cbor, c.media, c.content_type, c.media_off, pkt);
+      media::dissect(media::Kind::Cbor, c.media, c.content_type, c.media_off, pkt, "MQTT");
+    } else if (c.media_kind == Ctx::Media::Xml) {
+      media::dissect(media::Kind::Xml, c.media, c.content_type, c.media_off, pkt, "MQTT");
     } else {
       auto& t = pkt.tree;
       pkt.layer("data");

@@ -378,7 +378,7 @@ void plan_dissection(const cli::Options& o, const Plan& plan, DissectState& st) 
       if (p == core::Proto::Udp) udp_named = true;
       if (p == core::Proto::Mqtt || p == core::Proto::Http || p == core::Proto::WebSocket || p == core::Proto::Json ||
           p == core::Proto::DataTextLines || p == core::Proto::Media || p == core::Proto::UrlencodedForm ||
-          p == core::Proto::Cbor)
+          p == core::Proto::Cbor || p == core::Proto::Xml)
         need_mqtt = true;
       else if (p == core::Proto::Tls || p == core::Proto::X509) need_tls = true;
       else if (p == core::Proto::Dns) need_dns = true;  // DNS over TCP is reassembled

@@ -306,8 +306,24 @@ TEST_CASE("mqtt: a 5.0 payload goes where its Content Type sends it in tshark") 
   h = run("application/octet-stream", "\x01\x02");
   CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:data");
   CHECK(h->field("data.data") == "0102");
-  h = run("application/xml", "<a/>");  // a dissector mqsniff does not have: the message only
+  h = run("application/vnd.acme+yaml", "a: 1");  // a type tshark has no dissector for: the message only
   CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt");
+  // XML: tshark's grammar (attributes need no quotes; a backslash escapes nothing).
+  h = run("application/xml", "<?xml version=\"1.0\"?><r a=1><v>21.5</v><!-- c --></r>");
+  CHECK(h->cols.protocol == "MQTT/XML");
+  CHECK(h->field("xml.tag") == "<r a=1>,<v>");
+  CHECK(h->field("xml.attribute") == "a=1");
+  CHECK(h->field("xml.cdata") == "21.5");
+  CHECK(h->field("xml.comment") == "<!-- c -->");
+  CHECK(h->field("xml.xmlpi.xml.version") == "1.0");
+  CHECK(!h->pkt->malformed);
+  h = run("text/xml", "<a x=\"q\\\"t\">t</a>");  // no escape: the tag fails, then "</a>" closes nothing
+  CHECK(h->has("xml.unrecognized_text"));
+  CHECK(h->has("xml.closing_unopened_tag"));
+  CHECK(h->field("xml.unknown") == "x=\"q\\\"t\">t");
+  h = run("application/xml", "<");  // one byte: tshark's exception
+  CHECK(h->pkt->malformed);
+  CHECK(h->cols.protocol == "MQTT");
   // CBOR: the first item; a map whose pair is missing is malformed.
   h = run("application/cbor", std::string("\xa1\x61k\x38\x63", 5));
   CHECK(h->field("frame.protocols") == "eth:ethertype:ip:tcp:mqtt:cbor");
