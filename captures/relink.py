@@ -410,7 +410,13 @@ def main(d):
                         ('icmp_router.pcap', 'trunc_snap102_icmp_router.pcap', 102),
                         # a TLS 1.2 server flight cut before its ServerHelloDone:
                         # tshark takes the server's ChangeCipherSpec for a resumption
-                        ('mqtts_psk.pcap', 'trunc_snap500_psk.pcap', 500)):
+                        ('mqtts_psk.pcap', 'trunc_snap500_psk.pcap', 500),
+                        # bytes from the middle of a record where tshark guesses
+                        # (no version known yet; TLS 1.3): "Continuation Data"
+                        ('mqtts_bigchain.pcap', 'trunc_snap70_bigchain.pcap', 70),
+                        ('mqtts_mutual_tls12.pcap', 'trunc_snap71_mtls12.pcap', 71),
+                        ('mqtts_mutual_tls13.pcap', 'trunc_snap200_mtls13.pcap', 200),
+                        ('mqtts_rogue_tls13.pcap', 'trunc_snap300_rogue13.pcap', 300)):
         write_cut(d, src, dst, n)
 
     # Two sensors' captures in one pcapng, as a collector joins them: the lab's

@@ -612,6 +612,7 @@ void dissect_extensions(core::FieldTree& t, Reader& exts, uint32_t base, bool cl
 // ClientHello / ServerHello (RFC 8446 §4.1.2, §4.1.3): every field, in
 // tshark's tree, and what decryption and the fingerprints need.
 void dissect_hello(Reader& r, uint32_t off, bool client, Packet& pkt, TlsSession& s) {
+  s.hello_type_seen = true;  // (tshark's session has a version from here on: it no longer guesses)
   auto& t = pkt.tree;
   auto pos = [&] { return off + static_cast<uint32_t>(r.pos()); };
   // Each field as far as the bytes go (a hello the capture cut shows what
@@ -1572,6 +1573,20 @@ void dissect_record_start(uint32_t base, uint32_t len, Packet& pkt) {
   t.close();
 }
 
+// tshark's test of bytes as a record header when it guesses: a content type
+// it knows and a version from SSL 3.0 to TLS 1.3.
+static bool looks_like_v3_header(core::Bytes b) {
+  return b.size() >= 3 && b[0] >= 20 && b[0] <= 24 && b[1] == 3 && b[2] <= 4;
+}
+
+// tshark reads bytes as records by the session's version only from SSL 3.0
+// to TLS 1.2; with none known yet, or TLS 1.3, it guesses from the bytes,
+// and bytes that are no record are "Continuation Data" (nothing cut).
+static bool unversioned(const TlsSession& s) {
+  return s.shown_version(0) == 0 && s.server_dir == 2 && !s.hello_type_seen;
+}
+static bool tshark_guesses(const TlsSession& s) { return unversioned(s) || s.version == 0x0304; }
+
 bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
   // A segment the snapshot length cut cannot be reassembled, so (as tshark's
   // TLS dissector, called on the segment alone) its payload is read as
@@ -1596,6 +1611,12 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
   // body: the conversation's version, "SSL" while none is known.
   const char* const known_before = version_name(s.shown_version(0));  // (a record header alone names none)
   auto initial_protocol = [&] { pkt.set_protocol(std::strcmp(known_before, "TLS") == 0 ? "SSL" : known_before); };
+  const bool guesses = tshark_guesses(s);
+  auto continuation = [&](uint32_t off) {
+    open_layer(off, s.known_version());
+    pkt.set_protocol(unversioned(s) ? "SSL" : version_name(s.known_version()));
+    if (pkt.cols) pkt.cols->info = "Continuation Data";
+  };
   if (!data.empty() && data.size() < 5) {
     // The capture kept less than a record header: tshark's layer line and
     // the cut; the header of an SSL 2.0 message (high bit, a known message
@@ -1606,6 +1627,13 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
       core::Subtree layer(t, t.last_of(tls_f::proto));
       const int32_t idx = t.add_none(tls_f::record, base, static_cast<uint32_t>(data.size()));
       if (idx >= 0) t.set_label(idx, "SSLv2 Record Header");
+    } else if (guesses && (data[0] < 20 || data[0] > 24 || (data.size() >= 3 && !looks_like_v3_header(data))) &&
+               (!(data[0] & 0x80) || data.size() >= 3)) {
+      // Neither an SSL 2.0 header (tshark reads 3 bytes of one with the high
+      // bit set before it can tell) nor a record's content type.
+      continuation(base);
+      r.skip(data.size());
+      return true;
     } else {
       open_layer(base, s.known_version());
       initial_protocol();
@@ -1620,6 +1648,15 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
     const uint16_t ver = static_cast<uint16_t>(rec[1] << 8 | rec[2]);
     const tcp::PduLen f = record_length(rec);
     if (f.kind != tcp::PduLen::Kind::Bad && ver >= 0x0300 && ver <= 0x0304) s.last_record_version = ver;
+    if (f.kind != tcp::PduLen::Kind::Bad && rec[0] == 22 && rec.size() >= 6 && (rec[5] == 1 || rec[5] == 2))
+      s.hello_type_seen = true;
+    if (f.kind == tcp::PduLen::Kind::Bad && pos == 0 && guesses && !looks_like_v3_header(rec) &&
+        !is_sslv2_hello_header(rec)) {
+      continuation(off);  // (tshark's guess finds no record)
+      quiet = true;
+      pos = data.size();
+      break;
+    }
     if (f.kind == tcp::PduLen::Kind::Bad) {
       // Not a record (the middle of one that began in an earlier segment):
       // tshark's "Ignored Unknown Record", then the cut.
@@ -1773,6 +1810,16 @@ void dissect_record(core::Bytes rec, uint32_t base, Packet& pkt, TlsSession& s, 
   if (is_sslv2_hello_header(rec)) {
     Reader v2(rec);
     dissect_sslv2_hello(v2, base, static_cast<uint32_t>(rec.size()), pkt, first || (pkt.cols && pkt.cols->info.empty()));
+    return;
+  }
+  if (tshark_guesses(s) && !looks_like_v3_header(rec)) {
+    // Bytes from the middle of a record whose start was not reassembled,
+    // where tshark guesses (no version yet, or TLS 1.3): "Continuation Data".
+    pkt.set_protocol(unversioned(s) ? "SSL" : version_name(s.known_version()));
+    if (pkt.cols) {
+      if (!pkt.cols->info.empty()) pkt.cols->info += ", ";
+      pkt.cols->info += "Continuation Data";
+    }
     return;
   }
   if (type < 20 || type > 25) {

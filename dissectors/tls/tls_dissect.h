@@ -123,6 +123,10 @@ struct TlsSession {
   uint8_t enc_dir() const { return server_known ? dir & 1 : 0; }
   uint8_t dir = 0;         // direction of the record being dissected (set by TCP)
   uint8_t server_dir = 2;  // direction the ServerHello came from (2: not seen)
+  // A ClientHello's or ServerHello's first byte was seen, even in a record
+  // the capture cut: tshark's session has a version from then on (it no
+  // longer guesses what bytes that are not a record are: "Continuation Data").
+  bool hello_type_seen = false;
   // TLS 1.2: the server's ServerHello was seen and no ServerHelloDone (then a
   // ChangeCipherSpec from it means an abbreviated handshake: resumption, as
   // tshark takes it, also when the capture cut the full handshake's flight).
