@@ -87,4 +87,57 @@ void append_hex_bytes(std::string& s, const uint8_t* p, size_t n, char sep) {
   s.resize(static_cast<size_t>(end - s.data()));
 }
 
+namespace {
+// Format characters (Cf), line and paragraph separators, C1 controls: what
+// GLib does not call printable among the code points met in practice.
+bool invisible(uint32_t u) {
+  return (u >= 0x80 && u <= 0x9f) || u == 0xad || (u >= 0x200b && u <= 0x200f) || (u >= 0x2028 && u <= 0x202e) ||
+         (u >= 0x2060 && u <= 0x2064) || u == 0xfeff;
+}
+}  // namespace
+
+std::string label_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  char b[12];
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if (const char* e = control_escape(c)) {
+        out += e;
+      } else if (c < 0x20 || c == 0x7f) {
+        snprintf(b, sizeof b, "\\x%02x", c);
+        out += b;
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    const size_t len = c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    bool ok = len > 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k) ok = (p[i + k] & 0xc0) == 0x80;
+    if (ok && len == 3 && ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0))) ok = false;
+    if (ok && len == 4 && ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90))) ok = false;
+    if (!ok) {
+      out += "\xef\xbf\xbd";
+      ++i;
+      continue;
+    }
+    uint32_t u = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
+    for (size_t k = 1; k < len; ++k) u = u << 6 | (p[i + k] & 0x3f);
+    if (invisible(u)) {
+      snprintf(b, sizeof b, "\\u%04X", static_cast<unsigned>(u));
+      out += b;
+    } else {
+      out.append(s.data() + i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace mqsniff::core

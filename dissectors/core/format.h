@@ -30,4 +30,23 @@ void append_hex_bytes(std::string& s, const uint8_t* p, size_t n, char sep = 0);
 // The same into `o`, which has room for 3 * n bytes; returns the end.
 char* write_hex_bytes(char* o, const uint8_t* p, size_t n, char sep);
 
+// The C escape tshark writes for a control character ("\\n"), or nullptr.
+inline const char* control_escape(unsigned char c) {
+  switch (c) {
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\a': return "\\a";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\v': return "\\v";
+    default: return nullptr;
+  }
+}
+
+// Text as tshark's format_text shows it in a -V label: control characters
+// escaped (\n, \t, \x01), Unicode format characters and separators as
+// \uXXXX (a byte-order mark: \uFEFF), each byte of invalid UTF-8 a U+FFFD.
+std::string label_text(std::string_view s);
+
 }  // namespace mqsniff::core

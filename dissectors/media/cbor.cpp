@@ -12,6 +12,7 @@
 
 #include "dissectors/core/expert.h"
 #include "dissectors/core/field_tree.h"
+#include "dissectors/core/format.h"
 #include "dissectors/link/link.h"
 #include "dissectors/link/link_fields.h"
 #include "dissectors/media/media.h"
@@ -44,10 +45,8 @@ struct Cbor {
     for (size_t i = 0; i < len; ++i) v = v << 8 | p[off + i];
     return v;
   }
+  // The whole -V line of an item (FieldTree::set_display): tshark's labels.
   void display(int32_t idx, const std::string& s) {
-    if (show && idx >= 0) t.set_display(idx, s);
-  }
-  void label(int32_t idx, const std::string& s) {
     if (show && idx >= 0) t.set_display(idx, s);
   }
 };
@@ -143,29 +142,6 @@ std::string fmt_double(double d, int digits) {
   return b;
 }
 
-// Invalid UTF-8 as tshark shows it: each offending byte a U+FFFD.
-std::string utf8_display(const uint8_t* p, size_t n) {
-  std::string out;
-  out.reserve(n);
-  size_t i = 0;
-  while (i < n) {
-    const uint8_t c = p[i];
-    size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4 : 0;
-    bool ok = len > 0 && i + len <= n;
-    for (size_t k = 1; ok && k < len; ++k) ok = (p[i + k] & 0xc0) == 0x80;
-    if (ok && len == 3 && ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] >= 0xa0))) ok = false;
-    if (ok && len == 4 && ((c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] >= 0x90))) ok = false;
-    if (ok) {
-      out.append(reinterpret_cast<const char*>(p + i), len);
-      i += len;
-    } else {
-      out += "\xef\xbf\xbd";
-      ++i;
-    }
-  }
-  return out;
-}
-
 double half_to_double(uint16_t h) {
   const int exp = h >> 10 & 0x1f;
   const int mant = h & 0x3ff;
@@ -221,7 +197,7 @@ bool item(Cbor& c, size_t& off, int depth);
 // The break byte (0xff) that ends an indefinite-length item.
 void break_item(Cbor& c, size_t off) {
   const int32_t b = c.t.add_none(cbor_f::item_float_simple, c.at(off), 1);
-  c.label(b, "Break indefinite length (31)");
+  c.display(b, "Break indefinite length (31)");
   Subtree sb(c.t, b);
   c.display(c.t.add_uint(cbor_f::major_type, 7, c.at(off), 1), "111. .... = Major Type: Floating-Point or Simple (7)");
   c.display(c.t.add_uint(cbor_f::float_simple_type, 31, c.at(off), 1),
@@ -237,7 +213,7 @@ bool string_item(Cbor& c, size_t& off, unsigned major, unsigned minor, int32_t n
   if (!argument(c, off, major, minor, true, len, aoff, alen)) return false;
   if (minor == 31) {  // chunks of the same major type until a break
     off = aoff;
-    c.label(node, std::string(what) + ": (indefinite length)");  // (kept when a chunk fails)
+    c.display(node, std::string(what) + ": (indefinite length)");  // (kept when a chunk fails)
     const int32_t ind = c.t.add_none(text ? cbor_f::type_textstring_indef : cbor_f::type_bytestring_indef, c.at(off), 1);
     Subtree si(c.t, ind);
     for (;;) {
@@ -270,12 +246,13 @@ bool string_item(Cbor& c, size_t& off, unsigned major, unsigned minor, int32_t n
   const uint8_t* s = c.p + off;
   const size_t n = static_cast<size_t>(len);
   if (text) {
-    std::string shown = utf8_display(s, n);
-    c.t.add_string_copy(cbor_f::type_textstring, shown, c.at(off), static_cast<uint32_t>(n));
-    c.label(node, "Text String: " + shown);
+    // (the value as tshark decodes it: invalid UTF-8 a U+FFFD, which the label shows too)
+    const std::string_view raw(reinterpret_cast<const char*>(s), n);
+    c.t.add_string_copy(cbor_f::type_textstring, raw, c.at(off), static_cast<uint32_t>(n));
+    if (c.show) c.display(node, "Text String: " + core::label_text(raw));
   } else {
     c.t.add_bytes_copy(cbor_f::type_bytestring, s, n, c.at(off));  // (an HTTP body may not outlive the tree)
-    c.label(node, "Byte String: (" + num(n) + (n == 1 ? " byte)" : " bytes)"));
+    c.display(node, "Byte String: (" + num(n) + (n == 1 ? " byte)" : " bytes)"));
   }
   off += n;
   return true;
@@ -311,7 +288,7 @@ bool container(Cbor& c, size_t& off, unsigned major, unsigned minor, int32_t nod
   std::string l = map ? "Map: (" : "Array: (";
   if (indefinite) l += "indefinite length)";
   else l += num(count) + (map ? (count == 1 ? " pair)" : " pairs)") : (count == 1 ? " item)" : " items)"));
-  c.label(node, l);
+  c.display(node, l);
   return true;
 }
 
@@ -351,20 +328,20 @@ bool item(Cbor& c, size_t& off, int depth) {
         const int32_t u = c.t.add_uint(cbor_f::type_uint, v, c.at(minor < 24 ? start : aoff),
                                        minor < 24 ? 1 : static_cast<uint32_t>(alen));
         c.display(u, minor < 24 ? low_bits(minor) + "Unsigned Integer: " + num(v) : "Unsigned Integer: " + num(v));
-        c.label(node, "Unsigned Integer: " + num(v));
+        c.display(node, "Unsigned Integer: " + num(v));
       } else if (minor < 24) {
         // tshark stores the minor type and shows -1 - minor; its bit pattern
         // there is the payload's first byte's (a tshark slip): mqsniff shows the item's own.
         const int32_t u = c.t.add_uint(cbor_f::type_nint, v, c.at(start), 1);
         const std::string s = "-" + num(v + 1);
         c.display(u, low_bits(minor) + "Negative Integer: " + s);
-        c.label(node, "Negative Integer: " + s);
+        c.display(node, "Negative Integer: " + s);
       } else {
         if (v > static_cast<uint64_t>(INT64_MAX))
           expert(c, "The value is too small, Wireshark can not display it correctly", cbor_f::too_long_length, start);
         const int64_t s = static_cast<int64_t>(~v);  // -1 - v, as tshark computes it (wrapping)
         c.t.add_int(cbor_f::type_nint, s, c.at(aoff), static_cast<uint32_t>(alen));
-        c.label(node, "Negative Integer: " + std::to_string(s));
+        c.display(node, "Negative Integer: " + std::to_string(s));
       }
       break;
     }
@@ -388,7 +365,7 @@ bool item(Cbor& c, size_t& off, int depth) {
                                      minor < 24 ? 1 : static_cast<uint32_t>(alen));
       c.display(g, minor < 24 ? low_bits(minor) + "Tag: " + named : "Tag: " + named);
       off = aoff + alen;
-      c.label(node, "Tag: " + named);
+      c.display(node, "Tag: " + named);
       ok = item(c, off, depth + 1);
       break;
     }
@@ -398,7 +375,7 @@ bool item(Cbor& c, size_t& off, int depth) {
         const int32_t s = c.t.add_uint(cbor_f::type_simple_data, minor, c.at(start), 1);
         const std::string named = std::string(simple_name(minor)) + " (" + num(minor) + ")";
         c.display(s, low_bits(minor) + "Simple data: " + named);
-        c.label(node, "Simple: " + named);
+        c.display(node, "Simple: " + named);
         break;
       }
       const int32_t ty = c.t.add_uint(cbor_f::float_simple_type, minor, c.at(start), 1);
@@ -412,7 +389,7 @@ bool item(Cbor& c, size_t& off, int depth) {
         const int32_t s = c.t.add_uint(cbor_f::type_simple_data, v, c.at(off), 1);
         const std::string named = std::string(simple_name(v)) + " (" + num(v) + ")";
         c.display(s, "Simple data: " + named);
-        c.label(node, "Simple: " + named);
+        c.display(node, "Simple: " + named);
         off += 1;
       } else if (minor >= 25 && minor <= 27) {
         const size_t len = size_t(2) << (minor - 25);
@@ -442,10 +419,10 @@ bool item(Cbor& c, size_t& off, int depth) {
           shown = fmt_double(d, 15);
           f = c.t.add_double(cbor_f::type_float64, d, c.at(off), 8);
         }
-        c.label(node, "Float: " + shown);
+        c.display(node, "Float: " + shown);
         off += len;
       } else if (minor == 31) {
-        c.label(node, "Break indefinite length (31)");
+        c.display(node, "Break indefinite length (31)");
       } else {
         expert(c, "invalid minor type " + num(minor) + " in simple data and float", cbor_f::invalid_minor_type, start);
         ok = false;

@@ -12,6 +12,7 @@
 
 #include "dissectors/core/expert.h"
 #include "dissectors/core/field_tree.h"
+#include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/link/link.h"
 #include "dissectors/link/link_fields.h"
@@ -27,59 +28,7 @@ bool is_name(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 }
 
-// Unicode format characters and line/paragraph separators, which tshark's
-// format_text writes as \uXXXX (a byte-order mark: \uFEFF).
-bool invisible(uint32_t u) {
-  return (u >= 0x80 && u <= 0x9f) || u == 0xad || (u >= 0x200b && u <= 0x200f) || (u >= 0x2028 && u <= 0x202e) ||
-         (u >= 0x2060 && u <= 0x2064) || u == 0xfeff;
-}
-
-// tshark's format_text for a label: control characters escaped.
-std::string shown(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const auto b0 = static_cast<unsigned char>(c);
-    if (b0 >= 0xc2 && b0 <= 0xef) {  // a 2- or 3-byte sequence that may be invisible
-      const size_t n = b0 >= 0xe0 ? 3 : 2;
-      if (i + n <= s.size()) {
-        uint32_t u = n == 2 ? (b0 & 0x1f) : (b0 & 0x0f);
-        bool ok = true;
-        for (size_t k = 1; k < n; ++k) {
-          const auto bk = static_cast<unsigned char>(s[i + k]);
-          ok = ok && (bk & 0xc0) == 0x80;
-          u = u << 6 | (bk & 0x3f);
-        }
-        if (ok && invisible(u)) {
-          char b[12];
-          snprintf(b, sizeof b, "\\u%04X", static_cast<unsigned>(u));
-          out += b;
-          i += n - 1;
-          continue;
-        }
-      }
-    }
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          snprintf(b, sizeof b, "\\x%02x", static_cast<unsigned char>(c));
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+std::string shown(std::string_view s) { return core::label_text(s); }
 
 struct Frame {
   int32_t item;    // its tree node (-1: not built)

@@ -82,16 +82,8 @@ void append_display_string(std::string& out, std::string_view s, bool raw_contro
         ++i;
         continue;
       }
-      switch (c) {
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\v': out += "\\v"; break;
-        default: out += static_cast<char>(c);
-      }
+      if (const char* e = core::control_escape(c)) out += e;
+      else out += static_cast<char>(c);
       ++i;
       continue;
     }

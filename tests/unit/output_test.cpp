@@ -181,3 +181,13 @@ TEST_CASE("io,stat: rows are added up as packets come, far rows cost a page, the
   const std::string whole = io_table("io,stat,0", {0.0, 0.5, 3.0}, 3.0);
   CHECK(io_row(whole, "0.000 <> 3.000 |") == "3|300|");
 }
+
+TEST_CASE("label_text: tshark's format_text for -V labels") {
+  using mqsniff::core::label_text;
+  CHECK(label_text("a\nb\tc\r") == "a\\nb\\tc\\r");
+  CHECK(label_text(std::string("x\x01y", 3)) == "x\\x01y");
+  CHECK(label_text("\xef\xbb\xbf<r/>") == "\\uFEFF<r/>");  // a byte-order mark
+  CHECK(label_text("h\xc3\xa9llo") == "h\xc3\xa9llo");       // valid UTF-8 as it is
+  CHECK(label_text("a\xff" "b") == "a\xef\xbf\xbd" "b");     // each invalid byte a U+FFFD
+  CHECK(label_text("\xc3") == "\xef\xbf\xbd");               // a sequence cut at the end
+}
