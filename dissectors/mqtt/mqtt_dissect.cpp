@@ -68,6 +68,7 @@ struct Ctx {
 // CBOR and XML to theirs (dissectors/media). Other types add nothing after the
 // MQTT layer here.
 Ctx::Media media_kind(std::string_view ct) {
+  if (ct.empty()) return Ctx::Media::None;  // (most PUBLISHes: no Content Type, no table to scan)
   static constexpr std::string_view kJson[] = {"application/json", "application/json-rpc", "application/jsonrequest",
                                                "application/dds-web+json", "application/vnd.oma.lwm2m+json",
                                                "application/senml+json", "application/sensml+json",
