@@ -91,10 +91,28 @@ struct Xml {
     p = e1;
     return true;
   }
+  // Where the next `w` at or after `from` is (npos: none). Hostile input
+  // ("<!--" a thousand times, never closed) would make every token search to
+  // the end: each terminator's last answer is kept, and the position only
+  // moves forward, so a document costs one pass per terminator.
+  struct Memo {
+    size_t from = std::string_view::npos, at = 0;
+  };
+  mutable Memo memo[5];  // "-->", "]]>", ">", '"', '\''
+  size_t find_from(std::string_view w, size_t from, Memo& m) const {
+    if (m.from != std::string_view::npos && from >= m.from && (m.at == std::string_view::npos || m.at >= from))
+      return m.at;
+    m.from = from;
+    m.at = s.find(w, from);
+    return m.at;
+  }
+  Memo& memo_for(std::string_view w) const {
+    return w == "-->" ? memo[0] : w == "]]>" ? memo[1] : w == ">" ? memo[2] : w == "\"" ? memo[3] : memo[4];
+  }
   // Up to and including `w`.
   bool until(size_t& p, std::string_view w) const {
     p = skip(p);
-    const size_t f = s.find(w, p);
+    const size_t f = find_from(w, p, memo_for(w));
     if (f == std::string_view::npos) return false;
     p = f + w.size();
     return true;
@@ -105,10 +123,12 @@ struct Xml {
     size_t nb, ne;        // its name
     size_t vb, ve;        // its value (quotes shrunk)
   };
-  // attr_name '=' value, one or more; false (p unchanged) if none.
+  // attr_name '=' value, one or more; false (p unchanged) if none. (More
+  // than kMaxAttrs in one tag, which only hostile input has, end the list.)
+  static constexpr size_t kMaxAttrs = 4096;
   bool attributes(size_t& p, std::vector<Attr>& out) const {
     out.clear();
-    for (;;) {
+    while (out.size() < kMaxAttrs) {
       size_t q = p, nb, ne;
       if (!name(q, nb, ne, true)) break;
       if (!lit(q, "=")) break;
@@ -117,8 +137,9 @@ struct Xml {
       size_t vb, ve;
       const char c = s[q];
       if (c == '"' || c == '\'') {
-        size_t r = q + 1;  // (tshark's quoted value ends at the next quote: a backslash escapes nothing)
-        while (r < s.size() && s[r] != c) ++r;
+        // (tshark's quoted value ends at the next quote: a backslash escapes nothing)
+        size_t r = find_from(c == '"' ? std::string_view("\"") : std::string_view("'"), q + 1, memo_for(c == '"' ? "\"" : "'"));
+        if (r == std::string_view::npos) r = s.size();
         if (r >= s.size()) break;
         vb = q + 1;
         ve = r;

@@ -78,6 +78,7 @@ struct TcpFlow {
   bool syn_ts_set = false;
   bool close_noted = false;  // queued to be forgotten (FlowTable::closed)
   bool late_app = false;     // the protocol was recognised after the stream's first payload
+  bool started = false;      // first_ts is set (a capture's clock may start at 0)
   uint8_t completeness = 0;  // tcp.completeness: what the conversation has shown so far
   uint32_t lru_prev = UINT32_MAX, lru_next = UINT32_MAX;
   // Reassembly state, allocated only for flows that carry a reassembled protocol.

@@ -604,7 +604,8 @@ void dissect_tcp(Reader& r, Packet& pkt, DissectState& st) {
       st.tcp_flows.restart(*flow);
       reused_ports = true;
     }
-    if (flow->first_ts.sec == 0 && flow->first_ts.nsec == 0) {
+    if (!flow->started) {
+      flow->started = true;
       flow->first_ts = flow->last_ts = pkt.frame.ts;
       opens_midstream = !(flags & kSyn) && !quoted;
       opens_with_synack = (flags & (kSyn | kAck)) == (kSyn | kAck) && !quoted;

@@ -272,6 +272,20 @@ bool is_count(std::string_view a) {
 
 constexpr size_t kLabelMax = 239;  // tshark's ITEM_LABEL_LENGTH, less its terminator
 
+// A whole label (a text item's, or a line the dissector worded): one longer
+// than tshark's buffer is shown as tshark cuts it, " [truncated]" first.
+void append_label(TextBuf& out, std::string_view label) {
+  if (label.size() <= kLabelMax) {
+    out += label;
+    return;
+  }
+  static constexpr std::string_view kMark = " [truncated]";
+  size_t keep = kLabelMax - 1 - kMark.size();
+  while (keep > 0 && (static_cast<unsigned char>(label[keep]) & 0xc0) == 0x80) --keep;  // UTF-8 boundary
+  out += kMark;
+  out += label.substr(0, keep);
+}
+
 void field_line(TextBuf& out, const FieldDef& d, const FieldNode& n) {
   std::string v;
   switch (n.kind) {
@@ -692,13 +706,13 @@ void render_nodes(std::string& out_text, std::span<const FieldNode> nodes, const
       for (auto it = own; it != app.end() && it->first == static_cast<int32_t>(i); ++it)
         if (!it->second.empty() && it->second[0] == '\x01') display = it->second.substr(1);
     }
-    if (!display.empty()) out += display;
+    if (!display.empty()) append_label(out, display);
     else if (d->type == FieldType::Protocol && depth[i] == 0 && d->abbrev == "null") out += d->name;  // its -e text is "null"
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::String) out += n.str();  // tshark's header line
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes && d->abbrev == "data")
       out += std::string(d->name) + " (" + std::to_string(n.b.n) + (n.b.n == 1 ? " byte)" : " bytes)");
     else if (d->type == FieldType::Protocol && n.kind == ValueKind::Bytes) out += d->name;
-    else if (n.kind == ValueKind::String && d->type == FieldType::None) out += n.str();
+    else if (n.kind == ValueKind::String && d->type == FieldType::None) append_label(out, n.str());
     else if (info_of(*d).special && d->abbrev == "mqtt.conack.flags.reserved") {
       // Registered without a mask (tshark -G), shown with bits 7-1 under the flags; in MQTT 3.1 the whole byte.
       if (p >= 0 && nodes[static_cast<size_t>(p)].kind == ValueKind::UInt) {
