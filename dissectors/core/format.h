@@ -23,6 +23,13 @@ inline void append_int(std::string& s, int64_t v) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   s.append(buf, r.ptr);
 }
+// The value of one hex digit (either case), or -1.
+constexpr int hex_digit_value(unsigned char c) {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
 // "0x" + lowercase hex zero-padded to `digits`.
 void append_hex(std::string& s, uint64_t v, unsigned digits);
 // Lowercase contiguous hex of a byte string.

@@ -1,5 +1,7 @@
 #include "dissectors/core/oui.h"
 
+#include "dissectors/core/format.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -10,9 +12,6 @@
 namespace mqsniff::core {
 namespace {
 
-int hex(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
 // "52:54:00" or "52-54-00": the 24-bit value, or -1.
 long parse_oui(std::string_view s) {
   if (s.size() < 8) return -1;
@@ -22,7 +21,7 @@ long parse_oui(std::string_view s) {
       if (s[i] != ':' && s[i] != '-') return -1;
       continue;
     }
-    int d = hex(s[i]);
+    int d = hex_digit_value(static_cast<unsigned char>(s[i]));
     if (d < 0) return -1;
     v = v * 16 + d;
   }

@@ -116,10 +116,7 @@ size_t walk_chunks(std::string_view s, size_t pos, std::string* out) {
     if (line.empty() || line.size() > 15) return SIZE_MAX;
     uint64_t size = 0;
     for (char c : line) {
-      int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-              : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
-                                                          : -1;
+      int d = core::hex_digit_value(static_cast<unsigned char>(c));
       if (d < 0) return SIZE_MAX;
       size = size * 16 + static_cast<uint64_t>(d);
     }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dissectors/core/field_tree.h"
+#include "dissectors/core/format.h"
 #include "dissectors/core/text_item.h"
 #include "dissectors/link/link.h"
 #include "dissectors/link/link_fields.h"
@@ -15,13 +16,6 @@
 
 namespace mqsniff::media {
 namespace {
-
-int hex_value(uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 enum class Scan { Ok, BadEscape, Cut };
 
@@ -36,10 +30,10 @@ Scan decode(std::span<const uint8_t> b, size_t off, char stop, std::string& out,
     if (c == static_cast<uint8_t>(stop)) break;
     if (c == '%') {
       if (i + 1 >= b.size()) return Scan::Cut;
-      const int h = hex_value(b[i + 1]);
+      const int h = core::hex_digit_value(b[i + 1]);
       if (h < 0) return Scan::BadEscape;
       if (i + 2 >= b.size()) return Scan::Cut;
-      const int l = hex_value(b[i + 2]);
+      const int l = core::hex_digit_value(b[i + 2]);
       if (l < 0) return Scan::BadEscape;
       const char v = static_cast<char>(h << 4 | l);
       if (v == 0) nul = true;

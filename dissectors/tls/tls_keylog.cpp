@@ -1,5 +1,7 @@
 #include "dissectors/tls/tls_keylog.h"
 
+#include "dissectors/core/format.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,18 +13,11 @@ namespace mqsniff::tls {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Decodes exactly out.size() bytes of hex; false on any other length or digit.
 bool unhex(std::string_view s, std::span<uint8_t> out) {
   if (s.size() != out.size() * 2) return false;
   for (size_t i = 0; i < out.size(); ++i) {
-    int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+    int hi = core::hex_digit_value(static_cast<unsigned char>(s[2 * i])), lo = core::hex_digit_value(static_cast<unsigned char>(s[2 * i + 1]));
     if (hi < 0 || lo < 0) return false;
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
