@@ -2,7 +2,7 @@
 # -T brokerlog against the real broker: for each capture with the `mosquitto -v`
 # log recorded in the same run (captures/NAME.mosquitto.log), mqsniff's lines
 # must be the broker's lines. Where wire and log legitimately differ:
-#  - the broker's start-up and shut-down lines (version, config, listener) are
+#  - the broker's start-up and shut-down lines (version, config, listener, plugins) and the dynamic-security plugin's audit lines ("dynsec: ...") are
 #    not on the wire;
 #  - an ACL refusal is a decision, not a packet: the log's "Denied PUBLISH from"
 #    is the wire's "Received PUBLISH from";
@@ -28,7 +28,7 @@ for log in "$root"/captures/*.mosquitto.log; do
   if python3 - "$log" "${TMPDIR:-/tmp}/brokerlog.$$" "$(basename "$cap")" <<'PY'
 import collections, re, sys
 log, got_path, name = sys.argv[1:4]
-HOUSEKEEPING = re.compile(r": (mosquitto version |Config loaded from |Opening ipv[46] listen socket)")
+HOUSEKEEPING = re.compile(r": (mosquitto version |Config loaded from |Opening ipv[46] listen socket|Loading plugin: |dynsec: )")
 want, down = [], []  # down: [first, last] seconds while a killed broker was gone
 last, killed_at = None, None
 for line in open(log, encoding="utf-8", errors="replace"):

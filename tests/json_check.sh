@@ -22,7 +22,7 @@ allow=(x509af x509if_x509if_RDNSequence_item
 # come between, and a JSON parser keeps the last; mqsniff writes one array.)
 # (EK: tshark writes one "_ws_expert" key per expert item and a JSON parser keeps
 # the last, so the named fields of the others (tcp_tcp_connection_*, D-SACK) seem ours alone.)
-own='(tls\.record_continues|tls_tls_record_continues|_ws.expert|_ws_expert|tcp_tcp_connection_|tcp_tcp_options_sack_dsack|tls_tls_malformed_|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt|mqtt\.analysis\.|mqtt_mqtt_analysis_)'
+own='(tls\.record_continues|tls_tls_record_continues|_ws.expert|_ws_expert|tcp_tcp_connection_|tcp_tcp_options_sack_dsack|tls_tls_malformed_|mqtt[._]mqtt[._]prop[._]|mqtt\.prop\.|mqtt\.willprop\.|mqtt[._]mqtt[._]willprop|mqtt\.version_inferred|tls\.cert\.|tls[._]tls[._]cert|x509af_tls_cert|tls\.handshake\.ja4|tls_tls_handshake_ja4|tls\.inferred_alert|tls_tls_inferred_alert|mqtt[._]mqtt[._]topic_alias_resolved|mqtt\.topic_alias_resolved|tls\.decrypt|tls_tls_decrypt|mqtt\.analysis\.|mqtt_mqtt_analysis_)'
 # A capture with a key log beside it (NAME.keys) is decrypted by both tools.
 keys() { [ -f "$root/captures/$1.keys" ] && echo "-o tls.keylog_file:$root/captures/$1.keys"; }
 for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_ns mqtts_tls13 mqtts_tls12 mqtts_mutual_tls12 \
@@ -30,7 +30,7 @@ for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_n
            mqtts_keylog_tls12_dhe mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk mqtt_v5_props mqtts_ec_certs \
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              icmp_router_snap100 trunc_snap64_around trunc_snap100_http trunc_snap80_http mqtt_multi_iface.pcapng \
-             icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream mqtt_media; do
+             icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream mqtt_media mqtt_v5_refusals craft_topic_alias; do
   capf="$root/captures/$cap"; [[ $cap == *.* ]] || capf="$capf.pcap"
   for kind in json ek; do
     # EK of a frame with two Ethernet layers (VXLAN): tshark writes the key
@@ -117,7 +117,7 @@ if command -v tshark >/dev/null; then
              mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk mqtt_v5_props mqtts_ec_certs \
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              mqtts_keylog_tls12_dhe icmp_router_snap100 trunc_snap64_around trunc_snap100_http trunc_snap80_http \
-             mqtt_multi_iface.pcapng icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream; do
+             mqtt_multi_iface.pcapng icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream mqtt_v5_refusals; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
     v_same $cap "$f" own_lines "-V: the whole tree equals tshark's" "-V differs from tshark's:"
   done

@@ -321,11 +321,13 @@ public:
     std::string_view c = arena_.copy(std::string_view(reinterpret_cast<const char*>(p), n));
     return add_bytes(id, reinterpret_cast<const uint8_t*>(c.data()), c.size(), off);
   }
-  [[gnu::always_inline]] int32_t add_string(FieldId id, std::string_view s, uint32_t off, uint32_t len) {
+  [[gnu::always_inline]] int32_t add_string(FieldId id, std::string_view s, uint32_t off, uint32_t len,
+                                            uint8_t flags = 0) {
     if (!wants(id)) return -1;
     FieldNode& f = push(id, ValueKind::String, off, len);
     f.b.p = reinterpret_cast<const uint8_t*>(s.data());
     f.b.n = static_cast<uint32_t>(s.size());
+    f.flags = flags;
     return last();
   }
   // A generated string: copied into the tree's arena.

@@ -124,16 +124,19 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// A u16-length-prefixed UTF-8 string (§1.5.3): adds the length and string fields.
-std::string_view read_str16(Ctx& c, FieldId len_id, FieldId str_id) {
+// A u16-length-prefixed UTF-8 string (§1.5.3): adds the length and string
+// fields (`len_idx`: the length's node). An empty PUBLISH topic has no string
+// item, as in tshark.
+std::string_view read_str16(Ctx& c, FieldId len_id, FieldId str_id, int32_t* len_idx = nullptr) {
   uint32_t o = c.off();
   uint16_t n = c.r.be16();
   if (!c.r.ok()) return {};
-  c.t.add_uint(len_id, n, o, 2);
+  const int32_t li = c.t.add_uint(len_id, n, o, 2);
+  if (len_idx) *len_idx = li;
   core::Bytes b = c.r.bytes(n);
   if (!c.r.ok()) return {};
   std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
-  c.t.add_string(str_id, s, o + 2, n);
+  if (n > 0 || str_id != mqtt_f::topic) c.t.add_string(str_id, s, o + 2, n);
   if (str_id != mqtt_f::passwd && !valid_utf8(s)) {  // the password is binary data in 3.1.1 and 5.0
     const core::FieldDef* d = core::FieldRegistry::instance().def(str_id);
     violation(c, std::string("Invalid UTF-8 in ") + std::string(d ? d->name : "a string") +
@@ -470,7 +473,8 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       break;
     }
     case kPublish: {
-      std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
+      int32_t topic_len_idx = -1;
+      std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic, &topic_len_idx);
       if (!body.ok()) break;
       const bool empty_topic = topic.empty();
       uint8_t qos = (h >> 1) & 3;
@@ -497,14 +501,24 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
           }
         } else if (auto it = map.find(alias); it != map.end()) {
           topic = t.arena().copy(it->second);
-          t.add_string(mqtt_f::topic, topic, base, 0);  // generated, as tshark adds it
+          t.add_string(mqtt_f::topic, topic, base, 0, core::FieldNode::kGenerated);  // as tshark adds it
           t.add_bool(mqtt_f::topic_alias_resolved, true, base, 0);
+        } else {
+          // An alias this direction never defined: tshark's empty generated
+          // topic with its note.
+          const int32_t ti = t.add_string(mqtt_f::topic, {}, base, 0, core::FieldNode::kGenerated);
+          if (ti >= 0) t.enter(ti);
+          core::add_expert(t, "Unknown topic alias", core::Severity::Note, core::ExpertGroup::Protocol, base, 0,
+                           mqtt_f::unknown_topic_alias);
+          if (ti >= 0) t.close();
         }
-      }
-      if (empty_topic && topic.empty()) {
-        // tshark's expert; an empty topic is only legal with a known alias (5.0).
-        t.add_none(mqtt_f::illegal_topic_length, base, 0);
-        core::add_expert(t, "Length cannot be 0", core::Severity::Warn, core::ExpertGroup::Protocol, base, 0);
+      } else if (empty_topic) {
+        // An empty topic is only legal with a topic alias (5.0): tshark's
+        // expert, on the Topic Length.
+        if (topic_len_idx >= 0) t.enter(topic_len_idx);
+        core::add_expert(t, "Length cannot be 0", core::Severity::Warn, core::ExpertGroup::Protocol, base, 0,
+                         mqtt_f::illegal_topic_length);
+        if (topic_len_idx >= 0) t.close();
       }
       // (tshark names the topic once the properties are read: not when they run past the end)
       if (!body.ok()) break;
@@ -549,7 +563,8 @@ void dissect_one(core::Bytes pdu, const Frame& f, uint32_t base, Packet& pkt, Mq
       if (!read_msgid(c, info)) break;
       if (v5) dissect_properties(c, mqtt_f::properties);
       while (body.remaining()) {
-        std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic);
+        int32_t topic_len_idx = -1;
+      std::string_view topic = read_str16(c, mqtt_f::topic_len, mqtt_f::topic, &topic_len_idx);
         if (!body.ok()) break;
         if (type == kSubscribe) info_topic(info, topic);  // tshark lists topics for SUBSCRIBE only
         if (s.analyze) analyze_subscribe(s.analysis_state(), topic, type == kSubscribe);

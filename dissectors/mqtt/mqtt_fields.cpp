@@ -84,6 +84,7 @@ static const FieldDef kMqtt[] = {
     {mqtt_f::prop_value, "mqtt.prop_value", "Value", FT::String},
     {mqtt_f::illegal_topic_length, "mqtt.illegal_topic_length", "Length cannot be 0", FT::None},
     {mqtt_f::unknown_version, "mqtt.unknown_version", "Unknown version (missing the CONNECT packet?)", FT::None},
+    {mqtt_f::unknown_topic_alias, "mqtt.unknown_topic_alias", "Unknown topic alias", FT::None},
 };
 
 // Per-property fields: generated once from the MQTT 5.0 §2.2.2.2 table.

@@ -19,7 +19,7 @@ enum : FieldId {
   suback_reason_code, unsuback_reason_code, disconnect_reason_code, auth_reason_code, properties, will_properties,
   property_len, property_id, prop_number, property_content_type, property_max_qos, property_topic_alias,
   prop_unknown, prop_string_len, prop_string, prop_key_len, prop_key, prop_value_len, prop_value,
-  illegal_topic_length, unknown_version,
+  illegal_topic_length, unknown_version, unknown_topic_alias,
   // mqsniff's own (not in tshark 4.0): one named field per 5.0 property, for
   // the packet's properties (prop_*) and the CONNECT Will properties (willprop_*).
   topic_alias_resolved, version_inferred,

@@ -46,11 +46,15 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     stamp_ = b;
     stamp_sec_ = row.ts.sec;
   }
+  // Holds of other connections whose broker said nothing in time: logged.
+  for (Hold& h : holds_)
+    if (h.open && h.conn != sn->u && now - h.at >= kHoldSeconds) resolve(h, false);
+  settle(out);
   // One log line from its pieces, appended in place (no temporary strings);
   // `hold` sends them to the connection's pending lines instead.
   bool hold = false;
   auto put = [&](auto&&... parts) {
-    std::string& o = hold && c != &scratch_ ? c->pending : out;
+    std::string& o = hold && c != &scratch_ ? c->pending : sink(out);
     o += stamp_;
     (o.append(std::string_view(parts)), ...);
     o += '\n';
@@ -87,10 +91,24 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       }
     }
     if (c->oversize) return;
+    seal();
+    for (Hold& h : holds_) {
+      if (!h.open || h.conn != sn->u) continue;
+      // The broker's DISCONNECT refusing the packet: mosquitto stopped reading
+      // it (a PUBLISH is not logged, a SUBSCRIBE up to the refused filter).
+      resolve(h, !to_broker && p.type == 14 &&
+                     (p.reason == 0x81 || p.reason == 0x82 || p.reason == 0x9a || p.reason == 0x9b));
+    }
+    Hold* held = nullptr;
+    if (to_broker && c->v5 && defer_ && c != &scratch_ && p.type >= 3 && p.type != 14) {
+      holds_.push_back(Hold{sn->u, tail_.size(), tail_.size(), SIZE_MAX, now, true});
+      held = &holds_.back();
+    }
     switch (p.type) {
       case 1: {
         c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
         c->keepalive = p.kalive;
+        c->v5 = (p.version & 0x7f) == 5;
         // mosquitto's protocol numbers (p1 3.1, p2 3.1.1, p5 5.0); a bridge sets
         // 0x80 on the level and is logged as one.
         const int level = p.version & 0x7f;
@@ -152,9 +170,18 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
           break;
         }
         if (!to_broker && c != &scratch_ && !c->pending.empty() && rc == 0) {
+          // 5.0: a client that sent no client id is told the one the broker
+          // gave it (mosquitto's "auto-..."), which its lines name.
+          if (!p.assigned_id.empty() && c->id == "<unknown>") {
+            c->id = std::string(p.assigned_id);
+            const std::string from = " as <unknown> (", to = " as " + c->id + " (";
+            if (size_t at = c->pending.find(from); at != std::string::npos) c->pending.replace(at, from.size(), to);
+            c->active_key.resize(c->active_key.size() - 9);  // "<unknown>"
+            c->active_key += c->id;
+          }
           active_[c->active_key] = sn->u;  // connected (the one it took over was closed at its CONNECT)
         }
-        if (c != &scratch_) flush_pending(out, *c);
+        if (c != &scratch_) flush_pending(sink(out), *c);
         put(in, "CONNACK", dir, id, b);
         if (c->refused && !to_broker) {
           put("Client <unknown> disconnected due to protocol error.");
@@ -188,15 +215,19 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       }
       case 8:
         put(in, "SUBSCRIBE", dir, id);
+        if (held) held->keep = tail_.size();
         for (size_t i = 0; i < p.topics.size(); ++i) {
           const int q = i < p.sub_qos.size() ? p.sub_qos[i] : 0;
           put("\t", p.topics[i], " (QoS ", dec(q), ")");
           put(id, " ", dec(q), " ", p.topics[i]);
+          // (mosquitto logs each filter once read: those before a refused one)
+          if (held && p.sub_valid != SIZE_MAX && i < p.sub_valid) held->keep = tail_.size();
         }
         break;
       case 9: put(in, "SUBACK", dir, id); break;
       case 10:
         put(in, "UNSUBSCRIBE", dir, id);
+        if (held) held->keep = tail_.size();
         for (auto t : p.topics) {
           put("\t", t);
           put(id, " ", t);
@@ -206,6 +237,24 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       case 12: put(in, "PINGREQ", dir, id); break;
       case 13: put(in, "PINGRESP", dir, id); break;
       case 14:
+        if (!to_broker && c->v5) {
+          // A 5.0 broker's DISCONNECT: mosquitto logs why, not the packet.
+          switch (p.reason) {
+            case 0x81: put("Client ", id, " disconnected due to malformed packet."); break;
+            case 0x82: put("Client ", id, " disconnected due to protocol error."); break;
+            case 0x87: put("Client ", id, " disconnected, not authorised."); break;
+            case 0x98: put("Client ", id, " been disconnected by administrative action."); break;
+            case 0x9a: put("Bad socket read/write on client ", id, ": Unknown error."); break;
+            case 0x9b:
+              put("Too high QoS in PUBLISH from ", id, ", disconnecting.");
+              put("Bad socket read/write on client ", id, ": Requested QoS not supported on server.");
+              break;
+            case 0x8e: break;  // (logged at the CONNECT that took the session over)
+            default: put(in, "DISCONNECT", dir, id); break;
+          }
+          c->disconnected = true;
+          break;
+        }
         put(in, "DISCONNECT", dir, id);
         if (to_broker) {
           put("Client ", id, " disconnected.");
@@ -216,8 +265,14 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       default: break;
     }
   });
-  // (a CONNECT whose answer never came: its lines as logged)
-  if ((fin || rst) && c != &scratch_) flush_pending(out, *c);
+  seal();
+  // (a CONNECT whose answer never came: its lines as logged; a packet the
+  // broker closed the connection after without a word: its lines)
+  if ((fin || rst) && c != &scratch_) {
+    for (Hold& h : holds_)
+      if (h.open && h.conn == sn->u) resolve(h, false);
+    flush_pending(sink(out), *c);
+  }
   // A client that left (DISCONNECT, FIN, RST) no longer holds its client id.
   if ((fin || rst || c->disconnected) && c != &scratch_ && !c->active_key.empty()) {
     if (auto a = active_.find(c->active_key); a != active_.end() && a->second == sn->u) active_.erase(a);
@@ -235,6 +290,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   }
   // Its second FIN, or a RST: what follows (the last ACK) says nothing more.
   if ((fin || rst) && c != &scratch_ && (rst || ++c->fins >= 2)) conns_.erase(sn->u);
+  settle(out);
 }
 
 void BrokerLog::flush_pending(std::string& out, Conn& c) {
@@ -242,7 +298,52 @@ void BrokerLog::flush_pending(std::string& out, Conn& c) {
   c.pending.clear();
 }
 
+void BrokerLog::seal() {
+  if (!holds_.empty() && holds_.back().end == SIZE_MAX) holds_.back().end = tail_.size();
+}
+
+void BrokerLog::resolve(Hold& h, bool refused) {
+  h.open = false;
+  if (!refused || h.end == SIZE_MAX || h.keep >= h.end) return;
+  const size_t cut = h.end - h.keep;
+  tail_.erase(h.keep, cut);
+  h.end = h.keep;
+  for (Hold& o : holds_) {
+    if (&o == &h || o.start < h.keep) continue;
+    o.start -= cut;
+    o.keep -= cut;
+    if (o.end != SIZE_MAX) o.end -= cut;
+  }
+}
+
+void BrokerLog::settle(std::string& out) {
+  size_t closed = 0;
+  while (closed < holds_.size() && !holds_[closed].open) ++closed;
+  if (closed == 0) return;
+  holds_.erase(holds_.begin(), holds_.begin() + static_cast<std::ptrdiff_t>(closed));
+  if (holds_.empty()) {
+    out += tail_;
+    tail_.clear();
+    return;
+  }
+  const size_t n = holds_.front().start;
+  out.append(tail_, 0, n);
+  tail_.erase(0, n);
+  for (Hold& h : holds_) {
+    h.start -= n;
+    h.keep -= n;
+    if (h.end != SIZE_MAX) h.end -= n;
+  }
+}
+
+void BrokerLog::idle(std::string& out) {
+  seal();
+  for (Hold& h : holds_) h.open = false;
+  settle(out);
+}
+
 void BrokerLog::finish(std::string& out) {
+  idle(out);
   std::vector<uint64_t> keys;
   for (const auto& [k, c] : conns_)
     if (!c.pending.empty()) keys.push_back(k);

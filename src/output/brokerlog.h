@@ -39,6 +39,8 @@ public:
   void packet(std::string& out, const core::Packet& pkt, const core::FieldTree& tree, const RowContext& row);
   // At the end: the lines of CONNECTs whose CONNACK was not captured.
   void finish(std::string& out);
+  // Live, the source idle: lines held for the broker's answer are written.
+  void idle(std::string& out);
 
 private:
   // A connection from its SYN-ACK or first MQTT packet until its second FIN
@@ -57,12 +59,31 @@ private:
     std::string active_key;  // broker and client id while connected (a second CONNECT with it takes over)
     int64_t max_packet = -1;   // the broker's Maximum Packet Size (5.0 CONNACK), -1: none
     bool oversize = false;     // the client sent a packet over it
+    bool v5 = false;           // a 5.0 connection: its broker may refuse a packet with a DISCONNECT
   };
+  // 5.0: the lines of a client's packet wait for the broker's next word on
+  // that connection (at most kHoldSeconds of capture time): a DISCONNECT that
+  // refuses the packet (0x81, 0x82, 0x9A, 0x9B) means mosquitto logged only
+  // the first `keep` bytes of them. Lines written meanwhile wait behind them
+  // in tail_, so the log keeps the capture's order.
+  struct Hold {
+    uint64_t conn = 0;
+    size_t start = 0, keep = 0, end = SIZE_MAX;  // in tail_ (end: not sealed yet)
+    double at = 0;
+    bool open = true;
+  };
+  static constexpr double kHoldSeconds = 0.05;
+  std::string& sink(std::string& out) { return holds_.empty() ? out : tail_; }
+  void seal();                                   // the last hold's lines end here
+  void resolve(Hold& h, bool refused);           // its packet logged (or refused)
+  void settle(std::string& out);                 // lines no open hold waits for are written
   void flush_pending(std::string& out, Conn& c);
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state
   std::unordered_map<uint64_t, Conn> conns_;
   Conn scratch_;
   bool defer_ = true;
+  std::vector<Hold> holds_;  // oldest first
+  std::string tail_;         // the lines from the oldest hold on
   std::unordered_map<std::string, uint64_t> active_;  // broker and client id -> the connection that holds it
   std::string stamp_;  // "1796518474: " for stamp_sec_
   int64_t stamp_sec_ = 0;

@@ -2,6 +2,7 @@
 // what the MQTT statistics (mqtt_stats.cpp) and the broker-log view
 // (brokerlog.cpp) work from.
 #pragma once
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct Pdu {
   bool conack_v5 = false;  // ... a 5.0 reason code (mqtt.connack.reason_code)
   std::vector<std::string_view> topics;  // PUBLISH topic, SUBSCRIBE / UNSUBSCRIBE filters
   std::vector<int> sub_qos;              // SUBSCRIBE: the QoS asked for each filter
+  // SUBSCRIBE 5.0: how many filters come before the first whose Subscription
+  // Options a broker refuses (reserved bits, Retain Handling 3, QoS 3); all: none.
+  size_t sub_valid = SIZE_MAX;
+  size_t sub_options = 0;                // Subscription Options read so far
   int version = 0;                       // CONNECT: protocol level
   bool clean = false, will_retain = false, session_present = false;
   int will_qos = 0;
@@ -32,6 +37,7 @@ struct Pdu {
   uint64_t remaining = 0;                // Remaining Length (the packet is a few bytes more)
   int64_t max_packet = -1;               // 5.0 CONNACK/CONNECT Maximum Packet Size property
   std::string_view clientid, username, passwd, willtopic;
+  std::string_view assigned_id;          // 5.0 CONNACK: Assigned Client Identifier
   bool has_clientid = false, has_username = false, has_passwd = false, has_will = false;
   size_t msg_len = 0, willmsg_len = 0;
   bool resp = false, retrans = false, unmatched = false;
@@ -132,6 +138,10 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
         break;
       case detail_mf::topic: p.topics.push_back(nn.str()); break;
       case detail_mf::sub_qos: case detail_mf::subscription_options_qos: p.sub_qos.push_back(static_cast<int>(nn.u)); break;
+      case detail_mf::subscription_options:
+        if (p.sub_valid == SIZE_MAX && ((nn.u & 0xc0) || ((nn.u >> 4) & 3) == 3 || (nn.u & 3) == 3)) p.sub_valid = p.sub_options;
+        ++p.sub_options;
+        break;
       case detail_mf::ver: p.version = static_cast<int>(nn.u); break;
       case detail_mf::conflag_cleansess: p.clean = nn.u != 0; break;
       case detail_mf::conflag_retain: p.will_retain = nn.u != 0; break;
@@ -143,6 +153,7 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
         break;
       case detail_mf::len: p.remaining = nn.u; break;
       case detail_mf::prop_first + 0x27: p.max_packet = static_cast<int64_t>(nn.u); break;  // Maximum Packet Size
+      case detail_mf::prop_first + 0x12: p.assigned_id = nn.str(); break;  // Assigned Client Identifier
       case detail_mf::clientid: p.clientid = nn.str(); p.has_clientid = true; break;
       case detail_mf::username: p.username = nn.str(); p.has_username = true; break;
       case detail_mf::passwd: p.passwd = nn.str(); p.has_passwd = true; break;
@@ -173,7 +184,7 @@ inline void want_pdu_fields(std::vector<core::FieldId>& ids) {
                          detail_mf::subscription_options_qos, detail_mf::ver, detail_mf::conflag_cleansess, detail_mf::conflag_retain,
                          detail_mf::conflag_qos, detail_mf::conack_flags_sp, detail_mf::puback_reason_code, detail_mf::pubrec_reason_code,
                          detail_mf::pubcomp_reason_code, detail_mf::disconnect_reason_code, detail_mf::len,
-                         detail_mf::prop_first + 0x27});
+                         detail_mf::prop_first + 0x27, detail_mf::prop_first + 0x12, detail_mf::subscription_options});
 }
 
 

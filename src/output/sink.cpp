@@ -116,7 +116,11 @@ private:
 
 class BrokerLogSink : public Sink {
 public:
-  void idle() override { w_.flush(); }  // live: the source is idle
+  void idle() override {  // live: the source is idle
+    log_.idle(w_.buf());
+    w_.end_record();
+    w_.flush();
+  }
   BrokerLogSink(Writer& w, bool all_packets) : w_(w), log_(all_packets) {}
   bool packet(const PacketView& v) override {
     log_.packet(w_.buf(), v.pkt, v.tree, v.row);

@@ -408,7 +408,9 @@ TEST_CASE("json: escaping and hex at every length and position (the writer's 8-b
         const auto& m = docs[i]["mqtt"];
         CAPTURE(i);
         CAPTURE(sp);
-        CHECK(m[ek ? "mqtt_mqtt_topic" : "mqtt.topic"] == topics[i]);
+        // (an empty topic has no item, as in tshark: its length carries the warning)
+        if (topics[i].empty()) CHECK_FALSE(m.contains(ek ? "mqtt_mqtt_topic" : "mqtt.topic"));
+        else CHECK(m[ek ? "mqtt_mqtt_topic" : "mqtt.topic"] == topics[i]);
         if (!hex[i].empty()) CHECK(m[ek ? "mqtt_mqtt_msg" : "mqtt.msg"] == hex[i]);
       }
     }

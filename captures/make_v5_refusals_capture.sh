@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# MQTT 5.0 packets the real mosquitto refuses, and the DISCONNECT reason codes
+# it answers them with, beside ordinary traffic (a sensor publishing at QoS 1
+# to a dashboard): a PUBLISH naming a topic alias never set (0x82 Protocol
+# Error), a PUBLISH with topic alias 0 (0x81 Malformed Packet), a QoS 2 PUBLISH
+# to a broker whose max_qos is 1 (0x9B QoS not supported), a retained PUBLISH
+# to a broker without retained messages (0x9A Retain not supported), a
+# SUBSCRIBE whose second filter has reserved option bits set (0x81, the first
+# filter logged), and a 5.0 client that stops sending (keep-alive timeout:
+# mosquitto closes without a DISCONNECT). Then the broker restarted with the
+# dynamic-security plugin, and an administrator disabling a connected client
+# with mosquitto_ctrl (0x98 Administrative action). The devices that misbehave
+# are written by hand (mqtt_raw.py): libmosquitto would not send them.
+# On the loopback of a network namespace this script creates.
+# Writes captures/mqtt_v5_refusals.pcap and the broker's log, mqtt_v5_refusals.mosquitto.log.
+# Needs root: sudo captures/make_v5_refusals_capture.sh
+# Packages: mosquitto mosquitto-clients tcpdump python3
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+cap_init make_v5_refusals_capture "apt-get install mosquitto mosquitto-clients tcpdump python3"
+chmod 755 "$work"
+ns=mqrefuse
+cap_need mosquitto mosquitto_pub mosquitto_sub mosquitto_ctrl tcpdump python3
+cap_netns "$ns"
+run() { ip netns exec "$ns" "$@"; }
+cat >"$work/strict.conf" <<EOF
+listener 1883 127.0.0.1
+persistence false
+allow_anonymous true
+log_dest stderr
+log_type all
+max_qos 1
+retain_available false
+EOF
+ip netns exec "$ns" mosquitto -c "$work/strict.conf" -v 2>"$work/broker.log" & broker=$!
+pids+=("$broker")
+cap_wait_for "$work/broker.log" "running"
+cap_dump_start "$ns" lo "$here/mqtt_v5_refusals.pcap" "tcp port 1883"
+P=(-h 127.0.0.1 -V mqttv5)
+run mosquitto_sub "${P[@]}" -i dashboard -q 1 -t 'plant/#' -C 2 -W 10 >/dev/null & dash=$!
+sleep 0.4
+run mosquitto_pub "${P[@]}" -i boiler -q 1 -t plant/boiler/temp -m 71.5
+# The misbehaving devices, one connection each.
+PYTHONPATH="$here" ip netns exec "$ns" python3 - <<'PY'
+import socket
+import time
+from mqtt_raw import pdu
+
+
+def connect(client_id, keepalive=60):
+    s = socket.create_connection(("127.0.0.1", 1883))
+    s.sendall(pdu(0x10, b"\x00\x04MQTT\x05\x02" + keepalive.to_bytes(2, "big") + b"\x00"
+                  + len(client_id).to_bytes(2, "big") + client_id))
+    s.recv(64)  # CONNACK
+    return s
+
+
+def until_closed(s, seconds=3):
+    s.settimeout(seconds)
+    try:
+        while s.recv(4096):
+            pass
+    except OSError:
+        pass
+    s.close()
+
+
+def publish(flags, topic, props, payload, packet_id=b""):
+    return pdu(0x30 | flags, len(topic).to_bytes(2, "big") + topic + packet_id
+               + bytes([len(props)]) + props + payload)
+
+
+# A topic alias (property 0x23) the device never set, with an empty topic.
+s = connect(b"valve-1")
+s.sendall(publish(0, b"", b"\x23\x00\x03", b"open"))
+until_closed(s)
+# Topic alias 0.
+s = connect(b"valve-2")
+s.sendall(publish(0, b"plant/valve-2", b"\x23\x00\x00", b"open"))
+until_closed(s)
+# QoS 2 to a broker whose max_qos is 1.
+s = connect(b"pump-1")
+s.sendall(publish(4, b"plant/pump-1/state", b"", b"on", b"\x00\x07"))
+until_closed(s)
+# Retained, to a broker without retained messages.
+s = connect(b"pump-2")
+s.sendall(publish(1, b"plant/pump-2/state", b"", b"on"))
+until_closed(s)
+# Two filters; the second's options have the reserved bits set.
+s = connect(b"panel")
+s.sendall(pdu(0x82, b"\x00\x01\x00" + b"\x00\x0bplant/alarm" + b"\x01" + b"\x00\x0cplant/status" + b"\xc1"))
+until_closed(s)
+# Silent after its CONNECT, keep-alive 2 s: mosquitto closes the connection.
+s = connect(b"sleeper", keepalive=2)
+until_closed(s, 8)
+PY
+run mosquitto_pub "${P[@]}" -i boiler -q 1 -t plant/boiler/temp -m 71.9
+wait "$dash" 2>/dev/null || true
+kill "$broker"
+wait "$broker" 2>/dev/null || true
+# The same broker with the dynamic-security plugin; an administrator disables
+# a connected client.
+mosquitto_ctrl dynsec init "$work/dynsec.json" admin admin-secret >/dev/null
+chown mosquitto "$work/dynsec.json" 2>/dev/null || chmod 666 "$work/dynsec.json"
+cat >"$work/dynsec.conf" <<EOF
+listener 1883 127.0.0.1
+persistence false
+log_dest stderr
+log_type all
+plugin /usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/mosquitto_dynamic_security.so
+plugin_opt_config_file $work/dynsec.json
+EOF
+ip netns exec "$ns" mosquitto -c "$work/dynsec.conf" -v 2>>"$work/broker.log" & broker=$!
+pids+=("$broker")
+sleep 0.6
+A=(-h 127.0.0.1 -u admin -P admin-secret)
+run mosquitto_ctrl "${A[@]}" dynsec createClient meter -p meter-secret >/dev/null 2>&1
+(sleep 3 | ip netns exec "$ns" mosquitto_pub "${P[@]}" -i meter-1 -u meter -P meter-secret -t plant/meter -l) 2>/dev/null &
+meter=$!
+sleep 0.8
+run mosquitto_ctrl "${A[@]}" dynsec disableClient meter >/dev/null 2>&1
+wait "$meter" 2>/dev/null || true
+sleep 0.2
+cap_dump_stop
+kill "$broker" 2>/dev/null || echo "make_v5_refusals_capture: the broker with dynamic security had stopped: $(tail -3 "$work/broker.log")" >&2
+wait "$broker" 2>/dev/null || true
+# The broker's own log of the run (tests/brokerlog_check.sh compares -T brokerlog with it).
+cp "$work/broker.log" "$here/mqtt_v5_refusals.mosquitto.log"
