@@ -30,7 +30,7 @@ for cap in mqtt_plain mqtt_password mqtt_features mqtt_keepalive_v31 mqtt_ipv6_n
            mqtts_keylog_tls12_dhe mqtts_keylog_mutual_tls13 mqtts_keylog_hrr mqtts_keylog_tls13_keyupdate mqtt_gtpu around_mqtt mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk mqtt_v5_props mqtts_ec_certs \
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              icmp_router_snap100 trunc_snap64_around trunc_snap100_http trunc_snap80_http mqtt_multi_iface.pcapng \
-             icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream mqtt_media mqtt_v5_refusals craft_topic_alias; do
+             icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream mqtt_media craft_topic_alias; do
   capf="$root/captures/$cap"; [[ $cap == *.* ]] || capf="$capf.pcap"
   for kind in json ek; do
     # EK of a frame with two Ethernet layers (VXLAN): tshark writes the key
@@ -117,7 +117,7 @@ if command -v tshark >/dev/null; then
              mqtts_keylog_dsb.pcapng mqtts_keylog_hrr mqtt_features around_mqtt mqtt_gtpu trunc_snap64 mdns_lab dns_tcp mqtts_midstream_9883 mqtts_sslv2_hello llmnr_lab trunc_snap100 trunc_snap100_tls http_close tls_malformed tls_versions mqtts_bigchain around_padded around_padded_vlan mqtt_password_commented.pcapng ip_fragments ipv6_lan mqtt_srv6 ipv6_routing_types ipv6_routing_crh icmp_router icmp_pmtu icmp_pmtu_tls mqtt_port_reuse mqtt_slow_consumer mqtt_bridge mqtt_auth mqtts_psk mqtt_v5_props mqtts_ec_certs \
              trunc_snap66_tls trunc_snap68_tls trunc_snap100_sslv2 trunc_snap100_bigchain trunc_snap100_gap \
              mqtts_keylog_tls12_dhe icmp_router_snap100 trunc_snap64_around trunc_snap100_http trunc_snap80_http \
-             mqtt_multi_iface.pcapng icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream mqtt_v5_refusals; do
+             mqtt_multi_iface.pcapng icmp_pmtu_snap150 mqtt_zero_window_probe http_midstream; do
     f="$root/captures/$cap"; [[ $cap == *.* ]] || f="$f.pcap"
     v_same $cap "$f" own_lines "-V: the whole tree equals tshark's" "-V differs from tshark's:"
   done

@@ -21,6 +21,7 @@
 #include "dissectors/link/link.h"
 #include "dissectors/link/link_fields.h"
 #include "dissectors/mqtt/mqtt_fields.h"
+#include "dissectors/mqtt/mqtt_topic.h"
 #include "dissectors/mqtt/mqtt_framer.h"
 #include "dissectors/tcp/tcp_fields.h"
 
@@ -104,26 +105,6 @@ void violation(Ctx& c, const std::string& why) {
   c.pkt.mark_malformed("MQTT");
 }
 
-// §1.5.4: UTF-8 strings must be well-formed and must not contain U+0000.
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char ch = p[i];
-    if (ch == 0) return false;
-    if (ch < 0x80) { ++i; continue; }
-    size_t len = (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
-    if (!len || i + len > n || (len == 2 && ch < 0xC2)) return false;
-    for (size_t k = 1; k < len; ++k)
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-    if (len == 3 && ch == 0xE0 && p[i + 1] < 0xA0) return false;
-    if (len == 3 && ch == 0xED && p[i + 1] >= 0xA0) return false;  // UTF-16 surrogates
-    if (len == 4 && (ch > 0xF4 || (ch == 0xF0 && p[i + 1] < 0x90) || (ch == 0xF4 && p[i + 1] >= 0x90))) return false;
-    i += len;
-  }
-  return true;
-}
-
 // A u16-length-prefixed UTF-8 string (§1.5.3): adds the length and string
 // fields (`len_idx`: the length's node). An empty PUBLISH topic has no string
 // item, as in tshark.
@@ -136,13 +117,15 @@ std::string_view read_str16(Ctx& c, FieldId len_id, FieldId str_id, int32_t* len
   core::Bytes b = c.r.bytes(n);
   if (!c.r.ok()) return {};
   std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
-  if (n > 0 || str_id != mqtt_f::topic) c.t.add_string(str_id, s, o + 2, n);
-  if (str_id != mqtt_f::passwd && !valid_utf8(s)) {  // the password is binary data in 3.1.1 and 5.0
+  // (a string with a NUL is shown, matched and returned up to it, as tshark's strings are)
+  const std::string_view shown = s.substr(0, s.find('\0'));
+  if (n > 0 || str_id != mqtt_f::topic) c.t.add_string(str_id, shown, o + 2, n);
+  if (str_id != mqtt_f::passwd && !valid_string(s)) {  // the password is binary data in 3.1.1 and 5.0
     const core::FieldDef* d = core::FieldRegistry::instance().def(str_id);
     violation(c, std::string("Invalid UTF-8 in ") + std::string(d ? d->name : "a string") +
                      " (MQTT §1.5.4: well-formed UTF-8, no U+0000)");
   }
-  return s;
+  return shown;
 }
 
 bool read_varint(Reader& r, uint32_t& out) {

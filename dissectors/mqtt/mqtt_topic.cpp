@@ -30,4 +30,39 @@ SharedFilter split_shared(std::string_view f) {
   return {{}, f};
 }
 
+// §1.5.4: UTF-8 strings must be well-formed and must not contain U+0000.
+bool valid_string(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char ch = p[i];
+    if (ch == 0) return false;
+    if (ch < 0x80) { ++i; continue; }
+    size_t len = (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+    if (!len || i + len > n || (len == 2 && ch < 0xC2)) return false;
+    for (size_t k = 1; k < len; ++k)
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+    if (len == 3 && ch == 0xE0 && p[i + 1] < 0xA0) return false;
+    if (len == 3 && ch == 0xED && p[i + 1] >= 0xA0) return false;  // UTF-16 surrogates
+    if (len == 4 && (ch > 0xF4 || (ch == 0xF0 && p[i + 1] < 0x90) || (ch == 0xF4 && p[i + 1] >= 0x90))) return false;
+    i += len;
+  }
+  return true;
+}
+
+bool valid_topic_name(std::string_view t) {
+  return !t.empty() && t.find_first_of("+#") == std::string_view::npos;
+}
+
+bool valid_topic_filter(std::string_view f) {
+  if (f.empty()) return false;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] != '+' && f[i] != '#') continue;
+    if (i > 0 && f[i - 1] != '/') return false;                       // a whole level
+    if (f[i] == '#' && i + 1 != f.size()) return false;               // the last one
+    if (f[i] == '+' && i + 1 < f.size() && f[i + 1] != '/') return false;
+  }
+  return true;
+}
+
 }  // namespace mqsniff::mqtt

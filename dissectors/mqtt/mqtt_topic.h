@@ -19,4 +19,11 @@ struct SharedFilter {
 };
 SharedFilter split_shared(std::string_view filter);
 
+// §1.5.4: a string is well-formed UTF-8 without U+0000.
+bool valid_string(std::string_view s);
+// A topic name a PUBLISH may carry: not empty, no wildcard.
+bool valid_topic_name(std::string_view topic);
+// A topic filter: not empty, '+' and '#' each a whole level, '#' the last.
+bool valid_topic_filter(std::string_view filter);
+
 }  // namespace mqsniff::mqtt

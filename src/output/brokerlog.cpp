@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 
+#include "dissectors/mqtt/mqtt_topic.h"
 #include "dissectors/tcp/tcp_fields.h"
 #include "src/output/mqtt_pdu.h"
 #include "src/output/stat_util.h"
@@ -10,6 +11,68 @@
 namespace mqsniff::out {
 
 namespace tcpf = tcp::tcp_f;
+
+namespace {
+
+// Why mosquitto 2.0 refuses a client's packet after its CONNECT (what its
+// handlers check), and what it logs then: `pre`, a line of its own, and the
+// reason of the disconnection. Nothing: the packet is accepted.
+struct Refusal {
+  bool refused = false;
+  const char* pre = nullptr;     // "Invalid QoS in PUBLISH from %s, disconnecting." ...
+  bool pre_addr = false;         // ... naming the client's address, not its id
+  const char* reason = nullptr;  // "malformed packet" / "protocol error"
+  size_t keep_filters = SIZE_MAX;  // SUBSCRIBE: the filters logged before the refused one
+};
+
+Refusal refusal(const Pdu& p, bool v5, bool connect_seen) {
+  Refusal r;
+  auto refuse = [&](const char* reason, const char* pre = nullptr, bool addr = false) {
+    r.refused = true;
+    r.reason = reason;
+    r.pre = pre;
+    r.pre_addr = addr;
+    return r;
+  };
+  static constexpr const char* kMalformed = "malformed packet";
+  static constexpr const char* kProtocol = "protocol error";
+  switch (p.type) {
+    case 0: return refuse(kProtocol);
+    case 15: return v5 ? r : refuse(kProtocol);
+    case 1:
+      if (connect_seen) return refuse(kProtocol, "Bad client %s sending multiple CONNECT messages.");
+      return r;
+    case 3: {
+      if (p.qos == 3) return refuse(kMalformed, "Invalid QoS in PUBLISH from %s, disconnecting.");
+      if (p.topics.empty()) return v5 ? r : refuse(kMalformed);  // (5.0: an alias may stand for it)
+      const std::string_view topic = p.topics.back();
+      if (p.nul_topic != SIZE_MAX || !mqtt::valid_string(topic)) return refuse(kMalformed);
+      if (p.qos > 0 && p.msgid == 0) return refuse(kProtocol);
+      if (!mqtt::valid_topic_name(topic)) return refuse(kProtocol);
+      return r;
+    }
+    case 6: return p.flags != 2 ? refuse(kProtocol) : r;
+    case 8: {
+      r.keep_filters = 0;
+      if (p.flags != 2 || p.topics.empty()) return refuse(kMalformed);
+      for (size_t i = 0; i < p.topics.size(); ++i) {
+        r.keep_filters = i;
+        if (p.nul_topic == i || !mqtt::valid_string(p.topics[i])) return refuse(kMalformed);
+        if (!mqtt::valid_topic_filter(p.topics[i]))
+          return refuse(kMalformed, "Invalid subscription string from %s, disconnecting.", true);
+        if (!v5 && i < p.sub_qos.size() && p.sub_qos[i] > 2)
+          return refuse(kMalformed, "Invalid QoS in subscription command from %s, disconnecting.", true);
+        if (v5 && p.sub_valid == i) return refuse(kMalformed);
+      }
+      r.keep_filters = SIZE_MAX;
+      return r;
+    }
+    case 10: return p.flags != 2 ? refuse(kMalformed) : r;
+    default: return r;
+  }
+}
+
+}  // namespace
 
 void BrokerLog::want(std::vector<core::FieldId>& ids) {
   want_pdu_fields(ids);
@@ -96,16 +159,43 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       if (!h.open || h.conn != sn->u) continue;
       // The broker's DISCONNECT refusing the packet: mosquitto stopped reading
       // it (a PUBLISH is not logged, a SUBSCRIBE up to the refused filter).
-      resolve(h, !to_broker && p.type == 14 &&
+      resolve(h, !to_broker && p.type == 14 && c->v5 &&
                      (p.reason == 0x81 || p.reason == 0x82 || p.reason == 0x9a || p.reason == 0x9b));
     }
     Hold* held = nullptr;
-    if (to_broker && c->v5 && defer_ && c != &scratch_ && p.type >= 3 && p.type != 14) {
-      holds_.push_back(Hold{sn->u, tail_.size(), tail_.size(), SIZE_MAX, now, true});
-      held = &holds_.back();
+    Refusal ref;
+    if (to_broker && defer_ && c != &scratch_ && c->connect_seen) {
+      ref = refusal(p, c->v5, c->connect_seen);
+      // 5.0: each client packet waits for the broker's next word (its
+      // DISCONNECT names the refusal); 3.1.1 only one mosquitto refuses (the
+      // broker closing the connection confirms it).
+      if (ref.refused || (c->v5 && p.type >= 3 && p.type != 14)) {
+        holds_.push_back(Hold{sn->u, tail_.size(), tail_.size(), SIZE_MAX, now, true, ref.refused, {}});
+        held = &holds_.back();
+        std::string& lines = held->refusal;
+        if (ref.pre) {
+          const std::string_view pre = ref.pre;
+          const size_t at = pre.find("%s");
+          lines += stamp_;
+          lines += pre.substr(0, at);
+          lines += ref.pre_addr ? addr_text(c->client.addr) : id;
+          lines += pre.substr(at + 2);
+          lines += '\n';
+        }
+        if (!c->v5) {  // (5.0: the broker's DISCONNECT gives the reason)
+          lines += stamp_;
+          lines += "Client ";
+          lines += id;
+          lines += " disconnected due to ";
+          lines += ref.reason ? ref.reason : "protocol error";
+          lines += ".\n";
+        }
+      }
     }
+    if (p.type == 1 && c->connect_seen && to_broker) return;  // (refused: logged as the refusal)
     switch (p.type) {
       case 1: {
+        if (to_broker) c->connect_seen = true;
         c->id = p.has_clientid && !p.clientid.empty() ? std::string(p.clientid) : "<unknown>";
         c->keepalive = p.kalive;
         c->v5 = (p.version & 0x7f) == 5;
@@ -221,7 +311,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
           put("\t", p.topics[i], " (QoS ", dec(q), ")");
           put(id, " ", dec(q), " ", p.topics[i]);
           // (mosquitto logs each filter once read: those before a refused one)
-          if (held && p.sub_valid != SIZE_MAX && i < p.sub_valid) held->keep = tail_.size();
+          if (held && ref.refused && i < ref.keep_filters) held->keep = tail_.size();
         }
         break;
       case 9: put(in, "SUBACK", dir, id); break;
@@ -256,7 +346,13 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
           break;
         }
         put(in, "DISCONNECT", dir, id);
-        if (to_broker) {
+        if (to_broker && p.flags != 0 && !c->v5) {
+          // Reserved flags: mosquitto 2.0 refuses it after logging it, and logs
+          // the end twice, the second time without the client id it freed.
+          put("Client ", id, " disconnected due to protocol error.");
+          put("Client <unknown> disconnected due to protocol error.");
+          c->disconnected = true;
+        } else if (to_broker) {
           put("Client ", id, " disconnected.");
           c->disconnected = true;
         }
@@ -269,8 +365,15 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   // (a CONNECT whose answer never came: its lines as logged; a packet the
   // broker closed the connection after without a word: its lines)
   if ((fin || rst) && c != &scratch_) {
-    for (Hold& h : holds_)
-      if (h.open && h.conn == sn->u) resolve(h, false);
+    for (Hold& h : holds_) {
+      if (!h.open || h.conn != sn->u) continue;
+      // 3.1.1 has no DISCONNECT from the broker: the connection closing
+      // after a packet mosquitto refuses is the refusal (mosquitto reads the
+      // packet before a FIN the client sent with it).
+      const bool refused = h.refusable && !c->v5;
+      resolve(h, refused);
+      if (refused) c->disconnected = true;
+    }
     flush_pending(sink(out), *c);
   }
   // A client that left (DISCONNECT, FIN, RST) no longer holds its client id.
@@ -304,15 +407,17 @@ void BrokerLog::seal() {
 
 void BrokerLog::resolve(Hold& h, bool refused) {
   h.open = false;
-  if (!refused || h.end == SIZE_MAX || h.keep >= h.end) return;
+  if (!refused || h.end == SIZE_MAX) return;
+  // Its lines from `keep` on give way to what mosquitto logs of the refusal.
   const size_t cut = h.end - h.keep;
-  tail_.erase(h.keep, cut);
-  h.end = h.keep;
+  tail_.replace(h.keep, cut, h.refusal);
+  const ptrdiff_t delta = static_cast<ptrdiff_t>(h.refusal.size()) - static_cast<ptrdiff_t>(cut);
+  h.end = h.keep + h.refusal.size();
   for (Hold& o : holds_) {
-    if (&o == &h || o.start < h.keep) continue;
-    o.start -= cut;
-    o.keep -= cut;
-    if (o.end != SIZE_MAX) o.end -= cut;
+    if (&o == &h || o.start < h.keep + cut) continue;
+    o.start = static_cast<size_t>(static_cast<ptrdiff_t>(o.start) + delta);
+    o.keep = static_cast<size_t>(static_cast<ptrdiff_t>(o.keep) + delta);
+    if (o.end != SIZE_MAX) o.end = static_cast<size_t>(static_cast<ptrdiff_t>(o.end) + delta);
   }
 }
 

@@ -60,6 +60,7 @@ private:
     int64_t max_packet = -1;   // the broker's Maximum Packet Size (5.0 CONNACK), -1: none
     bool oversize = false;     // the client sent a packet over it
     bool v5 = false;           // a 5.0 connection: its broker may refuse a packet with a DISCONNECT
+    bool connect_seen = false; // (a second CONNECT is refused)
   };
   // 5.0: the lines of a client's packet wait for the broker's next word on
   // that connection (at most kHoldSeconds of capture time): a DISCONNECT that
@@ -71,6 +72,8 @@ private:
     size_t start = 0, keep = 0, end = SIZE_MAX;  // in tail_ (end: not sealed yet)
     double at = 0;
     bool open = true;
+    bool refusable = false;  // mosquitto refuses the packet (3.1.1: the broker's close says it did)
+    std::string refusal;     // ... and logs these lines instead of [keep, end)
   };
   static constexpr double kHoldSeconds = 0.05;
   std::string& sink(std::string& out) { return holds_.empty() ? out : tail_; }

@@ -18,6 +18,7 @@ namespace detail_mf = mqtt::mqtt_f;
 // MQTT statistics and the broker-log view).
 struct Pdu {
   int type = -1;
+  int flags = 0;  // the fixed header's low four bits
   int qos = 0;
   bool dup = false, retain = false;
   int msgid = -1;
@@ -30,6 +31,7 @@ struct Pdu {
   // Options a broker refuses (reserved bits, Retain Handling 3, QoS 3); all: none.
   size_t sub_valid = SIZE_MAX;
   size_t sub_options = 0;                // Subscription Options read so far
+  size_t nul_topic = SIZE_MAX;           // the first topic (filter) holding a NUL (shown up to it)
   int version = 0;                       // CONNECT: protocol level
   bool clean = false, will_retain = false, session_present = false;
   int will_qos = 0;
@@ -127,6 +129,7 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
     const core::FieldNode& nn = n;
     switch (nn.id) {
       case detail_mf::msgtype: if (p.type < 0) p.type = static_cast<int>(nn.u); break;
+      case detail_mf::hdrflags: p.flags = static_cast<int>(nn.u & 0x0f); break;
       case detail_mf::qos: p.qos = static_cast<int>(nn.u); break;
       case detail_mf::dupflag: p.dup = nn.u != 0; break;
       case detail_mf::retain: p.retain = nn.u != 0; break;
@@ -136,7 +139,10 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
         p.conack = static_cast<int>(nn.u);
         p.conack_v5 = nn.id == detail_mf::connack_reason_code;
         break;
-      case detail_mf::topic: p.topics.push_back(nn.str()); break;
+      case detail_mf::topic:
+        if (nn.length > nn.b.n && !(nn.flags & core::FieldNode::kGenerated) && p.nul_topic == SIZE_MAX) p.nul_topic = p.topics.size();
+        p.topics.push_back(nn.str());
+        break;
       case detail_mf::sub_qos: case detail_mf::subscription_options_qos: p.sub_qos.push_back(static_cast<int>(nn.u)); break;
       case detail_mf::subscription_options:
         if (p.sub_valid == SIZE_MAX && ((nn.u & 0xc0) || ((nn.u >> 4) & 3) == 3 || (nn.u & 3) == 3)) p.sub_valid = p.sub_options;
@@ -184,7 +190,8 @@ inline void want_pdu_fields(std::vector<core::FieldId>& ids) {
                          detail_mf::subscription_options_qos, detail_mf::ver, detail_mf::conflag_cleansess, detail_mf::conflag_retain,
                          detail_mf::conflag_qos, detail_mf::conack_flags_sp, detail_mf::puback_reason_code, detail_mf::pubrec_reason_code,
                          detail_mf::pubcomp_reason_code, detail_mf::disconnect_reason_code, detail_mf::len,
-                         detail_mf::prop_first + 0x27, detail_mf::prop_first + 0x12, detail_mf::subscription_options});
+                         detail_mf::prop_first + 0x27, detail_mf::prop_first + 0x12, detail_mf::subscription_options,
+                         detail_mf::hdrflags});
 }
 
 

@@ -219,6 +219,22 @@ TEST_CASE("filter: a bare boolean field gets a hint; fields are reported for the
   CHECK(f.fields().size() == 2);
 }
 
+TEST_CASE("MQTT topic names, topic filters and strings a broker accepts (§1.5.4, §4.7)") {
+  using mqsniff::mqtt::valid_string;
+  using mqsniff::mqtt::valid_topic_filter;
+  using mqsniff::mqtt::valid_topic_name;
+  for (const char* f : {"a", "a/b", "+", "#", "+/+", "a/+/c", "a/#", "/+", "+/", "$SYS/#", "$share/g/a/+", "a//b"})
+    CHECK_MESSAGE(valid_topic_filter(f), f);
+  for (const char* f : {"", "a#", "a/b#", "a/#/c", "#/", "a+", "+a", "a/+b/c", "a/b+"})
+    CHECK_MESSAGE(!valid_topic_filter(f), f);
+  for (const char* t : {"a", "a/b", "/", "a//b", "$SYS/x"}) CHECK_MESSAGE(valid_topic_name(t), t);
+  for (const char* t : {"", "a/#", "a/+/b", "+", "#"}) CHECK_MESSAGE(!valid_topic_name(t), t);
+  CHECK(valid_string("plant/caf\xc3\xa9"));
+  CHECK_FALSE(valid_string("plant/caf\xe9"));
+  CHECK_FALSE(valid_string(std::string_view("plant/\0x", 8)));
+  CHECK_FALSE(valid_string("\xed\xa0\x80"));  // a UTF-16 surrogate
+}
+
 TEST_CASE("MQTT topic filter matching (§4.7)") {
   struct Case {
     const char* filter;
