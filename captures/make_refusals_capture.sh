@@ -13,8 +13,9 @@
 # second filter (the first is logged), QoS 3, no filter; an UNSUBSCRIBE and a
 # PUBREL with reserved flags; packet type 15; a second CONNECT; a DISCONNECT
 # with flags; and a PINGREQ with flags, which mosquitto accepts. Then the broker restarted with the
-# dynamic-security plugin, and an administrator disabling a connected client
-# with mosquitto_ctrl (0x98 Administrative action). The devices that misbehave
+# dynamic-security plugin: an administrator disabling a connected 5.0 client
+# with mosquitto_ctrl (0x98 Administrative action) and a 3.1.1 one (the broker
+# closes it), then the broker stopped with two clients connected. The devices that misbehave
 # are written by hand (mqtt_raw.py): libmosquitto would not send them.
 # On the loopback of a network namespace this script creates.
 # Writes captures/mqtt_refusals.pcap and the broker's log, mqtt_refusals.mosquitto.log.
@@ -153,15 +154,28 @@ ip netns exec "$ns" mosquitto -c "$work/dynsec.conf" -v 2>>"$work/broker.log" & 
 pids+=("$broker")
 sleep 0.6
 A=(-h 127.0.0.1 -u admin -P admin-secret)
-run mosquitto_ctrl "${A[@]}" dynsec createClient meter -p meter-secret >/dev/null 2>&1
+for user in meter gauge panel; do
+  run mosquitto_ctrl "${A[@]}" dynsec createClient "$user" -p "$user-secret" >/dev/null 2>&1
+done
+# (mosquitto_pub -l stays connected while its input is open)
 (sleep 3 | ip netns exec "$ns" mosquitto_pub "${P[@]}" -i meter-1 -u meter -P meter-secret -t plant/meter -l) 2>/dev/null &
 meter=$!
+(sleep 3 | ip netns exec "$ns" mosquitto_pub -h 127.0.0.1 -V mqttv311 -i gauge-1 -u gauge -P gauge-secret -t plant/gauge -l) 2>/dev/null &
+gauge=$!
 sleep 0.8
 run mosquitto_ctrl "${A[@]}" dynsec disableClient meter >/dev/null 2>&1
-wait "$meter" 2>/dev/null || true
-sleep 0.2
-cap_dump_stop
+sleep 0.5
+run mosquitto_ctrl "${A[@]}" dynsec disableClient gauge >/dev/null 2>&1
+wait "$meter" "$gauge" 2>/dev/null || true
+# Two clients connected when the broker stops: it closes both, and logs no line for either.
+(sleep 3 | ip netns exec "$ns" mosquitto_pub -h 127.0.0.1 -V mqttv311 -i panel-1 -u panel -P panel-secret -t plant/panel -l) 2>/dev/null &
+p1=$!
+(sleep 3 | ip netns exec "$ns" mosquitto_pub "${P[@]}" -i panel-2 -u panel -P panel-secret -t plant/panel -l) 2>/dev/null &
+p2=$!
+sleep 0.8
 kill "$broker" 2>/dev/null || echo "make_refusals_capture: the broker with dynamic security had stopped: $(tail -3 "$work/broker.log")" >&2
 wait "$broker" 2>/dev/null || true
+wait "$p1" "$p2" 2>/dev/null || true
+cap_dump_stop
 # The broker's own log of the run (tests/brokerlog_check.sh compares -T brokerlog with it).
 cp "$work/broker.log" "$here/mqtt_refusals.mosquitto.log"

@@ -111,7 +111,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   }
   // Holds of other connections whose broker said nothing in time: logged.
   for (Hold& h : holds_)
-    if (h.open && h.conn != sn->u && now - h.at >= kHoldSeconds) resolve(h, false);
+    if (h.open && (h.conn != sn->u || h.close) && now - h.at >= kHoldSeconds) resolve(h, false);
   settle(out);
   // One log line from its pieces, appended in place (no temporary strings);
   // `hold` sends them to the connection's pending lines instead.
@@ -156,7 +156,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     if (c->oversize) return;
     seal();
     for (Hold& h : holds_) {
-      if (!h.open || h.conn != sn->u) continue;
+      if (!h.open || h.conn != sn->u || h.close) continue;
       // The broker's DISCONNECT refusing the packet: mosquitto stopped reading
       // it (a PUBLISH is not logged, a SUBSCRIBE up to the refused filter).
       resolve(h, !to_broker && p.type == 14 && c->v5 &&
@@ -366,7 +366,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
   // broker closed the connection after without a word: its lines)
   if ((fin || rst) && c != &scratch_) {
     for (Hold& h : holds_) {
-      if (!h.open || h.conn != sn->u) continue;
+      if (!h.open || h.conn != sn->u || h.close) continue;
       // 3.1.1 has no DISCONNECT from the broker: the connection closing
       // after a packet mosquitto refuses is the refusal (mosquitto reads the
       // packet before a FIN the client sent with it).
@@ -387,8 +387,33 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       put("Client ", c->id, " closed its connection.");
     } else if (c->keepalive > 0 && c->last_client >= 0 && now - c->last_client >= 1.5 * c->keepalive) {
       put("Client ", c->id, " has exceeded timeout, disconnecting.");
-    } else {
+    } else if (!defer_ || c == &scratch_) {
       put("Client ", c->id, " disconnected.");
+    } else {
+      // The broker closed an idle connection: an administrator's kick
+      // (mosquitto's dynamic security), unless it closes its other
+      // connections with it - it is shutting down, and logs no line for each.
+      const std::string broker = src.text();
+      if (broker == shutdown_broker_ && now - shutdown_last_ < kHoldSeconds) {
+        shutdown_last_ = now;
+      } else {
+        bool shutdown = false;
+        for (Hold& h : holds_) {
+          if (!h.open || !h.close || h.broker != broker || now - h.at >= kHoldSeconds) continue;
+          resolve(h, true);  // (its line gives way to nothing)
+          shutdown = true;
+        }
+        if (shutdown) {
+          shutdown_broker_ = broker;
+          shutdown_last_ = now;
+        } else {
+          holds_.push_back(Hold{sn->u, tail_.size(), tail_.size(), SIZE_MAX, now, true, false, {}});
+          holds_.back().close = true;
+          holds_.back().broker = broker;
+          put("Client ", c->id, " been disconnected by administrative action.");
+          seal();
+        }
+      }
     }
   }
   // Its second FIN, or a RST: what follows (the last ACK) says nothing more.

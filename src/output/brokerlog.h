@@ -74,7 +74,11 @@ private:
     bool open = true;
     bool refusable = false;  // mosquitto refuses the packet (3.1.1: the broker's close says it did)
     std::string refusal;     // ... and logs these lines instead of [keep, end)
+    bool close = false;      // the broker closed the connection (a kick, or its shutdown)
+    std::string broker;      // ... its address and port
   };
+  std::string shutdown_broker_;  // a broker seen closing its connections at once
+  double shutdown_last_ = -1;
   static constexpr double kHoldSeconds = 0.05;
   std::string& sink(std::string& out) { return holds_.empty() ? out : tail_; }
   void seal();                                   // the last hold's lines end here
