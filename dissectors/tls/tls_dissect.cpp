@@ -1650,6 +1650,12 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
     if (f.kind != tcp::PduLen::Kind::Bad && ver >= 0x0300 && ver <= 0x0304) s.last_record_version = ver;
     if (f.kind != tcp::PduLen::Kind::Bad && rec[0] == 22 && rec.size() >= 6 && (rec[5] == 1 || rec[5] == 2))
       s.hello_type_seen = true;
+    // A ServerHello record, however cut: tshark's session takes its record
+    // version (and names the following records with it), as from a
+    // ChangeCipherSpec, Alert or Application Data record.
+    if (f.kind != tcp::PduLen::Kind::Bad && rec[0] == 22 && rec.size() >= 6 && rec[5] == 2 && s.version == 0 &&
+        s.record_set_version == 0 && ver >= 0x0300 && ver <= 0x0303)
+      s.record_set_version = ver;
     if (f.kind == tcp::PduLen::Kind::Bad && pos == 0 && guesses && !looks_like_v3_header(rec) &&
         !is_sslv2_hello_header(rec)) {
       continuation(off);  // (tshark's guess finds no record)
@@ -1689,8 +1695,12 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
     }
     if (pos + f.total > declared) {
       // A record continued in the next segment: tshark asks for reassembly
-      // (which a cut segment cannot have) and shows nothing more, no cut.
-      if (first) open_layer(off, ver);
+      // (which a cut segment cannot have) and shows nothing more, no cut;
+      // its Protocol column names the session's version, "SSL" while none is known.
+      if (first) {
+        open_layer(off, ver);
+        initial_protocol();
+      }
       // (mqsniff's own hidden mark: the frame was cut inside this record,
       // which tshark does not say; filters and the sweep can.)
       core::Subtree layer(t, t.last_of(tls_f::proto));
