@@ -13,14 +13,8 @@ import os
 import struct
 import sys
 
-
-def pdu(first, body):
-    n, rl = len(body), b''
-    while True:
-        d, n = n % 128, n // 128
-        rl += bytes([d | (0x80 if n else 0)])
-        if not n:
-            return bytes([first]) + rl + body
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mqtt_raw import pdu  # noqa: E402
 
 
 def publish5(topic, props, payload, flags=0, packet_id=b''):
