@@ -419,7 +419,10 @@ def main(d):
                         ('mqtts_rogue_tls13.pcap', 'trunc_snap300_rogue13.pcap', 300),
                         # a ServerHello record cut before its version: tshark's
                         # session takes the record's version (seventeenth session)
-                        ('mqtts_mutual_tls12.pcap', 'trunc_snap74_mtls12.pcap', 74)):
+                        ('mqtts_mutual_tls12.pcap', 'trunc_snap74_mtls12.pcap', 74),
+                        # the second ClientHello and ServerHello after a
+                        # HelloRetryRequest, cut: tshark reads them as far as they go
+                        ('mqtts_keylog_hrr.pcap', 'trunc_snap200_hrr.pcap', 200)):
         write_cut(d, src, dst, n)
 
     # Two sensors' captures in one pcapng, as a collector joins them: the lab's

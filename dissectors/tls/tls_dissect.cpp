@@ -592,6 +592,8 @@ void dissect_extensions(core::FieldTree& t, Reader& exts, uint32_t base, bool cl
     const uint32_t eoff = base + static_cast<uint32_t>(exts.pos());
     uint16_t type = exts.be16();
     uint16_t len = exts.be16();
+    // (an extension the capture cut is not shown at all, as in tshark)
+    if (exts.ok() && exts.captured_remaining() < len) break;
     Reader e = exts.sub(len);
     if (!exts.ok()) break;
     int32_t idx = -1;
@@ -1074,6 +1076,7 @@ void dissect_handshake_message(core::Bytes data, size_t start, uint32_t hoff, bo
   if (!known && !is_first) return;
   // A ServerHello carrying the HelloRetryRequest random is named as one (RFC 8446 §4.1.3).
   const bool hrr = ht == 2 && hl >= 34 && data.size() >= start + 38 && is_hrr_random(data.subspan(start + 6, 32));
+  if (hrr) s.hrr_seen = true;
   if (cut_need) {
     // Cut by the capture: tshark's second pass shows the hellos' fields up
     // to the cut (then "TLS truncated"), other messages by type and length.
@@ -1713,7 +1716,10 @@ bool dissect_cut_segment(Reader& r, Packet& pkt, TlsSession& s) {
     // A record that ends in this segment but past the capture: its header
     // only; tshark's second pass (-2) reads the rest as far as it goes.
     // (Not a ServerHello: tshark's second pass shows that one's header only too.)
-    if (s.forward && s.forward->complete && !(rec[0] == 22 && rec.size() > 5 && rec[5] == 2)) {
+    // After a HelloRetryRequest (TLS 1.3 known before the record), tshark's
+    // first pass reads a cut handshake record as far as it goes too.
+    const bool after_hrr = s.version == 0x0304 && s.hrr_seen && rec[0] == 22;
+    if ((s.forward && s.forward->complete && !(rec[0] == 22 && rec.size() > 5 && rec[5] == 2)) || after_hrr) {
       dissect_record(rec, off, pkt, s, first, f.total);
       first = false;
       pos = data.size();

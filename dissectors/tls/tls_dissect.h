@@ -127,6 +127,7 @@ struct TlsSession {
   // the capture cut: tshark's session has a version from then on (it no
   // longer guesses what bytes that are not a record are: "Continuation Data").
   bool hello_type_seen = false;
+  bool hrr_seen = false;  // a HelloRetryRequest was read (tshark then reads cut handshake records)
   // TLS 1.2: the server's ServerHello was seen and no ServerHelloDone (then a
   // ChangeCipherSpec from it means an abbreviated handshake: resumption, as
   // tshark takes it, also when the capture cut the full handshake's flight).
