@@ -25,7 +25,7 @@ struct Refusal {
   size_t keep_filters = SIZE_MAX;  // SUBSCRIBE: the filters logged before the refused one
 };
 
-Refusal refusal(const Pdu& p, bool v5, bool connect_seen) {
+Refusal refusal(const Pdu& p, bool v5, bool connect_seen, int max_qos, bool retain_available) {
   Refusal r;
   auto refuse = [&](const char* reason, const char* pre = nullptr, bool addr = false) {
     r.refused = true;
@@ -44,8 +44,13 @@ Refusal refusal(const Pdu& p, bool v5, bool connect_seen) {
       return r;
     case 3: {
       if (p.qos == 3) return refuse(kMalformed, "Invalid QoS in PUBLISH from %s, disconnecting.");
-      if (p.topics.empty()) return v5 ? r : refuse(kMalformed);  // (5.0: an alias may stand for it)
+      // 5.0: what the broker's CONNACK did not allow (DISCONNECT 0x9A, 0x9B), a topic alias 0
+      if (v5 && p.retain && !retain_available) return refuse(kProtocol);
+      if (v5 && p.qos > max_qos) return refuse(kProtocol);  // (the DISCONNECT 0x9B lines say it)
+      if (v5 && p.topic_alias == 0) return refuse(kMalformed);
+      if (p.topics.empty()) return refuse(v5 ? kProtocol : kMalformed);
       const std::string_view topic = p.topics.back();
+      if (v5 && topic.empty()) return refuse(kProtocol);  // (an alias never defined)
       if (p.nul_topic != SIZE_MAX || !mqtt::valid_string(topic)) return refuse(kMalformed);
       if (p.qos > 0 && p.msgid == 0) return refuse(kProtocol);
       if (!mqtt::valid_topic_name(topic)) return refuse(kProtocol);
@@ -110,9 +115,13 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     stamp_sec_ = row.ts.sec;
   }
   // Holds of other connections whose broker said nothing in time: logged.
-  for (Hold& h : holds_)
-    if (h.open && (h.conn != sn->u || h.close) && now - h.at >= kHoldSeconds) resolve(h, false);
-  settle(out);
+  if (!holds_.empty()) {
+    for (Hold& h : holds_) {  // (in time order)
+      if (now - h.at < kHoldSeconds) break;
+      if (h.open && (h.conn != sn->u || h.close)) resolve(h, false);
+    }
+    settle_holds(out);
+  }
   // One log line from its pieces, appended in place (no temporary strings);
   // `hold` sends them to the connection's pending lines instead.
   bool hold = false;
@@ -141,6 +150,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     const char* dir = to_broker ? " from " : " to ";
     char b[512];
     if (to_broker) c->last_client = now;
+    else c->last_broker = now;
     // 5.0: a client packet larger than the Maximum Packet Size the broker's
     // CONNACK announced is refused unread (DISCONNECT 0x95): mosquitto logs
     // the reason, neither the packet nor the DISCONNECT it sends.
@@ -155,7 +165,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     }
     if (c->oversize) return;
     seal();
-    for (Hold& h : holds_) {
+    for (Hold& h : holds_) {  // (usually none)
       if (!h.open || h.conn != sn->u || h.close) continue;
       // The broker's DISCONNECT refusing the packet: mosquitto stopped reading
       // it (a PUBLISH is not logged, a SUBSCRIBE up to the refused filter).
@@ -165,11 +175,10 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     Hold* held = nullptr;
     Refusal ref;
     if (to_broker && defer_ && c != &scratch_ && c->connect_seen) {
-      ref = refusal(p, c->v5, c->connect_seen);
-      // 5.0: each client packet waits for the broker's next word (its
-      // DISCONNECT names the refusal); 3.1.1 only one mosquitto refuses (the
-      // broker closing the connection confirms it).
-      if (ref.refused || (c->v5 && p.type >= 3 && p.type != 14)) {
+      ref = refusal(p, c->v5, c->connect_seen, c->max_qos, c->retain_available);
+      // A packet mosquitto refuses waits for the broker's next word: 5.0, its
+      // DISCONNECT names the refusal; 3.1.1, its close confirms it.
+      if (ref.refused) {
         holds_.push_back(Hold{sn->u, tail_.size(), tail_.size(), SIZE_MAX, now, true, ref.refused, {}});
         held = &holds_.back();
         std::string& lines = held->refusal;
@@ -244,7 +253,11 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       }
       case 2: {
         const int rc = p.conack < 0 ? 0 : p.conack;
-        if (!to_broker) c->max_packet = p.max_packet;
+        if (!to_broker) {
+          c->max_packet = p.max_packet;
+          if (p.max_qos >= 0) c->max_qos = p.max_qos;
+          if (p.retain_available >= 0) c->retain_available = p.retain_available != 0;
+        }
         snprintf(b, sizeof b, " (%d, %d)", p.session_present ? 1 : 0, rc);
         // Refusals as mosquitto logs them: no "New client connected"; bad
         // credentials name the client by its address, an authentication
@@ -389,6 +402,11 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
       put("Client ", c->id, " has exceeded timeout, disconnecting.");
     } else if (!defer_ || c == &scratch_) {
       put("Client ", c->id, " disconnected.");
+    } else if (c->last_client >= 0 && now - c->last_client < kHoldSeconds && c->last_client >= c->last_broker) {
+      // The broker closed the connection right after a client packet it did
+      // not answer: it refused it, for a reason mqsniff does not model (a
+      // 5.0 broker would have said which in a DISCONNECT).
+      put("Client ", c->id, " disconnected due to protocol error.");
     } else {
       // The broker closed an idle connection: an administrator's kick
       // (mosquitto's dynamic security), unless it closes its other
@@ -426,10 +444,6 @@ void BrokerLog::flush_pending(std::string& out, Conn& c) {
   c.pending.clear();
 }
 
-void BrokerLog::seal() {
-  if (!holds_.empty() && holds_.back().end == SIZE_MAX) holds_.back().end = tail_.size();
-}
-
 void BrokerLog::resolve(Hold& h, bool refused) {
   h.open = false;
   if (!refused || h.end == SIZE_MAX) return;
@@ -446,7 +460,7 @@ void BrokerLog::resolve(Hold& h, bool refused) {
   }
 }
 
-void BrokerLog::settle(std::string& out) {
+void BrokerLog::settle_holds(std::string& out) {
   size_t closed = 0;
   while (closed < holds_.size() && !holds_[closed].open) ++closed;
   if (closed == 0) return;

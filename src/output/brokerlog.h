@@ -49,7 +49,7 @@ private:
     Endpoint client;
     std::string id = "<unknown>";
     int keepalive = -1;
-    double last_client = -1;
+    double last_client = -1, last_broker = -1;  // times of the last MQTT packet each way
     bool disconnected = false, closed = false;
     bool refused = false;  // a CONNECT with a protocol level mosquitto refuses
     uint8_t fins = 0;
@@ -61,12 +61,16 @@ private:
     bool oversize = false;     // the client sent a packet over it
     bool v5 = false;           // a 5.0 connection: its broker may refuse a packet with a DISCONNECT
     bool connect_seen = false; // (a second CONNECT is refused)
+    int max_qos = 2;            // 5.0: what the broker's CONNACK allows
+    bool retain_available = true;
   };
-  // 5.0: the lines of a client's packet wait for the broker's next word on
-  // that connection (at most kHoldSeconds of capture time): a DISCONNECT that
-  // refuses the packet (0x81, 0x82, 0x9A, 0x9B) means mosquitto logged only
-  // the first `keep` bytes of them. Lines written meanwhile wait behind them
-  // in tail_, so the log keeps the capture's order.
+  // The lines of a client's packet mosquitto would refuse wait for the
+  // broker's next word on that connection (at most kHoldSeconds of capture
+  // time): its DISCONNECT refusing the packet (5.0: 0x81, 0x82, 0x9A, 0x9B),
+  // or its close (3.1.1), means mosquitto logged only the first `keep` bytes
+  // of them, then `refusal`. Lines written meanwhile wait behind them in
+  // tail_, so the log keeps the capture's order. (Every other packet is
+  // written at once.)
   struct Hold {
     uint64_t conn = 0;
     size_t start = 0, keep = 0, end = SIZE_MAX;  // in tail_ (end: not sealed yet)
@@ -81,9 +85,14 @@ private:
   double shutdown_last_ = -1;
   static constexpr double kHoldSeconds = 0.05;
   std::string& sink(std::string& out) { return holds_.empty() ? out : tail_; }
-  void seal();                                   // the last hold's lines end here
-  void resolve(Hold& h, bool refused);           // its packet logged (or refused)
-  void settle(std::string& out);                 // lines no open hold waits for are written
+  void seal() {  // the last hold's lines end here
+    if (!holds_.empty() && holds_.back().end == SIZE_MAX) holds_.back().end = tail_.size();
+  }
+  void resolve(Hold& h, bool refused);  // its packet logged (or refused)
+  void settle(std::string& out) {       // lines no open hold waits for are written
+    if (!holds_.empty()) settle_holds(out);
+  }
+  void settle_holds(std::string& out);
   void flush_pending(std::string& out, Conn& c);
   static constexpr size_t kMaxConnections = 131072;  // beyond: lines without per-connection state
   std::unordered_map<uint64_t, Conn> conns_;

@@ -40,6 +40,8 @@ struct Pdu {
   int64_t max_packet = -1;               // 5.0 CONNACK/CONNECT Maximum Packet Size property
   std::string_view clientid, username, passwd, willtopic;
   std::string_view assigned_id;          // 5.0 CONNACK: Assigned Client Identifier
+  int max_qos = -1, retain_available = -1;  // 5.0 CONNACK: Maximum QoS, Retain Available (-1: absent)
+  int topic_alias = -1;                  // 5.0 PUBLISH: Topic Alias (-1: absent)
   bool has_clientid = false, has_username = false, has_passwd = false, has_will = false;
   size_t msg_len = 0, willmsg_len = 0;
   bool resp = false, retrans = false, unmatched = false;
@@ -160,6 +162,9 @@ inline void parse_frame(const core::FieldTree& t, FrameFacts& out) {
       case detail_mf::len: p.remaining = nn.u; break;
       case detail_mf::prop_first + 0x27: p.max_packet = static_cast<int64_t>(nn.u); break;  // Maximum Packet Size
       case detail_mf::prop_first + 0x12: p.assigned_id = nn.str(); break;  // Assigned Client Identifier
+      case detail_mf::prop_first + 0x24: p.max_qos = static_cast<int>(nn.u); break;
+      case detail_mf::prop_first + 0x25: p.retain_available = static_cast<int>(nn.u); break;
+      case detail_mf::prop_first + 0x23: p.topic_alias = static_cast<int>(nn.u); break;
       case detail_mf::clientid: p.clientid = nn.str(); p.has_clientid = true; break;
       case detail_mf::username: p.username = nn.str(); p.has_username = true; break;
       case detail_mf::passwd: p.passwd = nn.str(); p.has_passwd = true; break;
@@ -190,7 +195,8 @@ inline void want_pdu_fields(std::vector<core::FieldId>& ids) {
                          detail_mf::subscription_options_qos, detail_mf::ver, detail_mf::conflag_cleansess, detail_mf::conflag_retain,
                          detail_mf::conflag_qos, detail_mf::conack_flags_sp, detail_mf::puback_reason_code, detail_mf::pubrec_reason_code,
                          detail_mf::pubcomp_reason_code, detail_mf::disconnect_reason_code, detail_mf::len,
-                         detail_mf::prop_first + 0x27, detail_mf::prop_first + 0x12, detail_mf::subscription_options,
+                         detail_mf::prop_first + 0x27, detail_mf::prop_first + 0x12, detail_mf::prop_first + 0x24,
+                         detail_mf::prop_first + 0x25, detail_mf::prop_first + 0x23, detail_mf::subscription_options,
                          detail_mf::hdrflags});
 }
 
