@@ -25,7 +25,8 @@ struct Refusal {
   size_t keep_filters = SIZE_MAX;  // SUBSCRIBE: the filters logged before the refused one
 };
 
-Refusal refusal(const Pdu& p, bool v5, bool connect_seen, int max_qos, bool retain_available) {
+// (Called for the packets after a CONNECT: another CONNECT is refused.)
+Refusal refusal(const Pdu& p, bool v5, int max_qos, bool retain_available) {
   Refusal r;
   auto refuse = [&](const char* reason, const char* pre = nullptr, bool addr = false) {
     r.refused = true;
@@ -39,9 +40,7 @@ Refusal refusal(const Pdu& p, bool v5, bool connect_seen, int max_qos, bool reta
   switch (p.type) {
     case 0: return refuse(kProtocol);
     case 15: return v5 ? r : refuse(kProtocol);
-    case 1:
-      if (connect_seen) return refuse(kProtocol, "Bad client %s sending multiple CONNECT messages.");
-      return r;
+    case 1: return refuse(kProtocol, "Bad client %s sending multiple CONNECT messages.");
     case 3: {
       if (p.qos == 3) return refuse(kMalformed, "Invalid QoS in PUBLISH from %s, disconnecting.");
       // 5.0: what the broker's CONNACK did not allow (DISCONNECT 0x9A, 0x9B), a topic alias 0
@@ -175,7 +174,7 @@ void BrokerLog::packet(std::string& out, const core::Packet& pkt, const core::Fi
     Hold* held = nullptr;
     Refusal ref;
     if (to_broker && defer_ && c != &scratch_ && c->connect_seen) {
-      ref = refusal(p, c->v5, c->connect_seen, c->max_qos, c->retain_available);
+      ref = refusal(p, c->v5, c->max_qos, c->retain_available);
       // A packet mosquitto refuses waits for the broker's next word: 5.0, its
       // DISCONNECT names the refusal; 3.1.1, its close confirms it.
       if (ref.refused) {
